@@ -1,0 +1,142 @@
+// laborsim: the command line over the engine library. Exit codes: 0 success,
+// 2 bad input (scenario or arguments), 1 failure while running.
+#include "laborsim/output.hpp"
+#include "laborsim/runner.hpp"
+#include "laborsim/scenario.hpp"
+
+#include <boost/program_options.hpp>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+namespace po = boost::program_options;
+using namespace laborsim;
+
+namespace {
+
+constexpr int kOk = 0, kFailure = 1, kBadInput = 2;
+
+const char* kUsage =
+    "Usage:\n"
+    "  laborsim run SCENARIO.toml [-o OUT.h5] [--replicates N] [--seed S] [--threads T]\n"
+    "               [--set KEY=VALUE ...] [--quiet]\n"
+    "  laborsim validate SCENARIO.toml [--set KEY=VALUE ...]\n"
+    "  laborsim --help | --version\n\n"
+    "Simulates the labour market under AI adoption as Monte Carlo replicates and writes\n"
+    "their monthly time series to an HDF5 file (docs/output-format.md).\n";
+
+void progress_bar(double done, double total) {
+  const int width = 40;
+  const double frac = total > 0 ? done / total : 1;
+  const int filled = static_cast<int>(frac * width);
+  std::fprintf(stderr, "\r[%.*s%*s] %5.1f%%", filled, "########################################", width - filled, "", 100 * frac);
+  if (done >= total) std::fprintf(stderr, "\n");
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description opts("Options");
+  opts.add_options()
+      ("help,h", "show this help")
+      ("version", "show the version")
+      ("output,o", po::value<std::string>(), "results file (default: SCENARIO_NAME.h5 in the current directory)")
+      ("replicates,r", po::value<int>(), "number of Monte Carlo replicates (overrides simulation.replicates)")
+      ("seed,s", po::value<std::uint64_t>(), "master seed (overrides simulation.seed)")
+      ("threads,t", po::value<int>()->default_value(0), "worker threads (0: all cores); results do not depend on it")
+      ("set", po::value<std::vector<std::string>>()->composing(), "override a scenario key, e.g. --set ai.adoption_speed=2")
+      ("quiet,q", "no progress bar and no summary");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value<std::string>())("scenario", po::value<std::string>());
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add("command", 1).add("scenario", 1);
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "laborsim: " << e.what() << "\n\n" << kUsage;
+    return kBadInput;
+  }
+  if (vm.count("help")) {
+    std::cout << kUsage << "\n" << opts;
+    return kOk;
+  }
+  if (vm.count("version")) {
+    std::cout << "laborsim " << version() << " (git " << git_commit() << ", output format " << kFormatVersion << ")\n";
+    return kOk;
+  }
+  if (!vm.count("command") || !vm.count("scenario")) {
+    std::cerr << "laborsim: expected a command and a scenario file\n\n" << kUsage;
+    return kBadInput;
+  }
+  const std::string command = vm["command"].as<std::string>();
+  if (command != "run" && command != "validate") {
+    std::cerr << "laborsim: unknown command '" << command << "' (expected run or validate)\n";
+    return kBadInput;
+  }
+  std::vector<std::string> overrides;
+  if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
+  if (vm.count("replicates")) overrides.push_back("simulation.replicates=" + std::to_string(vm["replicates"].as<int>()));
+  if (vm.count("seed")) overrides.push_back("simulation.seed=" + std::to_string(vm["seed"].as<std::uint64_t>()));
+  const int threads = vm["threads"].as<int>();
+  if (threads < 0) {
+    std::cerr << "laborsim: --threads must be >= 0\n";
+    return kBadInput;
+  }
+
+  Scenario sc;
+  try {
+    sc = load_scenario(vm["scenario"].as<std::string>(), overrides);
+  } catch (const InputError& e) {
+    std::cerr << "laborsim: error: " << e.what() << "\n";
+    return kBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "laborsim: error: " << e.what() << "\n";
+    return kBadInput;
+  }
+  if (command == "validate") {
+    std::cout << describe(sc);
+    return kOk;
+  }
+
+  const bool quiet = vm.count("quiet") > 0;
+  RunOptions ro;
+  ro.output = vm.count("output") ? vm["output"].as<std::string>() : sc.name + ".h5";
+  ro.threads = threads;
+  std::ostringstream cl;
+  for (int i = 0; i < argc; ++i) cl << (i ? " " : "") << argv[i];
+  ro.command_line = cl.str();
+  if (!quiet && ::isatty(STDERR_FILENO)) ro.progress = progress_bar;
+  if (!ro.output.parent_path().empty() && !std::filesystem::is_directory(ro.output.parent_path())) {
+    std::cerr << "laborsim: error: output directory '" << ro.output.parent_path().string() << "' does not exist\n";
+    return kBadInput;
+  }
+
+  RunSummary s;
+  try {
+    s = run_scenario(sc, ro);
+  } catch (const std::exception& e) {
+    std::cerr << "laborsim: run failed: " << e.what() << "\n";
+    return kFailure;
+  }
+  if (!quiet) {
+    std::printf("laborsim: scenario '%s', %d replicates x %d months, %lld workers\n", sc.name.c_str(),
+                sc.simulation.replicates, sc.simulation.months, static_cast<long long>(sc.simulation.workers));
+    std::printf("results:  %s\n", ro.output.c_str());
+    std::printf("time:     %.2f s (%.3g worker-months/s; writing %.2f s)\n", s.seconds, s.worker_months / s.seconds, s.write_seconds);
+    std::printf("headline (means over replicates):\n");
+    std::printf("  unemployment rate, last 12 months   %6.2f %%\n", 100 * s.unemployment_rate_last_year);
+    std::printf("  monthly E->U / U->E rate            %6.2f %% / %.1f %%\n", 100 * s.e_to_u_rate, 100 * s.u_to_e_rate);
+    std::printf("  layoffs: ordinary / AI / consolid.  %.0f / %.0f / %.0f\n", s.ordinary_layoffs, s.ai_layoffs, s.consolidation_layoffs);
+    std::printf("  firms adopting AI at the end        %.0f of %.0f alive\n", s.firms_adopting_end, s.firms_alive_end);
+    std::printf("  firms regretting AI cuts            %.0f\n", s.regretting_firms);
+  }
+  return kOk;
+}

@@ -1,0 +1,173 @@
+// One replicate's state and its monthly step. State is data-oriented: workers, firms
+// and firm x occupation x region "cells" are columns indexed by id; mechanisms are
+// plain functions over the Model (sim/src/mechanisms/), each switchable from the
+// scenario. A month costs in proportion to events and active cells, not population.
+#pragma once
+
+#include "laborsim/metrics.hpp"
+#include "laborsim/rng.hpp"
+#include "laborsim/scenario.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+namespace laborsim {
+
+enum class Status : std::uint8_t { employed, unemployed, retraining, inactive, retired };
+enum class Cause : std::uint8_t { none = 0, ordinary = 1, ai = 2, consolidation = 3 };
+enum class Stage : std::uint8_t { none, mandate, documentation, assessment, reduced, realised };
+
+struct Workers {
+  std::vector<std::uint16_t> occ;
+  std::vector<std::uint8_t> region;
+  std::vector<std::int16_t> birth_month;  // month index of birth (age is derived)
+  std::vector<std::uint8_t> aiq;
+  std::vector<Status> status;
+  std::vector<Cause> cause;               // cause of the last displacement
+  std::vector<std::int32_t> cell;         // employer cell while employed, else -1
+  std::vector<std::int32_t> slot;         // position in the cell's or pool's list
+  std::vector<float> wage, prev_wage;     // prev_wage: wage before the last displacement
+  std::vector<std::int16_t> spell_start;  // month the current non-employment spell began
+  std::vector<std::int16_t> event_month;  // retraining: completion month; else last completion
+  std::vector<std::uint16_t> retrain_target;
+  std::vector<std::int32_t> open_spell;   // index into spells, or -1
+  std::vector<std::uint8_t> in_panel;
+  std::size_t size() const { return occ.size(); }
+  void resize(std::size_t n);
+};
+
+struct Cells {
+  std::vector<std::int32_t> firm;
+  std::vector<std::uint16_t> occ;
+  std::vector<std::uint8_t> region;
+  std::vector<std::vector<std::int32_t>> members;  // employed worker ids
+  std::vector<std::int32_t> vacancies, target, reopened;
+  std::vector<std::int32_t> vslot;                 // position in the market's vacant-cell list
+  std::vector<float> wage;                         // posted wage
+  std::size_t size() const { return firm.size(); }
+};
+
+struct Firms {
+  std::vector<std::uint16_t> sector;
+  std::vector<std::uint8_t> region;
+  std::vector<std::uint8_t> alive, vc;
+  std::vector<Stage> stage;
+  std::vector<std::int16_t> stage_month;
+  std::vector<float> premium;         // firm wage premium (multiplier)
+  std::vector<float> believed;        // perceived capability when it cut
+  std::vector<float> transfer;        // capability transfer from documentation
+  std::vector<std::uint8_t> regret;
+  std::vector<std::int32_t> employment, initial_size;
+  std::vector<std::vector<std::int32_t>> cells;
+  std::size_t size() const { return sector.size(); }
+};
+
+struct AICut {
+  std::uint16_t occ;
+  std::int32_t count;
+  float wage;
+};
+
+class Model {
+public:
+  Model(const Scenario& scenario, std::uint64_t replicate);
+
+  // Advances one month and records it (months before 0 are burn-in, not recorded).
+  void step();
+  // Burn-in, then every recorded month; counts recorded months done if given.
+  void run(std::atomic<std::int64_t>* months_done = nullptr);
+
+  const Scenario& scenario() const { return sc_; }
+  const Series& series() const { return series_; }
+  Series& series() { return series_; }
+  std::vector<Spell>& spells() { return spells_; }
+  int month() const { return month_; }
+
+  // --- state, public for mechanisms and tests -------------------------------------
+  const Scenario& sc_;
+  std::uint64_t seed_, replicate_;
+  int month_;     // the month being simulated (negative during burn-in)
+  int nocc_, nreg_, nsec_;
+  Workers w;
+  Cells c;
+  Firms f;
+  std::vector<std::vector<std::int32_t>> pool;          // unemployed by market
+  std::vector<std::vector<std::int32_t>> vacant_cells;  // cells with vacancies by market
+  std::vector<std::int64_t> market_vacancies;
+  std::vector<std::int32_t> inactive;                   // out of the labour force
+  std::vector<std::int32_t> free_slots;                 // retired worker ids for reuse
+  std::vector<std::vector<std::int32_t>> retire_at;     // by month index from the start
+  std::vector<std::vector<std::int32_t>> retrain_done_at;
+  std::vector<std::vector<std::int32_t>> runway_end_at;
+  std::vector<std::vector<std::int32_t>> nonadopters;   // by sector x size class
+  std::vector<std::int32_t> nonadopter_slot;
+  std::vector<double> adoption_factor;                  // by sector x size class: larger firms earlier
+  std::vector<std::int32_t> pipeline;                   // firms in mandate..reduced
+  std::vector<std::vector<AICut>> cuts;                 // by firm
+  std::vector<std::vector<std::int32_t>> sector_firms;
+  std::vector<double> sector_sumsq, sector_emp;
+  std::vector<std::int64_t> stage_count, sector_adopting, sector_alive;
+  std::vector<std::int64_t> emp_by_birth, unemp_by_birth, aiq_by_birth, lf_by_birth, young_exposed_by_birth;
+  std::vector<std::int64_t> occ_emp, occ_unemp, occ_vac, reg_emp, reg_unemp, sec_emp_count;
+  std::int64_t n_employed = 0, n_unemployed = 0, n_retraining = 0, n_inactive = 0, n_aiq_lf = 0;
+  double capability = 0, perceived = 0;
+  std::vector<Spell> spells_;
+  Series series_;
+
+  // --- helpers used by mechanisms ---------------------------------------------------
+  Rng rng(std::uint64_t entity, Purpose p) const { return Rng(seed_, replicate_, month_, entity, p); }
+  int market(int occ, int region) const { return occ * nreg_ + region; }
+  int age_years(std::int32_t wid) const { return (month_ - w.birth_month[wid]) / 12; }
+  int birth_index(std::int32_t wid) const;  // index into the *_by_birth arrays
+  bool recording() const { return month_ >= 0; }
+  double& rec(M m, int group = 0);  // this month's value (a sink during burn-in)
+  int calendar_index(int month) const { return month + sc_.simulation.burn_in_months; }
+  int calendar_months() const { return sc_.simulation.burn_in_months + sc_.simulation.months; }
+  bool high_exposure(int occ) const { return sc_.occupations[occ].ai_exposure >= 0.5; }
+
+  std::int32_t cell_of(std::int32_t firm, int occ, int region, bool create);
+  float posted_wage(std::int32_t firm, int occ, int region) const;
+  void open_vacancies(std::int32_t cell, std::int32_t n);
+  void close_vacancies(std::int32_t cell, std::int32_t n);
+  void add_to_pool(std::int32_t wid);
+  void remove_from_pool(std::int32_t wid);
+  void add_to_inactive(std::int32_t wid);
+  void remove_from_inactive(std::int32_t wid);
+  // Worker leaves its job: to unemployment (cause != none for displacements) or the
+  // given status. Opens a replacement vacancy when the firm is below its target.
+  void separate(std::int32_t wid, Cause cause, Status to, bool replace);
+  // Unemployed (or job-to-job) worker takes a vacancy in cell.
+  void hire(std::int32_t wid, std::int32_t cell);
+  // Moves an employed worker to another cell without a separation (acquisitions).
+  void transfer(std::int32_t wid, std::int32_t cell);
+  void set_aiq(std::int32_t wid);
+  void count_worker(std::int32_t wid, int sign);  // in/out of the labour-force stocks
+  void firm_employment_changed(std::int32_t firm, int delta);
+  void set_stage(std::int32_t firm, Stage s);
+  void close_spell(std::int32_t wid, bool reemployed);
+  std::int32_t new_worker_slot();
+  void kill_firm(std::int32_t firm);
+  static constexpr int kSizeClasses = 32;
+  static int size_class(std::int32_t size);
+
+private:
+  void init();
+  void record_stocks();
+  double sink_ = 0;
+  std::int64_t prev_employed_ = 0, prev_unemployed_ = 0;
+};
+
+// Mechanisms, one per concern (sim/src/mechanisms/*.cpp), called in this order.
+namespace mech {
+void capability(Model& m);      // real and perceived AI capability
+void demography(Model& m);      // retirements, graduates, labour-force exits and reentries
+void aiq_diffusion(Model& m);   // AI readiness spreads by age cohort
+void adoption(Model& m);        // Bass diffusion, pipeline, AI cuts, reinstatement, regret
+void consolidation(Model& m);   // VC runway, acquisitions and failures
+void retraining(Model& m);      // entries and completions
+void matching(Model& m);        // unemployed meet vacancies (cobb_douglas or network)
+void churn(Model& m);           // quits, ordinary layoffs, demand-gap adjustment
+}  // namespace mech
+
+}  // namespace laborsim

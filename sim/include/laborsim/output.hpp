@@ -1,0 +1,46 @@
+// HDF5 results file, format version documented in docs/output-format.md. One writer
+// (HDF5's serial library is not thread-safe) fed with finished replicates. The file is
+// written under a temporary name and renamed when complete, so a failed run never
+// leaves a file that looks finished.
+#pragma once
+
+#include "laborsim/metrics.hpp"
+#include "laborsim/scenario.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace laborsim {
+
+inline constexpr int kFormatVersion = 2;
+inline constexpr const char* kFileType = "laborsim-results";
+const char* version();
+const char* git_commit();
+
+struct RunInfo {
+  std::string command_line;
+  std::string created;  // ISO 8601 UTC
+  int replicates = 1;
+};
+
+class ResultsWriter {
+public:
+  ResultsWriter(std::filesystem::path final_path, const Scenario& scenario, const RunInfo& info);
+  ~ResultsWriter();  // without commit(): the temporary file is removed
+  ResultsWriter(const ResultsWriter&) = delete;
+  ResultsWriter& operator=(const ResultsWriter&) = delete;
+
+  void write(int replicate, const Series& series, const std::vector<Spell>& spells);
+  void commit();
+  const std::filesystem::path& temporary_path() const { return tmp_; }
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::filesystem::path final_, tmp_;
+  bool committed_ = false;
+};
+
+}  // namespace laborsim

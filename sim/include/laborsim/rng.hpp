@@ -1,0 +1,66 @@
+// Counter-based random numbers (Random123 Philox). A stream is keyed by
+// (seed, replicate) and addressed by (month, entity id, purpose), so every draw is
+// fixed by what it is for, never by thread or scheduling order, and adding a new
+// purpose does not shift the draws of the others.
+#pragma once
+
+// philox.h first: it sets up the macros MicroURNG.hpp relies on.
+#include <Random123/philox.h>
+// (keep this order)
+#include <Random123/MicroURNG.hpp>
+
+#include <cstdint>
+#include <random>
+
+namespace laborsim {
+
+enum class Purpose : std::uint64_t {
+  init_firms = 1,
+  init_workers,
+  churn,
+  matching,
+  adoption,
+  pipeline,
+  regret,
+  consolidation,
+  retraining,
+  demography,
+  aiq,
+  entrants,
+  panel,
+  labor_force,
+};
+
+class Rng {
+public:
+  using Engine = r123::MicroURNG<r123::Philox4x64>;
+  using result_type = Engine::result_type;
+
+  Rng(std::uint64_t seed, std::uint64_t replicate, std::int64_t month, std::uint64_t entity, Purpose purpose)
+      : engine_(Engine::ctr_type{{static_cast<std::uint64_t>(month + (std::int64_t{1} << 40)), entity,
+                                  static_cast<std::uint64_t>(purpose), 0}},
+                Engine::key_type{{seed, replicate}}) {}
+
+  result_type operator()() { return engine_(); }
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return ~result_type{0}; }
+
+  double uniform() { return std::uniform_real_distribution<double>(0.0, 1.0)(*this); }
+  bool bernoulli(double p) { return p >= 1.0 || (p > 0.0 && uniform() < p); }
+  std::int64_t binomial(std::int64_t n, double p) {
+    if (n <= 0 || p <= 0.0) return 0;
+    if (p >= 1.0) return n;
+    return std::binomial_distribution<std::int64_t>(n, p)(*this);
+  }
+  // Index drawn uniformly from [0, n).
+  std::int64_t index(std::int64_t n) { return std::uniform_int_distribution<std::int64_t>(0, n - 1)(*this); }
+  double normal(double mean, double sd) { return std::normal_distribution<double>(mean, sd)(*this); }
+  // Failures before the first success of Bernoulli(p) trials: used to skip to the next
+  // event in a long run of independent trials without touching the others.
+  std::int64_t geometric(double p) { return std::geometric_distribution<std::int64_t>(p)(*this); }
+
+private:
+  Engine engine_;
+};
+
+}  // namespace laborsim

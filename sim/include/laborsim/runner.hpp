@@ -1,0 +1,37 @@
+// Runs a scenario's Monte Carlo replicates in parallel on oneTBB and streams each
+// finished replicate to the single HDF5 writer.
+#pragma once
+
+#include "laborsim/output.hpp"
+#include "laborsim/scenario.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace laborsim {
+
+struct RunOptions {
+  std::filesystem::path output;
+  int threads = 0;  // 0: all cores
+  std::string command_line;
+  // Called from the writing thread with (worker-months done, total); may be empty.
+  std::function<void(double, double)> progress;
+};
+
+struct RunSummary {
+  double seconds = 0;
+  double worker_months = 0;
+  double write_seconds = 0;
+  // Means over replicates, for the headline printed after a run.
+  double unemployment_rate_last_year = 0;
+  double ai_layoffs = 0, ordinary_layoffs = 0, consolidation_layoffs = 0;
+  double firms_adopting_end = 0, firms_alive_end = 0, regretting_firms = 0;
+  double u_to_e_rate = 0, e_to_u_rate = 0;
+};
+
+RunSummary run_scenario(const Scenario& scenario, const RunOptions& options);
+
+std::string now_iso8601();
+
+}  // namespace laborsim

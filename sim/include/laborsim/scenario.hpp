@@ -1,0 +1,190 @@
+// A scenario: everything a run needs, read from TOML, validated, with every default
+// in one place (scenario.cpp's schema). Numbers here are parameters, not constants.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace laborsim {
+
+// Bad user input: names where it came from (file, line, column) and the key.
+class InputError : public std::runtime_error {
+public:
+  InputError(std::string file, int line, int column, std::string key, std::string message);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  int column() const { return column_; }
+  const std::string& key() const { return key_; }
+  const std::string& message() const { return message_; }
+
+private:
+  std::string file_, key_, message_;
+  int line_, column_;
+};
+
+// Age cohorts used by seniority weights, AIQ and the outputs.
+inline constexpr int kCohorts = 6;
+inline constexpr std::array<const char*, kCohorts> kCohortNames = {"22-25", "26-34", "35-44",
+                                                                   "45-54", "55-64", "65+"};
+int cohort_of_age(int age_years);
+
+struct Occupation {
+  std::string name;
+  std::string group;
+  double ai_exposure = 0;    // share of tasks AI at full capability can do
+  double ai_complement = 0;  // new demand created per adoption (reinstatement)
+  double wage = 0;           // median annual wage, onshore
+};
+
+struct Sector {
+  std::string name;
+  double employment_share = 0;
+  std::vector<double> staffing;  // share of each occupation (sums to 1)
+  double bass_p = 0.03;          // per year
+  double bass_q = 0.38;          // per year
+  double vc_share = 0;           // share of firms that are VC-backed startups
+  double runway_months = 24;     // mean funding runway of a VC-backed firm
+};
+
+struct Region {
+  std::string name;
+  bool offshore = false;
+  double wage_multiplier = 1;
+  double share = 1;  // share of firms and workers at the start
+};
+
+struct SimulationParams {
+  int months = 120;
+  int replicates = 8;
+  std::uint64_t seed = 1;
+  std::int64_t workers = 100000;
+  int burn_in_months = 0;  // simulated before month 0, not recorded
+};
+
+struct FirmParams {
+  double zipf_exponent = 1.06;  // P(size > s) ~ s^-exponent (Axtell 2001)
+  int min_size = 1;
+  int max_size = 5000;
+};
+
+enum class MatchingMode { cobb_douglas, network };
+
+struct LaborMarketParams {
+  MatchingMode matching = MatchingMode::cobb_douglas;
+  double matching_efficiency = 0.3;      // A
+  double matching_elasticity = 0.5;      // alpha (on unemployment)
+  double initial_unemployment_rate = 0.04;
+  double vacancies_per_unemployed = 1.0; // initial theta; sets demand targets
+  double quit_rate = 0.02;               // monthly, share of employment
+  double quit_to_unemployment_share = 0.06;
+  double layoff_rate = 0.011;            // monthly ordinary layoffs & discharges
+  double replacement_share = 1.0;        // separations replaced by a new vacancy
+  double demand_gap_separation = 0.0;    // gamma_u
+  double demand_gap_opening = 0.0;       // gamma_v
+  double network_search_intensity = 1.0; // applications per unemployed per month
+  double employer_weight_aiq = 0.0;      // log-weight of an AIQ applicant
+  double employer_weight_duration = 0.0; // log-weight per month unemployed (scarring, <0)
+  double employer_weight_age55 = 0.0;    // log-weight of applicants aged 55+
+  std::string mobility_file;             // network mode: occupation transition matrix
+  double mobility_same_group = 0.3;      // generated network: weight within a group
+  double mobility_other = 0.02;          // generated network: weight across groups
+};
+
+struct AIParams {
+  bool enabled = true;
+  double adoption_speed = 1.0;
+  double capability_start = 0.2;        // real capability K at month 0
+  double capability_ceiling = 0.9;
+  double capability_growth = 0.03;      // logistic rate per month
+  double hype_premium = 0.0;            // h at month 0: perceived = K (1 + h)
+  double hype_decay_months = 0.0;       // 0 = constant hype
+  double size_elasticity = 0.3;         // adoption hazard ~ (size / mean size)^e
+  int mandate_months = 2;
+  int documentation_months = 4;
+  int assessment_months = 2;
+  double reduction_intensity = 0.3;
+  double documentation_base = 0.6;      // capability transferred without AIQ workers
+  double documentation_aiq_gain = 0.8;  // extra transfer per unit AIQ share
+  std::array<double, kCohorts> seniority_weights = {3.0, 1.5, 1.0, 0.8, 0.8, 0.8};
+  int realisation_months = 9;
+  double regret_sensitivity = 8.0;      // regret prob = 1 - exp(-sensitivity * shortfall)
+  double rehire_share = 0.9;            // of cut jobs re-opened by a regretting firm
+  double offshore_share = 0.7;          // of re-opened jobs placed offshore
+  double reinstatement_ratio = 0.15;    // complement jobs created per job cut
+};
+
+struct ConsolidationParams {
+  bool enabled = true;
+  double acquisition_share = 0.5;     // of firms out of runway that are acquired
+  double duplicate_cut_share = 0.3;   // of overlapping roles cut at acquisition
+  double refunding_probability = 0.5; // firm raises again instead of consolidating
+};
+
+struct RetrainingParams {
+  bool enabled = true;
+  int eligible_after_months = 3;
+  double entry_rate = 0.02;
+  int duration_months = 6;
+  double success_probability = 0.6;
+  bool subsidy = false;
+  double subsidy_entry_rate = 0.06;
+  int subsidy_duration_months = 4;
+  double subsidy_success_probability = 0.8;
+};
+
+struct AIQParams {
+  bool enabled = true;
+  std::array<double, kCohorts> initial_share = {0.22, 0.20, 0.17, 0.14, 0.08, 0.06};
+  std::array<double, kCohorts> monthly_hazard = {0.014, 0.012, 0.010, 0.008, 0.005, 0.004};
+};
+
+struct DemographyParams {
+  bool enabled = true;
+  double retirement_age_mean = 64;
+  double retirement_age_sd = 3;
+  double graduate_job_share = 0.5;      // graduates starting straight in an open job
+  double unemployed_exit_rate = 0.03;   // unemployed leaving the labour force (U->N)
+  double reentry_rate = 0.05;           // out of the labour force back to searching (N->U)
+};
+
+struct OutputParams {
+  double panel_rate = 0.01;  // share of workers whose spells are recorded
+};
+
+struct Scenario {
+  std::string name;
+  std::string source_file;
+  std::string resolved_toml;  // after extends and --set, as TOML text
+  SimulationParams simulation;
+  FirmParams firms;
+  LaborMarketParams labor_market;
+  AIParams ai;
+  ConsolidationParams consolidation;
+  RetrainingParams retraining;
+  AIQParams aiq;
+  DemographyParams demography;
+  OutputParams output;
+  std::vector<Occupation> occupations;
+  std::vector<Sector> sectors;
+  std::vector<Region> regions;
+  std::vector<std::vector<double>> mobility;  // row-stochastic, occupations x occupations
+
+  int occupation_index(const std::string& name) const;
+  int first_offshore_region() const;  // -1 if none
+};
+
+// Reads a scenario file, follows `extends`, applies `--set KEY=VALUE` overrides and
+// validates everything. Throws InputError on any problem.
+Scenario load_scenario(const std::filesystem::path& file,
+                       const std::vector<std::string>& overrides = {});
+Scenario load_scenario_string(const std::string& toml_text, const std::string& name,
+                              const std::vector<std::string>& overrides = {});
+
+// A human-readable summary of the resolved scenario.
+std::string describe(const Scenario& s);
+
+}  // namespace laborsim

@@ -1,0 +1,185 @@
+// AI capability, adoption and its consequences (MODEL.md 3.1-3.5):
+//  capability: real K(t) on a logistic curve, perceived min(1, K (1 + h(t)));
+//  diffusion:  Bass hazard 1 - exp(-(p + q F_s) speed / 12), larger firms earlier;
+//  pipeline:   mandate -> documentation -> assessment -> reduction;
+//  reduction:  cut ~ headcount x exposure x perceived x intensity x transfer, young first;
+//  reinstatement: vacancies in AI-complement occupations;
+//  regret:     at realisation, shortfall exposure x (believed - K)+ drives regret and
+//              re-opened jobs, some offshore.
+#include "laborsim/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace laborsim::mech {
+
+void capability(Model& m) {
+  const auto& a = m.sc_.ai;
+  const double t = m.month_;
+  const double k0 = std::max(a.capability_start, 1e-9), kmax = std::max(a.capability_ceiling, k0);
+  m.capability = kmax / (1.0 + (kmax / k0 - 1.0) * std::exp(-a.capability_growth * t));
+  const double hype = a.hype_decay_months > 0 ? a.hype_premium * std::exp(-std::max(0.0, t) / a.hype_decay_months) : a.hype_premium;
+  m.perceived = std::min(1.0, m.capability * (1.0 + hype));
+}
+
+namespace {
+
+void start_adoptions(Model& m) {
+  const auto& a = m.sc_.ai;
+  for (int s = 0; s < m.nsec_; ++s) {
+    if (m.sector_alive[s] == 0) continue;
+    const double share = static_cast<double>(m.sector_adopting[s]) / static_cast<double>(m.sector_alive[s]);
+    const double base = (m.sc_.sectors[s].bass_p + m.sc_.sectors[s].bass_q * share) * a.adoption_speed / 12.0;
+    for (int k = 0; k < Model::kSizeClasses; ++k) {
+      const size_t idx = static_cast<size_t>(s) * Model::kSizeClasses + k;
+      auto& list = m.nonadopters[idx];
+      if (list.empty()) continue;
+      Rng r = m.rng(idx, Purpose::adoption);
+      const double h = 1.0 - std::exp(-base * m.adoption_factor[idx]);
+      const std::int64_t n = r.binomial(static_cast<std::int64_t>(list.size()), h);
+      for (std::int64_t j = 0; j < n; ++j) {
+        const auto pos = static_cast<size_t>(r.index(static_cast<std::int64_t>(list.size())));
+        const std::int32_t fid = list[pos];
+        list[pos] = list.back();
+        m.nonadopter_slot[list[pos]] = static_cast<std::int32_t>(pos);
+        list.pop_back();
+        m.nonadopter_slot[fid] = -1;
+        m.set_stage(fid, Stage::mandate);
+        m.pipeline.push_back(fid);
+        m.rec(M::new_adopters) += 1;
+      }
+    }
+  }
+}
+
+// Documentation: workers with AIQ hand over more of their workflows to the tools.
+void document(Model& m, std::int32_t fid) {
+  const auto& a = m.sc_.ai;
+  std::int64_t n = 0, aiq = 0;
+  for (std::int32_t ci : m.f.cells[fid])
+    for (std::int32_t wid : m.c.members[ci]) n += 1, aiq += m.w.aiq[wid];
+  const double share = n > 0 ? static_cast<double>(aiq) / static_cast<double>(n) : 0.0;
+  m.f.transfer[fid] = static_cast<float>(std::min(1.0, a.documentation_base + a.documentation_aiq_gain * share));
+}
+
+void reduce(Model& m, std::int32_t fid) {
+  const auto& a = m.sc_.ai;
+  Rng r = m.rng(static_cast<std::uint64_t>(fid), Purpose::pipeline);
+  m.f.believed[fid] = static_cast<float>(m.perceived);
+  auto& cut_list = m.cuts[fid];
+  std::int64_t total = 0;
+  const std::vector<std::int32_t> cells = m.f.cells[fid];
+  std::vector<std::pair<double, std::int32_t>> keys;
+  for (std::int32_t ci : cells) {
+    if (m.c.region[ci] != m.f.region[fid]) continue;  // the home operation decides
+    auto& mem = m.c.members[ci];
+    const int occ = m.c.occ[ci];
+    const double p = m.sc_.occupations[occ].ai_exposure * m.perceived * a.reduction_intensity * m.f.transfer[fid];
+    const std::int64_t k = r.binomial(static_cast<std::int64_t>(mem.size()), p);
+    if (k == 0) continue;
+    // Entry-level first: weighted sampling without replacement by seniority weights
+    // (Efraimidis-Spirakis keys u^(1/w), largest first).
+    keys.clear();
+    for (std::int32_t wid : mem) {
+      const double wt = a.seniority_weights[cohort_of_age(m.age_years(wid))];
+      const double u = std::max(r.uniform(), 1e-300);
+      keys.emplace_back(wt > 0 ? std::log(u) / wt : -1e300, wid);
+    }
+    std::partial_sort(keys.begin(), keys.begin() + k, keys.end(), std::greater<>());
+    for (std::int64_t j = 0; j < k; ++j) m.separate(keys[static_cast<size_t>(j)].second, Cause::ai, Status::unemployed, false);
+    // The firm does not want these jobs back: its target shrinks with the cut.
+    m.c.target[ci] = std::max<std::int32_t>(0, m.c.target[ci] - static_cast<std::int32_t>(k));
+    const std::int32_t excess = static_cast<std::int32_t>(mem.size()) + m.c.vacancies[ci] - m.c.target[ci];
+    if (excess > 0) m.close_vacancies(ci, excess);
+    cut_list.push_back({static_cast<std::uint16_t>(occ), static_cast<std::int32_t>(k), m.c.wage[ci]});
+    total += k;
+  }
+  if (total == 0) return;
+  m.rec(M::firms_cutting) += 1;
+  // Reinstatement: complement jobs per job cut, split by ai_complement.
+  double csum = 0;
+  for (const auto& o : m.sc_.occupations) csum += o.ai_complement;
+  if (csum <= 0 || a.reinstatement_ratio <= 0) return;
+  const double jobs = a.reinstatement_ratio * static_cast<double>(total);
+  for (int o = 0; o < m.nocc_; ++o) {
+    const double want = jobs * m.sc_.occupations[o].ai_complement / csum;
+    if (want <= 0) continue;
+    const auto n = static_cast<std::int32_t>(std::floor(want) + (r.bernoulli(want - std::floor(want)) ? 1 : 0));
+    if (n == 0) continue;
+    const std::int32_t ci = m.cell_of(fid, o, m.f.region[fid], true);
+    m.c.target[ci] += n;
+    m.open_vacancies(ci, n);
+    m.rec(M::reinstatement_jobs) += n;
+  }
+}
+
+void realise(Model& m, std::int32_t fid) {
+  const auto& a = m.sc_.ai;
+  auto& cut_list = m.cuts[fid];
+  std::int64_t total = 0;
+  double exposure = 0;
+  for (const auto& cu : cut_list) total += cu.count, exposure += cu.count * m.sc_.occupations[cu.occ].ai_exposure;
+  if (total == 0) return;
+  exposure /= static_cast<double>(total);
+  const double shortfall = exposure * std::max(0.0, static_cast<double>(m.f.believed[fid]) - m.capability);
+  Rng r = m.rng(static_cast<std::uint64_t>(fid), Purpose::regret);
+  if (!r.bernoulli(1.0 - std::exp(-a.regret_sensitivity * shortfall))) return;
+  m.f.regret[fid] = 1;
+  m.rec(M::new_regretting_firms) += 1;
+  const int offshore = m.sc_.first_offshore_region();
+  for (const auto& cu : cut_list) {
+    const std::int64_t reopen = r.binomial(cu.count, a.rehire_share);
+    const std::int64_t off = offshore >= 0 ? r.binomial(reopen, a.offshore_share) : 0;
+    const std::int64_t on = reopen - off;
+    auto place = [&](int region, std::int64_t n) {
+      if (n <= 0) return;
+      const std::int32_t ci = m.cell_of(fid, cu.occ, region, true);
+      m.c.target[ci] += static_cast<std::int32_t>(n);
+      m.open_vacancies(ci, static_cast<std::int32_t>(n));
+      m.c.reopened[ci] += static_cast<std::int32_t>(n);
+    };
+    place(m.f.region[fid], on);
+    place(offshore, off);
+    m.rec(M::reopened_jobs) += static_cast<double>(reopen);
+    m.rec(M::reopened_jobs_offshore) += static_cast<double>(off);
+  }
+}
+
+}  // namespace
+
+void adoption(Model& m) {
+  const auto& a = m.sc_.ai;
+  if (!a.enabled || m.month_ < 0) return;  // adoption starts with the recorded months
+  if (m.cuts.size() < m.f.size()) m.cuts.resize(m.f.size());
+  start_adoptions(m);
+  std::vector<std::int32_t> still;
+  still.reserve(m.pipeline.size());
+  for (std::int32_t fid : m.pipeline) {
+    if (!m.f.alive[fid]) continue;
+    // Zero-month stages pass straight through.
+    for (bool moved = true; moved;) {
+      moved = false;
+      const int elapsed = m.month_ - m.f.stage_month[fid];
+      switch (m.f.stage[fid]) {
+        case Stage::mandate:
+          if (elapsed >= a.mandate_months) m.set_stage(fid, Stage::documentation), moved = true;
+          break;
+        case Stage::documentation:
+          if (elapsed >= a.documentation_months) document(m, fid), m.set_stage(fid, Stage::assessment), moved = true;
+          break;
+        case Stage::assessment:
+          if (elapsed >= a.assessment_months) reduce(m, fid), m.set_stage(fid, Stage::reduced), moved = true;
+          break;
+        case Stage::reduced:
+          if (elapsed >= a.realisation_months) realise(m, fid), m.set_stage(fid, Stage::realised);
+          break;
+        default: break;
+      }
+    }
+    if (m.f.stage[fid] != Stage::realised) still.push_back(fid);
+  }
+  m.pipeline.swap(still);
+}
+
+}  // namespace laborsim::mech

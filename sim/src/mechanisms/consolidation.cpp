@@ -1,0 +1,116 @@
+// Consolidation (MODEL.md 3.7): VC-backed firms burn runway; at zero a firm raises again,
+// is acquired by a larger firm of its sector (staff moves, a share of overlapping roles
+// is cut) or fails (all staff displaced; a new VC-backed entrant takes up its demand).
+// Sector concentration is tracked as the employment HHI.
+#include "laborsim/model.hpp"
+
+#include <algorithm>
+
+namespace laborsim::mech {
+
+namespace {
+
+void schedule_runway(Model& m, std::int32_t fid, Rng& r) {
+  const double mean = m.sc_.sectors[m.f.sector[fid]].runway_months;
+  const int end = m.month_ + 1 + static_cast<int>(mean * (0.5 + r.uniform()));
+  if (m.calendar_index(end) < m.calendar_months()) m.runway_end_at[m.calendar_index(end)].push_back(fid);
+}
+
+void acquire(Model& m, std::int32_t acquirer, std::int32_t target, Rng& r) {
+  const auto& p = m.sc_.consolidation;
+  const std::vector<std::int32_t> cells = m.f.cells[target];
+  for (std::int32_t ci : cells) {
+    auto& mem = m.c.members[ci];
+    if (mem.empty()) continue;
+    const std::int32_t aci = m.cell_of(acquirer, m.c.occ[ci], m.c.region[ci], true);
+    const auto overlap = static_cast<std::int64_t>(std::min(mem.size(), m.c.members[aci].size()));
+    const std::int64_t cut = r.binomial(overlap, p.duplicate_cut_share);
+    for (std::int64_t k = 0; k < cut; ++k) {
+      const std::int32_t wid = mem[static_cast<size_t>(r.index(static_cast<std::int64_t>(mem.size())))];
+      m.separate(wid, Cause::consolidation, Status::unemployed, false);
+    }
+    m.c.target[aci] += static_cast<std::int32_t>(mem.size());
+    while (!mem.empty()) m.transfer(mem.back(), aci);
+  }
+  m.kill_firm(target);
+  m.rec(M::acquisitions) += 1;
+}
+
+void fail(Model& m, std::int32_t fid, Rng& r) {
+  const std::vector<std::int32_t> cells = m.f.cells[fid];
+  std::vector<std::pair<std::int32_t, std::int32_t>> demand;  // (cell, target) to pass on
+  for (std::int32_t ci : cells) {
+    demand.emplace_back(ci, m.c.target[ci]);
+    auto& mem = m.c.members[ci];
+    while (!mem.empty()) m.separate(mem.back(), Cause::consolidation, Status::unemployed, false);
+  }
+  m.kill_firm(fid);
+  m.rec(M::failures) += 1;
+  // A new VC-backed entrant of the same sector and region takes up the demand.
+  const auto nid = static_cast<std::int32_t>(m.f.size());
+  m.f.sector.push_back(m.f.sector[fid]);
+  m.f.region.push_back(m.f.region[fid]);
+  m.f.alive.push_back(1);
+  m.f.vc.push_back(1);
+  m.f.stage.push_back(Stage::none);
+  m.f.stage_month.push_back(static_cast<std::int16_t>(m.month_));
+  m.f.premium.push_back(m.f.premium[fid]);
+  m.f.believed.push_back(0);
+  m.f.transfer.push_back(0);
+  m.f.regret.push_back(0);
+  m.f.employment.push_back(0);
+  m.f.initial_size.push_back(m.f.initial_size[fid]);
+  m.f.cells.emplace_back();
+  m.cuts.emplace_back();
+  const int s = m.f.sector[nid];
+  m.sector_firms[s].push_back(nid);
+  ++m.sector_alive[s];
+  ++m.stage_count[0];
+  auto& list = m.nonadopters[static_cast<size_t>(s) * Model::kSizeClasses + Model::size_class(m.f.initial_size[nid])];
+  m.nonadopter_slot.push_back(static_cast<std::int32_t>(list.size()));
+  list.push_back(nid);
+  for (auto [ci, target] : demand) {
+    if (target <= 0) continue;
+    const std::int32_t nci = m.cell_of(nid, m.c.occ[ci], m.c.region[ci], true);
+    m.c.target[nci] = target;
+    m.open_vacancies(nci, target);
+  }
+  schedule_runway(m, nid, r);
+}
+
+}  // namespace
+
+void consolidation(Model& m) {
+  const auto& p = m.sc_.consolidation;
+  if (!p.enabled) return;
+  const int idx = m.calendar_index(m.month_);
+  const std::vector<std::int32_t> due = m.runway_end_at[idx];
+  for (std::int32_t fid : due) {
+    if (!m.f.alive[fid]) continue;
+    Rng r = m.rng(static_cast<std::uint64_t>(fid), Purpose::consolidation);
+    if (r.bernoulli(p.refunding_probability)) {
+      schedule_runway(m, fid, r);
+      continue;
+    }
+    std::int32_t acquirer = -1;
+    if (r.bernoulli(p.acquisition_share)) {
+      // A larger firm of the same sector, chosen in proportion to its employment.
+      double total = 0;
+      const auto& firms = m.sector_firms[m.f.sector[fid]];
+      for (std::int32_t g : firms)
+        if (g != fid && m.f.alive[g] && m.f.employment[g] > m.f.employment[fid]) total += m.f.employment[g];
+      if (total > 0) {
+        double x = r.uniform() * total;
+        for (std::int32_t g : firms) {
+          if (g == fid || !m.f.alive[g] || m.f.employment[g] <= m.f.employment[fid]) continue;
+          acquirer = g;
+          if ((x -= m.f.employment[g]) < 0) break;
+        }
+      }
+    }
+    if (acquirer >= 0) acquire(m, acquirer, fid, r);
+    else fail(m, fid, r);
+  }
+}
+
+}  // namespace laborsim::mech

@@ -1,0 +1,129 @@
+// Demography (MODEL.md 3.11) and AIQ diffusion (3.10). Retirements come from a calendar
+// fixed when a worker enters; graduates aged 22-25 replace retirees; labour-force exits
+// and reentries; AIQ spreads with a hazard by age cohort. Each draws only the workers
+// it touches (geometric skipping over ids), not the whole population.
+#include "laborsim/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace laborsim::mech {
+
+namespace {
+
+void retire(Model& m, std::int32_t wid) {
+  switch (m.w.status[wid]) {
+    case Status::employed: m.separate(wid, Cause::none, Status::retired, true); break;
+    case Status::unemployed:
+      m.remove_from_pool(wid);
+      m.count_worker(wid, -1);
+      break;
+    case Status::retraining:
+      --m.n_retraining;
+      m.count_worker(wid, -1);
+      break;
+    case Status::inactive: m.remove_from_inactive(wid); break;
+    case Status::retired: return;
+  }
+  m.w.status[wid] = Status::retired;
+  m.close_spell(wid, false);
+  m.free_slots.push_back(wid);
+  m.rec(M::retirements) += 1;
+}
+
+void enter(Model& m, Rng& r, const std::vector<double>& occ_cum, const std::vector<double>& reg_cum) {
+  const auto& dm = m.sc_.demography;
+  const std::int32_t id = m.new_worker_slot();
+  const double age = 22.0 + 4.0 * r.uniform();
+  m.w.birth_month[id] = static_cast<std::int16_t>(m.month_ - static_cast<int>(age * 12));
+  const int occ = static_cast<int>(std::upper_bound(occ_cum.begin(), occ_cum.end(), r.uniform() * occ_cum.back()) - occ_cum.begin());
+  const int reg = static_cast<int>(std::upper_bound(reg_cum.begin(), reg_cum.end(), r.uniform() * reg_cum.back()) - reg_cum.begin());
+  m.w.occ[id] = static_cast<std::uint16_t>(std::min(occ, m.nocc_ - 1));
+  m.w.region[id] = static_cast<std::uint8_t>(std::min(reg, m.nreg_ - 1));
+  m.w.aiq[id] = m.sc_.aiq.enabled && r.bernoulli(m.sc_.aiq.initial_share[0]);
+  m.w.cause[id] = Cause::none;
+  m.w.cell[id] = -1;
+  m.w.open_spell[id] = -1;
+  m.w.event_month[id] = -1;
+  m.w.in_panel[id] = r.bernoulli(m.sc_.output.panel_rate);
+  m.w.wage[id] = m.w.prev_wage[id] = static_cast<float>(m.sc_.occupations[m.w.occ[id]].wage * m.sc_.regions[m.w.region[id]].wage_multiplier);
+  m.w.spell_start[id] = static_cast<std::int16_t>(m.month_);
+  const double ret_age = std::clamp(r.normal(dm.retirement_age_mean, dm.retirement_age_sd), 50.0, 79.0);
+  const int ret = m.w.birth_month[id] + static_cast<int>(ret_age * 12);
+  if (m.calendar_index(ret) < m.calendar_months()) m.retire_at[std::max(m.calendar_index(ret), m.calendar_index(m.month_) + 1)].push_back(id);
+  m.w.status[id] = Status::unemployed;
+  m.count_worker(id, +1);
+  m.add_to_pool(id);
+  m.rec(M::entrants) += 1;
+  // Some graduates start in a job lined up before they finish: an open vacancy of
+  // their market, if there is one.
+  const int mk = m.market(m.w.occ[id], m.w.region[id]);
+  const auto& vc = m.vacant_cells[mk];
+  if (!vc.empty() && r.bernoulli(dm.graduate_job_share)) {
+    m.remove_from_pool(id);
+    m.hire(id, vc[static_cast<size_t>(r.index(static_cast<std::int64_t>(vc.size())))]);
+  }
+}
+
+}  // namespace
+
+void demography(Model& m) {
+  const auto& dm = m.sc_.demography;
+  if (!dm.enabled) return;
+  const int idx = m.calendar_index(m.month_);
+  const std::vector<std::int32_t> due = std::move(m.retire_at[idx]);
+  m.retire_at[idx].clear();
+  for (std::int32_t wid : due) retire(m, wid);
+
+  // Graduates replace retirees one for one, in occupations by current employment.
+  std::vector<double> occ_cum(m.nocc_), reg_cum(m.nreg_);
+  double acc = 0;
+  for (int o = 0; o < m.nocc_; ++o) occ_cum[o] = acc += static_cast<double>(m.occ_emp[o]) + 1e-9;
+  acc = 0;
+  for (int g = 0; g < m.nreg_; ++g) reg_cum[g] = acc += m.sc_.regions[g].share;
+  Rng re = m.rng(0, Purpose::entrants);
+  for (size_t k = 0; k < due.size(); ++k) enter(m, re, occ_cum, reg_cum);
+
+  // Reentries first, so this month's leavers do not come straight back.
+  Rng rl = m.rng(m.pool.size(), Purpose::labor_force);
+  const std::int64_t back = rl.binomial(static_cast<std::int64_t>(m.inactive.size()), dm.reentry_rate);
+  for (std::int64_t k = 0; k < back; ++k) {
+    const std::int32_t wid = m.inactive[static_cast<size_t>(rl.index(static_cast<std::int64_t>(m.inactive.size())))];
+    m.remove_from_inactive(wid);
+    m.w.spell_start[wid] = static_cast<std::int16_t>(m.month_);
+    m.count_worker(wid, +1);
+    m.add_to_pool(wid);
+    m.rec(M::reentries) += 1;
+  }
+  // Unemployed workers leaving the labour force (discouraged, caring, studying...).
+  for (size_t mk = 0; mk < m.pool.size(); ++mk) {
+    const auto& p = m.pool[mk];
+    if (p.empty()) continue;
+    Rng r = m.rng(mk, Purpose::labor_force);
+    const std::int64_t k = r.binomial(static_cast<std::int64_t>(p.size()), dm.unemployed_exit_rate);
+    for (std::int64_t j = 0; j < k; ++j) {
+      const std::int32_t wid = p[static_cast<size_t>(r.index(static_cast<std::int64_t>(p.size())))];
+      m.remove_from_pool(wid);
+      m.count_worker(wid, -1);
+      m.add_to_inactive(wid);
+      m.rec(M::exits_to_nonparticipation) += 1;
+    }
+  }
+}
+
+void aiq_diffusion(Model& m) {
+  const auto& q = m.sc_.aiq;
+  if (!q.enabled) return;
+  const double hmax = *std::max_element(q.monthly_hazard.begin(), q.monthly_hazard.end());
+  if (hmax <= 0) return;
+  const auto n = static_cast<std::int64_t>(m.w.size());
+  Rng r = m.rng(0, Purpose::aiq);
+  // Candidates at the highest cohort hazard, thinned to each worker's own cohort hazard.
+  for (std::int64_t i = r.geometric(hmax); i < n; i += 1 + r.geometric(hmax)) {
+    const auto wid = static_cast<std::int32_t>(i);
+    if (m.w.aiq[wid] || m.w.status[wid] == Status::retired) continue;
+    if (r.bernoulli(q.monthly_hazard[cohort_of_age(m.age_years(wid))] / hmax)) m.set_aiq(wid);
+  }
+}
+
+}  // namespace laborsim::mech

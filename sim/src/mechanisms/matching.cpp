@@ -1,0 +1,157 @@
+// Search and matching (MODEL.md 3.8). Two modes:
+//  cobb_douglas: per (occupation, region) market, expected hires A u^alpha v^(1-alpha);
+//  network: del Rio-Chanona et al. (2021), applications along the mobility network and
+//           each vacancy picking one applicant.
+// Employers may weight applicants by AIQ, age and unemployment duration (scarring).
+#include "laborsim/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+namespace laborsim::mech {
+
+namespace {
+
+double applicant_weight(const Model& m, std::int32_t wid) {
+  const auto& lm = m.sc_.labor_market;
+  const double d = std::min(24, m.month_ - m.w.spell_start[wid]);
+  double x = lm.employer_weight_duration * d;
+  if (m.w.aiq[wid]) x += lm.employer_weight_aiq;
+  if (m.age_years(wid) >= 55) x += lm.employer_weight_age55;
+  return std::exp(x);
+}
+
+bool weighted(const Model& m) {
+  const auto& lm = m.sc_.labor_market;
+  return lm.employer_weight_aiq != 0 || lm.employer_weight_duration != 0 || lm.employer_weight_age55 != 0;
+}
+
+// Gives each worker (already chosen to be hired) a distinct vacancy of market mk, drawn
+// uniformly over the market's vacancies (so a cell is picked in proportion to its
+// openings), and hires them. Extra workers beyond the vacancies are not hired.
+void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
+  const std::int64_t v = m.market_vacancies[mk];
+  if (v <= 0 || workers.empty()) return;
+  if (static_cast<std::int64_t>(workers.size()) > v) workers.resize(static_cast<size_t>(v));
+  const std::vector<std::int32_t> cells = m.vacant_cells[mk];  // snapshot: hires change it
+  std::vector<std::int64_t> cum(cells.size());
+  std::int64_t acc = 0;
+  for (size_t i = 0; i < cells.size(); ++i) cum[i] = acc += m.c.vacancies[cells[i]];
+  // Floyd's sampling of distinct vacancy units.
+  std::unordered_set<std::int64_t> used;
+  const auto h = static_cast<std::int64_t>(workers.size());
+  std::vector<std::int64_t> units;
+  units.reserve(workers.size());
+  for (std::int64_t j = v - h; j < v; ++j) {
+    std::int64_t t = std::uniform_int_distribution<std::int64_t>(0, j)(r);
+    if (!used.insert(t).second) {
+      used.insert(j);
+      t = j;
+    }
+    units.push_back(t);
+  }
+  for (size_t k = 0; k < workers.size(); ++k) {
+    const auto it = std::upper_bound(cum.begin(), cum.end(), units[k]);
+    const std::int32_t ci = cells[static_cast<size_t>(it - cum.begin())];
+    const std::int32_t wid = workers[k];
+    m.remove_from_pool(wid);
+    m.rec(M::hires_from_unemployment) += 1;
+    m.hire(wid, ci);
+  }
+}
+
+void cobb_douglas(Model& m) {
+  const auto& lm = m.sc_.labor_market;
+  const bool use_weights = weighted(m);
+  std::vector<std::int32_t> chosen;
+  for (int mk = 0; mk < static_cast<int>(m.pool.size()); ++mk) {
+    const auto u = static_cast<std::int64_t>(m.pool[mk].size());
+    const std::int64_t v = m.market_vacancies[mk];
+    if (u == 0 || v == 0) continue;
+    Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::matching);
+    const double hires = lm.matching_efficiency * std::pow(static_cast<double>(u), lm.matching_elasticity) *
+                         std::pow(static_cast<double>(v), 1.0 - lm.matching_elasticity);
+    const double f = std::min(1.0, hires / static_cast<double>(u));
+    chosen.clear();
+    const auto& p = m.pool[mk];
+    if (!use_weights) {
+      // Binomial number of hires, then a uniformly random subset of the pool.
+      const std::int64_t h = std::min(r.binomial(u, f), v);
+      std::unordered_set<std::int64_t> used;
+      for (std::int64_t j = u - h; j < u; ++j) {
+        std::int64_t t = std::uniform_int_distribution<std::int64_t>(0, j)(r);
+        if (!used.insert(t).second) {
+          used.insert(j);
+          t = j;
+        }
+        chosen.push_back(p[static_cast<size_t>(t)]);
+      }
+    } else {
+      // Each applicant's hazard scales with its weight relative to the pool's mean, so
+      // the expected number of hires stays A u^alpha v^(1-alpha) (up to the cap at 1).
+      std::vector<double> wts(p.size());
+      double mean = 0;
+      for (size_t i = 0; i < p.size(); ++i) mean += wts[i] = applicant_weight(m, p[i]);
+      mean /= static_cast<double>(p.size());
+      for (size_t i = 0; i < p.size(); ++i)
+        if (r.bernoulli(f * wts[i] / mean)) chosen.push_back(p[i]);
+      std::shuffle(chosen.begin(), chosen.end(), r);  // who loses out if over the vacancies
+    }
+    fill_market(m, mk, chosen, r);
+  }
+}
+
+void network(Model& m) {
+  const auto& lm = m.sc_.labor_market;
+  const int no = m.nocc_;
+  const auto nmk = static_cast<std::uint64_t>(m.pool.size());
+  for (int g = 0; g < m.nreg_; ++g) {
+    // Applications: a worker of occupation i applies to j with probability
+    // v_j A_ij / sum_k v_k A_ik.
+    std::vector<std::vector<std::pair<std::int32_t, double>>> apps(no);  // by target: (worker, weight)
+    std::vector<double> cum(no);
+    for (int i = 0; i < no; ++i) {
+      const int mk = m.market(i, g);
+      if (m.pool[mk].empty()) continue;
+      double acc = 0;
+      for (int j = 0; j < no; ++j) cum[j] = acc += m.market_vacancies[m.market(j, g)] * m.sc_.mobility[i][j];
+      if (acc <= 0) continue;
+      Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::matching);
+      for (std::int32_t wid : m.pool[mk]) {
+        if (!r.bernoulli(lm.network_search_intensity)) continue;
+        const double x = r.uniform() * acc;
+        const int j = static_cast<int>(std::upper_bound(cum.begin(), cum.end(), x) - cum.begin());
+        apps[std::min(j, no - 1)].emplace_back(wid, applicant_weight(m, wid));
+      }
+    }
+    // Each vacancy picks one applicant: an application to j succeeds with
+    // p_j = (v_j / s_j)(1 - exp(-s_j / v_j)), scaled by the applicant's relative weight.
+    for (int j = 0; j < no; ++j) {
+      auto& a = apps[j];
+      const int mk = m.market(j, g);
+      const double v = static_cast<double>(m.market_vacancies[mk]);
+      if (a.empty() || v <= 0) continue;
+      const double s = static_cast<double>(a.size());
+      const double pj = (v / s) * (1.0 - std::exp(-s / v));
+      double mean = 0;
+      for (auto& [wid, wt] : a) mean += wt;
+      mean /= s;
+      Rng r = m.rng(nmk + static_cast<std::uint64_t>(mk), Purpose::matching);
+      std::vector<std::int32_t> chosen;
+      for (auto& [wid, wt] : a)
+        if (r.bernoulli(pj * wt / mean)) chosen.push_back(wid);
+      std::shuffle(chosen.begin(), chosen.end(), r);
+      fill_market(m, mk, chosen, r);
+    }
+  }
+}
+
+}  // namespace
+
+void matching(Model& m) {
+  if (m.sc_.labor_market.matching == MatchingMode::network) network(m);
+  else cobb_douglas(m);
+}
+
+}  // namespace laborsim::mech

@@ -1,0 +1,72 @@
+// Retraining (MODEL.md 3.9): unemployed workers past an eligibility duration enter a
+// programme toward an occupation chosen by its prospects (vacancies per unemployed and
+// wage) in their region; on completion they succeed (new occupation and AIQ) or return
+// to their old occupation. A subsidy policy raises entry and success and shortens it.
+#include "laborsim/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace laborsim::mech {
+
+void retraining(Model& m) {
+  const auto& p = m.sc_.retraining;
+  if (!p.enabled) return;
+  const bool sub = p.subsidy;
+  const double entry = sub ? p.subsidy_entry_rate : p.entry_rate;
+  const int duration = sub ? p.subsidy_duration_months : p.duration_months;
+  const double success = sub ? p.subsidy_success_probability : p.success_probability;
+  const int idx = m.calendar_index(m.month_);
+
+  for (std::int32_t wid : m.retrain_done_at[idx]) {
+    if (m.w.status[wid] != Status::retraining) continue;
+    Rng r = m.rng(static_cast<std::uint64_t>(wid), Purpose::retraining);
+    --m.n_retraining;
+    m.rec(M::retraining_completions) += 1;
+    if (r.bernoulli(success)) {
+      m.w.occ[wid] = m.w.retrain_target[wid];
+      m.set_aiq(wid);
+      m.rec(M::retraining_successes) += 1;
+    }
+    m.add_to_pool(wid);
+  }
+  m.retrain_done_at[idx].clear();
+
+  // Prospects by region: (vacancies + 1) / (unemployed + 1) x relative wage.
+  double mean_wage = 0;
+  for (const auto& o : m.sc_.occupations) mean_wage += o.wage;
+  mean_wage /= m.nocc_;
+  std::vector<double> cum(m.nocc_);
+  for (int g = 0; g < m.nreg_; ++g) {
+    double acc = 0;
+    for (int j = 0; j < m.nocc_; ++j) {
+      const int mk = m.market(j, g);
+      const double prospects = (m.market_vacancies[mk] + 1.0) / (m.pool[mk].size() + 1.0);
+      cum[j] = acc += prospects * m.sc_.occupations[j].wage / std::max(mean_wage, 1e-9);
+    }
+    for (int i = 0; i < m.nocc_; ++i) {
+      const int mk = m.market(i, g);
+      if (m.pool[mk].empty()) continue;
+      Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::retraining);
+      std::vector<std::int32_t> entering;
+      for (std::int32_t wid : m.pool[mk])
+        if (m.month_ - m.w.spell_start[wid] >= p.eligible_after_months && r.bernoulli(entry)) entering.push_back(wid);
+      for (std::int32_t wid : entering) {
+        int j = i;
+        for (int tries = 0; tries < 8 && j == i; ++tries)
+          j = static_cast<int>(std::upper_bound(cum.begin(), cum.end(), r.uniform() * acc) - cum.begin());
+        if (j == i || j >= m.nocc_) continue;
+        m.remove_from_pool(wid);
+        m.w.status[wid] = Status::retraining;
+        m.w.retrain_target[wid] = static_cast<std::uint16_t>(j);
+        m.w.event_month[wid] = static_cast<std::int16_t>(m.month_);  // retraining-to-job time counts from here
+        ++m.n_retraining;
+        m.rec(M::retraining_entries) += 1;
+        const int done = m.calendar_index(m.month_ + duration);
+        if (done < m.calendar_months()) m.retrain_done_at[done].push_back(wid);
+      }
+    }
+  }
+}
+
+}  // namespace laborsim::mech

@@ -1,0 +1,653 @@
+#include "laborsim/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace laborsim {
+
+void Workers::resize(std::size_t n) {
+  occ.resize(n);
+  region.resize(n);
+  birth_month.resize(n);
+  aiq.resize(n);
+  status.resize(n, Status::retired);
+  cause.resize(n, Cause::none);
+  cell.resize(n, -1);
+  slot.resize(n, -1);
+  wage.resize(n);
+  prev_wage.resize(n);
+  spell_start.resize(n);
+  event_month.resize(n, -1);
+  retrain_target.resize(n);
+  open_spell.resize(n, -1);
+  in_panel.resize(n);
+}
+
+int Model::size_class(std::int32_t size) {
+  int k = 0;
+  while (size > 1 && k < kSizeClasses - 1) size >>= 1, ++k;
+  return k;
+}
+
+namespace {
+constexpr int kMaxAgeMonths = 80 * 12;
+}  // namespace
+
+Model::Model(const Scenario& scenario, std::uint64_t replicate)
+    : sc_(scenario),
+      seed_(scenario.simulation.seed),
+      replicate_(replicate),
+      month_(-scenario.simulation.burn_in_months),
+      nocc_(static_cast<int>(scenario.occupations.size())),
+      nreg_(static_cast<int>(scenario.regions.size())),
+      nsec_(static_cast<int>(scenario.sectors.size())),
+      series_(scenario.simulation.months,
+              {1, static_cast<int>(scenario.occupations.size()), static_cast<int>(scenario.sectors.size()),
+               static_cast<int>(scenario.regions.size()), kCohorts}) {
+  init();
+}
+
+int Model::birth_index(std::int32_t wid) const {
+  return w.birth_month[wid] + sc_.simulation.burn_in_months + kMaxAgeMonths;
+}
+
+double& Model::rec(M m, int group) {
+  if (month_ < 0) return sink_ = 0;
+  return series_.at(m, month_, group);
+}
+
+float Model::posted_wage(std::int32_t firm, int occ, int region) const {
+  return static_cast<float>(sc_.occupations[occ].wage * sc_.regions[region].wage_multiplier * f.premium[firm]);
+}
+
+std::int32_t Model::cell_of(std::int32_t firm, int occ, int region, bool create) {
+  for (std::int32_t ci : f.cells[firm])
+    if (c.occ[ci] == occ && c.region[ci] == region) return ci;
+  if (!create) return -1;
+  auto ci = static_cast<std::int32_t>(c.size());
+  c.firm.push_back(firm);
+  c.occ.push_back(static_cast<std::uint16_t>(occ));
+  c.region.push_back(static_cast<std::uint8_t>(region));
+  c.members.emplace_back();
+  c.vacancies.push_back(0);
+  c.target.push_back(0);
+  c.reopened.push_back(0);
+  c.vslot.push_back(-1);
+  c.wage.push_back(posted_wage(firm, occ, region));
+  f.cells[firm].push_back(ci);
+  return ci;
+}
+
+void Model::open_vacancies(std::int32_t ci, std::int32_t n) {
+  if (n <= 0) return;
+  const int mk = market(c.occ[ci], c.region[ci]);
+  if (c.vacancies[ci] == 0) {
+    c.vslot[ci] = static_cast<std::int32_t>(vacant_cells[mk].size());
+    vacant_cells[mk].push_back(ci);
+  }
+  c.vacancies[ci] += n;
+  market_vacancies[mk] += n;
+  occ_vac[c.occ[ci]] += n;
+}
+
+void Model::close_vacancies(std::int32_t ci, std::int32_t n) {
+  n = std::min(n, c.vacancies[ci]);
+  if (n <= 0) return;
+  const int mk = market(c.occ[ci], c.region[ci]);
+  c.vacancies[ci] -= n;
+  market_vacancies[mk] -= n;
+  occ_vac[c.occ[ci]] -= n;
+  c.reopened[ci] = std::min(c.reopened[ci], c.vacancies[ci]);
+  if (c.vacancies[ci] == 0) {
+    auto& list = vacant_cells[mk];
+    std::int32_t last = list.back();
+    list[c.vslot[ci]] = last;
+    c.vslot[last] = c.vslot[ci];
+    list.pop_back();
+    c.vslot[ci] = -1;
+  }
+}
+
+void Model::count_worker(std::int32_t wid, int sign) {
+  const int b = birth_index(wid);
+  lf_by_birth[b] += sign;
+  if (w.aiq[wid]) {
+    aiq_by_birth[b] += sign;
+    n_aiq_lf += sign;
+  }
+}
+
+void Model::add_to_pool(std::int32_t wid) {
+  auto& p = pool[market(w.occ[wid], w.region[wid])];
+  w.slot[wid] = static_cast<std::int32_t>(p.size());
+  p.push_back(wid);
+  w.status[wid] = Status::unemployed;
+  ++n_unemployed;
+  ++occ_unemp[w.occ[wid]];
+  ++reg_unemp[w.region[wid]];
+  ++unemp_by_birth[birth_index(wid)];
+}
+
+void Model::remove_from_pool(std::int32_t wid) {
+  auto& p = pool[market(w.occ[wid], w.region[wid])];
+  std::int32_t last = p.back();
+  p[w.slot[wid]] = last;
+  w.slot[last] = w.slot[wid];
+  p.pop_back();
+  w.slot[wid] = -1;
+  --n_unemployed;
+  --occ_unemp[w.occ[wid]];
+  --reg_unemp[w.region[wid]];
+  --unemp_by_birth[birth_index(wid)];
+}
+
+void Model::add_to_inactive(std::int32_t wid) {
+  w.slot[wid] = static_cast<std::int32_t>(inactive.size());
+  inactive.push_back(wid);
+  w.status[wid] = Status::inactive;
+  ++n_inactive;
+}
+
+void Model::remove_from_inactive(std::int32_t wid) {
+  std::int32_t last = inactive.back();
+  inactive[w.slot[wid]] = last;
+  w.slot[last] = w.slot[wid];
+  inactive.pop_back();
+  w.slot[wid] = -1;
+  --n_inactive;
+}
+
+void Model::firm_employment_changed(std::int32_t firm, int delta) {
+  const int s = f.sector[firm];
+  const double e = f.employment[firm];
+  sector_sumsq[s] += (e + delta) * (e + delta) - e * e;
+  sector_emp[s] += delta;
+  f.employment[firm] += delta;
+}
+
+void Model::set_stage(std::int32_t firm, Stage s) {
+  if (f.stage[firm] == Stage::none && s != Stage::none) ++sector_adopting[f.sector[firm]];
+  --stage_count[static_cast<int>(f.stage[firm])];
+  ++stage_count[static_cast<int>(s)];
+  f.stage[firm] = s;
+  f.stage_month[firm] = static_cast<std::int16_t>(month_);
+}
+
+void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
+  const std::int32_t ci = w.cell[wid];
+  auto& mem = c.members[ci];
+  std::int32_t last = mem.back();
+  mem[w.slot[wid]] = last;
+  w.slot[last] = w.slot[wid];
+  mem.pop_back();
+  w.cell[wid] = -1;
+  firm_employment_changed(c.firm[ci], -1);
+  --n_employed;
+  --occ_emp[w.occ[wid]];
+  --reg_emp[w.region[wid]];
+  const int b = birth_index(wid);
+  --emp_by_birth[b];
+  if (high_exposure(w.occ[wid])) --young_exposed_by_birth[b];
+  if (replace && static_cast<std::int32_t>(mem.size()) + c.vacancies[ci] < c.target[ci]) open_vacancies(ci, 1);
+
+  if (cause != Cause::none) {
+    w.cause[wid] = cause;
+    w.prev_wage[wid] = w.wage[wid];
+    const M flow = cause == Cause::ai ? M::layoffs_ai : cause == Cause::ordinary ? M::layoffs_ordinary : M::layoffs_consolidation;
+    rec(flow) += 1;
+    rec(M::occ_layoffs, w.occ[wid]) += 1;
+    if (cause == Cause::ai) {
+      rec(M::occ_layoffs_ai, w.occ[wid]) += 1;
+      rec(M::sector_layoffs_ai, f.sector[c.firm[ci]]) += 1;
+    } else if (cause == Cause::consolidation) {
+      rec(M::sector_layoffs_consolidation, f.sector[c.firm[ci]]) += 1;
+    }
+    if (w.in_panel[wid] && recording()) {
+      close_spell(wid, false);  // an earlier spell still open ends here, censored
+      Spell s;
+      s.worker = wid;
+      s.start_month = month_;
+      s.cause = static_cast<std::uint8_t>(cause);
+      s.firm = c.firm[ci];
+      s.occupation = w.occ[wid];
+      s.region = w.region[wid];
+      s.wage = w.wage[wid];
+      s.age = age_years(wid);
+      w.open_spell[wid] = static_cast<std::int32_t>(spells_.size());
+      spells_.push_back(s);
+    }
+  }
+  w.spell_start[wid] = static_cast<std::int16_t>(month_);
+  if (to == Status::unemployed) {
+    add_to_pool(wid);
+  } else if (to == Status::inactive) {
+    count_worker(wid, -1);
+    add_to_inactive(wid);
+  } else {
+    count_worker(wid, -1);
+    w.status[wid] = to;
+  }
+}
+
+void Model::hire(std::int32_t wid, std::int32_t ci) {
+  const std::int32_t firm = c.firm[ci];
+  const int new_occ = c.occ[ci];
+  if (c.reopened[ci] > 0) {
+    --c.reopened[ci];
+    rec(M::regret_rehires) += 1;
+    if (sc_.regions[c.region[ci]].offshore) rec(M::regret_rehires_offshore) += 1;
+    if (c.wage[ci] < sc_.occupations[new_occ].wage * f.premium[firm] - 1e-3) rec(M::regret_rehires_lower_pay) += 1;
+  }
+  close_vacancies(ci, 1);
+  // Counts under the occupation the worker leaves unemployment from.
+  if (w.cause[wid] != Cause::none) {
+    const M m = w.cause[wid] == Cause::ai ? M::rehires_ai : w.cause[wid] == Cause::ordinary ? M::rehires_ordinary : M::rehires_consolidation;
+    rec(m) += 1;
+    if (c.wage[ci] < w.prev_wage[wid]) rec(M::rehires_lower_pay) += 1;
+    if (new_occ != w.occ[wid]) rec(M::rehires_other_occupation) += 1;
+  }
+  if (w.event_month[wid] >= 0 && w.status[wid] == Status::unemployed) {
+    rec(M::retrained_hires) += 1;
+    rec(M::retrained_months_to_job) += month_ - w.event_month[wid];
+  }
+  w.event_month[wid] = -1;
+  w.occ[wid] = static_cast<std::uint16_t>(new_occ);
+  w.region[wid] = c.region[ci];
+  w.wage[wid] = c.wage[ci];
+  w.cell[wid] = ci;
+  w.slot[wid] = static_cast<std::int32_t>(c.members[ci].size());
+  c.members[ci].push_back(wid);
+  w.status[wid] = Status::employed;
+  firm_employment_changed(firm, +1);
+  ++n_employed;
+  ++occ_emp[new_occ];
+  ++reg_emp[c.region[ci]];
+  const int b = birth_index(wid);
+  ++emp_by_birth[b];
+  if (high_exposure(new_occ)) ++young_exposed_by_birth[b];
+  rec(M::hires) += 1;
+  rec(M::occ_hires, new_occ) += 1;
+  rec(M::region_hires, c.region[ci]) += 1;
+  if (w.open_spell[wid] >= 0) close_spell(wid, true);
+  w.cause[wid] = Cause::none;
+}
+
+void Model::transfer(std::int32_t wid, std::int32_t ci) {
+  const std::int32_t old = w.cell[wid];
+  auto& mem = c.members[old];
+  std::int32_t last = mem.back();
+  mem[w.slot[wid]] = last;
+  w.slot[last] = w.slot[wid];
+  mem.pop_back();
+  firm_employment_changed(c.firm[old], -1);
+  w.cell[wid] = ci;
+  w.slot[wid] = static_cast<std::int32_t>(c.members[ci].size());
+  c.members[ci].push_back(wid);
+  firm_employment_changed(c.firm[ci], +1);
+}
+
+void Model::set_aiq(std::int32_t wid) {
+  if (w.aiq[wid]) return;
+  w.aiq[wid] = 1;
+  if (w.status[wid] == Status::employed || w.status[wid] == Status::unemployed || w.status[wid] == Status::retraining) {
+    ++aiq_by_birth[birth_index(wid)];
+    ++n_aiq_lf;
+  }
+}
+
+void Model::close_spell(std::int32_t wid, bool reemployed) {
+  const std::int32_t i = w.open_spell[wid];
+  if (i < 0) return;
+  Spell& s = spells_[i];
+  s.end_month = month_;
+  s.reemployed = reemployed;
+  if (reemployed) {
+    s.new_firm = c.firm[w.cell[wid]];
+    s.new_occupation = w.occ[wid];
+    s.new_region = w.region[wid];
+    s.new_wage = w.wage[wid];
+  }
+  w.open_spell[wid] = -1;
+}
+
+std::int32_t Model::new_worker_slot() {
+  if (!free_slots.empty()) {
+    std::int32_t id = free_slots.back();
+    free_slots.pop_back();
+    return id;
+  }
+  auto id = static_cast<std::int32_t>(w.size());
+  w.resize(w.size() + 1);
+  return id;
+}
+
+void Model::kill_firm(std::int32_t firm) {
+  for (std::int32_t ci : f.cells[firm]) {
+    close_vacancies(ci, c.vacancies[ci]);
+    c.target[ci] = 0;
+    c.reopened[ci] = 0;
+  }
+  f.alive[firm] = 0;
+  const int s = f.sector[firm];
+  --sector_alive[s];
+  if (f.stage[firm] != Stage::none) --sector_adopting[s];
+  --stage_count[static_cast<int>(f.stage[firm])];
+  if (nonadopter_slot[firm] >= 0) {
+    auto& list = nonadopters[static_cast<size_t>(s) * kSizeClasses + size_class(f.initial_size[firm])];
+    std::int32_t last = list.back();
+    list[nonadopter_slot[firm]] = last;
+    nonadopter_slot[last] = nonadopter_slot[firm];
+    list.pop_back();
+    nonadopter_slot[firm] = -1;
+  }
+}
+
+void Model::init() {
+  const auto& lm = sc_.labor_market;
+  const auto& dm = sc_.demography;
+  const int t0 = month_;
+  const int cal = calendar_months();
+  retire_at.resize(cal);
+  retrain_done_at.resize(cal);
+  runway_end_at.resize(cal);
+  pool.resize(static_cast<size_t>(nocc_) * nreg_);
+  vacant_cells.resize(pool.size());
+  market_vacancies.assign(pool.size(), 0);
+  nonadopters.resize(static_cast<size_t>(nsec_) * kSizeClasses);
+  sector_firms.resize(nsec_);
+  sector_sumsq.assign(nsec_, 0);
+  sector_emp.assign(nsec_, 0);
+  sector_adopting.assign(nsec_, 0);
+  sector_alive.assign(nsec_, 0);
+  stage_count.assign(6, 0);
+  const size_t births = static_cast<size_t>(kMaxAgeMonths + cal + 1);
+  for (auto* v : {&emp_by_birth, &unemp_by_birth, &aiq_by_birth, &lf_by_birth, &young_exposed_by_birth}) v->assign(births, 0);
+  occ_emp.assign(nocc_, 0);
+  occ_unemp.assign(nocc_, 0);
+  occ_vac.assign(nocc_, 0);
+  reg_emp.assign(nreg_, 0);
+  reg_unemp.assign(nreg_, 0);
+
+  // Population split: out of the labour force at its steady state N = x u / r.
+  const double u_per_e = lm.initial_unemployment_rate / (1 - lm.initial_unemployment_rate);
+  const double v_per_e = u_per_e * lm.vacancies_per_unemployed;
+  const double i_per_e = dm.enabled && dm.reentry_rate > 0 ? u_per_e * dm.unemployed_exit_rate / dm.reentry_rate : 0.0;
+  const double employed_target = sc_.simulation.workers / (1 + u_per_e + i_per_e);
+
+  std::vector<double> region_cdf;
+  double acc = 0;
+  for (auto& g : sc_.regions) region_cdf.push_back(acc += g.share);
+
+  // Firms: Zipf sizes per sector until the sector's employment is reached.
+  for (int s = 0; s < nsec_; ++s) {
+    const double goal = employed_target * sc_.sectors[s].employment_share;
+    double have = 0;
+    while (have < goal - 0.5) {
+      auto fid = static_cast<std::int32_t>(f.size());
+      Rng r = rng(static_cast<std::uint64_t>(fid), Purpose::init_firms);
+      // Inverse-CDF draw of a discrete Pareto size: P(size > x) = (x / min)^-exponent.
+      double u = 1.0 - r.uniform();
+      double x = sc_.firms.min_size * std::pow(u, -1.0 / sc_.firms.zipf_exponent);
+      auto size = static_cast<std::int32_t>(std::min<double>(std::floor(x), sc_.firms.max_size));
+      size = std::max<std::int32_t>(1, std::min<std::int32_t>(size, static_cast<std::int32_t>(std::ceil(goal - have))));
+      have += size;
+      const double ur = r.uniform();
+      const int region = static_cast<int>(std::lower_bound(region_cdf.begin(), region_cdf.end(), ur * acc) - region_cdf.begin());
+      f.sector.push_back(static_cast<std::uint16_t>(s));
+      f.region.push_back(static_cast<std::uint8_t>(std::min(region, nreg_ - 1)));
+      f.alive.push_back(1);
+      const bool vc = r.bernoulli(sc_.sectors[s].vc_share);
+      f.vc.push_back(vc);
+      f.stage.push_back(Stage::none);
+      f.stage_month.push_back(0);
+      f.premium.push_back(static_cast<float>(std::exp(r.normal(0.0, 0.1))));
+      f.believed.push_back(0);
+      f.transfer.push_back(0);
+      f.regret.push_back(0);
+      f.employment.push_back(0);
+      f.initial_size.push_back(size);
+      f.cells.emplace_back();
+      sector_firms[s].push_back(fid);
+      ++sector_alive[s];
+      ++stage_count[0];
+      if (vc && sc_.consolidation.enabled) {
+        int end = t0 + 1 + static_cast<int>(r.uniform() * 2 * sc_.sectors[s].runway_months);
+        if (calendar_index(end) < cal) runway_end_at[calendar_index(end)].push_back(fid);
+      }
+      // Jobs split over occupations by the sector's staffing mix (sequential binomials).
+      std::int64_t left = size;
+      double p_left = 1.0;
+      for (int o = 0; o < nocc_ && left > 0; ++o) {
+        const double p = sc_.sectors[s].staffing[o];
+        std::int64_t k = (o == nocc_ - 1 || p >= p_left) ? left : r.binomial(left, p / p_left);
+        p_left -= p;
+        left -= k;
+        if (k == 0) continue;
+        std::int32_t ci = cell_of(fid, o, f.region.back(), true);
+        c.target[ci] = static_cast<std::int32_t>(k);  // employed part; vacancies added below
+      }
+    }
+  }
+  f.cells.shrink_to_fit();
+  nonadopter_slot.assign(f.size(), -1);
+  for (std::int32_t fid = 0; fid < static_cast<std::int32_t>(f.size()); ++fid) {
+    auto& list = nonadopters[static_cast<size_t>(f.sector[fid]) * kSizeClasses + size_class(f.initial_size[fid])];
+    nonadopter_slot[fid] = static_cast<std::int32_t>(list.size());
+    list.push_back(fid);
+  }
+  // Adoption hazard multiplier by size class, (size / mean size)^elasticity, normalised
+  // so the sector's firms average one: size shifts who adopts first, not how many.
+  adoption_factor.assign(static_cast<size_t>(nsec_) * kSizeClasses, 1.0);
+  for (int s = 0; s < nsec_; ++s) {
+    double mean = 0, norm = 0;
+    for (auto fid : sector_firms[s]) mean += f.initial_size[fid];
+    if (sector_firms[s].empty()) continue;
+    mean /= sector_firms[s].size();
+    for (auto fid : sector_firms[s]) norm += std::pow(f.initial_size[fid] / mean, sc_.ai.size_elasticity);
+    norm /= sector_firms[s].size();
+    for (int k = 0; k < kSizeClasses; ++k) {
+      const double rep = k == 0 ? 1.0 : std::ldexp(1.0, k) * std::sqrt(2.0);
+      adoption_factor[static_cast<size_t>(s) * kSizeClasses + k] = std::pow(rep / mean, sc_.ai.size_elasticity) / norm;
+    }
+  }
+
+  // Workers, cell by cell: the employed, then as many unemployed and inactive people of
+  // the same occupation and region as the initial rates imply.
+  auto make_person = [&](Rng& r, int occ, int region) {
+    std::int32_t id = new_worker_slot();
+    double ret_age = std::clamp(r.normal(dm.retirement_age_mean, dm.retirement_age_sd), 50.0, 79.0);
+    double age = 22.0 + r.uniform() * (ret_age - 22.0);
+    int age_m = static_cast<int>(age * 12);
+    w.birth_month[id] = static_cast<std::int16_t>(t0 - age_m);
+    w.occ[id] = static_cast<std::uint16_t>(occ);
+    w.region[id] = static_cast<std::uint8_t>(region);
+    w.in_panel[id] = r.bernoulli(sc_.output.panel_rate);
+    if (sc_.aiq.enabled && r.bernoulli(sc_.aiq.initial_share[cohort_of_age(static_cast<int>(age))])) w.aiq[id] = 1;
+    int retire = w.birth_month[id] + static_cast<int>(ret_age * 12);
+    if (dm.enabled && calendar_index(retire) < cal) retire_at[std::max(0, calendar_index(retire))].push_back(id);
+    w.cause[id] = Cause::none;
+    w.open_spell[id] = -1;
+    w.event_month[id] = -1;
+    return id;
+  };
+  const std::size_t ncells = c.size();
+  for (std::size_t ci = 0; ci < ncells; ++ci) {
+    Rng r = rng(ci, Purpose::init_workers);
+    const int occ = c.occ[ci], region = c.region[ci];
+    const std::int32_t emp = c.target[ci];
+    for (std::int32_t k = 0; k < emp; ++k) {
+      std::int32_t id = make_person(r, occ, region);
+      w.status[id] = Status::employed;
+      w.wage[id] = c.wage[ci];
+      w.cell[id] = static_cast<std::int32_t>(ci);
+      w.slot[id] = static_cast<std::int32_t>(c.members[ci].size());
+      c.members[ci].push_back(id);
+      firm_employment_changed(c.firm[ci], +1);
+      ++n_employed;
+      ++occ_emp[occ];
+      ++reg_emp[region];
+      ++emp_by_birth[birth_index(id)];
+      if (high_exposure(occ)) ++young_exposed_by_birth[birth_index(id)];
+      count_worker(id, +1);
+    }
+    const std::int64_t nu = r.binomial(emp, u_per_e);
+    for (std::int64_t k = 0; k < nu; ++k) {
+      std::int32_t id = make_person(r, occ, region);
+      w.wage[id] = c.wage[ci];
+      w.prev_wage[id] = c.wage[ci];
+      w.spell_start[id] = static_cast<std::int16_t>(t0 - r.geometric(0.3));
+      count_worker(id, +1);
+      add_to_pool(id);
+    }
+    const std::int64_t ni = r.binomial(emp, i_per_e);
+    for (std::int64_t k = 0; k < ni; ++k) {
+      std::int32_t id = make_person(r, occ, region);
+      w.wage[id] = c.wage[ci];
+      w.prev_wage[id] = c.wage[ci];
+      w.spell_start[id] = static_cast<std::int16_t>(t0);
+      add_to_inactive(id);
+    }
+    const std::int32_t v = static_cast<std::int32_t>(r.binomial(emp, v_per_e));
+    c.target[ci] = emp + v;
+    open_vacancies(static_cast<std::int32_t>(ci), v);
+  }
+  capability = sc_.ai.capability_start;
+  perceived = capability;
+  (void)lm;
+}
+
+void Model::step() {
+  mech::capability(*this);
+  mech::matching(*this);
+  mech::churn(*this);
+  mech::adoption(*this);
+  mech::consolidation(*this);
+  mech::retraining(*this);
+  mech::demography(*this);
+  mech::aiq_diffusion(*this);
+  record_stocks();
+  ++month_;
+}
+
+void Model::record_stocks() {
+  if (!recording()) {
+    prev_employed_ = n_employed;
+    prev_unemployed_ = n_unemployed;
+    return;
+  }
+  const int t = month_;
+  auto put = [&](M m, double v, int g = 0) { series_.at(m, t, g) = v; };
+  put(M::employed, static_cast<double>(n_employed));
+  put(M::unemployed, static_cast<double>(n_unemployed));
+  put(M::retraining, static_cast<double>(n_retraining));
+  put(M::out_of_labor_force, static_cast<double>(n_inactive));
+  const double lf = static_cast<double>(n_employed + n_unemployed);
+  put(M::labor_force, lf);
+  put(M::unemployment_rate, lf > 0 ? n_unemployed / lf : 0);
+  put(M::vacancies, static_cast<double>(std::accumulate(market_vacancies.begin(), market_vacancies.end(), std::int64_t{0})));
+
+  // Ongoing unemployment spells (CPS definition): a worker separated this month has been
+  // unemployed about half a month; within a month durations are taken as uniform.
+  std::vector<std::int64_t> hist;
+  std::int64_t total = 0, long_term = 0;
+  double sum_months = 0;
+  for (const auto& p : pool)
+    for (std::int32_t wid : p) {
+      const int d = std::max(0, t - w.spell_start[wid]);
+      if (static_cast<size_t>(d) >= hist.size()) hist.resize(d + 1, 0);
+      ++hist[d];
+      ++total;
+      sum_months += d + 0.5;
+      if ((d + 0.5) * 4.345 >= 27.0) ++long_term;
+    }
+  double median_months = 0;
+  if (total > 0) {
+    std::int64_t cum = 0;
+    for (size_t d = 0; d < hist.size(); ++d) {
+      if ((cum + hist[d]) * 2 >= total) {
+        median_months = d + (0.5 * total - cum) / static_cast<double>(hist[d]);
+        break;
+      }
+      cum += hist[d];
+    }
+  }
+  put(M::median_unemployment_weeks, median_months * 4.345);
+  put(M::mean_unemployment_weeks, total > 0 ? sum_months / total * 4.345 : 0);
+  put(M::long_term_unemployed_share, total > 0 ? static_cast<double>(long_term) / total : 0);
+  const double active = static_cast<double>(n_employed + n_unemployed + n_retraining);
+  put(M::aiq_share, active > 0 ? n_aiq_lf / active : 0);
+
+  std::array<double, kCohorts> ce{}, cu{}, ca{}, cl{};
+  double young_exposed = 0;
+  for (size_t b = 0; b < emp_by_birth.size(); ++b) {
+    if (!lf_by_birth[b] && !emp_by_birth[b] && !unemp_by_birth[b]) continue;
+    const int birth = static_cast<int>(b) - sc_.simulation.burn_in_months - kMaxAgeMonths;
+    const int age = (t - birth) / 12;
+    const int k = cohort_of_age(age);
+    ce[k] += emp_by_birth[b];
+    cu[k] += unemp_by_birth[b];
+    ca[k] += aiq_by_birth[b];
+    cl[k] += lf_by_birth[b];
+    if (k == 0) young_exposed += young_exposed_by_birth[b];
+  }
+  for (int k = 0; k < kCohorts; ++k) {
+    put(M::cohort_employed, ce[k], k);
+    put(M::cohort_unemployed, cu[k], k);
+    put(M::cohort_aiq_share, cl[k] > 0 ? ca[k] / cl[k] : 0, k);
+  }
+  put(M::young_high_exposure_employed, young_exposed);
+
+  std::int64_t alive = 0;
+  for (int s = 0; s < nsec_; ++s) {
+    alive += sector_alive[s];
+    put(M::sector_employed, sector_emp[s], s);
+    put(M::sector_hhi, sector_emp[s] > 0 ? sector_sumsq[s] / (sector_emp[s] * sector_emp[s]) : 0, s);
+    put(M::sector_firms_alive, static_cast<double>(sector_alive[s]), s);
+    put(M::sector_firms_adopting, static_cast<double>(sector_adopting[s]), s);
+  }
+  put(M::firms_alive, static_cast<double>(alive));
+  put(M::firms_mandate, static_cast<double>(stage_count[1]));
+  put(M::firms_documentation, static_cast<double>(stage_count[2]));
+  put(M::firms_assessment, static_cast<double>(stage_count[3]));
+  put(M::firms_reduced, static_cast<double>(stage_count[4]));
+  put(M::firms_realised, static_cast<double>(stage_count[5]));
+  put(M::firms_adopting, static_cast<double>(std::accumulate(sector_adopting.begin(), sector_adopting.end(), std::int64_t{0})));
+  put(M::firms_regretting, (t > 0 ? series_.at(M::firms_regretting, t - 1) : 0) + series_.at(M::new_regretting_firms, t));
+  put(M::capability_real, capability);
+  put(M::capability_perceived, perceived);
+  for (int o = 0; o < nocc_; ++o) {
+    put(M::occ_employed, static_cast<double>(occ_emp[o]), o);
+    put(M::occ_unemployed, static_cast<double>(occ_unemp[o]), o);
+    put(M::occ_vacancies, static_cast<double>(occ_vac[o]), o);
+  }
+  for (int g = 0; g < nreg_; ++g) {
+    put(M::region_employed, static_cast<double>(reg_emp[g]), g);
+    put(M::region_unemployed, static_cast<double>(reg_unemp[g]), g);
+  }
+  // Rates use the stocks at the end of the previous month.
+  const double e0 = static_cast<double>(prev_employed_), u0 = static_cast<double>(prev_unemployed_);
+  auto at = [&](M m) { return series_.at(m, t); };
+  const double layoffs = at(M::layoffs_ordinary) + at(M::layoffs_ai) + at(M::layoffs_consolidation);
+  put(M::e_to_u_rate, e0 > 0 ? (layoffs + at(M::quits_to_unemployment)) / e0 : 0);
+  put(M::u_to_e_rate, u0 > 0 ? at(M::hires_from_unemployment) / u0 : 0);
+  put(M::quit_rate, e0 > 0 ? at(M::quits) / e0 : 0);
+  put(M::layoff_rate, e0 > 0 ? layoffs / e0 : 0);
+  put(M::hire_rate, e0 > 0 ? at(M::hires) / e0 : 0);
+  prev_employed_ = n_employed;
+  prev_unemployed_ = n_unemployed;
+}
+
+void Model::run(std::atomic<std::int64_t>* months_done) {
+  while (month_ < sc_.simulation.months) {
+    step();
+    if (months_done && month_ > 0) months_done->fetch_add(1, std::memory_order_relaxed);
+  }
+  // Spells still open at the end are censored at the last month.
+  month_ = sc_.simulation.months - 1;
+  for (std::size_t wid = 0; wid < w.size(); ++wid)
+    if (w.open_spell[wid] >= 0) close_spell(static_cast<std::int32_t>(wid), false);
+  month_ = sc_.simulation.months;
+}
+
+}  // namespace laborsim

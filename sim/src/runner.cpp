@@ -1,0 +1,132 @@
+#include "laborsim/runner.hpp"
+
+#include "laborsim/model.hpp"
+
+#include <tbb/concurrent_queue.h>
+#include <tbb/info.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <exception>
+#include <thread>
+
+namespace laborsim {
+
+std::string now_iso8601() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+namespace {
+struct Finished {
+  int replicate = -1;
+  Series series;
+  std::vector<Spell> spells;
+  std::exception_ptr error;
+};
+}  // namespace
+
+RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  const int R = sc.simulation.replicates;
+  RunInfo info{opt.command_line, now_iso8601(), R};
+  ResultsWriter writer(opt.output, sc, info);  // no file is created for a scenario that failed to load
+
+  const int threads = opt.threads > 0 ? opt.threads : tbb::info::default_concurrency();
+  tbb::concurrent_bounded_queue<Finished*> done;
+  std::atomic<std::int64_t> months_done{0};
+  std::atomic<bool> cancel{false};
+
+  // Workers simulate replicates; this thread is the single HDF5 writer.
+  std::thread workers([&] {
+    tbb::task_arena arena(threads);
+    arena.execute([&] {
+      tbb::parallel_for(0, R, 1, [&](int r) {
+        auto* out = new Finished;
+        out->replicate = r;
+        if (!cancel.load()) {
+          try {
+            Model m(sc, static_cast<std::uint64_t>(r));
+            m.run(&months_done);
+            out->series = std::move(m.series());
+            out->spells = std::move(m.spells());
+          } catch (...) {
+            out->error = std::current_exception();
+          }
+        }
+        done.push(out);
+      });
+    });
+  });
+
+  RunSummary sum;
+  std::exception_ptr first_error;
+  const double total = static_cast<double>(R) * sc.simulation.months;
+  double write_s = 0;
+  for (int received = 0; received < R;) {
+    Finished* f = nullptr;
+    if (!done.try_pop(f)) {
+      if (opt.progress) opt.progress(static_cast<double>(months_done.load()), total);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
+    ++received;
+    std::unique_ptr<Finished> owned(f);
+    if (first_error) continue;
+    if (f->error) {
+      first_error = f->error;
+      cancel = true;
+      continue;
+    }
+    try {
+      const auto w0 = clock::now();
+      writer.write(f->replicate, f->series, f->spells);
+      write_s += std::chrono::duration<double>(clock::now() - w0).count();
+    } catch (...) {
+      first_error = std::current_exception();
+      cancel = true;
+      continue;
+    }
+    const Series& s = f->series;
+    const int Mo = s.months();
+    double ur = 0;
+    int n = 0;
+    for (int t = std::max(0, Mo - 12); t < Mo; ++t, ++n) ur += s.at(M::unemployment_rate, t);
+    sum.unemployment_rate_last_year += ur / std::max(1, n) / R;
+    double u2e = 0, e2u = 0;
+    for (int t = 0; t < Mo; ++t) {
+      sum.ai_layoffs += s.at(M::layoffs_ai, t) / R;
+      sum.ordinary_layoffs += s.at(M::layoffs_ordinary, t) / R;
+      sum.consolidation_layoffs += s.at(M::layoffs_consolidation, t) / R;
+      sum.regretting_firms += s.at(M::new_regretting_firms, t) / R;
+      u2e += s.at(M::u_to_e_rate, t);
+      e2u += s.at(M::e_to_u_rate, t);
+    }
+    sum.u_to_e_rate += u2e / Mo / R;
+    sum.e_to_u_rate += e2u / Mo / R;
+    sum.firms_adopting_end += s.at(M::firms_adopting, Mo - 1) / R;
+    sum.firms_alive_end += s.at(M::firms_alive, Mo - 1) / R;
+    sum.worker_months += [&] {
+      double wm = 0;
+      for (int t = 0; t < Mo; ++t) wm += s.at(M::labor_force, t) + s.at(M::out_of_labor_force, t) + s.at(M::retraining, t);
+      return wm;
+    }();
+  }
+  workers.join();
+  if (first_error) std::rethrow_exception(first_error);  // writer's destructor removes the temporary file
+  if (opt.progress) opt.progress(total, total);
+  const auto w0 = clock::now();
+  writer.commit();
+  write_s += std::chrono::duration<double>(clock::now() - w0).count();
+  sum.write_seconds = write_s;
+  sum.seconds = std::chrono::duration<double>(clock::now() - t0).count();
+  return sum;
+}
+
+}  // namespace laborsim

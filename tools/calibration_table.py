@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Calibration table of a laborsim results file: model vs US data (MODEL.md section 4).
+
+Averages each monthly figure over replicates and over the months after the first year
+(the first year still carries the initial allocation). Exit status 1 if --check is
+given and a figure is outside its tolerance.
+
+    /usr/bin/python3 tools/calibration_table.py results.h5 [--check] [--markdown]
+"""
+import argparse
+import sys
+
+import h5py
+import numpy as np
+
+# name, how to compute from /series/aggregate, data value, tolerance (relative), unit, source
+TARGETS = [
+    ("E->U rate, monthly", "e_to_u_rate", 0.010, 0.10, "%", "BLS CPS gross flows 2024-25"),
+    ("U->E rate, monthly", "u_to_e_rate", 0.26, 0.10, "%", "BLS CPS gross flows"),
+    ("quits, monthly", "quit_rate", 0.020, 0.10, "%", "BLS JOLTS 2024"),
+    ("layoffs & discharges, monthly", "layoff_rate", 0.011, 0.10, "%", "BLS JOLTS 2024"),
+    ("unemployment rate", "unemployment_rate", 0.040, 0.10, "%", "BLS 2024 average"),
+    ("median unemployment duration", "median_unemployment_weeks", 9.0, 0.10, "weeks", "BLS CPS 2023-24"),
+]
+INFO = [
+    ("mean unemployment duration", "mean_unemployment_weeks", 21.0, "weeks", "BLS CPS 2023-24"),
+    ("long-term (27+ weeks) share", "long_term_unemployed_share", 0.21, "%", "BLS CPS 2023-24"),
+    ("job openings rate v/(e+v)", None, 0.045, "%", "BLS JOLTS 2024"),
+]
+
+
+def value(agg, key, skip):
+    if key is None:
+        v = agg["vacancies"][:, skip:]
+        e = agg["employed"][:, skip:]
+        return float(np.mean(v / (v + e)))
+    return float(np.mean(agg[key][:, skip:]))
+
+
+def fmt(x, unit):
+    return f"{100 * x:.2f}%" if unit == "%" else f"{x:.1f}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("results")
+    ap.add_argument("--check", action="store_true", help="exit 1 if a figure is out of tolerance")
+    ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    ap.add_argument("--skip-months", type=int, default=12)
+    a = ap.parse_args()
+    with h5py.File(a.results, "r") as f:
+        agg = {k: f["series/aggregate"][k][()] for k in f["series/aggregate"]}
+        reps = int(f.attrs["replicates"])
+    rows, ok = [], True
+    for name, key, data, tol, unit, src in TARGETS:
+        m = value(agg, key, a.skip_months)
+        good = abs(m - data) <= tol * data
+        ok &= good
+        rows.append((name, fmt(m, unit), fmt(data, unit), f"±{int(tol * 100)}%", "yes" if good else "NO", src))
+    for name, key, data, unit, src in INFO:
+        m = value(agg, key, a.skip_months)
+        rows.append((name, fmt(m, unit), fmt(data, unit), "not targeted", "-", src))
+    head = ("figure", "model", "data", "tolerance", "within", "source")
+    if a.markdown:
+        print("| " + " | ".join(head) + " |")
+        print("|" + "---|" * len(head))
+        for r in rows:
+            print("| " + " | ".join(r) + " |")
+        print(f"\n(mean over {reps} replicates, months {a.skip_months}+)")
+    else:
+        w = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
+        for r in [head] + rows:
+            print("  ".join(str(c).ljust(w[i]) for i, c in enumerate(r)))
+    if a.check and not ok:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
