@@ -236,7 +236,7 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   if (c.reopened[ci] > 0) {
     --c.reopened[ci];
     rec(M::regret_rehires) += 1;
-    if (sc_.regions[c.region[ci]].offshore) rec(M::regret_rehires_offshore) += 1;
+    if (sc_.regions[c.region[ci]].offshore && !sc_.regions[f.region[firm]].offshore) rec(M::regret_rehires_offshore) += 1;
     if (c.wage[ci] < sc_.occupations[new_occ].wage * f.premium[firm] - 1e-3) rec(M::regret_rehires_lower_pay) += 1;
   }
   close_vacancies(ci, 1);

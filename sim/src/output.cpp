@@ -193,7 +193,7 @@ ResultsWriter::~ResultsWriter() {
   }
 }
 
-void ResultsWriter::write(int replicate, const Series& s, const std::vector<Spell>& spells) {
+void ResultsWriter::write_series(int replicate, const Series& s) {
   try {
     for (const auto& mi : metric_table()) {
       H5::DataSet& d = impl_->series[static_cast<int>(mi.id)];
@@ -206,7 +206,14 @@ void ResultsWriter::write(int replicate, const Series& s, const std::vector<Spel
       H5::DataSpace mem(agg ? 2 : 3, count.data());
       d.write(s.values(mi.id).data(), H5::PredType::NATIVE_DOUBLE, mem, file_space);
     }
-    if (spells.empty()) return;
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error("writing replicate " + std::to_string(replicate) + " to '" + tmp_.string() + "' failed: " + e.getDetailMsg());
+  }
+}
+
+void ResultsWriter::append_spells(int replicate, const std::vector<Spell>& spells) {
+  if (spells.empty()) return;
+  try {
     const hsize_t n = spells.size(), old = impl_->spell_rows, total = old + n;
     auto append = [&](const char* name, const H5::PredType& type, auto getter) {
       using T = decltype(getter(spells[0]));
@@ -237,7 +244,7 @@ void ResultsWriter::write(int replicate, const Series& s, const std::vector<Spel
     append("new_wage", P::NATIVE_FLOAT, [](const Spell& x) { return x.new_wage; });
     impl_->spell_rows = total;
   } catch (const H5::Exception& e) {
-    throw std::runtime_error("writing replicate " + std::to_string(replicate) + " to '" + tmp_.string() + "' failed: " + e.getDetailMsg());
+    throw std::runtime_error("writing the spells of replicate " + std::to_string(replicate) + " to '" + tmp_.string() + "' failed: " + e.getDetailMsg());
   }
 }
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <ctime>
 #include <exception>
+#include <map>
 #include <thread>
 
 namespace laborsim {
@@ -69,6 +70,8 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   std::exception_ptr first_error;
   const double total = static_cast<double>(R) * sc.simulation.months;
   double write_s = 0;
+  std::map<int, std::vector<Spell>> pending_spells;  // until all earlier replicates are in
+  int next_spells = 0;
   for (int received = 0; received < R;) {
     Finished* f = nullptr;
     if (!done.try_pop(f)) {
@@ -86,7 +89,12 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     }
     try {
       const auto w0 = clock::now();
-      writer.write(f->replicate, f->series, f->spells);
+      writer.write_series(f->replicate, f->series);
+      pending_spells[f->replicate] = std::move(f->spells);
+      while (pending_spells.count(next_spells)) {
+        writer.append_spells(next_spells, pending_spells[next_spells]);
+        pending_spells.erase(next_spells++);
+      }
       write_s += std::chrono::duration<double>(clock::now() - w0).count();
     } catch (...) {
       first_error = std::current_exception();

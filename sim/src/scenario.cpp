@@ -228,13 +228,34 @@ toml::table parse_file(const std::filesystem::path& file) {
   }
 }
 
-// Overlay's keys replace base's; tables merge key by key, arrays are replaced whole.
-// Nodes are moved, which keeps their source position for error messages.
+const toml::table* named(const toml::node& n, std::string& name) {
+  const auto* t = n.as_table();
+  const toml::node* nm = t ? t->get("name") : nullptr;
+  if (!nm || !nm->value<std::string>()) return nullptr;
+  name = *nm->value<std::string>();
+  return t;
+}
+
+// Overlay's keys replace base's; tables merge key by key; arrays of named tables
+// ([[occupations]], [[sectors]], [[regions]]) merge element by element by name, new
+// names appended; other arrays are replaced whole. Nodes are moved, which keeps their
+// source position for error messages.
 void merge_into(toml::table& base, toml::table&& overlay) {
   for (auto&& [k, v] : overlay) {
     toml::node* existing = base.get(k.str());
     if (existing && existing->is_table() && v.is_table()) {
       merge_into(*existing->as_table(), std::move(*v.as_table()));
+    } else if (existing && existing->is_array_of_tables() && v.is_array_of_tables()) {
+      auto& into = *existing->as_array();
+      for (auto& e : *v.as_array()) {
+        std::string name, other;
+        toml::table* match = nullptr;
+        if (named(e, name))
+          for (auto& b : into)
+            if (named(b, other) && other == name) match = b.as_table();
+        if (match) merge_into(*match, std::move(*e.as_table()));
+        else into.push_back(std::move(*e.as_table()));
+      }
     } else {
       base.insert_or_assign(k, std::move(v));
     }

@@ -32,7 +32,10 @@ public:
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
 
-  void write(int replicate, const Series& series, const std::vector<Spell>& spells);
+  // Series go to their replicate's slab in any order; spells are appended, so callers
+  // append them in replicate order to keep the file independent of scheduling.
+  void write_series(int replicate, const Series& series);
+  void append_spells(int replicate, const std::vector<Spell>& spells);
   void commit();
   const std::filesystem::path& temporary_path() const { return tmp_; }
 

@@ -130,7 +130,9 @@ void realise(Model& m, std::int32_t fid) {
   const int offshore = m.sc_.first_offshore_region();
   for (const auto& cu : cut_list) {
     const std::int64_t reopen = r.binomial(cu.count, a.rehire_share);
-    const std::int64_t off = offshore >= 0 ? r.binomial(reopen, a.offshore_share) : 0;
+    // Offshoring moves jobs of onshore firms abroad; firms based offshore rehire at home.
+    const bool can_offshore = offshore >= 0 && !m.sc_.regions[m.f.region[fid]].offshore;
+    const std::int64_t off = can_offshore ? r.binomial(reopen, a.offshore_share) : 0;
     const std::int64_t on = reopen - off;
     auto place = [&](int region, std::int64_t n) {
       if (n <= 0) return;

@@ -28,6 +28,9 @@ void retraining(Model& m) {
       m.set_aiq(wid);
       m.rec(M::retraining_successes) += 1;
     }
+    // Search starts afresh: the programme was time out of the labour market, not
+    // unemployment (as the CPS counts it), so employers see a new spell.
+    m.w.spell_start[wid] = static_cast<std::int16_t>(m.month_);
     m.add_to_pool(wid);
   }
   m.retrain_done_at[idx].clear();

@@ -1,0 +1,123 @@
+"""The laborsim command line: exit codes, error messages on bad scenarios, and that a
+bad input or a failed run never leaves an output file behind."""
+import os
+import unittest
+from pathlib import Path
+
+from common import QUICK, SCENARIOS, run, tempdir
+
+BASELINE = (SCENARIOS / "baseline.toml").read_text()
+
+
+def write_broken(directory, old, new):
+    assert old in BASELINE, old
+    text = BASELINE.replace(old, new, 1)
+    path = Path(directory) / "broken.toml"
+    path.write_text(text)
+    line = text[: text.index(new)].count("\n") + 1
+    return path, line
+
+
+class Help(unittest.TestCase):
+    def test_help_and_version(self):
+        p = run(["--help"])
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("laborsim run SCENARIO.toml", p.stdout)
+        self.assertIn("--threads", p.stdout)
+        p = run(["--version"])
+        self.assertEqual(p.returncode, 0)
+        self.assertRegex(p.stdout, r"laborsim \d+\.\d+\.\d+")
+
+    def test_bad_arguments_exit_2(self):
+        self.assertEqual(run([]).returncode, 2)
+        self.assertEqual(run(["fly", SCENARIOS / "baseline.toml"]).returncode, 2)
+        self.assertEqual(run(["run", SCENARIOS / "baseline.toml", "--threads", "many"]).returncode, 2)
+        self.assertEqual(run(["run", SCENARIOS / "baseline.toml", "--no-such-flag"]).returncode, 2)
+        p = run(["run", "/nonexistent/scenario.toml"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("/nonexistent/scenario.toml", p.stderr)
+
+
+class BadScenarios(unittest.TestCase):
+    """Each mistake: exit 2, the message names file:line and the key, no file left."""
+
+    CASES = [
+        # (old text, new text, key named in the message, words in the message)
+        ("adoption_speed = 1.0", "adoption_sped = 1.0", "ai.adoption_sped", "did you mean 'adoption_speed'"),
+        ("months = 120", 'months = "ten years"', "simulation.months", "expected an integer"),
+        ("quit_rate = 0.02", "quit_rate = 1.5", "labor_market.quit_rate", "out of range"),
+        ("staffing = { software_developers = 0.35", "staffing = { software_developer = 0.35",
+         "sectors[0].staffing.software_developer", "did you mean 'software_developers'"),
+        ('matching = "cobb_douglas"', 'matching = "cobb-douglas"', "labor_market.matching", "did you mean 'cobb_douglas'"),
+        ("enabled = true\nadoption_speed", "enabled = yes\nadoption_speed", "", "syntax error"),
+    ]
+
+    def test_each_mistake(self):
+        for old, new, key, words in self.CASES:
+            with self.subTest(mistake=new), tempdir() as d:
+                path, line = write_broken(d, old, new)
+                out = Path(d) / "out.h5"
+                p = run(["run", path, "-o", out, "--quiet"])
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn(f"{path}:{line}:", p.stderr)
+                if key:
+                    self.assertIn(f"key '{key}'", p.stderr)
+                self.assertIn(words, p.stderr)
+                self.assertEqual(sorted(os.listdir(d)), ["broken.toml"], "no output, no temporary file")
+                # validate reports the same
+                self.assertEqual(run(["validate", path]).returncode, 2)
+
+    def test_bad_set_override(self):
+        with tempdir() as d:
+            out = Path(d) / "out.h5"
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--set", "ai.adoption_sped=2"])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("ai.adoption_sped", p.stderr)
+            self.assertIn("--set", p.stderr)
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--set", "ai.adoption_speed=-1"])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("out of range", p.stderr)
+            self.assertEqual(os.listdir(d), [])
+
+    def test_missing_output_directory(self):
+        p = run(["run", SCENARIOS / "baseline.toml", "-o", "/nonexistent-dir/out.h5"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("/nonexistent-dir", p.stderr)
+
+
+class Validate(unittest.TestCase):
+    def test_prints_resolved_scenario_and_runs_nothing(self):
+        with tempdir() as d:
+            p = run(["validate", SCENARIOS / "baseline.toml", "--set", "ai.adoption_speed=2.5"], cwd=d)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("adoption_speed = 2.5", p.stdout)
+            self.assertIn("[[occupations]]", p.stdout)
+            self.assertEqual(os.listdir(d), [])
+
+
+class RunFailures(unittest.TestCase):
+    def test_failure_while_running_exits_1_and_leaves_nothing(self):
+        # The output name is taken by a directory: the run completes but cannot be
+        # moved into place, so the temporary file must go and the exit code is 1.
+        with tempdir() as d:
+            target = Path(d) / "taken.h5"
+            target.mkdir()
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", target, "--quiet", "-r", "1"] + QUICK)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn("run failed", p.stderr)
+            self.assertEqual(os.listdir(d), ["taken.h5"])
+            self.assertTrue(target.is_dir())
+
+    def test_success_prints_where_results_went(self):
+        with tempdir() as d:
+            out = Path(d) / "base.h5"
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "-r", "2"] + QUICK)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn(str(out), p.stdout)
+            self.assertIn("unemployment rate", p.stdout)
+            self.assertEqual(os.listdir(d), ["base.h5"])
+            self.assertEqual(p.stderr, "", "no progress bar when stderr is not a terminal")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,31 @@
+"""Shared helpers for the command-line tests: where the executables and scenarios are."""
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+SOURCE = Path(os.environ.get("LABORSIM_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+SCENARIOS = SOURCE / "scenarios"
+LABORSIM = os.environ.get("LABORSIM", str(SOURCE / "build" / "sim" / "laborsim"))
+ANALYZE = os.environ.get("LABORSIM_ANALYZE", str(SOURCE / "build" / "analysis" / "laborsim-analyze"))
+
+# A quick version of the baseline for tests that need a results file.
+QUICK = ["--set", "simulation.workers=20000", "--set", "simulation.months=36", "--set", "simulation.burn_in_months=12"]
+
+
+def run(args, cwd=None, check=False):
+    p = subprocess.run([LABORSIM] + [str(a) for a in args], cwd=cwd, capture_output=True, text=True)
+    if check and p.returncode != 0:
+        raise AssertionError(f"laborsim {args} failed ({p.returncode}):\n{p.stderr}")
+    return p
+
+
+def analyze(args, cwd=None, check=False):
+    p = subprocess.run([ANALYZE] + [str(a) for a in args], cwd=cwd, capture_output=True, text=True)
+    if check and p.returncode != 0:
+        raise AssertionError(f"laborsim-analyze {args} failed ({p.returncode}):\n{p.stderr}")
+    return p
+
+
+def tempdir():
+    return tempfile.TemporaryDirectory(prefix="laborsim-test-")

@@ -1,0 +1,116 @@
+"""The results file read by an independent reader (h5py): schema of format version 2
+(docs/output-format.md), internal consistency of the values, and identical datasets
+for any thread count."""
+import tomllib
+import unittest
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from common import QUICK, SCENARIOS, run, tempdir
+
+
+def datasets(f):
+    out = {}
+    f.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+    return out
+
+
+class ResultsFile(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempdir()
+        cls.path = Path(cls.dir.name) / "results.h5"
+        cls.args = ["run", SCENARIOS / "baseline.toml", "-o", cls.path, "-r", "3", "--seed", "99", "--quiet",
+                    "--set", "output.panel_rate=0.2"] + QUICK
+        run(cls.args, check=True)
+        cls.f = h5py.File(cls.path, "r")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.f.close()
+        cls.dir.cleanup()
+
+    def test_root_attributes(self):
+        a = self.f.attrs
+        self.assertEqual(a["filetype"], "laborsim-results")
+        self.assertEqual(int(a["format_version"]), 2)
+        for k in ["laborsim_version", "git_commit", "created", "command_line", "scenario_name", "scenario_toml"]:
+            self.assertTrue(len(a[k]) > 0, k)
+        self.assertEqual(int(a["seed"]), 99)
+        self.assertEqual(int(a["replicates"]), 3)
+        self.assertEqual(int(a["months"]), 36)
+        self.assertIn("--seed 99", a["command_line"])
+        # The stored scenario is the resolved one: --set and --seed are in it.
+        resolved = tomllib.loads(a["scenario_toml"])
+        self.assertEqual(resolved["simulation"]["workers"], 20000)
+        self.assertEqual(resolved["simulation"]["seed"], 99)
+        self.assertEqual(len(resolved["occupations"]), len(self.f["groups/occupation"]))
+
+    def test_series_shapes_and_storage(self):
+        R, M = 3, 36
+        groups = {g: len(self.f[f"groups/{g}"]) for g in ["occupation", "sector", "region", "cohort"]}
+        self.assertEqual(groups["cohort"], 6)
+        for name, d in self.f["series/aggregate"].items():
+            self.assertEqual(d.shape, (R, M), name)
+            self.assertEqual(d.compression, "gzip")
+            self.assertIsNotNone(d.chunks)
+            self.assertTrue(d.attrs["description"])
+        for g, n in groups.items():
+            for name, d in self.f[f"series/by_{g}"].items():
+                self.assertEqual(d.shape, (R, M, n), f"{g}/{name}")
+        for metric in ["employed", "unemployed", "unemployment_rate", "vacancies", "hires", "quits",
+                       "layoffs_ordinary", "layoffs_ai", "layoffs_consolidation", "firms_adopting"]:
+            self.assertIn(metric, self.f["series/aggregate"])
+
+    def test_values_are_consistent(self):
+        a = {k: v[()] for k, v in self.f["series/aggregate"].items()}
+        np.testing.assert_allclose(a["labor_force"], a["employed"] + a["unemployed"])
+        np.testing.assert_allclose(a["unemployment_rate"], a["unemployed"] / a["labor_force"])
+        for g in ["occupation", "sector", "region", "cohort"]:
+            np.testing.assert_allclose(self.f[f"series/by_{g}/employed"][()].sum(axis=2), a["employed"], err_msg=g)
+        for g in ["occupation", "region", "cohort"]:
+            np.testing.assert_allclose(self.f[f"series/by_{g}/unemployed"][()].sum(axis=2), a["unemployed"], err_msg=g)
+        np.testing.assert_allclose(self.f["series/by_occupation/layoffs_ai"][()].sum(axis=2), a["layoffs_ai"])
+        self.assertTrue(np.all(a["unemployment_rate"] > 0.01) and np.all(a["unemployment_rate"] < 0.2))
+        hhi = self.f["series/by_sector/hhi"][()]
+        self.assertTrue(np.all((hhi > 0) & (hhi <= 1)))
+        # replicates differ (independent streams)
+        self.assertFalse(np.array_equal(a["hires"][0], a["hires"][1]))
+
+    def test_spells(self):
+        s = {k: v[()] for k, v in self.f["spells"].items()}
+        n = len(s["worker"])
+        self.assertGreater(n, 100)
+        for k, v in s.items():
+            self.assertEqual(len(v), n, k)
+        self.assertTrue(set(np.unique(s["cause"])) <= {1, 2, 3})
+        self.assertTrue(set(np.unique(s["replicate"])) == {0, 1, 2})
+        self.assertTrue(np.all(s["end_month"] >= s["start_month"]))
+        done = s["reemployed"] == 1
+        self.assertTrue(done.any() and (~done).any())
+        self.assertTrue(np.all(s["new_firm"][done] >= 0))
+        self.assertTrue(np.all(s["new_wage"][done] > 0))
+        self.assertTrue(np.all(s["new_firm"][~done] == -1))
+        self.assertTrue(np.all((s["age"] >= 22) & (s["age"] < 80)))
+
+
+class ThreadInvariance(unittest.TestCase):
+    def test_one_and_two_threads_give_identical_datasets(self):
+        with tempdir() as d:
+            paths = []
+            for t in [1, 2]:
+                p = Path(d) / f"t{t}.h5"
+                run(["run", SCENARIOS / "baseline.toml", "-o", p, "-r", "4", "--threads", t, "--quiet"] + QUICK, check=True)
+                paths.append(p)
+            with h5py.File(paths[0]) as a, h5py.File(paths[1]) as b:
+                da, db = datasets(a), datasets(b)
+                self.assertEqual(sorted(da), sorted(db))
+                for k in da:
+                    np.testing.assert_array_equal(da[k], db[k], err_msg=k)
+                self.assertEqual(a.attrs["scenario_toml"], b.attrs["scenario_toml"])
+
+
+if __name__ == "__main__":
+    unittest.main()

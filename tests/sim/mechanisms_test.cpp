@@ -1,0 +1,209 @@
+// Each mechanism tested by what it must do: comparative statics and limits.
+#include "laborsim/model.hpp"
+#include "test_scenarios.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace laborsim;
+
+namespace {
+
+// Sum of a metric over months and replicates.
+double total(const Scenario& sc, M metric, int replicates = 2) {
+  double x = 0;
+  for (int r = 0; r < replicates; ++r) {
+    Model m(sc, static_cast<std::uint64_t>(r));
+    m.run();
+    for (double v : m.series().values(metric)) x += v;
+  }
+  return x;
+}
+
+struct Replicates {
+  Scenario sc;
+  std::vector<Series> series;
+  std::vector<std::vector<Spell>> spells;
+  explicit Replicates(Scenario s, int replicates = 2) : sc(std::move(s)) {
+    for (int r = 0; r < replicates; ++r) {
+      Model m(sc, static_cast<std::uint64_t>(r));
+      m.run();
+      series.push_back(m.series());
+      spells.push_back(m.spells());
+    }
+  }
+  double sum(M metric) const {
+    double x = 0;
+    for (const auto& s : series)
+      for (double v : s.values(metric)) x += v;
+    return x;
+  }
+  double at(M metric, int t, int g = 0) const {
+    double x = 0;
+    for (const auto& s : series) x += s.at(metric, t, g);
+    return x / static_cast<double>(series.size());
+  }
+};
+
+}  // namespace
+
+TEST(Adoption, AIOffMeansNoAdoptionAndNoAICuts) {
+  Replicates r(fixtures::small({"ai.enabled=false"}));
+  EXPECT_EQ(r.sum(M::layoffs_ai), 0);
+  EXPECT_EQ(r.sum(M::new_adopters), 0);
+  EXPECT_EQ(r.sum(M::reinstatement_jobs), 0);
+}
+
+TEST(Adoption, FasterAdoptionMeansMoreAILayoffs) {
+  const double slow = total(fixtures::small({"ai.adoption_speed=0.5"}), M::layoffs_ai);
+  const double fast = total(fixtures::small({"ai.adoption_speed=3"}), M::layoffs_ai);
+  EXPECT_GT(slow, 0);
+  EXPECT_GT(fast, 1.5 * slow);
+}
+
+TEST(Adoption, PipelinePassesThroughItsStagesInOrder) {
+  // With 2+4+2 months of mandate, documentation and assessment, no firm cuts before
+  // month 8 of the run, and adopters are seen in each stage on the way.
+  Replicates r(fixtures::small({"ai.adoption_speed=3"}));
+  for (int t = 0; t < 8; ++t) EXPECT_EQ(r.at(M::layoffs_ai, t), 0) << t;
+  EXPECT_GT(r.sum(M::firms_mandate), 0);
+  EXPECT_GT(r.sum(M::firms_documentation), 0);
+  EXPECT_GT(r.sum(M::firms_assessment), 0);
+  EXPECT_GT(r.sum(M::firms_reduced), 0);
+  EXPECT_GT(r.at(M::firms_realised, 59), 0);
+}
+
+TEST(Adoption, DocumentationByAIQWorkersDeepensCuts) {
+  const double low = total(fixtures::small({"ai.documentation_aiq_gain=0", "ai.documentation_base=0.3"}), M::layoffs_ai);
+  const double high = total(fixtures::small({"ai.documentation_aiq_gain=3", "ai.documentation_base=0.3"}), M::layoffs_ai);
+  EXPECT_GT(high, 1.3 * low);
+}
+
+TEST(Adoption, EntryLevelWorkersAreCutFirst) {
+  // Seniority weights 5:1 for 22-25s: their share of AI layoffs exceeds their share of
+  // ordinary layoffs, which hit every age alike.
+  Replicates r(fixtures::small({"ai.adoption_speed=3", "output.panel_rate=1", "ai.seniority_weights=[5.0,1.0,1.0,1.0,1.0,1.0]"}));
+  double young_ai = 0, ai = 0, young_ord = 0, ord = 0;
+  for (const auto& sp : r.spells)
+    for (const auto& s : sp) {
+      if (s.cause == 2) ai += 1, young_ai += s.age <= 25;
+      if (s.cause == 1) ord += 1, young_ord += s.age <= 25;
+    }
+  ASSERT_GT(ai, 100);
+  EXPECT_GT(young_ai / ai, 1.5 * young_ord / ord);
+}
+
+TEST(Regret, NoHypeNoRegret) {
+  Replicates r(fixtures::small({"ai.adoption_speed=3", "ai.hype_premium=0"}));
+  EXPECT_GT(r.sum(M::layoffs_ai), 0);
+  EXPECT_EQ(r.sum(M::new_regretting_firms), 0);
+  EXPECT_EQ(r.sum(M::reopened_jobs), 0);
+}
+
+TEST(Regret, HypeBringsRegretAndReopenedJobs) {
+  Replicates r(fixtures::small({"ai.adoption_speed=3", "ai.hype_premium=1.5"}));
+  EXPECT_GT(r.sum(M::new_regretting_firms), 0);
+  EXPECT_GT(r.sum(M::reopened_jobs), 0);
+  EXPECT_GT(r.sum(M::regret_rehires), 0);
+  EXPECT_LE(r.sum(M::reopened_jobs), r.sum(M::layoffs_ai));
+}
+
+TEST(Regret, OffshoreShareSendsReopenedJobsAbroad) {
+  Replicates none(fixtures::small({"ai.adoption_speed=3", "ai.hype_premium=1.5", "ai.offshore_share=0"}));
+  EXPECT_GT(none.sum(M::reopened_jobs), 0);
+  EXPECT_EQ(none.sum(M::reopened_jobs_offshore), 0);
+  EXPECT_EQ(none.sum(M::regret_rehires_offshore), 0);
+  Replicates all(fixtures::small({"ai.adoption_speed=3", "ai.hype_premium=1.5", "ai.offshore_share=1"}));
+  // Every onshore firm's re-opened job goes abroad (firms based abroad, a tenth of
+  // firms here, rehire at home).
+  EXPECT_GT(all.sum(M::reopened_jobs_offshore), 0.75 * all.sum(M::reopened_jobs));
+  EXPECT_GT(all.sum(M::regret_rehires_offshore), 0);
+  // Offshore pay is 0.4 of onshore: every offshore regret rehire is at lower pay.
+  EXPECT_GE(all.sum(M::regret_rehires_lower_pay), all.sum(M::regret_rehires_offshore));
+}
+
+TEST(Reinstatement, AdoptionCreatesComplementJobs) {
+  Replicates off(fixtures::small({"ai.adoption_speed=3", "ai.reinstatement_ratio=0"}));
+  Replicates on(fixtures::small({"ai.adoption_speed=3", "ai.reinstatement_ratio=1"}));
+  EXPECT_EQ(off.sum(M::reinstatement_jobs), 0);
+  EXPECT_GT(on.sum(M::reinstatement_jobs), 0);
+  const int engineer = on.sc.occupation_index("engineer");
+  EXPECT_GT(on.at(M::occ_employed, 59, engineer), off.at(M::occ_employed, 59, engineer));
+}
+
+TEST(Churn, DemandGapPullsEmploymentPlusVacanciesToTarget) {
+  // No replacement of separations: without the gap adjustment jobs drain away; with it,
+  // openings restore e + v toward the demand target.
+  const auto base = std::vector<std::string>{"ai.enabled=false", "consolidation.enabled=false", "demography.enabled=false", "labor_market.replacement_share=0"};
+  auto with = base;
+  with.push_back("labor_market.demand_gap_opening=0.5");
+  Replicates drain(fixtures::small(base));
+  Replicates gap(fixtures::small(with));
+  const double e0 = gap.at(M::employed, 0) + gap.at(M::vacancies, 0);
+  EXPECT_LT(drain.at(M::employed, 59) + drain.at(M::vacancies, 59), 0.8 * e0);
+  EXPECT_NEAR((gap.at(M::employed, 59) + gap.at(M::vacancies, 59)) / e0, 1.0, 0.03);
+}
+
+TEST(Consolidation, OffKeepsConcentrationFlatOnRaisesIt) {
+  auto hhi_change = [](const Replicates& r) {
+    double d = 0;
+    for (int s = 0; s < 2; ++s) d += r.at(M::sector_hhi, 59, s) / r.at(M::sector_hhi, 0, s) - 1;
+    return d / 2;
+  };
+  Replicates off(fixtures::small({"consolidation.enabled=false", "ai.enabled=false"}));
+  Replicates on(fixtures::small({"consolidation.refunding_probability=0", "consolidation.acquisition_share=1",
+                         "sectors.tech.vc_share=0.8", "sectors.services.vc_share=0.8", "ai.enabled=false"}));
+  EXPECT_EQ(off.sum(M::acquisitions) + off.sum(M::failures), 0);
+  EXPECT_LT(std::abs(hhi_change(off)), 0.05);
+  EXPECT_GT(on.sum(M::acquisitions), 0);
+  EXPECT_GT(on.sum(M::layoffs_consolidation), 0);
+  EXPECT_GT(hhi_change(on), hhi_change(off) + 0.1);
+}
+
+TEST(Retraining, SubsidyShortensRetrainingToJobTime) {
+  const auto opts = std::vector<std::string>{"retraining.entry_rate=0.1", "retraining.subsidy_entry_rate=0.1"};
+  auto sub = opts;
+  sub.push_back("retraining.subsidy=true");
+  Replicates without(fixtures::small(opts), 3);
+  Replicates with(fixtures::small(sub), 3);
+  ASSERT_GT(without.sum(M::retrained_hires), 50);
+  ASSERT_GT(with.sum(M::retrained_hires), 50);
+  const double t0 = without.sum(M::retrained_months_to_job) / without.sum(M::retrained_hires);
+  const double t1 = with.sum(M::retrained_months_to_job) / with.sum(M::retrained_hires);
+  EXPECT_LT(t1, t0 - 1.0) << "without " << t0 << " with " << t1;
+  EXPECT_GT(with.sum(M::retraining_successes) / with.sum(M::retraining_completions),
+            without.sum(M::retraining_successes) / without.sum(M::retraining_completions));
+}
+
+TEST(AIQ, SpreadsAndYoungerCohortsLead) {
+  Replicates r(fixtures::small({"ai.enabled=false"}));
+  EXPECT_GT(r.at(M::aiq_share, 59), r.at(M::aiq_share, 0) + 0.05);
+  EXPECT_GT(r.at(M::cohort_aiq_share, 0, 0), 2 * r.at(M::cohort_aiq_share, 0, 5));
+  Replicates still(fixtures::small({"ai.enabled=false", "aiq.monthly_hazard=[0.0,0.0,0.0,0.0,0.0,0.0]", "demography.enabled=false",
+                                     "retraining.enabled=false"}));
+  EXPECT_NEAR(still.at(M::aiq_share, 59), still.at(M::aiq_share, 0), 0.01);
+}
+
+TEST(Demography, GraduatesReplaceRetireesAndAreYoung) {
+  Replicates r(fixtures::small({"ai.enabled=false"}));
+  EXPECT_GT(r.sum(M::retirements), 0);
+  EXPECT_EQ(r.sum(M::entrants), r.sum(M::retirements));
+  // Without graduates the 22-25 cohort would empty out as it ages; it stays populated.
+  const double young0 = r.at(M::cohort_employed, 0, 0) + r.at(M::cohort_unemployed, 0, 0);
+  const double young59 = r.at(M::cohort_employed, 59, 0) + r.at(M::cohort_unemployed, 59, 0);
+  EXPECT_GT(young59, 0.5 * young0);
+}
+
+TEST(Matching, NetworkModeMovesWorkersAcrossOccupations) {
+  Replicates cd(fixtures::small({"ai.adoption_speed=3"}));
+  Replicates net(fixtures::small({"ai.adoption_speed=3", "labor_market.matching=network"}));
+  EXPECT_GT(net.sum(M::hires_from_unemployment), 0);
+  EXPECT_GT(net.sum(M::rehires_other_occupation), 0);
+  // Cobb-Douglas markets are per occupation: only retraining changes occupation there.
+  EXPECT_GT(net.sum(M::rehires_other_occupation), cd.sum(M::rehires_other_occupation));
+}
+
+TEST(Matching, ScarringLengthensLongSpells) {
+  Replicates flat(fixtures::small({"ai.enabled=false", "labor_market.employer_weight_duration=0"}));
+  Replicates scar(fixtures::small({"ai.enabled=false", "labor_market.employer_weight_duration=-0.3"}));
+  EXPECT_GT(scar.at(M::long_term_unemployed_share, 59), flat.at(M::long_term_unemployed_share, 59));
+}

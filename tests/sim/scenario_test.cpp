@@ -1,0 +1,152 @@
+#include "laborsim/scenario.hpp"
+#include "test_scenarios.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace laborsim;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Expects an InputError and returns it for inspection.
+template <class F>
+InputError expect_input_error(F&& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no InputError thrown";
+  return InputError("", 0, 0, "", "");
+}
+
+std::string with_line_replaced(const std::string& text, const std::string& from, const std::string& to) {
+  std::string s = text;
+  auto p = s.find(from);
+  EXPECT_NE(p, std::string::npos) << from;
+  return s.replace(p, from.size(), to);
+}
+
+int line_of(const std::string& text, const std::string& needle) {
+  auto p = text.find(needle);
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(p), '\n'));
+}
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("laborsim-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+  fs::path write(const std::string& name, const std::string& text) const {
+    std::ofstream(path / name) << text;
+    return path / name;
+  }
+};
+
+}  // namespace
+
+TEST(Scenario, BaselineLoadsWithTheRolesOfTheModel) {
+  Scenario s = load_scenario(fs::path(LABORSIM_SOURCE_DIR) / "scenarios" / "baseline.toml");
+  EXPECT_EQ(s.name, "baseline");
+  EXPECT_GE(s.occupations.size(), 15u);
+  EXPECT_GE(s.sectors.size(), 6u);
+  EXPECT_GE(s.first_offshore_region(), 0);
+  for (const auto& sec : s.sectors) {
+    double sum = 0;
+    for (double x : sec.staffing) sum += x;
+    EXPECT_NEAR(sum, 1.0, 1e-12) << sec.name;
+  }
+  for (const char* n : {"software_developers", "ml_engineers", "mlops_infrastructure", "data_labelers_ai_trainers",
+                        "prompt_engineers", "ai_governance", "customer_support", "content_moderation",
+                        "administrative_support", "legal_research_support", "marketing", "data_analysts",
+                        "domain_specialists", "nurses_healthcare", "skilled_trades", "manufacturing", "logistics"})
+    EXPECT_GE(s.occupation_index(n), 0) << n;
+}
+
+TEST(Scenario, UnknownKeyNamesLineKeyAndSuggestion) {
+  const std::string text = with_line_replaced(fixtures::small_toml(), "hype_premium = 0.2", "hype_premum = 0.2");
+  InputError e = expect_input_error([&] { load_scenario_string(text, "x.toml"); });
+  EXPECT_EQ(e.file(), "x.toml");
+  EXPECT_EQ(e.line(), line_of(text, "hype_premum"));
+  EXPECT_EQ(e.key(), "ai.hype_premum");
+  EXPECT_NE(std::string(e.what()).find("did you mean 'hype_premium'"), std::string::npos) << e.what();
+}
+
+TEST(Scenario, UnknownSectionIsAnError) {
+  const std::string text = fixtures::small_toml() + "\n[labour_market]\nquit_rate = 0.1\n";
+  InputError e = expect_input_error([&] { load_scenario_string(text, "x.toml"); });
+  EXPECT_EQ(e.key(), "labour_market");
+  EXPECT_NE(std::string(e.what()).find("labor_market"), std::string::npos) << e.what();
+}
+
+TEST(Scenario, WrongTypeAndOutOfRange) {
+  const std::string base = fixtures::small_toml();
+  std::string text = with_line_replaced(base, "months = 60", "months = \"sixty\"");
+  InputError e = expect_input_error([&] { load_scenario_string(text, "x.toml"); });
+  EXPECT_EQ(e.key(), "simulation.months");
+  EXPECT_EQ(e.line(), line_of(text, "months = \"sixty\""));
+  EXPECT_NE(std::string(e.what()).find("expected an integer"), std::string::npos);
+
+  text = with_line_replaced(base, "matching_efficiency = 0.28", "matching_efficiency = -1");
+  e = expect_input_error([&] { load_scenario_string(text, "x.toml"); });
+  EXPECT_EQ(e.key(), "labor_market.matching_efficiency");
+  EXPECT_NE(std::string(e.what()).find("out of range"), std::string::npos);
+}
+
+TEST(Scenario, StaffingNamesMustBeOccupations) {
+  const std::string text = with_line_replaced(fixtures::small_toml(), "clerk = 0.7, engineer = 0.1", "clrek = 0.7, engineer = 0.1");
+  InputError e = expect_input_error([&] { load_scenario_string(text, "x.toml"); });
+  EXPECT_EQ(e.key(), "sectors[0].staffing.clrek");
+  EXPECT_EQ(e.line(), line_of(text, "clrek"));
+  EXPECT_NE(std::string(e.what()).find("did you mean 'clerk'"), std::string::npos) << e.what();
+}
+
+TEST(Scenario, SyntaxErrorNamesTheLine) {
+  const std::string text = with_line_replaced(fixtures::small_toml(), "seed = 7", "seed = = 7");
+  InputError e = expect_input_error([&] { load_scenario_string(text, "x.toml"); });
+  EXPECT_EQ(e.line(), line_of(text, "seed = = 7"));
+}
+
+TEST(Scenario, ExtendsMergesAndErrorsNameTheRightFile) {
+  TempDir dir;
+  dir.write("base.toml", fixtures::small_toml());
+  auto child = dir.write("child.toml", "extends = \"base.toml\"\nname = \"child\"\n[ai]\nadoption_speed = 3.0\n");
+  Scenario s = load_scenario(child);
+  EXPECT_EQ(s.name, "child");
+  EXPECT_DOUBLE_EQ(s.ai.adoption_speed, 3.0);
+  EXPECT_DOUBLE_EQ(s.ai.hype_premium, 0.2);  // inherited
+  EXPECT_EQ(s.occupations.size(), 3u);
+  EXPECT_EQ(s.resolved_toml.find("extends"), std::string::npos);
+  EXPECT_NE(s.resolved_toml.find("adoption_speed = 3"), std::string::npos);
+
+  auto bad = dir.write("bad.toml", "extends = \"base.toml\"\n\n[ai]\nadoption_sped = 3.0\n");
+  InputError e = expect_input_error([&] { load_scenario(bad); });
+  EXPECT_EQ(fs::path(e.file()).filename(), "bad.toml");
+  EXPECT_EQ(e.line(), 4);
+  EXPECT_EQ(e.key(), "ai.adoption_sped");
+
+  auto missing = dir.write("missing.toml", "extends = \"nowhere.toml\"\n");
+  e = expect_input_error([&] { load_scenario(missing); });
+  EXPECT_EQ(e.key(), "extends");
+  EXPECT_EQ(e.line(), 1);
+}
+
+TEST(Scenario, SetOverridesKeysAndNamedElements) {
+  Scenario s = fixtures::small({"ai.adoption_speed=2", "occupations.clerk.ai_exposure=0.1", "labor_market.matching=network"});
+  EXPECT_DOUBLE_EQ(s.ai.adoption_speed, 2.0);
+  EXPECT_DOUBLE_EQ(s.occupations[s.occupation_index("clerk")].ai_exposure, 0.1);
+  EXPECT_EQ(s.labor_market.matching, MatchingMode::network);
+  EXPECT_NE(s.resolved_toml.find("adoption_speed = 2"), std::string::npos);
+
+  InputError e = expect_input_error([] { fixtures::small({"ai.adoption_sped=2"}); });
+  EXPECT_EQ(e.key(), "ai.adoption_sped");
+  EXPECT_NE(std::string(e.what()).find("--set"), std::string::npos) << e.what();
+  e = expect_input_error([] { fixtures::small({"occupations.clrek.ai_exposure=0.1"}); });
+  EXPECT_NE(std::string(e.what()).find("did you mean 'clerk'"), std::string::npos) << e.what();
+  e = expect_input_error([] { fixtures::small({"ai.adoption_speed"}); });
+  EXPECT_NE(std::string(e.what()).find("KEY=VALUE"), std::string::npos);
+  e = expect_input_error([] { fixtures::small({"labor_market.matching=netwrok"}); });
+  EXPECT_EQ(e.key(), "labor_market.matching");
+}
