@@ -5,6 +5,7 @@
 #include "laborsim/scenario.hpp"
 
 #include <boost/program_options.hpp>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -131,6 +132,9 @@ int main(int argc, char** argv) {
                 sc.simulation.replicates, sc.simulation.months, static_cast<long long>(sc.simulation.workers));
     std::printf("results:  %s\n", ro.output.c_str());
     std::printf("time:     %.2f s (%.3g worker-months/s; writing %.2f s)\n", s.seconds, s.worker_months / s.seconds, s.write_seconds);
+    rusage ru{};
+    ::getrusage(RUSAGE_SELF, &ru);
+    std::printf("memory:   %.1f MiB peak resident\n", ru.ru_maxrss / 1024.0);
     std::printf("headline (means over replicates):\n");
     std::printf("  unemployment rate, last 12 months   %6.2f %%\n", 100 * s.unemployment_rate_last_year);
     std::printf("  monthly E->U / U->E rate            %6.2f %% / %.1f %%\n", 100 * s.e_to_u_rate, 100 * s.u_to_e_rate);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <numeric>
 
 using namespace laborsim;
@@ -182,6 +183,8 @@ name = "here"
   // The engine matches before separating within a month; its exact discrete-time steady
   // state is s / (s + f - s f), within 1% of the continuous one for these rates.
   const double u_discrete = s_rate / (s_rate + f - s_rate * f);
+  std::printf("steady state: theta=%.4f f=%.4f u=%.5f u*=%.5f (%+.2f%%) discrete=%.5f (%+.2f%%)\n", theta, f, u, u_star,
+              100 * (u / u_star - 1), u_discrete, 100 * (u / u_discrete - 1));
   EXPECT_NEAR(theta, 1.0, 0.05);
   EXPECT_NEAR(u / u_star, 1.0, 0.02) << "u=" << u << " u*=" << u_star;
   EXPECT_NEAR(u / u_discrete, 1.0, 0.01) << "u=" << u << " discrete u*=" << u_discrete;

@@ -1,0 +1,92 @@
+"""The scenario gallery: every scenario validates; the baseline meets its calibration
+table (docs/validation.md) and hype_regret and young_workers show the facts they claim
+(scenarios/README.md). Runs the scenarios at their default size."""
+import subprocess
+import sys
+import unittest
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from common import SCENARIOS, SOURCE, run, tempdir
+
+GALLERY = ["baseline", "no_ai", "ai_fast", "hype_regret", "consolidation_wave", "reskilling_subsidy", "young_workers"]
+
+
+def aggregate(path):
+    with h5py.File(path, "r") as f:
+        return {k: v[()] for k, v in f["series/aggregate"].items()}
+
+
+class Gallery(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempdir()
+        cls.results = {}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dir.cleanup()
+
+    def result(self, name):
+        if name not in self.results:
+            out = Path(self.dir.name) / f"{name}.h5"
+            run(["run", SCENARIOS / f"{name}.toml", "-o", out, "--quiet"], check=True)
+            self.results[name] = out
+        return self.results[name]
+
+    def test_every_scenario_validates_and_is_documented(self):
+        readme = (SCENARIOS / "README.md").read_text()
+        for name in GALLERY:
+            with self.subTest(scenario=name):
+                p = run(["validate", SCENARIOS / f"{name}.toml"])
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertIn(f"`{name}`", readme)
+
+    def test_baseline_calibration_table(self):
+        p = subprocess.run([sys.executable, SOURCE / "tools" / "calibration_table.py", self.result("baseline"), "--check"],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_hype_regret_facts(self):
+        a = aggregate(self.result("hype_regret"))
+        months = a["employed"].shape[1]
+        realisation = 9  # ai.realisation_months in the scenario
+        # Firms that cut early enough to have met real capability by the end.
+        cutting = a["firms_cutting"][:, : months - realisation].sum()
+        regret = a["new_regretting_firms"].sum() / cutting
+        self.assertGreater(regret, 0.45)  # ~55% of employers regret
+        self.assertLess(regret, 0.65)
+        ai_cuts = a["layoffs_ai"][:, : months - realisation].sum()
+        rehired = a["regret_rehires"].sum() / ai_cuts
+        self.assertGreater(rehired, 0.4)  # about half of AI-cut jobs come back
+        self.assertLess(rehired, 0.6)
+        self.assertGreater(a["regret_rehires_offshore"].sum() / a["regret_rehires"].sum(), 0.5)  # mostly offshore
+        self.assertGreater(a["regret_rehires_lower_pay"].sum() / a["regret_rehires"].sum(), 0.5)  # at lower pay
+        # and no regret at all in the baseline, whose hype is small and fading
+        self.assertLess(aggregate(self.result("baseline"))["new_regretting_firms"].sum(), 0.05 * a["new_regretting_firms"].sum())
+
+    def test_young_workers_facts(self):
+        young = aggregate(self.result("young_workers"))["young_high_exposure_employed"][:, -12:].mean()
+        counterfactual = aggregate(self.result("no_ai"))["young_high_exposure_employed"][:, -12:].mean()
+        decline = 1 - young / counterfactual
+        self.assertGreater(decline, 0.12)  # 13% (later 16%) in Brynjolfsson, Chandar & Chen
+        self.assertLess(decline, 0.17)
+
+    def test_comparative_statics_across_the_gallery(self):
+        base = aggregate(self.result("baseline"))
+        fast = aggregate(self.result("ai_fast"))
+        none = aggregate(self.result("no_ai"))
+        wave = aggregate(self.result("consolidation_wave"))
+        sub = aggregate(self.result("reskilling_subsidy"))
+        self.assertEqual(none["layoffs_ai"].sum(), 0)
+        # faster adoption: more AI layoffs early on
+        self.assertGreater(fast["layoffs_ai"][:, :36].sum(), 1.5 * base["layoffs_ai"][:, :36].sum())
+        self.assertGreater(wave["layoffs_consolidation"].sum(), 2 * base["layoffs_consolidation"].sum())
+        rt = lambda a: a["retrained_months_to_job"].sum() / a["retrained_hires"].sum()
+        self.assertLess(rt(sub), rt(base))
+
+
+if __name__ == "__main__":
+    unittest.main()
