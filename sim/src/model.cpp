@@ -210,6 +210,7 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
       s.start_month = month_;
       s.cause = static_cast<std::uint8_t>(cause);
       s.firm = c.firm[ci];
+      s.sector = f.sector[c.firm[ci]];
       s.occupation = w.occ[wid];
       s.region = w.region[wid];
       s.wage = w.wage[wid];
@@ -397,7 +398,7 @@ void Model::init() {
       f.sector.push_back(static_cast<std::uint16_t>(s));
       f.region.push_back(static_cast<std::uint8_t>(std::min(region, nreg_ - 1)));
       f.alive.push_back(1);
-      const bool vc = r.bernoulli(sc_.sectors[s].vc_share);
+      const bool vc = size <= sc_.firms.vc_max_size && r.bernoulli(sc_.sectors[s].vc_share);
       f.vc.push_back(vc);
       f.stage.push_back(Stage::none);
       f.stage_month.push_back(0);

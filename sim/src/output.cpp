@@ -51,8 +51,8 @@ struct SpellColumn {
   const char* description;
 };
 
-const std::array<SpellColumn, 15>& spell_columns() {
-  static const std::array<SpellColumn, 15> cols = {{
+const std::array<SpellColumn, 16>& spell_columns() {
+  static const std::array<SpellColumn, 16> cols = {{
       {"replicate", H5::PredType::NATIVE_INT32, "replicate index"},
       {"worker", H5::PredType::NATIVE_INT64, "worker id within the replicate (ids of retirees are reused by entrants)"},
       {"start_month", H5::PredType::NATIVE_INT32, "month of the displacement"},
@@ -63,6 +63,7 @@ const std::array<SpellColumn, 15>& spell_columns() {
       {"new_firm", H5::PredType::NATIVE_INT32, "firm that rehired the worker, -1 if censored"},
       {"occupation", H5::PredType::NATIVE_INT32, "occupation index before (see /groups/occupation)"},
       {"new_occupation", H5::PredType::NATIVE_INT32, "occupation index after, -1 if censored"},
+      {"sector", H5::PredType::NATIVE_INT32, "sector index of the displacing firm (see /groups/sector)"},
       {"region", H5::PredType::NATIVE_INT32, "region index before (see /groups/region)"},
       {"new_region", H5::PredType::NATIVE_INT32, "region index after, -1 if censored"},
       {"age", H5::PredType::NATIVE_INT32, "age in years at displacement"},
@@ -237,6 +238,7 @@ void ResultsWriter::append_spells(int replicate, const std::vector<Spell>& spell
     append("new_firm", P::NATIVE_INT32, [](const Spell& x) { return x.new_firm; });
     append("occupation", P::NATIVE_INT32, [](const Spell& x) { return x.occupation; });
     append("new_occupation", P::NATIVE_INT32, [](const Spell& x) { return x.new_occupation; });
+    append("sector", P::NATIVE_INT32, [](const Spell& x) { return x.sector; });
     append("region", P::NATIVE_INT32, [](const Spell& x) { return x.region; });
     append("new_region", P::NATIVE_INT32, [](const Spell& x) { return x.new_region; });
     append("age", P::NATIVE_INT32, [](const Spell& x) { return x.age; });

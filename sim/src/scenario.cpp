@@ -366,6 +366,7 @@ Scenario build(toml::table& root, const std::string& file) {
     r.number("zipf_exponent", s.firms.zipf_exponent, 0.5, 5);
     r.integer("min_size", s.firms.min_size, 1, 1e6);
     r.integer("max_size", s.firms.max_size, 1, 1e8);
+    r.integer("vc_max_size", s.firms.vc_max_size, 0, 1e8);
     if (s.firms.max_size < s.firms.min_size) r.fail_table("max_size", "must be at least min_size");
     r.finish();
   }

@@ -82,6 +82,7 @@ struct Spell {
   std::int32_t firm = -1, new_firm = -1;
   std::int32_t occupation = -1, new_occupation = -1;
   std::int32_t region = -1, new_region = -1;
+  std::int32_t sector = -1;  // of the displacing firm
   std::int32_t age = 0;
   float wage = 0, new_wage = 0;
 };

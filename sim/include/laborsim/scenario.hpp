@@ -69,6 +69,7 @@ struct FirmParams {
   double zipf_exponent = 1.06;  // P(size > s) ~ s^-exponent (Axtell 2001)
   int min_size = 1;
   int max_size = 5000;
+  int vc_max_size = 250;  // VC-backed startups are drawn among firms up to this size
 };
 
 enum class MatchingMode { cobb_douglas, network };

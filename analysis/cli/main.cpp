@@ -1,0 +1,113 @@
+// laborsim-analyze: summaries, comparisons, exports and reports of laborsim results.
+// Exit codes: 0 success, 2 bad input (arguments or files), 1 failure while writing.
+#include "laborsim/analysis/export.hpp"
+#include "laborsim/analysis/results.hpp"
+#include "laborsim/analysis/summary.hpp"
+#include "laborsim/analysis/tables.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <iostream>
+
+namespace po = boost::program_options;
+using namespace laborsim::analysis;
+
+namespace {
+
+const char* kUsage =
+    "Usage:\n"
+    "  laborsim-analyze summary RESULTS.h5 [--by occupation|sector|region|cohort] [--format table|csv|json]\n"
+    "  laborsim-analyze compare A.h5 B.h5 [--format table|csv|json]\n"
+    "  laborsim-analyze export RESULTS.h5 --format csv|json -o DIR\n"
+    "  laborsim-analyze report A.h5 [B.h5 ...] -o report.html\n\n"
+    "Displacement and rehiring outcomes of laborsim runs: every figure as a mean across\n"
+    "replicates with a 95% interval; comparisons pair replicates made with the same seed.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description opts("Options");
+  opts.add_options()("help,h", "show this help")(
+      "by", po::value<std::string>(), "summary by occupation, sector, region or cohort (at displacement)")(
+      "format,f", po::value<std::string>(), "table (default), csv or json; export: csv or json")(
+      "output,o", po::value<std::string>(), "export: output directory; report: HTML file");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value<std::string>())("files", po::value<std::vector<std::string>>());
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add("command", 1).add("files", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "laborsim-analyze: " << e.what() << "\n\n" << kUsage;
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << kUsage << "\n" << opts;
+    return 0;
+  }
+  const std::string cmd = vm.count("command") ? vm["command"].as<std::string>() : "";
+  const auto files = vm.count("files") ? vm["files"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  auto usage_error = [](const std::string& msg) {
+    std::cerr << "laborsim-analyze: " << msg << "\n\n" << kUsage;
+    return 2;
+  };
+  Format format = Format::table;
+  try {
+    if (vm.count("format")) format = parse_format(vm["format"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    return usage_error(e.what());
+  }
+
+  std::vector<Results> runs;
+  try {
+    if (cmd == "summary" || cmd == "export") {
+      if (files.size() != 1) return usage_error(cmd + " takes one results file");
+    } else if (cmd == "compare") {
+      if (files.size() != 2) return usage_error("compare takes two results files");
+    } else if (cmd == "report") {
+      if (files.empty()) return usage_error("report takes one or more results files");
+      if (!vm.count("output")) return usage_error("report needs -o report.html");
+    } else {
+      return usage_error(cmd.empty() ? "expected a command" : "unknown command '" + cmd + "'");
+    }
+    if (cmd == "export" && (!vm.count("output") || format == Format::table))
+      return usage_error("export needs --format csv|json and -o DIR");
+    for (const auto& f : files) runs.push_back(read_results(f));
+  } catch (const FormatError& e) {
+    std::cerr << "laborsim-analyze: error: " << e.what() << "\n";
+    return 2;
+  }
+
+  try {
+    if (cmd == "summary") {
+      if (vm.count("by")) {
+        const std::string by = vm["by"].as<std::string>();
+        if (by != "occupation" && by != "sector" && by != "region" && by != "cohort")
+          return usage_error("--by must be occupation, sector, region or cohort");
+        print_summary_by(std::cout, runs[0], by, summary_by(runs[0], by), format);
+      } else {
+        print_summary(std::cout, runs[0], summary_figures(runs[0]), format);
+      }
+    } else if (cmd == "compare") {
+      print_comparison(std::cout, runs[0], runs[1], compare(runs[0], runs[1]), format);
+    } else if (cmd == "export") {
+      const auto n = export_tables(runs[0], vm["output"].as<std::string>(), format);
+      std::cerr << "laborsim-analyze: wrote " << n.series_rows << " series rows and " << n.spell_rows << " spells to "
+                << vm["output"].as<std::string>() << "\n";
+    } else {
+      write_report(runs, vm["output"].as<std::string>());
+      std::cerr << "laborsim-analyze: wrote " << vm["output"].as<std::string>() << "\n";
+    }
+  } catch (const FormatError& e) {
+    std::cerr << "laborsim-analyze: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "laborsim-analyze: failed: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

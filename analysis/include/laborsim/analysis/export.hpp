@@ -1,0 +1,23 @@
+// Tidy exports and the HTML report.
+#pragma once
+
+#include "laborsim/analysis/results.hpp"
+#include "laborsim/analysis/tables.hpp"
+
+#include <filesystem>
+#include <vector>
+
+namespace laborsim::analysis {
+
+// Writes DIR/series.{csv,json} (scenario, replicate, month, metric, grouping, group,
+// value) and DIR/spells.{csv,json} (one row per spell). Files appear complete or not
+// at all (written under temporary names, then renamed).
+struct ExportCounts {
+  std::size_t series_rows = 0, spell_rows = 0;
+};
+ExportCounts export_tables(const Results& r, const std::filesystem::path& dir, Format f);
+
+// One self-contained HTML page (inline SVG, no external assets) for one or more runs.
+void write_report(const std::vector<Results>& runs, const std::filesystem::path& file);
+
+}  // namespace laborsim::analysis

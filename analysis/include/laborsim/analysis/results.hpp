@@ -1,0 +1,50 @@
+// Reads a laborsim results file (docs/output-format.md). Refuses files of another
+// filetype or an unsupported format version.
+#pragma once
+
+#include <Eigen/Dense>
+
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace laborsim::analysis {
+
+inline constexpr int kSupportedFormatVersion = 2;
+
+class FormatError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+inline const std::vector<std::string> kGroupings = {"occupation", "sector", "region", "cohort"};
+
+struct Spells {
+  std::vector<int> replicate, start_month, end_month, cause, reemployed, occupation, new_occupation,
+      sector, region, new_region, age;
+  std::vector<double> wage, new_wage;
+  std::size_t size() const { return replicate.size(); }
+};
+
+struct Results {
+  std::filesystem::path path;
+  std::string scenario_name, scenario_toml, command_line, created, laborsim_version, git_commit;
+  std::uint64_t seed = 0;
+  int replicates = 0, months = 0, format_version = 0;
+  double panel_rate = 0;
+  std::map<std::string, std::vector<std::string>> groups;  // grouping -> names
+  std::vector<double> region_offshore, occupation_exposure;
+  std::map<std::string, Eigen::MatrixXd> aggregate;        // metric -> replicates x months
+  // "occupation/employed" -> one months x groups matrix per replicate
+  std::map<std::string, std::vector<Eigen::MatrixXd>> grouped;
+  Spells spells;
+
+  const Eigen::MatrixXd& series(const std::string& metric) const;
+  std::vector<std::string> metrics() const;
+};
+
+Results read_results(const std::filesystem::path& file);
+
+}  // namespace laborsim::analysis

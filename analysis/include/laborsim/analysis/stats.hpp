@@ -1,0 +1,41 @@
+// Statistics across replicates and over spells: Kaplan-Meier survival with right
+// censoring, t-intervals for a mean, paired and unpaired differences, quantiles.
+#pragma once
+
+#include <Eigen/Dense>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace laborsim::analysis {
+
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Product-limit estimator. At tied times events are taken before censorings.
+struct KaplanMeier {
+  std::vector<double> times;     // distinct event times, ascending
+  std::vector<double> survival;  // S just after each of them
+  std::vector<double> at_risk;
+  // S(t): share not yet reemployed after t (right-continuous step function).
+  double at(double t) const;
+  // Smallest t with S(t) <= 0.5, NaN if the curve never gets there.
+  double median() const;
+};
+KaplanMeier kaplan_meier(const std::vector<double>& durations, const std::vector<int>& events);
+
+struct Interval {
+  double mean = kNaN, lo = kNaN, hi = kNaN;
+  int n = 0;
+  bool excludes_zero() const { return n > 1 && (lo > 0 || hi < 0); }
+};
+// Mean with a Student-t interval over the finite values of x.
+Interval mean_interval(const Eigen::VectorXd& x, double level = 0.95);
+// b - a, replicate by replicate (pairs with a non-finite member are dropped).
+Interval paired_difference(const Eigen::VectorXd& a, const Eigen::VectorXd& b, double level = 0.95);
+// b - a for independent samples (Welch-Satterthwaite degrees of freedom).
+Interval welch_difference(const Eigen::VectorXd& a, const Eigen::VectorXd& b, double level = 0.95);
+// Linear-interpolation quantile (R's type 7) of the finite values; NaN if none.
+double quantile(const Eigen::VectorXd& x, double q);
+
+}  // namespace laborsim::analysis

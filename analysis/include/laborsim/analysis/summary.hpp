@@ -1,0 +1,38 @@
+// The figures users ask of a run: displacement by cause, reemployment (Kaplan-Meier),
+// durations, wage replacement, offshore and occupation changes, regret and rehiring
+// after AI cuts. Each figure is computed per replicate; tables report the mean and a
+// 95% interval across replicates.
+#pragma once
+
+#include "laborsim/analysis/results.hpp"
+#include "laborsim/analysis/stats.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace laborsim::analysis {
+
+enum class Unit { count, share, months, ratio, rate };
+
+struct Figure {
+  std::string key, label;
+  Unit unit;
+  Eigen::VectorXd values;  // one per replicate (NaN where undefined)
+};
+
+// Figures for the whole run.
+std::vector<Figure> summary_figures(const Results& r);
+
+struct GroupFigures {
+  std::string group;
+  std::vector<Figure> figures;
+};
+// Spell-based figures for each group of a grouping (occupation, sector, region or
+// cohort, taken at displacement).
+std::vector<GroupFigures> summary_by(const Results& r, const std::string& grouping);
+
+// Kaplan-Meier reemployment curve of one replicate's spells satisfying keep().
+KaplanMeier reemployment_curve(const Results& r, int replicate, const std::function<bool(std::size_t)>& keep);
+
+}  // namespace laborsim::analysis

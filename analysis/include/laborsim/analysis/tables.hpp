@@ -1,0 +1,32 @@
+// Summary and comparison tables as aligned text, CSV or JSON.
+#pragma once
+
+#include "laborsim/analysis/summary.hpp"
+
+#include <ostream>
+#include <string>
+
+namespace laborsim::analysis {
+
+enum class Format { table, csv, json };
+Format parse_format(const std::string& s);  // throws std::invalid_argument
+
+std::string format_value(double v, Unit u);
+const char* unit_name(Unit u);
+
+void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>& figs, Format f);
+void print_summary_by(std::ostream& os, const Results& r, const std::string& grouping, const std::vector<GroupFigures>& groups, Format f);
+
+struct Comparison {
+  bool paired = false;
+  std::string how;  // one line saying how replicates were paired
+  std::vector<Figure> a, b;
+  std::vector<Interval> ia, ib, diff;
+};
+Comparison compare(const Results& a, const Results& b);
+void print_comparison(std::ostream& os, const Results& a, const Results& b, const Comparison& c, Format f);
+
+// CSV field quoting (RFC 4180).
+std::string csv_field(const std::string& s);
+
+}  // namespace laborsim::analysis

@@ -1,0 +1,111 @@
+#include "laborsim/analysis/export.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <functional>
+#include <iomanip>
+
+namespace laborsim::analysis {
+
+namespace {
+
+const char* kCause[] = {"none", "ordinary", "ai", "consolidation"};
+
+// Writes through a temporary file renamed into place when complete.
+void write_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& body) {
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream os(tmp);
+    if (!os) throw std::runtime_error("cannot write '" + tmp.string() + "'");
+    os << std::setprecision(12);
+    body(os);
+    if (!os) throw std::runtime_error("writing '" + tmp.string() + "' failed");
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+std::string name_of(const std::vector<std::string>& names, int i) {
+  return i >= 0 && static_cast<std::size_t>(i) < names.size() ? names[static_cast<std::size_t>(i)] : "";
+}
+
+// Calls row(replicate, month, metric, grouping, group, value) for every value.
+void each_series_value(const Results& r, const std::function<void(int, int, const std::string&, const std::string&, const std::string&, double)>& row) {
+  for (const auto& [metric, m] : r.aggregate)
+    for (int rep = 0; rep < r.replicates; ++rep)
+      for (int t = 0; t < r.months; ++t) row(rep, t, metric, "aggregate", "all", m(rep, t));
+  for (const auto& [key, reps] : r.grouped) {
+    const auto slash = key.find('/');
+    const std::string grouping = key.substr(0, slash), metric = key.substr(slash + 1);
+    const auto& names = r.groups.at(grouping);
+    for (int rep = 0; rep < r.replicates; ++rep)
+      for (int t = 0; t < r.months; ++t)
+        for (std::size_t g = 0; g < names.size(); ++g) row(rep, t, metric, grouping, names[g], reps[static_cast<std::size_t>(rep)](t, static_cast<Eigen::Index>(g)));
+  }
+}
+
+}  // namespace
+
+ExportCounts export_tables(const Results& r, const std::filesystem::path& dir, Format f) {
+  std::filesystem::create_directories(dir);
+  ExportCounts n;
+  const std::string sc = r.scenario_name;
+  const auto& s = r.spells;
+  const auto& occ = r.groups.at("occupation");
+  const auto& reg = r.groups.at("region");
+  const auto& sec = r.groups.at("sector");
+  if (f == Format::csv) {
+    write_atomically(dir / "series.csv", [&](std::ostream& os) {
+      os << "scenario,replicate,month,metric,grouping,group,value\n";
+      each_series_value(r, [&](int rep, int t, const std::string& metric, const std::string& grouping, const std::string& group, double v) {
+        os << csv_field(sc) << ',' << rep << ',' << t << ',' << metric << ',' << grouping << ',' << csv_field(group) << ',' << v << '\n';
+        ++n.series_rows;
+      });
+    });
+    write_atomically(dir / "spells.csv", [&](std::ostream& os) {
+      os << "scenario,replicate,start_month,end_month,duration_months,reemployed,cause,age,sector,occupation,new_occupation,"
+            "region,new_region,wage,new_wage\n";
+      for (std::size_t i = 0; i < s.size(); ++i, ++n.spell_rows)
+        os << csv_field(sc) << ',' << s.replicate[i] << ',' << s.start_month[i] << ',' << s.end_month[i] << ','
+           << s.end_month[i] - s.start_month[i] << ',' << s.reemployed[i] << ',' << kCause[s.cause[i] & 3] << ',' << s.age[i] << ','
+           << csv_field(name_of(sec, s.sector[i])) << ',' << csv_field(name_of(occ, s.occupation[i])) << ','
+           << csv_field(name_of(occ, s.new_occupation[i])) << ',' << csv_field(name_of(reg, s.region[i])) << ','
+           << csv_field(name_of(reg, s.new_region[i])) << ',' << s.wage[i] << ',' << s.new_wage[i] << '\n';
+    });
+  } else {
+    write_atomically(dir / "series.json", [&](std::ostream& os) {
+      os << "[";
+      each_series_value(r, [&](int rep, int t, const std::string& metric, const std::string& grouping, const std::string& group, double v) {
+        nlohmann::json j = {{"scenario", sc}, {"replicate", rep}, {"month", t}, {"metric", metric}, {"grouping", grouping}, {"group", group}, {"value", v}};
+        os << (n.series_rows++ ? ",\n" : "\n") << j.dump();
+      });
+      os << "\n]\n";
+    });
+    write_atomically(dir / "spells.json", [&](std::ostream& os) {
+      os << "[";
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        nlohmann::json j = {{"scenario", sc},
+                            {"replicate", s.replicate[i]},
+                            {"start_month", s.start_month[i]},
+                            {"end_month", s.end_month[i]},
+                            {"duration_months", s.end_month[i] - s.start_month[i]},
+                            {"reemployed", s.reemployed[i]},
+                            {"cause", kCause[s.cause[i] & 3]},
+                            {"age", s.age[i]},
+                            {"sector", name_of(sec, s.sector[i])},
+                            {"occupation", name_of(occ, s.occupation[i])},
+                            {"new_occupation", name_of(occ, s.new_occupation[i])},
+                            {"region", name_of(reg, s.region[i])},
+                            {"new_region", name_of(reg, s.new_region[i])},
+                            {"wage", s.wage[i]},
+                            {"new_wage", s.new_wage[i]}};
+        os << (n.spell_rows++ ? ",\n" : "\n") << j.dump();
+      }
+      os << "\n]\n";
+    });
+  }
+  return n;
+}
+
+}  // namespace laborsim::analysis

@@ -1,0 +1,264 @@
+// The HTML report: one self-contained page, charts drawn as inline SVG (no scripts or
+// assets to fetch), readable offline and printable.
+#include "laborsim/analysis/export.hpp"
+#include "laborsim/analysis/stats.hpp"
+#include "laborsim/analysis/summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace laborsim::analysis {
+
+namespace {
+
+const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
+
+std::string esc(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+std::string num(double v, int prec = 2) {
+  std::ostringstream os;
+  os.setf(std::ios::fixed);
+  os.precision(prec);
+  os << v;
+  return os.str();
+}
+
+struct Layer {
+  std::string name, color;
+  std::vector<double> x, y, lo, hi;  // lo/hi empty: no band
+  bool steps = false;
+};
+
+// "Nice" tick step for a range (1, 2 or 5 times a power of ten).
+double nice_step(double range, int ticks) {
+  const double raw = range / std::max(1, ticks);
+  const double p = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * p >= raw) return m * p;
+  return 10 * p;
+}
+
+std::string tick_label(double v, bool percent) {
+  if (percent) return num(100 * v, std::abs(100 * v) < 10 && std::fmod(100 * v, 1.0) != 0 ? 1 : 0) + "%";
+  if (std::abs(v) >= 1000) return num(v, 0);
+  return num(v, std::abs(v - std::round(v)) < 1e-9 ? 0 : 2);
+}
+
+std::string chart(const std::string& id, const std::string& title, const std::string& xlabel, const std::string& ylabel,
+                  const std::vector<Layer>& layers, bool percent, double ymin_fixed = kNaN, double ymax_fixed = kNaN) {
+  const double W = 560, H = 300, L = 64, R = 16, T = 34, B = 44;
+  double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
+  for (const auto& l : layers) {
+    for (double v : l.x) x0 = std::min(x0, v), x1 = std::max(x1, v);
+    for (const auto* vv : {&l.y, &l.lo, &l.hi})
+      for (double v : *vv)
+        if (std::isfinite(v)) y0 = std::min(y0, v), y1 = std::max(y1, v);
+  }
+  if (x0 > x1) x0 = 0, x1 = 1;
+  if (y0 > y1) y0 = 0, y1 = 1;
+  if (std::isfinite(ymin_fixed)) y0 = ymin_fixed;
+  else if (y0 > 0 && y0 < 0.5 * y1) y0 = 0;
+  if (std::isfinite(ymax_fixed)) y1 = ymax_fixed;
+  if (y1 <= y0) y1 = y0 + (y0 == 0 ? 1 : std::abs(y0) * 0.1);
+  const double ystep = nice_step(y1 - y0, 5);
+  y0 = std::floor(y0 / ystep) * ystep;
+  y1 = std::ceil(y1 / ystep) * ystep;
+  if (x1 <= x0) x1 = x0 + 1;
+  auto px = [&](double x) { return L + (x - x0) / (x1 - x0) * (W - L - R); };
+  auto py = [&](double y) { return T + (1 - (y - y0) / (y1 - y0)) * (H - T - B); };
+  std::ostringstream s;
+  s << "<figure class=\"chart\"><svg data-chart=\"" << esc(id) << "\" viewBox=\"0 0 " << W << " " << H
+    << "\" role=\"img\" aria-label=\"" << esc(title) << "\" xmlns=\"http://www.w3.org/2000/svg\">\n";
+  s << "<text x=\"" << L << "\" y=\"20\" class=\"title\">" << esc(title) << "</text>\n";
+  for (double y = y0; y <= y1 + 1e-9 * ystep; y += ystep) {
+    s << "<line x1=\"" << L << "\" x2=\"" << W - R << "\" y1=\"" << num(py(y)) << "\" y2=\"" << num(py(y)) << "\" class=\"grid\"/>"
+      << "<text x=\"" << L - 6 << "\" y=\"" << num(py(y) + 4) << "\" class=\"tick\" text-anchor=\"end\">" << tick_label(y, percent) << "</text>\n";
+  }
+  const double xstep = nice_step(x1 - x0, 6);
+  for (double x = std::ceil(x0 / xstep) * xstep; x <= x1 + 1e-9; x += xstep)
+    s << "<text x=\"" << num(px(x)) << "\" y=\"" << H - B + 16 << "\" class=\"tick\" text-anchor=\"middle\">" << tick_label(x, false) << "</text>\n";
+  s << "<text x=\"" << (L + W - R) / 2 << "\" y=\"" << H - 8 << "\" class=\"axis\" text-anchor=\"middle\">" << esc(xlabel) << "</text>\n";
+  s << "<text transform=\"translate(14," << (T + H - B) / 2 << ") rotate(-90)\" class=\"axis\" text-anchor=\"middle\">" << esc(ylabel) << "</text>\n";
+  s << "<rect x=\"" << L << "\" y=\"" << T << "\" width=\"" << W - L - R << "\" height=\"" << H - T - B << "\" class=\"frame\"/>\n";
+  for (const auto& l : layers) {
+    if (!l.lo.empty()) {
+      s << "<polygon fill=\"" << l.color << "\" fill-opacity=\"0.18\" stroke=\"none\" points=\"";
+      for (size_t i = 0; i < l.x.size(); ++i) s << num(px(l.x[i])) << "," << num(py(l.hi[i])) << " ";
+      for (size_t i = l.x.size(); i-- > 0;) s << num(px(l.x[i])) << "," << num(py(l.lo[i])) << " ";
+      s << "\"/>\n";
+    }
+    s << "<polyline fill=\"none\" stroke=\"" << l.color << "\" stroke-width=\"2\" points=\"";
+    for (size_t i = 0; i < l.x.size(); ++i) {
+      if (l.steps && i > 0) s << num(px(l.x[i])) << "," << num(py(l.y[i - 1])) << " ";
+      s << num(px(l.x[i])) << "," << num(py(l.y[i])) << " ";
+    }
+    s << "\"/>\n";
+  }
+  double ly = T + 14;
+  for (const auto& l : layers) {
+    s << "<rect x=\"" << W - R - 150 << "\" y=\"" << ly - 9 << "\" width=\"12\" height=\"4\" fill=\"" << l.color << "\"/>"
+      << "<text x=\"" << W - R - 134 << "\" y=\"" << ly - 4 << "\" class=\"legend\">" << esc(l.name) << "</text>\n";
+    ly += 15;
+  }
+  s << "</svg></figure>\n";
+  return s.str();
+}
+
+// Median and 5-95% band across replicates, month by month.
+Layer fan(const Results& r, const std::string& metric, const std::string& name, const std::string& color) {
+  const Eigen::MatrixXd& m = r.series(metric);
+  Layer l{name, color, {}, {}, {}, {}, false};
+  for (int t = 0; t < r.months; ++t) {
+    const Eigen::VectorXd col = m.col(t);
+    l.x.push_back(t);
+    l.y.push_back(quantile(col, 0.5));
+    l.lo.push_back(quantile(col, 0.05));
+    l.hi.push_back(quantile(col, 0.95));
+  }
+  return l;
+}
+
+std::string fan_chart(const std::vector<Results>& runs, const std::string& metric, const std::string& title,
+                      const std::string& ylabel, bool percent) {
+  std::vector<Layer> layers;
+  for (size_t k = 0; k < runs.size(); ++k) layers.push_back(fan(runs[k], metric, runs[k].scenario_name, kColors[k % 6]));
+  return chart("fan-" + metric, title, "month", ylabel, layers, percent);
+}
+
+}  // namespace
+
+void write_report(const std::vector<Results>& runs, const std::filesystem::path& file) {
+  std::ostringstream h;
+  std::string names;
+  for (size_t k = 0; k < runs.size(); ++k) names += (k ? " vs " : "") + runs[k].scenario_name;
+  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>laborsim report: " << esc(names) << "</title>\n"
+    << "<style>\nbody{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;color:#222}\n"
+       "h1{font-size:1.6em}h2{margin-top:1.6em;border-bottom:1px solid #ccc}\n.grid-charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:12px}\n"
+       "figure.chart{margin:0}svg{width:100%;height:auto;background:#fff}\n.title{font-size:14px;font-weight:600}.tick{font-size:11px;fill:#555}.axis{font-size:12px;fill:#333}"
+       ".legend{font-size:11px}.grid{stroke:#e6e6e6}.frame{fill:none;stroke:#999}\n"
+       "table{border-collapse:collapse;font-size:0.9em}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+       "pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:0.8em;max-height:40em}.note{color:#555;font-size:0.9em}\n</style></head>\n<body>\n";
+  h << "<h1>laborsim report: " << esc(names) << "</h1>\n";
+  h << "<p class=\"note\">Each chart shows, month by month, the median across replicates (line) and the 5-95% band "
+       "(shaded) of each scenario. Reemployment curves are Kaplan-Meier estimates from the displacement spells of the "
+       "sampled worker panel, pooled over replicates, censored at the end of the run.</p>\n";
+
+  h << "<h2>Headline figures</h2>\n<table><tr><th>figure</th>";
+  for (const auto& r : runs) h << "<th>" << esc(r.scenario_name) << "<br><span class=\"note\">mean [95% interval]</span></th>";
+  h << "</tr>\n";
+  std::vector<std::vector<Figure>> figs;
+  for (const auto& r : runs) figs.push_back(summary_figures(r));
+  for (size_t k = 0; k < figs[0].size(); ++k) {
+    h << "<tr><td>" << esc(figs[0][k].label) << "</td>";
+    for (const auto& f : figs) {
+      const Interval i = mean_interval(f[k].values);
+      h << "<td class=\"n\">" << esc(format_value(i.mean, f[k].unit));
+      if (i.n > 1 && std::isfinite(i.lo)) h << " [" << esc(format_value(i.lo, f[k].unit)) << ", " << esc(format_value(i.hi, f[k].unit)) << "]";
+      h << "</td>";
+    }
+    h << "</tr>\n";
+  }
+  h << "</table>\n";
+
+  h << "<h2>Unemployment and layoffs</h2>\n<div class=\"grid-charts\">\n";
+  h << fan_chart(runs, "unemployment_rate", "Unemployment rate", "unemployment rate", true);
+  h << fan_chart(runs, "layoffs_ordinary", "Ordinary layoffs per month", "workers", false);
+  h << fan_chart(runs, "layoffs_ai", "AI-attributed layoffs per month", "workers", false);
+  h << fan_chart(runs, "layoffs_consolidation", "Consolidation layoffs per month", "workers", false);
+  h << "</div>\n<h2>AI adoption stages (firms)</h2>\n<div class=\"grid-charts\">\n";
+  for (const auto& [metric, title] : std::vector<std::pair<std::string, std::string>>{
+           {"firms_mandate", "Firms in the AI-use mandate stage"},
+           {"firms_documentation", "Firms documenting workflows"},
+           {"firms_assessment", "Firms in redundancy assessment"},
+           {"firms_reduced", "Firms that cut, awaiting realisation"},
+           {"firms_realised", "Firms past realisation"},
+           {"firms_regretting", "Firms that regretted their AI cuts"}})
+    h << fan_chart(runs, metric, title, "firms", false);
+  h << "</div>\n<h2>Reemployment of displaced workers</h2>\n<div class=\"grid-charts\">\n";
+  {
+    std::vector<Layer> layers;
+    const char* causes[] = {"", "ordinary", "AI", "consolidation"};
+    for (size_t k = 0; k < runs.size(); ++k) {
+      for (int cause = 1; cause <= 3; ++cause) {
+        std::vector<double> dur;
+        std::vector<int> ev;
+        const auto& s = runs[k].spells;
+        for (size_t i = 0; i < s.size(); ++i)
+          if (s.cause[i] == cause) dur.push_back(s.end_month[i] - s.start_month[i]), ev.push_back(s.reemployed[i]);
+        if (dur.empty()) continue;
+        const KaplanMeier km = kaplan_meier(dur, ev);
+        Layer l{runs.size() > 1 ? runs[k].scenario_name + ": " + causes[cause] : std::string(causes[cause]),
+                kColors[(runs.size() > 1 ? k * 3 + cause - 1 : cause - 1) % 6], {}, {}, {}, {}, true};
+        for (int t = 0; t <= 36; ++t) l.x.push_back(t), l.y.push_back(1 - km.at(t));
+        layers.push_back(l);
+      }
+    }
+    h << chart("km-reemployment", "Share reemployed by months since displacement (Kaplan-Meier), by cause", "months since displacement",
+               "share reemployed", layers, true, 0.0, 1.0);
+  }
+  {
+    // Wage replacement: distribution of new / old wage among the reemployed.
+    std::vector<Layer> layers;
+    const int bins = 30;
+    const double lo = 0.2, hi = 1.7, w = (hi - lo) / bins;
+    for (size_t k = 0; k < runs.size(); ++k) {
+      std::vector<double> count(bins, 0);
+      double n = 0;
+      const auto& s = runs[k].spells;
+      for (size_t i = 0; i < s.size(); ++i) {
+        if (!s.reemployed[i] || s.wage[i] <= 0) continue;
+        const double x = s.new_wage[i] / s.wage[i];
+        const int b = std::clamp(static_cast<int>((x - lo) / w), 0, bins - 1);
+        count[static_cast<size_t>(b)] += 1;
+        n += 1;
+      }
+      Layer l{runs[k].scenario_name, kColors[k % 6], {}, {}, {}, {}, true};
+      for (int b = 0; b < bins; ++b) l.x.push_back(lo + b * w), l.y.push_back(n > 0 ? count[static_cast<size_t>(b)] / n : 0);
+      l.x.push_back(hi);
+      l.y.push_back(l.y.back());
+      layers.push_back(l);
+    }
+    h << chart("wage-replacement", "Wage replacement of rehired displaced workers (new / old wage)", "new wage / old wage",
+               "share of rehires", layers, true, 0.0);
+  }
+  h << "</div>\n<h2>Scenarios and provenance</h2>\n";
+  for (const auto& r : runs) {
+    h << "<h3>" << esc(r.scenario_name) << "</h3>\n<table>"
+      << "<tr><td>file</td><td>" << esc(r.path.string()) << "</td></tr>"
+      << "<tr><td>replicates x months</td><td>" << r.replicates << " x " << r.months << "</td></tr>"
+      << "<tr><td>seed</td><td>" << r.seed << "</td></tr>"
+      << "<tr><td>created</td><td>" << esc(r.created) << "</td></tr>"
+      << "<tr><td>laborsim</td><td>" << esc(r.laborsim_version) << " (git " << esc(r.git_commit) << "), format " << r.format_version << "</td></tr>"
+      << "<tr><td>command</td><td><code>" << esc(r.command_line) << "</code></td></tr>"
+      << "<tr><td>spell panel</td><td>" << r.spells.size() << " spells, panel rate " << r.panel_rate << "</td></tr></table>\n"
+      << "<details><summary>Resolved scenario (TOML)</summary><pre>" << esc(r.scenario_toml) << "</pre></details>\n";
+  }
+  h << "<script>document.body.dataset.rendered = document.querySelectorAll('svg[data-chart]').length;</script>\n";
+  h << "</body></html>\n";
+
+  std::filesystem::path tmp = file;
+  tmp += ".tmp";
+  {
+    std::ofstream os(tmp);
+    if (!os) throw std::runtime_error("cannot write '" + tmp.string() + "'");
+    os << h.str();
+    if (!os) throw std::runtime_error("writing '" + tmp.string() + "' failed");
+  }
+  std::filesystem::rename(tmp, file);
+}
+
+}  // namespace laborsim::analysis

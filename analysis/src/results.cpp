@@ -1,0 +1,133 @@
+#include "laborsim/analysis/results.hpp"
+
+#include <H5Cpp.h>
+
+namespace laborsim::analysis {
+
+namespace {
+
+std::string attr_string(const H5::H5Object& o, const char* name) {
+  H5::Attribute a = o.openAttribute(name);
+  std::string v;
+  a.read(a.getStrType(), v);
+  return v;
+}
+
+template <class T>
+T attr_number(const H5::H5Object& o, const char* name, const H5::PredType& t) {
+  T v{};
+  o.openAttribute(name).read(t, &v);
+  return v;
+}
+
+std::vector<std::string> strings(const H5::Group& g, const std::string& name) {
+  H5::DataSet d = g.openDataSet(name);
+  hsize_t n = 0;
+  d.getSpace().getSimpleExtentDims(&n);
+  std::vector<char*> raw(n);
+  H5::StrType t(H5::PredType::C_S1, H5T_VARIABLE);
+  d.read(raw.data(), t);
+  std::vector<std::string> out(raw.begin(), raw.end());
+  H5::DataSet::vlenReclaim(raw.data(), t, d.getSpace());
+  return out;
+}
+
+template <class T>
+std::vector<T> column(const H5::Group& g, const std::string& name, const H5::PredType& t) {
+  H5::DataSet d = g.openDataSet(name);
+  hsize_t n = 0;
+  d.getSpace().getSimpleExtentDims(&n);
+  std::vector<T> v(n);
+  if (n) d.read(v.data(), t);
+  return v;
+}
+
+}  // namespace
+
+const Eigen::MatrixXd& Results::series(const std::string& metric) const {
+  auto it = aggregate.find(metric);
+  if (it == aggregate.end()) throw FormatError(path.string() + ": no series '" + metric + "'");
+  return it->second;
+}
+
+std::vector<std::string> Results::metrics() const {
+  std::vector<std::string> out;
+  for (auto& [k, v] : aggregate) out.push_back(k);
+  return out;
+}
+
+Results read_results(const std::filesystem::path& file) {
+  H5::Exception::dontPrint();
+  if (!std::filesystem::exists(file)) throw FormatError(file.string() + ": no such file");
+  Results r;
+  r.path = file;
+  try {
+    if (!H5::H5File::isHdf5(file.string())) throw FormatError(file.string() + ": not an HDF5 file");
+    H5::H5File f(file.string(), H5F_ACC_RDONLY);
+    H5::Group root = f.openGroup("/");
+    if (!root.attrExists("filetype") || attr_string(root, "filetype") != "laborsim-results")
+      throw FormatError(file.string() + ": not a laborsim results file (filetype is not 'laborsim-results')");
+    r.format_version = attr_number<int>(root, "format_version", H5::PredType::NATIVE_INT);
+    if (r.format_version != kSupportedFormatVersion)
+      throw FormatError(file.string() + ": format version " + std::to_string(r.format_version) +
+                        " is not supported (this laborsim-analyze reads version " + std::to_string(kSupportedFormatVersion) + ")");
+    r.scenario_name = attr_string(root, "scenario_name");
+    r.scenario_toml = attr_string(root, "scenario_toml");
+    r.command_line = attr_string(root, "command_line");
+    r.created = attr_string(root, "created");
+    r.laborsim_version = attr_string(root, "laborsim_version");
+    r.git_commit = attr_string(root, "git_commit");
+    r.seed = attr_number<std::uint64_t>(root, "seed", H5::PredType::NATIVE_UINT64);
+    r.replicates = attr_number<int>(root, "replicates", H5::PredType::NATIVE_INT);
+    r.months = attr_number<int>(root, "months", H5::PredType::NATIVE_INT);
+
+    H5::Group groups = f.openGroup("/groups");
+    for (const auto& g : kGroupings) r.groups[g] = strings(groups, g);
+    r.region_offshore = column<double>(groups, "region_offshore", H5::PredType::NATIVE_DOUBLE);
+    r.occupation_exposure = column<double>(groups, "occupation_ai_exposure", H5::PredType::NATIVE_DOUBLE);
+
+    const auto R = static_cast<Eigen::Index>(r.replicates), M = static_cast<Eigen::Index>(r.months);
+    H5::Group agg = f.openGroup("/series/aggregate");
+    for (hsize_t i = 0; i < agg.getNumObjs(); ++i) {
+      std::string name = agg.getObjnameByIdx(i);
+      // HDF5 is row-major [replicate, month]; read into a row-major buffer, then copy.
+      Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> m(R, M);
+      agg.openDataSet(name).read(m.data(), H5::PredType::NATIVE_DOUBLE);
+      r.aggregate[name] = m;
+    }
+    for (const auto& g : kGroupings) {
+      H5::Group grp = f.openGroup("/series/by_" + g);
+      const auto G = static_cast<Eigen::Index>(r.groups[g].size());
+      for (hsize_t i = 0; i < grp.getNumObjs(); ++i) {
+        std::string name = grp.getObjnameByIdx(i);
+        std::vector<double> buf(static_cast<size_t>(R * M * G));
+        grp.openDataSet(name).read(buf.data(), H5::PredType::NATIVE_DOUBLE);
+        auto& out = r.grouped[g + "/" + name];
+        for (Eigen::Index rep = 0; rep < R; ++rep)
+          out.push_back(Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(buf.data() + rep * M * G, M, G));
+      }
+    }
+    H5::Group sp = f.openGroup("/spells");
+    r.panel_rate = attr_number<double>(sp, "panel_rate", H5::PredType::NATIVE_DOUBLE);
+    auto& s = r.spells;
+    const auto& I = H5::PredType::NATIVE_INT;
+    s.replicate = column<int>(sp, "replicate", I);
+    s.start_month = column<int>(sp, "start_month", I);
+    s.end_month = column<int>(sp, "end_month", I);
+    s.cause = column<int>(sp, "cause", I);
+    s.reemployed = column<int>(sp, "reemployed", I);
+    s.occupation = column<int>(sp, "occupation", I);
+    s.new_occupation = column<int>(sp, "new_occupation", I);
+    s.sector = column<int>(sp, "sector", I);
+    s.region = column<int>(sp, "region", I);
+    s.new_region = column<int>(sp, "new_region", I);
+    s.age = column<int>(sp, "age", I);
+    s.wage = column<double>(sp, "wage", H5::PredType::NATIVE_DOUBLE);
+    s.new_wage = column<double>(sp, "new_wage", H5::PredType::NATIVE_DOUBLE);
+  } catch (const H5::Exception& e) {
+    throw FormatError(file.string() + ": cannot read as a laborsim results file: " + e.getDetailMsg());
+  }
+  return r;
+}
+
+}  // namespace laborsim::analysis

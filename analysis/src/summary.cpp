@@ -1,0 +1,162 @@
+#include "laborsim/analysis/summary.hpp"
+
+#include "laborsim/analysis/stats.hpp"
+
+#include <algorithm>
+
+namespace laborsim::analysis {
+
+namespace {
+
+constexpr const char* kCauseNames[] = {"", "ordinary", "AI", "consolidation"};
+
+double sum_row(const Eigen::MatrixXd& m, int rep) { return m.row(rep).sum(); }
+
+double ratio(double a, double b) { return b > 0 ? a / b : kNaN; }
+
+// Spell figures for one replicate and a subset of spells.
+struct SpellStats {
+  double n = 0, within3 = kNaN, within6 = kNaN, within12 = kNaN, within24 = kNaN, median = kNaN;
+  double replacement = kNaN, lower_pay = kNaN, offshore = kNaN, other_occupation = kNaN;
+};
+
+SpellStats spell_stats(const Results& r, int rep, const std::function<bool(std::size_t)>& keep) {
+  const Spells& s = r.spells;
+  SpellStats out;
+  std::vector<double> dur, ratios;
+  std::vector<int> ev;
+  double rehired = 0, lower = 0, offshore = 0, other = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s.replicate[i] != rep || !keep(i)) continue;
+    dur.push_back(s.end_month[i] - s.start_month[i]);
+    ev.push_back(s.reemployed[i]);
+    if (s.reemployed[i]) {
+      rehired += 1;
+      if (s.wage[i] > 0) ratios.push_back(s.new_wage[i] / s.wage[i]);
+      lower += s.new_wage[i] < s.wage[i];
+      const auto nr = static_cast<std::size_t>(s.new_region[i]);
+      offshore += nr < r.region_offshore.size() && r.region_offshore[nr] > 0;
+      other += s.new_occupation[i] != s.occupation[i];
+    }
+  }
+  out.n = static_cast<double>(dur.size());
+  if (dur.empty()) return out;
+  const KaplanMeier km = kaplan_meier(dur, ev);
+  out.within3 = 1 - km.at(3);
+  out.within6 = 1 - km.at(6);
+  out.within12 = 1 - km.at(12);
+  out.within24 = 1 - km.at(24);
+  out.median = km.median();
+  if (!ratios.empty()) {
+    Eigen::VectorXd v = Eigen::Map<Eigen::VectorXd>(ratios.data(), static_cast<Eigen::Index>(ratios.size()));
+    out.replacement = quantile(v, 0.5);
+  }
+  out.lower_pay = ratio(lower, rehired);
+  out.offshore = ratio(offshore, rehired);
+  out.other_occupation = ratio(other, rehired);
+  return out;
+}
+
+std::vector<Figure> spell_figures(const Results& r, const std::function<bool(std::size_t)>& keep, bool with_count) {
+  const int R = r.replicates;
+  std::vector<SpellStats> st;
+  for (int rep = 0; rep < R; ++rep) st.push_back(spell_stats(r, rep, keep));
+  auto fig = [&](const char* key, const char* label, Unit u, double SpellStats::*field) {
+    Figure f{key, label, u, Eigen::VectorXd(R)};
+    for (int rep = 0; rep < R; ++rep) f.values[rep] = st[rep].*field;
+    return f;
+  };
+  std::vector<Figure> out;
+  if (with_count) {
+    Figure f{"displaced_estimated", "displaced workers (estimated from the panel)", Unit::count, Eigen::VectorXd(R)};
+    for (int rep = 0; rep < R; ++rep) f.values[rep] = r.panel_rate > 0 ? st[rep].n / r.panel_rate : kNaN;
+    out.push_back(f);
+  }
+  out.push_back(fig("reemployed_3m", "reemployed within 3 months", Unit::share, &SpellStats::within3));
+  out.push_back(fig("reemployed_6m", "reemployed within 6 months", Unit::share, &SpellStats::within6));
+  out.push_back(fig("reemployed_12m", "reemployed within 12 months", Unit::share, &SpellStats::within12));
+  out.push_back(fig("reemployed_24m", "reemployed within 24 months", Unit::share, &SpellStats::within24));
+  out.push_back(fig("median_duration", "median time to reemployment", Unit::months, &SpellStats::median));
+  out.push_back(fig("wage_replacement", "wage replacement (median new/old wage)", Unit::ratio, &SpellStats::replacement));
+  out.push_back(fig("rehired_lower_pay", "rehired at lower pay", Unit::share, &SpellStats::lower_pay));
+  out.push_back(fig("rehired_offshore", "rehired in an offshore region", Unit::share, &SpellStats::offshore));
+  out.push_back(fig("changed_occupation", "rehired in another occupation", Unit::share, &SpellStats::other_occupation));
+  return out;
+}
+
+}  // namespace
+
+KaplanMeier reemployment_curve(const Results& r, int rep, const std::function<bool(std::size_t)>& keep) {
+  std::vector<double> dur;
+  std::vector<int> ev;
+  const Spells& s = r.spells;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (s.replicate[i] == rep && keep(i)) dur.push_back(s.end_month[i] - s.start_month[i]), ev.push_back(s.reemployed[i]);
+  return kaplan_meier(dur, ev);
+}
+
+std::vector<Figure> summary_figures(const Results& r) {
+  const int R = r.replicates;
+  std::vector<Figure> out;
+  auto per_rep = [&](const char* key, const char* label, Unit u, const std::function<double(int)>& f) {
+    Figure fig{key, label, u, Eigen::VectorXd(R)};
+    for (int rep = 0; rep < R; ++rep) fig.values[rep] = f(rep);
+    out.push_back(fig);
+  };
+  auto total = [&](const char* metric) { return [&r, metric](int rep) { return sum_row(r.series(metric), rep); }; };
+  const auto& ord = r.series("layoffs_ordinary");
+  const auto& ai = r.series("layoffs_ai");
+  const auto& cons = r.series("layoffs_consolidation");
+  per_rep("displaced_total", "displaced workers (layoffs of every cause)", Unit::count,
+          [&](int rep) { return sum_row(ord, rep) + sum_row(ai, rep) + sum_row(cons, rep); });
+  per_rep("displaced_ordinary", "  by ordinary layoffs", Unit::count, total("layoffs_ordinary"));
+  per_rep("displaced_ai", "  by AI", Unit::count, total("layoffs_ai"));
+  per_rep("displaced_consolidation", "  by consolidation", Unit::count, total("layoffs_consolidation"));
+  per_rep("unemployment_rate_mean", "unemployment rate, mean over the run", Unit::rate,
+          [&](int rep) { return r.series("unemployment_rate").row(rep).mean(); });
+  per_rep("unemployment_rate_end", "unemployment rate, last month", Unit::rate,
+          [&](int rep) { return r.series("unemployment_rate")(rep, r.months - 1); });
+  for (auto& f : spell_figures(r, [](std::size_t) { return true; }, false)) out.push_back(f);
+  for (int cause = 1; cause <= 3; ++cause) {
+    const std::string key = std::string("reemployed_12m_") + kCauseNames[cause];
+    Figure f{key, std::string("  reemployed within 12 months, ") + kCauseNames[cause] + "-displaced", Unit::share, Eigen::VectorXd(R)};
+    for (int rep = 0; rep < R; ++rep) {
+      const auto keep = [&](std::size_t i) { return r.spells.cause[i] == cause; };
+      const auto n = std::count_if(r.spells.cause.begin(), r.spells.cause.end(), [&](int c) { return c == cause; });
+      f.values[rep] = n == 0 ? kNaN : 1 - reemployment_curve(r, rep, keep).at(12);
+    }
+    std::transform(key.begin(), key.end(), f.key.begin(), ::tolower);
+    out.push_back(f);
+  }
+  per_rep("firms_cutting", "firms making AI cuts", Unit::count, total("firms_cutting"));
+  per_rep("regret_share", "share of AI-cutting firms that regretted", Unit::share,
+          [&](int rep) { return ratio(sum_row(r.series("new_regretting_firms"), rep), sum_row(r.series("firms_cutting"), rep)); });
+  per_rep("ai_jobs_reopened", "AI-cut jobs re-opened by regretting firms", Unit::share,
+          [&](int rep) { return ratio(sum_row(r.series("reopened_jobs"), rep), sum_row(ai, rep)); });
+  per_rep("ai_jobs_rehired", "AI-cut jobs filled again (regret rehires)", Unit::share,
+          [&](int rep) { return ratio(sum_row(r.series("regret_rehires"), rep), sum_row(ai, rep)); });
+  per_rep("regret_rehires_offshore", "  of those, offshore", Unit::share,
+          [&](int rep) { return ratio(sum_row(r.series("regret_rehires_offshore"), rep), sum_row(r.series("regret_rehires"), rep)); });
+  per_rep("regret_rehires_lower_pay", "  of those, at lower pay", Unit::share,
+          [&](int rep) { return ratio(sum_row(r.series("regret_rehires_lower_pay"), rep), sum_row(r.series("regret_rehires"), rep)); });
+  return out;
+}
+
+std::vector<GroupFigures> summary_by(const Results& r, const std::string& grouping) {
+  auto it = r.groups.find(grouping);
+  if (it == r.groups.end()) throw FormatError("unknown grouping '" + grouping + "' (occupation, sector, region or cohort)");
+  const auto& s = r.spells;
+  auto group_of = [&](std::size_t i) -> int {
+    if (grouping == "occupation") return s.occupation[i];
+    if (grouping == "sector") return s.sector[i];
+    if (grouping == "region") return s.region[i];
+    const int a = s.age[i];
+    return a <= 25 ? 0 : a <= 34 ? 1 : a <= 44 ? 2 : a <= 54 ? 3 : a <= 64 ? 4 : 5;
+  };
+  std::vector<GroupFigures> out;
+  for (std::size_t g = 0; g < it->second.size(); ++g)
+    out.push_back({it->second[g], spell_figures(r, [&](std::size_t i) { return group_of(i) == static_cast<int>(g); }, true)});
+  return out;
+}
+
+}  // namespace laborsim::analysis

@@ -1,0 +1,164 @@
+"""laborsim-analyze end to end: summaries and comparisons agree with the HDF5 file as
+read by h5py, exports read back by pandas match it, foreign files are refused, and the
+HTML report renders in headless Chromium."""
+import json
+import os
+import subprocess
+import sys
+import unittest
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+
+from common import QUICK, SCENARIOS, SOURCE, analyze, run, tempdir
+
+
+class Analyze(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempdir()
+        d = Path(cls.dir.name)
+        cls.base, cls.hype = d / "base.h5", d / "hype.h5"
+        common = ["-r", "4", "--quiet", "--set", "output.panel_rate=0.2"] + QUICK
+        run(["run", SCENARIOS / "baseline.toml", "-o", cls.base] + common, check=True)
+        run(["run", SCENARIOS / "hype_regret.toml", "-o", cls.hype] + common, check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dir.cleanup()
+
+    def test_summary_table_and_json_match_the_file(self):
+        p = analyze(["summary", self.base], check=True)
+        self.assertIn("reemployed within 12 months", p.stdout)
+        self.assertIn("95% interval", p.stdout)
+        j = json.loads(analyze(["summary", self.base, "--format", "json"], check=True).stdout)
+        with h5py.File(self.base) as f:
+            ai = f["series/aggregate/layoffs_ai"][()].sum(axis=1)
+            u_end = f["series/aggregate/unemployment_rate"][:, -1]
+            cause = f["spells/cause"][()]
+        fig = j["figures"]
+        self.assertAlmostEqual(fig["displaced_ai"]["mean"], ai.mean(), places=6)
+        # 95% t-interval computed independently: t(0.975, 3) = 3.182446
+        half = 3.182446 * ai.std(ddof=1) / np.sqrt(len(ai))
+        self.assertAlmostEqual(fig["displaced_ai"]["lo95"], ai.mean() - half, places=3)
+        self.assertAlmostEqual(fig["unemployment_rate_end"]["mean"], u_end.mean(), places=9)
+        for k in ["reemployed_3m", "reemployed_6m", "reemployed_12m", "reemployed_24m"]:
+            self.assertTrue(0 < fig[k]["mean"] <= 1, k)
+        self.assertLessEqual(fig["reemployed_3m"]["mean"], fig["reemployed_24m"]["mean"])
+        self.assertIn(1, cause)
+
+    def test_summary_by_group_csv(self):
+        for by, n in [("occupation", 18), ("sector", 7), ("region", 2), ("cohort", 6)]:
+            with self.subTest(by=by):
+                p = analyze(["summary", self.base, "--by", by, "--format", "csv"], check=True)
+                from io import StringIO
+                t = pd.read_csv(StringIO(p.stdout))
+                self.assertEqual(t[by].nunique(), n)
+                self.assertIn("reemployed_12m", set(t["figure"]))
+        self.assertEqual(analyze(["summary", self.base, "--by", "planet"]).returncode, 2)
+
+    def test_compare(self):
+        same = json.loads(analyze(["compare", self.base, self.base, "--format", "json"], check=True).stdout)
+        self.assertTrue(same["paired"])
+        for k, v in same["figures"].items():
+            if v["b_minus_a"]["mean"] is not None:
+                self.assertEqual(v["b_minus_a"]["mean"], 0, k)
+                self.assertFalse(v["b_minus_a"]["distinguishable"], k)
+        diff = json.loads(analyze(["compare", self.base, self.hype, "--format", "json"], check=True).stdout)
+        ai = diff["figures"]["displaced_ai"]["b_minus_a"]
+        self.assertGreater(ai["mean"], 0)
+        self.assertTrue(ai["distinguishable"])
+        text = analyze(["compare", self.base, self.hype], check=True).stdout
+        self.assertIn("distinguishable", text)
+        self.assertIn("paired", text)
+
+    def test_export_csv_and_json_read_back_by_pandas(self):
+        with tempdir() as d, h5py.File(self.base) as f:
+            analyze(["export", self.base, "--format", "csv", "-o", d], check=True)
+            series = pd.read_csv(Path(d) / "series.csv")
+            spells = pd.read_csv(Path(d) / "spells.csv")
+            R, M = 4, 36
+            n_agg = len(f["series/aggregate"])
+            n_grouped = sum(len(f[f"series/by_{g}"]) * len(f[f"groups/{g}"]) for g in ["occupation", "sector", "region", "cohort"])
+            self.assertEqual(len(series), R * M * (n_agg + n_grouped))
+            self.assertEqual(list(series.columns), ["scenario", "replicate", "month", "metric", "grouping", "group", "value"])
+            self.assertEqual(len(spells), len(f["spells/worker"]))
+            v = series.query("metric == 'employed' and grouping == 'aggregate' and replicate == 2 and month == 7")["value"]
+            self.assertEqual(v.item(), f["series/aggregate/employed"][2, 7])
+            occ = [s.decode() if isinstance(s, bytes) else s for s in f["groups/occupation"][()]]
+            v = series.query("metric == 'employed' and grouping == 'occupation' and replicate == 1 and month == 30 and group == @occ[3]")["value"]
+            self.assertEqual(v.item(), f["series/by_occupation/employed"][1, 30, 3])
+            np.testing.assert_array_equal(spells["duration_months"], f["spells/end_month"][()] - f["spells/start_month"][()])
+            self.assertEqual(set(spells["cause"]) - {"ordinary", "ai", "consolidation"}, set())
+            self.assertFalse(any(p.name.endswith(".tmp") for p in Path(d).iterdir()))
+
+            analyze(["export", self.base, "--format", "json", "-o", Path(d) / "j"], check=True)
+            sj = pd.read_json(Path(d) / "j" / "series.json")
+            self.assertEqual(len(sj), len(series))
+            self.assertEqual(len(pd.read_json(Path(d) / "j" / "spells.json")), len(spells))
+
+    def test_refuses_foreign_files(self):
+        with tempdir() as d:
+            other = Path(d) / "other.h5"
+            with h5py.File(other, "w") as f:
+                f.attrs["filetype"] = "something-else"
+            p = analyze(["summary", other])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("not a laborsim results file", p.stderr)
+            future = Path(d) / "future.h5"
+            with h5py.File(future, "w") as f:
+                f.attrs["filetype"] = "laborsim-results"
+                f.attrs["format_version"] = np.int32(99)
+            p = analyze(["summary", future])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("format version 99 is not supported", p.stderr)
+            text = Path(d) / "notes.txt"
+            text.write_text("hello")
+            p = analyze(["summary", text])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("not an HDF5 file", p.stderr)
+            self.assertEqual(analyze(["summary", Path(d) / "missing.h5"]).returncode, 2)
+
+    def test_report_renders_in_headless_chromium(self):
+        with tempdir() as d:
+            html = Path(d) / "report.html"
+            analyze(["report", self.base, self.hype, "-o", html], check=True)
+            page = html.read_text()
+            self.assertNotIn("http://", page.replace("http://www.w3.org/2000/svg", ""))  # no external assets
+            self.assertNotIn("https://", page)
+            charts = page.count("<svg data-chart=")
+            self.assertEqual(charts, 12)
+            for chart in ["fan-unemployment_rate", "fan-layoffs_ai", "fan-firms_mandate", "km-reemployment", "wage-replacement"]:
+                self.assertIn(f'data-chart="{chart}"', page)
+            flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     f"--user-data-dir={d}/profile", "--enable-logging=stderr", "--v=0"]
+            url = html.as_uri()
+            dom = subprocess.run(["chromium"] + flags + ["--dump-dom", url], capture_output=True, text=True, timeout=120)
+            self.assertEqual(dom.returncode, 0, dom.stderr[-2000:])
+            self.assertIn(f'data-rendered="{charts}"', dom.stdout, "the page's script ran and found every chart")
+            self.assertNotIn("Uncaught", dom.stderr)
+            png = Path(d) / "shot.png"
+            shot = subprocess.run(["chromium"] + flags + ["--window-size=1200,1800", f"--screenshot={png}", url],
+                                  capture_output=True, text=True, timeout=120)
+            self.assertTrue(png.exists(), shot.stderr[-2000:])
+            from PIL import Image
+            img = np.asarray(Image.open(png).convert("L"), dtype=float)
+            self.assertGreater(img.std(), 10, "screenshot is not blank")
+            self.assertGreater((img < 200).mean(), 0.01, "something is drawn")
+
+    def test_plotting_example(self):
+        with tempdir() as d:
+            out = Path(d) / "plot.png"
+            p = subprocess.run([sys.executable, SOURCE / "tools" / "plot_results.py", self.base, self.hype, "-o", out],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            from PIL import Image
+            img = np.asarray(Image.open(out).convert("L"), dtype=float)
+            self.assertGreater(img.std(), 10)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Plot a laborsim results file with matplotlib, reading the HDF5 directly.
+
+    /usr/bin/python3 tools/plot_results.py results/baseline.h5 [more.h5 ...] -o unemployment.png
+
+Draws the unemployment rate (median and 5-95% band across replicates) and AI-attributed
+layoffs for each file. A starting point for your own figures: everything in the file
+is a NumPy array away (see docs/output-format.md).
+"""
+import argparse
+
+import h5py
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display needed
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("results", nargs="+")
+    ap.add_argument("-o", "--output", default="laborsim.png")
+    a = ap.parse_args()
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    for path in a.results:
+        with h5py.File(path, "r") as f:
+            if f.attrs.get("filetype") != "laborsim-results":
+                raise SystemExit(f"{path}: not a laborsim results file")
+            name = f.attrs["scenario_name"]
+            u = f["series/aggregate/unemployment_rate"][()] * 100  # [replicate, month]
+            ai = f["series/aggregate/layoffs_ai"][()]
+        months = np.arange(u.shape[1])
+        for ax, data in [(ax1, u), (ax2, ai)]:
+            lo, med, hi = np.percentile(data, [5, 50, 95], axis=0)
+            (line,) = ax.plot(months, med, label=name)
+            ax.fill_between(months, lo, hi, color=line.get_color(), alpha=0.2)
+    ax1.set(title="Unemployment rate", xlabel="month", ylabel="%")
+    ax2.set(title="AI-attributed layoffs per month", xlabel="month", ylabel="workers")
+    ax1.legend()
+    fig.tight_layout()
+    fig.savefig(a.output, dpi=120)
+    print(f"wrote {a.output}")
+
+
+if __name__ == "__main__":
+    main()
