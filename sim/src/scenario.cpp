@@ -2,6 +2,8 @@
 // against a strict schema whose defaults are the values in scenario.hpp.
 #include "laborsim/scenario.hpp"
 
+#include "laborsim/tables.hpp"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -214,6 +216,15 @@ private:
   std::vector<std::string> known_;
 };
 
+// A file named in a scenario is relative to the scenario file that names it.
+std::filesystem::path relative_to_source(const toml::node& n, const std::string& value, const std::string& fallback) {
+  std::filesystem::path p(value);
+  if (p.is_absolute()) return p;
+  const auto& src = n.source();
+  std::filesystem::path base = src.path ? std::filesystem::path(*src.path) : std::filesystem::path(fallback);
+  return base.parent_path() / p;
+}
+
 toml::table parse_file(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) throw InputError(file.string(), 0, 0, "", "cannot open scenario file");
@@ -392,6 +403,8 @@ Scenario build(toml::table& root, const std::string& file) {
     r.number("employer_weight_aiq", m.employer_weight_aiq, -10, 10);
     r.number("employer_weight_duration", m.employer_weight_duration, -10, 10);
     r.number("employer_weight_age55", m.employer_weight_age55, -10, 10);
+    r.string("mobility_file", m.mobility_file);
+    if (!m.mobility_file.empty()) m.mobility_file = relative_to_source(*t->get("mobility_file"), m.mobility_file, file).string();
     r.number("mobility_same_group", m.mobility_same_group, 0, 1);
     r.number("mobility_other", m.mobility_other, 0, 1);
     r.finish();
@@ -479,9 +492,17 @@ Scenario build(toml::table& root, const std::string& file) {
     return arr;
   };
 
-  // Occupations
+  // Occupations: inline [[occupations]] or a table (occupations_file).
   std::set<std::string> seen;
-  for (const auto& e : *array_of_tables("occupations")) {
+  top.string("occupations_file", s.occupations_file);
+  if (!s.occupations_file.empty()) {
+    const toml::node* of = root.get("occupations_file");
+    if (root.get("occupations")) top.fail(*of, "occupations_file", "give either occupations_file or [[occupations]], not both");
+    s.occupations_file = relative_to_source(*of, s.occupations_file, file).string();
+    s.occupations = read_occupation_table(s.occupations_file);
+    top.get("occupations");
+  }
+  for (const auto& e : s.occupations_file.empty() ? *array_of_tables("occupations") : toml::array{}) {
     const auto& t = *e.as_table();
     Occupation o;
     TableReader r(t, "occupations[" + std::to_string(s.occupations.size()) + "]", file);
@@ -491,6 +512,8 @@ Scenario build(toml::table& root, const std::string& file) {
     r.number("ai_exposure", o.ai_exposure, 0, 1);
     r.number("ai_complement", o.ai_complement, 0, 100);
     r.number("wage", o.wage, 0, 1e8);
+    r.number("employment", o.employment, 0, 1e10);
+    r.string("title", o.title);
     r.finish();
     s.occupations.push_back(o);
   }
@@ -532,10 +555,16 @@ Scenario build(toml::table& root, const std::string& file) {
     r.number("runway_months", sec.runway_months, 1, 600);
     sec.staffing.assign(s.occupations.size(), 0.0);
     const toml::node* st = r.get("staffing");
-    if (!st) r.fail_table("staffing", "is required: a table of occupation = weight");
+    if (!st) r.fail_table("staffing", "is required: a table of occupation = weight, or \"employment\"");
     const auto* stt = st->as_table();
-    if (!stt) r.fail(*st, "staffing", "expected a table of occupation = weight");
-    for (auto&& [k, v] : *stt) {
+    if (auto word = st->value_exact<std::string>()) {
+      // Staffing in proportion to the occupations' employment (e.g. from a data table).
+      if (*word != "employment") r.fail(*st, "staffing", "expected a table of occupation = weight, or \"employment\"");
+      for (size_t o = 0; o < s.occupations.size(); ++o) sec.staffing[o] = s.occupations[o].employment;
+    } else if (!stt) {
+      r.fail(*st, "staffing", "expected a table of occupation = weight, or \"employment\"");
+    }
+    for (auto&& [k, v] : stt ? *stt : toml::table{}) {
       int oi = s.occupation_index(std::string(k.str()));
       std::string kp = "staffing." + std::string(k.str());
       if (oi < 0) {
@@ -549,7 +578,7 @@ Scenario build(toml::table& root, const std::string& file) {
       sec.staffing[oi] = *val;
     }
     double tot = std::accumulate(sec.staffing.begin(), sec.staffing.end(), 0.0);
-    if (tot <= 0) r.fail(*st, "staffing", "weights sum to zero");
+    if (tot <= 0) r.fail(*st, "staffing", "weights sum to zero (staffing = \"employment\" needs occupations with employment)");
     for (auto& x : sec.staffing) x /= tot;  // weights are normalised
     r.finish();
     s.sectors.push_back(sec);
@@ -561,9 +590,13 @@ Scenario build(toml::table& root, const std::string& file) {
   if (s.occupations.size() > 65000) top.fail_table("occupations", "at most 65000 occupations are supported");
   top.finish();
 
+  const size_t no = s.occupations.size();
+  if (!s.labor_market.mobility_file.empty()) {
+    s.mobility = read_mobility_table(s.labor_market.mobility_file, s.occupations);
+    return s;
+  }
   // Mobility network generated from occupation groups: staying is most likely, moves
   // within a group likelier than across groups. Rows are normalised to sum to one.
-  const size_t no = s.occupations.size();
   s.mobility.assign(no, std::vector<double>(no, 0.0));
   for (size_t i = 0; i < no; ++i) {
     double row = 0;

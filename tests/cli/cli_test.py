@@ -6,16 +6,20 @@ from pathlib import Path
 
 from common import QUICK, SCENARIOS, run, tempdir
 
-BASELINE = (SCENARIOS / "baseline.toml").read_text()
+FILES = {name: (SCENARIOS / name).read_text() for name in ["baseline.toml", "calibration.toml"]}
 
 
 def write_broken(directory, old, new):
-    assert old in BASELINE, old
-    text = BASELINE.replace(old, new, 1)
-    path = Path(directory) / "broken.toml"
-    path.write_text(text)
-    line = text[: text.index(new)].count("\n") + 1
-    return path, line
+    """Copies baseline.toml and the calibration.toml it extends into directory with one
+    mistake in whichever holds `old`; returns (the scenario to run, the broken file, its line)."""
+    broken = None
+    for name, text in FILES.items():
+        if old in text and broken is None:
+            text = text.replace(old, new, 1)
+            broken = (Path(directory) / name, text[: text.index(new)].count("\n") + 1)
+        (Path(directory) / name).write_text(text)
+    assert broken, old
+    return Path(directory) / "baseline.toml", broken[0], broken[1]
 
 
 class Help(unittest.TestCase):
@@ -55,17 +59,17 @@ class BadScenarios(unittest.TestCase):
     def test_each_mistake(self):
         for old, new, key, words in self.CASES:
             with self.subTest(mistake=new), tempdir() as d:
-                path, line = write_broken(d, old, new)
+                scenario, path, line = write_broken(d, old, new)
                 out = Path(d) / "out.h5"
-                p = run(["run", path, "-o", out, "--quiet"])
+                p = run(["run", scenario, "-o", out, "--quiet"])
                 self.assertEqual(p.returncode, 2, p.stderr)
                 self.assertIn(f"{path}:{line}:", p.stderr)
                 if key:
                     self.assertIn(f"key '{key}'", p.stderr)
                 self.assertIn(words, p.stderr)
-                self.assertEqual(sorted(os.listdir(d)), ["broken.toml"], "no output, no temporary file")
+                self.assertEqual(sorted(os.listdir(d)), sorted(FILES), "no output, no temporary file")
                 # validate reports the same
-                self.assertEqual(run(["validate", path]).returncode, 2)
+                self.assertEqual(run(["validate", scenario]).returncode, 2)
 
     def test_bad_set_override(self):
         with tempdir() as d:

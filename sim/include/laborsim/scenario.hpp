@@ -33,8 +33,10 @@ inline constexpr std::array<const char*, kCohorts> kCohortNames = {"22-25", "26-
 int cohort_of_age(int age_years);
 
 struct Occupation {
-  std::string name;
+  std::string name;          // inline: a short name; from a table: the SOC code
+  std::string title;         // optional longer title
   std::string group;
+  double employment = 0;     // optional; used by staffing = "employment"
   double ai_exposure = 0;    // share of tasks AI at full capability can do
   double ai_complement = 0;  // new demand created per adoption (reinstatement)
   double wage = 0;           // median annual wage, onshore
@@ -90,7 +92,7 @@ struct LaborMarketParams {
   double employer_weight_aiq = 0.0;      // log-weight of an AIQ applicant
   double employer_weight_duration = 0.0; // log-weight per month unemployed (scarring, <0)
   double employer_weight_age55 = 0.0;    // log-weight of applicants aged 55+
-  std::string mobility_file;             // network mode: occupation transition matrix
+  std::string mobility_file;             // CSV transition matrix (source, target, probability)
   double mobility_same_group = 0.3;      // generated network: weight within a group
   double mobility_other = 0.02;          // generated network: weight across groups
 };
@@ -159,6 +161,7 @@ struct OutputParams {
 struct Scenario {
   std::string name;
   std::string source_file;
+  std::string occupations_file;  // CSV table used instead of inline [[occupations]]
   std::string resolved_toml;  // after extends and --set, as TOML text
   SimulationParams simulation;
   FirmParams firms;

@@ -1,0 +1,163 @@
+"""The data-driven US scenario: the derived tables rebuild identically from the
+originals, the joins hold, errors in data files name file, line and column, and the
+scenario behaves as docs/us-occupations.md says."""
+import csv
+import filecmp
+import subprocess
+import sys
+import unittest
+from collections import defaultdict
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from common import SCENARIOS, SOURCE, run, tempdir
+
+DATA = SCENARIOS / "data"
+ORIGINAL = DATA / "original"
+
+
+def rows(path):
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f))
+
+
+class DerivedTables(unittest.TestCase):
+    def test_rebuild_is_identical(self):
+        with tempdir() as d:
+            p = subprocess.run([sys.executable, SOURCE / "tools" / "build_us_tables.py", "--out", d], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            for name in ["us_occupations.csv", "us_mobility.csv"]:
+                self.assertTrue(filecmp.cmp(Path(d) / name, DATA / name, shallow=False), name)
+
+    def test_originals_are_unchanged_copies(self):
+        shared = SOURCE.parent / "shared" / "data"
+        if not shared.exists():
+            self.skipTest("../shared/data not beside the checkout")
+        for rel in ["gpts-are-gpts/occ_level.csv", "bls-oes-2021/national_May2021_dl.csv",
+                    "occupational-mobility/asec_to_bls_mobility_edgelist.csv"]:
+            self.assertTrue(filecmp.cmp(ORIGINAL / rel, shared / rel, shallow=False), rel)
+
+    def test_joins(self):
+        occ = rows(DATA / "us_occupations.csv")
+        edges = rows(ORIGINAL / "occupational-mobility" / "asec_to_bls_mobility_edgelist.csv")
+        # total employment equals the source's (the network's BLS employment per code)
+        source_emp = {}
+        for e in edges:
+            source_emp[e["OCC_target"]] = float(e["TOT_EMP_OCC"])
+            source_emp[e["OCC_source"]] = float(e["TOT_EMP_OCCLY"])
+        self.assertEqual(len(occ), 539)
+        self.assertEqual(len(source_emp), 539)
+        self.assertAlmostEqual(sum(float(r["employment"]) for r in occ), sum(source_emp.values()), delta=0.5)
+        # every network occupation has wages and exposure, or names its fallback
+        for r in occ:
+            self.assertGreater(float(r["median_wage"]), 0, r["code"])
+            self.assertGreater(float(r["mean_wage"]), 0, r["code"])
+            x = float(r["ai_exposure"])
+            self.assertTrue(0 <= x <= 1, r["code"])
+            self.assertIn(r["exposure_source"], {"onet_code", "onet_title", "minor_prefix_mean", "major_group_mean"})
+            self.assertIn(r["wage_source"].split("_median")[0], {"oews_broad", "oews_detailed", "oews_minor", "network_mean"})
+        rated = sum(r["exposure_source"] == "onet_code" for r in occ)
+        self.assertGreater(rated, 450)  # the fallbacks are the few
+        # transition rows sum to one, over known codes
+        codes = {r["code"] for r in occ}
+        sums = defaultdict(float)
+        for e in rows(DATA / "us_mobility.csv"):
+            self.assertIn(e["source"], codes)
+            self.assertIn(e["target"], codes)
+            sums[e["source"]] += float(e["probability"])
+        self.assertEqual(set(sums), codes)
+        for c, s in sums.items():
+            self.assertAlmostEqual(s, 1.0, delta=1e-8, msg=c)
+
+
+class DataFileErrors(unittest.TestCase):
+    """Each mistake in a data file: exit 2 and the message names file:line:column."""
+
+    def check(self, occ_edit=None, mob_edit=None, expect=()):
+        with tempdir() as d:
+            d = Path(d)
+            occ = (DATA / "us_occupations.csv").read_text().splitlines(keepends=True)
+            mob = (DATA / "us_mobility.csv").read_text().splitlines(keepends=True)
+            if occ_edit:
+                occ = occ_edit(occ)
+            if mob_edit:
+                mob = mob_edit(mob)
+            (d / "occ.csv").write_text("".join(occ))
+            (d / "mob.csv").write_text("".join(mob))
+            (d / "s.toml").write_text((SCENARIOS / "us_occupations.toml").read_text()
+                                      .replace('extends = "calibration.toml"', f'extends = "{SCENARIOS / "calibration.toml"}"')
+                                      .replace("data/us_occupations.csv", "occ.csv").replace("data/us_mobility.csv", "mob.csv"))
+            p = run(["validate", d / "s.toml"])
+            self.assertEqual(p.returncode, 2, p.stdout[-500:])
+            for e in expect:
+                self.assertIn(e.replace("DIR", str(d)), p.stderr)
+
+    def test_missing_column(self):
+        self.check(occ_edit=lambda l: [l[0].replace("ai_exposure", "exposure")] + l[1:],
+                   expect=["DIR/occ.csv:1:", "ai_exposure"])
+
+    def test_negative_employment(self):
+        def edit(lines):
+            f = lines[5].split(",")
+            f[4] = "-100"
+            return lines[:5] + [",".join(f)] + lines[6:]
+        self.check(occ_edit=edit, expect=["DIR/occ.csv:6:5:", "key 'employment'", "out of range"])
+
+    def test_unknown_code(self):
+        self.check(mob_edit=lambda l: l[:3] + [l[3].replace("11-1010,", "99-9990,", 1)] + l[4:],
+                   expect=["DIR/mob.csv:4:1:", "key 'source'", "unknown occupation code '99-9990'"])
+
+    def test_row_not_summing_to_one(self):
+        def edit(lines):
+            f = lines[1].rstrip("\n").split(",")
+            f[2] = str(float(f[2]) * 0.9)
+            return [lines[0], ",".join(f) + "\n"] + lines[2:]
+        self.check(mob_edit=edit, expect=["DIR/mob.csv:2:3:", "key 'probability'", "sum to"])
+
+
+class Behaviour(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempdir()
+        d = Path(cls.dir.name)
+        small = ["-r", "2", "--quiet", "--set", "simulation.workers=400000"]
+        cls.ref, cls.shock = d / "ref.h5", d / "shock.h5"
+        run(["run", SCENARIOS / "us_occupations.toml", "-o", cls.ref] + small, check=True)
+        run(["run", SCENARIOS / "us_occupations_ai_shock.toml", "-o", cls.shock] + small, check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dir.cleanup()
+
+    def test_ai_off_keeps_occupation_shares_stable(self):
+        with h5py.File(self.ref) as f:
+            e = f["series/by_occupation/employed"][()]
+            self.assertEqual(e.shape[2], 539)
+            first = e[:, 0, :].sum(axis=0)
+            last = e[:, -12:, :].sum(axis=(0, 1))
+        s0, s1 = first / first.sum(), last / last.sum()
+        # Total variation distance between the occupation distributions under 2%, and
+        # every occupation above 0.5% of employment within 10% of its share.
+        self.assertLess(0.5 * np.abs(s1 - s0).sum(), 0.02)
+        big = s0 > 0.005
+        self.assertGreater(big.sum(), 30)
+        np.testing.assert_array_less(np.abs(s1[big] / s0[big] - 1), 0.10)
+
+    def test_ai_shock_hits_the_most_exposed_decile_hardest(self):
+        with h5py.File(self.ref) as fr, h5py.File(self.shock) as fs:
+            expo = fr["groups/occupation_ai_exposure"][()]
+            base = fr["series/by_occupation/employed"][:, 0, :].mean(axis=0)
+            ref = fr["series/by_occupation/employed"][:, -12:, :].mean(axis=(0, 1))
+            shock = fs["series/by_occupation/employed"][:, -12:, :].mean(axis=(0, 1))
+        order = np.argsort(expo, kind="stable")
+        cum = np.cumsum(base[order]) / base.sum()
+        top, bottom = order[cum > 0.9], order[cum <= 0.1]
+        change = lambda idx: shock[idx].sum() / ref[idx].sum() - 1
+        self.assertLess(change(top), change(bottom) - 0.05)
+        self.assertLess(change(top), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
