@@ -49,7 +49,9 @@ int main(int argc, char** argv) {
       ("seed,s", po::value<std::uint64_t>(), "master seed (overrides simulation.seed)")
       ("threads,t", po::value<int>()->default_value(0), "worker threads (0: all cores); results do not depend on it")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a scenario key, e.g. --set ai.adoption_speed=2")
-      ("quiet,q", "no progress bar and no summary");
+      ("max-memory", po::value<std::string>(), "refuse runs estimated to need more memory than this, e.g. 8G or 500M (default: 90% of physical memory)")
+      ("quiet,q", "no progress bar and no summary")
+      ("profile", "also print where the time went, mechanism by mechanism");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>())("scenario", po::value<std::string>());
   po::options_description all;
@@ -107,6 +109,34 @@ int main(int argc, char** argv) {
     return kOk;
   }
 
+  // Refuse before building anything a run that cannot fit.
+  std::size_t limit = physical_memory() / 10 * 9;
+  if (vm.count("max-memory")) {
+    const std::string text = vm["max-memory"].as<std::string>();
+    std::size_t pos = 0;
+    double value = 0;
+    try {
+      value = std::stod(text, &pos);
+    } catch (const std::exception&) {
+      pos = 0;
+    }
+    const std::string unit = text.substr(pos);
+    const double mult = unit.empty() || unit == "B" ? 1.0 : unit == "K" ? 1024.0 : unit == "M" ? 1048576.0 : unit == "G" ? 1073741824.0 : -1;
+    if (pos == 0 || mult < 0 || value <= 0) {
+      std::cerr << "laborsim: --max-memory: expected a size like 8G, 500M or 1048576, got '" << text << "'\n";
+      return kBadInput;
+    }
+    limit = static_cast<std::size_t>(value * mult);
+  }
+  const std::size_t need = estimate_memory(sc, threads);
+  if (need > limit) {
+    std::fprintf(stderr,
+                 "laborsim: error: this run is estimated to need %.2f GiB of memory, more than the limit of %.2f GiB "
+                 "(%s); reduce simulation.workers, or --threads (replicates held at once), or raise --max-memory\n",
+                 need / 1073741824.0, limit / 1073741824.0, vm.count("max-memory") ? "--max-memory" : "90% of physical memory");
+    return kBadInput;
+  }
+
   const bool quiet = vm.count("quiet") > 0;
   RunOptions ro;
   ro.output = vm.count("output") ? vm["output"].as<std::string>() : sc.name + ".h5";
@@ -135,6 +165,13 @@ int main(int argc, char** argv) {
     rusage ru{};
     ::getrusage(RUSAGE_SELF, &ru);
     std::printf("memory:   %.1f MiB peak resident\n", ru.ru_maxrss / 1024.0);
+    if (vm.count("profile")) {
+      double total = s.init_seconds;
+      for (auto& [n, t] : s.step_seconds) total += t;
+      std::printf("profile (thread-seconds, all replicates):\n  %-14s %8.3f s %5.1f%%\n", "initial state", s.init_seconds, 100 * s.init_seconds / total);
+      for (auto& [n, t] : s.step_seconds) std::printf("  %-14s %8.3f s %5.1f%%\n", n.c_str(), t, 100 * t / total);
+      std::printf("  %-14s %8.3f s (wall, on the writer thread)\n", "hdf5 writing", s.write_seconds);
+    }
     std::printf("headline (means over replicates):\n");
     std::printf("  unemployment rate, last 12 months   %6.2f %%\n", 100 * s.unemployment_rate_last_year);
     std::printf("  monthly E->U / U->E rate            %6.2f %% / %.1f %%\n", 100 * s.e_to_u_rate, 100 * s.u_to_e_rate);

@@ -1,6 +1,7 @@
 #include "laborsim/model.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <numeric>
 
@@ -15,6 +16,7 @@ void Workers::resize(std::size_t n) {
   cause.resize(n, Cause::none);
   cell.resize(n, -1);
   slot.resize(n, -1);
+  epos.resize(n, -1);
   wage.resize(n);
   prev_wage.resize(n);
   spell_start.resize(n);
@@ -28,6 +30,25 @@ int Model::size_class(std::int32_t size) {
   int k = 0;
   while (size > 1 && k < kSizeClasses - 1) size >>= 1, ++k;
   return k;
+}
+
+void Workers::reserve(std::size_t n) {
+  occ.reserve(n);
+  region.reserve(n);
+  birth_month.reserve(n);
+  aiq.reserve(n);
+  status.reserve(n);
+  cause.reserve(n);
+  cell.reserve(n);
+  slot.reserve(n);
+  epos.reserve(n);
+  wage.reserve(n);
+  prev_wage.reserve(n);
+  spell_start.reserve(n);
+  event_month.reserve(n);
+  retrain_target.reserve(n);
+  open_spell.reserve(n);
+  in_panel.reserve(n);
 }
 
 namespace {
@@ -74,6 +95,7 @@ std::int32_t Model::cell_of(std::int32_t firm, int occ, int region, bool create)
   c.target.push_back(0);
   c.reopened.push_back(0);
   c.vslot.push_back(-1);
+  c.gap_listed.push_back(0);
   c.wage.push_back(posted_wage(firm, occ, region));
   f.cells[firm].push_back(ci);
   return ci;
@@ -99,6 +121,7 @@ void Model::close_vacancies(std::int32_t ci, std::int32_t n) {
   market_vacancies[mk] -= n;
   occ_vac[c.occ[ci]] -= n;
   c.reopened[ci] = std::min(c.reopened[ci], c.vacancies[ci]);
+  note_gap(ci);
   if (c.vacancies[ci] == 0) {
     auto& list = vacant_cells[mk];
     std::int32_t last = list.back();
@@ -158,6 +181,13 @@ void Model::remove_from_inactive(std::int32_t wid) {
   --n_inactive;
 }
 
+void Model::note_gap(std::int32_t ci) {
+  if (c.gap_listed[ci]) return;
+  if (static_cast<std::int32_t>(c.members[ci].size()) + c.vacancies[ci] == c.target[ci]) return;
+  c.gap_listed[ci] = 1;
+  gap_cells.push_back(ci);
+}
+
 void Model::firm_employment_changed(std::int32_t firm, int delta) {
   const int s = f.sector[firm];
   const double e = f.employment[firm];
@@ -182,6 +212,13 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
   w.slot[last] = w.slot[wid];
   mem.pop_back();
   w.cell[wid] = -1;
+  {
+    const std::int32_t moved = employed.back();
+    employed[w.epos[wid]] = moved;
+    w.epos[moved] = w.epos[wid];
+    employed.pop_back();
+    w.epos[wid] = -1;
+  }
   firm_employment_changed(c.firm[ci], -1);
   --n_employed;
   --occ_emp[w.occ[wid]];
@@ -190,6 +227,7 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
   --emp_by_birth[b];
   if (high_exposure(w.occ[wid])) --young_exposed_by_birth[b];
   if (replace && static_cast<std::int32_t>(mem.size()) + c.vacancies[ci] < c.target[ci]) open_vacancies(ci, 1);
+  note_gap(ci);
 
   if (cause != Cause::none) {
     w.cause[wid] = cause;
@@ -259,6 +297,8 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   w.cell[wid] = ci;
   w.slot[wid] = static_cast<std::int32_t>(c.members[ci].size());
   c.members[ci].push_back(wid);
+  w.epos[wid] = static_cast<std::int32_t>(employed.size());
+  employed.push_back(wid);
   w.status[wid] = Status::employed;
   firm_employment_changed(firm, +1);
   ++n_employed;
@@ -376,6 +416,11 @@ void Model::init() {
   const double i_per_e = dm.enabled && dm.reentry_rate > 0 ? u_per_e * dm.unemployed_exit_rate / dm.reentry_rate : 0.0;
   const double employed_target = sc_.simulation.workers / (1 + u_per_e + i_per_e);
 
+  // The population is known up to binomial noise: reserving avoids the growth slack
+  // of vectors that double (up to 2x the memory of the worker columns).
+  w.reserve(static_cast<std::size_t>(sc_.simulation.workers * 1.01) + 1024);
+  employed.reserve(static_cast<std::size_t>(employed_target * 1.01) + 1024);
+
   std::vector<double> region_cdf;
   double acc = 0;
   for (auto& g : sc_.regions) region_cdf.push_back(acc += g.share);
@@ -484,6 +529,8 @@ void Model::init() {
       w.cell[id] = static_cast<std::int32_t>(ci);
       w.slot[id] = static_cast<std::int32_t>(c.members[ci].size());
       c.members[ci].push_back(id);
+      w.epos[id] = static_cast<std::int32_t>(employed.size());
+      employed.push_back(id);
       firm_employment_changed(c.firm[ci], +1);
       ++n_employed;
       ++occ_emp[occ];
@@ -515,19 +562,32 @@ void Model::init() {
   }
   capability = sc_.ai.capability_start;
   perceived = capability;
-  (void)lm;
+  for (int d = 0; d <= 24; ++d)
+    for (int q = 0; q < 2; ++q)
+      for (int a = 0; a < 2; ++a)
+        applicant_weights[static_cast<size_t>(d * 4 + q * 2 + a)] =
+            std::exp(lm.employer_weight_duration * d + lm.employer_weight_aiq * q + lm.employer_weight_age55 * a);
 }
 
 void Model::step() {
-  mech::capability(*this);
-  mech::matching(*this);
-  mech::churn(*this);
-  mech::adoption(*this);
-  mech::consolidation(*this);
-  mech::retraining(*this);
-  mech::demography(*this);
-  mech::aiq_diffusion(*this);
-  record_stocks();
+  using clock = std::chrono::steady_clock;
+  auto t = clock::now();
+  int k = 0;
+  auto timed = [&](auto&& f) {
+    f();
+    const auto now = clock::now();
+    step_seconds[k++] += std::chrono::duration<double>(now - t).count();
+    t = now;
+  };
+  timed([&] { mech::capability(*this); });
+  timed([&] { mech::matching(*this); });
+  timed([&] { mech::churn(*this); });
+  timed([&] { mech::adoption(*this); });
+  timed([&] { mech::consolidation(*this); });
+  timed([&] { mech::retraining(*this); });
+  timed([&] { mech::demography(*this); });
+  timed([&] { mech::aiq_diffusion(*this); });
+  timed([&] { record_stocks(); });
   ++month_;
 }
 

@@ -2,11 +2,14 @@
 
 #include "laborsim/model.hpp"
 
+#include <unistd.h>
+
 #include <tbb/concurrent_queue.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <ctime>
@@ -26,11 +29,31 @@ std::string now_iso8601() {
 namespace {
 struct Finished {
   int replicate = -1;
+  std::array<double, Model::kSteps> step_seconds{};
+  double init_seconds = 0;
   Series series;
   std::vector<Spell> spells;
   std::exception_ptr error;
 };
 }  // namespace
+
+std::size_t estimate_memory(const Scenario& sc, int threads) {
+  const int t = threads > 0 ? threads : tbb::info::default_concurrency();
+  const auto concurrent = static_cast<std::size_t>(std::max(1, std::min(t, sc.simulation.replicates)));
+  const double per_worker = 95.0;  // measured ~88 bytes: worker columns, lists, cells, firms
+  double series = 0;
+  const double groups[] = {1.0, static_cast<double>(sc.occupations.size()), static_cast<double>(sc.sectors.size()),
+                           static_cast<double>(sc.regions.size()), static_cast<double>(kCohorts)};
+  for (const auto& mi : metric_table()) series += 8.0 * sc.simulation.months * groups[static_cast<int>(mi.grouping)];
+  const double mobility = 8.0 * static_cast<double>(sc.occupations.size()) * static_cast<double>(sc.occupations.size());
+  const double per_replicate = per_worker * static_cast<double>(sc.simulation.workers) + series;
+  // Finished replicates' series wait for the writer: at most all of them.
+  return static_cast<std::size_t>(concurrent * per_replicate + sc.simulation.replicates * series + mobility + 32.0 * (1 << 20));
+}
+
+std::size_t physical_memory() {
+  return static_cast<std::size_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<std::size_t>(::sysconf(_SC_PAGE_SIZE));
+}
 
 RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   using clock = std::chrono::steady_clock;
@@ -53,8 +76,11 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
         out->replicate = r;
         if (!cancel.load()) {
           try {
+            const auto i0 = std::chrono::steady_clock::now();
             Model m(sc, static_cast<std::uint64_t>(r));
+            out->init_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - i0).count();
             m.run(&months_done);
+            out->step_seconds = m.step_seconds;
             out->series = std::move(m.series());
             out->spells = std::move(m.spells());
           } catch (...) {
@@ -101,6 +127,10 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       cancel = true;
       continue;
     }
+    if (sum.step_seconds.empty())
+      for (const char* n : Model::kStepNames) sum.step_seconds.emplace_back(n, 0.0);
+    for (int k = 0; k < Model::kSteps; ++k) sum.step_seconds[k].second += f->step_seconds[k];
+    sum.init_seconds += f->init_seconds;
     const Series& s = f->series;
     const int Mo = s.months();
     double ur = 0;

@@ -8,6 +8,7 @@
 #include "laborsim/rng.hpp"
 #include "laborsim/scenario.hpp"
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <vector>
@@ -27,6 +28,7 @@ struct Workers {
   std::vector<Cause> cause;               // cause of the last displacement
   std::vector<std::int32_t> cell;         // employer cell while employed, else -1
   std::vector<std::int32_t> slot;         // position in the cell's or pool's list
+  std::vector<std::int32_t> epos;         // position in Model::employed while employed
   std::vector<float> wage, prev_wage;     // prev_wage: wage before the last displacement
   std::vector<std::int16_t> spell_start;  // month the current non-employment spell began
   std::vector<std::int16_t> event_month;  // retraining: completion month; else last completion
@@ -35,6 +37,9 @@ struct Workers {
   std::vector<std::uint8_t> in_panel;
   std::size_t size() const { return occ.size(); }
   void resize(std::size_t n);
+  void reserve(std::size_t n);
+  // Bytes of state per worker in these columns (for the memory estimate).
+  static constexpr std::size_t kBytesPerWorker = 2 + 1 + 2 + 1 + 1 + 1 + 4 + 4 + 4 + 4 + 4 + 2 + 2 + 2 + 4 + 1;
 };
 
 struct Cells {
@@ -44,6 +49,7 @@ struct Cells {
   std::vector<std::vector<std::int32_t>> members;  // employed worker ids
   std::vector<std::int32_t> vacancies, target, reopened;
   std::vector<std::int32_t> vslot;                 // position in the market's vacant-cell list
+  std::vector<std::uint8_t> gap_listed;            // in Model::gap_cells
   std::vector<float> wage;                         // posted wage
   std::size_t size() const { return firm.size(); }
 };
@@ -84,6 +90,12 @@ public:
   std::vector<Spell>& spells() { return spells_; }
   int month() const { return month_; }
 
+  // Wall time spent in each step of the month, summed over months (for profiling).
+  static constexpr int kSteps = 9;
+  static constexpr std::array<const char*, kSteps> kStepNames = {
+      "capability", "matching", "churn", "adoption", "consolidation", "retraining", "demography", "aiq", "record"};
+  std::array<double, kSteps> step_seconds{};
+
   // --- state, public for mechanisms and tests -------------------------------------
   const Scenario& sc_;
   std::uint64_t seed_, replicate_;
@@ -95,6 +107,8 @@ public:
   std::vector<std::vector<std::int32_t>> pool;          // unemployed by market
   std::vector<std::vector<std::int32_t>> vacant_cells;  // cells with vacancies by market
   std::vector<std::int64_t> market_vacancies;
+  std::vector<std::int32_t> employed;                   // every employed worker (random picks)
+  std::vector<std::int32_t> gap_cells;                  // cells whose e + v may differ from target
   std::vector<std::int32_t> inactive;                   // out of the labour force
   std::vector<std::int32_t> free_slots;                 // retired worker ids for reuse
   std::vector<std::vector<std::int32_t>> retire_at;     // by month index from the start
@@ -112,6 +126,9 @@ public:
   std::vector<std::int64_t> occ_emp, occ_unemp, occ_vac, reg_emp, reg_unemp, sec_emp_count;
   std::int64_t n_employed = 0, n_unemployed = 0, n_retraining = 0, n_inactive = 0, n_aiq_lf = 0;
   double capability = 0, perceived = 0;
+  // Employer weights by months unemployed (0-24) x AIQ x aged 55+, index d*4 + aiq*2 + old:
+  // exp(weights) computed once rather than per applicant and month.
+  std::array<double, 100> applicant_weights{};
   std::vector<Spell> spells_;
   Series series_;
 
@@ -144,6 +161,7 @@ public:
   void set_aiq(std::int32_t wid);
   void count_worker(std::int32_t wid, int sign);  // in/out of the labour-force stocks
   void firm_employment_changed(std::int32_t firm, int delta);
+  void note_gap(std::int32_t cell);  // list the cell for the demand-gap adjustment if e + v != target
   void set_stage(std::int32_t firm, Stage s);
   void close_spell(std::int32_t wid, bool reemployed);
   std::int32_t new_worker_slot();

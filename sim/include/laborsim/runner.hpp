@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace laborsim {
 
@@ -28,9 +30,18 @@ struct RunSummary {
   double ai_layoffs = 0, ordinary_layoffs = 0, consolidation_layoffs = 0;
   double firms_adopting_end = 0, firms_alive_end = 0, regretting_firms = 0;
   double u_to_e_rate = 0, e_to_u_rate = 0;
+  std::vector<std::pair<std::string, double>> step_seconds;  // summed over replicates
+  double init_seconds = 0;                                     // building the initial state
 };
 
 RunSummary run_scenario(const Scenario& scenario, const RunOptions& options);
+
+// Peak resident memory a run is expected to need, in bytes: the state of the replicates
+// running at once (one per thread, at most the replicate count) plus their series.
+// Measured at ~88 bytes per simulated worker (bench/README.md); the estimate uses 95.
+std::size_t estimate_memory(const Scenario& scenario, int threads);
+// Physical memory of this machine in bytes.
+std::size_t physical_memory();
 
 std::string now_iso8601();
 

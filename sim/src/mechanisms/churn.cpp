@@ -1,54 +1,90 @@
 // Ordinary churn (MODEL.md 3.6): quits, ordinary layoffs, replacement vacancies toward
 // each cell's demand target, and del Rio-Chanona et al.'s demand-gap adjustment:
 // with gap = e + v - target, extra separations gamma_u max(0, gap) and extra openings
-// gamma_v max(0, -gap). Binomial counts per cell, then which workers.
+// gamma_v max(0, -gap).
+//
+// Event-driven: every employed worker is laid off with probability layoff_rate and
+// quits with probability quit_rate, independently; the numbers of each are binomial
+// over all employed workers and the workers are drawn uniformly from the list of the
+// employed, which is the same distribution at a cost per event rather than per cell.
+// Only cells whose e + v differs from their target are visited for the gap.
 #include "laborsim/model.hpp"
 
 #include <algorithm>
 
 namespace laborsim::mech {
 
+namespace {
+
+void demand_gap(Model& m) {
+  const auto& lm = m.sc_.labor_market;
+  std::vector<std::int32_t> still;
+  const std::vector<std::int32_t> cells = std::move(m.gap_cells);
+  m.gap_cells.clear();
+  for (std::int32_t ci : cells) {
+    m.c.gap_listed[ci] = 0;
+    if (!m.f.alive[m.c.firm[ci]]) continue;
+    auto& mem = m.c.members[ci];
+    const std::int64_t gap = static_cast<std::int64_t>(mem.size()) + m.c.vacancies[ci] - m.c.target[ci];
+    if (gap == 0) continue;
+    Rng r = m.rng(static_cast<std::uint64_t>(ci), Purpose::churn);
+    if (gap < 0) {
+      m.open_vacancies(ci, static_cast<std::int32_t>(r.binomial(-gap, lm.demand_gap_opening)));
+    } else {
+      const std::int64_t cut = std::min<std::int64_t>(static_cast<std::int64_t>(mem.size()), r.binomial(gap, lm.demand_gap_separation));
+      for (std::int64_t k = 0; k < cut; ++k)
+        m.separate(mem[static_cast<size_t>(r.index(static_cast<std::int64_t>(mem.size())))], Cause::ordinary, Status::unemployed, false);
+    }
+    m.note_gap(ci);  // still off target: seen again next month
+  }
+}
+
+}  // namespace
+
 void churn(Model& m) {
   const auto& lm = m.sc_.labor_market;
-  const auto ncells = static_cast<std::int32_t>(m.c.size());
-  for (std::int32_t ci = 0; ci < ncells; ++ci) {
-    auto& mem = m.c.members[ci];
-    const auto e = static_cast<std::int64_t>(mem.size());
-    if (e == 0 && m.c.target[ci] == 0) continue;
-    Rng r = m.rng(static_cast<std::uint64_t>(ci), Purpose::churn);
-    const std::int64_t gap = e + m.c.vacancies[ci] - m.c.target[ci];
-    if (gap < 0) m.open_vacancies(ci, static_cast<std::int32_t>(r.binomial(-gap, lm.demand_gap_opening)));
-    const std::int64_t gap_layoffs = gap > 0 ? std::min(e, r.binomial(gap, lm.demand_gap_separation)) : 0;
-    const std::int64_t layoffs = std::min(e - gap_layoffs, r.binomial(e, lm.layoff_rate));
-    const std::int64_t quits = r.binomial(e - gap_layoffs - layoffs, lm.quit_rate);
-    for (std::int64_t k = 0; k < gap_layoffs + layoffs; ++k) {
-      // Uniform pick among those still in the cell = sampling without replacement.
-      const std::int32_t wid = mem[static_cast<size_t>(r.index(static_cast<std::int64_t>(mem.size())))];
-      const bool replace = k >= gap_layoffs && r.bernoulli(lm.replacement_share);
-      m.separate(wid, Cause::ordinary, Status::unemployed, replace);
+  if (lm.demand_gap_opening > 0 || lm.demand_gap_separation > 0) demand_gap(m);
+  else {
+    for (std::int32_t ci : m.gap_cells) m.c.gap_listed[ci] = 0;
+    m.gap_cells.clear();
+  }
+  Rng r = m.rng(0, Purpose::churn);
+  const auto e0 = static_cast<std::int64_t>(m.employed.size());
+  const std::int64_t layoffs = r.binomial(e0, lm.layoff_rate);
+  const std::int64_t quits = r.binomial(e0 - layoffs, lm.quit_rate);
+  for (std::int64_t k = 0; k < layoffs; ++k) {
+    // A uniform pick among those still employed: sampling without replacement.
+    const std::int32_t wid = m.employed[static_cast<size_t>(r.index(static_cast<std::int64_t>(m.employed.size())))];
+    m.separate(wid, Cause::ordinary, Status::unemployed, r.bernoulli(lm.replacement_share));
+  }
+  // Quitters are chosen among those employed before anyone moves this month.
+  std::vector<std::int32_t> quitters;
+  quitters.reserve(static_cast<size_t>(quits));
+  for (std::int64_t k = 0; k < quits; ++k) {
+    const std::int32_t wid = m.employed[static_cast<size_t>(r.index(static_cast<std::int64_t>(m.employed.size())))];
+    const std::int32_t ci = m.w.cell[wid];
+    m.separate(wid, Cause::none, Status::unemployed, r.bernoulli(lm.replacement_share));
+    quitters.push_back(wid);
+    quitters.push_back(ci);
+  }
+  for (size_t k = 0; k < quitters.size(); k += 2) {
+    const std::int32_t wid = quitters[k], old = quitters[k + 1];
+    m.rec(M::quits) += 1;
+    // Job to job: an open vacancy of another firm in the same market; with none open
+    // (or only the old one), the quit is into unemployment.
+    const auto& vc = m.vacant_cells[m.market(m.w.occ[wid], m.w.region[wid])];
+    std::int32_t target = -1;
+    if (!vc.empty() && !r.bernoulli(lm.quit_to_unemployment_share)) {
+      target = vc[static_cast<size_t>(r.index(static_cast<std::int64_t>(vc.size())))];
+      if (m.c.firm[target] == m.c.firm[old]) target = -1;
     }
-    const int mk = m.market(m.c.occ[ci], m.c.region[ci]);
-    for (std::int64_t k = 0; k < quits; ++k) {
-      const std::int32_t wid = mem[static_cast<size_t>(r.index(static_cast<std::int64_t>(mem.size())))];
-      const bool replace = r.bernoulli(lm.replacement_share);
-      if (r.bernoulli(lm.quit_to_unemployment_share)) {
-        m.separate(wid, Cause::none, Status::unemployed, replace);
-        m.rec(M::quits) += 1;
-        m.rec(M::quits_to_unemployment) += 1;
-        continue;
-      }
-      // Job to job: into an open vacancy of another firm in the same market; with none
-      // open, the worker stays.
-      const auto& vc = m.vacant_cells[mk];
-      if (vc.empty() || (vc.size() == 1 && vc[0] == ci)) continue;
-      std::int32_t target = vc[static_cast<size_t>(r.index(static_cast<std::int64_t>(vc.size())))];
-      if (target == ci) continue;
-      m.separate(wid, Cause::none, Status::unemployed, replace);
-      m.remove_from_pool(wid);
-      m.hire(wid, target);
-      m.rec(M::quits) += 1;
-      m.rec(M::job_to_job_moves) += 1;
+    if (target < 0) {
+      m.rec(M::quits_to_unemployment) += 1;
+      continue;
     }
+    m.remove_from_pool(wid);
+    m.hire(wid, target);
+    m.rec(M::job_to_job_moves) += 1;
   }
 }
 

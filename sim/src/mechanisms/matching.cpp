@@ -6,6 +6,7 @@
 #include "laborsim/model.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <unordered_set>
 
@@ -14,12 +15,9 @@ namespace laborsim::mech {
 namespace {
 
 double applicant_weight(const Model& m, std::int32_t wid) {
-  const auto& lm = m.sc_.labor_market;
-  const double d = std::min(24, m.month_ - m.w.spell_start[wid]);
-  double x = lm.employer_weight_duration * d;
-  if (m.w.aiq[wid]) x += lm.employer_weight_aiq;
-  if (m.age_years(wid) >= 55) x += lm.employer_weight_age55;
-  return std::exp(x);
+  const int d = std::clamp(m.month_ - m.w.spell_start[wid], 0, 24);
+  const int old = (m.month_ - m.w.birth_month[wid]) >= 55 * 12;
+  return m.applicant_weights[static_cast<size_t>(d * 4 + m.w.aiq[wid] * 2 + old)];
 }
 
 bool weighted(const Model& m) {
