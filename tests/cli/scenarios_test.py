@@ -49,6 +49,11 @@ class Gallery(unittest.TestCase):
                            capture_output=True, text=True)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
+    def test_aiq_spreads_from_16_to_25_percent_in_a_year(self):
+        a = aggregate(self.result("baseline"))
+        self.assertTrue(0.14 < a["aiq_share"][:, 0].mean() < 0.18, a["aiq_share"][:, 0].mean())  # Forrester 2025: 16%
+        self.assertTrue(0.22 < a["aiq_share"][:, 12].mean() < 0.28, a["aiq_share"][:, 12].mean())  # 2026 projection: 25%
+
     def test_hype_regret_facts(self):
         a = aggregate(self.result("hype_regret"))
         months = a["employed"].shape[1]

@@ -94,17 +94,16 @@ void consolidation(Model& m) {
     }
     std::int32_t acquirer = -1;
     if (r.bernoulli(p.acquisition_share)) {
-      // A larger firm of the same sector, chosen in proportion to its employment.
-      double total = 0;
-      const auto& firms = m.sector_firms[m.f.sector[fid]];
-      for (std::int32_t g : firms)
-        if (g != fid && m.f.alive[g] && m.f.employment[g] > m.f.employment[fid]) total += m.f.employment[g];
-      if (total > 0) {
-        double x = r.uniform() * total;
-        for (std::int32_t g : firms) {
-          if (g == fid || !m.f.alive[g] || m.f.employment[g] <= m.f.employment[fid]) continue;
+      // A larger firm of the same sector, chosen in proportion to its employment: the
+      // employer of a uniformly drawn employed worker, redrawn until it qualifies
+      // (rejection sampling; no scan of the sector's firms).
+      const int sector = m.f.sector[fid];
+      for (int tries = 0; tries < 1000 && !m.employed.empty(); ++tries) {
+        const std::int32_t wid = m.employed[static_cast<size_t>(r.index(static_cast<std::int64_t>(m.employed.size())))];
+        const std::int32_t g = m.c.firm[m.w.cell[wid]];
+        if (g != fid && m.f.sector[g] == sector && m.f.employment[g] > m.f.employment[fid]) {
           acquirer = g;
-          if ((x -= m.f.employment[g]) < 0) break;
+          break;
         }
       }
     }

@@ -113,7 +113,8 @@ void demography(Model& m) {
 
 void aiq_diffusion(Model& m) {
   const auto& q = m.sc_.aiq;
-  if (!q.enabled) return;
+  // AIQ spreads from month 0, so the recorded run starts at the scenario's initial shares.
+  if (!q.enabled || m.month_ < 0) return;
   const double hmax = *std::max_element(q.monthly_hazard.begin(), q.monthly_hazard.end());
   if (hmax <= 0) return;
   const auto n = static_cast<std::int64_t>(m.w.size());
