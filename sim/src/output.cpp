@@ -105,6 +105,7 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& s
     attr_string(root, "scenario_name", sc.name);
     attr_string(root, "scenario_file", sc.source_file);
     attr_string(root, "scenario_toml", sc.resolved_toml);
+    attr_string(root, "scenario_effective_toml", sc.effective_toml);
 
     H5::Group groups = impl_->file.createGroup("/groups");
     std::vector<std::string> occ, sec, reg, coh, occ_group;

@@ -613,12 +613,95 @@ Scenario build(toml::table& root, const std::string& file) {
   return s;
 }
 
+toml::array cohort_array(const std::array<double, kCohorts>& a) {
+  toml::array out;
+  for (double x : a) out.push_back(x);
+  return out;
+}
+
+// Every parameter the run uses, defaults included, as TOML that loads back to the same
+// scenario: the record of a run does not depend on the defaults of the version reading it.
+std::string effective_toml(const Scenario& s) {
+  const auto& lm = s.labor_market;
+  const auto& a = s.ai;
+  toml::table t;
+  t.insert("name", s.name);
+  t.insert("simulation", toml::table{{"months", s.simulation.months}, {"replicates", s.simulation.replicates},
+                                     {"seed", static_cast<std::int64_t>(s.simulation.seed)}, {"workers", s.simulation.workers},
+                                     {"burn_in_months", s.simulation.burn_in_months}});
+  t.insert("firms", toml::table{{"zipf_exponent", s.firms.zipf_exponent}, {"min_size", s.firms.min_size},
+                                {"max_size", s.firms.max_size}, {"vc_max_size", s.firms.vc_max_size}});
+  toml::table market{{"matching", lm.matching == MatchingMode::network ? "network" : "cobb_douglas"},
+                     {"matching_efficiency", lm.matching_efficiency}, {"matching_elasticity", lm.matching_elasticity},
+                     {"initial_unemployment_rate", lm.initial_unemployment_rate}, {"vacancies_per_unemployed", lm.vacancies_per_unemployed},
+                     {"quit_rate", lm.quit_rate}, {"quit_to_unemployment_share", lm.quit_to_unemployment_share},
+                     {"layoff_rate", lm.layoff_rate}, {"replacement_share", lm.replacement_share},
+                     {"demand_gap_separation", lm.demand_gap_separation}, {"demand_gap_opening", lm.demand_gap_opening},
+                     {"network_search_intensity", lm.network_search_intensity}, {"employer_weight_aiq", lm.employer_weight_aiq},
+                     {"employer_weight_duration", lm.employer_weight_duration}, {"employer_weight_age55", lm.employer_weight_age55},
+                     {"mobility_same_group", lm.mobility_same_group}, {"mobility_other", lm.mobility_other}};
+  if (!lm.mobility_file.empty()) market.insert("mobility_file", std::filesystem::absolute(lm.mobility_file).lexically_normal().string());
+  t.insert("labor_market", market);
+  t.insert("ai", toml::table{{"enabled", a.enabled}, {"adoption_speed", a.adoption_speed}, {"capability_start", a.capability_start},
+                             {"capability_ceiling", a.capability_ceiling}, {"capability_growth", a.capability_growth},
+                             {"hype_premium", a.hype_premium}, {"hype_decay_months", a.hype_decay_months},
+                             {"size_elasticity", a.size_elasticity}, {"mandate_months", a.mandate_months},
+                             {"documentation_months", a.documentation_months}, {"assessment_months", a.assessment_months},
+                             {"reduction_intensity", a.reduction_intensity}, {"documentation_base", a.documentation_base},
+                             {"documentation_aiq_gain", a.documentation_aiq_gain}, {"seniority_weights", cohort_array(a.seniority_weights)},
+                             {"realisation_months", a.realisation_months}, {"regret_sensitivity", a.regret_sensitivity},
+                             {"rehire_share", a.rehire_share}, {"offshore_share", a.offshore_share},
+                             {"reinstatement_ratio", a.reinstatement_ratio}});
+  const auto& c = s.consolidation;
+  t.insert("consolidation", toml::table{{"enabled", c.enabled}, {"acquisition_share", c.acquisition_share},
+                                        {"duplicate_cut_share", c.duplicate_cut_share}, {"refunding_probability", c.refunding_probability}});
+  const auto& r = s.retraining;
+  t.insert("retraining", toml::table{{"enabled", r.enabled}, {"eligible_after_months", r.eligible_after_months},
+                                     {"entry_rate", r.entry_rate}, {"duration_months", r.duration_months},
+                                     {"success_probability", r.success_probability}, {"subsidy", r.subsidy},
+                                     {"subsidy_entry_rate", r.subsidy_entry_rate}, {"subsidy_duration_months", r.subsidy_duration_months},
+                                     {"subsidy_success_probability", r.subsidy_success_probability}});
+  t.insert("aiq", toml::table{{"enabled", s.aiq.enabled}, {"initial_share", cohort_array(s.aiq.initial_share)},
+                              {"monthly_hazard", cohort_array(s.aiq.monthly_hazard)}});
+  const auto& d = s.demography;
+  t.insert("demography", toml::table{{"enabled", d.enabled}, {"retirement_age_mean", d.retirement_age_mean},
+                                     {"retirement_age_sd", d.retirement_age_sd}, {"graduate_job_share", d.graduate_job_share},
+                                     {"unemployed_exit_rate", d.unemployed_exit_rate}, {"reentry_rate", d.reentry_rate}});
+  t.insert("output", toml::table{{"panel_rate", s.output.panel_rate}});
+  toml::array occs, secs, regs;
+  for (const auto& o : s.occupations) {
+    toml::table e{{"name", o.name}, {"group", o.group}, {"ai_exposure", o.ai_exposure}, {"ai_complement", o.ai_complement}, {"wage", o.wage}};
+    if (!o.title.empty()) e.insert("title", o.title);
+    if (o.employment > 0) e.insert("employment", o.employment);
+    occs.push_back(std::move(e));
+  }
+  for (const auto& sec : s.sectors) {
+    toml::table staffing;
+    for (size_t o = 0; o < sec.staffing.size(); ++o)
+      if (sec.staffing[o] > 0) staffing.insert(s.occupations[o].name, sec.staffing[o]);
+    secs.push_back(toml::table{{"name", sec.name}, {"employment_share", sec.employment_share}, {"bass_p", sec.bass_p},
+                               {"bass_q", sec.bass_q}, {"vc_share", sec.vc_share}, {"runway_months", sec.runway_months},
+                               {"staffing", std::move(staffing)}});
+  }
+  for (const auto& g : s.regions)
+    regs.push_back(toml::table{{"name", g.name}, {"offshore", g.offshore}, {"wage_multiplier", g.wage_multiplier}, {"share", g.share}});
+  t.insert("occupations", std::move(occs));
+  t.insert("sectors", std::move(secs));
+  t.insert("regions", std::move(regs));
+  std::ostringstream os;
+  os << "# Every parameter of the run, defaults included"
+     << (s.occupations_file.empty() ? "" : "; occupations from " + s.occupations_file) << "\n"
+     << t << "\n";
+  return os.str();
+}
+
 Scenario finish_load(toml::table& root, const std::string& file, const std::vector<std::string>& overrides) {
   for (const auto& o : overrides) apply_override(root, o);
   Scenario s = build(root, file);
   std::ostringstream os;
   os << root;
   s.resolved_toml = os.str();
+  s.effective_toml = effective_toml(s);
   return s;
 }
 
@@ -650,7 +733,7 @@ std::string describe(const Scenario& s) {
      << s.simulation.replicates << " replicates, seed " << s.simulation.seed << "; "
      << s.occupations.size() << " occupations, " << s.sectors.size() << " sectors, "
      << s.regions.size() << " regions\n\n"
-     << s.resolved_toml << "\n";
+     << s.effective_toml;
   return os.str();
 }
 

@@ -47,6 +47,11 @@ class ResultsFile(unittest.TestCase):
         self.assertEqual(resolved["simulation"]["workers"], 20000)
         self.assertEqual(resolved["simulation"]["seed"], 99)
         self.assertEqual(len(resolved["occupations"]), len(self.f["groups/occupation"]))
+        # The effective scenario holds every parameter, defaults included.
+        effective = tomllib.loads(a["scenario_effective_toml"])
+        self.assertEqual(effective["simulation"]["workers"], 20000)
+        self.assertIn("network_search_intensity", effective["labor_market"])  # a default nobody wrote
+        self.assertEqual(len(effective["sectors"]), len(self.f["groups/sector"]))
 
     def test_series_shapes_and_storage(self):
         R, M = 3, 36

@@ -150,3 +150,20 @@ TEST(Scenario, SetOverridesKeysAndNamedElements) {
   e = expect_input_error([] { fixtures::small({"labor_market.matching=netwrok"}); });
   EXPECT_EQ(e.key(), "labor_market.matching");
 }
+
+TEST(Scenario, EffectiveTomlLoadsBackToTheSameScenario) {
+  Scenario a = load_scenario(fs::path(LABORSIM_SOURCE_DIR) / "scenarios" / "hype_regret.toml", {"ai.adoption_speed=2.5"});
+  Scenario b = load_scenario_string(a.effective_toml, "effective.toml");
+  EXPECT_EQ(b.name, a.name);
+  EXPECT_EQ(b.simulation.seed, a.simulation.seed);
+  EXPECT_DOUBLE_EQ(b.ai.adoption_speed, 2.5);
+  EXPECT_DOUBLE_EQ(b.ai.hype_premium, a.ai.hype_premium);
+  EXPECT_DOUBLE_EQ(b.labor_market.employer_weight_duration, a.labor_market.employer_weight_duration);
+  EXPECT_DOUBLE_EQ(b.demography.reentry_rate, a.demography.reentry_rate);  // a default nobody wrote
+  ASSERT_EQ(b.sectors.size(), a.sectors.size());
+  ASSERT_EQ(b.occupations.size(), a.occupations.size());
+  for (size_t o = 0; o < a.occupations.size(); ++o) EXPECT_DOUBLE_EQ(b.occupations[o].ai_exposure, a.occupations[o].ai_exposure);
+  for (size_t i = 0; i < a.sectors.size(); ++i) EXPECT_NEAR(b.sectors[i].employment_share, a.sectors[i].employment_share, 1e-12);
+  for (size_t i = 0; i < a.sectors.size(); ++i)
+    for (size_t o = 0; o < a.occupations.size(); ++o) EXPECT_NEAR(b.sectors[i].staffing[o], a.sectors[i].staffing[o], 1e-12);
+}

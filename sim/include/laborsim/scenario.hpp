@@ -162,7 +162,8 @@ struct Scenario {
   std::string name;
   std::string source_file;
   std::string occupations_file;  // CSV table used instead of inline [[occupations]]
-  std::string resolved_toml;  // after extends and --set, as TOML text
+  std::string resolved_toml;   // the keys the files and --set gave, after extends, as TOML
+  std::string effective_toml;  // every parameter, defaults included, as TOML that loads back
   SimulationParams simulation;
   FirmParams firms;
   LaborMarketParams labor_market;
