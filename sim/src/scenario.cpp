@@ -457,6 +457,9 @@ Scenario build(toml::table& root, const std::string& file) {
     r.number("subsidy_entry_rate", c.subsidy_entry_rate, 0, 1);
     r.integer("subsidy_duration_months", c.subsidy_duration_months, 1, 120);
     r.number("subsidy_success_probability", c.subsidy_success_probability, 0, 1);
+    r.number("cost_per_month", c.cost_per_month, 0, 1e7);
+    r.number("public_share", c.public_share, 0, 1);
+    r.number("subsidy_public_share", c.subsidy_public_share, 0, 1);
     r.finish();
   }
   if (auto* t = section("aiq")) {
@@ -660,7 +663,9 @@ std::string effective_toml(const Scenario& s) {
                                      {"entry_rate", r.entry_rate}, {"duration_months", r.duration_months},
                                      {"success_probability", r.success_probability}, {"subsidy", r.subsidy},
                                      {"subsidy_entry_rate", r.subsidy_entry_rate}, {"subsidy_duration_months", r.subsidy_duration_months},
-                                     {"subsidy_success_probability", r.subsidy_success_probability}});
+                                     {"subsidy_success_probability", r.subsidy_success_probability},
+                                     {"cost_per_month", r.cost_per_month}, {"public_share", r.public_share},
+                                     {"subsidy_public_share", r.subsidy_public_share}});
   t.insert("aiq", toml::table{{"enabled", s.aiq.enabled}, {"initial_share", cohort_array(s.aiq.initial_share)},
                               {"monthly_hazard", cohort_array(s.aiq.monthly_hazard)}});
   const auto& d = s.demography;

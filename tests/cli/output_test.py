@@ -8,7 +8,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from common import QUICK, SCENARIOS, run, tempdir
+from common import QUICK, SCENARIOS, SOURCE, run, tempdir
 
 
 def datasets(f):
@@ -68,6 +68,15 @@ class ResultsFile(unittest.TestCase):
         for metric in ["employed", "unemployed", "unemployment_rate", "vacancies", "hires", "quits",
                        "layoffs_ordinary", "layoffs_ai", "layoffs_consolidation", "firms_adopting"]:
             self.assertIn(metric, self.f["series/aggregate"])
+
+    def test_every_dataset_is_documented(self):
+        doc = (SOURCE / "docs" / "output-format.md").read_text()
+        for folder in self.f["series"]:
+            where = folder if folder == "aggregate" else folder
+            for name in self.f["series"][folder]:
+                self.assertIn(f"`{where}/{name}`", doc, f"docs/output-format.md lacks {folder}/{name}")
+        for name in self.f["spells"]:
+            self.assertIn(f"`{name}`", doc)
 
     def test_values_are_consistent(self):
         a = {k: v[()] for k, v in self.f["series/aggregate"].items()}

@@ -28,7 +28,7 @@ enum class M : int {
   reopened_jobs, reopened_jobs_offshore, regret_rehires, regret_rehires_offshore, regret_rehires_lower_pay,
   reinstatement_jobs, new_adopters, firms_cutting, new_regretting_firms, acquisitions, failures,
   retirements, entrants, retraining_entries, retraining_completions, retraining_successes,
-  retrained_hires, retrained_months_to_job,
+  retrained_hires, retrained_months_to_job, retraining_cost, retraining_public_cost,
   // rates (flow / stock at the start of the month)
   e_to_u_rate, u_to_e_rate, quit_rate, layoff_rate, hire_rate,
   // by group

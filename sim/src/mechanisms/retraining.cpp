@@ -70,6 +70,9 @@ void retraining(Model& m) {
       }
     }
   }
+  const double cost = static_cast<double>(m.n_retraining) * p.cost_per_month;
+  m.rec(M::retraining_cost) += cost;
+  m.rec(M::retraining_public_cost) += cost * (sub ? p.subsidy_public_share : p.public_share);
 }
 
 }  // namespace laborsim::mech
