@@ -122,14 +122,7 @@ void Model::close_vacancies(std::int32_t ci, std::int32_t n) {
   occ_vac[c.occ[ci]] -= n;
   c.reopened[ci] = std::min(c.reopened[ci], c.vacancies[ci]);
   note_gap(ci);
-  if (c.vacancies[ci] == 0) {
-    auto& list = vacant_cells[mk];
-    std::int32_t last = list.back();
-    list[c.vslot[ci]] = last;
-    c.vslot[last] = c.vslot[ci];
-    list.pop_back();
-    c.vslot[ci] = -1;
-  }
+  if (c.vacancies[ci] == 0) erase_indexed(vacant_cells[mk], c.vslot, ci);
 }
 
 void Model::count_worker(std::int32_t wid, int sign) {
@@ -153,12 +146,7 @@ void Model::add_to_pool(std::int32_t wid) {
 }
 
 void Model::remove_from_pool(std::int32_t wid) {
-  auto& p = pool[market(w.occ[wid], w.region[wid])];
-  std::int32_t last = p.back();
-  p[w.slot[wid]] = last;
-  w.slot[last] = w.slot[wid];
-  p.pop_back();
-  w.slot[wid] = -1;
+  erase_indexed(pool[market(w.occ[wid], w.region[wid])], w.slot, wid);
   --n_unemployed;
   --occ_unemp[w.occ[wid]];
   --reg_unemp[w.region[wid]];
@@ -173,11 +161,7 @@ void Model::add_to_inactive(std::int32_t wid) {
 }
 
 void Model::remove_from_inactive(std::int32_t wid) {
-  std::int32_t last = inactive.back();
-  inactive[w.slot[wid]] = last;
-  w.slot[last] = w.slot[wid];
-  inactive.pop_back();
-  w.slot[wid] = -1;
+  erase_indexed(inactive, w.slot, wid);
   --n_inactive;
 }
 
@@ -207,18 +191,9 @@ void Model::set_stage(std::int32_t firm, Stage s) {
 void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
   const std::int32_t ci = w.cell[wid];
   auto& mem = c.members[ci];
-  std::int32_t last = mem.back();
-  mem[w.slot[wid]] = last;
-  w.slot[last] = w.slot[wid];
-  mem.pop_back();
+  erase_indexed(mem, w.slot, wid);
+  erase_indexed(employed, w.epos, wid);
   w.cell[wid] = -1;
-  {
-    const std::int32_t moved = employed.back();
-    employed[w.epos[wid]] = moved;
-    w.epos[moved] = w.epos[wid];
-    employed.pop_back();
-    w.epos[wid] = -1;
-  }
   firm_employment_changed(c.firm[ci], -1);
   --n_employed;
   --occ_emp[w.occ[wid]];
@@ -316,11 +291,7 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
 
 void Model::transfer(std::int32_t wid, std::int32_t ci) {
   const std::int32_t old = w.cell[wid];
-  auto& mem = c.members[old];
-  std::int32_t last = mem.back();
-  mem[w.slot[wid]] = last;
-  w.slot[last] = w.slot[wid];
-  mem.pop_back();
+  erase_indexed(c.members[old], w.slot, wid);
   firm_employment_changed(c.firm[old], -1);
   w.cell[wid] = ci;
   w.slot[wid] = static_cast<std::int32_t>(c.members[ci].size());
@@ -374,14 +345,8 @@ void Model::kill_firm(std::int32_t firm) {
   --sector_alive[s];
   if (f.stage[firm] != Stage::none) --sector_adopting[s];
   --stage_count[static_cast<int>(f.stage[firm])];
-  if (nonadopter_slot[firm] >= 0) {
-    auto& list = nonadopters[static_cast<size_t>(s) * kSizeClasses + size_class(f.initial_size[firm])];
-    std::int32_t last = list.back();
-    list[nonadopter_slot[firm]] = last;
-    nonadopter_slot[last] = nonadopter_slot[firm];
-    list.pop_back();
-    nonadopter_slot[firm] = -1;
-  }
+  if (nonadopter_slot[firm] >= 0)
+    erase_indexed(nonadopters[static_cast<size_t>(s) * kSizeClasses + size_class(f.initial_size[firm])], nonadopter_slot, firm);
 }
 
 void Model::init() {

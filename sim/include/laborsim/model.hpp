@@ -19,6 +19,17 @@ enum class Status : std::uint8_t { employed, unemployed, retraining, inactive, r
 enum class Cause : std::uint8_t { none = 0, ordinary = 1, ai = 2, consolidation = 3 };
 enum class Stage : std::uint8_t { none, mandate, documentation, assessment, reduced, realised };
 
+// Removes id from an unordered list in O(1): the last element takes its place, and
+// pos[] (the position of every id in the list) follows.
+template <class Positions>
+void erase_indexed(std::vector<std::int32_t>& list, Positions& pos, std::int32_t id) {
+  const std::int32_t last = list.back();
+  list[static_cast<std::size_t>(pos[id])] = last;
+  pos[last] = pos[id];
+  list.pop_back();
+  pos[id] = -1;
+}
+
 struct Workers {
   std::vector<std::uint16_t> occ;
   std::vector<std::uint8_t> region;

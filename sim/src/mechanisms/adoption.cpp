@@ -39,12 +39,8 @@ void start_adoptions(Model& m) {
       const double h = 1.0 - std::exp(-base * m.adoption_factor[idx]);
       const std::int64_t n = r.binomial(static_cast<std::int64_t>(list.size()), h);
       for (std::int64_t j = 0; j < n; ++j) {
-        const auto pos = static_cast<size_t>(r.index(static_cast<std::int64_t>(list.size())));
-        const std::int32_t fid = list[pos];
-        list[pos] = list.back();
-        m.nonadopter_slot[list[pos]] = static_cast<std::int32_t>(pos);
-        list.pop_back();
-        m.nonadopter_slot[fid] = -1;
+        const std::int32_t fid = list[static_cast<size_t>(r.index(static_cast<std::int64_t>(list.size())))];
+        erase_indexed(list, m.nonadopter_slot, fid);
         m.set_stage(fid, Stage::mandate);
         m.pipeline.push_back(fid);
         m.rec(M::new_adopters) += 1;
