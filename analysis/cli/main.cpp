@@ -27,8 +27,8 @@ const char* kUsage =
 
 int main(int argc, char** argv) {
   po::options_description opts("Options");
-  opts.add_options()("help,h", "show this help")(
-      "by", po::value<std::string>(), "summary by occupation, sector, region or cohort (at displacement)")(
+  opts.add_options()("help,h", "show this help")("by", po::value<std::string>(),
+                                                 "summary by occupation, sector, region or cohort (at displacement)")(
       "format,f", po::value<std::string>(), "table (default), csv or json; export: csv or json")(
       "output,o", po::value<std::string>(), "export: output directory; report: HTML file");
   po::options_description hidden;

@@ -31,7 +31,9 @@ std::string name_of(const std::vector<std::string>& names, int i) {
 }
 
 // Calls row(replicate, month, metric, grouping, group, value) for every value.
-void each_series_value(const Results& r, const std::function<void(int, int, const std::string&, const std::string&, const std::string&, double)>& row) {
+void each_series_value(
+    const Results& r,
+    const std::function<void(int, int, const std::string&, const std::string&, const std::string&, double)>& row) {
   for (const auto& [metric, m] : r.aggregate)
     for (int rep = 0; rep < r.replicates; ++rep)
       for (int t = 0; t < r.months; ++t) row(rep, t, metric, "aggregate", "all", m(rep, t));
@@ -41,7 +43,8 @@ void each_series_value(const Results& r, const std::function<void(int, int, cons
     const auto& names = r.groups.at(grouping);
     for (int rep = 0; rep < r.replicates; ++rep)
       for (int t = 0; t < r.months; ++t)
-        for (std::size_t g = 0; g < names.size(); ++g) row(rep, t, metric, grouping, names[g], reps[static_cast<std::size_t>(rep)](t, static_cast<Eigen::Index>(g)));
+        for (std::size_t g = 0; g < names.size(); ++g)
+          row(rep, t, metric, grouping, names[g], reps[static_cast<std::size_t>(rep)](t, static_cast<Eigen::Index>(g)));
   }
 }
 
@@ -58,26 +61,31 @@ ExportCounts export_tables(const Results& r, const std::filesystem::path& dir, F
   if (f == Format::csv) {
     write_atomically(dir / "series.csv", [&](std::ostream& os) {
       os << "scenario,replicate,month,metric,grouping,group,value\n";
-      each_series_value(r, [&](int rep, int t, const std::string& metric, const std::string& grouping, const std::string& group, double v) {
-        os << csv_field(sc) << ',' << rep << ',' << t << ',' << metric << ',' << grouping << ',' << csv_field(group) << ',' << v << '\n';
+      each_series_value(r, [&](int rep, int t, const std::string& metric, const std::string& grouping,
+                               const std::string& group, double v) {
+        os << csv_field(sc) << ',' << rep << ',' << t << ',' << metric << ',' << grouping << ',' << csv_field(group)
+           << ',' << v << '\n';
         ++n.series_rows;
       });
     });
     write_atomically(dir / "spells.csv", [&](std::ostream& os) {
-      os << "scenario,replicate,start_month,end_month,duration_months,reemployed,cause,age,sector,occupation,new_occupation,"
+      os << "scenario,replicate,start_month,end_month,duration_months,reemployed,cause,age,sector,occupation,new_"
+            "occupation,"
             "region,new_region,wage,new_wage\n";
       for (std::size_t i = 0; i < s.size(); ++i, ++n.spell_rows)
         os << csv_field(sc) << ',' << s.replicate[i] << ',' << s.start_month[i] << ',' << s.end_month[i] << ','
-           << s.end_month[i] - s.start_month[i] << ',' << s.reemployed[i] << ',' << kCause[s.cause[i] & 3] << ',' << s.age[i] << ','
-           << csv_field(name_of(sec, s.sector[i])) << ',' << csv_field(name_of(occ, s.occupation[i])) << ','
-           << csv_field(name_of(occ, s.new_occupation[i])) << ',' << csv_field(name_of(reg, s.region[i])) << ','
+           << s.end_month[i] - s.start_month[i] << ',' << s.reemployed[i] << ',' << kCause[s.cause[i] & 3] << ','
+           << s.age[i] << ',' << csv_field(name_of(sec, s.sector[i])) << ',' << csv_field(name_of(occ, s.occupation[i]))
+           << ',' << csv_field(name_of(occ, s.new_occupation[i])) << ',' << csv_field(name_of(reg, s.region[i])) << ','
            << csv_field(name_of(reg, s.new_region[i])) << ',' << s.wage[i] << ',' << s.new_wage[i] << '\n';
     });
   } else {
     write_atomically(dir / "series.json", [&](std::ostream& os) {
       os << "[";
-      each_series_value(r, [&](int rep, int t, const std::string& metric, const std::string& grouping, const std::string& group, double v) {
-        nlohmann::json j = {{"scenario", sc}, {"replicate", rep}, {"month", t}, {"metric", metric}, {"grouping", grouping}, {"group", group}, {"value", v}};
+      each_series_value(r, [&](int rep, int t, const std::string& metric, const std::string& grouping,
+                               const std::string& group, double v) {
+        nlohmann::json j = {{"scenario", sc},       {"replicate", rep}, {"month", t}, {"metric", metric},
+                            {"grouping", grouping}, {"group", group},   {"value", v}};
         os << (n.series_rows++ ? ",\n" : "\n") << j.dump();
       });
       os << "\n]\n";

@@ -19,11 +19,20 @@ std::string esc(const std::string& s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o += c;
     }
   }
   return o;
@@ -70,8 +79,10 @@ std::string chart(const std::string& id, const std::string& title, const std::st
   }
   if (x0 > x1) x0 = 0, x1 = 1;
   if (y0 > y1) y0 = 0, y1 = 1;
-  if (std::isfinite(ymin_fixed)) y0 = ymin_fixed;
-  else if (y0 > 0 && y0 < 0.5 * y1) y0 = 0;
+  if (std::isfinite(ymin_fixed))
+    y0 = ymin_fixed;
+  else if (y0 > 0 && y0 < 0.5 * y1)
+    y0 = 0;
   if (std::isfinite(ymax_fixed)) y1 = ymax_fixed;
   if (y1 <= y0) y1 = y0 + (y0 == 0 ? 1 : std::abs(y0) * 0.1);
   const double ystep = nice_step(y1 - y0, 5);
@@ -85,15 +96,21 @@ std::string chart(const std::string& id, const std::string& title, const std::st
     << "\" role=\"img\" aria-label=\"" << esc(title) << "\" xmlns=\"http://www.w3.org/2000/svg\">\n";
   s << "<text x=\"" << L << "\" y=\"20\" class=\"title\">" << esc(title) << "</text>\n";
   for (double y = y0; y <= y1 + 1e-9 * ystep; y += ystep) {
-    s << "<line x1=\"" << L << "\" x2=\"" << W - R << "\" y1=\"" << num(py(y)) << "\" y2=\"" << num(py(y)) << "\" class=\"grid\"/>"
-      << "<text x=\"" << L - 6 << "\" y=\"" << num(py(y) + 4) << "\" class=\"tick\" text-anchor=\"end\">" << tick_label(y, percent) << "</text>\n";
+    s << "<line x1=\"" << L << "\" x2=\"" << W - R << "\" y1=\"" << num(py(y)) << "\" y2=\"" << num(py(y))
+      << "\" class=\"grid\"/>"
+      << "<text x=\"" << L - 6 << "\" y=\"" << num(py(y) + 4) << "\" class=\"tick\" text-anchor=\"end\">"
+      << tick_label(y, percent) << "</text>\n";
   }
   const double xstep = nice_step(x1 - x0, 6);
   for (double x = std::ceil(x0 / xstep) * xstep; x <= x1 + 1e-9; x += xstep)
-    s << "<text x=\"" << num(px(x)) << "\" y=\"" << H - B + 16 << "\" class=\"tick\" text-anchor=\"middle\">" << tick_label(x, false) << "</text>\n";
-  s << "<text x=\"" << (L + W - R) / 2 << "\" y=\"" << H - 8 << "\" class=\"axis\" text-anchor=\"middle\">" << esc(xlabel) << "</text>\n";
-  s << "<text transform=\"translate(14," << (T + H - B) / 2 << ") rotate(-90)\" class=\"axis\" text-anchor=\"middle\">" << esc(ylabel) << "</text>\n";
-  s << "<rect x=\"" << L << "\" y=\"" << T << "\" width=\"" << W - L - R << "\" height=\"" << H - T - B << "\" class=\"frame\"/>\n";
+    s << "<text x=\"" << num(px(x)) << "\" y=\"" << H - B + 16 << "\" class=\"tick\" text-anchor=\"middle\">"
+      << tick_label(x, false) << "</text>\n";
+  s << "<text x=\"" << (L + W - R) / 2 << "\" y=\"" << H - 8 << "\" class=\"axis\" text-anchor=\"middle\">"
+    << esc(xlabel) << "</text>\n";
+  s << "<text transform=\"translate(14," << (T + H - B) / 2 << ") rotate(-90)\" class=\"axis\" text-anchor=\"middle\">"
+    << esc(ylabel) << "</text>\n";
+  s << "<rect x=\"" << L << "\" y=\"" << T << "\" width=\"" << W - L - R << "\" height=\"" << H - T - B
+    << "\" class=\"frame\"/>\n";
   for (const auto& l : layers) {
     if (!l.lo.empty()) {
       s << "<polygon fill=\"" << l.color << "\" fill-opacity=\"0.18\" stroke=\"none\" points=\"";
@@ -110,7 +127,8 @@ std::string chart(const std::string& id, const std::string& title, const std::st
   }
   double ly = T + 14;
   for (const auto& l : layers) {
-    s << "<rect x=\"" << W - R - 150 << "\" y=\"" << ly - 9 << "\" width=\"12\" height=\"4\" fill=\"" << l.color << "\"/>"
+    s << "<rect x=\"" << W - R - 150 << "\" y=\"" << ly - 9 << "\" width=\"12\" height=\"4\" fill=\"" << l.color
+      << "\"/>"
       << "<text x=\"" << W - R - 134 << "\" y=\"" << ly - 4 << "\" class=\"legend\">" << esc(l.name) << "</text>\n";
     ly += 15;
   }
@@ -135,7 +153,8 @@ Layer fan(const Results& r, const std::string& metric, const std::string& name, 
 std::string fan_chart(const std::vector<Results>& runs, const std::string& metric, const std::string& title,
                       const std::string& ylabel, bool percent) {
   std::vector<Layer> layers;
-  for (size_t k = 0; k < runs.size(); ++k) layers.push_back(fan(runs[k], metric, runs[k].scenario_name, kColors[k % 6]));
+  for (size_t k = 0; k < runs.size(); ++k)
+    layers.push_back(fan(runs[k], metric, runs[k].scenario_name, kColors[k % 6]));
   return chart("fan-" + metric, title, "month", ylabel, layers, percent);
 }
 
@@ -145,20 +164,27 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
   std::ostringstream h;
   std::string names;
   for (size_t k = 0; k < runs.size(); ++k) names += (k ? " vs " : "") + runs[k].scenario_name;
-  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>laborsim report: " << esc(names) << "</title>\n"
-    << "<style>\nbody{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;color:#222}\n"
-       "h1{font-size:1.6em}h2{margin-top:1.6em;border-bottom:1px solid #ccc}\n.grid-charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:12px}\n"
-       "figure.chart{margin:0}svg{width:100%;height:auto;background:#fff}\n.title{font-size:14px;font-weight:600}.tick{font-size:11px;fill:#555}.axis{font-size:12px;fill:#333}"
+  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>laborsim report: " << esc(names)
+    << "</title>\n"
+    << "<style>\nbody{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1180px;margin:2em "
+       "auto;padding:0 1em;color:#222}\n"
+       "h1{font-size:1.6em}h2{margin-top:1.6em;border-bottom:1px solid "
+       "#ccc}\n.grid-charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:12px}\n"
+       "figure.chart{margin:0}svg{width:100%;height:auto;background:#fff}\n.title{font-size:14px;font-weight:600}.tick{"
+       "font-size:11px;fill:#555}.axis{font-size:12px;fill:#333}"
        ".legend{font-size:11px}.grid{stroke:#e6e6e6}.frame{fill:none;stroke:#999}\n"
-       "table{border-collapse:collapse;font-size:0.9em}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
-       "pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:0.8em;max-height:40em}.note{color:#555;font-size:0.9em}\n</style></head>\n<body>\n";
+       "table{border-collapse:collapse;font-size:0.9em}td,th{padding:3px 8px;border-bottom:1px solid "
+       "#eee;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+       "pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:0.8em;max-height:40em}.note{color:#555;font-size:0."
+       "9em}\n</style></head>\n<body>\n";
   h << "<h1>laborsim report: " << esc(names) << "</h1>\n";
   h << "<p class=\"note\">Each chart shows, month by month, the median across replicates (line) and the 5-95% band "
        "(shaded) of each scenario. Reemployment curves are Kaplan-Meier estimates from the displacement spells of the "
        "sampled worker panel, pooled over replicates, censored at the end of the run.</p>\n";
 
   h << "<h2>Headline figures</h2>\n<table><tr><th>figure</th>";
-  for (const auto& r : runs) h << "<th>" << esc(r.scenario_name) << "<br><span class=\"note\">mean [95% interval]</span></th>";
+  for (const auto& r : runs)
+    h << "<th>" << esc(r.scenario_name) << "<br><span class=\"note\">mean [95% interval]</span></th>";
   h << "</tr>\n";
   std::vector<std::vector<Figure>> figs;
   for (const auto& r : runs) figs.push_back(summary_figures(r));
@@ -167,7 +193,8 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
     for (const auto& f : figs) {
       const Interval i = mean_interval(f[k].values);
       h << "<td class=\"n\">" << esc(format_value(i.mean, f[k].unit));
-      if (i.n > 1 && std::isfinite(i.lo)) h << " [" << esc(format_value(i.lo, f[k].unit)) << ", " << esc(format_value(i.hi, f[k].unit)) << "]";
+      if (i.n > 1 && std::isfinite(i.lo))
+        h << " [" << esc(format_value(i.lo, f[k].unit)) << ", " << esc(format_value(i.hi, f[k].unit)) << "]";
       h << "</td>";
     }
     h << "</tr>\n";
@@ -180,13 +207,13 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
   h << fan_chart(runs, "layoffs_ai", "AI-attributed layoffs per month", "workers", false);
   h << fan_chart(runs, "layoffs_consolidation", "Consolidation layoffs per month", "workers", false);
   h << "</div>\n<h2>AI adoption stages (firms)</h2>\n<div class=\"grid-charts\">\n";
-  for (const auto& [metric, title] : std::vector<std::pair<std::string, std::string>>{
-           {"firms_mandate", "Firms in the AI-use mandate stage"},
-           {"firms_documentation", "Firms documenting workflows"},
-           {"firms_assessment", "Firms in redundancy assessment"},
-           {"firms_reduced", "Firms that cut, awaiting realisation"},
-           {"firms_realised", "Firms past realisation"},
-           {"firms_regretting", "Firms that regretted their AI cuts"}})
+  for (const auto& [metric, title] :
+       std::vector<std::pair<std::string, std::string>>{{"firms_mandate", "Firms in the AI-use mandate stage"},
+                                                        {"firms_documentation", "Firms documenting workflows"},
+                                                        {"firms_assessment", "Firms in redundancy assessment"},
+                                                        {"firms_reduced", "Firms that cut, awaiting realisation"},
+                                                        {"firms_realised", "Firms past realisation"},
+                                                        {"firms_regretting", "Firms that regretted their AI cuts"}})
     h << fan_chart(runs, metric, title, "firms", false);
   h << "</div>\n<h2>Reemployment of displaced workers</h2>\n<div class=\"grid-charts\">\n";
   {
@@ -202,13 +229,18 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
         if (dur.empty()) continue;
         const KaplanMeier km = kaplan_meier(dur, ev);
         Layer l{runs.size() > 1 ? runs[k].scenario_name + ": " + causes[cause] : std::string(causes[cause]),
-                kColors[(runs.size() > 1 ? k * 3 + cause - 1 : cause - 1) % 6], {}, {}, {}, {}, true};
+                kColors[(runs.size() > 1 ? k * 3 + cause - 1 : cause - 1) % 6],
+                {},
+                {},
+                {},
+                {},
+                true};
         for (int t = 0; t <= 36; ++t) l.x.push_back(t), l.y.push_back(1 - km.at(t));
         layers.push_back(l);
       }
     }
-    h << chart("km-reemployment", "Share reemployed by months since displacement (Kaplan-Meier), by cause", "months since displacement",
-               "share reemployed", layers, true, 0.0, 1.0);
+    h << chart("km-reemployment", "Share reemployed by months since displacement (Kaplan-Meier), by cause",
+               "months since displacement", "share reemployed", layers, true, 0.0, 1.0);
   }
   {
     // Wage replacement: distribution of new / old wage among the reemployed.
@@ -227,13 +259,14 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
         n += 1;
       }
       Layer l{runs[k].scenario_name, kColors[k % 6], {}, {}, {}, {}, true};
-      for (int b = 0; b < bins; ++b) l.x.push_back(lo + b * w), l.y.push_back(n > 0 ? count[static_cast<size_t>(b)] / n : 0);
+      for (int b = 0; b < bins; ++b)
+        l.x.push_back(lo + b * w), l.y.push_back(n > 0 ? count[static_cast<size_t>(b)] / n : 0);
       l.x.push_back(hi);
       l.y.push_back(l.y.back());
       layers.push_back(l);
     }
-    h << chart("wage-replacement", "Wage replacement of rehired displaced workers (new / old wage)", "new wage / old wage",
-               "share of rehires", layers, true, 0.0);
+    h << chart("wage-replacement", "Wage replacement of rehired displaced workers (new / old wage)",
+               "new wage / old wage", "share of rehires", layers, true, 0.0);
   }
   h << "</div>\n<h2>Scenarios and provenance</h2>\n";
   for (const auto& r : runs) {
@@ -242,9 +275,11 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
       << "<tr><td>replicates x months</td><td>" << r.replicates << " x " << r.months << "</td></tr>"
       << "<tr><td>seed</td><td>" << r.seed << "</td></tr>"
       << "<tr><td>created</td><td>" << esc(r.created) << "</td></tr>"
-      << "<tr><td>laborsim</td><td>" << esc(r.laborsim_version) << " (git " << esc(r.git_commit) << "), format " << r.format_version << "</td></tr>"
+      << "<tr><td>laborsim</td><td>" << esc(r.laborsim_version) << " (git " << esc(r.git_commit) << "), format "
+      << r.format_version << "</td></tr>"
       << "<tr><td>command</td><td><code>" << esc(r.command_line) << "</code></td></tr>"
-      << "<tr><td>spell panel</td><td>" << r.spells.size() << " spells, panel rate " << r.panel_rate << "</td></tr></table>\n"
+      << "<tr><td>spell panel</td><td>" << r.spells.size() << " spells, panel rate " << r.panel_rate
+      << "</td></tr></table>\n"
       << "<details><summary>Resolved scenario (TOML)</summary><pre>" << esc(r.scenario_toml) << "</pre></details>\n";
   }
   h << "<script>document.body.dataset.rendered = document.querySelectorAll('svg[data-chart]').length;</script>\n";

@@ -70,7 +70,8 @@ Results read_results(const std::filesystem::path& file) {
     r.format_version = attr_number<int>(root, "format_version", H5::PredType::NATIVE_INT);
     if (r.format_version != kSupportedFormatVersion)
       throw FormatError(file.string() + ": format version " + std::to_string(r.format_version) +
-                        " is not supported (this laborsim-analyze reads version " + std::to_string(kSupportedFormatVersion) + ")");
+                        " is not supported (this laborsim-analyze reads version " +
+                        std::to_string(kSupportedFormatVersion) + ")");
     r.scenario_name = attr_string(root, "scenario_name");
     r.scenario_toml = attr_string(root, "scenario_toml");
     r.command_line = attr_string(root, "command_line");
@@ -104,7 +105,8 @@ Results read_results(const std::filesystem::path& file) {
         grp.openDataSet(name).read(buf.data(), H5::PredType::NATIVE_DOUBLE);
         auto& out = r.grouped[g + "/" + name];
         for (Eigen::Index rep = 0; rep < R; ++rep)
-          out.push_back(Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(buf.data() + rep * M * G, M, G));
+          out.push_back(Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+              buf.data() + rep * M * G, M, G));
       }
     }
     H5::Group sp = f.openGroup("/spells");

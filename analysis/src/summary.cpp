@@ -77,7 +77,8 @@ std::vector<Figure> spell_figures(const Results& r, const std::function<bool(std
   out.push_back(fig("reemployed_12m", "reemployed within 12 months", Unit::share, &SpellStats::within12));
   out.push_back(fig("reemployed_24m", "reemployed within 24 months", Unit::share, &SpellStats::within24));
   out.push_back(fig("median_duration", "median time to reemployment", Unit::months, &SpellStats::median));
-  out.push_back(fig("wage_replacement", "wage replacement (median new/old wage)", Unit::ratio, &SpellStats::replacement));
+  out.push_back(
+      fig("wage_replacement", "wage replacement (median new/old wage)", Unit::ratio, &SpellStats::replacement));
   out.push_back(fig("rehired_lower_pay", "rehired at lower pay", Unit::share, &SpellStats::lower_pay));
   out.push_back(fig("rehired_offshore", "rehired in an offshore region", Unit::share, &SpellStats::offshore));
   out.push_back(fig("changed_occupation", "rehired in another occupation", Unit::share, &SpellStats::other_occupation));
@@ -91,7 +92,8 @@ KaplanMeier reemployment_curve(const Results& r, int rep, const std::function<bo
   std::vector<int> ev;
   const Spells& s = r.spells;
   for (std::size_t i = 0; i < s.size(); ++i)
-    if (s.replicate[i] == rep && keep(i)) dur.push_back(s.end_month[i] - s.start_month[i]), ev.push_back(s.reemployed[i]);
+    if (s.replicate[i] == rep && keep(i))
+      dur.push_back(s.end_month[i] - s.start_month[i]), ev.push_back(s.reemployed[i]);
   return kaplan_meier(dur, ev);
 }
 
@@ -116,10 +118,13 @@ std::vector<Figure> summary_figures(const Results& r) {
           [&](int rep) { return r.series("unemployment_rate").row(rep).mean(); });
   per_rep("unemployment_rate_end", "unemployment rate, last month", Unit::rate,
           [&](int rep) { return r.series("unemployment_rate")(rep, r.months - 1); });
-  for (auto& f : spell_figures(r, [](std::size_t) { return true; }, false)) out.push_back(f);
+  for (auto& f : spell_figures(
+           r, [](std::size_t) { return true; }, false))
+    out.push_back(f);
   for (int cause = 1; cause <= 3; ++cause) {
     const std::string key = std::string("reemployed_12m_") + kCauseNames[cause];
-    Figure f{key, std::string("  reemployed within 12 months, ") + kCauseNames[cause] + "-displaced", Unit::share, Eigen::VectorXd(R)};
+    Figure f{key, std::string("  reemployed within 12 months, ") + kCauseNames[cause] + "-displaced", Unit::share,
+             Eigen::VectorXd(R)};
     for (int rep = 0; rep < R; ++rep) {
       const auto keep = [&](std::size_t i) { return r.spells.cause[i] == cause; };
       const auto n = std::count_if(r.spells.cause.begin(), r.spells.cause.end(), [&](int c) { return c == cause; });
@@ -129,22 +134,26 @@ std::vector<Figure> summary_figures(const Results& r) {
     out.push_back(f);
   }
   per_rep("firms_cutting", "firms making AI cuts", Unit::count, total("firms_cutting"));
-  per_rep("regret_share", "share of AI-cutting firms that regretted", Unit::share,
-          [&](int rep) { return ratio(sum_row(r.series("new_regretting_firms"), rep), sum_row(r.series("firms_cutting"), rep)); });
+  per_rep("regret_share", "share of AI-cutting firms that regretted", Unit::share, [&](int rep) {
+    return ratio(sum_row(r.series("new_regretting_firms"), rep), sum_row(r.series("firms_cutting"), rep));
+  });
   per_rep("ai_jobs_reopened", "AI-cut jobs re-opened by regretting firms", Unit::share,
           [&](int rep) { return ratio(sum_row(r.series("reopened_jobs"), rep), sum_row(ai, rep)); });
   per_rep("ai_jobs_rehired", "AI-cut jobs filled again (regret rehires)", Unit::share,
           [&](int rep) { return ratio(sum_row(r.series("regret_rehires"), rep), sum_row(ai, rep)); });
-  per_rep("regret_rehires_offshore", "  of those, offshore", Unit::share,
-          [&](int rep) { return ratio(sum_row(r.series("regret_rehires_offshore"), rep), sum_row(r.series("regret_rehires"), rep)); });
-  per_rep("regret_rehires_lower_pay", "  of those, at lower pay", Unit::share,
-          [&](int rep) { return ratio(sum_row(r.series("regret_rehires_lower_pay"), rep), sum_row(r.series("regret_rehires"), rep)); });
+  per_rep("regret_rehires_offshore", "  of those, offshore", Unit::share, [&](int rep) {
+    return ratio(sum_row(r.series("regret_rehires_offshore"), rep), sum_row(r.series("regret_rehires"), rep));
+  });
+  per_rep("regret_rehires_lower_pay", "  of those, at lower pay", Unit::share, [&](int rep) {
+    return ratio(sum_row(r.series("regret_rehires_lower_pay"), rep), sum_row(r.series("regret_rehires"), rep));
+  });
   return out;
 }
 
 std::vector<GroupFigures> summary_by(const Results& r, const std::string& grouping) {
   auto it = r.groups.find(grouping);
-  if (it == r.groups.end()) throw FormatError("unknown grouping '" + grouping + "' (occupation, sector, region or cohort)");
+  if (it == r.groups.end())
+    throw FormatError("unknown grouping '" + grouping + "' (occupation, sector, region or cohort)");
   const auto& s = r.spells;
   auto group_of = [&](std::size_t i) -> int {
     if (grouping == "occupation") return s.occupation[i];
@@ -155,7 +164,8 @@ std::vector<GroupFigures> summary_by(const Results& r, const std::string& groupi
   };
   std::vector<GroupFigures> out;
   for (std::size_t g = 0; g < it->second.size(); ++g)
-    out.push_back({it->second[g], spell_figures(r, [&](std::size_t i) { return group_of(i) == static_cast<int>(g); }, true)});
+    out.push_back({it->second[g], spell_figures(
+                                      r, [&](std::size_t i) { return group_of(i) == static_cast<int>(g); }, true)});
   return out;
 }
 

@@ -19,11 +19,16 @@ Format parse_format(const std::string& s) {
 
 const char* unit_name(Unit u) {
   switch (u) {
-    case Unit::count: return "count";
-    case Unit::share: return "share";
-    case Unit::months: return "months";
-    case Unit::ratio: return "ratio";
-    case Unit::rate: return "rate";
+    case Unit::count:
+      return "count";
+    case Unit::share:
+      return "share";
+    case Unit::months:
+      return "months";
+    case Unit::ratio:
+      return "ratio";
+    case Unit::rate:
+      return "rate";
   }
   return "";
 }
@@ -32,11 +37,19 @@ std::string format_value(double v, Unit u) {
   if (!std::isfinite(v)) return "n/a";
   char buf[64];
   switch (u) {
-    case Unit::count: std::snprintf(buf, sizeof buf, "%.0f", v); break;
+    case Unit::count:
+      std::snprintf(buf, sizeof buf, "%.0f", v);
+      break;
     case Unit::share:
-    case Unit::rate: std::snprintf(buf, sizeof buf, "%.1f%%", 100 * v); break;
-    case Unit::months: std::snprintf(buf, sizeof buf, "%.1f mo", v); break;
-    case Unit::ratio: std::snprintf(buf, sizeof buf, "%.3f", v); break;
+    case Unit::rate:
+      std::snprintf(buf, sizeof buf, "%.1f%%", 100 * v);
+      break;
+    case Unit::months:
+      std::snprintf(buf, sizeof buf, "%.1f mo", v);
+      break;
+    case Unit::ratio:
+      std::snprintf(buf, sizeof buf, "%.3f", v);
+      break;
   }
   return buf;
 }
@@ -67,7 +80,8 @@ nlohmann::json interval_json(const Interval& i) {
   return {{"mean", num(i.mean)}, {"lo95", num(i.lo)}, {"hi95", num(i.hi)}, {"replicates", i.n}};
 }
 
-void print_aligned(std::ostream& os, const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right) {
+void print_aligned(std::ostream& os, const std::vector<std::vector<std::string>>& rows,
+                   const std::vector<bool>& right) {
   std::vector<size_t> w(rows[0].size(), 0);
   auto width = [](const std::string& s) {  // count UTF-8 code points, not bytes
     return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
@@ -97,7 +111,8 @@ void header(std::ostream& os, const Results& r) {
 
 void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>& figs, Format f) {
   if (f == Format::json) {
-    nlohmann::json j = {{"file", r.path.string()}, {"scenario", r.scenario_name}, {"replicates", r.replicates}, {"seed", r.seed}};
+    nlohmann::json j = {
+        {"file", r.path.string()}, {"scenario", r.scenario_name}, {"replicates", r.replicates}, {"seed", r.seed}};
     for (const auto& fig : figs) {
       auto o = interval_json(mean_interval(fig.values));
       o["label"] = trim(fig.label);
@@ -111,8 +126,8 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
     os << "figure,label,unit,mean,lo95,hi95,replicates\n";
     for (const auto& fig : figs) {
       Interval i = mean_interval(fig.values);
-      os << fig.key << "," << csv_field(trim(fig.label)) << "," << unit_name(fig.unit) << "," << std::setprecision(10) << i.mean
-         << "," << i.lo << "," << i.hi << "," << i.n << "\n";
+      os << fig.key << "," << csv_field(trim(fig.label)) << "," << unit_name(fig.unit) << "," << std::setprecision(10)
+         << i.mean << "," << i.lo << "," << i.hi << "," << i.n << "\n";
     }
     return;
   }
@@ -127,7 +142,8 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
         "Kaplan-Meier estimates from the spell panel (censored at the end of the run).\n";
 }
 
-void print_summary_by(std::ostream& os, const Results& r, const std::string& grouping, const std::vector<GroupFigures>& groups, Format f) {
+void print_summary_by(std::ostream& os, const Results& r, const std::string& grouping,
+                      const std::vector<GroupFigures>& groups, Format f) {
   if (groups.empty()) return;
   if (f == Format::json) {
     nlohmann::json j = {{"file", r.path.string()}, {"scenario", r.scenario_name}, {"by", grouping}};
@@ -145,16 +161,16 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
     for (const auto& g : groups)
       for (const auto& fig : g.figures) {
         Interval i = mean_interval(fig.values);
-        os << csv_field(g.group) << "," << fig.key << "," << unit_name(fig.unit) << "," << std::setprecision(10) << i.mean << ","
-           << i.lo << "," << i.hi << "," << i.n << "\n";
+        os << csv_field(g.group) << "," << fig.key << "," << unit_name(fig.unit) << "," << std::setprecision(10)
+           << i.mean << "," << i.lo << "," << i.hi << "," << i.n << "\n";
       }
     return;
   }
   header(os, r);
   // One row per group, one column per figure (means), the intervals in CSV/JSON.
   std::vector<std::string> head = {grouping};
-  const std::vector<std::string> short_names = {"displaced", "reemp 3m", "reemp 6m", "reemp 12m", "reemp 24m", "median dur",
-                                                "wage repl", "lower pay", "offshore", "other occ"};
+  const std::vector<std::string> short_names = {"displaced",  "reemp 3m",  "reemp 6m",  "reemp 12m", "reemp 24m",
+                                                "median dur", "wage repl", "lower pay", "offshore",  "other occ"};
   for (const auto& n : short_names) head.push_back(n);
   std::vector<std::vector<std::string>> rows = {head};
   for (const auto& g : groups) {
@@ -175,12 +191,14 @@ Comparison compare(const Results& a, const Results& b) {
   c.a = summary_figures(a);
   c.b = summary_figures(b);
   c.paired = a.seed == b.seed && a.replicates == b.replicates;
-  c.how = c.paired ? "replicates paired by index (same seed " + std::to_string(a.seed) + ": common random numbers); paired t-intervals"
+  c.how = c.paired ? "replicates paired by index (same seed " + std::to_string(a.seed) +
+                         ": common random numbers); paired t-intervals"
                    : "seeds or replicate counts differ: replicates not paired; Welch t-intervals";
   for (size_t k = 0; k < c.a.size(); ++k) {
     c.ia.push_back(mean_interval(c.a[k].values));
     c.ib.push_back(mean_interval(c.b[k].values));
-    c.diff.push_back(c.paired ? paired_difference(c.a[k].values, c.b[k].values) : welch_difference(c.a[k].values, c.b[k].values));
+    c.diff.push_back(c.paired ? paired_difference(c.a[k].values, c.b[k].values)
+                              : welch_difference(c.a[k].values, c.b[k].values));
   }
   return c;
 }
@@ -195,8 +213,11 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
     for (size_t k = 0; k < c.a.size(); ++k) {
       auto d = interval_json(c.diff[k]);
       d["distinguishable"] = c.diff[k].excludes_zero();
-      j["figures"][c.a[k].key] = {{"label", trim(c.a[k].label)}, {"unit", unit_name(c.a[k].unit)}, {"a", interval_json(c.ia[k])},
-                                  {"b", interval_json(c.ib[k])}, {"b_minus_a", d}};
+      j["figures"][c.a[k].key] = {{"label", trim(c.a[k].label)},
+                                  {"unit", unit_name(c.a[k].unit)},
+                                  {"a", interval_json(c.ia[k])},
+                                  {"b", interval_json(c.ib[k])},
+                                  {"b_minus_a", d}};
     }
     os << j.dump(2) << "\n";
     return;
@@ -205,9 +226,9 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
     os << "figure,unit,a_mean,a_lo95,a_hi95,b_mean,b_lo95,b_hi95,diff_mean,diff_lo95,diff_hi95,distinguishable\n";
     os << std::setprecision(10);
     for (size_t k = 0; k < c.a.size(); ++k)
-      os << c.a[k].key << "," << unit_name(c.a[k].unit) << "," << c.ia[k].mean << "," << c.ia[k].lo << "," << c.ia[k].hi << ","
-         << c.ib[k].mean << "," << c.ib[k].lo << "," << c.ib[k].hi << "," << c.diff[k].mean << "," << c.diff[k].lo << ","
-         << c.diff[k].hi << "," << (c.diff[k].excludes_zero() ? "yes" : "no") << "\n";
+      os << c.a[k].key << "," << unit_name(c.a[k].unit) << "," << c.ia[k].mean << "," << c.ia[k].lo << "," << c.ia[k].hi
+         << "," << c.ib[k].mean << "," << c.ib[k].lo << "," << c.ib[k].hi << "," << c.diff[k].mean << ","
+         << c.diff[k].lo << "," << c.diff[k].hi << "," << (c.diff[k].excludes_zero() ? "yes" : "no") << "\n";
     return;
   }
   os << "A: ";
@@ -215,13 +236,17 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
   os << "B: ";
   header(os, b);
   os << "(" << c.how << ")\n\n";
-  std::vector<std::vector<std::string>> rows = {{"figure", "A", "B", "B - A", "95% interval of B - A", "distinguishable"}};
+  std::vector<std::vector<std::string>> rows = {
+      {"figure", "A", "B", "B - A", "95% interval of B - A", "distinguishable"}};
   for (size_t k = 0; k < c.a.size(); ++k) {
     const Unit du = diff_unit(c.a[k].unit);
     std::string d = format_value(c.diff[k].mean, du);
     if ((du == Unit::rate) && std::isfinite(c.diff[k].mean)) d += "pt";
     rows.push_back({c.a[k].label, format_value(c.ia[k].mean, c.a[k].unit), format_value(c.ib[k].mean, c.b[k].unit), d,
-                    interval_text(c.diff[k], du, du == Unit::rate ? "pt" : ""), c.diff[k].n < 2 ? "n/a" : c.diff[k].excludes_zero() ? "yes" : "no"});
+                    interval_text(c.diff[k], du, du == Unit::rate ? "pt" : ""),
+                    c.diff[k].n < 2             ? "n/a"
+                    : c.diff[k].excludes_zero() ? "yes"
+                                                : "no"});
   }
   print_aligned(os, rows, {false, true, true, true, false, false});
   os << "\n'yes': the 95% interval of the difference excludes zero. Shares' differences are in\n"

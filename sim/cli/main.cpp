@@ -4,9 +4,9 @@
 #include "laborsim/runner.hpp"
 #include "laborsim/scenario.hpp"
 
-#include <boost/program_options.hpp>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <boost/program_options.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -32,7 +32,8 @@ void progress_bar(double done, double total) {
   const int width = 40;
   const double frac = total > 0 ? done / total : 1;
   const int filled = static_cast<int>(frac * width);
-  std::fprintf(stderr, "\r[%.*s%*s] %5.1f%%", filled, "########################################", width - filled, "", 100 * frac);
+  std::fprintf(stderr, "\r[%.*s%*s] %5.1f%%", filled, "########################################", width - filled, "",
+               100 * frac);
   if (done >= total) std::fprintf(stderr, "\n");
   std::fflush(stderr);
 }
@@ -41,17 +42,16 @@ void progress_bar(double done, double total) {
 
 int main(int argc, char** argv) {
   po::options_description opts("Options");
-  opts.add_options()
-      ("help,h", "show this help")
-      ("version", "show the version")
-      ("output,o", po::value<std::string>(), "results file (default: SCENARIO_NAME.h5 in the current directory)")
-      ("replicates,r", po::value<int>(), "number of Monte Carlo replicates (overrides simulation.replicates)")
-      ("seed,s", po::value<std::uint64_t>(), "master seed (overrides simulation.seed)")
-      ("threads,t", po::value<int>()->default_value(0), "worker threads (0: all cores); results do not depend on it")
-      ("set", po::value<std::vector<std::string>>()->composing(), "override a scenario key, e.g. --set ai.adoption_speed=2")
-      ("max-memory", po::value<std::string>(), "refuse runs estimated to need more memory than this, e.g. 8G or 500M (default: 90% of physical memory)")
-      ("quiet,q", "no progress bar and no summary")
-      ("profile", "also print where the time went, mechanism by mechanism");
+  opts.add_options()("help,h", "show this help")("version", "show the version")(
+      "output,o", po::value<std::string>(), "results file (default: SCENARIO_NAME.h5 in the current directory)")(
+      "replicates,r", po::value<int>(), "number of Monte Carlo replicates (overrides simulation.replicates)")(
+      "seed,s", po::value<std::uint64_t>(), "master seed (overrides simulation.seed)")(
+      "threads,t", po::value<int>()->default_value(0), "worker threads (0: all cores); results do not depend on it")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override a scenario key, e.g. --set ai.adoption_speed=2")(
+      "max-memory", po::value<std::string>(),
+      "refuse runs estimated to need more memory than this, e.g. 8G or 500M (default: 90% of physical memory)")(
+      "quiet,q", "no progress bar and no summary")("profile", "also print where the time went, mechanism by mechanism");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>())("scenario", po::value<std::string>());
   po::options_description all;
@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> overrides;
   if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
-  if (vm.count("replicates")) overrides.push_back("simulation.replicates=" + std::to_string(vm["replicates"].as<int>()));
+  if (vm.count("replicates"))
+    overrides.push_back("simulation.replicates=" + std::to_string(vm["replicates"].as<int>()));
   if (vm.count("seed")) overrides.push_back("simulation.seed=" + std::to_string(vm["seed"].as<std::uint64_t>()));
   const int threads = vm["threads"].as<int>();
   if (threads < 0) {
@@ -121,7 +122,11 @@ int main(int argc, char** argv) {
       pos = 0;
     }
     const std::string unit = text.substr(pos);
-    const double mult = unit.empty() || unit == "B" ? 1.0 : unit == "K" ? 1024.0 : unit == "M" ? 1048576.0 : unit == "G" ? 1073741824.0 : -1;
+    const double mult = unit.empty() || unit == "B" ? 1.0
+                        : unit == "K"               ? 1024.0
+                        : unit == "M"               ? 1048576.0
+                        : unit == "G"               ? 1073741824.0
+                                                    : -1;
     if (pos == 0 || mult < 0 || value <= 0) {
       std::cerr << "laborsim: --max-memory: expected a size like 8G, 500M or 1048576, got '" << text << "'\n";
       return kBadInput;
@@ -133,7 +138,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "laborsim: error: this run is estimated to need %.2f GiB of memory, more than the limit of %.2f GiB "
                  "(%s); reduce simulation.workers, or --threads (replicates held at once), or raise --max-memory\n",
-                 need / 1073741824.0, limit / 1073741824.0, vm.count("max-memory") ? "--max-memory" : "90% of physical memory");
+                 need / 1073741824.0, limit / 1073741824.0,
+                 vm.count("max-memory") ? "--max-memory" : "90% of physical memory");
     return kBadInput;
   }
 
@@ -161,21 +167,24 @@ int main(int argc, char** argv) {
     std::printf("laborsim: scenario '%s', %d replicates x %d months, %lld workers\n", sc.name.c_str(),
                 sc.simulation.replicates, sc.simulation.months, static_cast<long long>(sc.simulation.workers));
     std::printf("results:  %s\n", ro.output.c_str());
-    std::printf("time:     %.2f s (%.3g worker-months/s; writing %.2f s)\n", s.seconds, s.worker_months / s.seconds, s.write_seconds);
+    std::printf("time:     %.2f s (%.3g worker-months/s; writing %.2f s)\n", s.seconds, s.worker_months / s.seconds,
+                s.write_seconds);
     rusage ru{};
     ::getrusage(RUSAGE_SELF, &ru);
     std::printf("memory:   %.1f MiB peak resident\n", ru.ru_maxrss / 1024.0);
     if (vm.count("profile")) {
       double total = s.init_seconds;
       for (auto& [n, t] : s.step_seconds) total += t;
-      std::printf("profile (thread-seconds, all replicates):\n  %-14s %8.3f s %5.1f%%\n", "initial state", s.init_seconds, 100 * s.init_seconds / total);
+      std::printf("profile (thread-seconds, all replicates):\n  %-14s %8.3f s %5.1f%%\n", "initial state",
+                  s.init_seconds, 100 * s.init_seconds / total);
       for (auto& [n, t] : s.step_seconds) std::printf("  %-14s %8.3f s %5.1f%%\n", n.c_str(), t, 100 * t / total);
       std::printf("  %-14s %8.3f s (wall, on the writer thread)\n", "hdf5 writing", s.write_seconds);
     }
     std::printf("headline (means over replicates):\n");
     std::printf("  unemployment rate, last 12 months   %6.2f %%\n", 100 * s.unemployment_rate_last_year);
     std::printf("  monthly E->U / U->E rate            %6.2f %% / %.1f %%\n", 100 * s.e_to_u_rate, 100 * s.u_to_e_rate);
-    std::printf("  layoffs: ordinary / AI / consolid.  %.0f / %.0f / %.0f\n", s.ordinary_layoffs, s.ai_layoffs, s.consolidation_layoffs);
+    std::printf("  layoffs: ordinary / AI / consolid.  %.0f / %.0f / %.0f\n", s.ordinary_layoffs, s.ai_layoffs,
+                s.consolidation_layoffs);
     std::printf("  firms adopting AI at the end        %.0f of %.0f alive\n", s.firms_adopting_end, s.firms_alive_end);
     std::printf("  firms regretting AI cuts            %.0f\n", s.regretting_firms);
   }

@@ -207,7 +207,9 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
   if (cause != Cause::none) {
     w.cause[wid] = cause;
     w.prev_wage[wid] = w.wage[wid];
-    const M flow = cause == Cause::ai ? M::layoffs_ai : cause == Cause::ordinary ? M::layoffs_ordinary : M::layoffs_consolidation;
+    const M flow = cause == Cause::ai         ? M::layoffs_ai
+                   : cause == Cause::ordinary ? M::layoffs_ordinary
+                                              : M::layoffs_consolidation;
     rec(flow) += 1;
     rec(M::occ_layoffs, w.occ[wid]) += 1;
     if (cause == Cause::ai) {
@@ -250,13 +252,16 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   if (c.reopened[ci] > 0) {
     --c.reopened[ci];
     rec(M::regret_rehires) += 1;
-    if (sc_.regions[c.region[ci]].offshore && !sc_.regions[f.region[firm]].offshore) rec(M::regret_rehires_offshore) += 1;
+    if (sc_.regions[c.region[ci]].offshore && !sc_.regions[f.region[firm]].offshore)
+      rec(M::regret_rehires_offshore) += 1;
     if (c.wage[ci] < sc_.occupations[new_occ].wage * f.premium[firm] - 1e-3) rec(M::regret_rehires_lower_pay) += 1;
   }
   close_vacancies(ci, 1);
   // Counts under the occupation the worker leaves unemployment from.
   if (w.cause[wid] != Cause::none) {
-    const M m = w.cause[wid] == Cause::ai ? M::rehires_ai : w.cause[wid] == Cause::ordinary ? M::rehires_ordinary : M::rehires_consolidation;
+    const M m = w.cause[wid] == Cause::ai         ? M::rehires_ai
+                : w.cause[wid] == Cause::ordinary ? M::rehires_ordinary
+                                                  : M::rehires_consolidation;
     rec(m) += 1;
     if (c.wage[ci] < w.prev_wage[wid]) rec(M::rehires_lower_pay) += 1;
     if (new_occ != w.occ[wid]) rec(M::rehires_other_occupation) += 1;
@@ -346,7 +351,8 @@ void Model::kill_firm(std::int32_t firm) {
   if (f.stage[firm] != Stage::none) --sector_adopting[s];
   --stage_count[static_cast<int>(f.stage[firm])];
   if (nonadopter_slot[firm] >= 0)
-    erase_indexed(nonadopters[static_cast<size_t>(s) * kSizeClasses + size_class(f.initial_size[firm])], nonadopter_slot, firm);
+    erase_indexed(nonadopters[static_cast<size_t>(s) * kSizeClasses + size_class(f.initial_size[firm])],
+                  nonadopter_slot, firm);
 }
 
 void Model::init() {
@@ -368,7 +374,8 @@ void Model::init() {
   sector_alive.assign(nsec_, 0);
   stage_count.assign(6, 0);
   const size_t births = static_cast<size_t>(kMaxAgeMonths + cal + 1);
-  for (auto* v : {&emp_by_birth, &unemp_by_birth, &aiq_by_birth, &lf_by_birth, &young_exposed_by_birth}) v->assign(births, 0);
+  for (auto* v : {&emp_by_birth, &unemp_by_birth, &aiq_by_birth, &lf_by_birth, &young_exposed_by_birth})
+    v->assign(births, 0);
   occ_emp.assign(nocc_, 0);
   occ_unemp.assign(nocc_, 0);
   occ_vac.assign(nocc_, 0);
@@ -404,7 +411,8 @@ void Model::init() {
       size = std::max<std::int32_t>(1, std::min<std::int32_t>(size, static_cast<std::int32_t>(std::ceil(goal - have))));
       have += size;
       const double ur = r.uniform();
-      const int region = static_cast<int>(std::lower_bound(region_cdf.begin(), region_cdf.end(), ur * acc) - region_cdf.begin());
+      const int region =
+          static_cast<int>(std::lower_bound(region_cdf.begin(), region_cdf.end(), ur * acc) - region_cdf.begin());
       f.sector.push_back(static_cast<std::uint16_t>(s));
       f.region.push_back(static_cast<std::uint8_t>(std::min(region, nreg_ - 1)));
       f.alive.push_back(1);
@@ -571,7 +579,8 @@ void Model::record_stocks() {
   const double lf = static_cast<double>(n_employed + n_unemployed);
   put(M::labor_force, lf);
   put(M::unemployment_rate, lf > 0 ? n_unemployed / lf : 0);
-  put(M::vacancies, static_cast<double>(std::accumulate(market_vacancies.begin(), market_vacancies.end(), std::int64_t{0})));
+  put(M::vacancies,
+      static_cast<double>(std::accumulate(market_vacancies.begin(), market_vacancies.end(), std::int64_t{0})));
 
   // Ongoing unemployment spells (CPS definition): a worker separated this month has been
   // unemployed about half a month; within a month durations are taken as uniform.
@@ -638,8 +647,10 @@ void Model::record_stocks() {
   put(M::firms_assessment, static_cast<double>(stage_count[3]));
   put(M::firms_reduced, static_cast<double>(stage_count[4]));
   put(M::firms_realised, static_cast<double>(stage_count[5]));
-  put(M::firms_adopting, static_cast<double>(std::accumulate(sector_adopting.begin(), sector_adopting.end(), std::int64_t{0})));
-  put(M::firms_regretting, (t > 0 ? series_.at(M::firms_regretting, t - 1) : 0) + series_.at(M::new_regretting_firms, t));
+  put(M::firms_adopting,
+      static_cast<double>(std::accumulate(sector_adopting.begin(), sector_adopting.end(), std::int64_t{0})));
+  put(M::firms_regretting,
+      (t > 0 ? series_.at(M::firms_regretting, t - 1) : 0) + series_.at(M::new_regretting_firms, t));
   put(M::capability_real, capability);
   put(M::capability_perceived, perceived);
   for (int o = 0; o < nocc_; ++o) {

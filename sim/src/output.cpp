@@ -58,7 +58,8 @@ const std::array<SpellColumn, 16>& spell_columns() {
       {"start_month", H5::PredType::NATIVE_INT32, "month of the displacement"},
       {"end_month", H5::PredType::NATIVE_INT32, "month of reemployment, or of censoring if reemployed == 0"},
       {"cause", H5::PredType::NATIVE_UINT8, "1 ordinary, 2 ai, 3 consolidation"},
-      {"reemployed", H5::PredType::NATIVE_UINT8, "1 if the spell ended in a job, 0 if censored (run end or retirement)"},
+      {"reemployed", H5::PredType::NATIVE_UINT8,
+       "1 if the spell ended in a job, 0 if censored (run end or retirement)"},
       {"firm", H5::PredType::NATIVE_INT32, "firm that displaced the worker"},
       {"new_firm", H5::PredType::NATIVE_INT32, "firm that rehired the worker, -1 if censored"},
       {"occupation", H5::PredType::NATIVE_INT32, "occupation index before (see /groups/occupation)"},
@@ -139,7 +140,8 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& s
                                           static_cast<hsize_t>(kCohorts)};
     std::map<Grouping, H5::Group> folders;
     impl_->file.createGroup("/series");
-    for (Grouping g : {Grouping::aggregate, Grouping::occupation, Grouping::sector, Grouping::region, Grouping::cohort}) {
+    for (Grouping g :
+         {Grouping::aggregate, Grouping::occupation, Grouping::sector, Grouping::region, Grouping::cohort}) {
       std::string path = g == Grouping::aggregate ? "/series/aggregate" : std::string("/series/by_") + grouping_name(g);
       folders[g] = impl_->file.createGroup(path);
       if (g != Grouping::aggregate) attr_string(folders[g], "groups", std::string("/groups/") + grouping_name(g));
@@ -160,12 +162,14 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& s
       H5::DataSet d = folders[mi.grouping].createDataSet(mi.name, H5::PredType::NATIVE_DOUBLE, space, props);
       attr_string(d, "unit", mi.unit);
       attr_string(d, "description", mi.description);
-      attr_string(d, "dimensions", agg ? "replicate, month" : std::string("replicate, month, ") + grouping_name(mi.grouping));
+      attr_string(d, "dimensions",
+                  agg ? "replicate, month" : std::string("replicate, month, ") + grouping_name(mi.grouping));
       impl_->series[static_cast<int>(mi.id)] = d;
     }
 
     H5::Group sp = impl_->file.createGroup("/spells");
-    attr_string(sp, "description", "displacement spells of a sampled panel of workers (output.panel_rate), one row per spell");
+    attr_string(sp, "description",
+                "displacement spells of a sampled panel of workers (output.panel_rate), one row per spell");
     attr_number(sp, "panel_rate", H5::PredType::NATIVE_DOUBLE, sc.output.panel_rate);
     for (const auto& col : spell_columns()) {
       hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = 4096;
@@ -209,7 +213,8 @@ void ResultsWriter::write_series(int replicate, const Series& s) {
       d.write(s.values(mi.id).data(), H5::PredType::NATIVE_DOUBLE, mem, file_space);
     }
   } catch (const H5::Exception& e) {
-    throw std::runtime_error("writing replicate " + std::to_string(replicate) + " to '" + tmp_.string() + "' failed: " + e.getDetailMsg());
+    throw std::runtime_error("writing replicate " + std::to_string(replicate) + " to '" + tmp_.string() +
+                             "' failed: " + e.getDetailMsg());
   }
 }
 
@@ -247,7 +252,8 @@ void ResultsWriter::append_spells(int replicate, const std::vector<Spell>& spell
     append("new_wage", P::NATIVE_FLOAT, [](const Spell& x) { return x.new_wage; });
     impl_->spell_rows = total;
   } catch (const H5::Exception& e) {
-    throw std::runtime_error("writing the spells of replicate " + std::to_string(replicate) + " to '" + tmp_.string() + "' failed: " + e.getDetailMsg());
+    throw std::runtime_error("writing the spells of replicate " + std::to_string(replicate) + " to '" + tmp_.string() +
+                             "' failed: " + e.getDetailMsg());
   }
 }
 

@@ -48,7 +48,8 @@ std::size_t estimate_memory(const Scenario& sc, int threads) {
   const double mobility = 8.0 * static_cast<double>(sc.occupations.size()) * static_cast<double>(sc.occupations.size());
   const double per_replicate = per_worker * static_cast<double>(sc.simulation.workers) + series;
   // Finished replicates' series wait for the writer: at most all of them.
-  return static_cast<std::size_t>(concurrent * per_replicate + sc.simulation.replicates * series + mobility + 32.0 * (1 << 20));
+  return static_cast<std::size_t>(concurrent * per_replicate + sc.simulation.replicates * series + mobility +
+                                  32.0 * (1 << 20));
 }
 
 std::size_t physical_memory() {
@@ -152,7 +153,8 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     sum.firms_alive_end += s.at(M::firms_alive, Mo - 1) / R;
     sum.worker_months += [&] {
       double wm = 0;
-      for (int t = 0; t < Mo; ++t) wm += s.at(M::labor_force, t) + s.at(M::out_of_labor_force, t) + s.at(M::retraining, t);
+      for (int t = 0; t < Mo; ++t)
+        wm += s.at(M::labor_force, t) + s.at(M::out_of_labor_force, t) + s.at(M::retraining, t);
       return wm;
     }();
   }

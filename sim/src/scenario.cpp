@@ -31,8 +31,7 @@ std::string format_error(const std::string& file, int line, int column, const st
 
 }  // namespace
 
-InputError::InputError(std::string file, int line, int column, std::string key,
-                       std::string message)
+InputError::InputError(std::string file, int line, int column, std::string key, std::string message)
     : std::runtime_error(format_error(file, line, column, key, message)),
       file_(std::move(file)),
       key_(std::move(key)),
@@ -101,7 +100,7 @@ Where where_of(const toml::node& n, const std::string& fallback) {
 
 // Reads one TOML table against a list of known keys; anything left over is an error.
 class TableReader {
-public:
+ public:
   TableReader(const toml::table& t, std::string prefix, std::string fallback_file)
       : t_(t), prefix_(std::move(prefix)), fallback_(std::move(fallback_file)) {}
 
@@ -124,9 +123,12 @@ public:
   void number(const std::string& k, double& out, double lo, double hi) {
     const toml::node* n = get(k);
     if (!n) return;
-    if (auto v = n->value_exact<double>()) out = *v;
-    else if (auto i = n->value_exact<int64_t>()) out = static_cast<double>(*i);
-    else fail(*n, k, std::string("expected a number, got ") + type_name(*n));
+    if (auto v = n->value_exact<double>())
+      out = *v;
+    else if (auto i = n->value_exact<int64_t>())
+      out = static_cast<double>(*i);
+    else
+      fail(*n, k, std::string("expected a number, got ") + type_name(*n));
     check_range(*n, k, out, lo, hi);
   }
 
@@ -165,11 +167,15 @@ public:
     if (!n) return;
     const auto* arr = n->as_array();
     if (!arr || arr->size() != N)
-      fail(*n, k, "expected an array of " + std::to_string(N) + " numbers (one per age cohort 22-25, 26-34, 35-44, 45-54, 55-64, 65+)");
+      fail(*n, k,
+           "expected an array of " + std::to_string(N) +
+               " numbers (one per age cohort 22-25, 26-34, 35-44, 45-54, 55-64, 65+)");
     for (size_t i = 0; i < N; ++i) {
       const toml::node& e = *arr->get(i);
-      if (auto v = e.value<double>()) out[i] = *v;
-      else fail(e, k, "expected a number");
+      if (auto v = e.value<double>())
+        out[i] = *v;
+      else
+        fail(e, k, "expected a number");
       check_range(e, k + "[" + std::to_string(i) + "]", out[i], lo, hi);
     }
   }
@@ -192,25 +198,31 @@ public:
           w.line = static_cast<int>(k.source().begin.line);
           w.column = static_cast<int>(k.source().begin.column);
         }
-        throw InputError(w.file, w.line, w.column, key_path(key),
-                         "unknown key" + suggestion(key, known_));
+        throw InputError(w.file, w.line, w.column, key_path(key), "unknown key" + suggestion(key, known_));
       }
     }
   }
 
   static const char* type_name(const toml::node& n) {
     switch (n.type()) {
-      case toml::node_type::string: return "a string";
-      case toml::node_type::integer: return "an integer";
-      case toml::node_type::floating_point: return "a number";
-      case toml::node_type::boolean: return "a boolean";
-      case toml::node_type::table: return "a table";
-      case toml::node_type::array: return "an array";
-      default: return "a date or time";
+      case toml::node_type::string:
+        return "a string";
+      case toml::node_type::integer:
+        return "an integer";
+      case toml::node_type::floating_point:
+        return "a number";
+      case toml::node_type::boolean:
+        return "a boolean";
+      case toml::node_type::table:
+        return "a table";
+      case toml::node_type::array:
+        return "an array";
+      default:
+        return "a date or time";
     }
   }
 
-private:
+ private:
   const toml::table& t_;
   std::string prefix_, fallback_;
   std::vector<std::string> known_;
@@ -264,8 +276,10 @@ void merge_into(toml::table& base, toml::table&& overlay) {
         if (named(e, name))
           for (auto& b : into)
             if (named(b, other) && other == name) match = b.as_table();
-        if (match) merge_into(*match, std::move(*e.as_table()));
-        else into.push_back(std::move(*e.as_table()));
+        if (match)
+          merge_into(*match, std::move(*e.as_table()));
+        else
+          into.push_back(std::move(*e.as_table()));
       }
     } else {
       base.insert_or_assign(k, std::move(v));
@@ -335,7 +349,9 @@ void apply_override(toml::table& root, const std::string& assignment) {
         }
       }
       if (!found)
-        throw InputError("--set", 0, 0, key, "no element named '" + parts[i + 1] + "' in '" + parts[i] + "'" + suggestion(parts[i + 1], names));
+        throw InputError(
+            "--set", 0, 0, key,
+            "no element named '" + parts[i + 1] + "' in '" + parts[i] + "'" + suggestion(parts[i + 1], names));
       cur = found;
       ++i;
       if (i + 1 >= parts.size()) throw InputError("--set", 0, 0, key, "names an element, not a key of it");
@@ -346,9 +362,9 @@ void apply_override(toml::table& root, const std::string& assignment) {
   cur->insert_or_assign(parts.back(), std::move(*parsed.get("v")));
 }
 
-const std::vector<std::string> kSections = {"name", "simulation", "firms", "labor_market", "ai",
-                                            "consolidation", "retraining", "aiq", "demography",
-                                            "output", "occupations", "sectors", "regions"};
+const std::vector<std::string> kSections = {"name",          "simulation", "firms",  "labor_market", "ai",
+                                            "consolidation", "retraining", "aiq",    "demography",   "output",
+                                            "occupations",   "sectors",    "regions"};
 
 Scenario build(toml::table& root, const std::string& file) {
   Scenario s;
@@ -386,9 +402,13 @@ Scenario build(toml::table& root, const std::string& file) {
     TableReader r(*t, "labor_market", file);
     std::string mode = "cobb_douglas";
     r.string("matching", mode);
-    if (mode == "cobb_douglas") m.matching = MatchingMode::cobb_douglas;
-    else if (mode == "network") m.matching = MatchingMode::network;
-    else r.fail(*t->get("matching"), "matching", "must be \"cobb_douglas\" or \"network\"" + suggestion(mode, {"cobb_douglas", "network"}));
+    if (mode == "cobb_douglas")
+      m.matching = MatchingMode::cobb_douglas;
+    else if (mode == "network")
+      m.matching = MatchingMode::network;
+    else
+      r.fail(*t->get("matching"), "matching",
+             "must be \"cobb_douglas\" or \"network\"" + suggestion(mode, {"cobb_douglas", "network"}));
     r.number("matching_efficiency", m.matching_efficiency, 0, 10);
     r.number("matching_elasticity", m.matching_elasticity, 0, 1);
     r.number("initial_unemployment_rate", m.initial_unemployment_rate, 0, 0.9);
@@ -404,7 +424,8 @@ Scenario build(toml::table& root, const std::string& file) {
     r.number("employer_weight_duration", m.employer_weight_duration, -10, 10);
     r.number("employer_weight_age55", m.employer_weight_age55, -10, 10);
     r.string("mobility_file", m.mobility_file);
-    if (!m.mobility_file.empty()) m.mobility_file = relative_to_source(*t->get("mobility_file"), m.mobility_file, file).string();
+    if (!m.mobility_file.empty())
+      m.mobility_file = relative_to_source(*t->get("mobility_file"), m.mobility_file, file).string();
     r.number("mobility_same_group", m.mobility_same_group, 0, 1);
     r.number("mobility_other", m.mobility_other, 0, 1);
     r.finish();
@@ -500,7 +521,8 @@ Scenario build(toml::table& root, const std::string& file) {
   top.string("occupations_file", s.occupations_file);
   if (!s.occupations_file.empty()) {
     const toml::node* of = root.get("occupations_file");
-    if (root.get("occupations")) top.fail(*of, "occupations_file", "give either occupations_file or [[occupations]], not both");
+    if (root.get("occupations"))
+      top.fail(*of, "occupations_file", "give either occupations_file or [[occupations]], not both");
     s.occupations_file = relative_to_source(*of, s.occupations_file, file).string();
     s.occupations = read_occupation_table(s.occupations_file);
     top.get("occupations");
@@ -581,7 +603,8 @@ Scenario build(toml::table& root, const std::string& file) {
       sec.staffing[oi] = *val;
     }
     double tot = std::accumulate(sec.staffing.begin(), sec.staffing.end(), 0.0);
-    if (tot <= 0) r.fail(*st, "staffing", "weights sum to zero (staffing = \"employment\" needs occupations with employment)");
+    if (tot <= 0)
+      r.fail(*st, "staffing", "weights sum to zero (staffing = \"employment\" needs occupations with employment)");
     for (auto& x : sec.staffing) x /= tot;  // weights are normalised
     r.finish();
     s.sectors.push_back(sec);
@@ -629,53 +652,91 @@ std::string effective_toml(const Scenario& s) {
   const auto& a = s.ai;
   toml::table t;
   t.insert("name", s.name);
-  t.insert("simulation", toml::table{{"months", s.simulation.months}, {"replicates", s.simulation.replicates},
-                                     {"seed", static_cast<std::int64_t>(s.simulation.seed)}, {"workers", s.simulation.workers},
+  t.insert("simulation", toml::table{{"months", s.simulation.months},
+                                     {"replicates", s.simulation.replicates},
+                                     {"seed", static_cast<std::int64_t>(s.simulation.seed)},
+                                     {"workers", s.simulation.workers},
                                      {"burn_in_months", s.simulation.burn_in_months}});
-  t.insert("firms", toml::table{{"zipf_exponent", s.firms.zipf_exponent}, {"min_size", s.firms.min_size},
-                                {"max_size", s.firms.max_size}, {"vc_max_size", s.firms.vc_max_size}});
+  t.insert("firms", toml::table{{"zipf_exponent", s.firms.zipf_exponent},
+                                {"min_size", s.firms.min_size},
+                                {"max_size", s.firms.max_size},
+                                {"vc_max_size", s.firms.vc_max_size}});
   toml::table market{{"matching", lm.matching == MatchingMode::network ? "network" : "cobb_douglas"},
-                     {"matching_efficiency", lm.matching_efficiency}, {"matching_elasticity", lm.matching_elasticity},
-                     {"initial_unemployment_rate", lm.initial_unemployment_rate}, {"vacancies_per_unemployed", lm.vacancies_per_unemployed},
-                     {"quit_rate", lm.quit_rate}, {"quit_to_unemployment_share", lm.quit_to_unemployment_share},
-                     {"layoff_rate", lm.layoff_rate}, {"replacement_share", lm.replacement_share},
-                     {"demand_gap_separation", lm.demand_gap_separation}, {"demand_gap_opening", lm.demand_gap_opening},
-                     {"network_search_intensity", lm.network_search_intensity}, {"employer_weight_aiq", lm.employer_weight_aiq},
-                     {"employer_weight_duration", lm.employer_weight_duration}, {"employer_weight_age55", lm.employer_weight_age55},
-                     {"mobility_same_group", lm.mobility_same_group}, {"mobility_other", lm.mobility_other}};
-  if (!lm.mobility_file.empty()) market.insert("mobility_file", std::filesystem::absolute(lm.mobility_file).lexically_normal().string());
+                     {"matching_efficiency", lm.matching_efficiency},
+                     {"matching_elasticity", lm.matching_elasticity},
+                     {"initial_unemployment_rate", lm.initial_unemployment_rate},
+                     {"vacancies_per_unemployed", lm.vacancies_per_unemployed},
+                     {"quit_rate", lm.quit_rate},
+                     {"quit_to_unemployment_share", lm.quit_to_unemployment_share},
+                     {"layoff_rate", lm.layoff_rate},
+                     {"replacement_share", lm.replacement_share},
+                     {"demand_gap_separation", lm.demand_gap_separation},
+                     {"demand_gap_opening", lm.demand_gap_opening},
+                     {"network_search_intensity", lm.network_search_intensity},
+                     {"employer_weight_aiq", lm.employer_weight_aiq},
+                     {"employer_weight_duration", lm.employer_weight_duration},
+                     {"employer_weight_age55", lm.employer_weight_age55},
+                     {"mobility_same_group", lm.mobility_same_group},
+                     {"mobility_other", lm.mobility_other}};
+  if (!lm.mobility_file.empty())
+    market.insert("mobility_file", std::filesystem::absolute(lm.mobility_file).lexically_normal().string());
   t.insert("labor_market", market);
-  t.insert("ai", toml::table{{"enabled", a.enabled}, {"adoption_speed", a.adoption_speed}, {"capability_start", a.capability_start},
-                             {"capability_ceiling", a.capability_ceiling}, {"capability_growth", a.capability_growth},
-                             {"hype_premium", a.hype_premium}, {"hype_decay_months", a.hype_decay_months},
-                             {"size_elasticity", a.size_elasticity}, {"mandate_months", a.mandate_months},
-                             {"documentation_months", a.documentation_months}, {"assessment_months", a.assessment_months},
-                             {"reduction_intensity", a.reduction_intensity}, {"documentation_base", a.documentation_base},
-                             {"documentation_aiq_gain", a.documentation_aiq_gain}, {"seniority_weights", cohort_array(a.seniority_weights)},
-                             {"realisation_months", a.realisation_months}, {"regret_sensitivity", a.regret_sensitivity},
-                             {"rehire_share", a.rehire_share}, {"offshore_share", a.offshore_share},
+  t.insert("ai", toml::table{{"enabled", a.enabled},
+                             {"adoption_speed", a.adoption_speed},
+                             {"capability_start", a.capability_start},
+                             {"capability_ceiling", a.capability_ceiling},
+                             {"capability_growth", a.capability_growth},
+                             {"hype_premium", a.hype_premium},
+                             {"hype_decay_months", a.hype_decay_months},
+                             {"size_elasticity", a.size_elasticity},
+                             {"mandate_months", a.mandate_months},
+                             {"documentation_months", a.documentation_months},
+                             {"assessment_months", a.assessment_months},
+                             {"reduction_intensity", a.reduction_intensity},
+                             {"documentation_base", a.documentation_base},
+                             {"documentation_aiq_gain", a.documentation_aiq_gain},
+                             {"seniority_weights", cohort_array(a.seniority_weights)},
+                             {"realisation_months", a.realisation_months},
+                             {"regret_sensitivity", a.regret_sensitivity},
+                             {"rehire_share", a.rehire_share},
+                             {"offshore_share", a.offshore_share},
                              {"reinstatement_ratio", a.reinstatement_ratio}});
   const auto& c = s.consolidation;
-  t.insert("consolidation", toml::table{{"enabled", c.enabled}, {"acquisition_share", c.acquisition_share},
-                                        {"duplicate_cut_share", c.duplicate_cut_share}, {"refunding_probability", c.refunding_probability}});
+  t.insert("consolidation", toml::table{{"enabled", c.enabled},
+                                        {"acquisition_share", c.acquisition_share},
+                                        {"duplicate_cut_share", c.duplicate_cut_share},
+                                        {"refunding_probability", c.refunding_probability}});
   const auto& r = s.retraining;
-  t.insert("retraining", toml::table{{"enabled", r.enabled}, {"eligible_after_months", r.eligible_after_months},
-                                     {"entry_rate", r.entry_rate}, {"duration_months", r.duration_months},
-                                     {"success_probability", r.success_probability}, {"subsidy", r.subsidy},
-                                     {"subsidy_entry_rate", r.subsidy_entry_rate}, {"subsidy_duration_months", r.subsidy_duration_months},
+  t.insert("retraining", toml::table{{"enabled", r.enabled},
+                                     {"eligible_after_months", r.eligible_after_months},
+                                     {"entry_rate", r.entry_rate},
+                                     {"duration_months", r.duration_months},
+                                     {"success_probability", r.success_probability},
+                                     {"subsidy", r.subsidy},
+                                     {"subsidy_entry_rate", r.subsidy_entry_rate},
+                                     {"subsidy_duration_months", r.subsidy_duration_months},
                                      {"subsidy_success_probability", r.subsidy_success_probability},
-                                     {"cost_per_month", r.cost_per_month}, {"public_share", r.public_share},
+                                     {"cost_per_month", r.cost_per_month},
+                                     {"public_share", r.public_share},
                                      {"subsidy_public_share", r.subsidy_public_share}});
-  t.insert("aiq", toml::table{{"enabled", s.aiq.enabled}, {"initial_share", cohort_array(s.aiq.initial_share)},
+  t.insert("aiq", toml::table{{"enabled", s.aiq.enabled},
+                              {"initial_share", cohort_array(s.aiq.initial_share)},
                               {"monthly_hazard", cohort_array(s.aiq.monthly_hazard)}});
   const auto& d = s.demography;
-  t.insert("demography", toml::table{{"enabled", d.enabled}, {"retirement_age_mean", d.retirement_age_mean},
-                                     {"retirement_age_sd", d.retirement_age_sd}, {"graduate_job_share", d.graduate_job_share},
-                                     {"unemployed_exit_rate", d.unemployed_exit_rate}, {"reentry_rate", d.reentry_rate}});
+  t.insert("demography", toml::table{{"enabled", d.enabled},
+                                     {"retirement_age_mean", d.retirement_age_mean},
+                                     {"retirement_age_sd", d.retirement_age_sd},
+                                     {"graduate_job_share", d.graduate_job_share},
+                                     {"unemployed_exit_rate", d.unemployed_exit_rate},
+                                     {"reentry_rate", d.reentry_rate}});
   t.insert("output", toml::table{{"panel_rate", s.output.panel_rate}});
   toml::array occs, secs, regs;
   for (const auto& o : s.occupations) {
-    toml::table e{{"name", o.name}, {"group", o.group}, {"ai_exposure", o.ai_exposure}, {"ai_complement", o.ai_complement}, {"wage", o.wage}};
+    toml::table e{{"name", o.name},
+                  {"group", o.group},
+                  {"ai_exposure", o.ai_exposure},
+                  {"ai_complement", o.ai_complement},
+                  {"wage", o.wage}};
     if (!o.title.empty()) e.insert("title", o.title);
     if (o.employment > 0) e.insert("employment", o.employment);
     occs.push_back(std::move(e));
@@ -684,12 +745,17 @@ std::string effective_toml(const Scenario& s) {
     toml::table staffing;
     for (size_t o = 0; o < sec.staffing.size(); ++o)
       if (sec.staffing[o] > 0) staffing.insert(s.occupations[o].name, sec.staffing[o]);
-    secs.push_back(toml::table{{"name", sec.name}, {"employment_share", sec.employment_share}, {"bass_p", sec.bass_p},
-                               {"bass_q", sec.bass_q}, {"vc_share", sec.vc_share}, {"runway_months", sec.runway_months},
+    secs.push_back(toml::table{{"name", sec.name},
+                               {"employment_share", sec.employment_share},
+                               {"bass_p", sec.bass_p},
+                               {"bass_q", sec.bass_q},
+                               {"vc_share", sec.vc_share},
+                               {"runway_months", sec.runway_months},
                                {"staffing", std::move(staffing)}});
   }
   for (const auto& g : s.regions)
-    regs.push_back(toml::table{{"name", g.name}, {"offshore", g.offshore}, {"wage_multiplier", g.wage_multiplier}, {"share", g.share}});
+    regs.push_back(toml::table{
+        {"name", g.name}, {"offshore", g.offshore}, {"wage_multiplier", g.wage_multiplier}, {"share", g.share}});
   t.insert("occupations", std::move(occs));
   t.insert("sectors", std::move(secs));
   t.insert("regions", std::move(regs));
@@ -734,10 +800,9 @@ Scenario load_scenario_string(const std::string& text, const std::string& name,
 std::string describe(const Scenario& s) {
   std::ostringstream os;
   os << "# Resolved scenario '" << s.name << "' (from " << s.source_file << ")\n"
-     << "# " << s.simulation.workers << " workers, " << s.simulation.months << " months, "
-     << s.simulation.replicates << " replicates, seed " << s.simulation.seed << "; "
-     << s.occupations.size() << " occupations, " << s.sectors.size() << " sectors, "
-     << s.regions.size() << " regions\n\n"
+     << "# " << s.simulation.workers << " workers, " << s.simulation.months << " months, " << s.simulation.replicates
+     << " replicates, seed " << s.simulation.seed << "; " << s.occupations.size() << " occupations, "
+     << s.sectors.size() << " sectors, " << s.regions.size() << " regions\n\n"
      << s.effective_toml;
   return os.str();
 }

@@ -94,7 +94,8 @@ std::vector<Occupation> read_occupation_table(const std::filesystem::path& file)
       o.employment = t.number(line, "employment", emp, 0, 1e10);
       o.wage = t.number(line, "median_wage", wage, 0, 1e8);
       o.ai_exposure = t.number(line, "ai_exposure", expo, 0, 1);
-      o.ai_complement = in.has_column("ai_complement") && !compl_.empty() ? t.number(line, "ai_complement", compl_, 0, 100) : 0.0;
+      o.ai_complement =
+          in.has_column("ai_complement") && !compl_.empty() ? t.number(line, "ai_complement", compl_, 0, 100) : 0.0;
       out.push_back(o);
     }
   });
@@ -102,7 +103,8 @@ std::vector<Occupation> read_occupation_table(const std::filesystem::path& file)
   return out;
 }
 
-std::vector<std::vector<double>> read_mobility_table(const std::filesystem::path& file, const std::vector<Occupation>& occ) {
+std::vector<std::vector<double>> read_mobility_table(const std::filesystem::path& file,
+                                                     const std::vector<Occupation>& occ) {
   if (!std::filesystem::exists(file)) throw InputError(file.string(), 0, 0, "", "mobility file does not exist");
   Table t{file, header_of(file)};
   std::map<std::string, int> index;
@@ -117,8 +119,10 @@ std::vector<std::vector<double>> read_mobility_table(const std::filesystem::path
     while (in.read_row(src, dst, prob)) {
       const int line = static_cast<int>(in.get_file_line());
       auto i = index.find(src), j = index.find(dst);
-      if (i == index.end()) t.fail(line, "source", "unknown occupation code '" + src + "' (not in the occupation table)");
-      if (j == index.end()) t.fail(line, "target", "unknown occupation code '" + dst + "' (not in the occupation table)");
+      if (i == index.end())
+        t.fail(line, "source", "unknown occupation code '" + src + "' (not in the occupation table)");
+      if (j == index.end())
+        t.fail(line, "target", "unknown occupation code '" + dst + "' (not in the occupation table)");
       a[i->second][j->second] += t.number(line, "probability", prob, 0, 1);
       if (!first_line[i->second]) first_line[i->second] = line;
     }
@@ -126,7 +130,9 @@ std::vector<std::vector<double>> read_mobility_table(const std::filesystem::path
   for (size_t i = 0; i < n; ++i) {
     double row = 0;
     for (double x : a[i]) row += x;
-    if (!first_line[i]) throw InputError(file.string(), 0, 0, "source", "occupation '" + occ[i].name + "' has no row (no transitions from it)");
+    if (!first_line[i])
+      throw InputError(file.string(), 0, 0, "source",
+                       "occupation '" + occ[i].name + "' has no row (no transitions from it)");
     if (std::abs(row - 1.0) > 1e-6) {
       std::ostringstream os;
       os.precision(10);

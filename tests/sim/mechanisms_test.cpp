@@ -73,15 +73,18 @@ TEST(Adoption, PipelinePassesThroughItsStagesInOrder) {
 }
 
 TEST(Adoption, DocumentationByAIQWorkersDeepensCuts) {
-  const double low = total(fixtures::small({"ai.documentation_aiq_gain=0", "ai.documentation_base=0.3"}), M::layoffs_ai);
-  const double high = total(fixtures::small({"ai.documentation_aiq_gain=3", "ai.documentation_base=0.3"}), M::layoffs_ai);
+  const double low =
+      total(fixtures::small({"ai.documentation_aiq_gain=0", "ai.documentation_base=0.3"}), M::layoffs_ai);
+  const double high =
+      total(fixtures::small({"ai.documentation_aiq_gain=3", "ai.documentation_base=0.3"}), M::layoffs_ai);
   EXPECT_GT(high, 1.3 * low);
 }
 
 TEST(Adoption, EntryLevelWorkersAreCutFirst) {
   // Seniority weights 5:1 for 22-25s: their share of AI layoffs exceeds their share of
   // ordinary layoffs, which hit every age alike.
-  Replicates r(fixtures::small({"ai.adoption_speed=3", "output.panel_rate=1", "ai.seniority_weights=[5.0,1.0,1.0,1.0,1.0,1.0]"}));
+  Replicates r(fixtures::small(
+      {"ai.adoption_speed=3", "output.panel_rate=1", "ai.seniority_weights=[5.0,1.0,1.0,1.0,1.0,1.0]"}));
   double young_ai = 0, ai = 0, young_ord = 0, ord = 0;
   for (const auto& sp : r.spells)
     for (const auto& s : sp) {
@@ -133,7 +136,8 @@ TEST(Reinstatement, AdoptionCreatesComplementJobs) {
 TEST(Churn, DemandGapPullsEmploymentPlusVacanciesToTarget) {
   // No replacement of separations: without the gap adjustment jobs drain away; with it,
   // openings restore e + v toward the demand target.
-  const auto base = std::vector<std::string>{"ai.enabled=false", "consolidation.enabled=false", "demography.enabled=false", "labor_market.replacement_share=0"};
+  const auto base = std::vector<std::string>{"ai.enabled=false", "consolidation.enabled=false",
+                                             "demography.enabled=false", "labor_market.replacement_share=0"};
   auto with = base;
   with.push_back("labor_market.demand_gap_opening=0.5");
   Replicates drain(fixtures::small(base));
@@ -151,7 +155,7 @@ TEST(Consolidation, OffKeepsConcentrationFlatOnRaisesIt) {
   };
   Replicates off(fixtures::small({"consolidation.enabled=false", "ai.enabled=false"}));
   Replicates on(fixtures::small({"consolidation.refunding_probability=0", "consolidation.acquisition_share=1",
-                         "sectors.tech.vc_share=0.8", "sectors.services.vc_share=0.8", "ai.enabled=false"}));
+                                 "sectors.tech.vc_share=0.8", "sectors.services.vc_share=0.8", "ai.enabled=false"}));
   EXPECT_EQ(off.sum(M::acquisitions) + off.sum(M::failures), 0);
   EXPECT_LT(std::abs(hhi_change(off)), 0.05);
   EXPECT_GT(on.sum(M::acquisitions), 0);
@@ -178,8 +182,8 @@ TEST(AIQ, SpreadsAndYoungerCohortsLead) {
   Replicates r(fixtures::small({"ai.enabled=false"}));
   EXPECT_GT(r.at(M::aiq_share, 59), r.at(M::aiq_share, 0) + 0.05);
   EXPECT_GT(r.at(M::cohort_aiq_share, 0, 0), 2 * r.at(M::cohort_aiq_share, 0, 5));
-  Replicates still(fixtures::small({"ai.enabled=false", "aiq.monthly_hazard=[0.0,0.0,0.0,0.0,0.0,0.0]", "demography.enabled=false",
-                                     "retraining.enabled=false"}));
+  Replicates still(fixtures::small({"ai.enabled=false", "aiq.monthly_hazard=[0.0,0.0,0.0,0.0,0.0,0.0]",
+                                    "demography.enabled=false", "retraining.enabled=false"}));
   EXPECT_NEAR(still.at(M::aiq_share, 59), still.at(M::aiq_share, 0), 0.01);
 }
 

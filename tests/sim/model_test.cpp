@@ -30,9 +30,18 @@ void check_invariants(const Model& m) {
         ASSERT_EQ(m.w.cell[i], -1);
         ASSERT_EQ(m.pool[m.market(m.w.occ[i], m.w.region[i])][m.w.slot[i]], wid);
         break;
-      case Status::retraining: ++retr; ASSERT_EQ(m.w.cell[i], -1); break;
-      case Status::inactive: ++inact; ASSERT_EQ(m.inactive[m.w.slot[i]], wid); break;
-      case Status::retired: ++retired; ASSERT_EQ(m.w.cell[i], -1); break;
+      case Status::retraining:
+        ++retr;
+        ASSERT_EQ(m.w.cell[i], -1);
+        break;
+      case Status::inactive:
+        ++inact;
+        ASSERT_EQ(m.inactive[m.w.slot[i]], wid);
+        break;
+      case Status::retired:
+        ++retired;
+        ASSERT_EQ(m.w.cell[i], -1);
+        break;
     }
   }
   ASSERT_EQ(emp, m.n_employed);
@@ -102,7 +111,8 @@ TEST(Model, StocksMoveByTheirFlows) {
   const Series& s = m.series();
   for (int t = 1; t < sc.simulation.months; ++t) {
     const double layoffs = s.at(M::layoffs_ordinary, t) + s.at(M::layoffs_ai, t) + s.at(M::layoffs_consolidation, t);
-    EXPECT_DOUBLE_EQ(s.at(M::employed, t) - s.at(M::employed, t - 1), s.at(M::hires, t) - s.at(M::quits, t) - layoffs) << t;
+    EXPECT_DOUBLE_EQ(s.at(M::employed, t) - s.at(M::employed, t - 1), s.at(M::hires, t) - s.at(M::quits, t) - layoffs)
+        << t;
     EXPECT_DOUBLE_EQ(s.at(M::unemployed, t) - s.at(M::unemployed, t - 1),
                      layoffs + s.at(M::quits_to_unemployment, t) - s.at(M::hires_from_unemployment, t) -
                          s.at(M::retraining_entries, t) + s.at(M::retraining_completions, t))

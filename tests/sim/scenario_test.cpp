@@ -36,7 +36,9 @@ int line_of(const std::string& text, const std::string& needle) {
 }
 
 struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("laborsim-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+  fs::path path = fs::temp_directory_path() /
+                  ("laborsim-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+                   std::to_string(reinterpret_cast<std::uintptr_t>(this)));
   TempDir() { fs::create_directories(path); }
   ~TempDir() { fs::remove_all(path); }
   fs::path write(const std::string& name, const std::string& text) const {
@@ -96,7 +98,8 @@ TEST(Scenario, WrongTypeAndOutOfRange) {
 }
 
 TEST(Scenario, StaffingNamesMustBeOccupations) {
-  const std::string text = with_line_replaced(fixtures::small_toml(), "clerk = 0.7, engineer = 0.1", "clrek = 0.7, engineer = 0.1");
+  const std::string text =
+      with_line_replaced(fixtures::small_toml(), "clerk = 0.7, engineer = 0.1", "clrek = 0.7, engineer = 0.1");
   InputError e = expect_input_error([&] { load_scenario_string(text, "x.toml"); });
   EXPECT_EQ(e.key(), "sectors[0].staffing.clrek");
   EXPECT_EQ(e.line(), line_of(text, "clrek"));
@@ -134,7 +137,8 @@ TEST(Scenario, ExtendsMergesAndErrorsNameTheRightFile) {
 }
 
 TEST(Scenario, SetOverridesKeysAndNamedElements) {
-  Scenario s = fixtures::small({"ai.adoption_speed=2", "occupations.clerk.ai_exposure=0.1", "labor_market.matching=network"});
+  Scenario s =
+      fixtures::small({"ai.adoption_speed=2", "occupations.clerk.ai_exposure=0.1", "labor_market.matching=network"});
   EXPECT_DOUBLE_EQ(s.ai.adoption_speed, 2.0);
   EXPECT_DOUBLE_EQ(s.occupations[s.occupation_index("clerk")].ai_exposure, 0.1);
   EXPECT_EQ(s.labor_market.matching, MatchingMode::network);
@@ -152,7 +156,8 @@ TEST(Scenario, SetOverridesKeysAndNamedElements) {
 }
 
 TEST(Scenario, EffectiveTomlLoadsBackToTheSameScenario) {
-  Scenario a = load_scenario(fs::path(LABORSIM_SOURCE_DIR) / "scenarios" / "hype_regret.toml", {"ai.adoption_speed=2.5"});
+  Scenario a =
+      load_scenario(fs::path(LABORSIM_SOURCE_DIR) / "scenarios" / "hype_regret.toml", {"ai.adoption_speed=2.5"});
   Scenario b = load_scenario_string(a.effective_toml, "effective.toml");
   EXPECT_EQ(b.name, a.name);
   EXPECT_EQ(b.simulation.seed, a.simulation.seed);
@@ -162,8 +167,11 @@ TEST(Scenario, EffectiveTomlLoadsBackToTheSameScenario) {
   EXPECT_DOUBLE_EQ(b.demography.reentry_rate, a.demography.reentry_rate);  // a default nobody wrote
   ASSERT_EQ(b.sectors.size(), a.sectors.size());
   ASSERT_EQ(b.occupations.size(), a.occupations.size());
-  for (size_t o = 0; o < a.occupations.size(); ++o) EXPECT_DOUBLE_EQ(b.occupations[o].ai_exposure, a.occupations[o].ai_exposure);
-  for (size_t i = 0; i < a.sectors.size(); ++i) EXPECT_NEAR(b.sectors[i].employment_share, a.sectors[i].employment_share, 1e-12);
+  for (size_t o = 0; o < a.occupations.size(); ++o)
+    EXPECT_DOUBLE_EQ(b.occupations[o].ai_exposure, a.occupations[o].ai_exposure);
   for (size_t i = 0; i < a.sectors.size(); ++i)
-    for (size_t o = 0; o < a.occupations.size(); ++o) EXPECT_NEAR(b.sectors[i].staffing[o], a.sectors[i].staffing[o], 1e-12);
+    EXPECT_NEAR(b.sectors[i].employment_share, a.sectors[i].employment_share, 1e-12);
+  for (size_t i = 0; i < a.sectors.size(); ++i)
+    for (size_t o = 0; o < a.occupations.size(); ++o)
+      EXPECT_NEAR(b.sectors[i].staffing[o], a.sectors[i].staffing[o], 1e-12);
 }

@@ -14,10 +14,12 @@ inline std::string small_toml(long workers = 20000, int months = 60) {
   return R"(
 name = "small"
 [simulation]
-months = )" + std::to_string(months) + R"(
+months = )" +
+         std::to_string(months) + R"(
 replicates = 2
 seed = 7
-workers = )" + std::to_string(workers) + R"(
+workers = )" +
+         std::to_string(workers) + R"(
 burn_in_months = 12
 [labor_market]
 matching_efficiency = 0.28

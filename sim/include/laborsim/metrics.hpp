@@ -15,27 +15,89 @@ const char* grouping_name(Grouping g);
 // Keep in step with kMetricTable in metrics.cpp.
 enum class M : int {
   // stocks at the end of the month
-  employed, unemployed, retraining, out_of_labor_force, labor_force, unemployment_rate,
-  vacancies, long_term_unemployed_share, median_unemployment_weeks, mean_unemployment_weeks,
-  aiq_share, young_high_exposure_employed,
-  firms_alive, firms_mandate, firms_documentation, firms_assessment, firms_reduced,
-  firms_realised, firms_regretting, firms_adopting,
-  capability_real, capability_perceived,
+  employed,
+  unemployed,
+  retraining,
+  out_of_labor_force,
+  labor_force,
+  unemployment_rate,
+  vacancies,
+  long_term_unemployed_share,
+  median_unemployment_weeks,
+  mean_unemployment_weeks,
+  aiq_share,
+  young_high_exposure_employed,
+  firms_alive,
+  firms_mandate,
+  firms_documentation,
+  firms_assessment,
+  firms_reduced,
+  firms_realised,
+  firms_regretting,
+  firms_adopting,
+  capability_real,
+  capability_perceived,
   // flows during the month
-  hires, hires_from_unemployment, job_to_job_moves, quits, quits_to_unemployment,
-  layoffs_ordinary, layoffs_ai, layoffs_consolidation, exits_to_nonparticipation, reentries,
-  rehires_ordinary, rehires_ai, rehires_consolidation, rehires_lower_pay, rehires_other_occupation,
-  reopened_jobs, reopened_jobs_offshore, regret_rehires, regret_rehires_offshore, regret_rehires_lower_pay,
-  reinstatement_jobs, new_adopters, firms_cutting, new_regretting_firms, acquisitions, failures,
-  retirements, entrants, retraining_entries, retraining_completions, retraining_successes,
-  retrained_hires, retrained_months_to_job, retraining_cost, retraining_public_cost,
+  hires,
+  hires_from_unemployment,
+  job_to_job_moves,
+  quits,
+  quits_to_unemployment,
+  layoffs_ordinary,
+  layoffs_ai,
+  layoffs_consolidation,
+  exits_to_nonparticipation,
+  reentries,
+  rehires_ordinary,
+  rehires_ai,
+  rehires_consolidation,
+  rehires_lower_pay,
+  rehires_other_occupation,
+  reopened_jobs,
+  reopened_jobs_offshore,
+  regret_rehires,
+  regret_rehires_offshore,
+  regret_rehires_lower_pay,
+  reinstatement_jobs,
+  new_adopters,
+  firms_cutting,
+  new_regretting_firms,
+  acquisitions,
+  failures,
+  retirements,
+  entrants,
+  retraining_entries,
+  retraining_completions,
+  retraining_successes,
+  retrained_hires,
+  retrained_months_to_job,
+  retraining_cost,
+  retraining_public_cost,
   // rates (flow / stock at the start of the month)
-  e_to_u_rate, u_to_e_rate, quit_rate, layoff_rate, hire_rate,
+  e_to_u_rate,
+  u_to_e_rate,
+  quit_rate,
+  layoff_rate,
+  hire_rate,
   // by group
-  occ_employed, occ_unemployed, occ_vacancies, occ_layoffs_ai, occ_layoffs, occ_hires,
-  sector_employed, sector_layoffs_ai, sector_layoffs_consolidation, sector_hhi, sector_firms_alive, sector_firms_adopting,
-  region_employed, region_unemployed, region_hires,
-  cohort_employed, cohort_unemployed, cohort_aiq_share,
+  occ_employed,
+  occ_unemployed,
+  occ_vacancies,
+  occ_layoffs_ai,
+  occ_layoffs,
+  occ_hires,
+  sector_employed,
+  sector_layoffs_ai,
+  sector_layoffs_consolidation,
+  sector_hhi,
+  sector_firms_alive,
+  sector_firms_adopting,
+  region_employed,
+  region_unemployed,
+  region_hires,
+  cohort_employed,
+  cohort_unemployed,
+  cohort_aiq_share,
   count
 };
 inline constexpr int kMetricCount = static_cast<int>(M::count);
@@ -52,7 +114,7 @@ const std::array<MetricInfo, kMetricCount>& metric_table();
 
 // Series of one replicate: per metric, months x groups values (row-major by month).
 class Series {
-public:
+ public:
   Series() = default;
   Series(int months, std::array<int, 5> group_sizes);
   double& at(M m, int month, int group = 0) {
@@ -67,7 +129,7 @@ public:
   int groups(M m) const { return groups_[static_cast<size_t>(m)]; }
   int months() const { return months_; }
 
-private:
+ private:
   int months_ = 0;
   std::vector<int> groups_;
   std::vector<std::vector<double>> data_;
@@ -77,7 +139,7 @@ private:
 struct Spell {
   std::int64_t worker = 0;
   std::int32_t start_month = 0, end_month = -1;  // end: reemployment, or censoring month
-  std::uint8_t cause = 0;                         // 1 ordinary, 2 ai, 3 consolidation
+  std::uint8_t cause = 0;                        // 1 ordinary, 2 ai, 3 consolidation
   std::uint8_t reemployed = 0;
   std::int32_t firm = -1, new_firm = -1;
   std::int32_t occupation = -1, new_occupation = -1;

@@ -44,7 +44,7 @@ struct Workers {
   std::vector<std::int16_t> spell_start;  // month the current non-employment spell began
   std::vector<std::int16_t> event_month;  // retraining: completion month; else last completion
   std::vector<std::uint16_t> retrain_target;
-  std::vector<std::int32_t> open_spell;   // index into spells, or -1
+  std::vector<std::int32_t> open_spell;  // index into spells, or -1
   std::vector<std::uint8_t> in_panel;
   std::size_t size() const { return occ.size(); }
   void resize(std::size_t n);
@@ -59,9 +59,9 @@ struct Cells {
   std::vector<std::uint8_t> region;
   std::vector<std::vector<std::int32_t>> members;  // employed worker ids
   std::vector<std::int32_t> vacancies, target, reopened;
-  std::vector<std::int32_t> vslot;                 // position in the market's vacant-cell list
-  std::vector<std::uint8_t> gap_listed;            // in Model::gap_cells
-  std::vector<float> wage;                         // posted wage
+  std::vector<std::int32_t> vslot;       // position in the market's vacant-cell list
+  std::vector<std::uint8_t> gap_listed;  // in Model::gap_cells
+  std::vector<float> wage;               // posted wage
   std::size_t size() const { return firm.size(); }
 };
 
@@ -71,9 +71,9 @@ struct Firms {
   std::vector<std::uint8_t> alive, vc;
   std::vector<Stage> stage;
   std::vector<std::int16_t> stage_month;
-  std::vector<float> premium;         // firm wage premium (multiplier)
-  std::vector<float> believed;        // perceived capability when it cut
-  std::vector<float> transfer;        // capability transfer from documentation
+  std::vector<float> premium;   // firm wage premium (multiplier)
+  std::vector<float> believed;  // perceived capability when it cut
+  std::vector<float> transfer;  // capability transfer from documentation
   std::vector<std::uint8_t> regret;
   std::vector<std::int32_t> employment, initial_size;
   std::vector<std::vector<std::int32_t>> cells;
@@ -87,7 +87,7 @@ struct AICut {
 };
 
 class Model {
-public:
+ public:
   Model(const Scenario& scenario, std::uint64_t replicate);
 
   // Advances one month and records it (months before 0 are burn-in, not recorded).
@@ -110,7 +110,7 @@ public:
   // --- state, public for mechanisms and tests -------------------------------------
   const Scenario& sc_;
   std::uint64_t seed_, replicate_;
-  int month_;     // the month being simulated (negative during burn-in)
+  int month_;  // the month being simulated (negative during burn-in)
   int nocc_, nreg_, nsec_;
   Workers w;
   Cells c;
@@ -118,18 +118,18 @@ public:
   std::vector<std::vector<std::int32_t>> pool;          // unemployed by market
   std::vector<std::vector<std::int32_t>> vacant_cells;  // cells with vacancies by market
   std::vector<std::int64_t> market_vacancies;
-  std::vector<std::int32_t> employed;                   // every employed worker (random picks)
-  std::vector<std::int32_t> gap_cells;                  // cells whose e + v may differ from target
-  std::vector<std::int32_t> inactive;                   // out of the labour force
-  std::vector<std::int32_t> free_slots;                 // retired worker ids for reuse
-  std::vector<std::vector<std::int32_t>> retire_at;     // by month index from the start
+  std::vector<std::int32_t> employed;                // every employed worker (random picks)
+  std::vector<std::int32_t> gap_cells;               // cells whose e + v may differ from target
+  std::vector<std::int32_t> inactive;                // out of the labour force
+  std::vector<std::int32_t> free_slots;              // retired worker ids for reuse
+  std::vector<std::vector<std::int32_t>> retire_at;  // by month index from the start
   std::vector<std::vector<std::int32_t>> retrain_done_at;
   std::vector<std::vector<std::int32_t>> runway_end_at;
-  std::vector<std::vector<std::int32_t>> nonadopters;   // by sector x size class
+  std::vector<std::vector<std::int32_t>> nonadopters;  // by sector x size class
   std::vector<std::int32_t> nonadopter_slot;
-  std::vector<double> adoption_factor;                  // by sector x size class: larger firms earlier
-  std::vector<std::int32_t> pipeline;                   // firms in mandate..reduced
-  std::vector<std::vector<AICut>> cuts;                 // by firm
+  std::vector<double> adoption_factor;   // by sector x size class: larger firms earlier
+  std::vector<std::int32_t> pipeline;    // firms in mandate..reduced
+  std::vector<std::vector<AICut>> cuts;  // by firm
   std::vector<std::vector<std::int32_t>> sector_firms;
   std::vector<double> sector_sumsq, sector_emp;
   std::vector<std::int64_t> stage_count, sector_adopting, sector_alive;
@@ -180,7 +180,7 @@ public:
   static constexpr int kSizeClasses = 32;
   static int size_class(std::int32_t size);
 
-private:
+ private:
   void init();
   void record_stocks();
   double sink_ = 0;
@@ -189,14 +189,14 @@ private:
 
 // Mechanisms, one per concern (sim/src/mechanisms/*.cpp), called in this order.
 namespace mech {
-void capability(Model& m);      // real and perceived AI capability
-void demography(Model& m);      // retirements, graduates, labour-force exits and reentries
-void aiq_diffusion(Model& m);   // AI readiness spreads by age cohort
-void adoption(Model& m);        // Bass diffusion, pipeline, AI cuts, reinstatement, regret
-void consolidation(Model& m);   // VC runway, acquisitions and failures
-void retraining(Model& m);      // entries and completions
-void matching(Model& m);        // unemployed meet vacancies (cobb_douglas or network)
-void churn(Model& m);           // quits, ordinary layoffs, demand-gap adjustment
+void capability(Model& m);     // real and perceived AI capability
+void demography(Model& m);     // retirements, graduates, labour-force exits and reentries
+void aiq_diffusion(Model& m);  // AI readiness spreads by age cohort
+void adoption(Model& m);       // Bass diffusion, pipeline, AI cuts, reinstatement, regret
+void consolidation(Model& m);  // VC runway, acquisitions and failures
+void retraining(Model& m);     // entries and completions
+void matching(Model& m);       // unemployed meet vacancies (cobb_douglas or network)
+void churn(Model& m);          // quits, ordinary layoffs, demand-gap adjustment
 }  // namespace mech
 
 }  // namespace laborsim

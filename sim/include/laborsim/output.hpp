@@ -26,7 +26,7 @@ struct RunInfo {
 };
 
 class ResultsWriter {
-public:
+ public:
   ResultsWriter(std::filesystem::path final_path, const Scenario& scenario, const RunInfo& info);
   ~ResultsWriter();  // without commit(): the temporary file is removed
   ResultsWriter(const ResultsWriter&) = delete;
@@ -39,7 +39,7 @@ public:
   void commit();
   const std::filesystem::path& temporary_path() const { return tmp_; }
 
-private:
+ private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::filesystem::path final_, tmp_;

@@ -32,7 +32,7 @@ enum class Purpose : std::uint64_t {
 };
 
 class Rng {
-public:
+ public:
   using Engine = r123::MicroURNG<r123::Philox4x64>;
   using result_type = Engine::result_type;
 
@@ -59,7 +59,7 @@ public:
   // event in a long run of independent trials without touching the others.
   std::int64_t geometric(double p) { return std::geometric_distribution<std::int64_t>(p)(*this); }
 
-private:
+ private:
   Engine engine_;
 };
 

@@ -31,7 +31,7 @@ struct RunSummary {
   double firms_adopting_end = 0, firms_alive_end = 0, regretting_firms = 0;
   double u_to_e_rate = 0, e_to_u_rate = 0;
   std::vector<std::pair<std::string, double>> step_seconds;  // summed over replicates
-  double init_seconds = 0;                                     // building the initial state
+  double init_seconds = 0;                                   // building the initial state
 };
 
 RunSummary run_scenario(const Scenario& scenario, const RunOptions& options);

@@ -13,7 +13,7 @@ namespace laborsim {
 
 // Bad user input: names where it came from (file, line, column) and the key.
 class InputError : public std::runtime_error {
-public:
+ public:
   InputError(std::string file, int line, int column, std::string key, std::string message);
   const std::string& file() const { return file_; }
   int line() const { return line_; }
@@ -21,20 +21,19 @@ public:
   const std::string& key() const { return key_; }
   const std::string& message() const { return message_; }
 
-private:
+ private:
   std::string file_, key_, message_;
   int line_, column_;
 };
 
 // Age cohorts used by seniority weights, AIQ and the outputs.
 inline constexpr int kCohorts = 6;
-inline constexpr std::array<const char*, kCohorts> kCohortNames = {"22-25", "26-34", "35-44",
-                                                                   "45-54", "55-64", "65+"};
+inline constexpr std::array<const char*, kCohorts> kCohortNames = {"22-25", "26-34", "35-44", "45-54", "55-64", "65+"};
 int cohort_of_age(int age_years);
 
 struct Occupation {
-  std::string name;          // inline: a short name; from a table: the SOC code
-  std::string title;         // optional longer title
+  std::string name;   // inline: a short name; from a table: the SOC code
+  std::string title;  // optional longer title
   std::string group;
   double employment = 0;     // optional; used by staffing = "employment"
   double ai_exposure = 0;    // share of tasks AI at full capability can do
@@ -78,34 +77,34 @@ enum class MatchingMode { cobb_douglas, network };
 
 struct LaborMarketParams {
   MatchingMode matching = MatchingMode::cobb_douglas;
-  double matching_efficiency = 0.3;      // A
-  double matching_elasticity = 0.5;      // alpha (on unemployment)
+  double matching_efficiency = 0.3;  // A
+  double matching_elasticity = 0.5;  // alpha (on unemployment)
   double initial_unemployment_rate = 0.04;
-  double vacancies_per_unemployed = 1.0; // initial theta; sets demand targets
-  double quit_rate = 0.02;               // monthly, share of employment
+  double vacancies_per_unemployed = 1.0;  // initial theta; sets demand targets
+  double quit_rate = 0.02;                // monthly, share of employment
   double quit_to_unemployment_share = 0.06;
-  double layoff_rate = 0.011;            // monthly ordinary layoffs & discharges
-  double replacement_share = 1.0;        // separations replaced by a new vacancy
-  double demand_gap_separation = 0.0;    // gamma_u
-  double demand_gap_opening = 0.0;       // gamma_v
-  double network_search_intensity = 1.0; // applications per unemployed per month
-  double employer_weight_aiq = 0.0;      // log-weight of an AIQ applicant
-  double employer_weight_duration = 0.0; // log-weight per month unemployed (scarring, <0)
-  double employer_weight_age55 = 0.0;    // log-weight of applicants aged 55+
-  std::string mobility_file;             // CSV transition matrix (source, target, probability)
-  double mobility_same_group = 0.3;      // generated network: weight within a group
-  double mobility_other = 0.02;          // generated network: weight across groups
+  double layoff_rate = 0.011;             // monthly ordinary layoffs & discharges
+  double replacement_share = 1.0;         // separations replaced by a new vacancy
+  double demand_gap_separation = 0.0;     // gamma_u
+  double demand_gap_opening = 0.0;        // gamma_v
+  double network_search_intensity = 1.0;  // applications per unemployed per month
+  double employer_weight_aiq = 0.0;       // log-weight of an AIQ applicant
+  double employer_weight_duration = 0.0;  // log-weight per month unemployed (scarring, <0)
+  double employer_weight_age55 = 0.0;     // log-weight of applicants aged 55+
+  std::string mobility_file;              // CSV transition matrix (source, target, probability)
+  double mobility_same_group = 0.3;       // generated network: weight within a group
+  double mobility_other = 0.02;           // generated network: weight across groups
 };
 
 struct AIParams {
   bool enabled = true;
   double adoption_speed = 1.0;
-  double capability_start = 0.2;        // real capability K at month 0
+  double capability_start = 0.2;  // real capability K at month 0
   double capability_ceiling = 0.9;
-  double capability_growth = 0.03;      // logistic rate per month
-  double hype_premium = 0.0;            // h at month 0: perceived = K (1 + h)
-  double hype_decay_months = 0.0;       // 0 = constant hype
-  double size_elasticity = 0.3;         // adoption hazard ~ (size / mean size)^e
+  double capability_growth = 0.03;  // logistic rate per month
+  double hype_premium = 0.0;        // h at month 0: perceived = K (1 + h)
+  double hype_decay_months = 0.0;   // 0 = constant hype
+  double size_elasticity = 0.3;     // adoption hazard ~ (size / mean size)^e
   int mandate_months = 2;
   int documentation_months = 4;
   int assessment_months = 2;
@@ -114,17 +113,17 @@ struct AIParams {
   double documentation_aiq_gain = 0.8;  // extra transfer per unit AIQ share
   std::array<double, kCohorts> seniority_weights = {3.0, 1.5, 1.0, 0.8, 0.8, 0.8};
   int realisation_months = 9;
-  double regret_sensitivity = 8.0;      // regret prob = 1 - exp(-sensitivity * shortfall)
-  double rehire_share = 0.9;            // of cut jobs re-opened by a regretting firm
-  double offshore_share = 0.7;          // of re-opened jobs placed offshore
-  double reinstatement_ratio = 0.15;    // complement jobs created per job cut
+  double regret_sensitivity = 8.0;    // regret prob = 1 - exp(-sensitivity * shortfall)
+  double rehire_share = 0.9;          // of cut jobs re-opened by a regretting firm
+  double offshore_share = 0.7;        // of re-opened jobs placed offshore
+  double reinstatement_ratio = 0.15;  // complement jobs created per job cut
 };
 
 struct ConsolidationParams {
   bool enabled = true;
-  double acquisition_share = 0.5;     // of firms out of runway that are acquired
-  double duplicate_cut_share = 0.3;   // of overlapping roles cut at acquisition
-  double refunding_probability = 0.5; // firm raises again instead of consolidating
+  double acquisition_share = 0.5;      // of firms out of runway that are acquired
+  double duplicate_cut_share = 0.3;    // of overlapping roles cut at acquisition
+  double refunding_probability = 0.5;  // firm raises again instead of consolidating
 };
 
 struct RetrainingParams {
@@ -152,9 +151,9 @@ struct DemographyParams {
   bool enabled = true;
   double retirement_age_mean = 64;
   double retirement_age_sd = 3;
-  double graduate_job_share = 0.5;      // graduates starting straight in an open job
-  double unemployed_exit_rate = 0.03;   // unemployed leaving the labour force (U->N)
-  double reentry_rate = 0.05;           // out of the labour force back to searching (N->U)
+  double graduate_job_share = 0.5;     // graduates starting straight in an open job
+  double unemployed_exit_rate = 0.03;  // unemployed leaving the labour force (U->N)
+  double reentry_rate = 0.05;          // out of the labour force back to searching (N->U)
 };
 
 struct OutputParams {
@@ -165,8 +164,8 @@ struct Scenario {
   std::string name;
   std::string source_file;
   std::string occupations_file;  // CSV table used instead of inline [[occupations]]
-  std::string resolved_toml;   // the keys the files and --set gave, after extends, as TOML
-  std::string effective_toml;  // every parameter, defaults included, as TOML that loads back
+  std::string resolved_toml;     // the keys the files and --set gave, after extends, as TOML
+  std::string effective_toml;    // every parameter, defaults included, as TOML that loads back
   SimulationParams simulation;
   FirmParams firms;
   LaborMarketParams labor_market;
@@ -187,8 +186,7 @@ struct Scenario {
 
 // Reads a scenario file, follows `extends`, applies `--set KEY=VALUE` overrides and
 // validates everything. Throws InputError on any problem.
-Scenario load_scenario(const std::filesystem::path& file,
-                       const std::vector<std::string>& overrides = {});
+Scenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
 Scenario load_scenario_string(const std::string& toml_text, const std::string& name,
                               const std::vector<std::string>& overrides = {});
 

@@ -19,7 +19,8 @@ void capability(Model& m) {
   const double t = m.month_;
   const double k0 = std::max(a.capability_start, 1e-9), kmax = std::max(a.capability_ceiling, k0);
   m.capability = kmax / (1.0 + (kmax / k0 - 1.0) * std::exp(-a.capability_growth * t));
-  const double hype = a.hype_decay_months > 0 ? a.hype_premium * std::exp(-std::max(0.0, t) / a.hype_decay_months) : a.hype_premium;
+  const double hype =
+      a.hype_decay_months > 0 ? a.hype_premium * std::exp(-std::max(0.0, t) / a.hype_decay_months) : a.hype_premium;
   m.perceived = std::min(1.0, m.capability * (1.0 + hype));
 }
 
@@ -83,7 +84,8 @@ void reduce(Model& m, std::int32_t fid) {
       keys.emplace_back(wt > 0 ? std::log(u) / wt : -1e300, wid);
     }
     std::partial_sort(keys.begin(), keys.begin() + k, keys.end(), std::greater<>());
-    for (std::int64_t j = 0; j < k; ++j) m.separate(keys[static_cast<size_t>(j)].second, Cause::ai, Status::unemployed, false);
+    for (std::int64_t j = 0; j < k; ++j)
+      m.separate(keys[static_cast<size_t>(j)].second, Cause::ai, Status::unemployed, false);
     // The firm does not want these jobs back: its target shrinks with the cut.
     m.c.target[ci] = std::max<std::int32_t>(0, m.c.target[ci] - static_cast<std::int32_t>(k));
     const std::int32_t excess = static_cast<std::int32_t>(mem.size()) + m.c.vacancies[ci] - m.c.target[ci];
@@ -172,7 +174,8 @@ void adoption(Model& m) {
         case Stage::reduced:
           if (elapsed >= a.realisation_months) realise(m, fid), m.set_stage(fid, Stage::realised);
           break;
-        default: break;
+        default:
+          break;
       }
     }
     if (m.f.stage[fid] != Stage::realised) still.push_back(fid);

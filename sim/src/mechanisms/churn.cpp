@@ -31,9 +31,11 @@ void demand_gap(Model& m) {
     if (gap < 0) {
       m.open_vacancies(ci, static_cast<std::int32_t>(r.binomial(-gap, lm.demand_gap_opening)));
     } else {
-      const std::int64_t cut = std::min<std::int64_t>(static_cast<std::int64_t>(mem.size()), r.binomial(gap, lm.demand_gap_separation));
+      const std::int64_t cut =
+          std::min<std::int64_t>(static_cast<std::int64_t>(mem.size()), r.binomial(gap, lm.demand_gap_separation));
       for (std::int64_t k = 0; k < cut; ++k)
-        m.separate(mem[static_cast<size_t>(r.index(static_cast<std::int64_t>(mem.size())))], Cause::ordinary, Status::unemployed, false);
+        m.separate(mem[static_cast<size_t>(r.index(static_cast<std::int64_t>(mem.size())))], Cause::ordinary,
+                   Status::unemployed, false);
     }
     m.note_gap(ci);  // still off target: seen again next month
   }
@@ -43,7 +45,8 @@ void demand_gap(Model& m) {
 
 void churn(Model& m) {
   const auto& lm = m.sc_.labor_market;
-  if (lm.demand_gap_opening > 0 || lm.demand_gap_separation > 0) demand_gap(m);
+  if (lm.demand_gap_opening > 0 || lm.demand_gap_separation > 0)
+    demand_gap(m);
   else {
     for (std::int32_t ci : m.gap_cells) m.c.gap_listed[ci] = 0;
     m.gap_cells.clear();

@@ -107,8 +107,10 @@ void consolidation(Model& m) {
         }
       }
     }
-    if (acquirer >= 0) acquire(m, acquirer, fid, r);
-    else fail(m, fid, r);
+    if (acquirer >= 0)
+      acquire(m, acquirer, fid, r);
+    else
+      fail(m, fid, r);
   }
 }
 

@@ -13,7 +13,9 @@ namespace {
 
 void retire(Model& m, std::int32_t wid) {
   switch (m.w.status[wid]) {
-    case Status::employed: m.separate(wid, Cause::none, Status::retired, true); break;
+    case Status::employed:
+      m.separate(wid, Cause::none, Status::retired, true);
+      break;
     case Status::unemployed:
       m.remove_from_pool(wid);
       m.count_worker(wid, -1);
@@ -22,8 +24,11 @@ void retire(Model& m, std::int32_t wid) {
       --m.n_retraining;
       m.count_worker(wid, -1);
       break;
-    case Status::inactive: m.remove_from_inactive(wid); break;
-    case Status::retired: return;
+    case Status::inactive:
+      m.remove_from_inactive(wid);
+      break;
+    case Status::retired:
+      return;
   }
   m.w.status[wid] = Status::retired;
   m.close_spell(wid, false);
@@ -36,8 +41,10 @@ void enter(Model& m, Rng& r, const std::vector<double>& occ_cum, const std::vect
   const std::int32_t id = m.new_worker_slot();
   const double age = 22.0 + 4.0 * r.uniform();
   m.w.birth_month[id] = static_cast<std::int16_t>(m.month_ - static_cast<int>(age * 12));
-  const int occ = static_cast<int>(std::upper_bound(occ_cum.begin(), occ_cum.end(), r.uniform() * occ_cum.back()) - occ_cum.begin());
-  const int reg = static_cast<int>(std::upper_bound(reg_cum.begin(), reg_cum.end(), r.uniform() * reg_cum.back()) - reg_cum.begin());
+  const int occ = static_cast<int>(std::upper_bound(occ_cum.begin(), occ_cum.end(), r.uniform() * occ_cum.back()) -
+                                   occ_cum.begin());
+  const int reg = static_cast<int>(std::upper_bound(reg_cum.begin(), reg_cum.end(), r.uniform() * reg_cum.back()) -
+                                   reg_cum.begin());
   m.w.occ[id] = static_cast<std::uint16_t>(std::min(occ, m.nocc_ - 1));
   m.w.region[id] = static_cast<std::uint8_t>(std::min(reg, m.nreg_ - 1));
   m.w.aiq[id] = m.sc_.aiq.enabled && r.bernoulli(m.sc_.aiq.initial_share[0]);
@@ -46,11 +53,13 @@ void enter(Model& m, Rng& r, const std::vector<double>& occ_cum, const std::vect
   m.w.open_spell[id] = -1;
   m.w.event_month[id] = -1;
   m.w.in_panel[id] = r.bernoulli(m.sc_.output.panel_rate);
-  m.w.wage[id] = m.w.prev_wage[id] = static_cast<float>(m.sc_.occupations[m.w.occ[id]].wage * m.sc_.regions[m.w.region[id]].wage_multiplier);
+  m.w.wage[id] = m.w.prev_wage[id] =
+      static_cast<float>(m.sc_.occupations[m.w.occ[id]].wage * m.sc_.regions[m.w.region[id]].wage_multiplier);
   m.w.spell_start[id] = static_cast<std::int16_t>(m.month_);
   const double ret_age = std::clamp(r.normal(dm.retirement_age_mean, dm.retirement_age_sd), 50.0, 79.0);
   const int ret = m.w.birth_month[id] + static_cast<int>(ret_age * 12);
-  if (m.calendar_index(ret) < m.calendar_months()) m.retire_at[std::max(m.calendar_index(ret), m.calendar_index(m.month_) + 1)].push_back(id);
+  if (m.calendar_index(ret) < m.calendar_months())
+    m.retire_at[std::max(m.calendar_index(ret), m.calendar_index(m.month_) + 1)].push_back(id);
   m.w.status[id] = Status::unemployed;
   m.count_worker(id, +1);
   m.add_to_pool(id);

@@ -148,8 +148,10 @@ void network(Model& m) {
 }  // namespace
 
 void matching(Model& m) {
-  if (m.sc_.labor_market.matching == MatchingMode::network) network(m);
-  else cobb_douglas(m);
+  if (m.sc_.labor_market.matching == MatchingMode::network)
+    network(m);
+  else
+    cobb_douglas(m);
 }
 
 }  // namespace laborsim::mech

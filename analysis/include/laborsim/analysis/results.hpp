@@ -15,15 +15,15 @@ namespace laborsim::analysis {
 inline constexpr int kSupportedFormatVersion = 2;
 
 class FormatError : public std::runtime_error {
-public:
+ public:
   using std::runtime_error::runtime_error;
 };
 
 inline const std::vector<std::string> kGroupings = {"occupation", "sector", "region", "cohort"};
 
 struct Spells {
-  std::vector<int> replicate, start_month, end_month, cause, reemployed, occupation, new_occupation,
-      sector, region, new_region, age;
+  std::vector<int> replicate, start_month, end_month, cause, reemployed, occupation, new_occupation, sector, region,
+      new_region, age;
   std::vector<double> wage, new_wage;
   std::size_t size() const { return replicate.size(); }
 };
@@ -36,7 +36,7 @@ struct Results {
   double panel_rate = 0;
   std::map<std::string, std::vector<std::string>> groups;  // grouping -> names
   std::vector<double> region_offshore, occupation_exposure;
-  std::map<std::string, Eigen::MatrixXd> aggregate;        // metric -> replicates x months
+  std::map<std::string, Eigen::MatrixXd> aggregate;  // metric -> replicates x months
   // "occupation/employed" -> one months x groups matrix per replicate
   std::map<std::string, std::vector<Eigen::MatrixXd>> grouped;
   Spells spells;

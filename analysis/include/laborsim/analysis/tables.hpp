@@ -15,7 +15,8 @@ std::string format_value(double v, Unit u);
 const char* unit_name(Unit u);
 
 void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>& figs, Format f);
-void print_summary_by(std::ostream& os, const Results& r, const std::string& grouping, const std::vector<GroupFigures>& groups, Format f);
+void print_summary_by(std::ostream& os, const Results& r, const std::string& grouping,
+                      const std::vector<GroupFigures>& groups, Format f);
 
 struct Comparison {
   bool paired = false;
