@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <boost/program_options.hpp>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -18,6 +20,9 @@ using namespace laborsim;
 namespace {
 
 constexpr int kOk = 0, kFailure = 1, kBadInput = 2;
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_signal(int) { g_interrupted = true; }
 
 const char* kUsage =
     "Usage:\n"
@@ -156,9 +161,16 @@ int main(int argc, char** argv) {
     return kBadInput;
   }
 
+  // Ctrl-C or a termination request stops the replicates and removes the partial file.
+  ro.interrupt = &g_interrupted;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
   RunSummary s;
   try {
     s = run_scenario(sc, ro);
+  } catch (const Interrupted&) {
+    std::cerr << "\nlaborsim: interrupted; no results written\n";
+    return 130;
   } catch (const std::exception& e) {
     std::cerr << "laborsim: run failed: " << e.what() << "\n";
     return kFailure;

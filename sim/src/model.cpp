@@ -675,8 +675,9 @@ void Model::record_stocks() {
   prev_unemployed_ = n_unemployed;
 }
 
-void Model::run(std::atomic<std::int64_t>* months_done) {
+bool Model::run(std::atomic<std::int64_t>* months_done, const std::atomic<bool>* stop) {
   while (month_ < sc_.simulation.months) {
+    if (stop && stop->load(std::memory_order_relaxed)) return false;
     step();
     if (months_done && month_ > 0) months_done->fetch_add(1, std::memory_order_relaxed);
   }
@@ -685,6 +686,7 @@ void Model::run(std::atomic<std::int64_t>* months_done) {
   for (std::size_t wid = 0; wid < w.size(); ++wid)
     if (w.open_spell[wid] >= 0) close_spell(static_cast<std::int32_t>(wid), false);
   month_ = sc_.simulation.months;
+  return true;
 }
 
 }  // namespace laborsim

@@ -80,7 +80,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
             const auto i0 = std::chrono::steady_clock::now();
             Model m(sc, static_cast<std::uint64_t>(r));
             out->init_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - i0).count();
-            m.run(&months_done);
+            if (!m.run(&months_done, &cancel)) out->error = std::make_exception_ptr(Interrupted());
             out->step_seconds = m.step_seconds;
             out->series = std::move(m.series());
             out->spells = std::move(m.spells());
@@ -101,6 +101,10 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   int next_spells = 0;
   for (int received = 0; received < R;) {
     Finished* f = nullptr;
+    if (opt.interrupt && opt.interrupt->load() && !cancel) {
+      cancel = true;
+      if (!first_error) first_error = std::make_exception_ptr(Interrupted());
+    }
     if (!done.try_pop(f)) {
       if (opt.progress) opt.progress(static_cast<double>(months_done.load()), total);
       std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -112,6 +112,26 @@ class RunFailures(unittest.TestCase):
             self.assertEqual(os.listdir(d), ["taken.h5"])
             self.assertTrue(target.is_dir())
 
+    def test_interrupted_run_leaves_nothing(self):
+        import signal
+        import subprocess
+        import time
+        from common import LABORSIM
+        with tempdir() as d:
+            out = Path(d) / "big.h5"
+            p = subprocess.Popen([LABORSIM, "run", SCENARIOS / "baseline.toml", "-o", out, "--quiet",
+                                  "--set", "simulation.workers=1000000"], stderr=subprocess.PIPE, text=True)
+            for _ in range(200):  # until the temporary file exists
+                if os.listdir(d):
+                    break
+                time.sleep(0.05)
+            self.assertTrue(any(n.startswith("big.h5.tmp-") for n in os.listdir(d)))
+            p.send_signal(signal.SIGINT)
+            _, err = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 130, err)
+            self.assertIn("interrupted", err)
+            self.assertEqual(os.listdir(d), [])
+
     def test_success_prints_where_results_went(self):
         with tempdir() as d:
             out = Path(d) / "base.h5"

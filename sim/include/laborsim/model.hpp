@@ -93,7 +93,8 @@ class Model {
   // Advances one month and records it (months before 0 are burn-in, not recorded).
   void step();
   // Burn-in, then every recorded month; counts recorded months done if given.
-  void run(std::atomic<std::int64_t>* months_done = nullptr);
+  // Stops early (returns false) once *stop becomes true.
+  bool run(std::atomic<std::int64_t>* months_done = nullptr, const std::atomic<bool>* stop = nullptr);
 
   const Scenario& scenario() const { return sc_; }
   const Series& series() const { return series_; }

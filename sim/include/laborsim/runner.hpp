@@ -5,8 +5,10 @@
 #include "laborsim/output.hpp"
 #include "laborsim/scenario.hpp"
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +21,13 @@ struct RunOptions {
   std::string command_line;
   // Called from the writing thread with (worker-months done, total); may be empty.
   std::function<void(double, double)> progress;
+  // Set (e.g. from a signal handler) to stop the run; run_scenario then throws
+  // Interrupted and leaves no output file.
+  const std::atomic<bool>* interrupt = nullptr;
+};
+
+struct Interrupted : std::runtime_error {
+  Interrupted() : std::runtime_error("interrupted") {}
 };
 
 struct RunSummary {
