@@ -83,6 +83,20 @@ class BadScenarios(unittest.TestCase):
             self.assertIn("out of range", p.stderr)
             self.assertEqual(os.listdir(d), [])
 
+    def test_run_that_cannot_fit_is_refused_with_its_estimate(self):
+        with tempdir() as d:
+            out = Path(d) / "out.h5"
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--max-memory", "10M"])
+            self.assertEqual(p.returncode, 2)
+            self.assertRegex(p.stderr, r"estimated to need \d+\.\d+ GiB")
+            self.assertIn("--max-memory", p.stderr)
+            self.assertEqual(os.listdir(d), [])
+            self.assertEqual(run(["run", SCENARIOS / "baseline.toml", "-o", out, "--max-memory", "lots"]).returncode, 2)
+            # the estimate grows with the workers held at once
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--max-memory", "1G", "--set", "simulation.workers=100000000"])
+            self.assertEqual(p.returncode, 2)
+            self.assertEqual(os.listdir(d), [])
+
     def test_missing_output_directory(self):
         p = run(["run", SCENARIOS / "baseline.toml", "-o", "/nonexistent-dir/out.h5"])
         self.assertEqual(p.returncode, 2)
