@@ -140,6 +140,8 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
   print_aligned(os, rows, {false, true, false});
   os << "\nMeans over replicates with 95% t-intervals. Reemployment shares and durations are\n"
         "Kaplan-Meier estimates from the spell panel (censored at the end of the run).\n";
+  if (r.replicates < 2) os << "With one replicate there are no intervals: run more (--replicates).\n";
+  if (r.spells.size() == 0) os << "The file has no spells (output.panel_rate = 0): spell figures are n/a.\n";
 }
 
 void print_summary_by(std::ostream& os, const Results& r, const std::string& grouping,
