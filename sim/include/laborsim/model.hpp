@@ -42,7 +42,7 @@ struct Workers {
   std::vector<std::int32_t> epos;         // position in Model::employed while employed
   std::vector<float> wage, prev_wage;     // prev_wage: wage before the last displacement
   std::vector<std::int16_t> spell_start;  // month the current non-employment spell began
-  std::vector<std::int16_t> event_month;  // retraining: completion month; else last completion
+  std::vector<std::int16_t> event_month;  // month the worker entered retraining, until rehired; else -1
   std::vector<std::uint16_t> retrain_target;
   std::vector<std::int32_t> open_spell;  // index into spells, or -1
   std::vector<std::uint8_t> in_panel;
