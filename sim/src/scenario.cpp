@@ -527,7 +527,10 @@ Scenario build(toml::table& root, const std::string& file) {
     s.occupations = read_occupation_table(s.occupations_file);
     top.get("occupations");
   }
-  for (const auto& e : s.occupations_file.empty() ? *array_of_tables("occupations") : toml::array{}) {
+  // Iterate the parsed nodes themselves (never a copy: copies lose source positions).
+  static const toml::array no_tables;
+  const toml::array& inline_occupations = s.occupations_file.empty() ? *array_of_tables("occupations") : no_tables;
+  for (const auto& e : inline_occupations) {
     const auto& t = *e.as_table();
     Occupation o;
     TableReader r(t, "occupations[" + std::to_string(s.occupations.size()) + "]", file);
@@ -589,7 +592,8 @@ Scenario build(toml::table& root, const std::string& file) {
     } else if (!stt) {
       r.fail(*st, "staffing", "expected a table of occupation = weight, or \"employment\"");
     }
-    for (auto&& [k, v] : stt ? *stt : toml::table{}) {
+    static const toml::table no_weights;
+    for (auto&& [k, v] : stt ? *stt : no_weights) {
       int oi = s.occupation_index(std::string(k.str()));
       std::string kp = "staffing." + std::string(k.str());
       if (oi < 0) {

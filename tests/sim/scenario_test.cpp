@@ -175,3 +175,14 @@ TEST(Scenario, EffectiveTomlLoadsBackToTheSameScenario) {
     for (size_t o = 0; o < a.occupations.size(); ++o)
       EXPECT_NEAR(b.sectors[i].staffing[o], a.sectors[i].staffing[o], 1e-12);
 }
+
+TEST(Scenario, ErrorsInsideOccupationsAndStaffingNameTheirLine) {
+  std::string text = with_line_replaced(fixtures::small_toml(), "ai_exposure = 0.7", "ai_exposure = 7");
+  InputError e = expect_input_error([&] { load_scenario_string(text, "x.toml"); });
+  EXPECT_EQ(e.key(), "occupations[0].ai_exposure");
+  EXPECT_EQ(e.line(), line_of(text, "ai_exposure = 7"));
+  text = with_line_replaced(fixtures::small_toml(), "clerk = 0.7, engineer = 0.1", "clerk = -0.7, engineer = 0.1");
+  e = expect_input_error([&] { load_scenario_string(text, "x.toml"); });
+  EXPECT_EQ(e.key(), "sectors[0].staffing.clerk");
+  EXPECT_EQ(e.line(), line_of(text, "clerk = -0.7"));
+}
