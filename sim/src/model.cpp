@@ -339,6 +339,31 @@ std::int32_t Model::new_worker_slot() {
   return id;
 }
 
+std::int32_t Model::add_firm(int sector, int region, bool vc, float premium, std::int32_t initial_size) {
+  const auto fid = static_cast<std::int32_t>(f.size());
+  f.sector.push_back(static_cast<std::uint16_t>(sector));
+  f.region.push_back(static_cast<std::uint8_t>(region));
+  f.alive.push_back(1);
+  f.vc.push_back(vc);
+  f.stage.push_back(Stage::none);
+  f.stage_month.push_back(static_cast<std::int16_t>(month_));
+  f.premium.push_back(premium);
+  f.believed.push_back(0);
+  f.transfer.push_back(0);
+  f.regret.push_back(0);
+  f.employment.push_back(0);
+  f.initial_size.push_back(initial_size);
+  f.cells.emplace_back();
+  cuts.emplace_back();
+  sector_firms[sector].push_back(fid);
+  ++sector_alive[sector];
+  ++stage_count[0];
+  auto& list = nonadopters[static_cast<size_t>(sector) * kSizeClasses + size_class(initial_size)];
+  nonadopter_slot.push_back(static_cast<std::int32_t>(list.size()));
+  list.push_back(fid);
+  return fid;
+}
+
 void Model::kill_firm(std::int32_t firm) {
   for (std::int32_t ci : f.cells[firm]) {
     close_vacancies(ci, c.vacancies[ci]);
@@ -402,7 +427,7 @@ void Model::init() {
     const double goal = employed_target * sc_.sectors[s].employment_share;
     double have = 0;
     while (have < goal - 0.5) {
-      auto fid = static_cast<std::int32_t>(f.size());
+      const auto fid = static_cast<std::int32_t>(f.size());
       Rng r = rng(static_cast<std::uint64_t>(fid), Purpose::init_firms);
       // Inverse-CDF draw of a discrete Pareto size: P(size > x) = (x / min)^-exponent.
       double u = 1.0 - r.uniform();
@@ -413,23 +438,9 @@ void Model::init() {
       const double ur = r.uniform();
       const int region =
           static_cast<int>(std::lower_bound(region_cdf.begin(), region_cdf.end(), ur * acc) - region_cdf.begin());
-      f.sector.push_back(static_cast<std::uint16_t>(s));
-      f.region.push_back(static_cast<std::uint8_t>(std::min(region, nreg_ - 1)));
-      f.alive.push_back(1);
       const bool vc = size <= sc_.firms.vc_max_size && r.bernoulli(sc_.sectors[s].vc_share);
-      f.vc.push_back(vc);
-      f.stage.push_back(Stage::none);
-      f.stage_month.push_back(0);
-      f.premium.push_back(static_cast<float>(std::exp(r.normal(0.0, 0.1))));
-      f.believed.push_back(0);
-      f.transfer.push_back(0);
-      f.regret.push_back(0);
-      f.employment.push_back(0);
-      f.initial_size.push_back(size);
-      f.cells.emplace_back();
-      sector_firms[s].push_back(fid);
-      ++sector_alive[s];
-      ++stage_count[0];
+      const auto premium = static_cast<float>(std::exp(r.normal(0.0, 0.1)));
+      add_firm(s, std::min(region, nreg_ - 1), vc, premium, size);
       if (vc && sc_.consolidation.enabled) {
         int end = t0 + 1 + static_cast<int>(r.uniform() * 2 * sc_.sectors[s].runway_months);
         if (calendar_index(end) < cal) runway_end_at[calendar_index(end)].push_back(fid);
@@ -449,12 +460,6 @@ void Model::init() {
     }
   }
   f.cells.shrink_to_fit();
-  nonadopter_slot.assign(f.size(), -1);
-  for (std::int32_t fid = 0; fid < static_cast<std::int32_t>(f.size()); ++fid) {
-    auto& list = nonadopters[static_cast<size_t>(f.sector[fid]) * kSizeClasses + size_class(f.initial_size[fid])];
-    nonadopter_slot[fid] = static_cast<std::int32_t>(list.size());
-    list.push_back(fid);
-  }
   // Adoption hazard multiplier by size class, (size / mean size)^elasticity, normalised
   // so the sector's firms average one: size shifts who adopts first, not how many.
   adoption_factor.assign(static_cast<size_t>(nsec_) * kSizeClasses, 1.0);

@@ -177,6 +177,8 @@ class Model {
   void set_stage(std::int32_t firm, Stage s);
   void close_spell(std::int32_t wid, bool reemployed);
   std::int32_t new_worker_slot();
+  // A new firm, alive, not adopting, with no cells yet (at start-up and for entrants).
+  std::int32_t add_firm(int sector, int region, bool vc, float premium, std::int32_t initial_size);
   void kill_firm(std::int32_t firm);
   static constexpr int kSizeClasses = 32;
   static int size_class(std::int32_t size);

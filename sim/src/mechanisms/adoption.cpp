@@ -151,7 +151,6 @@ void realise(Model& m, std::int32_t fid) {
 void adoption(Model& m) {
   const auto& a = m.sc_.ai;
   if (!a.enabled || m.month_ < 0) return;  // adoption starts with the recorded months
-  if (m.cuts.size() < m.f.size()) m.cuts.resize(m.f.size());
   start_adoptions(m);
   std::vector<std::int32_t> still;
   still.reserve(m.pipeline.size());

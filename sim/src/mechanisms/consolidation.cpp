@@ -47,28 +47,7 @@ void fail(Model& m, std::int32_t fid, Rng& r) {
   m.kill_firm(fid);
   m.rec(M::failures) += 1;
   // A new VC-backed entrant of the same sector and region takes up the demand.
-  const auto nid = static_cast<std::int32_t>(m.f.size());
-  m.f.sector.push_back(m.f.sector[fid]);
-  m.f.region.push_back(m.f.region[fid]);
-  m.f.alive.push_back(1);
-  m.f.vc.push_back(1);
-  m.f.stage.push_back(Stage::none);
-  m.f.stage_month.push_back(static_cast<std::int16_t>(m.month_));
-  m.f.premium.push_back(m.f.premium[fid]);
-  m.f.believed.push_back(0);
-  m.f.transfer.push_back(0);
-  m.f.regret.push_back(0);
-  m.f.employment.push_back(0);
-  m.f.initial_size.push_back(m.f.initial_size[fid]);
-  m.f.cells.emplace_back();
-  m.cuts.emplace_back();
-  const int s = m.f.sector[nid];
-  m.sector_firms[s].push_back(nid);
-  ++m.sector_alive[s];
-  ++m.stage_count[0];
-  auto& list = m.nonadopters[static_cast<size_t>(s) * Model::kSizeClasses + Model::size_class(m.f.initial_size[nid])];
-  m.nonadopter_slot.push_back(static_cast<std::int32_t>(list.size()));
-  list.push_back(nid);
+  const std::int32_t nid = m.add_firm(m.f.sector[fid], m.f.region[fid], true, m.f.premium[fid], m.f.initial_size[fid]);
   for (auto [ci, target] : demand) {
     if (target <= 0) continue;
     const std::int32_t nci = m.cell_of(nid, m.c.occ[ci], m.c.region[ci], true);
