@@ -221,13 +221,9 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
     const char* causes[] = {"", "ordinary", "AI", "consolidation"};
     for (size_t k = 0; k < runs.size(); ++k) {
       for (int cause = 1; cause <= 3; ++cause) {
-        std::vector<double> dur;
-        std::vector<int> ev;
         const auto& s = runs[k].spells;
-        for (size_t i = 0; i < s.size(); ++i)
-          if (s.cause[i] == cause) dur.push_back(s.end_month[i] - s.start_month[i]), ev.push_back(s.reemployed[i]);
-        if (dur.empty()) continue;
-        const KaplanMeier km = kaplan_meier(dur, ev);
+        if (std::find(s.cause.begin(), s.cause.end(), cause) == s.cause.end()) continue;
+        const KaplanMeier km = reemployment_curve(runs[k], [&](size_t i) { return s.cause[i] == cause; });
         Layer l{runs.size() > 1 ? runs[k].scenario_name + ": " + causes[cause] : std::string(causes[cause]),
                 kColors[(runs.size() > 1 ? k * 3 + cause - 1 : cause - 1) % 6],
                 {},

@@ -23,13 +23,12 @@ struct SpellStats {
 SpellStats spell_stats(const Results& r, int rep, const std::function<bool(std::size_t)>& keep) {
   const Spells& s = r.spells;
   SpellStats out;
-  std::vector<double> dur, ratios;
-  std::vector<int> ev;
-  double rehired = 0, lower = 0, offshore = 0, other = 0;
+  std::vector<double> ratios;
+  double n = 0, rehired = 0, lower = 0, offshore = 0, other = 0;
+  const auto in_rep = [&](std::size_t i) { return s.replicate[i] == rep && keep(i); };
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s.replicate[i] != rep || !keep(i)) continue;
-    dur.push_back(s.end_month[i] - s.start_month[i]);
-    ev.push_back(s.reemployed[i]);
+    if (!in_rep(i)) continue;
+    n += 1;
     if (s.reemployed[i]) {
       rehired += 1;
       if (s.wage[i] > 0) ratios.push_back(s.new_wage[i] / s.wage[i]);
@@ -39,9 +38,9 @@ SpellStats spell_stats(const Results& r, int rep, const std::function<bool(std::
       other += s.new_occupation[i] != s.occupation[i];
     }
   }
-  out.n = static_cast<double>(dur.size());
-  if (dur.empty()) return out;
-  const KaplanMeier km = kaplan_meier(dur, ev);
+  out.n = n;
+  if (n == 0) return out;
+  const KaplanMeier km = reemployment_curve(r, in_rep);
   out.within3 = 1 - km.at(3);
   out.within6 = 1 - km.at(6);
   out.within12 = 1 - km.at(12);
@@ -87,13 +86,12 @@ std::vector<Figure> spell_figures(const Results& r, const std::function<bool(std
 
 }  // namespace
 
-KaplanMeier reemployment_curve(const Results& r, int rep, const std::function<bool(std::size_t)>& keep) {
+KaplanMeier reemployment_curve(const Results& r, const std::function<bool(std::size_t)>& keep) {
   std::vector<double> dur;
   std::vector<int> ev;
   const Spells& s = r.spells;
   for (std::size_t i = 0; i < s.size(); ++i)
-    if (s.replicate[i] == rep && keep(i))
-      dur.push_back(s.end_month[i] - s.start_month[i]), ev.push_back(s.reemployed[i]);
+    if (keep(i)) dur.push_back(s.end_month[i] - s.start_month[i]), ev.push_back(s.reemployed[i]);
   return kaplan_meier(dur, ev);
 }
 
@@ -125,11 +123,9 @@ std::vector<Figure> summary_figures(const Results& r) {
     const std::string key = std::string("reemployed_12m_") + kCauseNames[cause];
     Figure f{key, std::string("  reemployed within 12 months, ") + kCauseNames[cause] + "-displaced", Unit::share,
              Eigen::VectorXd(R)};
-    for (int rep = 0; rep < R; ++rep) {
-      const auto keep = [&](std::size_t i) { return r.spells.cause[i] == cause; };
-      const auto n = std::count_if(r.spells.cause.begin(), r.spells.cause.end(), [&](int c) { return c == cause; });
-      f.values[rep] = n == 0 ? kNaN : 1 - reemployment_curve(r, rep, keep).at(12);
-    }
+    // NaN for a replicate without spells of this cause.
+    for (int rep = 0; rep < R; ++rep)
+      f.values[rep] = spell_stats(r, rep, [&](std::size_t i) { return r.spells.cause[i] == cause; }).within12;
     std::transform(key.begin(), key.end(), f.key.begin(), ::tolower);
     out.push_back(f);
   }

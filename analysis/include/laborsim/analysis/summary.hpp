@@ -32,7 +32,8 @@ struct GroupFigures {
 // cohort, taken at displacement).
 std::vector<GroupFigures> summary_by(const Results& r, const std::string& grouping);
 
-// Kaplan-Meier reemployment curve of one replicate's spells satisfying keep().
-KaplanMeier reemployment_curve(const Results& r, int replicate, const std::function<bool(std::size_t)>& keep);
+// Kaplan-Meier reemployment curve of the spells satisfying keep() (all replicates
+// pooled unless keep() selects one).
+KaplanMeier reemployment_curve(const Results& r, const std::function<bool(std::size_t)>& keep);
 
 }  // namespace laborsim::analysis
