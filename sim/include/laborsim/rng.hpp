@@ -14,21 +14,21 @@
 
 namespace laborsim {
 
+// The values are part of every stream's address: a new purpose takes a new value and
+// existing ones never change, or every result of a given seed would.
 enum class Purpose : std::uint64_t {
   init_firms = 1,
-  init_workers,
-  churn,
-  matching,
-  adoption,
-  pipeline,
-  regret,
-  consolidation,
-  retraining,
-  demography,
-  aiq,
-  entrants,
-  panel,
-  labor_force,
+  init_workers = 2,
+  churn = 3,
+  matching = 4,
+  adoption = 5,
+  pipeline = 6,
+  regret = 7,
+  consolidation = 8,
+  retraining = 9,
+  aiq = 11,
+  entrants = 12,
+  labor_force = 14,
 };
 
 class Rng {
