@@ -1,5 +1,8 @@
 #include "laborsim/model.hpp"
 
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -73,9 +76,67 @@ int Model::birth_index(std::int32_t wid) const {
   return w.birth_month[wid] + sc_.simulation.burn_in_months + kMaxAgeMonths;
 }
 
-double& Model::rec(M m, int group) {
-  if (month_ < 0) return sink_ = 0;
-  return series_.at(m, month_, group);
+void Model::add_to(M m, int group, double d) {
+  if (month_ >= 0) bump(series_.at(m, month_, group), d);
+}
+
+void Model::for_each_market(const std::function<void(int)>& fn) {
+  concurrent_ = true;
+  // isolate: a thread waiting for these markets must not pick up another replicate.
+  tbb::this_task_arena::isolate([&] { tbb::parallel_for(0, markets(), 1, fn); });
+  concurrent_ = false;
+  if (pending_spells_.empty()) return;
+  std::sort(pending_spells_.begin(), pending_spells_.end(),
+            [](const Spell& a, const Spell& b) { return a.worker < b.worker; });
+  for (const Spell& s : pending_spells_) {
+    w.open_spell[s.worker] = static_cast<std::int32_t>(spells_.size());
+    spells_.push_back(s);
+  }
+  pending_spells_.clear();
+}
+
+namespace {
+template <class F>
+std::int64_t sum_markets(int first, int last, int stride, F f) {
+  std::int64_t n = 0;
+  for (int mk = first; mk < last; mk += stride) n += f(mk);
+  return n;
+}
+}  // namespace
+
+std::int64_t Model::employed_total() const {
+  return sum_markets(0, markets(), 1, [&](int mk) { return static_cast<std::int64_t>(employed[mk].size()); });
+}
+std::int64_t Model::unemployed_total() const {
+  return sum_markets(0, markets(), 1, [&](int mk) { return static_cast<std::int64_t>(pool[mk].size()); });
+}
+std::int64_t Model::occ_employed(int o) const {
+  return sum_markets(market(o, 0), market(o + 1, 0), 1,
+                     [&](int mk) { return static_cast<std::int64_t>(employed[mk].size()); });
+}
+std::int64_t Model::occ_unemployed(int o) const {
+  return sum_markets(market(o, 0), market(o + 1, 0), 1,
+                     [&](int mk) { return static_cast<std::int64_t>(pool[mk].size()); });
+}
+std::int64_t Model::occ_vacancies(int o) const {
+  return sum_markets(market(o, 0), market(o + 1, 0), 1, [&](int mk) { return market_vacancies[mk]; });
+}
+std::int64_t Model::region_employed(int g) const {
+  return sum_markets(g, markets(), nreg_, [&](int mk) { return static_cast<std::int64_t>(employed[mk].size()); });
+}
+std::int32_t Model::random_employed(Rng& r) const {
+  const std::int64_t n = employed_total();
+  if (n == 0) return -1;
+  std::int64_t k = r.index(n);
+  for (const auto& list : employed) {
+    if (k < static_cast<std::int64_t>(list.size())) return list[static_cast<size_t>(k)];
+    k -= static_cast<std::int64_t>(list.size());
+  }
+  return -1;
+}
+
+std::int64_t Model::region_unemployed(int g) const {
+  return sum_markets(g, markets(), nreg_, [&](int mk) { return static_cast<std::int64_t>(pool[mk].size()); });
 }
 
 float Model::posted_wage(std::int32_t firm, int occ, int region) const {
@@ -110,7 +171,6 @@ void Model::open_vacancies(std::int32_t ci, std::int32_t n) {
   }
   c.vacancies[ci] += n;
   market_vacancies[mk] += n;
-  occ_vac[c.occ[ci]] += n;
 }
 
 void Model::close_vacancies(std::int32_t ci, std::int32_t n) {
@@ -119,7 +179,6 @@ void Model::close_vacancies(std::int32_t ci, std::int32_t n) {
   const int mk = market(c.occ[ci], c.region[ci]);
   c.vacancies[ci] -= n;
   market_vacancies[mk] -= n;
-  occ_vac[c.occ[ci]] -= n;
   c.reopened[ci] = std::min(c.reopened[ci], c.vacancies[ci]);
   note_gap(ci);
   if (c.vacancies[ci] == 0) erase_indexed(vacant_cells[mk], c.vslot, ci);
@@ -139,18 +198,12 @@ void Model::add_to_pool(std::int32_t wid) {
   w.slot[wid] = static_cast<std::int32_t>(p.size());
   p.push_back(wid);
   w.status[wid] = Status::unemployed;
-  ++n_unemployed;
-  ++occ_unemp[w.occ[wid]];
-  ++reg_unemp[w.region[wid]];
-  ++unemp_by_birth[birth_index(wid)];
+  bump<std::int64_t>(unemp_by_birth[birth_index(wid)], 1);
 }
 
 void Model::remove_from_pool(std::int32_t wid) {
   erase_indexed(pool[market(w.occ[wid], w.region[wid])], w.slot, wid);
-  --n_unemployed;
-  --occ_unemp[w.occ[wid]];
-  --reg_unemp[w.region[wid]];
-  --unemp_by_birth[birth_index(wid)];
+  bump<std::int64_t>(unemp_by_birth[birth_index(wid)], -1);
 }
 
 void Model::add_to_inactive(std::int32_t wid) {
@@ -169,15 +222,20 @@ void Model::note_gap(std::int32_t ci) {
   if (c.gap_listed[ci]) return;
   if (static_cast<std::int32_t>(c.members[ci].size()) + c.vacancies[ci] == c.target[ci]) return;
   c.gap_listed[ci] = 1;
-  gap_cells.push_back(ci);
+  gap_cells[cell_market(ci)].push_back(ci);
 }
 
 void Model::firm_employment_changed(std::int32_t firm, int delta) {
   const int s = f.sector[firm];
-  const double e = f.employment[firm];
-  sector_sumsq[s] += (e + delta) * (e + delta) - e * e;
-  sector_emp[s] += delta;
-  f.employment[firm] += delta;
+  // The size it had just before this change, even with other markets changing it too:
+  // the squares telescope to the sum of squared final sizes in any order.
+  std::int64_t e = f.employment[firm];
+  if (concurrent_)
+    e = std::atomic_ref<std::int32_t>(f.employment[firm]).fetch_add(delta, std::memory_order_relaxed);
+  else
+    f.employment[firm] += delta;
+  bump<std::int64_t>(sector_sumsq[s], (e + delta) * (e + delta) - e * e);
+  bump<std::int64_t>(sector_emp[s], delta);
 }
 
 void Model::set_stage(std::int32_t firm, Stage s) {
@@ -192,15 +250,12 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
   const std::int32_t ci = w.cell[wid];
   auto& mem = c.members[ci];
   erase_indexed(mem, w.slot, wid);
-  erase_indexed(employed, w.epos, wid);
+  erase_indexed(employed[cell_market(ci)], w.epos, wid);
   w.cell[wid] = -1;
   firm_employment_changed(c.firm[ci], -1);
-  --n_employed;
-  --occ_emp[w.occ[wid]];
-  --reg_emp[w.region[wid]];
   const int b = birth_index(wid);
-  --emp_by_birth[b];
-  if (high_exposure(w.occ[wid])) --young_exposed_by_birth[b];
+  bump<std::int64_t>(emp_by_birth[b], -1);
+  if (high_exposure(w.occ[wid])) bump<std::int64_t>(young_exposed_by_birth[b], -1);
   if (replace && static_cast<std::int32_t>(mem.size()) + c.vacancies[ci] < c.target[ci]) open_vacancies(ci, 1);
   note_gap(ci);
 
@@ -210,13 +265,13 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
     const M flow = cause == Cause::ai         ? M::layoffs_ai
                    : cause == Cause::ordinary ? M::layoffs_ordinary
                                               : M::layoffs_consolidation;
-    rec(flow) += 1;
-    rec(M::occ_layoffs, w.occ[wid]) += 1;
+    add(flow);
+    add_to(M::occ_layoffs, w.occ[wid]);
     if (cause == Cause::ai) {
-      rec(M::occ_layoffs_ai, w.occ[wid]) += 1;
-      rec(M::sector_layoffs_ai, f.sector[c.firm[ci]]) += 1;
+      add_to(M::occ_layoffs_ai, w.occ[wid]);
+      add_to(M::sector_layoffs_ai, f.sector[c.firm[ci]]);
     } else if (cause == Cause::consolidation) {
-      rec(M::sector_layoffs_consolidation, f.sector[c.firm[ci]]) += 1;
+      add_to(M::sector_layoffs_consolidation, f.sector[c.firm[ci]]);
     }
     if (w.in_panel[wid] && recording()) {
       close_spell(wid, false);  // an earlier spell still open ends here, censored
@@ -230,8 +285,7 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
       s.region = w.region[wid];
       s.wage = w.wage[wid];
       s.age = age_years(wid);
-      w.open_spell[wid] = static_cast<std::int32_t>(spells_.size());
-      spells_.push_back(s);
+      open_spell(wid, s);
     }
   }
   w.spell_start[wid] = static_cast<std::int16_t>(month_);
@@ -251,10 +305,9 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   const int new_occ = c.occ[ci];
   if (c.reopened[ci] > 0) {
     --c.reopened[ci];
-    rec(M::regret_rehires) += 1;
-    if (sc_.regions[c.region[ci]].offshore && !sc_.regions[f.region[firm]].offshore)
-      rec(M::regret_rehires_offshore) += 1;
-    if (c.wage[ci] < sc_.occupations[new_occ].wage * f.premium[firm] - 1e-3) rec(M::regret_rehires_lower_pay) += 1;
+    add(M::regret_rehires);
+    if (sc_.regions[c.region[ci]].offshore && !sc_.regions[f.region[firm]].offshore) add(M::regret_rehires_offshore);
+    if (c.wage[ci] < sc_.occupations[new_occ].wage * f.premium[firm] - 1e-3) add(M::regret_rehires_lower_pay);
   }
   close_vacancies(ci, 1);
   // Counts under the occupation the worker leaves unemployment from.
@@ -262,13 +315,13 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
     const M m = w.cause[wid] == Cause::ai         ? M::rehires_ai
                 : w.cause[wid] == Cause::ordinary ? M::rehires_ordinary
                                                   : M::rehires_consolidation;
-    rec(m) += 1;
-    if (c.wage[ci] < w.prev_wage[wid]) rec(M::rehires_lower_pay) += 1;
-    if (new_occ != w.occ[wid]) rec(M::rehires_other_occupation) += 1;
+    add(m);
+    if (c.wage[ci] < w.prev_wage[wid]) add(M::rehires_lower_pay);
+    if (new_occ != w.occ[wid]) add(M::rehires_other_occupation);
   }
   if (w.event_month[wid] >= 0 && w.status[wid] == Status::unemployed) {
-    rec(M::retrained_hires) += 1;
-    rec(M::retrained_months_to_job) += month_ - w.event_month[wid];
+    add(M::retrained_hires);
+    add(M::retrained_months_to_job, month_ - w.event_month[wid]);
   }
   w.event_month[wid] = -1;
   w.occ[wid] = static_cast<std::uint16_t>(new_occ);
@@ -277,19 +330,17 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   w.cell[wid] = ci;
   w.slot[wid] = static_cast<std::int32_t>(c.members[ci].size());
   c.members[ci].push_back(wid);
-  w.epos[wid] = static_cast<std::int32_t>(employed.size());
-  employed.push_back(wid);
+  auto& emp = employed[cell_market(ci)];
+  w.epos[wid] = static_cast<std::int32_t>(emp.size());
+  emp.push_back(wid);
   w.status[wid] = Status::employed;
   firm_employment_changed(firm, +1);
-  ++n_employed;
-  ++occ_emp[new_occ];
-  ++reg_emp[c.region[ci]];
   const int b = birth_index(wid);
-  ++emp_by_birth[b];
-  if (high_exposure(new_occ)) ++young_exposed_by_birth[b];
-  rec(M::hires) += 1;
-  rec(M::occ_hires, new_occ) += 1;
-  rec(M::region_hires, c.region[ci]) += 1;
+  bump<std::int64_t>(emp_by_birth[b], 1);
+  if (high_exposure(new_occ)) bump<std::int64_t>(young_exposed_by_birth[b], 1);
+  add(M::hires);
+  add_to(M::occ_hires, new_occ);
+  add_to(M::region_hires, c.region[ci]);
   if (w.open_spell[wid] >= 0) close_spell(wid, true);
   w.cause[wid] = Cause::none;
 }
@@ -311,6 +362,17 @@ void Model::set_aiq(std::int32_t wid) {
     ++aiq_by_birth[birth_index(wid)];
     ++n_aiq_lf;
   }
+}
+
+void Model::open_spell(std::int32_t wid, const Spell& s) {
+  if (concurrent_) {  // spells_ must not grow under other markets: numbered afterwards
+    const std::lock_guard<std::mutex> lock(spell_mutex_);
+    pending_spells_.push_back(s);
+    w.open_spell[wid] = -1;
+    return;
+  }
+  w.open_spell[wid] = static_cast<std::int32_t>(spells_.size());
+  spells_.push_back(s);
 }
 
 void Model::close_spell(std::int32_t wid, bool reemployed) {
@@ -388,8 +450,10 @@ void Model::init() {
   retire_at.resize(cal);
   retrain_done_at.resize(cal);
   runway_end_at.resize(cal);
-  pool.resize(static_cast<size_t>(nocc_) * nreg_);
+  pool.resize(static_cast<size_t>(markets()));
+  employed.resize(pool.size());
   vacant_cells.resize(pool.size());
+  gap_cells.resize(pool.size());
   market_vacancies.assign(pool.size(), 0);
   nonadopters.resize(static_cast<size_t>(nsec_) * kSizeClasses);
   sector_firms.resize(nsec_);
@@ -401,11 +465,6 @@ void Model::init() {
   const size_t births = static_cast<size_t>(kMaxAgeMonths + cal + 1);
   for (auto* v : {&emp_by_birth, &unemp_by_birth, &aiq_by_birth, &lf_by_birth, &young_exposed_by_birth})
     v->assign(births, 0);
-  occ_emp.assign(nocc_, 0);
-  occ_unemp.assign(nocc_, 0);
-  occ_vac.assign(nocc_, 0);
-  reg_emp.assign(nreg_, 0);
-  reg_unemp.assign(nreg_, 0);
 
   // Population split: out of the labour force at its steady state N = x u / r.
   const double u_per_e = lm.initial_unemployment_rate / (1 - lm.initial_unemployment_rate);
@@ -416,7 +475,6 @@ void Model::init() {
   // The population is known up to binomial noise: reserving avoids the growth slack
   // of vectors that double (up to 2x the memory of the worker columns).
   w.reserve(static_cast<std::size_t>(sc_.simulation.workers * 1.01) + 1024);
-  employed.reserve(static_cast<std::size_t>(employed_target * 1.01) + 1024);
 
   std::vector<double> region_cdf;
   double acc = 0;
@@ -507,12 +565,10 @@ void Model::init() {
       w.cell[id] = static_cast<std::int32_t>(ci);
       w.slot[id] = static_cast<std::int32_t>(c.members[ci].size());
       c.members[ci].push_back(id);
-      w.epos[id] = static_cast<std::int32_t>(employed.size());
-      employed.push_back(id);
+      auto& emp = employed[market(occ, region)];
+      w.epos[id] = static_cast<std::int32_t>(emp.size());
+      emp.push_back(id);
       firm_employment_changed(c.firm[ci], +1);
-      ++n_employed;
-      ++occ_emp[occ];
-      ++reg_emp[region];
       ++emp_by_birth[birth_index(id)];
       if (high_exposure(occ)) ++young_exposed_by_birth[birth_index(id)];
       count_worker(id, +1);
@@ -570,6 +626,7 @@ void Model::step() {
 }
 
 void Model::record_stocks() {
+  const std::int64_t n_employed = employed_total(), n_unemployed = unemployed_total();
   if (!recording()) {
     prev_employed_ = n_employed;
     prev_unemployed_ = n_unemployed;
@@ -641,8 +698,9 @@ void Model::record_stocks() {
   std::int64_t alive = 0;
   for (int s = 0; s < nsec_; ++s) {
     alive += sector_alive[s];
-    put(M::sector_employed, sector_emp[s], s);
-    put(M::sector_hhi, sector_emp[s] > 0 ? sector_sumsq[s] / (sector_emp[s] * sector_emp[s]) : 0, s);
+    const auto e = static_cast<double>(sector_emp[s]);
+    put(M::sector_employed, e, s);
+    put(M::sector_hhi, e > 0 ? static_cast<double>(sector_sumsq[s]) / (e * e) : 0, s);
     put(M::sector_firms_alive, static_cast<double>(sector_alive[s]), s);
     put(M::sector_firms_adopting, static_cast<double>(sector_adopting[s]), s);
   }
@@ -659,13 +717,13 @@ void Model::record_stocks() {
   put(M::capability_real, capability);
   put(M::capability_perceived, perceived);
   for (int o = 0; o < nocc_; ++o) {
-    put(M::occ_employed, static_cast<double>(occ_emp[o]), o);
-    put(M::occ_unemployed, static_cast<double>(occ_unemp[o]), o);
-    put(M::occ_vacancies, static_cast<double>(occ_vac[o]), o);
+    put(M::occ_employed, static_cast<double>(occ_employed(o)), o);
+    put(M::occ_unemployed, static_cast<double>(occ_unemployed(o)), o);
+    put(M::occ_vacancies, static_cast<double>(occ_vacancies(o)), o);
   }
   for (int g = 0; g < nreg_; ++g) {
-    put(M::region_employed, static_cast<double>(reg_emp[g]), g);
-    put(M::region_unemployed, static_cast<double>(reg_unemp[g]), g);
+    put(M::region_employed, static_cast<double>(region_employed(g)), g);
+    put(M::region_unemployed, static_cast<double>(region_unemployed(g)), g);
   }
   // Rates use the stocks at the end of the previous month.
   const double e0 = static_cast<double>(prev_employed_), u0 = static_cast<double>(prev_unemployed_);

@@ -4,8 +4,11 @@
 #include "test_scenarios.hpp"
 
 #include <gtest/gtest.h>
+#include <tbb/global_control.h>
+#include <tbb/task_arena.h>
 
 #include <cstdio>
+#include <memory>
 #include <numeric>
 
 using namespace laborsim;
@@ -24,6 +27,7 @@ void check_invariants(const Model& m) {
         ASSERT_EQ(m.c.members[m.w.cell[i]][m.w.slot[i]], wid);
         ASSERT_TRUE(m.f.alive[m.c.firm[m.w.cell[i]]]);
         ASSERT_EQ(m.w.occ[i], m.c.occ[m.w.cell[i]]);
+        ASSERT_EQ(m.employed[m.cell_market(m.w.cell[i])][m.w.epos[i]], wid);
         break;
       case Status::unemployed:
         ++unemp;
@@ -44,8 +48,8 @@ void check_invariants(const Model& m) {
         break;
     }
   }
-  ASSERT_EQ(emp, m.n_employed);
-  ASSERT_EQ(unemp, m.n_unemployed);
+  ASSERT_EQ(emp, m.employed_total());
+  ASSERT_EQ(unemp, m.unemployed_total());
   ASSERT_EQ(retr, m.n_retraining);
   ASSERT_EQ(inact, m.n_inactive);
   ASSERT_EQ(retired, static_cast<std::int64_t>(m.free_slots.size()));
@@ -73,9 +77,21 @@ void check_invariants(const Model& m) {
     }
     sumsq[m.f.sector[fi]] += static_cast<double>(fe[fi]) * static_cast<double>(fe[fi]);
   }
-  for (int s = 0; s < m.nsec_; ++s) ASSERT_NEAR(sumsq[s], m.sector_sumsq[s], 1e-6 * (1 + sumsq[s]));
-  ASSERT_EQ(std::accumulate(m.occ_emp.begin(), m.occ_emp.end(), std::int64_t{0}), emp);
-  ASSERT_EQ(std::accumulate(m.occ_unemp.begin(), m.occ_unemp.end(), std::int64_t{0}), unemp);
+  for (int s = 0; s < m.nsec_; ++s) ASSERT_EQ(sumsq[s], static_cast<double>(m.sector_sumsq[s]));
+  std::int64_t by_occ = 0, by_occ_u = 0, by_region = 0, by_region_u = 0, listed = 0;
+  for (int o = 0; o < m.nocc_; ++o) by_occ += m.occ_employed(o), by_occ_u += m.occ_unemployed(o);
+  for (int g = 0; g < m.nreg_; ++g) by_region += m.region_employed(g), by_region_u += m.region_unemployed(g);
+  for (const auto& list : m.employed) listed += static_cast<std::int64_t>(list.size());
+  ASSERT_EQ(by_occ, emp);
+  ASSERT_EQ(by_occ_u, unemp);
+  ASSERT_EQ(by_region, emp);
+  ASSERT_EQ(by_region_u, unemp);
+  ASSERT_EQ(listed, emp);
+  // Every open spell points at a spell of its own worker that has not ended.
+  for (std::size_t i = 0; i < m.w.size(); ++i)
+    if (m.w.open_spell[i] >= 0) {
+      ASSERT_EQ(m.spells_[m.w.open_spell[i]].worker, static_cast<std::int64_t>(i));
+    }
 }
 
 double total(const Series& s, M metric) {
@@ -132,6 +148,39 @@ TEST(Model, SameSeedSameResultsOtherReplicateOtherResults) {
     any_difference |= a.series().values(static_cast<M>(i)) != c.series().values(static_cast<M>(i));
   }
   EXPECT_TRUE(any_difference);
+}
+
+// Markets run in parallel inside a replicate (churn, matching): the replicate must come
+// out the same, flow by flow, spell by spell and worker by worker, on any number of
+// threads. Four threads on a two-core machine interleave the markets even more.
+TEST(Model, OneReplicateIsTheSameOnOneTwoOrFourThreads) {
+  Scenario sc = fixtures::small({"ai.adoption_speed=4", "retraining.entry_rate=0.2", "output.panel_rate=0.2"}, 20000, 36);
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
+  auto run_on = [&](int threads) {
+    auto m = std::make_unique<Model>(sc, 2);
+    tbb::task_arena arena(threads);
+    arena.execute([&] { m->run(); });
+    return m;
+  };
+  const auto one = run_on(1);
+  for (int threads : {2, 4}) {
+    const auto other = run_on(threads);
+    for (int i = 0; i < kMetricCount; ++i)
+      ASSERT_EQ(one->series().values(static_cast<M>(i)), other->series().values(static_cast<M>(i)))
+          << metric_table()[i].name << " on " << threads << " threads";
+    ASSERT_EQ(one->spells().size(), other->spells().size());
+    ASSERT_GT(one->spells().size(), 100u);
+    for (std::size_t k = 0; k < one->spells().size(); ++k) {
+      const Spell &a = one->spells()[k], &b = other->spells()[k];
+      ASSERT_EQ(a.worker, b.worker) << k;
+      ASSERT_EQ(a.start_month, b.start_month) << k;
+      ASSERT_EQ(a.end_month, b.end_month) << k;
+      ASSERT_EQ(a.new_firm, b.new_firm) << k;
+    }
+    ASSERT_EQ(one->w.cell, other->w.cell);
+    ASSERT_EQ(one->w.status, other->w.status);
+    ASSERT_EQ(one->f.employment, other->f.employment);
+  }
 }
 
 // With one market, no AI, no demography and separations replaced one for one, vacancies

@@ -11,6 +11,8 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <vector>
 
 namespace laborsim {
@@ -39,7 +41,7 @@ struct Workers {
   std::vector<Cause> cause;               // cause of the last displacement
   std::vector<std::int32_t> cell;         // employer cell while employed, else -1
   std::vector<std::int32_t> slot;         // position in the cell's or pool's list
-  std::vector<std::int32_t> epos;         // position in Model::employed while employed
+  std::vector<std::int32_t> epos;         // position in its market's Model::employed list while employed
   std::vector<float> wage, prev_wage;     // prev_wage: wage before the last displacement
   std::vector<std::int16_t> spell_start;  // month the current non-employment spell began
   std::vector<std::int16_t> event_month;  // month the worker entered retraining, until rehired; else -1
@@ -116,11 +118,13 @@ class Model {
   Workers w;
   Cells c;
   Firms f;
-  std::vector<std::vector<std::int32_t>> pool;          // unemployed by market
-  std::vector<std::vector<std::int32_t>> vacant_cells;  // cells with vacancies by market
+  // By (occupation, region) market: every cell, employed and unemployed worker belongs to
+  // exactly one, which is what lets churn and matching run markets in parallel.
+  std::vector<std::vector<std::int32_t>> employed;      // employed workers (uniform picks)
+  std::vector<std::vector<std::int32_t>> pool;          // unemployed workers
+  std::vector<std::vector<std::int32_t>> vacant_cells;  // cells with vacancies
+  std::vector<std::vector<std::int32_t>> gap_cells;     // cells whose e + v may differ from target
   std::vector<std::int64_t> market_vacancies;
-  std::vector<std::int32_t> employed;                // every employed worker (random picks)
-  std::vector<std::int32_t> gap_cells;               // cells whose e + v may differ from target
   std::vector<std::int32_t> inactive;                // out of the labour force
   std::vector<std::int32_t> free_slots;              // retired worker ids for reuse
   std::vector<std::vector<std::int32_t>> retire_at;  // by month index from the start
@@ -132,11 +136,10 @@ class Model {
   std::vector<std::int32_t> pipeline;    // firms in mandate..reduced
   std::vector<std::vector<AICut>> cuts;  // by firm
   std::vector<std::vector<std::int32_t>> sector_firms;
-  std::vector<double> sector_sumsq, sector_emp;
+  std::vector<std::int64_t> sector_sumsq, sector_emp;  // sum of squared firm sizes (HHI), employment
   std::vector<std::int64_t> stage_count, sector_adopting, sector_alive;
   std::vector<std::int64_t> emp_by_birth, unemp_by_birth, aiq_by_birth, lf_by_birth, young_exposed_by_birth;
-  std::vector<std::int64_t> occ_emp, occ_unemp, occ_vac, reg_emp, reg_unemp, sec_emp_count;
-  std::int64_t n_employed = 0, n_unemployed = 0, n_retraining = 0, n_inactive = 0, n_aiq_lf = 0;
+  std::int64_t n_retraining = 0, n_inactive = 0, n_aiq_lf = 0;
   double capability = 0, perceived = 0;
   // Employer weights by months unemployed (0-24) x AIQ x aged 55+, index d*4 + aiq*2 + old:
   // exp(weights) computed once rather than per applicant and month.
@@ -144,13 +147,34 @@ class Model {
   std::vector<Spell> spells_;
   Series series_;
 
+  // --- stocks, summed over the markets' lists ---------------------------------------
+  std::int64_t employed_total() const;
+  std::int64_t unemployed_total() const;
+  std::int64_t occ_employed(int occ) const;
+  std::int64_t occ_unemployed(int occ) const;
+  std::int64_t occ_vacancies(int occ) const;
+  std::int64_t region_employed(int region) const;
+  std::int64_t region_unemployed(int region) const;
+  std::int32_t random_employed(Rng& r) const;  // uniform over all markets; -1 if none
+
   // --- helpers used by mechanisms ---------------------------------------------------
   Rng rng(std::uint64_t entity, Purpose p) const { return Rng(seed_, replicate_, month_, entity, p); }
   int market(int occ, int region) const { return occ * nreg_ + region; }
+  int markets() const { return nocc_ * nreg_; }
+  int cell_market(std::int32_t cell) const { return market(c.occ[cell], c.region[cell]); }
   int age_years(std::int32_t wid) const { return (month_ - w.birth_month[wid]) / 12; }
   int birth_index(std::int32_t wid) const;  // index into the *_by_birth arrays
   bool recording() const { return month_ >= 0; }
-  double& rec(M m, int group = 0);  // this month's value (a sink during burn-in)
+  // Adds to this month's value of an aggregate / grouped flow (nothing during burn-in).
+  // Safe inside for_each_market: flows are counts, so their sums do not depend on order.
+  void add(M m, double d = 1) { add_to(m, 0, d); }
+  void add_to(M m, int group, double d = 1);
+  // Runs fn(market) for every market, in parallel when threads are free. fn may change
+  // only its own market's cells, lists and workers; firm sizes, flows, cohort counts
+  // and spells it changes through the helpers below, which are safe there and give the
+  // same state whatever the order markets ran in (counts are sums; new spells are put
+  // in worker order after the markets finish).
+  void for_each_market(const std::function<void(int)>& fn);
   int calendar_index(int month) const { return month + sc_.simulation.burn_in_months; }
   int calendar_months() const { return sc_.simulation.burn_in_months + sc_.simulation.months; }
   bool high_exposure(int occ) const { return sc_.occupations[occ].ai_exposure >= 0.5; }
@@ -186,7 +210,17 @@ class Model {
  private:
   void init();
   void record_stocks();
-  double sink_ = 0;
+  template <class T>
+  void bump(T& x, T d) {  // x += d, atomically while markets run in parallel
+    if (concurrent_)
+      std::atomic_ref<T>(x).fetch_add(d, std::memory_order_relaxed);
+    else
+      x += d;
+  }
+  void open_spell(std::int32_t wid, const Spell& s);
+  bool concurrent_ = false;
+  std::mutex spell_mutex_;
+  std::vector<Spell> pending_spells_;  // opened while markets ran in parallel
   std::int64_t prev_employed_ = 0, prev_unemployed_ = 0;
 };
 

@@ -29,6 +29,7 @@ enum class Purpose : std::uint64_t {
   aiq = 11,
   entrants = 12,
   labor_force = 14,
+  churn_market = 15,  // quits and layoffs of one (occupation, region) market
 };
 
 class Rng {

@@ -44,7 +44,7 @@ void start_adoptions(Model& m) {
         erase_indexed(list, m.nonadopter_slot, fid);
         m.set_stage(fid, Stage::mandate);
         m.pipeline.push_back(fid);
-        m.rec(M::new_adopters) += 1;
+        m.add(M::new_adopters);
       }
     }
   }
@@ -94,7 +94,7 @@ void reduce(Model& m, std::int32_t fid) {
     total += k;
   }
   if (total == 0) return;
-  m.rec(M::firms_cutting) += 1;
+  m.add(M::firms_cutting);
   // Reinstatement: complement jobs per job cut, split by ai_complement.
   double csum = 0;
   for (const auto& o : m.sc_.occupations) csum += o.ai_complement;
@@ -108,7 +108,7 @@ void reduce(Model& m, std::int32_t fid) {
     const std::int32_t ci = m.cell_of(fid, o, m.f.region[fid], true);
     m.c.target[ci] += n;
     m.open_vacancies(ci, n);
-    m.rec(M::reinstatement_jobs) += n;
+    m.add(M::reinstatement_jobs, n);
   }
 }
 
@@ -124,7 +124,7 @@ void realise(Model& m, std::int32_t fid) {
   Rng r = m.rng(static_cast<std::uint64_t>(fid), Purpose::regret);
   if (!r.bernoulli(1.0 - std::exp(-a.regret_sensitivity * shortfall))) return;
   m.f.regret[fid] = 1;
-  m.rec(M::new_regretting_firms) += 1;
+  m.add(M::new_regretting_firms);
   const int offshore = m.sc_.first_offshore_region();
   for (const auto& cu : cut_list) {
     const std::int64_t reopen = r.binomial(cu.count, a.rehire_share);
@@ -141,8 +141,8 @@ void realise(Model& m, std::int32_t fid) {
     };
     place(m.f.region[fid], on);
     place(offshore, off);
-    m.rec(M::reopened_jobs) += static_cast<double>(reopen);
-    m.rec(M::reopened_jobs_offshore) += static_cast<double>(off);
+    m.add(M::reopened_jobs, static_cast<double>(reopen));
+    m.add(M::reopened_jobs_offshore, static_cast<double>(off));
   }
 }
 

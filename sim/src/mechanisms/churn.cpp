@@ -5,9 +5,11 @@
 //
 // Event-driven: every employed worker is laid off with probability layoff_rate and
 // quits with probability quit_rate, independently; the numbers of each are binomial
-// over all employed workers and the workers are drawn uniformly from the list of the
-// employed, which is the same distribution at a cost per event rather than per cell.
-// Only cells whose e + v differs from their target are visited for the gap.
+// over the employed of each (occupation, region) market and the workers are drawn
+// uniformly from the market's list of the employed, which is the same distribution at a
+// cost per event rather than per cell. Only cells whose e + v differs from their target
+// are visited for the gap. Markets are independent here (a job-to-job move stays in its
+// market), so they run in parallel, each with its own random stream.
 #include "laborsim/model.hpp"
 
 #include <algorithm>
@@ -16,11 +18,10 @@ namespace laborsim::mech {
 
 namespace {
 
-void demand_gap(Model& m) {
+void demand_gap(Model& m, int mk) {
   const auto& lm = m.sc_.labor_market;
-  std::vector<std::int32_t> still;
-  const std::vector<std::int32_t> cells = std::move(m.gap_cells);
-  m.gap_cells.clear();
+  const std::vector<std::int32_t> cells = std::move(m.gap_cells[mk]);
+  m.gap_cells[mk].clear();
   for (std::int32_t ci : cells) {
     m.c.gap_listed[ci] = 0;
     if (!m.f.alive[m.c.firm[ci]]) continue;
@@ -41,54 +42,60 @@ void demand_gap(Model& m) {
   }
 }
 
-}  // namespace
-
-void churn(Model& m) {
+void churn_market(Model& m, int mk) {
   const auto& lm = m.sc_.labor_market;
-  if (lm.demand_gap_opening > 0 || lm.demand_gap_separation > 0)
-    demand_gap(m);
-  else {
-    for (std::int32_t ci : m.gap_cells) m.c.gap_listed[ci] = 0;
-    m.gap_cells.clear();
+  if (lm.demand_gap_opening > 0 || lm.demand_gap_separation > 0) {
+    demand_gap(m, mk);
+  } else {
+    for (std::int32_t ci : m.gap_cells[mk]) m.c.gap_listed[ci] = 0;
+    m.gap_cells[mk].clear();
   }
-  Rng r = m.rng(0, Purpose::churn);
-  const auto e0 = static_cast<std::int64_t>(m.employed.size());
+  auto& employed = m.employed[mk];
+  const auto e0 = static_cast<std::int64_t>(employed.size());
+  if (e0 == 0) return;
+  Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::churn_market);
   const std::int64_t layoffs = r.binomial(e0, lm.layoff_rate);
   const std::int64_t quits = r.binomial(e0 - layoffs, lm.quit_rate);
   for (std::int64_t k = 0; k < layoffs; ++k) {
     // A uniform pick among those still employed: sampling without replacement.
-    const std::int32_t wid = m.employed[static_cast<size_t>(r.index(static_cast<std::int64_t>(m.employed.size())))];
+    const std::int32_t wid = employed[static_cast<size_t>(r.index(static_cast<std::int64_t>(employed.size())))];
     m.separate(wid, Cause::ordinary, Status::unemployed, r.bernoulli(lm.replacement_share));
   }
   // Quitters are chosen among those employed before anyone moves this month.
   std::vector<std::int32_t> quitters;
-  quitters.reserve(static_cast<size_t>(quits));
+  quitters.reserve(static_cast<size_t>(2 * quits));
   for (std::int64_t k = 0; k < quits; ++k) {
-    const std::int32_t wid = m.employed[static_cast<size_t>(r.index(static_cast<std::int64_t>(m.employed.size())))];
+    const std::int32_t wid = employed[static_cast<size_t>(r.index(static_cast<std::int64_t>(employed.size())))];
     const std::int32_t ci = m.w.cell[wid];
     m.separate(wid, Cause::none, Status::unemployed, r.bernoulli(lm.replacement_share));
     quitters.push_back(wid);
     quitters.push_back(ci);
   }
+  const auto& vc = m.vacant_cells[mk];
   for (size_t k = 0; k < quitters.size(); k += 2) {
     const std::int32_t wid = quitters[k], old = quitters[k + 1];
-    m.rec(M::quits) += 1;
+    m.add(M::quits);
     // Job to job: an open vacancy of another firm in the same market; with none open
     // (or only the old one), the quit is into unemployment.
-    const auto& vc = m.vacant_cells[m.market(m.w.occ[wid], m.w.region[wid])];
     std::int32_t target = -1;
     if (!vc.empty() && !r.bernoulli(lm.quit_to_unemployment_share)) {
       target = vc[static_cast<size_t>(r.index(static_cast<std::int64_t>(vc.size())))];
       if (m.c.firm[target] == m.c.firm[old]) target = -1;
     }
     if (target < 0) {
-      m.rec(M::quits_to_unemployment) += 1;
+      m.add(M::quits_to_unemployment);
       continue;
     }
     m.remove_from_pool(wid);
     m.hire(wid, target);
-    m.rec(M::job_to_job_moves) += 1;
+    m.add(M::job_to_job_moves);
   }
+}
+
+}  // namespace
+
+void churn(Model& m) {
+  m.for_each_market([&](int mk) { churn_market(m, mk); });
 }
 
 }  // namespace laborsim::mech

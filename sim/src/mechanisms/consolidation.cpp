@@ -33,7 +33,7 @@ void acquire(Model& m, std::int32_t acquirer, std::int32_t target, Rng& r) {
     while (!mem.empty()) m.transfer(mem.back(), aci);
   }
   m.kill_firm(target);
-  m.rec(M::acquisitions) += 1;
+  m.add(M::acquisitions);
 }
 
 void fail(Model& m, std::int32_t fid, Rng& r) {
@@ -45,7 +45,7 @@ void fail(Model& m, std::int32_t fid, Rng& r) {
     while (!mem.empty()) m.separate(mem.back(), Cause::consolidation, Status::unemployed, false);
   }
   m.kill_firm(fid);
-  m.rec(M::failures) += 1;
+  m.add(M::failures);
   // A new VC-backed entrant of the same sector and region takes up the demand.
   const std::int32_t nid = m.add_firm(m.f.sector[fid], m.f.region[fid], true, m.f.premium[fid], m.f.initial_size[fid]);
   for (auto [ci, target] : demand) {
@@ -77,8 +77,9 @@ void consolidation(Model& m) {
       // employer of a uniformly drawn employed worker, redrawn until it qualifies
       // (rejection sampling; no scan of the sector's firms).
       const int sector = m.f.sector[fid];
-      for (int tries = 0; tries < 1000 && !m.employed.empty(); ++tries) {
-        const std::int32_t wid = m.employed[static_cast<size_t>(r.index(static_cast<std::int64_t>(m.employed.size())))];
+      for (int tries = 0; tries < 1000; ++tries) {
+        const std::int32_t wid = m.random_employed(r);
+        if (wid < 0) break;
         const std::int32_t g = m.c.firm[m.w.cell[wid]];
         if (g != fid && m.f.sector[g] == sector && m.f.employment[g] > m.f.employment[fid]) {
           acquirer = g;

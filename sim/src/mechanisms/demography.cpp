@@ -33,7 +33,7 @@ void retire(Model& m, std::int32_t wid) {
   m.w.status[wid] = Status::retired;
   m.close_spell(wid, false);
   m.free_slots.push_back(wid);
-  m.rec(M::retirements) += 1;
+  m.add(M::retirements);
 }
 
 void enter(Model& m, Rng& r, const std::vector<double>& occ_cum, const std::vector<double>& reg_cum) {
@@ -63,7 +63,7 @@ void enter(Model& m, Rng& r, const std::vector<double>& occ_cum, const std::vect
   m.w.status[id] = Status::unemployed;
   m.count_worker(id, +1);
   m.add_to_pool(id);
-  m.rec(M::entrants) += 1;
+  m.add(M::entrants);
   // Some graduates start in a job lined up before they finish: an open vacancy of
   // their market, if there is one.
   const int mk = m.market(m.w.occ[id], m.w.region[id]);
@@ -87,7 +87,7 @@ void demography(Model& m) {
   // Graduates replace retirees one for one, in occupations by current employment.
   std::vector<double> occ_cum(m.nocc_), reg_cum(m.nreg_);
   double acc = 0;
-  for (int o = 0; o < m.nocc_; ++o) occ_cum[o] = acc += static_cast<double>(m.occ_emp[o]) + 1e-9;
+  for (int o = 0; o < m.nocc_; ++o) occ_cum[o] = acc += static_cast<double>(m.occ_employed(o)) + 1e-9;
   acc = 0;
   for (int g = 0; g < m.nreg_; ++g) reg_cum[g] = acc += m.sc_.regions[g].share;
   Rng re = m.rng(0, Purpose::entrants);
@@ -102,7 +102,7 @@ void demography(Model& m) {
     m.w.spell_start[wid] = static_cast<std::int16_t>(m.month_);
     m.count_worker(wid, +1);
     m.add_to_pool(wid);
-    m.rec(M::reentries) += 1;
+    m.add(M::reentries);
   }
   // Unemployed workers leaving the labour force (discouraged, caring, studying...).
   for (size_t mk = 0; mk < m.pool.size(); ++mk) {
@@ -115,7 +115,7 @@ void demography(Model& m) {
       m.remove_from_pool(wid);
       m.count_worker(wid, -1);
       m.add_to_inactive(wid);
-      m.rec(M::exits_to_nonparticipation) += 1;
+      m.add(M::exits_to_nonparticipation);
     }
   }
 }

@@ -54,24 +54,24 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
     const std::int32_t ci = cells[static_cast<size_t>(it - cum.begin())];
     const std::int32_t wid = workers[k];
     m.remove_from_pool(wid);
-    m.rec(M::hires_from_unemployment) += 1;
+    m.add(M::hires_from_unemployment);
     m.hire(wid, ci);
   }
 }
 
+// Markets are independent (a hire stays in its market), so they run in parallel.
 void cobb_douglas(Model& m) {
   const auto& lm = m.sc_.labor_market;
   const bool use_weights = weighted(m);
-  std::vector<std::int32_t> chosen;
-  for (int mk = 0; mk < static_cast<int>(m.pool.size()); ++mk) {
+  m.for_each_market([&](int mk) {
     const auto u = static_cast<std::int64_t>(m.pool[mk].size());
     const std::int64_t v = m.market_vacancies[mk];
-    if (u == 0 || v == 0) continue;
+    if (u == 0 || v == 0) return;
     Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::matching);
     const double hires = lm.matching_efficiency * std::pow(static_cast<double>(u), lm.matching_elasticity) *
                          std::pow(static_cast<double>(v), 1.0 - lm.matching_elasticity);
     const double f = std::min(1.0, hires / static_cast<double>(u));
-    chosen.clear();
+    std::vector<std::int32_t> chosen;
     const auto& p = m.pool[mk];
     if (!use_weights) {
       // Binomial number of hires, then a uniformly random subset of the pool.
@@ -97,13 +97,13 @@ void cobb_douglas(Model& m) {
       std::shuffle(chosen.begin(), chosen.end(), r);  // who loses out if over the vacancies
     }
     fill_market(m, mk, chosen, r);
-  }
+  });
 }
 
 void network(Model& m) {
   const auto& lm = m.sc_.labor_market;
   const int no = m.nocc_;
-  const auto nmk = static_cast<std::uint64_t>(m.pool.size());
+  const auto nmk = static_cast<std::uint64_t>(m.markets());
   for (int g = 0; g < m.nreg_; ++g) {
     // Applications: a worker of occupation i applies to j with probability
     // v_j A_ij / sum_k v_k A_ik.

@@ -22,11 +22,11 @@ void retraining(Model& m) {
     if (m.w.status[wid] != Status::retraining) continue;
     Rng r = m.rng(static_cast<std::uint64_t>(wid), Purpose::retraining);
     --m.n_retraining;
-    m.rec(M::retraining_completions) += 1;
+    m.add(M::retraining_completions);
     if (r.bernoulli(success)) {
       m.w.occ[wid] = m.w.retrain_target[wid];
       m.set_aiq(wid);
-      m.rec(M::retraining_successes) += 1;
+      m.add(M::retraining_successes);
     }
     // Search starts afresh: the programme was time out of the labour market, not
     // unemployment (as the CPS counts it), so employers see a new spell.
@@ -64,15 +64,15 @@ void retraining(Model& m) {
         m.w.retrain_target[wid] = static_cast<std::uint16_t>(j);
         m.w.event_month[wid] = static_cast<std::int16_t>(m.month_);  // retraining-to-job time counts from here
         ++m.n_retraining;
-        m.rec(M::retraining_entries) += 1;
+        m.add(M::retraining_entries);
         const int done = m.calendar_index(m.month_ + duration);
         if (done < m.calendar_months()) m.retrain_done_at[done].push_back(wid);
       }
     }
   }
   const double cost = static_cast<double>(m.n_retraining) * p.cost_per_month;
-  m.rec(M::retraining_cost) += cost;
-  m.rec(M::retraining_public_cost) += cost * (sub ? p.subsidy_public_share : p.public_share);
+  m.add(M::retraining_cost, cost);
+  m.add(M::retraining_public_cost, cost * (sub ? p.subsidy_public_share : p.public_share));
 }
 
 }  // namespace laborsim::mech
