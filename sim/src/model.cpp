@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <utility>
 
 namespace laborsim {
 
@@ -77,14 +78,57 @@ int Model::birth_index(std::int32_t wid) const {
 }
 
 void Model::add_to(M m, int group, double d) {
-  if (month_ >= 0) bump(series_.at(m, month_, group), d);
+  if (month_ < 0) return;
+  if (concurrent_)
+    thread_tally().flows[flow_offset_[static_cast<size_t>(m)] + static_cast<size_t>(group)] += d;
+  else
+    series_.at(m, month_, group) += d;
+}
+
+Model::Tally& Model::thread_tally() {
+  return tallies_[static_cast<size_t>(tbb::this_task_arena::current_thread_index())];
 }
 
 void Model::for_each_market(const std::function<void(int)>& fn) {
+  const auto threads = static_cast<size_t>(tbb::this_task_arena::max_concurrency());
+  if (tallies_.size() < threads) {
+    std::size_t flows = 0;
+    flow_offset_.clear();
+    for (int i = 0; i < kMetricCount; ++i) {
+      flow_offset_.push_back(flows);
+      flows += static_cast<size_t>(series_.groups(static_cast<M>(i)));
+    }
+    tallies_.resize(threads);
+    for (auto& t : tallies_) {
+      t.flows.assign(flows, 0.0);
+      t.sector_sumsq.assign(sector_sumsq.size(), 0);
+      t.sector_emp.assign(sector_emp.size(), 0);
+      t.emp_by_birth.assign(emp_by_birth.size(), 0);
+      t.unemp_by_birth.assign(unemp_by_birth.size(), 0);
+      t.young_exposed_by_birth.assign(young_exposed_by_birth.size(), 0);
+    }
+  }
   concurrent_ = true;
   // isolate: a thread waiting for these markets must not pick up another replicate.
   tbb::this_task_arena::isolate([&] { tbb::parallel_for(0, markets(), 1, fn); });
   concurrent_ = false;
+  // The threads' counts, summed in a fixed order (they are integers: any order gives
+  // the same sums).
+  auto drain = [](std::vector<std::int64_t>& into, std::vector<std::int64_t>& from) {
+    for (size_t i = 0; i < from.size(); ++i) into[i] += std::exchange(from[i], 0);
+  };
+  for (auto& t : tallies_) {
+    drain(sector_sumsq, t.sector_sumsq);
+    drain(sector_emp, t.sector_emp);
+    drain(emp_by_birth, t.emp_by_birth);
+    drain(unemp_by_birth, t.unemp_by_birth);
+    drain(young_exposed_by_birth, t.young_exposed_by_birth);
+    for (int i = 0; i < kMetricCount && month_ >= 0; ++i) {
+      const auto m = static_cast<M>(i);
+      for (int g = 0; g < series_.groups(m); ++g)
+        series_.at(m, month_, g) += std::exchange(t.flows[flow_offset_[static_cast<size_t>(i)] + static_cast<size_t>(g)], 0.0);
+    }
+  }
   if (pending_spells_.empty()) return;
   std::sort(pending_spells_.begin(), pending_spells_.end(),
             [](const Spell& a, const Spell& b) { return a.worker < b.worker; });
@@ -198,12 +242,12 @@ void Model::add_to_pool(std::int32_t wid) {
   w.slot[wid] = static_cast<std::int32_t>(p.size());
   p.push_back(wid);
   w.status[wid] = Status::unemployed;
-  bump<std::int64_t>(unemp_by_birth[birth_index(wid)], 1);
+  count([b = birth_index(wid)](auto& t) { ++t.unemp_by_birth[b]; });
 }
 
 void Model::remove_from_pool(std::int32_t wid) {
   erase_indexed(pool[market(w.occ[wid], w.region[wid])], w.slot, wid);
-  bump<std::int64_t>(unemp_by_birth[birth_index(wid)], -1);
+  count([b = birth_index(wid)](auto& t) { --t.unemp_by_birth[b]; });
 }
 
 void Model::add_to_inactive(std::int32_t wid) {
@@ -234,8 +278,10 @@ void Model::firm_employment_changed(std::int32_t firm, int delta) {
     e = std::atomic_ref<std::int32_t>(f.employment[firm]).fetch_add(delta, std::memory_order_relaxed);
   else
     f.employment[firm] += delta;
-  bump<std::int64_t>(sector_sumsq[s], (e + delta) * (e + delta) - e * e);
-  bump<std::int64_t>(sector_emp[s], delta);
+  count([&](auto& t) {
+    t.sector_sumsq[s] += (e + delta) * (e + delta) - e * e;
+    t.sector_emp[s] += delta;
+  });
 }
 
 void Model::set_stage(std::int32_t firm, Stage s) {
@@ -254,8 +300,10 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
   w.cell[wid] = -1;
   firm_employment_changed(c.firm[ci], -1);
   const int b = birth_index(wid);
-  bump<std::int64_t>(emp_by_birth[b], -1);
-  if (high_exposure(w.occ[wid])) bump<std::int64_t>(young_exposed_by_birth[b], -1);
+  count([&](auto& t) {
+    --t.emp_by_birth[b];
+    if (high_exposure(w.occ[wid])) --t.young_exposed_by_birth[b];
+  });
   if (replace && static_cast<std::int32_t>(mem.size()) + c.vacancies[ci] < c.target[ci]) open_vacancies(ci, 1);
   note_gap(ci);
 
@@ -336,8 +384,10 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   w.status[wid] = Status::employed;
   firm_employment_changed(firm, +1);
   const int b = birth_index(wid);
-  bump<std::int64_t>(emp_by_birth[b], 1);
-  if (high_exposure(new_occ)) bump<std::int64_t>(young_exposed_by_birth[b], 1);
+  count([&](auto& t) {
+    ++t.emp_by_birth[b];
+    if (high_exposure(new_occ)) ++t.young_exposed_by_birth[b];
+  });
   add(M::hires);
   add_to(M::occ_hires, new_occ);
   add_to(M::region_hires, c.region[ci]);

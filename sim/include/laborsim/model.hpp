@@ -210,17 +210,28 @@ class Model {
  private:
   void init();
   void record_stocks();
-  template <class T>
-  void bump(T& x, T d) {  // x += d, atomically while markets run in parallel
+  // Counts changed while markets run in parallel go to the running thread's tally and
+  // are added to the model's after them: no shared cache line is written per event.
+  struct Tally {
+    std::vector<double> flows;  // this month's flows, metric by metric (flow_offset_)
+    std::vector<std::int64_t> sector_sumsq, sector_emp, emp_by_birth, unemp_by_birth, young_exposed_by_birth;
+  };
+  Tally& thread_tally();
+  // f(counts) on the model's counts, or on this thread's tally while markets run in
+  // parallel (Tally names its counts as the model does).
+  template <class F>
+  void count(F&& f) {
     if (concurrent_)
-      std::atomic_ref<T>(x).fetch_add(d, std::memory_order_relaxed);
+      f(thread_tally());
     else
-      x += d;
+      f(*this);
   }
   void open_spell(std::int32_t wid, const Spell& s);
   bool concurrent_ = false;
   std::mutex spell_mutex_;
   std::vector<Spell> pending_spells_;  // opened while markets ran in parallel
+  std::vector<Tally> tallies_;         // by thread index in the arena
+  std::vector<std::size_t> flow_offset_;
   std::int64_t prev_employed_ = 0, prev_unemployed_ = 0;
 };
 

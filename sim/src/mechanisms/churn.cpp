@@ -42,6 +42,71 @@ void demand_gap(Model& m, int mk) {
   }
 }
 
+// A separation follows a chain of loads: the pick's slot in the market's list -> the
+// worker's columns -> its cell -> the cell's last member and the firm. Once the state
+// outgrows the caches each link is a miss, so the picks are drawn first and the chain
+// of pick k + 8 is fetched while pick k is processed, one link per step of distance.
+// Prefetches are hints: an address gone stale since costs a wasted fetch, never a
+// different result.
+template <class T>
+void fetch(const T* p) {
+  __builtin_prefetch(p, 1, 1);
+}
+
+void fetch_worker(const Model& m, std::int32_t wid) {
+  const auto& w = m.w;
+  fetch(&w.cell[wid]), fetch(&w.slot[wid]), fetch(&w.epos[wid]), fetch(&w.occ[wid]), fetch(&w.region[wid]);
+  fetch(&w.birth_month[wid]), fetch(&w.status[wid]), fetch(&w.cause[wid]), fetch(&w.in_panel[wid]);
+  fetch(&w.wage[wid]), fetch(&w.prev_wage[wid]), fetch(&w.spell_start[wid]);
+}
+
+void fetch_cell(const Model& m, std::int32_t ci) {
+  fetch(&m.c.members[ci]), fetch(&m.c.firm[ci]), fetch(&m.c.vacancies[ci]), fetch(&m.c.target[ci]);
+}
+
+void fetch_tail(const Model& m, std::int32_t ci) {
+  const auto& mem = m.c.members[ci];
+  if (!mem.empty()) fetch(&mem.back());
+  const std::int32_t firm = m.c.firm[ci];
+  fetch(&m.f.employment[firm]), fetch(&m.f.sector[firm]);
+}
+
+// Separates the employed workers at positions picks[k] (each drawn over the list as it
+// is when its turn comes) in order; with_replacement[k] says if a vacancy is reopened.
+// Calls after(k, wid, cell) once each has left.
+template <class After>
+void separate_picks(Model& m, int mk, const std::vector<std::int64_t>& picks, const std::vector<std::uint8_t>& replace,
+                    Cause cause, After after) {
+  const auto& employed = m.employed[mk];
+  const auto n = static_cast<std::int64_t>(picks.size());
+  auto at = [&](std::int64_t k) { return employed[static_cast<size_t>(picks[static_cast<size_t>(k)])]; };
+  auto ahead = [&](std::int64_t k) { return k < n && picks[static_cast<size_t>(k)] < static_cast<std::int64_t>(employed.size()); };
+  for (std::int64_t k = 0; k < n; ++k) {
+    if (ahead(k + 8)) fetch(&employed[static_cast<size_t>(picks[static_cast<size_t>(k + 8)])]);
+    if (ahead(k + 6)) fetch_worker(m, at(k + 6));
+    if (ahead(k + 4)) {
+      const std::int32_t ci = m.w.cell[at(k + 4)];
+      if (ci >= 0) fetch_cell(m, ci);
+    }
+    if (ahead(k + 2)) {
+      const std::int32_t ci = m.w.cell[at(k + 2)];
+      if (ci >= 0) fetch_tail(m, ci);
+    }
+    if (ahead(k + 1)) {
+      const std::int32_t ci = m.w.cell[at(k + 1)];
+      if (ci >= 0 && !m.c.members[ci].empty()) {
+        const std::int32_t last = m.c.members[ci].back();
+        fetch(&m.w.slot[last]);
+      }
+      fetch(&m.w.epos[employed.back()]);
+    }
+    const std::int32_t wid = at(k);
+    const std::int32_t ci = m.w.cell[wid];
+    m.separate(wid, cause, Status::unemployed, replace[static_cast<size_t>(k)] != 0);
+    after(k, wid, ci);
+  }
+}
+
 void churn_market(Model& m, int mk) {
   const auto& lm = m.sc_.labor_market;
   if (lm.demand_gap_opening > 0 || lm.demand_gap_separation > 0) {
@@ -56,21 +121,27 @@ void churn_market(Model& m, int mk) {
   Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::churn_market);
   const std::int64_t layoffs = r.binomial(e0, lm.layoff_rate);
   const std::int64_t quits = r.binomial(e0 - layoffs, lm.quit_rate);
-  for (std::int64_t k = 0; k < layoffs; ++k) {
-    // A uniform pick among those still employed: sampling without replacement.
-    const std::int32_t wid = employed[static_cast<size_t>(r.index(static_cast<std::int64_t>(employed.size())))];
-    m.separate(wid, Cause::ordinary, Status::unemployed, r.bernoulli(lm.replacement_share));
-  }
+  // Each separation leaves the list one shorter, so the k-th pick is uniform over
+  // e0 - k positions: sampling without replacement, drawn before any is processed.
+  std::vector<std::int64_t> picks;
+  std::vector<std::uint8_t> replace;
+  auto draw = [&](std::int64_t count, std::int64_t size) {
+    picks.resize(static_cast<size_t>(count));
+    replace.resize(static_cast<size_t>(count));
+    for (std::int64_t k = 0; k < count; ++k) {
+      picks[static_cast<size_t>(k)] = r.index(size - k);
+      replace[static_cast<size_t>(k)] = r.bernoulli(lm.replacement_share);
+    }
+  };
+  draw(layoffs, e0);
+  separate_picks(m, mk, picks, replace, Cause::ordinary, [](std::int64_t, std::int32_t, std::int32_t) {});
   // Quitters are chosen among those employed before anyone moves this month.
-  std::vector<std::int32_t> quitters;
-  quitters.reserve(static_cast<size_t>(2 * quits));
-  for (std::int64_t k = 0; k < quits; ++k) {
-    const std::int32_t wid = employed[static_cast<size_t>(r.index(static_cast<std::int64_t>(employed.size())))];
-    const std::int32_t ci = m.w.cell[wid];
-    m.separate(wid, Cause::none, Status::unemployed, r.bernoulli(lm.replacement_share));
-    quitters.push_back(wid);
-    quitters.push_back(ci);
-  }
+  draw(quits, e0 - layoffs);
+  std::vector<std::int32_t> quitters(static_cast<size_t>(2 * quits));
+  separate_picks(m, mk, picks, replace, Cause::none, [&](std::int64_t k, std::int32_t wid, std::int32_t ci) {
+    quitters[static_cast<size_t>(2 * k)] = wid;
+    quitters[static_cast<size_t>(2 * k + 1)] = ci;
+  });
   const auto& vc = m.vacant_cells[mk];
   for (size_t k = 0; k < quitters.size(); k += 2) {
     const std::int32_t wid = quitters[k], old = quitters[k + 1];
