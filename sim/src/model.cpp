@@ -187,6 +187,27 @@ float Model::posted_wage(std::int32_t firm, int occ, int region) const {
   return static_cast<float>(sc_.occupations[occ].wage * sc_.regions[region].wage_multiplier * f.premium[firm]);
 }
 
+void Model::prefetch_worker(std::int32_t wid) const {
+  prefetch(&w.cell[wid]), prefetch(&w.slot[wid]), prefetch(&w.epos[wid]), prefetch(&w.occ[wid]);
+  prefetch(&w.region[wid]), prefetch(&w.birth_month[wid]), prefetch(&w.status[wid]), prefetch(&w.cause[wid]);
+  prefetch(&w.in_panel[wid]), prefetch(&w.wage[wid]), prefetch(&w.prev_wage[wid]), prefetch(&w.spell_start[wid]);
+  prefetch(&w.event_month[wid]), prefetch(&w.open_spell[wid]);
+}
+
+void Model::prefetch_cell(std::int32_t ci) const {
+  if (ci < 0) return;
+  prefetch(&c.members[ci]), prefetch(&c.firm[ci]), prefetch(&c.vacancies[ci]), prefetch(&c.target[ci]);
+  prefetch(&c.reopened[ci]), prefetch(&c.wage[ci]), prefetch(&c.occ[ci]), prefetch(&c.region[ci]);
+}
+
+void Model::prefetch_cell_tail(std::int32_t ci) const {
+  if (ci < 0) return;
+  const auto& mem = c.members[ci];
+  if (!mem.empty()) prefetch(mem.data() + mem.size() - 1);
+  const std::int32_t firm = c.firm[ci];
+  prefetch(&f.employment[firm]), prefetch(&f.sector[firm]), prefetch(&f.premium[firm]);
+}
+
 std::int32_t Model::cell_of(std::int32_t firm, int occ, int region, bool create) {
   for (std::int32_t ci : f.cells[firm])
     if (c.occ[ci] == occ && c.region[ci] == region) return ci;
@@ -700,7 +721,9 @@ void Model::record_stocks() {
   std::int64_t total = 0, long_term = 0;
   double sum_months = 0;
   for (const auto& p : pool)
-    for (std::int32_t wid : p) {
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      if (i + 16 < p.size()) prefetch(&w.spell_start[p[i + 16]]);
+      const std::int32_t wid = p[i];
       const int d = std::max(0, t - w.spell_start[wid]);
       if (static_cast<size_t>(d) >= hist.size()) hist.resize(d + 1, 0);
       ++hist[d];

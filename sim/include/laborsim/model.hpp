@@ -32,6 +32,12 @@ void erase_indexed(std::vector<std::int32_t>& list, Positions& pos, std::int32_t
   pos[id] = -1;
 }
 
+// Asks for the cache line holding *p ahead of its use: a hint, never a change of state.
+template <class T>
+inline void prefetch(const T* p) {
+  __builtin_prefetch(p, 1, 1);
+}
+
 struct Workers {
   std::vector<std::uint16_t> occ;
   std::vector<std::uint8_t> region;
@@ -178,6 +184,11 @@ class Model {
   int calendar_index(int month) const { return month + sc_.simulation.burn_in_months; }
   int calendar_months() const { return sc_.simulation.burn_in_months + sc_.simulation.months; }
   bool high_exposure(int occ) const { return sc_.occupations[occ].ai_exposure >= 0.5; }
+
+  // Prefetch what a separation or hire touches (event loops run a few events ahead).
+  void prefetch_worker(std::int32_t wid) const;
+  void prefetch_cell(std::int32_t cell) const;       // the cell's own columns
+  void prefetch_cell_tail(std::int32_t cell) const;  // its last member, its firm
 
   std::int32_t cell_of(std::int32_t firm, int occ, int region, bool create);
   float posted_wage(std::int32_t firm, int occ, int region) const;

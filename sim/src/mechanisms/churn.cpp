@@ -45,32 +45,8 @@ void demand_gap(Model& m, int mk) {
 // A separation follows a chain of loads: the pick's slot in the market's list -> the
 // worker's columns -> its cell -> the cell's last member and the firm. Once the state
 // outgrows the caches each link is a miss, so the picks are drawn first and the chain
-// of pick k + 8 is fetched while pick k is processed, one link per step of distance.
-// Prefetches are hints: an address gone stale since costs a wasted fetch, never a
-// different result.
-template <class T>
-void fetch(const T* p) {
-  __builtin_prefetch(p, 1, 1);
-}
-
-void fetch_worker(const Model& m, std::int32_t wid) {
-  const auto& w = m.w;
-  fetch(&w.cell[wid]), fetch(&w.slot[wid]), fetch(&w.epos[wid]), fetch(&w.occ[wid]), fetch(&w.region[wid]);
-  fetch(&w.birth_month[wid]), fetch(&w.status[wid]), fetch(&w.cause[wid]), fetch(&w.in_panel[wid]);
-  fetch(&w.wage[wid]), fetch(&w.prev_wage[wid]), fetch(&w.spell_start[wid]);
-}
-
-void fetch_cell(const Model& m, std::int32_t ci) {
-  fetch(&m.c.members[ci]), fetch(&m.c.firm[ci]), fetch(&m.c.vacancies[ci]), fetch(&m.c.target[ci]);
-}
-
-void fetch_tail(const Model& m, std::int32_t ci) {
-  const auto& mem = m.c.members[ci];
-  if (!mem.empty()) fetch(&mem.back());
-  const std::int32_t firm = m.c.firm[ci];
-  fetch(&m.f.employment[firm]), fetch(&m.f.sector[firm]);
-}
-
+// of pick k + 8 is fetched while pick k is processed, one link per step of distance
+// (Model::prefetch_*: hints only, a stale address never changes a result).
 // Separates the employed workers at positions picks[k] (each drawn over the list as it
 // is when its turn comes) in order; with_replacement[k] says if a vacancy is reopened.
 // Calls after(k, wid, cell) once each has left.
@@ -82,23 +58,14 @@ void separate_picks(Model& m, int mk, const std::vector<std::int64_t>& picks, co
   auto at = [&](std::int64_t k) { return employed[static_cast<size_t>(picks[static_cast<size_t>(k)])]; };
   auto ahead = [&](std::int64_t k) { return k < n && picks[static_cast<size_t>(k)] < static_cast<std::int64_t>(employed.size()); };
   for (std::int64_t k = 0; k < n; ++k) {
-    if (ahead(k + 8)) fetch(&employed[static_cast<size_t>(picks[static_cast<size_t>(k + 8)])]);
-    if (ahead(k + 6)) fetch_worker(m, at(k + 6));
-    if (ahead(k + 4)) {
-      const std::int32_t ci = m.w.cell[at(k + 4)];
-      if (ci >= 0) fetch_cell(m, ci);
-    }
-    if (ahead(k + 2)) {
-      const std::int32_t ci = m.w.cell[at(k + 2)];
-      if (ci >= 0) fetch_tail(m, ci);
-    }
+    if (ahead(k + 8)) prefetch(&employed[static_cast<size_t>(picks[static_cast<size_t>(k + 8)])]);
+    if (ahead(k + 6)) m.prefetch_worker(at(k + 6));
+    if (ahead(k + 4)) m.prefetch_cell(m.w.cell[at(k + 4)]);
+    if (ahead(k + 2)) m.prefetch_cell_tail(m.w.cell[at(k + 2)]);
     if (ahead(k + 1)) {
       const std::int32_t ci = m.w.cell[at(k + 1)];
-      if (ci >= 0 && !m.c.members[ci].empty()) {
-        const std::int32_t last = m.c.members[ci].back();
-        fetch(&m.w.slot[last]);
-      }
-      fetch(&m.w.epos[employed.back()]);
+      if (ci >= 0 && !m.c.members[ci].empty()) prefetch(&m.w.slot[m.c.members[ci].back()]);
+      prefetch(&m.w.epos[employed.back()]);
     }
     const std::int32_t wid = at(k);
     const std::int32_t ci = m.w.cell[wid];
@@ -144,6 +111,7 @@ void churn_market(Model& m, int mk) {
   });
   const auto& vc = m.vacant_cells[mk];
   for (size_t k = 0; k < quitters.size(); k += 2) {
+    if (k + 8 < quitters.size()) m.prefetch_worker(quitters[k + 8]);
     const std::int32_t wid = quitters[k], old = quitters[k + 1];
     m.add(M::quits);
     // Job to job: an open vacancy of another firm in the same market; with none open

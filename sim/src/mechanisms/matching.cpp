@@ -49,9 +49,19 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
     }
     units.push_back(t);
   }
+  std::vector<std::int32_t> to(workers.size());
+  for (size_t k = 0; k < workers.size(); ++k)
+    to[k] = cells[static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), units[k]) - cum.begin())];
+  // Hires in order, each one's memory fetched a few hires ahead (see churn.cpp).
+  const auto& pool = m.pool[mk];
   for (size_t k = 0; k < workers.size(); ++k) {
-    const auto it = std::upper_bound(cum.begin(), cum.end(), units[k]);
-    const std::int32_t ci = cells[static_cast<size_t>(it - cum.begin())];
+    if (k + 6 < workers.size()) m.prefetch_worker(workers[k + 6]), m.prefetch_cell(to[k + 6]);
+    if (k + 3 < workers.size()) {
+      m.prefetch_cell_tail(to[k + 3]);
+      prefetch(&pool[static_cast<size_t>(m.w.slot[workers[k + 3]])]);
+    }
+    if (k + 1 < workers.size() && !pool.empty()) prefetch(&m.w.slot[pool.back()]);
+    const std::int32_t ci = to[k];
     const std::int32_t wid = workers[k];
     m.remove_from_pool(wid);
     m.add(M::hires_from_unemployment);
@@ -90,7 +100,13 @@ void cobb_douglas(Model& m) {
       // the expected number of hires stays A u^alpha v^(1-alpha) (up to the cap at 1).
       std::vector<double> wts(p.size());
       double mean = 0;
-      for (size_t i = 0; i < p.size(); ++i) mean += wts[i] = applicant_weight(m, p[i]);
+      for (size_t i = 0; i < p.size(); ++i) {
+        if (i + 16 < p.size()) {
+          const std::int32_t ahead = p[i + 16];
+          prefetch(&m.w.spell_start[ahead]), prefetch(&m.w.birth_month[ahead]), prefetch(&m.w.aiq[ahead]);
+        }
+        mean += wts[i] = applicant_weight(m, p[i]);
+      }
       mean /= static_cast<double>(p.size());
       for (size_t i = 0; i < p.size(); ++i)
         if (r.bernoulli(f * wts[i] / mean)) chosen.push_back(p[i]);
