@@ -25,11 +25,11 @@ for t in 1 2; do
 done
 t1=$(awk '/^time:/ {print $2}' "$out/log1"); t2=$(awk '/^time:/ {print $2}' "$out/log2")
 awk -v a="$t1" -v b="$t2" 'BEGIN {printf "speed-up 1 -> 2 threads: %.2fx\n", a / b}'
-echo "time by mechanism (2 threads, thread-seconds over all replicates):"
+echo "time by mechanism (2 threads, seconds in each step summed over replicates):"
 sed -n '/^profile/,/hdf5 writing/p' "$out/log2" | tail -n +2
 wm2=$(awk '/^time:/ {wm=$4; sub(/\(/, "", wm); print wm}' "$out/log2")
 bw=$(build/bench/laborsim-membw 2)
-bytes=$(awk '/kBytesPerWorker =/ {n=split($0, a, "="); s=a[2]; gsub(/[ ;]/, "", s); split(s, p, "+"); t=0; for (i in p) t+=p[i]; print t}' sim/include/laborsim/model.hpp)
+bytes=$(awk '/^worker columns:/ {print $3}' "$out/log2")
 awk -v bw="$bw" -v b="$bytes" -v wm="$wm2" 'BEGIN {
   bound = bw * 1e9 / b
   printf "memory bandwidth (2 threads, triad): %.1f GB/s\n", bw

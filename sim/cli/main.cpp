@@ -1,5 +1,6 @@
 // laborsim: the command line over the engine library. Exit codes: 0 success,
 // 2 bad input (scenario or arguments), 1 failure while running.
+#include "laborsim/model.hpp"
 #include "laborsim/output.hpp"
 #include "laborsim/runner.hpp"
 #include "laborsim/scenario.hpp"
@@ -187,10 +188,12 @@ int main(int argc, char** argv) {
     if (vm.count("profile")) {
       double total = s.init_seconds;
       for (auto& [n, t] : s.step_seconds) total += t;
-      std::printf("profile (thread-seconds, all replicates):\n  %-14s %8.3f s %5.1f%%\n", "initial state",
+      std::printf("profile (time in each step of the month, summed over replicates):\n  %-14s %8.3f s %5.1f%%\n",
+                  "initial state",
                   s.init_seconds, 100 * s.init_seconds / total);
       for (auto& [n, t] : s.step_seconds) std::printf("  %-14s %8.3f s %5.1f%%\n", n.c_str(), t, 100 * t / total);
       std::printf("  %-14s %8.3f s (wall, on the writer thread)\n", "hdf5 writing", s.write_seconds);
+      std::printf("worker columns: %zu bytes per worker\n", Workers::bytes_per_worker());
     }
     std::printf("headline (means over replicates):\n");
     std::printf("  unemployment rate, last 12 months   %6.2f %%\n", 100 * s.unemployment_rate_last_year);

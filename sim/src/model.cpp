@@ -11,48 +11,10 @@
 
 namespace laborsim {
 
-void Workers::resize(std::size_t n) {
-  occ.resize(n);
-  region.resize(n);
-  birth_month.resize(n);
-  aiq.resize(n);
-  status.resize(n, Status::retired);
-  cause.resize(n, Cause::none);
-  cell.resize(n, -1);
-  slot.resize(n, -1);
-  epos.resize(n, -1);
-  wage.resize(n);
-  prev_wage.resize(n);
-  spell_start.resize(n);
-  event_month.resize(n, -1);
-  retrain_target.resize(n);
-  open_spell.resize(n, -1);
-  in_panel.resize(n);
-}
-
 int Model::size_class(std::int32_t size) {
   int k = 0;
   while (size > 1 && k < kSizeClasses - 1) size >>= 1, ++k;
   return k;
-}
-
-void Workers::reserve(std::size_t n) {
-  occ.reserve(n);
-  region.reserve(n);
-  birth_month.reserve(n);
-  aiq.reserve(n);
-  status.reserve(n);
-  cause.reserve(n);
-  cell.reserve(n);
-  slot.reserve(n);
-  epos.reserve(n);
-  wage.reserve(n);
-  prev_wage.reserve(n);
-  spell_start.reserve(n);
-  event_month.reserve(n);
-  retrain_target.reserve(n);
-  open_spell.reserve(n);
-  in_panel.reserve(n);
 }
 
 namespace {
@@ -133,7 +95,7 @@ void Model::for_each_market(const std::function<void(int)>& fn) {
   std::sort(pending_spells_.begin(), pending_spells_.end(),
             [](const Spell& a, const Spell& b) { return a.worker < b.worker; });
   for (const Spell& s : pending_spells_) {
-    w.open_spell[s.worker] = static_cast<std::int32_t>(spells_.size());
+    open_spells_[static_cast<std::int32_t>(s.worker)] = static_cast<std::int32_t>(spells_.size());
     spells_.push_back(s);
   }
   pending_spells_.clear();
@@ -190,8 +152,8 @@ float Model::posted_wage(std::int32_t firm, int occ, int region) const {
 void Model::prefetch_worker(std::int32_t wid) const {
   prefetch(&w.cell[wid]), prefetch(&w.slot[wid]), prefetch(&w.epos[wid]), prefetch(&w.occ[wid]);
   prefetch(&w.region[wid]), prefetch(&w.birth_month[wid]), prefetch(&w.status[wid]), prefetch(&w.cause[wid]);
-  prefetch(&w.in_panel[wid]), prefetch(&w.wage[wid]), prefetch(&w.prev_wage[wid]), prefetch(&w.spell_start[wid]);
-  prefetch(&w.event_month[wid]), prefetch(&w.open_spell[wid]);
+  prefetch(&w.in_panel[wid]), prefetch(&w.prev_wage[wid]), prefetch(&w.spell_start[wid]);
+  prefetch(&w.event_month[wid]);
 }
 
 void Model::prefetch_cell(std::int32_t ci) const {
@@ -330,7 +292,7 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
 
   if (cause != Cause::none) {
     w.cause[wid] = cause;
-    w.prev_wage[wid] = w.wage[wid];
+    w.prev_wage[wid] = c.wage[ci];
     const M flow = cause == Cause::ai         ? M::layoffs_ai
                    : cause == Cause::ordinary ? M::layoffs_ordinary
                                               : M::layoffs_consolidation;
@@ -352,7 +314,7 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
       s.sector = f.sector[c.firm[ci]];
       s.occupation = w.occ[wid];
       s.region = w.region[wid];
-      s.wage = w.wage[wid];
+      s.wage = c.wage[ci];
       s.age = age_years(wid);
       open_spell(wid, s);
     }
@@ -395,7 +357,6 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   w.event_month[wid] = -1;
   w.occ[wid] = static_cast<std::uint16_t>(new_occ);
   w.region[wid] = c.region[ci];
-  w.wage[wid] = c.wage[ci];
   w.cell[wid] = ci;
   w.slot[wid] = static_cast<std::int32_t>(c.members[ci].size());
   c.members[ci].push_back(wid);
@@ -412,7 +373,7 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   add(M::hires);
   add_to(M::occ_hires, new_occ);
   add_to(M::region_hires, c.region[ci]);
-  if (w.open_spell[wid] >= 0) close_spell(wid, true);
+  if (w.in_panel[wid]) close_spell(wid, true);
   w.cause[wid] = Cause::none;
 }
 
@@ -439,26 +400,30 @@ void Model::open_spell(std::int32_t wid, const Spell& s) {
   if (concurrent_) {  // spells_ must not grow under other markets: numbered afterwards
     const std::lock_guard<std::mutex> lock(spell_mutex_);
     pending_spells_.push_back(s);
-    w.open_spell[wid] = -1;
     return;
   }
-  w.open_spell[wid] = static_cast<std::int32_t>(spells_.size());
+  open_spells_[wid] = static_cast<std::int32_t>(spells_.size());
   spells_.push_back(s);
 }
 
 void Model::close_spell(std::int32_t wid, bool reemployed) {
-  const std::int32_t i = w.open_spell[wid];
-  if (i < 0) return;
-  Spell& s = spells_[i];
+  if (!w.in_panel[wid]) return;
+  // Other markets may close their own panel workers' spells meanwhile: the map is shared.
+  std::unique_lock<std::mutex> lock(spell_mutex_, std::defer_lock);
+  if (concurrent_) lock.lock();
+  const auto it = open_spells_.find(wid);
+  if (it == open_spells_.end()) return;
+  Spell& s = spells_[static_cast<size_t>(it->second)];
+  open_spells_.erase(it);
   s.end_month = month_;
   s.reemployed = reemployed;
   if (reemployed) {
-    s.new_firm = c.firm[w.cell[wid]];
+    const std::int32_t ci = w.cell[wid];
+    s.new_firm = c.firm[ci];
     s.new_occupation = w.occ[wid];
     s.new_region = w.region[wid];
-    s.new_wage = w.wage[wid];
+    s.new_wage = c.wage[ci];
   }
-  w.open_spell[wid] = -1;
 }
 
 std::int32_t Model::new_worker_slot() {
@@ -620,19 +585,25 @@ void Model::init() {
     int retire = w.birth_month[id] + static_cast<int>(ret_age * 12);
     if (dm.enabled && calendar_index(retire) < cal) retire_at[std::max(0, calendar_index(retire))].push_back(id);
     w.cause[id] = Cause::none;
-    w.open_spell[id] = -1;
     w.event_month[id] = -1;
     return id;
   };
+  // Lists sized to their start with a little room, not left to double as they fill
+  // (a cell's members and a market's employed are most of the memory after the columns).
   const std::size_t ncells = c.size();
+  {
+    std::vector<std::size_t> market_jobs(employed.size(), 0);
+    for (std::size_t ci = 0; ci < ncells; ++ci) market_jobs[static_cast<size_t>(cell_market(static_cast<std::int32_t>(ci)))] += static_cast<size_t>(c.target[ci]);
+    for (std::size_t mk = 0; mk < employed.size(); ++mk) employed[mk].reserve(market_jobs[mk] + market_jobs[mk] / 32 + 16);
+  }
   for (std::size_t ci = 0; ci < ncells; ++ci) {
     Rng r = rng(ci, Purpose::init_workers);
     const int occ = c.occ[ci], region = c.region[ci];
     const std::int32_t emp = c.target[ci];
+    c.members[ci].reserve(static_cast<size_t>(emp + emp / 16 + 1));
     for (std::int32_t k = 0; k < emp; ++k) {
       std::int32_t id = make_person(r, occ, region);
       w.status[id] = Status::employed;
-      w.wage[id] = c.wage[ci];
       w.cell[id] = static_cast<std::int32_t>(ci);
       w.slot[id] = static_cast<std::int32_t>(c.members[ci].size());
       c.members[ci].push_back(id);
@@ -647,7 +618,6 @@ void Model::init() {
     const std::int64_t nu = r.binomial(emp, u_per_e);
     for (std::int64_t k = 0; k < nu; ++k) {
       std::int32_t id = make_person(r, occ, region);
-      w.wage[id] = c.wage[ci];
       w.prev_wage[id] = c.wage[ci];
       w.spell_start[id] = static_cast<std::int16_t>(t0 - r.geometric(0.3));
       count_worker(id, +1);
@@ -656,7 +626,6 @@ void Model::init() {
     const std::int64_t ni = r.binomial(emp, i_per_e);
     for (std::int64_t k = 0; k < ni; ++k) {
       std::int32_t id = make_person(r, occ, region);
-      w.wage[id] = c.wage[ci];
       w.prev_wage[id] = c.wage[ci];
       w.spell_start[id] = static_cast<std::int16_t>(t0);
       add_to_inactive(id);
@@ -819,8 +788,10 @@ bool Model::run(std::atomic<std::int64_t>* months_done, const std::atomic<bool>*
   }
   // Spells still open at the end are censored at the last month.
   month_ = sc_.simulation.months - 1;
-  for (std::size_t wid = 0; wid < w.size(); ++wid)
-    if (w.open_spell[wid] >= 0) close_spell(static_cast<std::int32_t>(wid), false);
+  std::vector<std::int32_t> open;
+  for (const auto& [wid, index] : open_spells_) open.push_back(wid);
+  std::sort(open.begin(), open.end());
+  for (std::int32_t wid : open) close_spell(wid, false);
   month_ = sc_.simulation.months;
   return true;
 }

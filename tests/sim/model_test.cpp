@@ -88,10 +88,11 @@ void check_invariants(const Model& m) {
   ASSERT_EQ(by_region_u, unemp);
   ASSERT_EQ(listed, emp);
   // Every open spell points at a spell of its own worker that has not ended.
-  for (std::size_t i = 0; i < m.w.size(); ++i)
-    if (m.w.open_spell[i] >= 0) {
-      ASSERT_EQ(m.spells_[m.w.open_spell[i]].worker, static_cast<std::int64_t>(i));
-    }
+  for (const auto& [wid, index] : m.open_spells_) {
+    ASSERT_EQ(m.spells_[index].worker, wid);
+    ASSERT_EQ(m.spells_[index].end_month, -1);
+    ASSERT_TRUE(m.w.in_panel[wid]);
+  }
 }
 
 double total(const Series& s, M metric) {

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 namespace laborsim {
@@ -38,6 +40,9 @@ inline void prefetch(const T* p) {
   __builtin_prefetch(p, 1, 1);
 }
 
+// A worker's wage is its cell's posted wage while employed (Cells::wage); the rarer
+// attributes live off the columns: the open spell of a panel worker in
+// Model::open_spells_, a retraining target in its completion calendar entry.
 struct Workers {
   std::vector<std::uint16_t> occ;
   std::vector<std::uint8_t> region;
@@ -48,17 +53,31 @@ struct Workers {
   std::vector<std::int32_t> cell;         // employer cell while employed, else -1
   std::vector<std::int32_t> slot;         // position in the cell's or pool's list
   std::vector<std::int32_t> epos;         // position in its market's Model::employed list while employed
-  std::vector<float> wage, prev_wage;     // prev_wage: wage before the last displacement
+  std::vector<float> prev_wage;           // wage before the last displacement
   std::vector<std::int16_t> spell_start;  // month the current non-employment spell began
   std::vector<std::int16_t> event_month;  // month the worker entered retraining, until rehired; else -1
-  std::vector<std::uint16_t> retrain_target;
-  std::vector<std::int32_t> open_spell;  // index into spells, or -1
   std::vector<std::uint8_t> in_panel;
+
+  // f(column, value of a new worker) for every column: one list for resize, reserve and
+  // the byte count.
+  template <class F>
+  void columns(F&& f) {
+    f(occ, 0), f(region, 0), f(birth_month, 0), f(aiq, 0), f(status, Status::retired), f(cause, Cause::none);
+    f(cell, -1), f(slot, -1), f(epos, -1), f(prev_wage, 0.0f), f(spell_start, 0), f(event_month, -1), f(in_panel, 0);
+  }
   std::size_t size() const { return occ.size(); }
-  void resize(std::size_t n);
-  void reserve(std::size_t n);
-  // Bytes of state per worker in these columns (for the memory estimate).
-  static constexpr std::size_t kBytesPerWorker = 2 + 1 + 2 + 1 + 1 + 1 + 4 + 4 + 4 + 4 + 4 + 2 + 2 + 2 + 4 + 1;
+  void resize(std::size_t n) {
+    columns([n](auto& col, auto init) { col.resize(n, static_cast<typename std::decay_t<decltype(col)>::value_type>(init)); });
+  }
+  void reserve(std::size_t n) {
+    columns([n](auto& col, auto) { col.reserve(n); });
+  }
+  // Bytes of state per worker in these columns (for the memory estimate and the bench).
+  static std::size_t bytes_per_worker() {
+    std::size_t b = 0;
+    Workers{}.columns([&b](auto& col, auto) { b += sizeof(typename std::decay_t<decltype(col)>::value_type); });
+    return b;
+  }
 };
 
 struct Cells {
@@ -134,7 +153,11 @@ class Model {
   std::vector<std::int32_t> inactive;                // out of the labour force
   std::vector<std::int32_t> free_slots;              // retired worker ids for reuse
   std::vector<std::vector<std::int32_t>> retire_at;  // by month index from the start
-  std::vector<std::vector<std::int32_t>> retrain_done_at;
+  struct RetrainingEnd {
+    std::int32_t worker;
+    std::uint16_t target;  // the occupation trained for
+  };
+  std::vector<std::vector<RetrainingEnd>> retrain_done_at;
   std::vector<std::vector<std::int32_t>> runway_end_at;
   std::vector<std::vector<std::int32_t>> nonadopters;  // by sector x size class
   std::vector<std::int32_t> nonadopter_slot;
@@ -151,6 +174,7 @@ class Model {
   // exp(weights) computed once rather than per applicant and month.
   std::array<double, 100> applicant_weights{};
   std::vector<Spell> spells_;
+  std::unordered_map<std::int32_t, std::int32_t> open_spells_;  // panel worker -> its open spell in spells_
   Series series_;
 
   // --- stocks, summed over the markets' lists ---------------------------------------

@@ -50,10 +50,9 @@ void enter(Model& m, Rng& r, const std::vector<double>& occ_cum, const std::vect
   m.w.aiq[id] = m.sc_.aiq.enabled && r.bernoulli(m.sc_.aiq.initial_share[0]);
   m.w.cause[id] = Cause::none;
   m.w.cell[id] = -1;
-  m.w.open_spell[id] = -1;
   m.w.event_month[id] = -1;
   m.w.in_panel[id] = r.bernoulli(m.sc_.output.panel_rate);
-  m.w.wage[id] = m.w.prev_wage[id] =
+  m.w.prev_wage[id] =
       static_cast<float>(m.sc_.occupations[m.w.occ[id]].wage * m.sc_.regions[m.w.region[id]].wage_multiplier);
   m.w.spell_start[id] = static_cast<std::int16_t>(m.month_);
   const double ret_age = std::clamp(r.normal(dm.retirement_age_mean, dm.retirement_age_sd), 50.0, 79.0);

@@ -18,13 +18,13 @@ void retraining(Model& m) {
   const double success = sub ? p.subsidy_success_probability : p.success_probability;
   const int idx = m.calendar_index(m.month_);
 
-  for (std::int32_t wid : m.retrain_done_at[idx]) {
+  for (const auto [wid, target] : m.retrain_done_at[idx]) {
     if (m.w.status[wid] != Status::retraining) continue;
     Rng r = m.rng(static_cast<std::uint64_t>(wid), Purpose::retraining);
     --m.n_retraining;
     m.add(M::retraining_completions);
     if (r.bernoulli(success)) {
-      m.w.occ[wid] = m.w.retrain_target[wid];
+      m.w.occ[wid] = target;
       m.set_aiq(wid);
       m.add(M::retraining_successes);
     }
@@ -61,12 +61,11 @@ void retraining(Model& m) {
         if (j == i || j >= m.nocc_) continue;
         m.remove_from_pool(wid);
         m.w.status[wid] = Status::retraining;
-        m.w.retrain_target[wid] = static_cast<std::uint16_t>(j);
         m.w.event_month[wid] = static_cast<std::int16_t>(m.month_);  // retraining-to-job time counts from here
         ++m.n_retraining;
         m.add(M::retraining_entries);
         const int done = m.calendar_index(m.month_ + duration);
-        if (done < m.calendar_months()) m.retrain_done_at[done].push_back(wid);
+        if (done < m.calendar_months()) m.retrain_done_at[done].push_back({wid, static_cast<std::uint16_t>(j)});
       }
     }
   }
