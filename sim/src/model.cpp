@@ -51,9 +51,9 @@ Model::Tally& Model::thread_tally() {
   return tallies_[static_cast<size_t>(tbb::this_task_arena::current_thread_index())];
 }
 
-void Model::for_each_market(const std::function<void(int)>& fn) {
+void Model::for_each(int n, const std::function<void(int)>& fn) {
   const auto threads = static_cast<size_t>(tbb::this_task_arena::max_concurrency());
-  if (tallies_.size() < threads) {
+  if (tallies_.size() < threads || tallies_[0].block_employed.size() != block_employed.size()) {
     std::size_t flows = 0;
     flow_offset_.clear();
     for (int i = 0; i < kMetricCount; ++i) {
@@ -68,11 +68,12 @@ void Model::for_each_market(const std::function<void(int)>& fn) {
       t.emp_by_birth.assign(emp_by_birth.size(), 0);
       t.unemp_by_birth.assign(unemp_by_birth.size(), 0);
       t.young_exposed_by_birth.assign(young_exposed_by_birth.size(), 0);
+      t.block_employed.assign(block_employed.size(), 0);
     }
   }
   concurrent_ = true;
   // isolate: a thread waiting for these markets must not pick up another replicate.
-  tbb::this_task_arena::isolate([&] { tbb::parallel_for(0, markets(), 1, fn); });
+  tbb::this_task_arena::isolate([&] { tbb::parallel_for(0, n, 1, fn); });
   concurrent_ = false;
   // The threads' counts, summed in a fixed order (they are integers: any order gives
   // the same sums).
@@ -85,6 +86,7 @@ void Model::for_each_market(const std::function<void(int)>& fn) {
     drain(emp_by_birth, t.emp_by_birth);
     drain(unemp_by_birth, t.unemp_by_birth);
     drain(young_exposed_by_birth, t.young_exposed_by_birth);
+    drain(block_employed, t.block_employed);
     for (int i = 0; i < kMetricCount && month_ >= 0; ++i) {
       const auto m = static_cast<M>(i);
       for (int g = 0; g < series_.groups(m); ++g)
@@ -111,14 +113,13 @@ std::int64_t sum_markets(int first, int last, int stride, F f) {
 }  // namespace
 
 std::int64_t Model::employed_total() const {
-  return sum_markets(0, markets(), 1, [&](int mk) { return static_cast<std::int64_t>(employed[mk].size()); });
+  return sum_markets(0, markets(), 1, [&](int mk) { return market_employed[mk]; });
 }
 std::int64_t Model::unemployed_total() const {
   return sum_markets(0, markets(), 1, [&](int mk) { return static_cast<std::int64_t>(pool[mk].size()); });
 }
 std::int64_t Model::occ_employed(int o) const {
-  return sum_markets(market(o, 0), market(o + 1, 0), 1,
-                     [&](int mk) { return static_cast<std::int64_t>(employed[mk].size()); });
+  return sum_markets(market(o, 0), market(o + 1, 0), 1, [&](int mk) { return market_employed[mk]; });
 }
 std::int64_t Model::occ_unemployed(int o) const {
   return sum_markets(market(o, 0), market(o + 1, 0), 1,
@@ -128,17 +129,14 @@ std::int64_t Model::occ_vacancies(int o) const {
   return sum_markets(market(o, 0), market(o + 1, 0), 1, [&](int mk) { return market_vacancies[mk]; });
 }
 std::int64_t Model::region_employed(int g) const {
-  return sum_markets(g, markets(), nreg_, [&](int mk) { return static_cast<std::int64_t>(employed[mk].size()); });
+  return sum_markets(g, markets(), nreg_, [&](int mk) { return market_employed[mk]; });
 }
 std::int32_t Model::random_employed(Rng& r) const {
-  const std::int64_t n = employed_total();
-  if (n == 0) return -1;
-  std::int64_t k = r.index(n);
-  for (const auto& list : employed) {
-    if (k < static_cast<std::int64_t>(list.size())) return list[static_cast<size_t>(k)];
-    k -= static_cast<std::int64_t>(list.size());
+  if (employed_total() == 0) return -1;
+  for (;;) {  // rejection over all ids: most are employed
+    const auto wid = static_cast<std::int32_t>(r.index(static_cast<std::int64_t>(w.size())));
+    if (w.status[wid] == Status::employed) return wid;
   }
-  return -1;
 }
 
 std::int64_t Model::region_unemployed(int g) const {
@@ -150,7 +148,7 @@ float Model::posted_wage(std::int32_t firm, int occ, int region) const {
 }
 
 void Model::prefetch_worker(std::int32_t wid) const {
-  prefetch(&w.cell[wid]), prefetch(&w.slot[wid]), prefetch(&w.epos[wid]), prefetch(&w.occ[wid]);
+  prefetch(&w.cell[wid]), prefetch(&w.slot[wid]), prefetch(&w.occ[wid]);
   prefetch(&w.region[wid]), prefetch(&w.birth_month[wid]), prefetch(&w.status[wid]), prefetch(&w.cause[wid]);
   prefetch(&w.in_panel[wid]), prefetch(&w.prev_wage[wid]), prefetch(&w.spell_start[wid]);
   prefetch(&w.event_month[wid]);
@@ -279,11 +277,12 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
   const std::int32_t ci = w.cell[wid];
   auto& mem = c.members[ci];
   erase_indexed(mem, w.slot, wid);
-  erase_indexed(employed[cell_market(ci)], w.epos, wid);
+  --market_employed[cell_market(ci)];
   w.cell[wid] = -1;
   firm_employment_changed(c.firm[ci], -1);
   const int b = birth_index(wid);
   count([&](auto& t) {
+    --t.block_employed[wid >> block_bits_];
     --t.emp_by_birth[b];
     if (high_exposure(w.occ[wid])) --t.young_exposed_by_birth[b];
   });
@@ -360,13 +359,12 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   w.cell[wid] = ci;
   w.slot[wid] = static_cast<std::int32_t>(c.members[ci].size());
   c.members[ci].push_back(wid);
-  auto& emp = employed[cell_market(ci)];
-  w.epos[wid] = static_cast<std::int32_t>(emp.size());
-  emp.push_back(wid);
+  ++market_employed[cell_market(ci)];
   w.status[wid] = Status::employed;
   firm_employment_changed(firm, +1);
   const int b = birth_index(wid);
   count([&](auto& t) {
+    ++t.block_employed[wid >> block_bits_];
     ++t.emp_by_birth[b];
     if (high_exposure(new_occ)) ++t.young_exposed_by_birth[b];
   });
@@ -434,6 +432,7 @@ std::int32_t Model::new_worker_slot() {
   }
   auto id = static_cast<std::int32_t>(w.size());
   w.resize(w.size() + 1);
+  if (static_cast<size_t>(id >> block_bits_) >= block_employed.size()) block_employed.push_back(0);
   return id;
 }
 
@@ -486,8 +485,10 @@ void Model::init() {
   retire_at.resize(cal);
   retrain_done_at.resize(cal);
   runway_end_at.resize(cal);
+  block_bits_ = 10;
+  while (block_bits_ < 16 && (std::int64_t{64} << (block_bits_ + 1)) <= sc_.simulation.workers) ++block_bits_;
   pool.resize(static_cast<size_t>(markets()));
-  employed.resize(pool.size());
+  market_employed.assign(pool.size(), 0);
   vacant_cells.resize(pool.size());
   gap_cells.resize(pool.size());
   market_vacancies.assign(pool.size(), 0);
@@ -588,14 +589,9 @@ void Model::init() {
     w.event_month[id] = -1;
     return id;
   };
-  // Lists sized to their start with a little room, not left to double as they fill
-  // (a cell's members and a market's employed are most of the memory after the columns).
+  // Member lists sized to their start with a little room, not left to double as they
+  // fill (they are most of the memory after the columns).
   const std::size_t ncells = c.size();
-  {
-    std::vector<std::size_t> market_jobs(employed.size(), 0);
-    for (std::size_t ci = 0; ci < ncells; ++ci) market_jobs[static_cast<size_t>(cell_market(static_cast<std::int32_t>(ci)))] += static_cast<size_t>(c.target[ci]);
-    for (std::size_t mk = 0; mk < employed.size(); ++mk) employed[mk].reserve(market_jobs[mk] + market_jobs[mk] / 32 + 16);
-  }
   for (std::size_t ci = 0; ci < ncells; ++ci) {
     Rng r = rng(ci, Purpose::init_workers);
     const int occ = c.occ[ci], region = c.region[ci];
@@ -607,9 +603,8 @@ void Model::init() {
       w.cell[id] = static_cast<std::int32_t>(ci);
       w.slot[id] = static_cast<std::int32_t>(c.members[ci].size());
       c.members[ci].push_back(id);
-      auto& emp = employed[market(occ, region)];
-      w.epos[id] = static_cast<std::int32_t>(emp.size());
-      emp.push_back(id);
+      ++market_employed[market(occ, region)];
+      ++block_employed[static_cast<size_t>(id >> block_bits_)];
       firm_employment_changed(c.firm[ci], +1);
       ++emp_by_birth[birth_index(id)];
       if (high_exposure(occ)) ++young_exposed_by_birth[birth_index(id)];

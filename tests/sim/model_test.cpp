@@ -27,7 +27,6 @@ void check_invariants(const Model& m) {
         ASSERT_EQ(m.c.members[m.w.cell[i]][m.w.slot[i]], wid);
         ASSERT_TRUE(m.f.alive[m.c.firm[m.w.cell[i]]]);
         ASSERT_EQ(m.w.occ[i], m.c.occ[m.w.cell[i]]);
-        ASSERT_EQ(m.employed[m.cell_market(m.w.cell[i])][m.w.epos[i]], wid);
         break;
       case Status::unemployed:
         ++unemp;
@@ -81,7 +80,15 @@ void check_invariants(const Model& m) {
   std::int64_t by_occ = 0, by_occ_u = 0, by_region = 0, by_region_u = 0, listed = 0;
   for (int o = 0; o < m.nocc_; ++o) by_occ += m.occ_employed(o), by_occ_u += m.occ_unemployed(o);
   for (int g = 0; g < m.nreg_; ++g) by_region += m.region_employed(g), by_region_u += m.region_unemployed(g);
-  for (const auto& list : m.employed) listed += static_cast<std::int64_t>(list.size());
+  std::vector<std::int64_t> by_market(m.market_employed.size(), 0), by_block(m.block_employed.size(), 0);
+  for (std::size_t i = 0; i < m.w.size(); ++i)
+    if (m.w.status[i] == Status::employed) {
+      ++by_market[m.cell_market(m.w.cell[i])];
+      ++by_block[i >> m.block_bits_];
+      ++listed;
+    }
+  ASSERT_EQ(by_market, m.market_employed);
+  ASSERT_EQ(by_block, m.block_employed);
   ASSERT_EQ(by_occ, emp);
   ASSERT_EQ(by_occ_u, unemp);
   ASSERT_EQ(by_region, emp);

@@ -52,7 +52,6 @@ struct Workers {
   std::vector<Cause> cause;               // cause of the last displacement
   std::vector<std::int32_t> cell;         // employer cell while employed, else -1
   std::vector<std::int32_t> slot;         // position in the cell's or pool's list
-  std::vector<std::int32_t> epos;         // position in its market's Model::employed list while employed
   std::vector<float> prev_wage;           // wage before the last displacement
   std::vector<std::int16_t> spell_start;  // month the current non-employment spell began
   std::vector<std::int16_t> event_month;  // month the worker entered retraining, until rehired; else -1
@@ -63,7 +62,7 @@ struct Workers {
   template <class F>
   void columns(F&& f) {
     f(occ, 0), f(region, 0), f(birth_month, 0), f(aiq, 0), f(status, Status::retired), f(cause, Cause::none);
-    f(cell, -1), f(slot, -1), f(epos, -1), f(prev_wage, 0.0f), f(spell_start, 0), f(event_month, -1), f(in_panel, 0);
+    f(cell, -1), f(slot, -1), f(prev_wage, 0.0f), f(spell_start, 0), f(event_month, -1), f(in_panel, 0);
   }
   std::size_t size() const { return occ.size(); }
   void resize(std::size_t n) {
@@ -145,11 +144,18 @@ class Model {
   Firms f;
   // By (occupation, region) market: every cell, employed and unemployed worker belongs to
   // exactly one, which is what lets churn and matching run markets in parallel.
-  std::vector<std::vector<std::int32_t>> employed;      // employed workers (uniform picks)
+  std::vector<std::int64_t> market_employed;
   std::vector<std::vector<std::int32_t>> pool;          // unemployed workers
   std::vector<std::vector<std::int32_t>> vacant_cells;  // cells with vacancies
   std::vector<std::vector<std::int32_t>> gap_cells;     // cells whose e + v may differ from target
   std::vector<std::int64_t> market_vacancies;
+  // Employed workers by block of 2^block_bits_ worker ids: churn draws its events block by
+  // block, uniformly among a block's ids (most are employed), with no list of the employed.
+  // The block size follows the population (1024 to 65536 ids, ~64+ blocks to share out),
+  // never the thread count.
+  int block_bits_ = 16;
+  std::vector<std::int64_t> block_employed;
+  int blocks() const { return static_cast<int>(block_employed.size()); }
   std::vector<std::int32_t> inactive;                // out of the labour force
   std::vector<std::int32_t> free_slots;              // retired worker ids for reuse
   std::vector<std::vector<std::int32_t>> retire_at;  // by month index from the start
@@ -204,7 +210,9 @@ class Model {
   // and spells it changes through the helpers below, which are safe there and give the
   // same state whatever the order markets ran in (counts are sums; new spells are put
   // in worker order after the markets finish).
-  void for_each_market(const std::function<void(int)>& fn);
+  void for_each_market(const std::function<void(int)>& fn) { for_each(markets(), fn); }
+  // The same for fn(0) .. fn(n - 1) over any other partition of the state (blocks of ids).
+  void for_each(int n, const std::function<void(int)>& fn);
   int calendar_index(int month) const { return month + sc_.simulation.burn_in_months; }
   int calendar_months() const { return sc_.simulation.burn_in_months + sc_.simulation.months; }
   bool high_exposure(int occ) const { return sc_.occupations[occ].ai_exposure >= 0.5; }
@@ -250,6 +258,7 @@ class Model {
   struct Tally {
     std::vector<double> flows;  // this month's flows, metric by metric (flow_offset_)
     std::vector<std::int64_t> sector_sumsq, sector_emp, emp_by_birth, unemp_by_birth, young_exposed_by_birth;
+    std::vector<std::int64_t> block_employed;
   };
   Tally& thread_tally();
   // f(counts) on the model's counts, or on this thread's tally while markets run in

@@ -29,7 +29,8 @@ enum class Purpose : std::uint64_t {
   aiq = 11,
   entrants = 12,
   labor_force = 14,
-  churn_market = 15,  // quits and layoffs of one (occupation, region) market
+  churn_block = 15,   // who is laid off or quits, among one block of worker ids
+  churn_market = 16,  // replacement vacancies and job-to-job moves of one market
 };
 
 class Rng {

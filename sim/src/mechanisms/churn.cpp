@@ -4,15 +4,18 @@
 // gamma_v max(0, -gap).
 //
 // Event-driven: every employed worker is laid off with probability layoff_rate and
-// quits with probability quit_rate, independently; the numbers of each are binomial
-// over the employed of each (occupation, region) market and the workers are drawn
-// uniformly from the market's list of the employed, which is the same distribution at a
-// cost per event rather than per cell. Only cells whose e + v differs from their target
-// are visited for the gap. Markets are independent here (a job-to-job move stays in its
-// market), so they run in parallel, each with its own random stream.
+// quits with probability quit_rate, independently. Worker ids are cut into fixed blocks
+// (Model::block_bits_); a block draws binomial numbers of layoffs and quits over its
+// employed and picks them uniformly among its ids by rejection (most ids are employed),
+// which is the same distribution at a cost per event, not per worker. The separations
+// then run market by market ((occupation, region): a job-to-job move stays in its
+// market). Blocks and markets each have their own random stream and run in parallel;
+// neither depends on the number of threads. Only cells whose e + v differs from their
+// target are visited for the gap.
 #include "laborsim/model.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace laborsim::mech {
 
@@ -22,6 +25,10 @@ void demand_gap(Model& m, int mk) {
   const auto& lm = m.sc_.labor_market;
   const std::vector<std::int32_t> cells = std::move(m.gap_cells[mk]);
   m.gap_cells[mk].clear();
+  if (lm.demand_gap_opening <= 0 && lm.demand_gap_separation <= 0) {
+    for (std::int32_t ci : cells) m.c.gap_listed[ci] = 0;
+    return;
+  }
   for (std::int32_t ci : cells) {
     m.c.gap_listed[ci] = 0;
     if (!m.f.alive[m.c.firm[ci]]) continue;
@@ -42,77 +49,82 @@ void demand_gap(Model& m, int mk) {
   }
 }
 
-// A separation follows a chain of loads: the pick's slot in the market's list -> the
-// worker's columns -> its cell -> the cell's last member and the firm. Once the state
-// outgrows the caches each link is a miss, so the picks are drawn first and the chain
-// of pick k + 8 is fetched while pick k is processed, one link per step of distance
-// (Model::prefetch_*: hints only, a stale address never changes a result).
-// Separates the employed workers at positions picks[k] (each drawn over the list as it
-// is when its turn comes) in order; with_replacement[k] says if a vacancy is reopened.
-// Calls after(k, wid, cell) once each has left.
-template <class After>
-void separate_picks(Model& m, int mk, const std::vector<std::int64_t>& picks, const std::vector<std::uint8_t>& replace,
-                    Cause cause, After after) {
-  const auto& employed = m.employed[mk];
-  const auto n = static_cast<std::int64_t>(picks.size());
-  auto at = [&](std::int64_t k) { return employed[static_cast<size_t>(picks[static_cast<size_t>(k)])]; };
-  auto ahead = [&](std::int64_t k) { return k < n && picks[static_cast<size_t>(k)] < static_cast<std::int64_t>(employed.size()); };
-  for (std::int64_t k = 0; k < n; ++k) {
-    if (ahead(k + 8)) prefetch(&employed[static_cast<size_t>(picks[static_cast<size_t>(k + 8)])]);
-    if (ahead(k + 6)) m.prefetch_worker(at(k + 6));
-    if (ahead(k + 4)) m.prefetch_cell(m.w.cell[at(k + 4)]);
-    if (ahead(k + 2)) m.prefetch_cell_tail(m.w.cell[at(k + 2)]);
-    if (ahead(k + 1)) {
-      const std::int32_t ci = m.w.cell[at(k + 1)];
-      if (ci >= 0 && !m.c.members[ci].empty()) prefetch(&m.w.slot[m.c.members[ci].back()]);
-      prefetch(&m.w.epos[employed.back()]);
+struct Pick {
+  std::int32_t worker;
+  std::int32_t market;
+  bool quit;
+};
+
+// This month's layoffs and quits among the ids of block b, in the order drawn.
+void pick_block(const Model& m, int b, std::vector<Pick>& out) {
+  const auto& lm = m.sc_.labor_market;
+  const std::int64_t lo = std::int64_t{b} << m.block_bits_;
+  const std::int64_t span = std::min<std::int64_t>(static_cast<std::int64_t>(m.w.size()) - lo, std::int64_t{1} << m.block_bits_);
+  const std::int64_t e = m.block_employed[static_cast<size_t>(b)];
+  if (e <= 0 || span <= 0) return;
+  Rng r = m.rng(static_cast<std::uint64_t>(b), Purpose::churn_block);
+  const std::int64_t layoffs = r.binomial(e, lm.layoff_rate);
+  const std::int64_t quits = r.binomial(e - layoffs, lm.quit_rate);
+  // Candidates come 16 at a time, their status and cell fetched before they are read.
+  std::array<std::int32_t, 16> cand{};
+  size_t next = cand.size();
+  std::unordered_set<std::int32_t> taken;
+  taken.reserve(static_cast<size_t>(layoffs + quits));
+  out.reserve(static_cast<size_t>(layoffs + quits));
+  for (std::int64_t k = 0; k < layoffs + quits; ++k) {
+    for (;;) {
+      if (next == cand.size()) {
+        for (auto& x : cand) {
+          x = static_cast<std::int32_t>(lo + r.index(span));
+          prefetch(&m.w.status[x]), prefetch(&m.w.cell[x]);
+        }
+        next = 0;
+      }
+      const std::int32_t wid = cand[next++];
+      if (m.w.status[wid] == Status::employed && taken.insert(wid).second) {
+        out.push_back({wid, m.cell_market(m.w.cell[wid]), k >= layoffs});
+        break;
+      }
     }
-    const std::int32_t wid = at(k);
-    const std::int32_t ci = m.w.cell[wid];
-    m.separate(wid, cause, Status::unemployed, replace[static_cast<size_t>(k)] != 0);
-    after(k, wid, ci);
   }
 }
 
-void churn_market(Model& m, int mk) {
+// A separation follows a chain of loads: the worker's columns -> its cell -> the cell's
+// last member and the firm -> that member's slot. Once the state outgrows the caches
+// each link is a miss, so the chain of worker k + 6 is fetched while worker k is
+// processed, one link per step of distance (Model::prefetch_*: hints only, a stale
+// address never changes a result). Calls after(wid, cell) once each has left.
+template <class After>
+void separate_all(Model& m, const std::vector<std::int32_t>& workers, Cause cause, Rng& r, After after) {
   const auto& lm = m.sc_.labor_market;
-  if (lm.demand_gap_opening > 0 || lm.demand_gap_separation > 0) {
-    demand_gap(m, mk);
-  } else {
-    for (std::int32_t ci : m.gap_cells[mk]) m.c.gap_listed[ci] = 0;
-    m.gap_cells[mk].clear();
-  }
-  auto& employed = m.employed[mk];
-  const auto e0 = static_cast<std::int64_t>(employed.size());
-  if (e0 == 0) return;
-  Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::churn_market);
-  const std::int64_t layoffs = r.binomial(e0, lm.layoff_rate);
-  const std::int64_t quits = r.binomial(e0 - layoffs, lm.quit_rate);
-  // Each separation leaves the list one shorter, so the k-th pick is uniform over
-  // e0 - k positions: sampling without replacement, drawn before any is processed.
-  std::vector<std::int64_t> picks;
-  std::vector<std::uint8_t> replace;
-  auto draw = [&](std::int64_t count, std::int64_t size) {
-    picks.resize(static_cast<size_t>(count));
-    replace.resize(static_cast<size_t>(count));
-    for (std::int64_t k = 0; k < count; ++k) {
-      picks[static_cast<size_t>(k)] = r.index(size - k);
-      replace[static_cast<size_t>(k)] = r.bernoulli(lm.replacement_share);
+  const size_t n = workers.size();
+  for (size_t k = 0; k < n; ++k) {
+    if (k + 6 < n) m.prefetch_worker(workers[k + 6]);
+    if (k + 4 < n) m.prefetch_cell(m.w.cell[workers[k + 4]]);
+    if (k + 2 < n) m.prefetch_cell_tail(m.w.cell[workers[k + 2]]);
+    if (k + 1 < n) {
+      const std::int32_t ci = m.w.cell[workers[k + 1]];
+      if (ci >= 0 && !m.c.members[ci].empty()) prefetch(&m.w.slot[m.c.members[ci].back()]);
     }
-  };
-  draw(layoffs, e0);
-  separate_picks(m, mk, picks, replace, Cause::ordinary, [](std::int64_t, std::int32_t, std::int32_t) {});
-  // Quitters are chosen among those employed before anyone moves this month.
-  draw(quits, e0 - layoffs);
-  std::vector<std::int32_t> quitters(static_cast<size_t>(2 * quits));
-  separate_picks(m, mk, picks, replace, Cause::none, [&](std::int64_t k, std::int32_t wid, std::int32_t ci) {
-    quitters[static_cast<size_t>(2 * k)] = wid;
-    quitters[static_cast<size_t>(2 * k + 1)] = ci;
-  });
+    const std::int32_t wid = workers[k];
+    const std::int32_t ci = m.w.cell[wid];
+    m.separate(wid, cause, Status::unemployed, r.bernoulli(lm.replacement_share));
+    after(wid, ci);
+  }
+}
+
+void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs, const std::vector<std::int32_t>& quits) {
+  const auto& lm = m.sc_.labor_market;
+  if (layoffs.empty() && quits.empty()) return;
+  Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::churn_market);
+  separate_all(m, layoffs, Cause::ordinary, r, [](std::int32_t, std::int32_t) {});
+  std::vector<std::int32_t> old_cell;
+  old_cell.reserve(quits.size());
+  separate_all(m, quits, Cause::none, r, [&](std::int32_t, std::int32_t ci) { old_cell.push_back(ci); });
   const auto& vc = m.vacant_cells[mk];
-  for (size_t k = 0; k < quitters.size(); k += 2) {
-    if (k + 8 < quitters.size()) m.prefetch_worker(quitters[k + 8]);
-    const std::int32_t wid = quitters[k], old = quitters[k + 1];
+  for (size_t k = 0; k < quits.size(); ++k) {
+    if (k + 8 < quits.size()) m.prefetch_worker(quits[k + 8]);
+    const std::int32_t wid = quits[k], old = old_cell[k];
     m.add(M::quits);
     // Job to job: an open vacancy of another firm in the same market; with none open
     // (or only the old one), the quit is into unemployment.
@@ -134,7 +146,16 @@ void churn_market(Model& m, int mk) {
 }  // namespace
 
 void churn(Model& m) {
-  m.for_each_market([&](int mk) { churn_market(m, mk); });
+  m.for_each_market([&](int mk) { demand_gap(m, mk); });
+  // Quitters are chosen among those employed before anyone moves this month.
+  const int blocks = m.blocks();
+  std::vector<std::vector<Pick>> picked(static_cast<size_t>(blocks));
+  m.for_each(blocks, [&](int b) { pick_block(m, b, picked[static_cast<size_t>(b)]); });
+  std::vector<std::vector<std::int32_t>> layoffs(static_cast<size_t>(m.markets())), quits(layoffs.size());
+  for (const auto& list : picked)
+    for (const Pick& p : list) (p.quit ? quits : layoffs)[static_cast<size_t>(p.market)].push_back(p.worker);
+  picked = {};
+  m.for_each_market([&](int mk) { separate_market(m, mk, layoffs[static_cast<size_t>(mk)], quits[static_cast<size_t>(mk)]); });
 }
 
 }  // namespace laborsim::mech
