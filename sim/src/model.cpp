@@ -451,7 +451,6 @@ std::int32_t Model::add_firm(int sector, int region, bool vc, float premium, std
   f.employment.push_back(0);
   f.initial_size.push_back(initial_size);
   f.cells.emplace_back();
-  cuts.emplace_back();
   sector_firms[sector].push_back(fid);
   ++sector_alive[sector];
   ++stage_count[0];

@@ -169,7 +169,7 @@ class Model {
   std::vector<std::int32_t> nonadopter_slot;
   std::vector<double> adoption_factor;   // by sector x size class: larger firms earlier
   std::vector<std::int32_t> pipeline;    // firms in mandate..reduced
-  std::vector<std::vector<AICut>> cuts;  // by firm
+  std::unordered_map<std::int32_t, std::vector<AICut>> cuts;  // by firm, for the firms that cut
   std::vector<std::vector<std::int32_t>> sector_firms;
   std::vector<std::int64_t> sector_sumsq, sector_emp;  // sum of squared firm sizes (HHI), employment
   std::vector<std::int64_t> stage_count, sector_adopting, sector_alive;

@@ -114,7 +114,9 @@ void reduce(Model& m, std::int32_t fid) {
 
 void realise(Model& m, std::int32_t fid) {
   const auto& a = m.sc_.ai;
-  auto& cut_list = m.cuts[fid];
+  const auto found = m.cuts.find(fid);
+  if (found == m.cuts.end()) return;
+  auto& cut_list = found->second;
   std::int64_t total = 0;
   double exposure = 0;
   for (const auto& cu : cut_list) total += cu.count, exposure += cu.count * m.sc_.occupations[cu.occ].ai_exposure;
