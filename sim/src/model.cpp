@@ -69,6 +69,7 @@ void Model::for_each(int n, const std::function<void(int)>& fn) {
       t.unemp_by_birth.assign(unemp_by_birth.size(), 0);
       t.young_exposed_by_birth.assign(young_exposed_by_birth.size(), 0);
       t.block_employed.assign(block_employed.size(), 0);
+      t.aiq_by_birth.assign(aiq_by_birth.size(), 0);
     }
   }
   concurrent_ = true;
@@ -87,6 +88,8 @@ void Model::for_each(int n, const std::function<void(int)>& fn) {
     drain(unemp_by_birth, t.unemp_by_birth);
     drain(young_exposed_by_birth, t.young_exposed_by_birth);
     drain(block_employed, t.block_employed);
+    drain(aiq_by_birth, t.aiq_by_birth);
+    n_aiq_lf += std::exchange(t.n_aiq_lf, 0);
     for (int i = 0; i < kMetricCount && month_ >= 0; ++i) {
       const auto m = static_cast<M>(i);
       for (int g = 0; g < series_.groups(m); ++g)
@@ -389,8 +392,10 @@ void Model::set_aiq(std::int32_t wid) {
   if (w.aiq[wid]) return;
   w.aiq[wid] = 1;
   if (w.status[wid] == Status::employed || w.status[wid] == Status::unemployed || w.status[wid] == Status::retraining) {
-    ++aiq_by_birth[birth_index(wid)];
-    ++n_aiq_lf;
+    count([b = birth_index(wid)](auto& t) {
+      ++t.aiq_by_birth[b];
+      ++t.n_aiq_lf;
+    });
   }
 }
 

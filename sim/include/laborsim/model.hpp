@@ -258,7 +258,8 @@ class Model {
   struct Tally {
     std::vector<double> flows;  // this month's flows, metric by metric (flow_offset_)
     std::vector<std::int64_t> sector_sumsq, sector_emp, emp_by_birth, unemp_by_birth, young_exposed_by_birth;
-    std::vector<std::int64_t> block_employed;
+    std::vector<std::int64_t> block_employed, aiq_by_birth;
+    std::int64_t n_aiq_lf = 0;
   };
   Tally& thread_tally();
   // f(counts) on the model's counts, or on this thread's tally while markets run in

@@ -109,19 +109,26 @@ void demography(Model& m) {
     m.add(M::reentries);
   }
   // Unemployed workers leaving the labour force (discouraged, caring, studying...).
-  for (size_t mk = 0; mk < m.pool.size(); ++mk) {
-    const auto& p = m.pool[mk];
-    if (p.empty()) continue;
-    Rng r = m.rng(mk, Purpose::labor_force);
+  // Drawn and taken out of the pools market by market in parallel, then listed as
+  // inactive in market order.
+  std::vector<std::vector<std::int32_t>> leaving(m.pool.size());
+  m.for_each_market([&](int mk) {
+    const auto& p = m.pool[static_cast<size_t>(mk)];
+    if (p.empty()) return;
+    Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::labor_force);
     const std::int64_t k = r.binomial(static_cast<std::int64_t>(p.size()), dm.unemployed_exit_rate);
     for (std::int64_t j = 0; j < k; ++j) {
       const std::int32_t wid = p[static_cast<size_t>(r.index(static_cast<std::int64_t>(p.size())))];
       m.remove_from_pool(wid);
+      leaving[static_cast<size_t>(mk)].push_back(wid);
+    }
+  });
+  for (const auto& list : leaving)
+    for (std::int32_t wid : list) {
       m.count_worker(wid, -1);
       m.add_to_inactive(wid);
       m.add(M::exits_to_nonparticipation);
     }
-  }
 }
 
 void aiq_diffusion(Model& m) {
@@ -131,13 +138,18 @@ void aiq_diffusion(Model& m) {
   const double hmax = *std::max_element(q.monthly_hazard.begin(), q.monthly_hazard.end());
   if (hmax <= 0) return;
   const auto n = static_cast<std::int64_t>(m.w.size());
-  Rng r = m.rng(0, Purpose::aiq);
-  // Candidates at the highest cohort hazard, thinned to each worker's own cohort hazard.
-  for (std::int64_t i = r.geometric(hmax); i < n; i += 1 + r.geometric(hmax)) {
-    const auto wid = static_cast<std::int32_t>(i);
-    if (m.w.aiq[wid] || m.w.status[wid] == Status::retired) continue;
-    if (r.bernoulli(q.monthly_hazard[cohort_of_age(m.age_years(wid))] / hmax)) m.set_aiq(wid);
-  }
+  // Block by block of worker ids in parallel, each with its own stream: candidates at the
+  // highest cohort hazard, thinned to each worker's own cohort hazard.
+  m.for_each(m.blocks(), [&](int b) {
+    const std::int64_t lo = std::int64_t{b} << m.block_bits_;
+    const std::int64_t hi = std::min(n, lo + (std::int64_t{1} << m.block_bits_));
+    Rng r = m.rng(static_cast<std::uint64_t>(b), Purpose::aiq);
+    for (std::int64_t i = lo + r.geometric(hmax); i < hi; i += 1 + r.geometric(hmax)) {
+      const auto wid = static_cast<std::int32_t>(i);
+      if (m.w.aiq[wid] || m.w.status[wid] == Status::retired) continue;
+      if (r.bernoulli(q.monthly_hazard[cohort_of_age(m.age_years(wid))] / hmax)) m.set_aiq(wid);
+    }
+  });
 }
 
 }  // namespace laborsim::mech

@@ -39,36 +39,44 @@ void retraining(Model& m) {
   double mean_wage = 0;
   for (const auto& o : m.sc_.occupations) mean_wage += o.wage;
   mean_wage /= m.nocc_;
-  std::vector<double> cum(m.nocc_);
+  std::vector<std::vector<double>> cum(static_cast<size_t>(m.nreg_), std::vector<double>(static_cast<size_t>(m.nocc_)));
   for (int g = 0; g < m.nreg_; ++g) {
     double acc = 0;
     for (int j = 0; j < m.nocc_; ++j) {
       const int mk = m.market(j, g);
       const double prospects = (m.market_vacancies[mk] + 1.0) / (m.pool[mk].size() + 1.0);
-      cum[j] = acc += prospects * m.sc_.occupations[j].wage / std::max(mean_wage, 1e-9);
-    }
-    for (int i = 0; i < m.nocc_; ++i) {
-      const int mk = m.market(i, g);
-      if (m.pool[mk].empty()) continue;
-      Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::retraining);
-      std::vector<std::int32_t> entering;
-      for (std::int32_t wid : m.pool[mk])
-        if (m.month_ - m.w.spell_start[wid] >= p.eligible_after_months && r.bernoulli(entry)) entering.push_back(wid);
-      for (std::int32_t wid : entering) {
-        int j = i;
-        for (int tries = 0; tries < 8 && j == i; ++tries)
-          j = static_cast<int>(std::upper_bound(cum.begin(), cum.end(), r.uniform() * acc) - cum.begin());
-        if (j == i || j >= m.nocc_) continue;
-        m.remove_from_pool(wid);
-        m.w.status[wid] = Status::retraining;
-        m.w.event_month[wid] = static_cast<std::int16_t>(m.month_);  // retraining-to-job time counts from here
-        ++m.n_retraining;
-        m.add(M::retraining_entries);
-        const int done = m.calendar_index(m.month_ + duration);
-        if (done < m.calendar_months()) m.retrain_done_at[done].push_back({wid, static_cast<std::uint16_t>(j)});
-      }
+      cum[g][j] = acc += prospects * m.sc_.occupations[j].wage / std::max(mean_wage, 1e-9);
     }
   }
+  // Who enters, and toward what, market by market in parallel (each reads only its own
+  // pool); the entries are then made in market order.
+  std::vector<std::vector<std::pair<std::int32_t, int>>> entering(static_cast<size_t>(m.markets()));
+  m.for_each_market([&](int mk) {
+    const int i = mk / m.nreg_, g = mk % m.nreg_;
+    if (m.pool[mk].empty()) return;
+    const auto& cg = cum[static_cast<size_t>(g)];
+    Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::retraining);
+    std::vector<std::int32_t> eligible;
+    for (std::int32_t wid : m.pool[mk])
+      if (m.month_ - m.w.spell_start[wid] >= p.eligible_after_months && r.bernoulli(entry)) eligible.push_back(wid);
+    for (std::int32_t wid : eligible) {
+      int j = i;
+      for (int tries = 0; tries < 8 && j == i; ++tries)
+        j = static_cast<int>(std::upper_bound(cg.begin(), cg.end(), r.uniform() * cg.back()) - cg.begin());
+      if (j == i || j >= m.nocc_) continue;
+      entering[static_cast<size_t>(mk)].emplace_back(wid, j);
+    }
+  });
+  for (const auto& list : entering)
+    for (const auto& [wid, j] : list) {
+      m.remove_from_pool(wid);
+      m.w.status[wid] = Status::retraining;
+      m.w.event_month[wid] = static_cast<std::int16_t>(m.month_);  // retraining-to-job time counts from here
+      ++m.n_retraining;
+      m.add(M::retraining_entries);
+      const int done = m.calendar_index(m.month_ + duration);
+      if (done < m.calendar_months()) m.retrain_done_at[done].push_back({wid, static_cast<std::uint16_t>(j)});
+    }
   const double cost = static_cast<double>(m.n_retraining) * p.cost_per_month;
   m.add(M::retraining_cost, cost);
   m.add(M::retraining_public_cost, cost * (sub ? p.subsidy_public_share : p.public_share));
