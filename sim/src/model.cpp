@@ -1,6 +1,7 @@
 #include "laborsim/model.hpp"
 
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
@@ -93,7 +94,8 @@ void Model::for_each(int n, const std::function<void(int)>& fn) {
     for (int i = 0; i < kMetricCount && month_ >= 0; ++i) {
       const auto m = static_cast<M>(i);
       for (int g = 0; g < series_.groups(m); ++g)
-        series_.at(m, month_, g) += std::exchange(t.flows[flow_offset_[static_cast<size_t>(i)] + static_cast<size_t>(g)], 0.0);
+        series_.at(m, month_, g) +=
+            std::exchange(t.flows[flow_offset_[static_cast<size_t>(i)] + static_cast<size_t>(g)], 0.0);
     }
   }
   if (pending_spells_.empty()) return;
@@ -576,9 +578,34 @@ void Model::init() {
   }
 
   // Workers, cell by cell: the employed, then as many unemployed and inactive people of
-  // the same occupation and region as the initial rates imply.
-  auto make_person = [&](Rng& r, int occ, int region) {
-    std::int32_t id = new_worker_slot();
+  // the same occupation and region as the initial rates imply. Every cell first draws
+  // how many of each it has (so each knows its range of ids), then its people from a
+  // second stream of its own; cells are drawn in parallel, in chunks whose lists and
+  // counts are joined in cell order, so the result does not depend on the threads.
+  const std::size_t ncells = c.size();
+  struct Extra {
+    std::int32_t unemployed, inactive, vacancies;
+  };
+  std::vector<Extra> extra(ncells);
+  // (isolate: a thread waiting on these cells must not start another replicate meanwhile)
+  tbb::this_task_arena::isolate([&] {
+    tbb::parallel_for(std::size_t{0}, ncells, [&](std::size_t ci) {
+      Rng r = rng(ci, Purpose::init_workers);
+      const std::int64_t emp = c.target[ci];
+      extra[ci] = {static_cast<std::int32_t>(r.binomial(emp, u_per_e)),
+                   static_cast<std::int32_t>(r.binomial(emp, i_per_e)),
+                   static_cast<std::int32_t>(r.binomial(emp, v_per_e))};
+    });
+  });
+  std::size_t people = 0;
+  for (std::size_t ci = 0; ci < ncells; ++ci)
+    people += static_cast<size_t>(c.target[ci] + extra[ci].unemployed + extra[ci].inactive);
+  w.resize(people);
+  block_employed.assign(people == 0 ? 0 : ((people - 1) >> block_bits_) + 1, 0);
+
+  // One person at id: age, retirement age, panel and AIQ draws; the retirement month, if
+  // within the run, is returned for the calendar (-1 if none).
+  auto make_person = [&](Rng& r, std::int32_t id, int occ, int region) {
     double ret_age = std::clamp(r.normal(dm.retirement_age_mean, dm.retirement_age_sd), 50.0, 79.0);
     double age = 22.0 + r.uniform() * (ret_age - 22.0);
     int age_m = static_cast<int>(age * 12);
@@ -586,53 +613,103 @@ void Model::init() {
     w.occ[id] = static_cast<std::uint16_t>(occ);
     w.region[id] = static_cast<std::uint8_t>(region);
     w.in_panel[id] = r.bernoulli(sc_.output.panel_rate);
-    if (sc_.aiq.enabled && r.bernoulli(sc_.aiq.initial_share[cohort_of_age(static_cast<int>(age))])) w.aiq[id] = 1;
-    int retire = w.birth_month[id] + static_cast<int>(ret_age * 12);
-    if (dm.enabled && calendar_index(retire) < cal) retire_at[std::max(0, calendar_index(retire))].push_back(id);
+    w.aiq[id] = sc_.aiq.enabled && r.bernoulli(sc_.aiq.initial_share[cohort_of_age(static_cast<int>(age))]);
     w.cause[id] = Cause::none;
     w.event_month[id] = -1;
-    return id;
+    const int retire = w.birth_month[id] + static_cast<int>(ret_age * 12);
+    return dm.enabled && calendar_index(retire) < cal ? std::max(0, calendar_index(retire)) : -1;
   };
-  // Member lists sized to their start with a little room, not left to double as they
-  // fill (they are most of the memory after the columns).
-  const std::size_t ncells = c.size();
-  for (std::size_t ci = 0; ci < ncells; ++ci) {
-    Rng r = rng(ci, Purpose::init_workers);
-    const int occ = c.occ[ci], region = c.region[ci];
-    const std::int32_t emp = c.target[ci];
-    c.members[ci].reserve(static_cast<size_t>(emp + emp / 16 + 1));
-    for (std::int32_t k = 0; k < emp; ++k) {
-      std::int32_t id = make_person(r, occ, region);
-      w.status[id] = Status::employed;
-      w.cell[id] = static_cast<std::int32_t>(ci);
-      w.slot[id] = static_cast<std::int32_t>(c.members[ci].size());
-      c.members[ci].push_back(id);
-      ++market_employed[market(occ, region)];
-      ++block_employed[static_cast<size_t>(id >> block_bits_)];
-      firm_employment_changed(c.firm[ci], +1);
-      ++emp_by_birth[birth_index(id)];
-      if (high_exposure(occ)) ++young_exposed_by_birth[birth_index(id)];
-      count_worker(id, +1);
-    }
-    const std::int64_t nu = r.binomial(emp, u_per_e);
-    for (std::int64_t k = 0; k < nu; ++k) {
-      std::int32_t id = make_person(r, occ, region);
-      w.prev_wage[id] = c.wage[ci];
-      w.spell_start[id] = static_cast<std::int16_t>(t0 - r.geometric(0.3));
-      count_worker(id, +1);
-      add_to_pool(id);
-    }
-    const std::int64_t ni = r.binomial(emp, i_per_e);
-    for (std::int64_t k = 0; k < ni; ++k) {
-      std::int32_t id = make_person(r, occ, region);
-      w.prev_wage[id] = c.wage[ci];
-      w.spell_start[id] = static_cast<std::int16_t>(t0);
-      add_to_inactive(id);
-    }
-    const std::int32_t v = static_cast<std::int32_t>(r.binomial(emp, v_per_e));
-    c.target[ci] = emp + v;
-    open_vacancies(static_cast<std::int32_t>(ci), v);
-  }
+  struct Chunk {
+    std::size_t first_cell = 0, last_cell = 0;
+    std::int32_t first_id = 0;
+    std::vector<std::pair<std::int32_t, std::int32_t>> retirements;  // (calendar index, id)
+  };
+  constexpr std::size_t kChunkCells = 2048;
+  std::size_t next_cell = 0;
+  std::int32_t next_id = 0;
+  const auto tokens = static_cast<size_t>(4 * tbb::this_task_arena::max_concurrency());
+  tbb::this_task_arena::isolate([&] {
+    tbb::parallel_pipeline(
+        tokens, tbb::make_filter<void, Chunk*>(tbb::filter_mode::serial_in_order,
+                                               [&](tbb::flow_control& fc) -> Chunk* {
+                                                 if (next_cell >= ncells) {
+                                                   fc.stop();
+                                                   return nullptr;
+                                                 }
+                                                 auto* ch = new Chunk;
+                                                 ch->first_cell = next_cell;
+                                                 ch->last_cell = std::min(ncells, next_cell + kChunkCells);
+                                                 ch->first_id = next_id;
+                                                 for (std::size_t ci = ch->first_cell; ci < ch->last_cell; ++ci)
+                                                   next_id += c.target[ci] + extra[ci].unemployed + extra[ci].inactive;
+                                                 next_cell = ch->last_cell;
+                                                 return ch;
+                                               }) &
+                    // The people of a chunk's cells: only their own columns and member lists.
+                    tbb::make_filter<Chunk*, Chunk*>(tbb::filter_mode::parallel,
+                                                     [&](Chunk* ch) {
+                                                       std::int32_t id = ch->first_id;
+                                                       auto born = [&](Rng& r, int occ, int region) {
+                                                         const int at = make_person(r, id, occ, region);
+                                                         if (at >= 0) ch->retirements.emplace_back(at, id);
+                                                         return id++;
+                                                       };
+                                                       for (std::size_t ci = ch->first_cell; ci < ch->last_cell; ++ci) {
+                                                         Rng r = rng(ci, Purpose::init_people);
+                                                         const int occ = c.occ[ci], region = c.region[ci];
+                                                         const std::int32_t emp = c.target[ci];
+                                                         // Member lists sized to their start with a little room, not
+                                                         // left to double as they fill (they are most of the memory
+                                                         // after the columns).
+                                                         auto& mem = c.members[ci];
+                                                         mem.reserve(static_cast<size_t>(emp + emp / 16 + 1));
+                                                         for (std::int32_t k = 0; k < emp; ++k) {
+                                                           const std::int32_t p = born(r, occ, region);
+                                                           w.status[p] = Status::employed;
+                                                           w.cell[p] = static_cast<std::int32_t>(ci);
+                                                           w.slot[p] = static_cast<std::int32_t>(mem.size());
+                                                           mem.push_back(p);
+                                                         }
+                                                         for (std::int32_t k = 0; k < extra[ci].unemployed; ++k) {
+                                                           const std::int32_t p = born(r, occ, region);
+                                                           w.prev_wage[p] = c.wage[ci];
+                                                           w.spell_start[p] =
+                                                               static_cast<std::int16_t>(t0 - r.geometric(0.3));
+                                                         }
+                                                         for (std::int32_t k = 0; k < extra[ci].inactive; ++k) {
+                                                           const std::int32_t p = born(r, occ, region);
+                                                           w.prev_wage[p] = c.wage[ci];
+                                                           w.spell_start[p] = static_cast<std::int16_t>(t0);
+                                                         }
+                                                       }
+                                                       return ch;
+                                                     }) &
+                    // Lists and counts shared between cells, in cell order.
+                    tbb::make_filter<Chunk*, void>(tbb::filter_mode::serial_in_order, [&](Chunk* ch) {
+                      for (const auto& [at, id] : ch->retirements) retire_at[static_cast<size_t>(at)].push_back(id);
+                      std::int32_t id = ch->first_id;
+                      for (std::size_t ci = ch->first_cell; ci < ch->last_cell; ++ci) {
+                        const int occ = c.occ[ci], region = c.region[ci];
+                        const std::int32_t emp = c.target[ci];
+                        market_employed[market(occ, region)] += emp;
+                        if (emp > 0) firm_employment_changed(c.firm[ci], emp);
+                        for (std::int32_t k = 0; k < emp; ++k, ++id) {
+                          ++block_employed[static_cast<size_t>(id >> block_bits_)];
+                          ++emp_by_birth[birth_index(id)];
+                          if (high_exposure(occ)) ++young_exposed_by_birth[birth_index(id)];
+                          count_worker(id, +1);
+                        }
+                        for (std::int32_t k = 0; k < extra[ci].unemployed; ++k, ++id) {
+                          count_worker(id, +1);
+                          add_to_pool(id);
+                        }
+                        for (std::int32_t k = 0; k < extra[ci].inactive; ++k, ++id) add_to_inactive(id);
+                        c.target[ci] = emp + extra[ci].vacancies;
+                        open_vacancies(static_cast<std::int32_t>(ci), extra[ci].vacancies);
+                      }
+                      delete ch;
+                    }));
+  });
   capability = sc_.ai.capability_start;
   perceived = capability;
   for (int d = 0; d <= 24; ++d)

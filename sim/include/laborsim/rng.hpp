@@ -31,6 +31,7 @@ enum class Purpose : std::uint64_t {
   labor_force = 14,
   churn_block = 15,   // who is laid off or quits, among one block of worker ids
   churn_market = 16,  // replacement vacancies and job-to-job moves of one market
+  init_people = 17,   // the people of one cell at the start (init_workers: how many)
 };
 
 class Rng {
