@@ -161,57 +161,52 @@ void Model::prefetch_worker(std::int32_t wid) const {
 
 void Model::prefetch_cell(std::int32_t ci) const {
   if (ci < 0) return;
-  prefetch(&c.members[ci]), prefetch(&c.firm[ci]), prefetch(&c.vacancies[ci]), prefetch(&c.target[ci]);
-  prefetch(&c.reopened[ci]), prefetch(&c.wage[ci]), prefetch(&c.occ[ci]), prefetch(&c.region[ci]);
+  const auto* p = reinterpret_cast<const char*>(&c[ci]);
+  prefetch(p), prefetch(p + sizeof(Cell) - 1);  // a record may straddle two lines
 }
 
 void Model::prefetch_cell_tail(std::int32_t ci) const {
   if (ci < 0) return;
-  const auto& mem = c.members[ci];
+  const auto& mem = c[ci].members;
   if (!mem.empty()) prefetch(mem.data() + mem.size() - 1);
-  const std::int32_t firm = c.firm[ci];
+  const std::int32_t firm = c[ci].firm;
   prefetch(&f.employment[firm]), prefetch(&f.sector[firm]), prefetch(&f.premium[firm]);
 }
 
 std::int32_t Model::cell_of(std::int32_t firm, int occ, int region, bool create) {
   for (std::int32_t ci : f.cells[firm])
-    if (c.occ[ci] == occ && c.region[ci] == region) return ci;
+    if (c[ci].occ == occ && c[ci].region == region) return ci;
   if (!create) return -1;
   auto ci = static_cast<std::int32_t>(c.size());
-  c.firm.push_back(firm);
-  c.occ.push_back(static_cast<std::uint16_t>(occ));
-  c.region.push_back(static_cast<std::uint8_t>(region));
-  c.members.emplace_back();
-  c.vacancies.push_back(0);
-  c.target.push_back(0);
-  c.reopened.push_back(0);
-  c.vslot.push_back(-1);
-  c.gap_listed.push_back(0);
-  c.wage.push_back(posted_wage(firm, occ, region));
+  Cell& cell = c.emplace_back();
+  cell.firm = firm;
+  cell.occ = static_cast<std::uint16_t>(occ);
+  cell.region = static_cast<std::uint8_t>(region);
+  cell.wage = posted_wage(firm, occ, region);
   f.cells[firm].push_back(ci);
   return ci;
 }
 
 void Model::open_vacancies(std::int32_t ci, std::int32_t n) {
   if (n <= 0) return;
-  const int mk = market(c.occ[ci], c.region[ci]);
-  if (c.vacancies[ci] == 0) {
-    c.vslot[ci] = static_cast<std::int32_t>(vacant_cells[mk].size());
+  const int mk = market(c[ci].occ, c[ci].region);
+  if (c[ci].vacancies == 0) {
+    c[ci].vslot = static_cast<std::int32_t>(vacant_cells[mk].size());
     vacant_cells[mk].push_back(ci);
   }
-  c.vacancies[ci] += n;
+  c[ci].vacancies += n;
   market_vacancies[mk] += n;
 }
 
 void Model::close_vacancies(std::int32_t ci, std::int32_t n) {
-  n = std::min(n, c.vacancies[ci]);
+  n = std::min(n, c[ci].vacancies);
   if (n <= 0) return;
-  const int mk = market(c.occ[ci], c.region[ci]);
-  c.vacancies[ci] -= n;
+  const int mk = market(c[ci].occ, c[ci].region);
+  c[ci].vacancies -= n;
   market_vacancies[mk] -= n;
-  c.reopened[ci] = std::min(c.reopened[ci], c.vacancies[ci]);
+  c[ci].reopened = std::min(c[ci].reopened, c[ci].vacancies);
   note_gap(ci);
-  if (c.vacancies[ci] == 0) erase_indexed(vacant_cells[mk], c.vslot, ci);
+  if (c[ci].vacancies == 0) erase_indexed_by(vacant_cells[mk], [this](std::int32_t i) -> auto& { return c[i].vslot; }, ci);
 }
 
 void Model::count_worker(std::int32_t wid, int sign) {
@@ -249,9 +244,9 @@ void Model::remove_from_inactive(std::int32_t wid) {
 }
 
 void Model::note_gap(std::int32_t ci) {
-  if (c.gap_listed[ci]) return;
-  if (static_cast<std::int32_t>(c.members[ci].size()) + c.vacancies[ci] == c.target[ci]) return;
-  c.gap_listed[ci] = 1;
+  if (c[ci].gap_listed) return;
+  if (static_cast<std::int32_t>(c[ci].members.size()) + c[ci].vacancies == c[ci].target) return;
+  c[ci].gap_listed = 1;
   gap_cells[cell_market(ci)].push_back(ci);
 }
 
@@ -280,23 +275,23 @@ void Model::set_stage(std::int32_t firm, Stage s) {
 
 void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
   const std::int32_t ci = w.cell[wid];
-  auto& mem = c.members[ci];
+  auto& mem = c[ci].members;
   erase_indexed(mem, w.slot, wid);
   --market_employed[cell_market(ci)];
   w.cell[wid] = -1;
-  firm_employment_changed(c.firm[ci], -1);
+  firm_employment_changed(c[ci].firm, -1);
   const int b = birth_index(wid);
   count([&](auto& t) {
     --t.block_employed[wid >> block_bits_];
     --t.emp_by_birth[b];
     if (high_exposure(w.occ[wid])) --t.young_exposed_by_birth[b];
   });
-  if (replace && static_cast<std::int32_t>(mem.size()) + c.vacancies[ci] < c.target[ci]) open_vacancies(ci, 1);
+  if (replace && static_cast<std::int32_t>(mem.size()) + c[ci].vacancies < c[ci].target) open_vacancies(ci, 1);
   note_gap(ci);
 
   if (cause != Cause::none) {
     w.cause[wid] = cause;
-    w.prev_wage[wid] = c.wage[ci];
+    w.prev_wage[wid] = c[ci].wage;
     const M flow = cause == Cause::ai         ? M::layoffs_ai
                    : cause == Cause::ordinary ? M::layoffs_ordinary
                                               : M::layoffs_consolidation;
@@ -304,9 +299,9 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
     add_to(M::occ_layoffs, w.occ[wid]);
     if (cause == Cause::ai) {
       add_to(M::occ_layoffs_ai, w.occ[wid]);
-      add_to(M::sector_layoffs_ai, f.sector[c.firm[ci]]);
+      add_to(M::sector_layoffs_ai, f.sector[c[ci].firm]);
     } else if (cause == Cause::consolidation) {
-      add_to(M::sector_layoffs_consolidation, f.sector[c.firm[ci]]);
+      add_to(M::sector_layoffs_consolidation, f.sector[c[ci].firm]);
     }
     if (w.in_panel[wid] && recording()) {
       close_spell(wid, false);  // an earlier spell still open ends here, censored
@@ -314,11 +309,11 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
       s.worker = wid;
       s.start_month = month_;
       s.cause = static_cast<std::uint8_t>(cause);
-      s.firm = c.firm[ci];
-      s.sector = f.sector[c.firm[ci]];
+      s.firm = c[ci].firm;
+      s.sector = f.sector[c[ci].firm];
       s.occupation = w.occ[wid];
       s.region = w.region[wid];
-      s.wage = c.wage[ci];
+      s.wage = c[ci].wage;
       s.age = age_years(wid);
       open_spell(wid, s);
     }
@@ -336,13 +331,13 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
 }
 
 void Model::hire(std::int32_t wid, std::int32_t ci) {
-  const std::int32_t firm = c.firm[ci];
-  const int new_occ = c.occ[ci];
-  if (c.reopened[ci] > 0) {
-    --c.reopened[ci];
+  const std::int32_t firm = c[ci].firm;
+  const int new_occ = c[ci].occ;
+  if (c[ci].reopened > 0) {
+    --c[ci].reopened;
     add(M::regret_rehires);
-    if (sc_.regions[c.region[ci]].offshore && !sc_.regions[f.region[firm]].offshore) add(M::regret_rehires_offshore);
-    if (c.wage[ci] < sc_.occupations[new_occ].wage * f.premium[firm] - 1e-3) add(M::regret_rehires_lower_pay);
+    if (sc_.regions[c[ci].region].offshore && !sc_.regions[f.region[firm]].offshore) add(M::regret_rehires_offshore);
+    if (c[ci].wage < sc_.occupations[new_occ].wage * f.premium[firm] - 1e-3) add(M::regret_rehires_lower_pay);
   }
   close_vacancies(ci, 1);
   // Counts under the occupation the worker leaves unemployment from.
@@ -351,7 +346,7 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
                 : w.cause[wid] == Cause::ordinary ? M::rehires_ordinary
                                                   : M::rehires_consolidation;
     add(m);
-    if (c.wage[ci] < w.prev_wage[wid]) add(M::rehires_lower_pay);
+    if (c[ci].wage < w.prev_wage[wid]) add(M::rehires_lower_pay);
     if (new_occ != w.occ[wid]) add(M::rehires_other_occupation);
   }
   if (w.event_month[wid] >= 0 && w.status[wid] == Status::unemployed) {
@@ -360,10 +355,10 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   }
   w.event_month[wid] = -1;
   w.occ[wid] = static_cast<std::uint16_t>(new_occ);
-  w.region[wid] = c.region[ci];
+  w.region[wid] = c[ci].region;
   w.cell[wid] = ci;
-  w.slot[wid] = static_cast<std::int32_t>(c.members[ci].size());
-  c.members[ci].push_back(wid);
+  w.slot[wid] = static_cast<std::int32_t>(c[ci].members.size());
+  c[ci].members.push_back(wid);
   ++market_employed[cell_market(ci)];
   w.status[wid] = Status::employed;
   firm_employment_changed(firm, +1);
@@ -375,19 +370,19 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   });
   add(M::hires);
   add_to(M::occ_hires, new_occ);
-  add_to(M::region_hires, c.region[ci]);
+  add_to(M::region_hires, c[ci].region);
   if (w.in_panel[wid]) close_spell(wid, true);
   w.cause[wid] = Cause::none;
 }
 
 void Model::transfer(std::int32_t wid, std::int32_t ci) {
   const std::int32_t old = w.cell[wid];
-  erase_indexed(c.members[old], w.slot, wid);
-  firm_employment_changed(c.firm[old], -1);
+  erase_indexed(c[old].members, w.slot, wid);
+  firm_employment_changed(c[old].firm, -1);
   w.cell[wid] = ci;
-  w.slot[wid] = static_cast<std::int32_t>(c.members[ci].size());
-  c.members[ci].push_back(wid);
-  firm_employment_changed(c.firm[ci], +1);
+  w.slot[wid] = static_cast<std::int32_t>(c[ci].members.size());
+  c[ci].members.push_back(wid);
+  firm_employment_changed(c[ci].firm, +1);
 }
 
 void Model::set_aiq(std::int32_t wid) {
@@ -424,10 +419,10 @@ void Model::close_spell(std::int32_t wid, bool reemployed) {
   s.reemployed = reemployed;
   if (reemployed) {
     const std::int32_t ci = w.cell[wid];
-    s.new_firm = c.firm[ci];
+    s.new_firm = c[ci].firm;
     s.new_occupation = w.occ[wid];
     s.new_region = w.region[wid];
-    s.new_wage = c.wage[ci];
+    s.new_wage = c[ci].wage;
   }
 }
 
@@ -469,9 +464,9 @@ std::int32_t Model::add_firm(int sector, int region, bool vc, float premium, std
 
 void Model::kill_firm(std::int32_t firm) {
   for (std::int32_t ci : f.cells[firm]) {
-    close_vacancies(ci, c.vacancies[ci]);
-    c.target[ci] = 0;
-    c.reopened[ci] = 0;
+    close_vacancies(ci, c[ci].vacancies);
+    c[ci].target = 0;
+    c[ci].reopened = 0;
   }
   f.alive[firm] = 0;
   const int s = f.sector[firm];
@@ -556,7 +551,7 @@ void Model::init() {
         left -= k;
         if (k == 0) continue;
         std::int32_t ci = cell_of(fid, o, f.region.back(), true);
-        c.target[ci] = static_cast<std::int32_t>(k);  // employed part; vacancies added below
+        c[ci].target = static_cast<std::int32_t>(k);  // employed part; vacancies added below
       }
     }
   }
@@ -591,7 +586,7 @@ void Model::init() {
   tbb::this_task_arena::isolate([&] {
     tbb::parallel_for(std::size_t{0}, ncells, [&](std::size_t ci) {
       Rng r = rng(ci, Purpose::init_workers);
-      const std::int64_t emp = c.target[ci];
+      const std::int64_t emp = c[ci].target;
       extra[ci] = {static_cast<std::int32_t>(r.binomial(emp, u_per_e)),
                    static_cast<std::int32_t>(r.binomial(emp, i_per_e)),
                    static_cast<std::int32_t>(r.binomial(emp, v_per_e))};
@@ -599,7 +594,7 @@ void Model::init() {
   });
   std::size_t people = 0;
   for (std::size_t ci = 0; ci < ncells; ++ci)
-    people += static_cast<size_t>(c.target[ci] + extra[ci].unemployed + extra[ci].inactive);
+    people += static_cast<size_t>(c[ci].target + extra[ci].unemployed + extra[ci].inactive);
   w.resize(people);
   block_employed.assign(people == 0 ? 0 : ((people - 1) >> block_bits_) + 1, 0);
 
@@ -641,7 +636,7 @@ void Model::init() {
                                                  ch->last_cell = std::min(ncells, next_cell + kChunkCells);
                                                  ch->first_id = next_id;
                                                  for (std::size_t ci = ch->first_cell; ci < ch->last_cell; ++ci)
-                                                   next_id += c.target[ci] + extra[ci].unemployed + extra[ci].inactive;
+                                                   next_id += c[ci].target + extra[ci].unemployed + extra[ci].inactive;
                                                  next_cell = ch->last_cell;
                                                  return ch;
                                                }) &
@@ -656,12 +651,12 @@ void Model::init() {
                                                        };
                                                        for (std::size_t ci = ch->first_cell; ci < ch->last_cell; ++ci) {
                                                          Rng r = rng(ci, Purpose::init_people);
-                                                         const int occ = c.occ[ci], region = c.region[ci];
-                                                         const std::int32_t emp = c.target[ci];
+                                                         const int occ = c[ci].occ, region = c[ci].region;
+                                                         const std::int32_t emp = c[ci].target;
                                                          // Member lists sized to their start with a little room, not
                                                          // left to double as they fill (they are most of the memory
                                                          // after the columns).
-                                                         auto& mem = c.members[ci];
+                                                         auto& mem = c[ci].members;
                                                          mem.reserve(static_cast<size_t>(emp + emp / 16 + 1));
                                                          for (std::int32_t k = 0; k < emp; ++k) {
                                                            const std::int32_t p = born(r, occ, region);
@@ -672,13 +667,13 @@ void Model::init() {
                                                          }
                                                          for (std::int32_t k = 0; k < extra[ci].unemployed; ++k) {
                                                            const std::int32_t p = born(r, occ, region);
-                                                           w.prev_wage[p] = c.wage[ci];
+                                                           w.prev_wage[p] = c[ci].wage;
                                                            w.spell_start[p] =
                                                                static_cast<std::int16_t>(t0 - r.geometric(0.3));
                                                          }
                                                          for (std::int32_t k = 0; k < extra[ci].inactive; ++k) {
                                                            const std::int32_t p = born(r, occ, region);
-                                                           w.prev_wage[p] = c.wage[ci];
+                                                           w.prev_wage[p] = c[ci].wage;
                                                            w.spell_start[p] = static_cast<std::int16_t>(t0);
                                                          }
                                                        }
@@ -689,10 +684,10 @@ void Model::init() {
                       for (const auto& [at, id] : ch->retirements) retire_at[static_cast<size_t>(at)].push_back(id);
                       std::int32_t id = ch->first_id;
                       for (std::size_t ci = ch->first_cell; ci < ch->last_cell; ++ci) {
-                        const int occ = c.occ[ci], region = c.region[ci];
-                        const std::int32_t emp = c.target[ci];
+                        const int occ = c[ci].occ, region = c[ci].region;
+                        const std::int32_t emp = c[ci].target;
                         market_employed[market(occ, region)] += emp;
-                        if (emp > 0) firm_employment_changed(c.firm[ci], emp);
+                        if (emp > 0) firm_employment_changed(c[ci].firm, emp);
                         for (std::int32_t k = 0; k < emp; ++k, ++id) {
                           ++block_employed[static_cast<size_t>(id >> block_bits_)];
                           ++emp_by_birth[birth_index(id)];
@@ -704,7 +699,7 @@ void Model::init() {
                           add_to_pool(id);
                         }
                         for (std::int32_t k = 0; k < extra[ci].inactive; ++k, ++id) add_to_inactive(id);
-                        c.target[ci] = emp + extra[ci].vacancies;
+                        c[ci].target = emp + extra[ci].vacancies;
                         open_vacancies(static_cast<std::int32_t>(ci), extra[ci].vacancies);
                       }
                       delete ch;

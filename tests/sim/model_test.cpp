@@ -24,9 +24,9 @@ void check_invariants(const Model& m) {
       case Status::employed:
         ++emp;
         ASSERT_GE(m.w.cell[i], 0);
-        ASSERT_EQ(m.c.members[m.w.cell[i]][m.w.slot[i]], wid);
-        ASSERT_TRUE(m.f.alive[m.c.firm[m.w.cell[i]]]);
-        ASSERT_EQ(m.w.occ[i], m.c.occ[m.w.cell[i]]);
+        ASSERT_EQ(m.c[m.w.cell[i]].members[m.w.slot[i]], wid);
+        ASSERT_TRUE(m.f.alive[m.c[m.w.cell[i]].firm]);
+        ASSERT_EQ(m.w.occ[i], m.c[m.w.cell[i]].occ);
         break;
       case Status::unemployed:
         ++unemp;
@@ -53,18 +53,18 @@ void check_invariants(const Model& m) {
   ASSERT_EQ(inact, m.n_inactive);
   ASSERT_EQ(retired, static_cast<std::int64_t>(m.free_slots.size()));
   std::int64_t members = 0, pooled = 0;
-  for (const auto& mem : m.c.members) members += static_cast<std::int64_t>(mem.size());
+  for (const auto& cell : m.c) members += static_cast<std::int64_t>(cell.members.size());
   for (const auto& p : m.pool) pooled += static_cast<std::int64_t>(p.size());
   ASSERT_EQ(members, emp);
   ASSERT_EQ(pooled, unemp);
   std::vector<std::int64_t> mv(m.pool.size(), 0), fe(m.f.size(), 0);
   for (std::size_t ci = 0; ci < m.c.size(); ++ci) {
-    ASSERT_GE(m.c.vacancies[ci], 0);
-    ASSERT_LE(m.c.reopened[ci], m.c.vacancies[ci]);
-    mv[m.market(m.c.occ[ci], m.c.region[ci])] += m.c.vacancies[ci];
-    fe[m.c.firm[ci]] += static_cast<std::int64_t>(m.c.members[ci].size());
-    if (m.c.vacancies[ci] > 0) {
-      ASSERT_EQ(m.vacant_cells[m.market(m.c.occ[ci], m.c.region[ci])][m.c.vslot[ci]], static_cast<std::int32_t>(ci));
+    ASSERT_GE(m.c[ci].vacancies, 0);
+    ASSERT_LE(m.c[ci].reopened, m.c[ci].vacancies);
+    mv[m.market(m.c[ci].occ, m.c[ci].region)] += m.c[ci].vacancies;
+    fe[m.c[ci].firm] += static_cast<std::int64_t>(m.c[ci].members.size());
+    if (m.c[ci].vacancies > 0) {
+      ASSERT_EQ(m.vacant_cells[m.market(m.c[ci].occ, m.c[ci].region)][m.c[ci].vslot], static_cast<std::int32_t>(ci));
     }
   }
   for (std::size_t k = 0; k < mv.size(); ++k) ASSERT_EQ(mv[k], m.market_vacancies[k]);

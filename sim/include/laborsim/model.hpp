@@ -24,14 +24,19 @@ enum class Cause : std::uint8_t { none = 0, ordinary = 1, ai = 2, consolidation 
 enum class Stage : std::uint8_t { none, mandate, documentation, assessment, reduced, realised };
 
 // Removes id from an unordered list in O(1): the last element takes its place, and
-// pos[] (the position of every id in the list) follows.
+// pos(id) (the position of every id in the list, a reference) follows.
+template <class PositionOf>
+void erase_indexed_by(std::vector<std::int32_t>& list, PositionOf pos, std::int32_t id) {
+  const std::int32_t last = list.back();
+  list[static_cast<std::size_t>(pos(id))] = last;
+  pos(last) = pos(id);
+  list.pop_back();
+  pos(id) = -1;
+}
+// The same with positions in a column indexed by id.
 template <class Positions>
 void erase_indexed(std::vector<std::int32_t>& list, Positions& pos, std::int32_t id) {
-  const std::int32_t last = list.back();
-  list[static_cast<std::size_t>(pos[id])] = last;
-  pos[last] = pos[id];
-  list.pop_back();
-  pos[id] = -1;
+  erase_indexed_by(list, [&pos](std::int32_t i) -> auto& { return pos[i]; }, id);
 }
 
 // Asks for the cache line holding *p ahead of its use: a hint, never a change of state.
@@ -79,17 +84,20 @@ struct Workers {
   }
 };
 
-struct Cells {
-  std::vector<std::int32_t> firm;
-  std::vector<std::uint16_t> occ;
-  std::vector<std::uint8_t> region;
-  std::vector<std::vector<std::int32_t>> members;  // employed worker ids
-  std::vector<std::int32_t> vacancies, target, reopened;
-  std::vector<std::int32_t> vslot;       // position in the market's vacant-cell list
-  std::vector<std::uint8_t> gap_listed;  // in Model::gap_cells
-  std::vector<float> wage;               // posted wage
-  std::size_t size() const { return firm.size(); }
+// A firm's jobs in one occupation and region. Unlike workers and firms, a cell is one
+// record: a hire or a separation reads and writes most of these fields together, so
+// one or two cache lines per event rather than one per field.
+struct Cell {
+  std::vector<std::int32_t> members;  // employed worker ids
+  std::int32_t firm = -1;
+  std::int32_t vacancies = 0, target = 0, reopened = 0;
+  std::int32_t vslot = -1;  // position in the market's vacant-cell list
+  float wage = 0;           // posted wage
+  std::uint16_t occ = 0;
+  std::uint8_t region = 0;
+  std::uint8_t gap_listed = 0;  // in Model::gap_cells
 };
+using Cells = std::vector<Cell>;
 
 struct Firms {
   std::vector<std::uint16_t> sector;
@@ -197,7 +205,7 @@ class Model {
   Rng rng(std::uint64_t entity, Purpose p) const { return Rng(seed_, replicate_, month_, entity, p); }
   int market(int occ, int region) const { return occ * nreg_ + region; }
   int markets() const { return nocc_ * nreg_; }
-  int cell_market(std::int32_t cell) const { return market(c.occ[cell], c.region[cell]); }
+  int cell_market(std::int32_t cell) const { return market(c[cell].occ, c[cell].region); }
   int age_years(std::int32_t wid) const { return (month_ - w.birth_month[wid]) / 12; }
   int birth_index(std::int32_t wid) const;  // index into the *_by_birth arrays
   bool recording() const { return month_ >= 0; }

@@ -55,7 +55,7 @@ void document(Model& m, std::int32_t fid) {
   const auto& a = m.sc_.ai;
   std::int64_t n = 0, aiq = 0;
   for (std::int32_t ci : m.f.cells[fid])
-    for (std::int32_t wid : m.c.members[ci]) n += 1, aiq += m.w.aiq[wid];
+    for (std::int32_t wid : m.c[ci].members) n += 1, aiq += m.w.aiq[wid];
   const double share = n > 0 ? static_cast<double>(aiq) / static_cast<double>(n) : 0.0;
   m.f.transfer[fid] = static_cast<float>(std::min(1.0, a.documentation_base + a.documentation_aiq_gain * share));
 }
@@ -69,9 +69,9 @@ void reduce(Model& m, std::int32_t fid) {
   const std::vector<std::int32_t> cells = m.f.cells[fid];
   std::vector<std::pair<double, std::int32_t>> keys;
   for (std::int32_t ci : cells) {
-    if (m.c.region[ci] != m.f.region[fid]) continue;  // the home operation decides
-    auto& mem = m.c.members[ci];
-    const int occ = m.c.occ[ci];
+    if (m.c[ci].region != m.f.region[fid]) continue;  // the home operation decides
+    auto& mem = m.c[ci].members;
+    const int occ = m.c[ci].occ;
     const double p = m.sc_.occupations[occ].ai_exposure * m.perceived * a.reduction_intensity * m.f.transfer[fid];
     const std::int64_t k = r.binomial(static_cast<std::int64_t>(mem.size()), p);
     if (k == 0) continue;
@@ -87,10 +87,10 @@ void reduce(Model& m, std::int32_t fid) {
     for (std::int64_t j = 0; j < k; ++j)
       m.separate(keys[static_cast<size_t>(j)].second, Cause::ai, Status::unemployed, false);
     // The firm does not want these jobs back: its target shrinks with the cut.
-    m.c.target[ci] = std::max<std::int32_t>(0, m.c.target[ci] - static_cast<std::int32_t>(k));
-    const std::int32_t excess = static_cast<std::int32_t>(mem.size()) + m.c.vacancies[ci] - m.c.target[ci];
+    m.c[ci].target = std::max<std::int32_t>(0, m.c[ci].target - static_cast<std::int32_t>(k));
+    const std::int32_t excess = static_cast<std::int32_t>(mem.size()) + m.c[ci].vacancies - m.c[ci].target;
     if (excess > 0) m.close_vacancies(ci, excess);
-    cut_list.push_back({static_cast<std::uint16_t>(occ), static_cast<std::int32_t>(k), m.c.wage[ci]});
+    cut_list.push_back({static_cast<std::uint16_t>(occ), static_cast<std::int32_t>(k), m.c[ci].wage});
     total += k;
   }
   if (total == 0) return;
@@ -106,7 +106,7 @@ void reduce(Model& m, std::int32_t fid) {
     const auto n = static_cast<std::int32_t>(std::floor(want) + (r.bernoulli(want - std::floor(want)) ? 1 : 0));
     if (n == 0) continue;
     const std::int32_t ci = m.cell_of(fid, o, m.f.region[fid], true);
-    m.c.target[ci] += n;
+    m.c[ci].target += n;
     m.open_vacancies(ci, n);
     m.add(M::reinstatement_jobs, n);
   }
@@ -137,9 +137,9 @@ void realise(Model& m, std::int32_t fid) {
     auto place = [&](int region, std::int64_t n) {
       if (n <= 0) return;
       const std::int32_t ci = m.cell_of(fid, cu.occ, region, true);
-      m.c.target[ci] += static_cast<std::int32_t>(n);
+      m.c[ci].target += static_cast<std::int32_t>(n);
       m.open_vacancies(ci, static_cast<std::int32_t>(n));
-      m.c.reopened[ci] += static_cast<std::int32_t>(n);
+      m.c[ci].reopened += static_cast<std::int32_t>(n);
     };
     place(m.f.region[fid], on);
     place(offshore, off);

@@ -26,14 +26,14 @@ void demand_gap(Model& m, int mk) {
   const std::vector<std::int32_t> cells = std::move(m.gap_cells[mk]);
   m.gap_cells[mk].clear();
   if (lm.demand_gap_opening <= 0 && lm.demand_gap_separation <= 0) {
-    for (std::int32_t ci : cells) m.c.gap_listed[ci] = 0;
+    for (std::int32_t ci : cells) m.c[ci].gap_listed = 0;
     return;
   }
   for (std::int32_t ci : cells) {
-    m.c.gap_listed[ci] = 0;
-    if (!m.f.alive[m.c.firm[ci]]) continue;
-    auto& mem = m.c.members[ci];
-    const std::int64_t gap = static_cast<std::int64_t>(mem.size()) + m.c.vacancies[ci] - m.c.target[ci];
+    m.c[ci].gap_listed = 0;
+    if (!m.f.alive[m.c[ci].firm]) continue;
+    auto& mem = m.c[ci].members;
+    const std::int64_t gap = static_cast<std::int64_t>(mem.size()) + m.c[ci].vacancies - m.c[ci].target;
     if (gap == 0) continue;
     Rng r = m.rng(static_cast<std::uint64_t>(ci), Purpose::churn);
     if (gap < 0) {
@@ -104,7 +104,7 @@ void separate_all(Model& m, const std::vector<std::int32_t>& workers, Cause caus
     if (k + 2 < n) m.prefetch_cell_tail(m.w.cell[workers[k + 2]]);
     if (k + 1 < n) {
       const std::int32_t ci = m.w.cell[workers[k + 1]];
-      if (ci >= 0 && !m.c.members[ci].empty()) prefetch(&m.w.slot[m.c.members[ci].back()]);
+      if (ci >= 0 && !m.c[ci].members.empty()) prefetch(&m.w.slot[m.c[ci].members.back()]);
     }
     const std::int32_t wid = workers[k];
     const std::int32_t ci = m.w.cell[wid];
@@ -131,7 +131,7 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
     std::int32_t target = -1;
     if (!vc.empty() && !r.bernoulli(lm.quit_to_unemployment_share)) {
       target = vc[static_cast<size_t>(r.index(static_cast<std::int64_t>(vc.size())))];
-      if (m.c.firm[target] == m.c.firm[old]) target = -1;
+      if (m.c[target].firm == m.c[old].firm) target = -1;
     }
     if (target < 0) {
       m.add(M::quits_to_unemployment);

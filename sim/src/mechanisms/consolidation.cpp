@@ -20,16 +20,16 @@ void acquire(Model& m, std::int32_t acquirer, std::int32_t target, Rng& r) {
   const auto& p = m.sc_.consolidation;
   const std::vector<std::int32_t> cells = m.f.cells[target];
   for (std::int32_t ci : cells) {
-    auto& mem = m.c.members[ci];
+    auto& mem = m.c[ci].members;
     if (mem.empty()) continue;
-    const std::int32_t aci = m.cell_of(acquirer, m.c.occ[ci], m.c.region[ci], true);
-    const auto overlap = static_cast<std::int64_t>(std::min(mem.size(), m.c.members[aci].size()));
+    const std::int32_t aci = m.cell_of(acquirer, m.c[ci].occ, m.c[ci].region, true);
+    const auto overlap = static_cast<std::int64_t>(std::min(mem.size(), m.c[aci].members.size()));
     const std::int64_t cut = r.binomial(overlap, p.duplicate_cut_share);
     for (std::int64_t k = 0; k < cut; ++k) {
       const std::int32_t wid = mem[static_cast<size_t>(r.index(static_cast<std::int64_t>(mem.size())))];
       m.separate(wid, Cause::consolidation, Status::unemployed, false);
     }
-    m.c.target[aci] += static_cast<std::int32_t>(mem.size());
+    m.c[aci].target += static_cast<std::int32_t>(mem.size());
     while (!mem.empty()) m.transfer(mem.back(), aci);
   }
   m.kill_firm(target);
@@ -40,8 +40,8 @@ void fail(Model& m, std::int32_t fid, Rng& r) {
   const std::vector<std::int32_t> cells = m.f.cells[fid];
   std::vector<std::pair<std::int32_t, std::int32_t>> demand;  // (cell, target) to pass on
   for (std::int32_t ci : cells) {
-    demand.emplace_back(ci, m.c.target[ci]);
-    auto& mem = m.c.members[ci];
+    demand.emplace_back(ci, m.c[ci].target);
+    auto& mem = m.c[ci].members;
     while (!mem.empty()) m.separate(mem.back(), Cause::consolidation, Status::unemployed, false);
   }
   m.kill_firm(fid);
@@ -50,8 +50,8 @@ void fail(Model& m, std::int32_t fid, Rng& r) {
   const std::int32_t nid = m.add_firm(m.f.sector[fid], m.f.region[fid], true, m.f.premium[fid], m.f.initial_size[fid]);
   for (auto [ci, target] : demand) {
     if (target <= 0) continue;
-    const std::int32_t nci = m.cell_of(nid, m.c.occ[ci], m.c.region[ci], true);
-    m.c.target[nci] = target;
+    const std::int32_t nci = m.cell_of(nid, m.c[ci].occ, m.c[ci].region, true);
+    m.c[nci].target = target;
     m.open_vacancies(nci, target);
   }
   schedule_runway(m, nid, r);
@@ -80,7 +80,7 @@ void consolidation(Model& m) {
       for (int tries = 0; tries < 1000; ++tries) {
         const std::int32_t wid = m.random_employed(r);
         if (wid < 0) break;
-        const std::int32_t g = m.c.firm[m.w.cell[wid]];
+        const std::int32_t g = m.c[m.w.cell[wid]].firm;
         if (g != fid && m.f.sector[g] == sector && m.f.employment[g] > m.f.employment[fid]) {
           acquirer = g;
           break;

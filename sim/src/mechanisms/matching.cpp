@@ -35,7 +35,7 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
   const std::vector<std::int32_t> cells = m.vacant_cells[mk];  // snapshot: hires change it
   std::vector<std::int64_t> cum(cells.size());
   std::int64_t acc = 0;
-  for (size_t i = 0; i < cells.size(); ++i) cum[i] = acc += m.c.vacancies[cells[i]];
+  for (size_t i = 0; i < cells.size(); ++i) cum[i] = acc += m.c[cells[i]].vacancies;
   // Floyd's sampling of distinct vacancy units.
   std::unordered_set<std::int64_t> used;
   const auto h = static_cast<std::int64_t>(workers.size());
