@@ -152,11 +152,10 @@ float Model::posted_wage(std::int32_t firm, int occ, int region) const {
   return static_cast<float>(sc_.occupations[occ].wage * sc_.regions[region].wage_multiplier * f.premium[firm]);
 }
 
-void Model::prefetch_worker(std::int32_t wid) const {
-  prefetch(&w.cell[wid]), prefetch(&w.slot[wid]), prefetch(&w.occ[wid]);
-  prefetch(&w.region[wid]), prefetch(&w.birth_month[wid]), prefetch(&w.status[wid]), prefetch(&w.cause[wid]);
-  prefetch(&w.in_panel[wid]), prefetch(&w.prev_wage[wid]), prefetch(&w.spell_start[wid]);
-  prefetch(&w.event_month[wid]);
+void Model::prefetch_worker(std::int32_t wid, bool hiring) const {
+  prefetch(&w.cell[wid]), prefetch(&w.slot[wid]), prefetch(&w.birth_month[wid]), prefetch(&w.status[wid]);
+  prefetch(&w.cause[wid]), prefetch(&w.in_panel[wid]), prefetch(&w.prev_wage[wid]), prefetch(&w.spell_start[wid]);
+  if (hiring) prefetch(&w.occ[wid]), prefetch(&w.region[wid]), prefetch(&w.event_month[wid]);
 }
 
 void Model::prefetch_cell(std::int32_t ci) const {
@@ -170,7 +169,7 @@ void Model::prefetch_cell_tail(std::int32_t ci) const {
   const auto& mem = c[ci].members;
   if (!mem.empty()) prefetch(mem.data() + mem.size() - 1);
   const std::int32_t firm = c[ci].firm;
-  prefetch(&f.employment[firm]), prefetch(&f.sector[firm]), prefetch(&f.premium[firm]);
+  prefetch(&f.employment[firm]);
 }
 
 std::int32_t Model::cell_of(std::int32_t firm, int occ, int region, bool create) {
@@ -182,6 +181,7 @@ std::int32_t Model::cell_of(std::int32_t firm, int occ, int region, bool create)
   cell.firm = firm;
   cell.occ = static_cast<std::uint16_t>(occ);
   cell.region = static_cast<std::uint8_t>(region);
+  cell.sector = f.sector[firm];
   cell.wage = posted_wage(firm, occ, region);
   f.cells[firm].push_back(ci);
   return ci;
@@ -218,8 +218,10 @@ void Model::count_worker(std::int32_t wid, int sign) {
   }
 }
 
-void Model::add_to_pool(std::int32_t wid) {
-  auto& p = pool[market(w.occ[wid], w.region[wid])];
+void Model::add_to_pool(std::int32_t wid) { add_to_pool(wid, market(w.occ[wid], w.region[wid])); }
+
+void Model::add_to_pool(std::int32_t wid, int mk) {
+  auto& p = pool[static_cast<size_t>(mk)];
   w.slot[wid] = static_cast<std::int32_t>(p.size());
   p.push_back(wid);
   w.status[wid] = Status::unemployed;
@@ -250,8 +252,9 @@ void Model::note_gap(std::int32_t ci) {
   gap_cells[cell_market(ci)].push_back(ci);
 }
 
-void Model::firm_employment_changed(std::int32_t firm, int delta) {
-  const int s = f.sector[firm];
+void Model::cell_employment_changed(std::int32_t ci, int delta) {
+  const std::int32_t firm = c[ci].firm;
+  const int s = c[ci].sector;
   // The size it had just before this change, even with other markets changing it too:
   // the squares telescope to the sum of squared final sizes in any order.
   std::int64_t e = f.employment[firm];
@@ -275,16 +278,17 @@ void Model::set_stage(std::int32_t firm, Stage s) {
 
 void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
   const std::int32_t ci = w.cell[wid];
+  const int occ = c[ci].occ;  // the worker's too: read from the cell, one cache line less
   auto& mem = c[ci].members;
   erase_indexed(mem, w.slot, wid);
   --market_employed[cell_market(ci)];
   w.cell[wid] = -1;
-  firm_employment_changed(c[ci].firm, -1);
+  cell_employment_changed(ci, -1);
   const int b = birth_index(wid);
   count([&](auto& t) {
     --t.block_employed[wid >> block_bits_];
     --t.emp_by_birth[b];
-    if (high_exposure(w.occ[wid])) --t.young_exposed_by_birth[b];
+    if (high_exposure(occ)) --t.young_exposed_by_birth[b];
   });
   if (replace && static_cast<std::int32_t>(mem.size()) + c[ci].vacancies < c[ci].target) open_vacancies(ci, 1);
   note_gap(ci);
@@ -296,12 +300,12 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
                    : cause == Cause::ordinary ? M::layoffs_ordinary
                                               : M::layoffs_consolidation;
     add(flow);
-    add_to(M::occ_layoffs, w.occ[wid]);
+    add_to(M::occ_layoffs, occ);
     if (cause == Cause::ai) {
-      add_to(M::occ_layoffs_ai, w.occ[wid]);
-      add_to(M::sector_layoffs_ai, f.sector[c[ci].firm]);
+      add_to(M::occ_layoffs_ai, occ);
+      add_to(M::sector_layoffs_ai, c[ci].sector);
     } else if (cause == Cause::consolidation) {
-      add_to(M::sector_layoffs_consolidation, f.sector[c[ci].firm]);
+      add_to(M::sector_layoffs_consolidation, c[ci].sector);
     }
     if (w.in_panel[wid] && recording()) {
       close_spell(wid, false);  // an earlier spell still open ends here, censored
@@ -310,9 +314,9 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
       s.start_month = month_;
       s.cause = static_cast<std::uint8_t>(cause);
       s.firm = c[ci].firm;
-      s.sector = f.sector[c[ci].firm];
-      s.occupation = w.occ[wid];
-      s.region = w.region[wid];
+      s.sector = c[ci].sector;
+      s.occupation = occ;
+      s.region = c[ci].region;
       s.wage = c[ci].wage;
       s.age = age_years(wid);
       open_spell(wid, s);
@@ -320,7 +324,7 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
   }
   w.spell_start[wid] = static_cast<std::int16_t>(month_);
   if (to == Status::unemployed) {
-    add_to_pool(wid);
+    add_to_pool(wid, cell_market(ci));
   } else if (to == Status::inactive) {
     count_worker(wid, -1);
     add_to_inactive(wid);
@@ -361,7 +365,7 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   c[ci].members.push_back(wid);
   ++market_employed[cell_market(ci)];
   w.status[wid] = Status::employed;
-  firm_employment_changed(firm, +1);
+  cell_employment_changed(ci, +1);
   const int b = birth_index(wid);
   count([&](auto& t) {
     ++t.block_employed[wid >> block_bits_];
@@ -378,11 +382,11 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
 void Model::transfer(std::int32_t wid, std::int32_t ci) {
   const std::int32_t old = w.cell[wid];
   erase_indexed(c[old].members, w.slot, wid);
-  firm_employment_changed(c[old].firm, -1);
+  cell_employment_changed(old, -1);
   w.cell[wid] = ci;
   w.slot[wid] = static_cast<std::int32_t>(c[ci].members.size());
   c[ci].members.push_back(wid);
-  firm_employment_changed(c[ci].firm, +1);
+  cell_employment_changed(ci, +1);
 }
 
 void Model::set_aiq(std::int32_t wid) {
@@ -687,7 +691,7 @@ void Model::init() {
                         const int occ = c[ci].occ, region = c[ci].region;
                         const std::int32_t emp = c[ci].target;
                         market_employed[market(occ, region)] += emp;
-                        if (emp > 0) firm_employment_changed(c[ci].firm, emp);
+                        if (emp > 0) cell_employment_changed(static_cast<std::int32_t>(ci), emp);
                         for (std::int32_t k = 0; k < emp; ++k, ++id) {
                           ++block_employed[static_cast<size_t>(id >> block_bits_)];
                           ++emp_by_birth[birth_index(id)];

@@ -82,11 +82,13 @@ void pick_block(const Model& m, int b, std::vector<Pick>& out) {
       }
       const std::int32_t wid = cand[next++];
       if (m.w.status[wid] == Status::employed && taken.insert(wid).second) {
-        out.push_back({wid, m.cell_market(m.w.cell[wid]), k >= layoffs});
+        prefetch(&m.c[m.w.cell[wid]]);
+        out.push_back({wid, -1, k >= layoffs});
         break;
       }
     }
   }
+  for (Pick& p : out) p.market = m.cell_market(m.w.cell[p.worker]);  // cells fetched meanwhile
 }
 
 // A separation follows a chain of loads: the worker's columns -> its cell -> the cell's
@@ -99,7 +101,7 @@ void separate_all(Model& m, const std::vector<std::int32_t>& workers, Cause caus
   const auto& lm = m.sc_.labor_market;
   const size_t n = workers.size();
   for (size_t k = 0; k < n; ++k) {
-    if (k + 6 < n) m.prefetch_worker(workers[k + 6]);
+    if (k + 6 < n) m.prefetch_worker(workers[k + 6], false);
     if (k + 4 < n) m.prefetch_cell(m.w.cell[workers[k + 4]]);
     if (k + 2 < n) m.prefetch_cell_tail(m.w.cell[workers[k + 2]]);
     if (k + 1 < n) {
@@ -123,7 +125,7 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
   separate_all(m, quits, Cause::none, r, [&](std::int32_t, std::int32_t ci) { old_cell.push_back(ci); });
   const auto& vc = m.vacant_cells[mk];
   for (size_t k = 0; k < quits.size(); ++k) {
-    if (k + 8 < quits.size()) m.prefetch_worker(quits[k + 8]);
+    if (k + 8 < quits.size()) m.prefetch_worker(quits[k + 8], true);
     const std::int32_t wid = quits[k], old = old_cell[k];
     m.add(M::quits);
     // Job to job: an open vacancy of another firm in the same market; with none open

@@ -82,7 +82,7 @@ void demography(Model& m) {
   const std::vector<std::int32_t> due = std::move(m.retire_at[idx]);
   m.retire_at[idx].clear();
   for (size_t k = 0; k < due.size(); ++k) {
-    if (k + 8 < due.size()) m.prefetch_worker(due[k + 8]);
+    if (k + 8 < due.size()) m.prefetch_worker(due[k + 8], true);
     if (k + 4 < due.size()) m.prefetch_cell(m.w.cell[due[k + 4]]);
     if (k + 2 < due.size()) m.prefetch_cell_tail(m.w.cell[due[k + 2]]);
     retire(m, due[k]);

@@ -55,7 +55,7 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
   // Hires in order, each one's memory fetched a few hires ahead (see churn.cpp).
   const auto& pool = m.pool[mk];
   for (size_t k = 0; k < workers.size(); ++k) {
-    if (k + 6 < workers.size()) m.prefetch_worker(workers[k + 6]), m.prefetch_cell(to[k + 6]);
+    if (k + 6 < workers.size()) m.prefetch_worker(workers[k + 6], true), m.prefetch_cell(to[k + 6]);
     if (k + 3 < workers.size()) {
       m.prefetch_cell_tail(to[k + 3]);
       prefetch(&pool[static_cast<size_t>(m.w.slot[workers[k + 3]])]);
