@@ -140,7 +140,7 @@ std::int32_t Model::random_employed(Rng& r) const {
   if (employed_total() == 0) return -1;
   for (;;) {  // rejection over all ids: most are employed
     const auto wid = static_cast<std::int32_t>(r.index(static_cast<std::int64_t>(w.size())));
-    if (w.status[wid] == Status::employed) return wid;
+    if (w.status(wid) == Status::employed) return wid;
   }
 }
 
@@ -153,8 +153,8 @@ float Model::posted_wage(std::int32_t firm, int occ, int region) const {
 }
 
 void Model::prefetch_worker(std::int32_t wid, bool hiring) const {
-  prefetch(&w.cell[wid]), prefetch(&w.slot[wid]), prefetch(&w.birth_month[wid]), prefetch(&w.status[wid]);
-  prefetch(&w.cause[wid]), prefetch(&w.in_panel[wid]), prefetch(&w.prev_wage[wid]), prefetch(&w.spell_start[wid]);
+  prefetch(&w.cell[wid]), prefetch(&w.slot[wid]), prefetch(&w.birth_month[wid]), prefetch(&w.flags[wid]);
+  prefetch(&w.prev_wage[wid]), prefetch(&w.spell_start[wid]);
   if (hiring) prefetch(&w.occ[wid]), prefetch(&w.region[wid]), prefetch(&w.event_month[wid]);
 }
 
@@ -206,13 +206,15 @@ void Model::close_vacancies(std::int32_t ci, std::int32_t n) {
   market_vacancies[mk] -= n;
   c[ci].reopened = std::min(c[ci].reopened, c[ci].vacancies);
   note_gap(ci);
-  if (c[ci].vacancies == 0) erase_indexed_by(vacant_cells[mk], [this](std::int32_t i) -> auto& { return c[i].vslot; }, ci);
+  if (c[ci].vacancies == 0)
+    erase_indexed_by(
+        vacant_cells[mk], [this](std::int32_t i) -> auto& { return c[i].vslot; }, ci);
 }
 
 void Model::count_worker(std::int32_t wid, int sign) {
   const int b = birth_index(wid);
   lf_by_birth[b] += sign;
-  if (w.aiq[wid]) {
+  if (w.aiq(wid)) {
     aiq_by_birth[b] += sign;
     n_aiq_lf += sign;
   }
@@ -224,7 +226,7 @@ void Model::add_to_pool(std::int32_t wid, int mk) {
   auto& p = pool[static_cast<size_t>(mk)];
   w.slot[wid] = static_cast<std::int32_t>(p.size());
   p.push_back(wid);
-  w.status[wid] = Status::unemployed;
+  w.set_status(wid, Status::unemployed);
   count([b = birth_index(wid)](auto& t) { ++t.unemp_by_birth[b]; });
 }
 
@@ -236,7 +238,7 @@ void Model::remove_from_pool(std::int32_t wid) {
 void Model::add_to_inactive(std::int32_t wid) {
   w.slot[wid] = static_cast<std::int32_t>(inactive.size());
   inactive.push_back(wid);
-  w.status[wid] = Status::inactive;
+  w.set_status(wid, Status::inactive);
   ++n_inactive;
 }
 
@@ -294,7 +296,7 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
   note_gap(ci);
 
   if (cause != Cause::none) {
-    w.cause[wid] = cause;
+    w.set_cause(wid, cause);
     w.prev_wage[wid] = c[ci].wage;
     const M flow = cause == Cause::ai         ? M::layoffs_ai
                    : cause == Cause::ordinary ? M::layoffs_ordinary
@@ -307,7 +309,7 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
     } else if (cause == Cause::consolidation) {
       add_to(M::sector_layoffs_consolidation, c[ci].sector);
     }
-    if (w.in_panel[wid] && recording()) {
+    if (w.in_panel(wid) && recording()) {
       close_spell(wid, false);  // an earlier spell still open ends here, censored
       Spell s;
       s.worker = wid;
@@ -330,7 +332,7 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
     add_to_inactive(wid);
   } else {
     count_worker(wid, -1);
-    w.status[wid] = to;
+    w.set_status(wid, to);
   }
 }
 
@@ -345,15 +347,15 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   }
   close_vacancies(ci, 1);
   // Counts under the occupation the worker leaves unemployment from.
-  if (w.cause[wid] != Cause::none) {
-    const M m = w.cause[wid] == Cause::ai         ? M::rehires_ai
-                : w.cause[wid] == Cause::ordinary ? M::rehires_ordinary
+  if (w.cause(wid) != Cause::none) {
+    const M m = w.cause(wid) == Cause::ai         ? M::rehires_ai
+                : w.cause(wid) == Cause::ordinary ? M::rehires_ordinary
                                                   : M::rehires_consolidation;
     add(m);
     if (c[ci].wage < w.prev_wage[wid]) add(M::rehires_lower_pay);
     if (new_occ != w.occ[wid]) add(M::rehires_other_occupation);
   }
-  if (w.event_month[wid] >= 0 && w.status[wid] == Status::unemployed) {
+  if (w.event_month[wid] >= 0 && w.status(wid) == Status::unemployed) {
     add(M::retrained_hires);
     add(M::retrained_months_to_job, month_ - w.event_month[wid]);
   }
@@ -364,7 +366,7 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   w.slot[wid] = static_cast<std::int32_t>(c[ci].members.size());
   c[ci].members.push_back(wid);
   ++market_employed[cell_market(ci)];
-  w.status[wid] = Status::employed;
+  w.set_status(wid, Status::employed);
   cell_employment_changed(ci, +1);
   const int b = birth_index(wid);
   count([&](auto& t) {
@@ -375,8 +377,8 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   add(M::hires);
   add_to(M::occ_hires, new_occ);
   add_to(M::region_hires, c[ci].region);
-  if (w.in_panel[wid]) close_spell(wid, true);
-  w.cause[wid] = Cause::none;
+  if (w.in_panel(wid)) close_spell(wid, true);
+  w.set_cause(wid, Cause::none);
 }
 
 void Model::transfer(std::int32_t wid, std::int32_t ci) {
@@ -390,9 +392,9 @@ void Model::transfer(std::int32_t wid, std::int32_t ci) {
 }
 
 void Model::set_aiq(std::int32_t wid) {
-  if (w.aiq[wid]) return;
-  w.aiq[wid] = 1;
-  if (w.status[wid] == Status::employed || w.status[wid] == Status::unemployed || w.status[wid] == Status::retraining) {
+  if (w.aiq(wid)) return;
+  w.set_aiq(wid, 1);
+  if (w.status(wid) == Status::employed || w.status(wid) == Status::unemployed || w.status(wid) == Status::retraining) {
     count([b = birth_index(wid)](auto& t) {
       ++t.aiq_by_birth[b];
       ++t.n_aiq_lf;
@@ -411,7 +413,7 @@ void Model::open_spell(std::int32_t wid, const Spell& s) {
 }
 
 void Model::close_spell(std::int32_t wid, bool reemployed) {
-  if (!w.in_panel[wid]) return;
+  if (!w.in_panel(wid)) return;
   // Other markets may close their own panel workers' spells meanwhile: the map is shared.
   std::unique_lock<std::mutex> lock(spell_mutex_, std::defer_lock);
   if (concurrent_) lock.lock();
@@ -611,9 +613,9 @@ void Model::init() {
     w.birth_month[id] = static_cast<std::int16_t>(t0 - age_m);
     w.occ[id] = static_cast<std::uint16_t>(occ);
     w.region[id] = static_cast<std::uint8_t>(region);
-    w.in_panel[id] = r.bernoulli(sc_.output.panel_rate);
-    w.aiq[id] = sc_.aiq.enabled && r.bernoulli(sc_.aiq.initial_share[cohort_of_age(static_cast<int>(age))]);
-    w.cause[id] = Cause::none;
+    w.set_in_panel(id, r.bernoulli(sc_.output.panel_rate));
+    w.set_aiq(id, sc_.aiq.enabled && r.bernoulli(sc_.aiq.initial_share[cohort_of_age(static_cast<int>(age))]));
+    w.set_cause(id, Cause::none);
     w.event_month[id] = -1;
     const int retire = w.birth_month[id] + static_cast<int>(ret_age * 12);
     return dm.enabled && calendar_index(retire) < cal ? std::max(0, calendar_index(retire)) : -1;
@@ -664,7 +666,7 @@ void Model::init() {
                                                          mem.reserve(static_cast<size_t>(emp + emp / 16 + 1));
                                                          for (std::int32_t k = 0; k < emp; ++k) {
                                                            const std::int32_t p = born(r, occ, region);
-                                                           w.status[p] = Status::employed;
+                                                           w.set_status(p, Status::employed);
                                                            w.cell[p] = static_cast<std::int32_t>(ci);
                                                            w.slot[p] = static_cast<std::int32_t>(mem.size());
                                                            mem.push_back(p);

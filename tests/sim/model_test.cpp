@@ -20,7 +20,7 @@ void check_invariants(const Model& m) {
   std::int64_t emp = 0, unemp = 0, retr = 0, inact = 0, retired = 0;
   for (std::size_t i = 0; i < m.w.size(); ++i) {
     const auto wid = static_cast<std::int32_t>(i);
-    switch (m.w.status[i]) {
+    switch (m.w.status(i)) {
       case Status::employed:
         ++emp;
         ASSERT_GE(m.w.cell[i], 0);
@@ -82,7 +82,7 @@ void check_invariants(const Model& m) {
   for (int g = 0; g < m.nreg_; ++g) by_region += m.region_employed(g), by_region_u += m.region_unemployed(g);
   std::vector<std::int64_t> by_market(m.market_employed.size(), 0), by_block(m.block_employed.size(), 0);
   for (std::size_t i = 0; i < m.w.size(); ++i)
-    if (m.w.status[i] == Status::employed) {
+    if (m.w.status(i) == Status::employed) {
       ++by_market[m.cell_market(m.w.cell[i])];
       ++by_block[i >> m.block_bits_];
       ++listed;
@@ -98,7 +98,7 @@ void check_invariants(const Model& m) {
   for (const auto& [wid, index] : m.open_spells_) {
     ASSERT_EQ(m.spells_[index].worker, wid);
     ASSERT_EQ(m.spells_[index].end_month, -1);
-    ASSERT_TRUE(m.w.in_panel[wid]);
+    ASSERT_TRUE(m.w.in_panel(wid));
   }
 }
 
@@ -162,7 +162,8 @@ TEST(Model, SameSeedSameResultsOtherReplicateOtherResults) {
 // out the same, flow by flow, spell by spell and worker by worker, on any number of
 // threads. Four threads on a two-core machine interleave the markets even more.
 TEST(Model, OneReplicateIsTheSameOnOneTwoOrFourThreads) {
-  Scenario sc = fixtures::small({"ai.adoption_speed=4", "retraining.entry_rate=0.2", "output.panel_rate=0.2"}, 20000, 36);
+  Scenario sc =
+      fixtures::small({"ai.adoption_speed=4", "retraining.entry_rate=0.2", "output.panel_rate=0.2"}, 20000, 36);
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
   auto run_on = [&](int threads) {
     auto m = std::make_unique<Model>(sc, 2);
@@ -186,7 +187,7 @@ TEST(Model, OneReplicateIsTheSameOnOneTwoOrFourThreads) {
       ASSERT_EQ(a.new_firm, b.new_firm) << k;
     }
     ASSERT_EQ(one->w.cell, other->w.cell);
-    ASSERT_EQ(one->w.status, other->w.status);
+    ASSERT_EQ(one->w.flags, other->w.flags);
     ASSERT_EQ(one->f.employment, other->f.employment);
   }
 }

@@ -36,7 +36,8 @@ void erase_indexed_by(std::vector<std::int32_t>& list, PositionOf pos, std::int3
 // The same with positions in a column indexed by id.
 template <class Positions>
 void erase_indexed(std::vector<std::int32_t>& list, Positions& pos, std::int32_t id) {
-  erase_indexed_by(list, [&pos](std::int32_t i) -> auto& { return pos[i]; }, id);
+  erase_indexed_by(
+      list, [&pos](std::int32_t i) -> auto& { return pos[i]; }, id);
 }
 
 // Asks for the cache line holding *p ahead of its use: a hint, never a change of state.
@@ -52,26 +53,37 @@ struct Workers {
   std::vector<std::uint16_t> occ;
   std::vector<std::uint8_t> region;
   std::vector<std::int16_t> birth_month;  // month index of birth (age is derived)
-  std::vector<std::uint8_t> aiq;
-  std::vector<Status> status;
-  std::vector<Cause> cause;               // cause of the last displacement
+  // Status (3 bits), cause of the last displacement (2 bits), AIQ (1 bit) and panel
+  // membership (1 bit): one byte column, as hires and separations read and write them
+  // together (status(), set_status() and the like below).
+  std::vector<std::uint8_t> flags;
   std::vector<std::int32_t> cell;         // employer cell while employed, else -1
   std::vector<std::int32_t> slot;         // position in the cell's or pool's list
   std::vector<float> prev_wage;           // wage before the last displacement
   std::vector<std::int16_t> spell_start;  // month the current non-employment spell began
   std::vector<std::int16_t> event_month;  // month the worker entered retraining, until rehired; else -1
-  std::vector<std::uint8_t> in_panel;
+
+  Status status(std::size_t i) const { return static_cast<Status>(flags[i] & 7u); }
+  Cause cause(std::size_t i) const { return static_cast<Cause>((flags[i] >> 3) & 3u); }
+  std::uint8_t aiq(std::size_t i) const { return (flags[i] >> 5) & 1u; }
+  bool in_panel(std::size_t i) const { return (flags[i] >> 6) & 1u; }
+  void set_status(std::size_t i, Status s) { put(i, 0, 7u, static_cast<unsigned>(s)); }
+  void set_cause(std::size_t i, Cause c) { put(i, 3, 3u, static_cast<unsigned>(c)); }
+  void set_aiq(std::size_t i, bool a) { put(i, 5, 1u, a ? 1u : 0u); }
+  void set_in_panel(std::size_t i, bool p) { put(i, 6, 1u, p ? 1u : 0u); }
 
   // f(column, value of a new worker) for every column: one list for resize, reserve and
   // the byte count.
   template <class F>
   void columns(F&& f) {
-    f(occ, 0), f(region, 0), f(birth_month, 0), f(aiq, 0), f(status, Status::retired), f(cause, Cause::none);
-    f(cell, -1), f(slot, -1), f(prev_wage, 0.0f), f(spell_start, 0), f(event_month, -1), f(in_panel, 0);
+    f(occ, 0), f(region, 0), f(birth_month, 0), f(flags, static_cast<int>(Status::retired));
+    f(cell, -1), f(slot, -1), f(prev_wage, 0.0f), f(spell_start, 0), f(event_month, -1);
   }
   std::size_t size() const { return occ.size(); }
   void resize(std::size_t n) {
-    columns([n](auto& col, auto init) { col.resize(n, static_cast<typename std::decay_t<decltype(col)>::value_type>(init)); });
+    columns([n](auto& col, auto init) {
+      col.resize(n, static_cast<typename std::decay_t<decltype(col)>::value_type>(init));
+    });
   }
   void reserve(std::size_t n) {
     columns([n](auto& col, auto) { col.reserve(n); });
@@ -81,6 +93,11 @@ struct Workers {
     std::size_t b = 0;
     Workers{}.columns([&b](auto& col, auto) { b += sizeof(typename std::decay_t<decltype(col)>::value_type); });
     return b;
+  }
+
+ private:
+  void put(std::size_t i, unsigned shift, unsigned mask, unsigned value) {
+    flags[i] = static_cast<std::uint8_t>((flags[i] & ~(mask << shift)) | ((value & mask) << shift));
   }
 };
 
@@ -176,8 +193,8 @@ class Model {
   std::vector<std::vector<std::int32_t>> runway_end_at;
   std::vector<std::vector<std::int32_t>> nonadopters;  // by sector x size class
   std::vector<std::int32_t> nonadopter_slot;
-  std::vector<double> adoption_factor;   // by sector x size class: larger firms earlier
-  std::vector<std::int32_t> pipeline;    // firms in mandate..reduced
+  std::vector<double> adoption_factor;                        // by sector x size class: larger firms earlier
+  std::vector<std::int32_t> pipeline;                         // firms in mandate..reduced
   std::unordered_map<std::int32_t, std::vector<AICut>> cuts;  // by firm, for the firms that cut
   std::vector<std::vector<std::int32_t>> sector_firms;
   std::vector<std::int64_t> sector_sumsq, sector_emp;  // sum of squared firm sizes (HHI), employment
@@ -228,8 +245,8 @@ class Model {
 
   // Prefetch what a separation or hire touches (event loops run a few events ahead).
   void prefetch_worker(std::int32_t wid, bool hiring) const;  // hiring: also what a hire reads
-  void prefetch_cell(std::int32_t cell) const;       // the cell's own columns
-  void prefetch_cell_tail(std::int32_t cell) const;  // its last member, its firm
+  void prefetch_cell(std::int32_t cell) const;                // the cell's own columns
+  void prefetch_cell_tail(std::int32_t cell) const;           // its last member, its firm
 
   std::int32_t cell_of(std::int32_t firm, int occ, int region, bool create);
   float posted_wage(std::int32_t firm, int occ, int region) const;
@@ -248,7 +265,7 @@ class Model {
   // Moves an employed worker to another cell without a separation (acquisitions).
   void transfer(std::int32_t wid, std::int32_t cell);
   void set_aiq(std::int32_t wid);
-  void count_worker(std::int32_t wid, int sign);  // in/out of the labour-force stocks
+  void count_worker(std::int32_t wid, int sign);               // in/out of the labour-force stocks
   void cell_employment_changed(std::int32_t cell, int delta);  // its firm's size and sector sums
   void note_gap(std::int32_t cell);  // list the cell for the demand-gap adjustment if e + v != target
   void set_stage(std::int32_t firm, Stage s);

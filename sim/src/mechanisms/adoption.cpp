@@ -55,7 +55,7 @@ void document(Model& m, std::int32_t fid) {
   const auto& a = m.sc_.ai;
   std::int64_t n = 0, aiq = 0;
   for (std::int32_t ci : m.f.cells[fid])
-    for (std::int32_t wid : m.c[ci].members) n += 1, aiq += m.w.aiq[wid];
+    for (std::int32_t wid : m.c[ci].members) n += 1, aiq += m.w.aiq(wid);
   const double share = n > 0 ? static_cast<double>(aiq) / static_cast<double>(n) : 0.0;
   m.f.transfer[fid] = static_cast<float>(std::min(1.0, a.documentation_base + a.documentation_aiq_gain * share));
 }

@@ -59,7 +59,8 @@ struct Pick {
 void pick_block(const Model& m, int b, std::vector<Pick>& out) {
   const auto& lm = m.sc_.labor_market;
   const std::int64_t lo = std::int64_t{b} << m.block_bits_;
-  const std::int64_t span = std::min<std::int64_t>(static_cast<std::int64_t>(m.w.size()) - lo, std::int64_t{1} << m.block_bits_);
+  const std::int64_t span =
+      std::min<std::int64_t>(static_cast<std::int64_t>(m.w.size()) - lo, std::int64_t{1} << m.block_bits_);
   const std::int64_t e = m.block_employed[static_cast<size_t>(b)];
   if (e <= 0 || span <= 0) return;
   Rng r = m.rng(static_cast<std::uint64_t>(b), Purpose::churn_block);
@@ -76,12 +77,12 @@ void pick_block(const Model& m, int b, std::vector<Pick>& out) {
       if (next == cand.size()) {
         for (auto& x : cand) {
           x = static_cast<std::int32_t>(lo + r.index(span));
-          prefetch(&m.w.status[x]), prefetch(&m.w.cell[x]);
+          prefetch(&m.w.flags[x]), prefetch(&m.w.cell[x]);
         }
         next = 0;
       }
       const std::int32_t wid = cand[next++];
-      if (m.w.status[wid] == Status::employed && taken.insert(wid).second) {
+      if (m.w.status(wid) == Status::employed && taken.insert(wid).second) {
         prefetch(&m.c[m.w.cell[wid]]);
         out.push_back({wid, -1, k >= layoffs});
         break;
@@ -115,7 +116,8 @@ void separate_all(Model& m, const std::vector<std::int32_t>& workers, Cause caus
   }
 }
 
-void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs, const std::vector<std::int32_t>& quits) {
+void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
+                     const std::vector<std::int32_t>& quits) {
   const auto& lm = m.sc_.labor_market;
   if (layoffs.empty() && quits.empty()) return;
   Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::churn_market);
@@ -157,7 +159,8 @@ void churn(Model& m) {
   for (const auto& list : picked)
     for (const Pick& p : list) (p.quit ? quits : layoffs)[static_cast<size_t>(p.market)].push_back(p.worker);
   picked = {};
-  m.for_each_market([&](int mk) { separate_market(m, mk, layoffs[static_cast<size_t>(mk)], quits[static_cast<size_t>(mk)]); });
+  m.for_each_market(
+      [&](int mk) { separate_market(m, mk, layoffs[static_cast<size_t>(mk)], quits[static_cast<size_t>(mk)]); });
 }
 
 }  // namespace laborsim::mech

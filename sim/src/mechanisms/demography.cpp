@@ -12,7 +12,7 @@ namespace laborsim::mech {
 namespace {
 
 void retire(Model& m, std::int32_t wid) {
-  switch (m.w.status[wid]) {
+  switch (m.w.status(wid)) {
     case Status::employed:
       m.separate(wid, Cause::none, Status::retired, true);
       break;
@@ -30,7 +30,7 @@ void retire(Model& m, std::int32_t wid) {
     case Status::retired:
       return;
   }
-  m.w.status[wid] = Status::retired;
+  m.w.set_status(wid, Status::retired);
   m.close_spell(wid, false);
   m.free_slots.push_back(wid);
   m.add(M::retirements);
@@ -47,11 +47,11 @@ void enter(Model& m, Rng& r, const std::vector<double>& occ_cum, const std::vect
                                    reg_cum.begin());
   m.w.occ[id] = static_cast<std::uint16_t>(std::min(occ, m.nocc_ - 1));
   m.w.region[id] = static_cast<std::uint8_t>(std::min(reg, m.nreg_ - 1));
-  m.w.aiq[id] = m.sc_.aiq.enabled && r.bernoulli(m.sc_.aiq.initial_share[0]);
-  m.w.cause[id] = Cause::none;
+  m.w.set_aiq(id, m.sc_.aiq.enabled && r.bernoulli(m.sc_.aiq.initial_share[0]));
+  m.w.set_cause(id, Cause::none);
   m.w.cell[id] = -1;
   m.w.event_month[id] = -1;
-  m.w.in_panel[id] = r.bernoulli(m.sc_.output.panel_rate);
+  m.w.set_in_panel(id, r.bernoulli(m.sc_.output.panel_rate));
   m.w.prev_wage[id] =
       static_cast<float>(m.sc_.occupations[m.w.occ[id]].wage * m.sc_.regions[m.w.region[id]].wage_multiplier);
   m.w.spell_start[id] = static_cast<std::int16_t>(m.month_);
@@ -59,7 +59,7 @@ void enter(Model& m, Rng& r, const std::vector<double>& occ_cum, const std::vect
   const int ret = m.w.birth_month[id] + static_cast<int>(ret_age * 12);
   if (m.calendar_index(ret) < m.calendar_months())
     m.retire_at[std::max(m.calendar_index(ret), m.calendar_index(m.month_) + 1)].push_back(id);
-  m.w.status[id] = Status::unemployed;
+  m.w.set_status(id, Status::unemployed);
   m.count_worker(id, +1);
   m.add_to_pool(id);
   m.add(M::entrants);
@@ -146,7 +146,7 @@ void aiq_diffusion(Model& m) {
     Rng r = m.rng(static_cast<std::uint64_t>(b), Purpose::aiq);
     for (std::int64_t i = lo + r.geometric(hmax); i < hi; i += 1 + r.geometric(hmax)) {
       const auto wid = static_cast<std::int32_t>(i);
-      if (m.w.aiq[wid] || m.w.status[wid] == Status::retired) continue;
+      if (m.w.aiq(wid) || m.w.status(wid) == Status::retired) continue;
       if (r.bernoulli(q.monthly_hazard[cohort_of_age(m.age_years(wid))] / hmax)) m.set_aiq(wid);
     }
   });

@@ -17,7 +17,7 @@ namespace {
 double applicant_weight(const Model& m, std::int32_t wid) {
   const int d = std::clamp(m.month_ - m.w.spell_start[wid], 0, 24);
   const int old = (m.month_ - m.w.birth_month[wid]) >= 55 * 12;
-  return m.applicant_weights[static_cast<size_t>(d * 4 + m.w.aiq[wid] * 2 + old)];
+  return m.applicant_weights[static_cast<size_t>(d * 4 + m.w.aiq(wid) * 2 + old)];
 }
 
 bool weighted(const Model& m) {
@@ -103,7 +103,7 @@ void cobb_douglas(Model& m) {
       for (size_t i = 0; i < p.size(); ++i) {
         if (i + 16 < p.size()) {
           const std::int32_t ahead = p[i + 16];
-          prefetch(&m.w.spell_start[ahead]), prefetch(&m.w.birth_month[ahead]), prefetch(&m.w.aiq[ahead]);
+          prefetch(&m.w.spell_start[ahead]), prefetch(&m.w.birth_month[ahead]), prefetch(&m.w.flags[ahead]);
         }
         mean += wts[i] = applicant_weight(m, p[i]);
       }

@@ -19,7 +19,7 @@ void retraining(Model& m) {
   const int idx = m.calendar_index(m.month_);
 
   for (const auto [wid, target] : m.retrain_done_at[idx]) {
-    if (m.w.status[wid] != Status::retraining) continue;
+    if (m.w.status(wid) != Status::retraining) continue;
     Rng r = m.rng(static_cast<std::uint64_t>(wid), Purpose::retraining);
     --m.n_retraining;
     m.add(M::retraining_completions);
@@ -70,7 +70,7 @@ void retraining(Model& m) {
   for (const auto& list : entering)
     for (const auto& [wid, j] : list) {
       m.remove_from_pool(wid);
-      m.w.status[wid] = Status::retraining;
+      m.w.set_status(wid, Status::retraining);
       m.w.event_month[wid] = static_cast<std::int16_t>(m.month_);  // retraining-to-job time counts from here
       ++m.n_retraining;
       m.add(M::retraining_entries);
