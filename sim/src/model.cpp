@@ -71,6 +71,7 @@ void Model::for_each(int n, const std::function<void(int)>& fn) {
       t.young_exposed_by_birth.assign(young_exposed_by_birth.size(), 0);
       t.block_employed.assign(block_employed.size(), 0);
       t.aiq_by_birth.assign(aiq_by_birth.size(), 0);
+      t.lf_by_birth.assign(lf_by_birth.size(), 0);
     }
   }
   concurrent_ = true;
@@ -90,6 +91,7 @@ void Model::for_each(int n, const std::function<void(int)>& fn) {
     drain(young_exposed_by_birth, t.young_exposed_by_birth);
     drain(block_employed, t.block_employed);
     drain(aiq_by_birth, t.aiq_by_birth);
+    drain(lf_by_birth, t.lf_by_birth);
     n_aiq_lf += std::exchange(t.n_aiq_lf, 0);
     for (int i = 0; i < kMetricCount && month_ >= 0; ++i) {
       const auto m = static_cast<M>(i);
@@ -212,12 +214,13 @@ void Model::close_vacancies(std::int32_t ci, std::int32_t n) {
 }
 
 void Model::count_worker(std::int32_t wid, int sign) {
-  const int b = birth_index(wid);
-  lf_by_birth[b] += sign;
-  if (w.aiq(wid)) {
-    aiq_by_birth[b] += sign;
-    n_aiq_lf += sign;
-  }
+  count([b = birth_index(wid), sign, aiq = w.aiq(wid)](auto& t) {
+    t.lf_by_birth[b] += sign;
+    if (aiq) {
+      t.aiq_by_birth[b] += sign;
+      t.n_aiq_lf += sign;
+    }
+  });
 }
 
 void Model::add_to_pool(std::int32_t wid) { add_to_pool(wid, market(w.occ[wid], w.region[wid])); }

@@ -285,7 +285,7 @@ class Model {
   struct Tally {
     std::vector<double> flows;  // this month's flows, metric by metric (flow_offset_)
     std::vector<std::int64_t> sector_sumsq, sector_emp, emp_by_birth, unemp_by_birth, young_exposed_by_birth;
-    std::vector<std::int64_t> block_employed, aiq_by_birth;
+    std::vector<std::int64_t> block_employed, aiq_by_birth, lf_by_birth;
     std::int64_t n_aiq_lf = 0;
   };
   Tally& thread_tally();

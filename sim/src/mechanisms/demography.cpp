@@ -11,29 +11,65 @@ namespace laborsim::mech {
 
 namespace {
 
-void retire(Model& m, std::int32_t wid) {
-  switch (m.w.status(wid)) {
-    case Status::employed:
-      m.separate(wid, Cause::none, Status::retired, true);
-      break;
-    case Status::unemployed:
-      m.remove_from_pool(wid);
-      m.count_worker(wid, -1);
-      break;
-    case Status::retraining:
+// Retirements of the month, in calendar order. The employed and unemployed leave their
+// market's lists market by market in parallel (each market in calendar order, so the
+// lists end up as a sequential pass would leave them); the others, and every retiree's
+// bookkeeping, follow in calendar order.
+void retire_all(Model& m, const std::vector<std::int32_t>& due) {
+  enum Kind : std::uint8_t { skip, in_market, retraining, inactive };
+  std::vector<Kind> kind(due.size(), skip);
+  std::vector<std::vector<std::int32_t>> by_market(static_cast<size_t>(m.markets()));
+  for (size_t k = 0; k < due.size(); ++k) {
+    if (k + 16 < due.size()) prefetch(&m.w.flags[due[k + 16]]), prefetch(&m.w.cell[due[k + 16]]);
+    if (k + 8 < due.size() && m.w.cell[due[k + 8]] >= 0) prefetch(&m.c[m.w.cell[due[k + 8]]]);
+    const std::int32_t wid = due[k];
+    switch (m.w.status(wid)) {
+      case Status::employed:
+        kind[k] = in_market;
+        by_market[static_cast<size_t>(m.cell_market(m.w.cell[wid]))].push_back(wid);
+        break;
+      case Status::unemployed:
+        kind[k] = in_market;
+        by_market[static_cast<size_t>(m.market(m.w.occ[wid], m.w.region[wid]))].push_back(wid);
+        break;
+      case Status::retraining:
+        kind[k] = retraining;
+        break;
+      case Status::inactive:
+        kind[k] = inactive;
+        break;
+      case Status::retired:
+        break;
+    }
+  }
+  m.for_each_market([&](int mk) {
+    const auto& list = by_market[static_cast<size_t>(mk)];
+    for (size_t k = 0; k < list.size(); ++k) {
+      if (k + 6 < list.size()) m.prefetch_worker(list[k + 6], true);
+      if (k + 3 < list.size()) m.prefetch_cell(m.w.cell[list[k + 3]]), m.prefetch_cell_tail(m.w.cell[list[k + 3]]);
+      const std::int32_t wid = list[k];
+      if (m.w.status(wid) == Status::employed) {
+        m.separate(wid, Cause::none, Status::retired, true);
+      } else {
+        m.remove_from_pool(wid);
+        m.count_worker(wid, -1);
+      }
+    }
+  });
+  for (size_t k = 0; k < due.size(); ++k) {
+    const std::int32_t wid = due[k];
+    if (kind[k] == skip) continue;
+    if (kind[k] == retraining) {
       --m.n_retraining;
       m.count_worker(wid, -1);
-      break;
-    case Status::inactive:
+    } else if (kind[k] == inactive) {
       m.remove_from_inactive(wid);
-      break;
-    case Status::retired:
-      return;
+    }
+    m.w.set_status(wid, Status::retired);
+    m.close_spell(wid, false);
+    m.free_slots.push_back(wid);
+    m.add(M::retirements);
   }
-  m.w.set_status(wid, Status::retired);
-  m.close_spell(wid, false);
-  m.free_slots.push_back(wid);
-  m.add(M::retirements);
 }
 
 void enter(Model& m, Rng& r, const std::vector<double>& occ_cum, const std::vector<double>& reg_cum) {
@@ -81,12 +117,7 @@ void demography(Model& m) {
   const int idx = m.calendar_index(m.month_);
   const std::vector<std::int32_t> due = std::move(m.retire_at[idx]);
   m.retire_at[idx].clear();
-  for (size_t k = 0; k < due.size(); ++k) {
-    if (k + 8 < due.size()) m.prefetch_worker(due[k + 8], true);
-    if (k + 4 < due.size()) m.prefetch_cell(m.w.cell[due[k + 4]]);
-    if (k + 2 < due.size()) m.prefetch_cell_tail(m.w.cell[due[k + 2]]);
-    retire(m, due[k]);
-  }
+  retire_all(m, due);
 
   // Graduates replace retirees one for one, in occupations by current employment.
   std::vector<double> occ_cum(m.nocc_), reg_cum(m.nreg_);
