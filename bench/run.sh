@@ -1,37 +1,48 @@
 #!/usr/bin/env bash
 # The benchmark, one command: throughput (worker-months per second), peak resident
-# memory and a per-mechanism time breakdown of the baseline scenario at a given size,
-# with 1 and 2 threads; the machine's streaming memory bandwidth measured in the same
-# run, and the throughput an engine touching every worker's state every month could
-# reach at that bandwidth (docs/performance.md).
+# memory and a per-mechanism time breakdown of the baseline scenario at a given size:
+# its replicates on 1 and 2 threads, and one replicate on 1 and 2 threads (markets and
+# blocks of workers in parallel inside it). The machine's streaming memory bandwidth is
+# measured in the same run, with the throughput an engine touching every worker's
+# columns every month could reach at that bandwidth (docs/performance.md).
 #
-#   bench/run.sh [WORKERS=1000000] [REPLICATES=4] [MONTHS=120]
+#   bench/run.sh [WORKERS=1000000] [REPLICATES=4] [MONTHS=120] [SCENARIO=scenarios/baseline.toml]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workers=${1:-1000000}
 reps=${2:-4}
 months=${3:-120}
+scenario=${4:-scenarios/baseline.toml}
 bin=build/sim/laborsim
 [[ -x $bin && -x build/bench/laborsim-membw ]] || { echo "build first (see README)" >&2; exit 1; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "scenario: baseline, $workers workers, $reps replicates, $months months (full model on)"
-for t in 1 2; do
-  $bin run scenarios/baseline.toml -o "$out/b$t.h5" -r "$reps" -t "$t" --profile \
-    --set simulation.workers="$workers" --set simulation.months="$months" > "$out/log$t"
-  awk -v t="$t" '/^time:/ {tm=$2; wm=$4; sub(/\(/, "", wm); wr=$(NF-1)} /^memory:/ {mem=$2}
-    END {printf "threads %d: %8.2f s  %10.3g worker-months/s  peak RSS %8.1f MiB  hdf5 writing %s s\n", t, tm, wm, mem, wr}' "$out/log$t"
-done
-t1=$(awk '/^time:/ {print $2}' "$out/log1"); t2=$(awk '/^time:/ {print $2}' "$out/log2")
-awk -v a="$t1" -v b="$t2" 'BEGIN {printf "speed-up 1 -> 2 threads: %.2fx\n", a / b}'
-echo "time by mechanism (2 threads, seconds in each step summed over replicates):"
-sed -n '/^profile/,/hdf5 writing/p' "$out/log2" | tail -n +2
-wm2=$(awk '/^time:/ {wm=$4; sub(/\(/, "", wm); print wm}' "$out/log2")
+echo "scenario: $scenario, $workers workers, $months months (full model on)"
+
+run() {  # run NAME REPLICATES THREADS
+  $bin run "$scenario" -o "$out/$1.h5" -r "$2" -t "$3" --profile \
+    --set simulation.workers="$workers" --set simulation.months="$months" > "$out/$1.log"
+  awk -v name="$1" -v r="$2" -v t="$3" '/^time:/ {tm=$2; wm=$4; sub(/\(/, "", wm); wr=$(NF-1)} /^memory:/ {mem=$2}
+    END {printf "%2d replicate(s), %d thread(s): %8.2f s  %10.3g worker-months/s  peak RSS %8.1f MiB  hdf5 writing %s s\n",
+         r, t, tm, wm, mem, wr}' "$out/$1.log"
+}
+seconds() { awk '/^time:/ {print $2}' "$out/$1.log"; }
+speedup() { awk -v a="$(seconds "$1")" -v b="$(seconds "$2")" 'BEGIN {printf "%.2fx", a / b}'; }
+
+run reps1 "$reps" 1
+run reps2 "$reps" 2
+run one1 1 1
+run one2 1 2
+echo "speed-up 1 -> 2 threads: $(speedup reps1 reps2) over $reps replicates, $(speedup one1 one2) within one replicate"
+# Each replicate's output is the same whatever the thread count (checked by the tests).
+echo "time by mechanism ($reps replicates, 2 threads; seconds in each step, summed over replicates):"
+sed -n '/^profile/,/hdf5 writing/p' "$out/reps2.log" | tail -n +2
+wm2=$(awk '/^time:/ {wm=$4; sub(/\(/, "", wm); print wm}' "$out/reps2.log")
 bw=$(build/bench/laborsim-membw 2)
-bytes=$(awk '/^worker columns:/ {print $3}' "$out/log2")
+bytes=$(awk '/^worker columns:/ {print $3}' "$out/reps2.log")
 awk -v bw="$bw" -v b="$bytes" -v wm="$wm2" 'BEGIN {
   bound = bw * 1e9 / b
   printf "memory bandwidth (2 threads, triad): %.1f GB/s\n", bw
   printf "bound for reading every worker (%d bytes of columns) once a month: %.3g worker-months/s\n", b, bound
-  printf "engine / bound: %.2f (an event-driven engine should exceed 1)\n", wm / bound }'
+  printf "engine / bound: %.3f (an event-driven engine should exceed 1)\n", wm / bound }'
