@@ -1,5 +1,7 @@
 #include "laborsim/model.hpp"
 
+#include "laborsim/memory.hpp"
+
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
@@ -522,6 +524,7 @@ void Model::init() {
   // The population is known up to binomial noise: reserving avoids the growth slack
   // of vectors that double (up to 2x the memory of the worker columns).
   w.reserve(static_cast<std::size_t>(sc_.simulation.workers * 1.01) + 1024);
+  w.columns([](auto& col, auto) { prefer_huge_pages(col); });
 
   std::vector<double> region_cdf;
   double acc = 0;
@@ -565,6 +568,13 @@ void Model::init() {
     }
   }
   f.cells.shrink_to_fit();
+  {  // the cells into an array on huge pages, with room for the ones made later
+    Cells placed;
+    placed.reserve(c.size() + c.size() / 8 + 64);
+    prefer_huge_pages(placed);
+    for (auto& cell : c) placed.push_back(std::move(cell));
+    c = std::move(placed);
+  }
   // Adoption hazard multiplier by size class, (size / mean size)^elasticity, normalised
   // so the sector's firms average one: size shifts who adopts first, not how many.
   adoption_factor.assign(static_cast<size_t>(nsec_) * kSizeClasses, 1.0);
