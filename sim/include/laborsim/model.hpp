@@ -248,6 +248,8 @@ class Model {
   void prefetch_cell(std::int32_t cell) const;                // the cell's own columns
   void prefetch_cell_tail(std::int32_t cell) const;           // its last member, its firm
 
+  // The firm's cell for (occ, region); with create, made if missing, which may move
+  // every cell: references into c taken before are then invalid.
   std::int32_t cell_of(std::int32_t firm, int occ, int region, bool create);
   float posted_wage(std::int32_t firm, int occ, int region) const;
   void open_vacancies(std::int32_t cell, std::int32_t n);

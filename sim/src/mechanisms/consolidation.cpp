@@ -20,9 +20,9 @@ void acquire(Model& m, std::int32_t acquirer, std::int32_t target, Rng& r) {
   const auto& p = m.sc_.consolidation;
   const std::vector<std::int32_t> cells = m.f.cells[target];
   for (std::int32_t ci : cells) {
-    auto& mem = m.c[ci].members;
-    if (mem.empty()) continue;
+    if (m.c[ci].members.empty()) continue;
     const std::int32_t aci = m.cell_of(acquirer, m.c[ci].occ, m.c[ci].region, true);
+    auto& mem = m.c[ci].members;  // only now: making a cell may move every cell
     const auto overlap = static_cast<std::int64_t>(std::min(mem.size(), m.c[aci].members.size()));
     const std::int64_t cut = r.binomial(overlap, p.duplicate_cut_share);
     for (std::int64_t k = 0; k < cut; ++k) {
