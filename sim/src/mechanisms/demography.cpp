@@ -72,41 +72,76 @@ void retire_all(Model& m, const std::vector<std::int32_t>& due) {
   }
 }
 
-void enter(Model& m, Rng& r, const std::vector<double>& occ_cum, const std::vector<double>& reg_cum) {
+// Graduates, one per retiree, in occupations by current employment. Their ids are
+// taken first (freed ids in order, then new ones); each draws from a stream of its own
+// in parallel; they join their market's pool market by market in parallel, some
+// straight into a job lined up before they finish (an open vacancy of their market).
+void enter_all(Model& m, std::size_t count) {
   const auto& dm = m.sc_.demography;
-  const std::int32_t id = m.new_worker_slot();
-  const double age = 22.0 + 4.0 * r.uniform();
-  m.w.birth_month[id] = static_cast<std::int16_t>(m.month_ - static_cast<int>(age * 12));
-  const int occ = static_cast<int>(std::upper_bound(occ_cum.begin(), occ_cum.end(), r.uniform() * occ_cum.back()) -
-                                   occ_cum.begin());
-  const int reg = static_cast<int>(std::upper_bound(reg_cum.begin(), reg_cum.end(), r.uniform() * reg_cum.back()) -
-                                   reg_cum.begin());
-  m.w.occ[id] = static_cast<std::uint16_t>(std::min(occ, m.nocc_ - 1));
-  m.w.region[id] = static_cast<std::uint8_t>(std::min(reg, m.nreg_ - 1));
-  m.w.set_aiq(id, m.sc_.aiq.enabled && r.bernoulli(m.sc_.aiq.initial_share[0]));
-  m.w.set_cause(id, Cause::none);
-  m.w.cell[id] = -1;
-  m.w.event_month[id] = -1;
-  m.w.set_in_panel(id, r.bernoulli(m.sc_.output.panel_rate));
-  m.w.prev_wage[id] =
-      static_cast<float>(m.sc_.occupations[m.w.occ[id]].wage * m.sc_.regions[m.w.region[id]].wage_multiplier);
-  m.w.spell_start[id] = static_cast<std::int16_t>(m.month_);
-  const double ret_age = std::clamp(r.normal(dm.retirement_age_mean, dm.retirement_age_sd), 50.0, 79.0);
-  const int ret = m.w.birth_month[id] + static_cast<int>(ret_age * 12);
-  if (m.calendar_index(ret) < m.calendar_months())
-    m.retire_at[std::max(m.calendar_index(ret), m.calendar_index(m.month_) + 1)].push_back(id);
-  m.w.set_status(id, Status::unemployed);
-  m.count_worker(id, +1);
-  m.add_to_pool(id);
-  m.add(M::entrants);
-  // Some graduates start in a job lined up before they finish: an open vacancy of
-  // their market, if there is one.
-  const int mk = m.market(m.w.occ[id], m.w.region[id]);
-  const auto& vc = m.vacant_cells[mk];
-  if (!vc.empty() && r.bernoulli(dm.graduate_job_share)) {
-    m.remove_from_pool(id);
-    m.hire(id, vc[static_cast<size_t>(r.index(static_cast<std::int64_t>(vc.size())))]);
+  if (count == 0) return;
+  std::vector<double> occ_cum(m.nocc_), reg_cum(m.nreg_);
+  double acc = 0;
+  for (int o = 0; o < m.nocc_; ++o) occ_cum[o] = acc += static_cast<double>(m.occ_employed(o)) + 1e-9;
+  acc = 0;
+  for (int g = 0; g < m.nreg_; ++g) reg_cum[g] = acc += m.sc_.regions[g].share;
+  struct Entrant {
+    std::int32_t id;
+    std::int32_t market = 0;
+    std::int32_t retire_at = -1;  // calendar index, or -1 after the run
+    bool job = false;
+    double pick = 0;  // which vacancy, as a fraction of the market's list
+  };
+  std::vector<Entrant> in(count);
+  for (auto& e : in) e.id = m.new_worker_slot();
+  constexpr std::size_t kChunk = 1024;
+  m.for_each(static_cast<int>((count + kChunk - 1) / kChunk), [&](int chunk) {
+    const std::size_t end = std::min(count, (static_cast<std::size_t>(chunk) + 1) * kChunk);
+    for (std::size_t k = static_cast<std::size_t>(chunk) * kChunk; k < end; ++k) {
+      Entrant& e = in[k];
+      const std::int32_t id = e.id;
+      Rng r = m.rng(k, Purpose::entrants);
+      const double age = 22.0 + 4.0 * r.uniform();
+      m.w.birth_month[id] = static_cast<std::int16_t>(m.month_ - static_cast<int>(age * 12));
+      const auto occ = std::upper_bound(occ_cum.begin(), occ_cum.end(), r.uniform() * occ_cum.back()) - occ_cum.begin();
+      const auto reg = std::upper_bound(reg_cum.begin(), reg_cum.end(), r.uniform() * reg_cum.back()) - reg_cum.begin();
+      m.w.occ[id] = static_cast<std::uint16_t>(std::min<std::ptrdiff_t>(occ, m.nocc_ - 1));
+      m.w.region[id] = static_cast<std::uint8_t>(std::min<std::ptrdiff_t>(reg, m.nreg_ - 1));
+      m.w.set_aiq(id, m.sc_.aiq.enabled && r.bernoulli(m.sc_.aiq.initial_share[0]));
+      m.w.set_cause(id, Cause::none);
+      m.w.set_status(id, Status::unemployed);
+      m.w.cell[id] = -1;
+      m.w.event_month[id] = -1;
+      m.w.set_in_panel(id, r.bernoulli(m.sc_.output.panel_rate));
+      m.w.prev_wage[id] =
+          static_cast<float>(m.sc_.occupations[m.w.occ[id]].wage * m.sc_.regions[m.w.region[id]].wage_multiplier);
+      m.w.spell_start[id] = static_cast<std::int16_t>(m.month_);
+      const double ret_age = std::clamp(r.normal(dm.retirement_age_mean, dm.retirement_age_sd), 50.0, 79.0);
+      const int ret = m.w.birth_month[id] + static_cast<int>(ret_age * 12);
+      if (m.calendar_index(ret) < m.calendar_months())
+        e.retire_at = std::max(m.calendar_index(ret), m.calendar_index(m.month_) + 1);
+      e.market = m.market(m.w.occ[id], m.w.region[id]);
+      e.job = r.bernoulli(dm.graduate_job_share);
+      e.pick = r.uniform();
+    }
+  });
+  std::vector<std::vector<const Entrant*>> by_market(static_cast<size_t>(m.markets()));
+  for (const Entrant& e : in) {
+    if (e.retire_at >= 0) m.retire_at[static_cast<size_t>(e.retire_at)].push_back(e.id);
+    m.count_worker(e.id, +1);
+    m.add(M::entrants);
+    by_market[static_cast<size_t>(e.market)].push_back(&e);
   }
+  m.for_each_market([&](int mk) {
+    const auto& vc = m.vacant_cells[static_cast<size_t>(mk)];
+    for (const Entrant* e : by_market[static_cast<size_t>(mk)]) {
+      m.add_to_pool(e->id, mk);
+      if (e->job && !vc.empty()) {
+        m.remove_from_pool(e->id);
+        const auto v = std::min(vc.size() - 1, static_cast<size_t>(e->pick * static_cast<double>(vc.size())));
+        m.hire(e->id, vc[v]);
+      }
+    }
+  });
 }
 
 }  // namespace
@@ -119,14 +154,7 @@ void demography(Model& m) {
   m.retire_at[idx].clear();
   retire_all(m, due);
 
-  // Graduates replace retirees one for one, in occupations by current employment.
-  std::vector<double> occ_cum(m.nocc_), reg_cum(m.nreg_);
-  double acc = 0;
-  for (int o = 0; o < m.nocc_; ++o) occ_cum[o] = acc += static_cast<double>(m.occ_employed(o)) + 1e-9;
-  acc = 0;
-  for (int g = 0; g < m.nreg_; ++g) reg_cum[g] = acc += m.sc_.regions[g].share;
-  Rng re = m.rng(0, Purpose::entrants);
-  for (size_t k = 0; k < due.size(); ++k) enter(m, re, occ_cum, reg_cum);
+  enter_all(m, due.size());  // graduates replace retirees one for one
 
   // Reentries first, so this month's leavers do not come straight back.
   Rng rl = m.rng(m.pool.size(), Purpose::labor_force);
