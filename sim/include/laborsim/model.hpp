@@ -169,7 +169,7 @@ class Model {
   Cells c;
   Firms f;
   // By (occupation, region) market: every cell, employed and unemployed worker belongs to
-  // exactly one, which is what lets churn and matching run markets in parallel.
+  // exactly one, which is what lets mechanisms run markets in parallel (for_each_market).
   std::vector<std::int64_t> market_employed;
   std::vector<std::vector<std::int32_t>> pool;          // unemployed workers
   std::vector<std::vector<std::int32_t>> vacant_cells;  // cells with vacancies
@@ -209,7 +209,7 @@ class Model {
   std::unordered_map<std::int32_t, std::int32_t> open_spells_;  // panel worker -> its open spell in spells_
   Series series_;
 
-  // --- stocks, summed over the markets' lists ---------------------------------------
+  // --- stocks, summed over the markets' counts and lists ----------------------------
   std::int64_t employed_total() const;
   std::int64_t unemployed_total() const;
   std::int64_t occ_employed(int occ) const;
@@ -217,7 +217,7 @@ class Model {
   std::int64_t occ_vacancies(int occ) const;
   std::int64_t region_employed(int region) const;
   std::int64_t region_unemployed(int region) const;
-  std::int32_t random_employed(Rng& r) const;  // uniform over all markets; -1 if none
+  std::int32_t random_employed(Rng& r) const;  // uniform among the employed (rejection over ids); -1 if none
 
   // --- helpers used by mechanisms ---------------------------------------------------
   Rng rng(std::uint64_t entity, Purpose p) const { return Rng(seed_, replicate_, month_, entity, p); }
