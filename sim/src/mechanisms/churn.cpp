@@ -151,7 +151,8 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
 
 void churn(Model& m) {
   m.for_each_market([&](int mk) { demand_gap(m, mk); });
-  // Quitters are chosen among those employed before anyone moves this month.
+  // Layoffs and quits are all drawn before anyone moves (quitters among those not laid
+  // off), then separated market by market, layoffs first.
   const int blocks = m.blocks();
   std::vector<std::vector<Pick>> picked(static_cast<size_t>(blocks));
   m.for_each(blocks, [&](int b) { pick_block(m, b, picked[static_cast<size_t>(b)]); });
