@@ -55,6 +55,18 @@ Model::Tally& Model::thread_tally() {
 }
 
 void Model::for_each(int n, const std::function<void(int)>& fn) {
+  // Every count a tally keeps, with the model's count it is added to.
+  using Counts = std::vector<std::int64_t>;
+  static constexpr std::array<std::pair<Counts Tally::*, Counts Model::*>, 8> kTallied = {{
+      {&Tally::sector_sumsq, &Model::sector_sumsq},
+      {&Tally::sector_emp, &Model::sector_emp},
+      {&Tally::emp_by_birth, &Model::emp_by_birth},
+      {&Tally::unemp_by_birth, &Model::unemp_by_birth},
+      {&Tally::young_exposed_by_birth, &Model::young_exposed_by_birth},
+      {&Tally::block_employed, &Model::block_employed},
+      {&Tally::aiq_by_birth, &Model::aiq_by_birth},
+      {&Tally::lf_by_birth, &Model::lf_by_birth},
+  }};
   const auto threads = static_cast<size_t>(tbb::this_task_arena::max_concurrency());
   if (tallies_.size() < threads || tallies_[0].block_employed.size() != block_employed.size()) {
     std::size_t flows = 0;
@@ -66,14 +78,7 @@ void Model::for_each(int n, const std::function<void(int)>& fn) {
     tallies_.resize(threads);
     for (auto& t : tallies_) {
       t.flows.assign(flows, 0.0);
-      t.sector_sumsq.assign(sector_sumsq.size(), 0);
-      t.sector_emp.assign(sector_emp.size(), 0);
-      t.emp_by_birth.assign(emp_by_birth.size(), 0);
-      t.unemp_by_birth.assign(unemp_by_birth.size(), 0);
-      t.young_exposed_by_birth.assign(young_exposed_by_birth.size(), 0);
-      t.block_employed.assign(block_employed.size(), 0);
-      t.aiq_by_birth.assign(aiq_by_birth.size(), 0);
-      t.lf_by_birth.assign(lf_by_birth.size(), 0);
+      for (const auto& [tally, model] : kTallied) (t.*tally).assign((this->*model).size(), 0);
     }
   }
   concurrent_ = true;
@@ -82,18 +87,11 @@ void Model::for_each(int n, const std::function<void(int)>& fn) {
   concurrent_ = false;
   // The threads' counts, summed in a fixed order (they are integers: any order gives
   // the same sums).
-  auto drain = [](std::vector<std::int64_t>& into, std::vector<std::int64_t>& from) {
-    for (size_t i = 0; i < from.size(); ++i) into[i] += std::exchange(from[i], 0);
-  };
   for (auto& t : tallies_) {
-    drain(sector_sumsq, t.sector_sumsq);
-    drain(sector_emp, t.sector_emp);
-    drain(emp_by_birth, t.emp_by_birth);
-    drain(unemp_by_birth, t.unemp_by_birth);
-    drain(young_exposed_by_birth, t.young_exposed_by_birth);
-    drain(block_employed, t.block_employed);
-    drain(aiq_by_birth, t.aiq_by_birth);
-    drain(lf_by_birth, t.lf_by_birth);
+    for (const auto& [tally, model] : kTallied) {
+      Counts &into = this->*model, &from = t.*tally;
+      for (size_t i = 0; i < from.size(); ++i) into[i] += std::exchange(from[i], 0);
+    }
     n_aiq_lf += std::exchange(t.n_aiq_lf, 0);
     for (int i = 0; i < kMetricCount && month_ >= 0; ++i) {
       const auto m = static_cast<M>(i);
