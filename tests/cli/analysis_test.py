@@ -2,7 +2,6 @@
 read by h5py, exports read back by pandas match it, foreign files are refused, and the
 HTML report renders in headless Chromium."""
 import json
-import os
 import subprocess
 import sys
 import unittest
@@ -12,18 +11,16 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from common import QUICK, SCENARIOS, SOURCE, analyze, run, tempdir
+from common import QUICK, SOURCE, analyze, run_scenario, tempdir
 
 
 class Analyze(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempdir()
-        d = Path(cls.dir.name)
-        cls.base, cls.hype = d / "base.h5", d / "hype.h5"
         common = ["-r", "4", "--quiet", "--set", "output.panel_rate=0.2"] + QUICK
-        run(["run", SCENARIOS / "baseline.toml", "-o", cls.base] + common, check=True)
-        run(["run", SCENARIOS / "hype_regret.toml", "-o", cls.hype] + common, check=True)
+        cls.base = run_scenario(cls.dir, "baseline", common)
+        cls.hype = run_scenario(cls.dir, "hype_regret", common)
 
     @classmethod
     def tearDownClass(cls):

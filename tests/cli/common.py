@@ -29,3 +29,10 @@ def analyze(args, cwd=None, check=False):
 
 def tempdir():
     return tempfile.TemporaryDirectory(prefix="laborsim-test-")
+
+
+def run_scenario(directory, name, options=()):
+    """Runs scenarios/NAME.toml into DIRECTORY/NAME.h5 (a tempdir or a path) and returns that path."""
+    out = Path(getattr(directory, "name", directory)) / f"{name}.h5"
+    run(["run", SCENARIOS / f"{name}.toml", "-o", out, *options], check=True)
+    return out

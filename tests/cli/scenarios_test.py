@@ -4,12 +4,10 @@ table (docs/validation.md) and hype_regret and young_workers show the facts they
 import subprocess
 import sys
 import unittest
-from pathlib import Path
 
 import h5py
-import numpy as np
 
-from common import SCENARIOS, SOURCE, run, tempdir
+from common import SCENARIOS, SOURCE, run, run_scenario, tempdir
 
 GALLERY = ["baseline", "no_ai", "ai_fast", "hype_regret", "consolidation_wave", "reskilling_subsidy", "young_workers"]
 
@@ -31,9 +29,7 @@ class Gallery(unittest.TestCase):
 
     def result(self, name):
         if name not in self.results:
-            out = Path(self.dir.name) / f"{name}.h5"
-            run(["run", SCENARIOS / f"{name}.toml", "-o", out, "--quiet"], check=True)
-            self.results[name] = out
+            self.results[name] = run_scenario(self.dir, name, ["--quiet"])
         return self.results[name]
 
     def test_every_scenario_validates_and_is_documented(self):

@@ -12,7 +12,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from common import SCENARIOS, SOURCE, run, tempdir
+from common import SCENARIOS, SOURCE, run, run_scenario, tempdir
 
 DATA = SCENARIOS / "data"
 ORIGINAL = DATA / "original"
@@ -121,11 +121,9 @@ class Behaviour(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempdir()
-        d = Path(cls.dir.name)
         small = ["-r", "2", "--quiet", "--set", "simulation.workers=400000"]
-        cls.ref, cls.shock = d / "ref.h5", d / "shock.h5"
-        run(["run", SCENARIOS / "us_occupations.toml", "-o", cls.ref] + small, check=True)
-        run(["run", SCENARIOS / "us_occupations_ai_shock.toml", "-o", cls.shock] + small, check=True)
+        cls.ref = run_scenario(cls.dir, "us_occupations", small)
+        cls.shock = run_scenario(cls.dir, "us_occupations_ai_shock", small)
 
     @classmethod
     def tearDownClass(cls):
