@@ -156,6 +156,22 @@ class RunFailures(unittest.TestCase):
             self.assertEqual(os.listdir(d), ["base.h5"])
             self.assertEqual(p.stderr, "", "no progress bar when stderr is not a terminal")
 
+    def test_profile_breaks_the_time_down_and_gives_the_bytes_the_bench_reads(self):
+        with tempdir() as d:
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", Path(d) / "p.h5", "--profile"] + QUICK, check=True)
+            lines = p.stdout.splitlines()
+            start = next(i for i, l in enumerate(lines) if l.startswith("profile"))
+            steps = ["initial state", "capability", "matching", "churn", "adoption", "consolidation",
+                     "retraining", "demography", "aiq", "record"]
+            rows = lines[start + 1 : start + 1 + len(steps)]
+            self.assertEqual([r[2:16].strip() for r in rows], steps)
+            self.assertAlmostEqual(sum(float(r.split()[-1].rstrip("%")) for r in rows), 100.0, delta=0.6)
+            # bench/run.sh takes the third field of this line for its bandwidth bound
+            columns = [l.split() for l in lines if l.startswith("worker columns:")]
+            self.assertEqual(len(columns), 1)
+            self.assertEqual(columns[0][3:], ["bytes", "per", "worker"])
+            self.assertTrue(8 <= int(columns[0][2]) <= 64, columns[0])
+
 
 if __name__ == "__main__":
     unittest.main()
