@@ -42,18 +42,6 @@ int Model::birth_index(std::int32_t wid) const {
   return w.birth_month[wid] + sc_.simulation.burn_in_months + kMaxAgeMonths;
 }
 
-void Model::add_to(M m, int group, double d) {
-  if (month_ < 0) return;
-  if (concurrent_)
-    thread_tally().flows[flow_offset_[static_cast<size_t>(m)] + static_cast<size_t>(group)] += d;
-  else
-    series_.at(m, month_, group) += d;
-}
-
-Model::Tally& Model::thread_tally() {
-  return tallies_[static_cast<size_t>(tbb::this_task_arena::current_thread_index())];
-}
-
 void Model::for_each(int n, const std::function<void(int)>& fn) {
   // Every count a tally keeps, with the model's count it is added to.
   using Counts = std::vector<std::int64_t>;
@@ -83,7 +71,12 @@ void Model::for_each(int n, const std::function<void(int)>& fn) {
   }
   concurrent_ = true;
   // isolate: a thread waiting for these markets must not pick up another replicate.
-  tbb::this_task_arena::isolate([&] { tbb::parallel_for(0, n, 1, fn); });
+  tbb::this_task_arena::isolate([&] {
+    tbb::parallel_for(0, n, 1, [&](int i) {
+      running_tally_ = &tallies_[static_cast<size_t>(tbb::this_task_arena::current_thread_index())];
+      fn(i);
+    });
+  });
   concurrent_ = false;
   // The threads' counts, summed in a fixed order (they are integers: any order gives
   // the same sums).

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 using laborsim::Purpose;
 using laborsim::Rng;
 
@@ -29,4 +32,35 @@ TEST(Rng, BinomialMeanAndEdges) {
   for (int i = 0; i < n; ++i) sum += Rng(1, 1, 0, static_cast<std::uint64_t>(i), Purpose::churn).binomial(100, 0.3);
   // mean 30, sd of the mean sqrt(21 / 20000) ~ 0.032
   EXPECT_NEAR(sum / n, 30.0, 0.2);
+}
+
+TEST(Rng, SampleDistinctGivesDistinctValuesUniformly) {
+  // All of [0, n) when k = n: a permutation.
+  std::vector<std::int64_t> all;
+  Rng(1, 1, 1, 1, Purpose::matching).sample_distinct(50, 50, all);
+  std::vector<std::int64_t> sorted = all;
+  std::sort(sorted.begin(), sorted.end());
+  for (std::int64_t i = 0; i < 50; ++i) EXPECT_EQ(sorted[static_cast<size_t>(i)], i);
+  // k of n, appended after what out held; every value equally likely: each of 20 values
+  // is in a sample of 5 with probability 1/4, so in 4000 samples 1000 times (sd ~27).
+  std::vector<int> seen(20, 0);
+  for (std::uint64_t s = 0; s < 4000; ++s) {
+    std::vector<std::int64_t> out = {-7};
+    Rng(1, 1, 2, s, Purpose::matching).sample_distinct(20, 5, out);
+    ASSERT_EQ(out.size(), 6u);
+    EXPECT_EQ(out[0], -7);
+    std::sort(out.begin() + 1, out.end());
+    EXPECT_TRUE(std::adjacent_find(out.begin() + 1, out.end()) == out.end());
+    for (size_t i = 1; i < out.size(); ++i) {
+      ASSERT_GE(out[i], 0);
+      ASSERT_LT(out[i], 20);
+      ++seen[static_cast<size_t>(out[i])];
+    }
+  }
+  for (int c : seen) EXPECT_NEAR(c, 1000, 135);  // 5 sd
+  // The same draws whatever was sampled before on this thread (the marks are cleared).
+  std::vector<std::int64_t> a, b;
+  Rng(3, 1, 1, 1, Purpose::matching).sample_distinct(1000, 300, a);
+  Rng(3, 1, 1, 1, Purpose::matching).sample_distinct(1000, 300, b);
+  EXPECT_EQ(a, b);
 }

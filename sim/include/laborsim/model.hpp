@@ -230,7 +230,13 @@ class Model {
   // Adds to this month's value of an aggregate / grouped flow (nothing during burn-in).
   // Safe inside for_each_market: flows are counts, so their sums do not depend on order.
   void add(M m, double d = 1) { add_to(m, 0, d); }
-  void add_to(M m, int group, double d = 1);
+  void add_to(M m, int group, double d = 1) {
+    if (month_ < 0) return;
+    if (concurrent_)
+      running_tally_->flows[flow_offset_[static_cast<std::size_t>(m)] + static_cast<std::size_t>(group)] += d;
+    else
+      series_.at(m, month_, group) += d;
+  }
   // Runs fn(market) for every market, in parallel when threads are free. fn may change
   // only its own market's cells, lists and workers; firm sizes, flows, cohort counts
   // and spells it changes through the helpers below, which are safe there and give the
@@ -290,13 +296,15 @@ class Model {
     std::vector<std::int64_t> block_employed, aiq_by_birth, lf_by_birth;
     std::int64_t n_aiq_lf = 0;
   };
-  Tally& thread_tally();
+  // The running thread's tally while for_each runs (set as each of its tasks starts:
+  // cheaper than asking TBB for the thread's index at every count).
+  inline static thread_local Tally* running_tally_ = nullptr;
   // f(counts) on the model's counts, or on this thread's tally while markets run in
   // parallel (Tally names its counts as the model does).
   template <class F>
   void count(F&& f) {
     if (concurrent_)
-      f(thread_tally());
+      f(*running_tally_);
     else
       f(*this);
   }

@@ -9,8 +9,10 @@
 // (keep this order)
 #include <Random123/MicroURNG.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
+#include <vector>
 
 namespace laborsim {
 
@@ -58,6 +60,30 @@ class Rng {
   // Index drawn uniformly from [0, n).
   std::int64_t index(std::int64_t n) { return std::uniform_int_distribution<std::int64_t>(0, n - 1)(*this); }
   double normal(double mean, double sd) { return std::normal_distribution<double>(mean, sd)(*this); }
+  // k distinct values drawn uniformly from [0, n), k <= n, by Floyd's algorithm, appended
+  // to out (the order of the draws, not sorted).
+  void sample_distinct(std::int64_t n, std::int64_t k, std::vector<std::int64_t>& out) {
+    // Which values are taken, one bit each; the bits set here are cleared before returning.
+    static thread_local std::vector<std::uint64_t> taken;
+    taken.resize(std::max(taken.size(), static_cast<std::size_t>((n + 63) / 64)));
+    auto take = [](std::int64_t v) {
+      std::uint64_t& word = taken[static_cast<std::size_t>(v >> 6)];
+      const std::uint64_t bit = std::uint64_t{1} << (v & 63);
+      const bool was = word & bit;
+      word |= bit;
+      return !was;
+    };
+    const std::size_t first = out.size();
+    for (std::int64_t j = n - k; j < n; ++j) {
+      std::int64_t t = std::uniform_int_distribution<std::int64_t>(0, j)(*this);
+      if (!take(t)) {
+        take(j);
+        t = j;
+      }
+      out.push_back(t);
+    }
+    for (std::size_t i = first; i < out.size(); ++i) taken[static_cast<std::size_t>(out[i] >> 6)] = 0;
+  }
   // Failures before the first success of Bernoulli(p) trials: used to skip to the next
   // event in a long run of independent trials without touching the others.
   std::int64_t geometric(double p) { return std::geometric_distribution<std::int64_t>(p)(*this); }

@@ -15,7 +15,6 @@
 #include "laborsim/model.hpp"
 
 #include <algorithm>
-#include <unordered_set>
 
 namespace laborsim::mech {
 
@@ -69,8 +68,15 @@ void pick_block(const Model& m, int b, std::vector<Pick>& out) {
   // Candidates come 16 at a time, their status and cell fetched before they are read.
   std::array<std::int32_t, 16> cand{};
   size_t next = cand.size();
-  std::unordered_set<std::int32_t> taken;
-  taken.reserve(static_cast<size_t>(layoffs + quits));
+  // Ids already taken this month, one bit each (the block's bits are cleared on return).
+  static thread_local std::vector<std::uint64_t> taken;
+  taken.resize(std::max(taken.size(), static_cast<size_t>((span + 63) / 64)));
+  auto take = [&](std::int64_t i) {
+    const std::uint64_t bit = std::uint64_t{1} << (i & 63);
+    if (taken[static_cast<size_t>(i >> 6)] & bit) return false;
+    taken[static_cast<size_t>(i >> 6)] |= bit;
+    return true;
+  };
   out.reserve(static_cast<size_t>(layoffs + quits));
   for (std::int64_t k = 0; k < layoffs + quits; ++k) {
     for (;;) {
@@ -82,14 +88,17 @@ void pick_block(const Model& m, int b, std::vector<Pick>& out) {
         next = 0;
       }
       const std::int32_t wid = cand[next++];
-      if (m.w.status(wid) == Status::employed && taken.insert(wid).second) {
+      if (m.w.status(wid) == Status::employed && take(wid - lo)) {
         prefetch(&m.c[m.w.cell[wid]]);
         out.push_back({wid, -1, k >= layoffs});
         break;
       }
     }
   }
-  for (Pick& p : out) p.market = m.cell_market(m.w.cell[p.worker]);  // cells fetched meanwhile
+  for (Pick& p : out) {
+    p.market = m.cell_market(m.w.cell[p.worker]);  // cells fetched meanwhile
+    taken[static_cast<size_t>((p.worker - lo) >> 6)] = 0;
+  }
 }
 
 // A separation follows a chain of loads: the worker's columns -> its cell -> the cell's

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <unordered_set>
 
 namespace laborsim::mech {
 
@@ -36,19 +35,9 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
   std::vector<std::int64_t> cum(cells.size());
   std::int64_t acc = 0;
   for (size_t i = 0; i < cells.size(); ++i) cum[i] = acc += m.c[cells[i]].vacancies;
-  // Floyd's sampling of distinct vacancy units.
-  std::unordered_set<std::int64_t> used;
-  const auto h = static_cast<std::int64_t>(workers.size());
-  std::vector<std::int64_t> units;
+  std::vector<std::int64_t> units;  // distinct vacancy units
   units.reserve(workers.size());
-  for (std::int64_t j = v - h; j < v; ++j) {
-    std::int64_t t = std::uniform_int_distribution<std::int64_t>(0, j)(r);
-    if (!used.insert(t).second) {
-      used.insert(j);
-      t = j;
-    }
-    units.push_back(t);
-  }
+  r.sample_distinct(v, static_cast<std::int64_t>(workers.size()), units);
   std::vector<std::int32_t> to(workers.size());
   for (size_t k = 0; k < workers.size(); ++k)
     to[k] = cells[static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), units[k]) - cum.begin())];
@@ -86,15 +75,10 @@ void cobb_douglas(Model& m) {
     if (!use_weights) {
       // Binomial number of hires, then a uniformly random subset of the pool.
       const std::int64_t h = std::min(r.binomial(u, f), v);
-      std::unordered_set<std::int64_t> used;
-      for (std::int64_t j = u - h; j < u; ++j) {
-        std::int64_t t = std::uniform_int_distribution<std::int64_t>(0, j)(r);
-        if (!used.insert(t).second) {
-          used.insert(j);
-          t = j;
-        }
-        chosen.push_back(p[static_cast<size_t>(t)]);
-      }
+      std::vector<std::int64_t> picks;
+      picks.reserve(static_cast<size_t>(h));
+      r.sample_distinct(u, h, picks);
+      for (std::int64_t t : picks) chosen.push_back(p[static_cast<size_t>(t)]);
     } else {
       // Each applicant's hazard scales with its weight relative to the pool's mean, so
       // the expected number of hires stays A u^alpha v^(1-alpha) (up to the cap at 1).
