@@ -20,9 +20,9 @@ trap 'rm -rf "$out"' EXIT
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "scenario: $scenario, $workers workers, $months months (full model on)"
 
-run() {  # run NAME REPLICATES THREADS
+run() {  # run NAME REPLICATES THREADS [WORKERS]
   $bin run "$scenario" -o "$out/$1.h5" -r "$2" -t "$3" --profile \
-    --set simulation.workers="$workers" --set simulation.months="$months" > "$out/$1.log"
+    --set simulation.workers="${4:-$workers}" --set simulation.months="$months" > "$out/$1.log"
   awk -v name="$1" -v r="$2" -v t="$3" '/^time:/ {tm=$2; wm=$4; sub(/\(/, "", wm); wr=$(NF-1)} /^memory:/ {mem=$2}
     END {printf "%2d replicate(s), %d thread(s): %8.2f s  %10.3g worker-months/s  peak RSS %8.1f MiB  hdf5 writing %s s\n",
          r, t, tm, wm, mem, wr}' "$out/$1.log"
@@ -35,6 +35,14 @@ run reps2 "$reps" 2
 run one1 1 1
 run one2 1 2
 echo "speed-up 1 -> 2 threads: $(speedup reps1 reps2) over $reps replicates, $(speedup one1 one2) within one replicate"
+# The same model on a population whose state stays in the caches (100k workers, a few
+# MB; best of three short runs): what one thread does when memory is no obstacle, next
+# to what it does at this size, where most random reads go to main memory.
+for k in 1 2 3; do run "small$k" 1 1 100000 > /dev/null; done
+small=$(for k in 1 2 3; do awk '/^time:/ {wm=$4; sub(/\(/, "", wm); print wm}' "$out/small$k.log"; done | sort -g | tail -1)
+one=$(awk '/^time:/ {wm=$4; sub(/\(/, "", wm); print wm}' "$out/one1.log")
+awk -v s="$small" -v o="$one" -v n="$workers" 'BEGIN {
+  printf "one thread, state in cache (100000 workers): %.3g worker-months/s; at %d workers: %.3g (%.2fx slower)\n", s, n, o, s / o }'
 # Each replicate's output is the same whatever the thread count (checked by the tests).
 echo "time by mechanism ($reps replicates, 2 threads; seconds in each step, summed over replicates):"
 sed -n '/^profile/,/hdf5 writing/p' "$out/reps2.log" | tail -n +2
