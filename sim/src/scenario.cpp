@@ -98,6 +98,15 @@ Where where_of(const toml::node& n, const std::string& fallback) {
   return w;
 }
 
+// A file named in a scenario is relative to the scenario file that names it.
+std::filesystem::path relative_to_source(const toml::node& n, const std::string& value, const std::string& fallback) {
+  std::filesystem::path p(value);
+  if (p.is_absolute()) return p;
+  const auto& src = n.source();
+  std::filesystem::path base = src.path ? std::filesystem::path(*src.path) : std::filesystem::path(fallback);
+  return base.parent_path() / p;
+}
+
 // Reads one TOML table against a list of known keys; anything left over is an error.
 class TableReader {
  public:
@@ -180,6 +189,38 @@ class TableReader {
     }
   }
 
+  // One of the named options (the name is what the file says).
+  template <class E>
+  void choice(const std::string& k, E& out, const std::vector<std::pair<std::string, E>>& options) {
+    const toml::node* n = get(k);
+    if (!n) return;
+    auto word = n->value_exact<std::string>();
+    if (!word) fail(*n, k, std::string("expected a string, got ") + type_name(*n));
+    std::vector<std::string> names;
+    for (const auto& [name, value] : options) {
+      if (word && *word == name) {
+        out = value;
+        return;
+      }
+      names.push_back(name);
+    }
+    std::string listed;
+    for (const auto& name : names) listed += (listed.empty() ? "\"" : " or \"") + name + "\"";
+    fail(*n, k, "must be " + listed + suggestion(*word, names));
+  }
+
+  // A file name, taken relative to the scenario file that gives it.
+  void path(const std::string& k, std::string& out) {
+    string(k, out);
+    if (!out.empty()) out = relative_to_source(*t_.get(k), out, fallback_).string();
+  }
+
+  // A condition on the keys read so far; an error on key k if it does not hold.
+  template <class Holds>
+  void check(Holds holds, const std::string& k, const std::string& message) const {
+    if (!holds()) fail_table(k, message);
+  }
+
   void check_range(const toml::node& n, const std::string& k, double v, double lo, double hi) const {
     if (!(v >= lo && v <= hi)) {
       std::ostringstream os;
@@ -227,15 +268,6 @@ class TableReader {
   std::string prefix_, fallback_;
   std::vector<std::string> known_;
 };
-
-// A file named in a scenario is relative to the scenario file that names it.
-std::filesystem::path relative_to_source(const toml::node& n, const std::string& value, const std::string& fallback) {
-  std::filesystem::path p(value);
-  if (p.is_absolute()) return p;
-  const auto& src = n.source();
-  std::filesystem::path base = src.path ? std::filesystem::path(*src.path) : std::filesystem::path(fallback);
-  return base.parent_path() / p;
-}
 
 toml::table parse_file(const std::filesystem::path& file) {
   std::ifstream in(file);
@@ -362,9 +394,181 @@ void apply_override(toml::table& root, const std::string& assignment) {
   cur->insert_or_assign(parts.back(), std::move(*parsed.get("v")));
 }
 
-const std::vector<std::string> kSections = {"name",          "simulation", "firms",  "labor_market", "ai",
-                                            "consolidation", "retraining", "aiq",    "demography",   "output",
-                                            "occupations",   "sectors",    "regions"};
+// Writes the same keys back (effective_toml): TableReader's calls, each putting the value
+// it is given into a TOML table; ranges and checks were applied when the value was read.
+class TableWriter {
+ public:
+  toml::table table;
+
+  void number(const std::string& k, double v, double, double) { table.insert(k, v); }
+  template <class Int>
+  void integer(const std::string& k, Int v, double, double) {
+    table.insert(k, static_cast<std::int64_t>(v));
+  }
+  void boolean(const std::string& k, bool v) { table.insert(k, v); }
+  void string(const std::string& k, const std::string& v, bool = false) {
+    if (!v.empty()) table.insert(k, v);
+  }
+  template <size_t N>
+  void cohort_array(const std::string& k, const std::array<double, N>& v, double, double) {
+    toml::array out;
+    for (double x : v) out.push_back(x);
+    table.insert(k, std::move(out));
+  }
+  template <class E>
+  void choice(const std::string& k, E v, const std::vector<std::pair<std::string, E>>& options) {
+    for (const auto& [name, value] : options)
+      if (value == v) table.insert(k, name);
+  }
+  void path(const std::string& k, const std::string& v) {
+    if (!v.empty()) table.insert(k, std::filesystem::absolute(v).lexically_normal().string());
+  }
+  template <class Holds>
+  void check(Holds, const std::string&, const std::string&) const {}
+};
+
+// Every key of the scenario's sections, listed once with its range: the reader reads and
+// checks them, the writer of the effective scenario writes them (S: Scenario or const
+// Scenario). keys(v) is called with a TableReader or a TableWriter.
+template <class S, class Section>
+void each_section(S& s, Section&& section) {
+  section("simulation", [&](auto& v) {
+    auto& p = s.simulation;
+    v.integer("months", p.months, 1, 12000);
+    v.integer("replicates", p.replicates, 1, 100000);
+    v.integer("seed", p.seed, 0, 9.2e18);
+    v.integer("workers", p.workers, 10, 2e9);
+    v.integer("burn_in_months", p.burn_in_months, 0, 1200);
+  });
+  section("firms", [&](auto& v) {
+    auto& p = s.firms;
+    v.number("zipf_exponent", p.zipf_exponent, 0.5, 5);
+    v.integer("min_size", p.min_size, 1, 1e6);
+    v.integer("max_size", p.max_size, 1, 1e8);
+    v.integer("vc_max_size", p.vc_max_size, 0, 1e8);
+    v.check([&] { return p.max_size >= p.min_size; }, "max_size", "must be at least min_size");
+  });
+  section("labor_market", [&](auto& v) {
+    auto& p = s.labor_market;
+    v.choice("matching", p.matching,
+             std::vector<std::pair<std::string, MatchingMode>>{{"cobb_douglas", MatchingMode::cobb_douglas},
+                                                               {"network", MatchingMode::network}});
+    v.number("matching_efficiency", p.matching_efficiency, 0, 10);
+    v.number("matching_elasticity", p.matching_elasticity, 0, 1);
+    v.number("initial_unemployment_rate", p.initial_unemployment_rate, 0, 0.9);
+    v.number("vacancies_per_unemployed", p.vacancies_per_unemployed, 0, 100);
+    v.number("quit_rate", p.quit_rate, 0, 1);
+    v.number("quit_to_unemployment_share", p.quit_to_unemployment_share, 0, 1);
+    v.number("layoff_rate", p.layoff_rate, 0, 1);
+    v.number("replacement_share", p.replacement_share, 0, 1);
+    v.number("demand_gap_separation", p.demand_gap_separation, 0, 1);
+    v.number("demand_gap_opening", p.demand_gap_opening, 0, 1);
+    v.number("network_search_intensity", p.network_search_intensity, 0, 1);
+    v.number("employer_weight_aiq", p.employer_weight_aiq, -10, 10);
+    v.number("employer_weight_duration", p.employer_weight_duration, -10, 10);
+    v.number("employer_weight_age55", p.employer_weight_age55, -10, 10);
+    v.path("mobility_file", p.mobility_file);
+    v.number("mobility_same_group", p.mobility_same_group, 0, 1);
+    v.number("mobility_other", p.mobility_other, 0, 1);
+  });
+  section("ai", [&](auto& v) {
+    auto& p = s.ai;
+    v.boolean("enabled", p.enabled);
+    v.number("adoption_speed", p.adoption_speed, 0, 100);
+    v.number("capability_start", p.capability_start, 0, 1);
+    v.number("capability_ceiling", p.capability_ceiling, 0, 1);
+    v.number("capability_growth", p.capability_growth, 0, 10);
+    v.number("hype_premium", p.hype_premium, 0, 10);
+    v.number("hype_decay_months", p.hype_decay_months, 0, 1e4);
+    v.number("size_elasticity", p.size_elasticity, 0, 3);
+    v.integer("mandate_months", p.mandate_months, 0, 120);
+    v.integer("documentation_months", p.documentation_months, 0, 120);
+    v.integer("assessment_months", p.assessment_months, 0, 120);
+    v.number("reduction_intensity", p.reduction_intensity, 0, 1);
+    v.number("documentation_base", p.documentation_base, 0, 1);
+    v.number("documentation_aiq_gain", p.documentation_aiq_gain, 0, 10);
+    v.cohort_array("seniority_weights", p.seniority_weights, 0, 1e6);
+    v.integer("realisation_months", p.realisation_months, 1, 240);
+    v.number("regret_sensitivity", p.regret_sensitivity, 0, 1e3);
+    v.number("rehire_share", p.rehire_share, 0, 1);
+    v.number("offshore_share", p.offshore_share, 0, 1);
+    v.number("reinstatement_ratio", p.reinstatement_ratio, 0, 10);
+    v.check([&] { return p.capability_start <= p.capability_ceiling; }, "capability_start",
+            "must not exceed capability_ceiling");
+  });
+  section("consolidation", [&](auto& v) {
+    auto& p = s.consolidation;
+    v.boolean("enabled", p.enabled);
+    v.number("acquisition_share", p.acquisition_share, 0, 1);
+    v.number("duplicate_cut_share", p.duplicate_cut_share, 0, 1);
+    v.number("refunding_probability", p.refunding_probability, 0, 1);
+  });
+  section("retraining", [&](auto& v) {
+    auto& p = s.retraining;
+    v.boolean("enabled", p.enabled);
+    v.integer("eligible_after_months", p.eligible_after_months, 0, 600);
+    v.number("entry_rate", p.entry_rate, 0, 1);
+    v.integer("duration_months", p.duration_months, 1, 120);
+    v.number("success_probability", p.success_probability, 0, 1);
+    v.boolean("subsidy", p.subsidy);
+    v.number("subsidy_entry_rate", p.subsidy_entry_rate, 0, 1);
+    v.integer("subsidy_duration_months", p.subsidy_duration_months, 1, 120);
+    v.number("subsidy_success_probability", p.subsidy_success_probability, 0, 1);
+    v.number("cost_per_month", p.cost_per_month, 0, 1e7);
+    v.number("public_share", p.public_share, 0, 1);
+    v.number("subsidy_public_share", p.subsidy_public_share, 0, 1);
+  });
+  section("aiq", [&](auto& v) {
+    auto& p = s.aiq;
+    v.boolean("enabled", p.enabled);
+    v.cohort_array("initial_share", p.initial_share, 0, 1);
+    v.cohort_array("monthly_hazard", p.monthly_hazard, 0, 1);
+  });
+  section("demography", [&](auto& v) {
+    auto& p = s.demography;
+    v.boolean("enabled", p.enabled);
+    v.number("retirement_age_mean", p.retirement_age_mean, 50, 90);
+    v.number("retirement_age_sd", p.retirement_age_sd, 0, 20);
+    v.number("graduate_job_share", p.graduate_job_share, 0, 1);
+    v.number("unemployed_exit_rate", p.unemployed_exit_rate, 0, 1);
+    v.number("reentry_rate", p.reentry_rate, 0, 1);
+  });
+  section("output", [&](auto& v) {
+    auto& p = s.output;
+    v.number("panel_rate", p.panel_rate, 0, 1);
+  });
+}
+
+// The keys of one [[occupations]], [[regions]] or [[sectors]] entry (a sector's staffing
+// is read and written apart: its keys are occupation names).
+template <class V, class O>
+void occupation_fields(V& v, O& o) {
+  v.string("name", o.name, true);
+  v.string("group", o.group);
+  v.number("ai_exposure", o.ai_exposure, 0, 1);
+  v.number("ai_complement", o.ai_complement, 0, 100);
+  v.number("wage", o.wage, 0, 1e8);
+  v.number("employment", o.employment, 0, 1e10);
+  v.string("title", o.title);
+}
+
+template <class V, class R>
+void region_fields(V& v, R& g) {
+  v.string("name", g.name, true);
+  v.boolean("offshore", g.offshore);
+  v.number("wage_multiplier", g.wage_multiplier, 0.01, 100);
+  v.number("share", g.share, 0, 1);
+}
+
+template <class V, class S>
+void sector_fields(V& v, S& sec) {
+  v.string("name", sec.name, true);
+  v.number("employment_share", sec.employment_share, 0, 1);
+  v.number("bass_p", sec.bass_p, 0, 10);
+  v.number("bass_q", sec.bass_q, 0, 10);
+  v.number("vc_share", sec.vc_share, 0, 1);
+  v.number("runway_months", sec.runway_months, 1, 600);
+}
 
 Scenario build(toml::table& root, const std::string& file) {
   Scenario s;
@@ -379,133 +583,13 @@ Scenario build(toml::table& root, const std::string& file) {
   top.string("name", s.name);
   if (s.name.empty()) s.name = std::filesystem::path(file).stem().string();
 
-  if (auto* t = section("simulation")) {
-    TableReader r(*t, "simulation", file);
-    r.integer("months", s.simulation.months, 1, 12000);
-    r.integer("replicates", s.simulation.replicates, 1, 100000);
-    r.integer("seed", s.simulation.seed, 0, 9.2e18);
-    r.integer("workers", s.simulation.workers, 10, 2e9);
-    r.integer("burn_in_months", s.simulation.burn_in_months, 0, 1200);
-    r.finish();
-  }
-  if (auto* t = section("firms")) {
-    TableReader r(*t, "firms", file);
-    r.number("zipf_exponent", s.firms.zipf_exponent, 0.5, 5);
-    r.integer("min_size", s.firms.min_size, 1, 1e6);
-    r.integer("max_size", s.firms.max_size, 1, 1e8);
-    r.integer("vc_max_size", s.firms.vc_max_size, 0, 1e8);
-    if (s.firms.max_size < s.firms.min_size) r.fail_table("max_size", "must be at least min_size");
-    r.finish();
-  }
-  if (auto* t = section("labor_market")) {
-    auto& m = s.labor_market;
-    TableReader r(*t, "labor_market", file);
-    std::string mode = "cobb_douglas";
-    r.string("matching", mode);
-    if (mode == "cobb_douglas")
-      m.matching = MatchingMode::cobb_douglas;
-    else if (mode == "network")
-      m.matching = MatchingMode::network;
-    else
-      r.fail(*t->get("matching"), "matching",
-             "must be \"cobb_douglas\" or \"network\"" + suggestion(mode, {"cobb_douglas", "network"}));
-    r.number("matching_efficiency", m.matching_efficiency, 0, 10);
-    r.number("matching_elasticity", m.matching_elasticity, 0, 1);
-    r.number("initial_unemployment_rate", m.initial_unemployment_rate, 0, 0.9);
-    r.number("vacancies_per_unemployed", m.vacancies_per_unemployed, 0, 100);
-    r.number("quit_rate", m.quit_rate, 0, 1);
-    r.number("quit_to_unemployment_share", m.quit_to_unemployment_share, 0, 1);
-    r.number("layoff_rate", m.layoff_rate, 0, 1);
-    r.number("replacement_share", m.replacement_share, 0, 1);
-    r.number("demand_gap_separation", m.demand_gap_separation, 0, 1);
-    r.number("demand_gap_opening", m.demand_gap_opening, 0, 1);
-    r.number("network_search_intensity", m.network_search_intensity, 0, 1);
-    r.number("employer_weight_aiq", m.employer_weight_aiq, -10, 10);
-    r.number("employer_weight_duration", m.employer_weight_duration, -10, 10);
-    r.number("employer_weight_age55", m.employer_weight_age55, -10, 10);
-    r.string("mobility_file", m.mobility_file);
-    if (!m.mobility_file.empty())
-      m.mobility_file = relative_to_source(*t->get("mobility_file"), m.mobility_file, file).string();
-    r.number("mobility_same_group", m.mobility_same_group, 0, 1);
-    r.number("mobility_other", m.mobility_other, 0, 1);
-    r.finish();
-  }
-  if (auto* t = section("ai")) {
-    auto& a = s.ai;
-    TableReader r(*t, "ai", file);
-    r.boolean("enabled", a.enabled);
-    r.number("adoption_speed", a.adoption_speed, 0, 100);
-    r.number("capability_start", a.capability_start, 0, 1);
-    r.number("capability_ceiling", a.capability_ceiling, 0, 1);
-    r.number("capability_growth", a.capability_growth, 0, 10);
-    r.number("hype_premium", a.hype_premium, 0, 10);
-    r.number("hype_decay_months", a.hype_decay_months, 0, 1e4);
-    r.number("size_elasticity", a.size_elasticity, 0, 3);
-    r.integer("mandate_months", a.mandate_months, 0, 120);
-    r.integer("documentation_months", a.documentation_months, 0, 120);
-    r.integer("assessment_months", a.assessment_months, 0, 120);
-    r.number("reduction_intensity", a.reduction_intensity, 0, 1);
-    r.number("documentation_base", a.documentation_base, 0, 1);
-    r.number("documentation_aiq_gain", a.documentation_aiq_gain, 0, 10);
-    r.cohort_array("seniority_weights", a.seniority_weights, 0, 1e6);
-    r.integer("realisation_months", a.realisation_months, 1, 240);
-    r.number("regret_sensitivity", a.regret_sensitivity, 0, 1e3);
-    r.number("rehire_share", a.rehire_share, 0, 1);
-    r.number("offshore_share", a.offshore_share, 0, 1);
-    r.number("reinstatement_ratio", a.reinstatement_ratio, 0, 10);
-    r.finish();
-    if (a.capability_start > a.capability_ceiling)
-      r.fail_table("capability_start", "must not exceed capability_ceiling");
-  }
-  if (auto* t = section("consolidation")) {
-    auto& c = s.consolidation;
-    TableReader r(*t, "consolidation", file);
-    r.boolean("enabled", c.enabled);
-    r.number("acquisition_share", c.acquisition_share, 0, 1);
-    r.number("duplicate_cut_share", c.duplicate_cut_share, 0, 1);
-    r.number("refunding_probability", c.refunding_probability, 0, 1);
-    r.finish();
-  }
-  if (auto* t = section("retraining")) {
-    auto& c = s.retraining;
-    TableReader r(*t, "retraining", file);
-    r.boolean("enabled", c.enabled);
-    r.integer("eligible_after_months", c.eligible_after_months, 0, 600);
-    r.number("entry_rate", c.entry_rate, 0, 1);
-    r.integer("duration_months", c.duration_months, 1, 120);
-    r.number("success_probability", c.success_probability, 0, 1);
-    r.boolean("subsidy", c.subsidy);
-    r.number("subsidy_entry_rate", c.subsidy_entry_rate, 0, 1);
-    r.integer("subsidy_duration_months", c.subsidy_duration_months, 1, 120);
-    r.number("subsidy_success_probability", c.subsidy_success_probability, 0, 1);
-    r.number("cost_per_month", c.cost_per_month, 0, 1e7);
-    r.number("public_share", c.public_share, 0, 1);
-    r.number("subsidy_public_share", c.subsidy_public_share, 0, 1);
-    r.finish();
-  }
-  if (auto* t = section("aiq")) {
-    TableReader r(*t, "aiq", file);
-    r.boolean("enabled", s.aiq.enabled);
-    r.cohort_array("initial_share", s.aiq.initial_share, 0, 1);
-    r.cohort_array("monthly_hazard", s.aiq.monthly_hazard, 0, 1);
-    r.finish();
-  }
-  if (auto* t = section("demography")) {
-    auto& d = s.demography;
-    TableReader r(*t, "demography", file);
-    r.boolean("enabled", d.enabled);
-    r.number("retirement_age_mean", d.retirement_age_mean, 50, 90);
-    r.number("retirement_age_sd", d.retirement_age_sd, 0, 20);
-    r.number("graduate_job_share", d.graduate_job_share, 0, 1);
-    r.number("unemployed_exit_rate", d.unemployed_exit_rate, 0, 1);
-    r.number("reentry_rate", d.reentry_rate, 0, 1);
-    r.finish();
-  }
-  if (auto* t = section("output")) {
-    TableReader r(*t, "output", file);
-    r.number("panel_rate", s.output.panel_rate, 0, 1);
-    r.finish();
-  }
+  each_section(s, [&](const char* name, auto&& keys) {
+    if (const toml::table* t = section(name)) {
+      TableReader r(*t, name, file);
+      keys(r);
+      r.finish();
+    }
+  });
 
   auto array_of_tables = [&](const std::string& name) -> const toml::array* {
     const toml::node* n = top.get(name);
@@ -534,14 +618,8 @@ Scenario build(toml::table& root, const std::string& file) {
     const auto& t = *e.as_table();
     Occupation o;
     TableReader r(t, "occupations[" + std::to_string(s.occupations.size()) + "]", file);
-    r.string("name", o.name, true);
+    occupation_fields(r, o);
     if (!seen.insert(o.name).second) r.fail(*t.get("name"), "name", "duplicate occupation '" + o.name + "'");
-    r.string("group", o.group);
-    r.number("ai_exposure", o.ai_exposure, 0, 1);
-    r.number("ai_complement", o.ai_complement, 0, 100);
-    r.number("wage", o.wage, 0, 1e8);
-    r.number("employment", o.employment, 0, 1e10);
-    r.string("title", o.title);
     r.finish();
     s.occupations.push_back(o);
   }
@@ -554,11 +632,8 @@ Scenario build(toml::table& root, const std::string& file) {
     const auto& t = *e.as_table();
     Region g;
     TableReader r(t, "regions[" + std::to_string(s.regions.size()) + "]", file);
-    r.string("name", g.name, true);
+    region_fields(r, g);
     if (!seen.insert(g.name).second) r.fail(*t.get("name"), "name", "duplicate region '" + g.name + "'");
-    r.boolean("offshore", g.offshore);
-    r.number("wage_multiplier", g.wage_multiplier, 0.01, 100);
-    r.number("share", g.share, 0, 1);
     r.finish();
     s.regions.push_back(g);
   }
@@ -574,13 +649,8 @@ Scenario build(toml::table& root, const std::string& file) {
     const auto& t = *e.as_table();
     Sector sec;
     TableReader r(t, "sectors[" + std::to_string(s.sectors.size()) + "]", file);
-    r.string("name", sec.name, true);
+    sector_fields(r, sec);
     if (!seen.insert(sec.name).second) r.fail(*t.get("name"), "name", "duplicate sector '" + sec.name + "'");
-    r.number("employment_share", sec.employment_share, 0, 1);
-    r.number("bass_p", sec.bass_p, 0, 10);
-    r.number("bass_q", sec.bass_q, 0, 10);
-    r.number("vc_share", sec.vc_share, 0, 1);
-    r.number("runway_months", sec.runway_months, 1, 600);
     sec.staffing.assign(s.occupations.size(), 0.0);
     const toml::node* st = r.get("staffing");
     if (!st) r.fail_table("staffing", "is required: a table of occupation = weight, or \"employment\"");
@@ -643,126 +713,36 @@ Scenario build(toml::table& root, const std::string& file) {
   return s;
 }
 
-toml::array cohort_array(const std::array<double, kCohorts>& a) {
-  toml::array out;
-  for (double x : a) out.push_back(x);
-  return out;
-}
-
 // Every parameter the run uses, defaults included, as TOML that loads back to the same
 // scenario: the record of a run does not depend on the defaults of the version reading it.
 std::string effective_toml(const Scenario& s) {
-  const auto& lm = s.labor_market;
-  const auto& a = s.ai;
   toml::table t;
   t.insert("name", s.name);
-  t.insert("simulation", toml::table{{"months", s.simulation.months},
-                                     {"replicates", s.simulation.replicates},
-                                     {"seed", static_cast<std::int64_t>(s.simulation.seed)},
-                                     {"workers", s.simulation.workers},
-                                     {"burn_in_months", s.simulation.burn_in_months}});
-  t.insert("firms", toml::table{{"zipf_exponent", s.firms.zipf_exponent},
-                                {"min_size", s.firms.min_size},
-                                {"max_size", s.firms.max_size},
-                                {"vc_max_size", s.firms.vc_max_size}});
-  toml::table market{{"matching", lm.matching == MatchingMode::network ? "network" : "cobb_douglas"},
-                     {"matching_efficiency", lm.matching_efficiency},
-                     {"matching_elasticity", lm.matching_elasticity},
-                     {"initial_unemployment_rate", lm.initial_unemployment_rate},
-                     {"vacancies_per_unemployed", lm.vacancies_per_unemployed},
-                     {"quit_rate", lm.quit_rate},
-                     {"quit_to_unemployment_share", lm.quit_to_unemployment_share},
-                     {"layoff_rate", lm.layoff_rate},
-                     {"replacement_share", lm.replacement_share},
-                     {"demand_gap_separation", lm.demand_gap_separation},
-                     {"demand_gap_opening", lm.demand_gap_opening},
-                     {"network_search_intensity", lm.network_search_intensity},
-                     {"employer_weight_aiq", lm.employer_weight_aiq},
-                     {"employer_weight_duration", lm.employer_weight_duration},
-                     {"employer_weight_age55", lm.employer_weight_age55},
-                     {"mobility_same_group", lm.mobility_same_group},
-                     {"mobility_other", lm.mobility_other}};
-  if (!lm.mobility_file.empty())
-    market.insert("mobility_file", std::filesystem::absolute(lm.mobility_file).lexically_normal().string());
-  t.insert("labor_market", market);
-  t.insert("ai", toml::table{{"enabled", a.enabled},
-                             {"adoption_speed", a.adoption_speed},
-                             {"capability_start", a.capability_start},
-                             {"capability_ceiling", a.capability_ceiling},
-                             {"capability_growth", a.capability_growth},
-                             {"hype_premium", a.hype_premium},
-                             {"hype_decay_months", a.hype_decay_months},
-                             {"size_elasticity", a.size_elasticity},
-                             {"mandate_months", a.mandate_months},
-                             {"documentation_months", a.documentation_months},
-                             {"assessment_months", a.assessment_months},
-                             {"reduction_intensity", a.reduction_intensity},
-                             {"documentation_base", a.documentation_base},
-                             {"documentation_aiq_gain", a.documentation_aiq_gain},
-                             {"seniority_weights", cohort_array(a.seniority_weights)},
-                             {"realisation_months", a.realisation_months},
-                             {"regret_sensitivity", a.regret_sensitivity},
-                             {"rehire_share", a.rehire_share},
-                             {"offshore_share", a.offshore_share},
-                             {"reinstatement_ratio", a.reinstatement_ratio}});
-  const auto& c = s.consolidation;
-  t.insert("consolidation", toml::table{{"enabled", c.enabled},
-                                        {"acquisition_share", c.acquisition_share},
-                                        {"duplicate_cut_share", c.duplicate_cut_share},
-                                        {"refunding_probability", c.refunding_probability}});
-  const auto& r = s.retraining;
-  t.insert("retraining", toml::table{{"enabled", r.enabled},
-                                     {"eligible_after_months", r.eligible_after_months},
-                                     {"entry_rate", r.entry_rate},
-                                     {"duration_months", r.duration_months},
-                                     {"success_probability", r.success_probability},
-                                     {"subsidy", r.subsidy},
-                                     {"subsidy_entry_rate", r.subsidy_entry_rate},
-                                     {"subsidy_duration_months", r.subsidy_duration_months},
-                                     {"subsidy_success_probability", r.subsidy_success_probability},
-                                     {"cost_per_month", r.cost_per_month},
-                                     {"public_share", r.public_share},
-                                     {"subsidy_public_share", r.subsidy_public_share}});
-  t.insert("aiq", toml::table{{"enabled", s.aiq.enabled},
-                              {"initial_share", cohort_array(s.aiq.initial_share)},
-                              {"monthly_hazard", cohort_array(s.aiq.monthly_hazard)}});
-  const auto& d = s.demography;
-  t.insert("demography", toml::table{{"enabled", d.enabled},
-                                     {"retirement_age_mean", d.retirement_age_mean},
-                                     {"retirement_age_sd", d.retirement_age_sd},
-                                     {"graduate_job_share", d.graduate_job_share},
-                                     {"unemployed_exit_rate", d.unemployed_exit_rate},
-                                     {"reentry_rate", d.reentry_rate}});
-  t.insert("output", toml::table{{"panel_rate", s.output.panel_rate}});
-  toml::array occs, secs, regs;
-  for (const auto& o : s.occupations) {
-    toml::table e{{"name", o.name},
-                  {"group", o.group},
-                  {"ai_exposure", o.ai_exposure},
-                  {"ai_complement", o.ai_complement},
-                  {"wage", o.wage}};
-    if (!o.title.empty()) e.insert("title", o.title);
-    if (o.employment > 0) e.insert("employment", o.employment);
-    occs.push_back(std::move(e));
-  }
-  for (const auto& sec : s.sectors) {
+  each_section(s, [&](const char* name, auto&& keys) {
+    TableWriter w;
+    keys(w);
+    t.insert(name, std::move(w.table));
+  });
+  auto entries = [](const auto& list, auto fields) {
+    toml::array out;
+    for (const auto& e : list) {
+      TableWriter w;
+      fields(w, e);
+      out.push_back(std::move(w.table));
+    }
+    return out;
+  };
+  t.insert("occupations", entries(s.occupations, [](TableWriter& w, const Occupation& o) { occupation_fields(w, o); }));
+  t.insert("regions", entries(s.regions, [](TableWriter& w, const Region& g) { region_fields(w, g); }));
+  toml::array secs = entries(s.sectors, [](TableWriter& w, const Sector& sec) { sector_fields(w, sec); });
+  for (size_t k = 0; k < s.sectors.size(); ++k) {
     toml::table staffing;
+    const auto& sec = s.sectors[k];
     for (size_t o = 0; o < sec.staffing.size(); ++o)
       if (sec.staffing[o] > 0) staffing.insert(s.occupations[o].name, sec.staffing[o]);
-    secs.push_back(toml::table{{"name", sec.name},
-                               {"employment_share", sec.employment_share},
-                               {"bass_p", sec.bass_p},
-                               {"bass_q", sec.bass_q},
-                               {"vc_share", sec.vc_share},
-                               {"runway_months", sec.runway_months},
-                               {"staffing", std::move(staffing)}});
+    secs.get(k)->as_table()->insert("staffing", std::move(staffing));
   }
-  for (const auto& g : s.regions)
-    regs.push_back(toml::table{
-        {"name", g.name}, {"offshore", g.offshore}, {"wage_multiplier", g.wage_multiplier}, {"share", g.share}});
-  t.insert("occupations", std::move(occs));
   t.insert("sectors", std::move(secs));
-  t.insert("regions", std::move(regs));
   std::ostringstream os;
   os << "# Every parameter of the run, defaults included"
      << (s.occupations_file.empty() ? "" : "; occupations from " + s.occupations_file) << "\n"
