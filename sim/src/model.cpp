@@ -148,7 +148,7 @@ float Model::posted_wage(std::int32_t firm, int occ, int region) const {
 }
 
 void Model::prefetch_worker(std::int32_t wid, bool hiring) const {
-  prefetch(&w.cell[wid]), prefetch(&w.slot[wid]), prefetch(&w.birth_month[wid]), prefetch(&w.flags[wid]);
+  prefetch(&w.place[wid]), prefetch(&w.birth_month[wid]), prefetch(&w.flags[wid]);
   prefetch(&w.prev_wage[wid]), prefetch(&w.spell_start[wid]);
   if (hiring) prefetch(&w.occ[wid]), prefetch(&w.region[wid]), prefetch(&w.event_month[wid]);
 }
@@ -220,26 +220,26 @@ void Model::add_to_pool(std::int32_t wid) { add_to_pool(wid, market(w.occ[wid], 
 
 void Model::add_to_pool(std::int32_t wid, int mk) {
   auto& p = pool[static_cast<size_t>(mk)];
-  w.slot[wid] = static_cast<std::int32_t>(p.size());
+  w.place[wid].slot = static_cast<std::int32_t>(p.size());
   p.push_back(wid);
   w.set_status(wid, Status::unemployed);
   count([b = birth_index(wid)](auto& t) { ++t.unemp_by_birth[b]; });
 }
 
 void Model::remove_from_pool(std::int32_t wid) {
-  erase_indexed(pool[market(w.occ[wid], w.region[wid])], w.slot, wid);
+  w.remove_from(pool[market(w.occ[wid], w.region[wid])], wid);
   count([b = birth_index(wid)](auto& t) { --t.unemp_by_birth[b]; });
 }
 
 void Model::add_to_inactive(std::int32_t wid) {
-  w.slot[wid] = static_cast<std::int32_t>(inactive.size());
+  w.place[wid].slot = static_cast<std::int32_t>(inactive.size());
   inactive.push_back(wid);
   w.set_status(wid, Status::inactive);
   ++n_inactive;
 }
 
 void Model::remove_from_inactive(std::int32_t wid) {
-  erase_indexed(inactive, w.slot, wid);
+  w.remove_from(inactive, wid);
   --n_inactive;
 }
 
@@ -275,12 +275,12 @@ void Model::set_stage(std::int32_t firm, Stage s) {
 }
 
 void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
-  const std::int32_t ci = w.cell[wid];
+  const std::int32_t ci = w.place[wid].cell;
   const int occ = c[ci].occ;  // the worker's too: read from the cell, one cache line less
   auto& mem = c[ci].members;
-  erase_indexed(mem, w.slot, wid);
+  w.remove_from(mem, wid);
   --market_employed[cell_market(ci)];
-  w.cell[wid] = -1;
+  w.place[wid].cell = -1;
   cell_employment_changed(ci, -1);
   const int b = birth_index(wid);
   count([&](auto& t) {
@@ -358,8 +358,8 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   w.event_month[wid] = -1;
   w.occ[wid] = static_cast<std::uint16_t>(new_occ);
   w.region[wid] = c[ci].region;
-  w.cell[wid] = ci;
-  w.slot[wid] = static_cast<std::int32_t>(c[ci].members.size());
+  w.place[wid].cell = ci;
+  w.place[wid].slot = static_cast<std::int32_t>(c[ci].members.size());
   c[ci].members.push_back(wid);
   ++market_employed[cell_market(ci)];
   w.set_status(wid, Status::employed);
@@ -378,11 +378,11 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
 }
 
 void Model::transfer(std::int32_t wid, std::int32_t ci) {
-  const std::int32_t old = w.cell[wid];
-  erase_indexed(c[old].members, w.slot, wid);
+  const std::int32_t old = w.place[wid].cell;
+  w.remove_from(c[old].members, wid);
   cell_employment_changed(old, -1);
-  w.cell[wid] = ci;
-  w.slot[wid] = static_cast<std::int32_t>(c[ci].members.size());
+  w.place[wid].cell = ci;
+  w.place[wid].slot = static_cast<std::int32_t>(c[ci].members.size());
   c[ci].members.push_back(wid);
   cell_employment_changed(ci, +1);
 }
@@ -420,7 +420,7 @@ void Model::close_spell(std::int32_t wid, bool reemployed) {
   s.end_month = month_;
   s.reemployed = reemployed;
   if (reemployed) {
-    const std::int32_t ci = w.cell[wid];
+    const std::int32_t ci = w.place[wid].cell;
     s.new_firm = c[ci].firm;
     s.new_occupation = w.occ[wid];
     s.new_region = w.region[wid];
@@ -671,8 +671,8 @@ void Model::init() {
                                                          for (std::int32_t k = 0; k < emp; ++k) {
                                                            const std::int32_t p = born(r, occ, region);
                                                            w.set_status(p, Status::employed);
-                                                           w.cell[p] = static_cast<std::int32_t>(ci);
-                                                           w.slot[p] = static_cast<std::int32_t>(mem.size());
+                                                           w.place[p].cell = static_cast<std::int32_t>(ci);
+                                                           w.place[p].slot = static_cast<std::int32_t>(mem.size());
                                                            mem.push_back(p);
                                                          }
                                                          for (std::int32_t k = 0; k < extra[ci].unemployed; ++k) {

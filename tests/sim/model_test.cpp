@@ -23,27 +23,27 @@ void check_invariants(const Model& m) {
     switch (m.w.status(i)) {
       case Status::employed:
         ++emp;
-        ASSERT_GE(m.w.cell[i], 0);
-        ASSERT_EQ(m.c[m.w.cell[i]].members[m.w.slot[i]], wid);
-        ASSERT_TRUE(m.f.alive[m.c[m.w.cell[i]].firm]);
-        ASSERT_EQ(m.w.occ[i], m.c[m.w.cell[i]].occ);
+        ASSERT_GE(m.w.place[i].cell, 0);
+        ASSERT_EQ(m.c[m.w.place[i].cell].members[m.w.place[i].slot], wid);
+        ASSERT_TRUE(m.f.alive[m.c[m.w.place[i].cell].firm]);
+        ASSERT_EQ(m.w.occ[i], m.c[m.w.place[i].cell].occ);
         break;
       case Status::unemployed:
         ++unemp;
-        ASSERT_EQ(m.w.cell[i], -1);
-        ASSERT_EQ(m.pool[m.market(m.w.occ[i], m.w.region[i])][m.w.slot[i]], wid);
+        ASSERT_EQ(m.w.place[i].cell, -1);
+        ASSERT_EQ(m.pool[m.market(m.w.occ[i], m.w.region[i])][m.w.place[i].slot], wid);
         break;
       case Status::retraining:
         ++retr;
-        ASSERT_EQ(m.w.cell[i], -1);
+        ASSERT_EQ(m.w.place[i].cell, -1);
         break;
       case Status::inactive:
         ++inact;
-        ASSERT_EQ(m.inactive[m.w.slot[i]], wid);
+        ASSERT_EQ(m.inactive[m.w.place[i].slot], wid);
         break;
       case Status::retired:
         ++retired;
-        ASSERT_EQ(m.w.cell[i], -1);
+        ASSERT_EQ(m.w.place[i].cell, -1);
         break;
     }
   }
@@ -83,7 +83,7 @@ void check_invariants(const Model& m) {
   std::vector<std::int64_t> by_market(m.market_employed.size(), 0), by_block(m.block_employed.size(), 0);
   for (std::size_t i = 0; i < m.w.size(); ++i)
     if (m.w.status(i) == Status::employed) {
-      ++by_market[m.cell_market(m.w.cell[i])];
+      ++by_market[m.cell_market(m.w.place[i].cell)];
       ++by_block[i >> m.block_bits_];
       ++listed;
     }
@@ -186,7 +186,7 @@ TEST(Model, OneReplicateIsTheSameOnOneTwoOrFourThreads) {
       ASSERT_EQ(a.end_month, b.end_month) << k;
       ASSERT_EQ(a.new_firm, b.new_firm) << k;
     }
-    ASSERT_EQ(one->w.cell, other->w.cell);
+    ASSERT_EQ(one->w.place, other->w.place);
     ASSERT_EQ(one->w.flags, other->w.flags);
     ASSERT_EQ(one->f.employment, other->f.employment);
   }

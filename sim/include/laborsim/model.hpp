@@ -57,8 +57,15 @@ struct Workers {
   // membership (1 bit): one byte column, as hires and separations read and write them
   // together (status(), set_status() and the like below).
   std::vector<std::uint8_t> flags;
-  std::vector<std::int32_t> cell;         // employer cell while employed, else -1
-  std::vector<std::int32_t> slot;         // position in the cell's or pool's list
+  // Where the worker is held: its employer cell while employed (else -1) and its
+  // position in the list holding it (the cell's members, its market's pool or the
+  // inactive list). One column of pairs: every hire and separation reads and writes both.
+  struct Place {
+    std::int32_t cell = -1;
+    std::int32_t slot = -1;
+    bool operator==(const Place&) const = default;
+  };
+  std::vector<Place> place;
   std::vector<float> prev_wage;           // wage before the last displacement
   std::vector<std::int16_t> spell_start;  // month the current non-employment spell began
   std::vector<std::int16_t> event_month;  // month the worker entered retraining, until rehired; else -1
@@ -77,9 +84,14 @@ struct Workers {
   template <class F>
   void columns(F&& f) {
     f(occ, 0), f(region, 0), f(birth_month, 0), f(flags, static_cast<int>(Status::retired));
-    f(cell, -1), f(slot, -1), f(prev_wage, 0.0f), f(spell_start, 0), f(event_month, -1);
+    f(place, Place{}), f(prev_wage, 0.0f), f(spell_start, 0), f(event_month, -1);
   }
   std::size_t size() const { return occ.size(); }
+  // Takes worker i out of the list that holds it; the list's last worker takes its place.
+  void remove_from(std::vector<std::int32_t>& list, std::int32_t i) {
+    erase_indexed_by(
+        list, [this](std::int32_t k) -> auto& { return place[static_cast<std::size_t>(k)].slot; }, i);
+  }
   void resize(std::size_t n) {
     columns([n](auto& col, auto init) {
       col.resize(n, static_cast<typename std::decay_t<decltype(col)>::value_type>(init));

@@ -83,20 +83,20 @@ void pick_block(const Model& m, int b, std::vector<Pick>& out) {
       if (next == cand.size()) {
         for (auto& x : cand) {
           x = static_cast<std::int32_t>(lo + r.index(span));
-          prefetch(&m.w.flags[x]), prefetch(&m.w.cell[x]);
+          prefetch(&m.w.flags[x]), prefetch(&m.w.place[x].cell);
         }
         next = 0;
       }
       const std::int32_t wid = cand[next++];
       if (m.w.status(wid) == Status::employed && take(wid - lo)) {
-        prefetch(&m.c[m.w.cell[wid]]);
+        prefetch(&m.c[m.w.place[wid].cell]);
         out.push_back({wid, -1, k >= layoffs});
         break;
       }
     }
   }
   for (Pick& p : out) {
-    p.market = m.cell_market(m.w.cell[p.worker]);  // cells fetched meanwhile
+    p.market = m.cell_market(m.w.place[p.worker].cell);  // cells fetched meanwhile
     taken[static_cast<size_t>((p.worker - lo) >> 6)] = 0;
   }
 }
@@ -112,14 +112,14 @@ void separate_all(Model& m, const std::vector<std::int32_t>& workers, Cause caus
   const size_t n = workers.size();
   for (size_t k = 0; k < n; ++k) {
     if (k + 6 < n) m.prefetch_worker(workers[k + 6], false);
-    if (k + 4 < n) m.prefetch_cell(m.w.cell[workers[k + 4]]);
-    if (k + 2 < n) m.prefetch_cell_tail(m.w.cell[workers[k + 2]]);
+    if (k + 4 < n) m.prefetch_cell(m.w.place[workers[k + 4]].cell);
+    if (k + 2 < n) m.prefetch_cell_tail(m.w.place[workers[k + 2]].cell);
     if (k + 1 < n) {
-      const std::int32_t ci = m.w.cell[workers[k + 1]];
-      if (ci >= 0 && !m.c[ci].members.empty()) prefetch(&m.w.slot[m.c[ci].members.back()]);
+      const std::int32_t ci = m.w.place[workers[k + 1]].cell;
+      if (ci >= 0 && !m.c[ci].members.empty()) prefetch(&m.w.place[m.c[ci].members.back()].slot);
     }
     const std::int32_t wid = workers[k];
-    const std::int32_t ci = m.w.cell[wid];
+    const std::int32_t ci = m.w.place[wid].cell;
     m.separate(wid, cause, Status::unemployed, r.bernoulli(lm.replacement_share));
     after(wid, ci);
   }

@@ -20,13 +20,13 @@ void retire_all(Model& m, const std::vector<std::int32_t>& due) {
   std::vector<Kind> kind(due.size(), skip);
   std::vector<std::vector<std::int32_t>> by_market(static_cast<size_t>(m.markets()));
   for (size_t k = 0; k < due.size(); ++k) {
-    if (k + 16 < due.size()) prefetch(&m.w.flags[due[k + 16]]), prefetch(&m.w.cell[due[k + 16]]);
-    if (k + 8 < due.size() && m.w.cell[due[k + 8]] >= 0) prefetch(&m.c[m.w.cell[due[k + 8]]]);
+    if (k + 16 < due.size()) prefetch(&m.w.flags[due[k + 16]]), prefetch(&m.w.place[due[k + 16]].cell);
+    if (k + 8 < due.size() && m.w.place[due[k + 8]].cell >= 0) prefetch(&m.c[m.w.place[due[k + 8]].cell]);
     const std::int32_t wid = due[k];
     switch (m.w.status(wid)) {
       case Status::employed:
         kind[k] = in_market;
-        by_market[static_cast<size_t>(m.cell_market(m.w.cell[wid]))].push_back(wid);
+        by_market[static_cast<size_t>(m.cell_market(m.w.place[wid].cell))].push_back(wid);
         break;
       case Status::unemployed:
         kind[k] = in_market;
@@ -46,7 +46,7 @@ void retire_all(Model& m, const std::vector<std::int32_t>& due) {
     const auto& list = by_market[static_cast<size_t>(mk)];
     for (size_t k = 0; k < list.size(); ++k) {
       if (k + 6 < list.size()) m.prefetch_worker(list[k + 6], true);
-      if (k + 3 < list.size()) m.prefetch_cell(m.w.cell[list[k + 3]]), m.prefetch_cell_tail(m.w.cell[list[k + 3]]);
+      if (k + 3 < list.size()) m.prefetch_cell(m.w.place[list[k + 3]].cell), m.prefetch_cell_tail(m.w.place[list[k + 3]].cell);
       const std::int32_t wid = list[k];
       if (m.w.status(wid) == Status::employed) {
         m.separate(wid, Cause::none, Status::retired, true);
@@ -109,7 +109,7 @@ void enter_all(Model& m, std::size_t count) {
       m.w.set_aiq(id, m.sc_.aiq.enabled && r.bernoulli(m.sc_.aiq.initial_share[0]));
       m.w.set_cause(id, Cause::none);
       m.w.set_status(id, Status::unemployed);
-      m.w.cell[id] = -1;
+      m.w.place[id].cell = -1;
       m.w.event_month[id] = -1;
       m.w.set_in_panel(id, r.bernoulli(m.sc_.output.panel_rate));
       m.w.prev_wage[id] =

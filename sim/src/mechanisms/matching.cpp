@@ -47,9 +47,9 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
     if (k + 6 < workers.size()) m.prefetch_worker(workers[k + 6], true), m.prefetch_cell(to[k + 6]);
     if (k + 3 < workers.size()) {
       m.prefetch_cell_tail(to[k + 3]);
-      prefetch(&pool[static_cast<size_t>(m.w.slot[workers[k + 3]])]);
+      prefetch(&pool[static_cast<size_t>(m.w.place[workers[k + 3]].slot)]);
     }
-    if (k + 1 < workers.size() && !pool.empty()) prefetch(&m.w.slot[pool.back()]);
+    if (k + 1 < workers.size() && !pool.empty()) prefetch(&m.w.place[pool.back()].slot);
     const std::int32_t ci = to[k];
     const std::int32_t wid = workers[k];
     m.remove_from_pool(wid);
