@@ -54,8 +54,13 @@ void start_adoptions(Model& m) {
 void document(Model& m, std::int32_t fid) {
   const auto& a = m.sc_.ai;
   std::int64_t n = 0, aiq = 0;
-  for (std::int32_t ci : m.f.cells[fid])
-    for (std::int32_t wid : m.c[ci].members) n += 1, aiq += m.w.aiq(wid);
+  for (std::int32_t ci : m.f.cells[fid]) {
+    const auto& mem = m.c[ci].members;
+    for (size_t k = 0; k < mem.size(); ++k) {
+      if (k + 16 < mem.size()) prefetch(&m.w.flags[mem[k + 16]]);  // members' columns are scattered
+      n += 1, aiq += m.w.aiq(mem[k]);
+    }
+  }
   const double share = n > 0 ? static_cast<double>(aiq) / static_cast<double>(n) : 0.0;
   m.f.transfer[fid] = static_cast<float>(std::min(1.0, a.documentation_base + a.documentation_aiq_gain * share));
 }
@@ -78,7 +83,9 @@ void reduce(Model& m, std::int32_t fid) {
     // Entry-level first: weighted sampling without replacement by seniority weights
     // (Efraimidis-Spirakis keys u^(1/w), largest first).
     keys.clear();
-    for (std::int32_t wid : mem) {
+    for (size_t i = 0; i < mem.size(); ++i) {
+      if (i + 16 < mem.size()) prefetch(&m.w.birth_month[mem[i + 16]]);
+      const std::int32_t wid = mem[i];
       const double wt = a.seniority_weights[cohort_of_age(m.age_years(wid))];
       const double u = std::max(r.uniform(), 1e-300);
       keys.emplace_back(wt > 0 ? std::log(u) / wt : -1e300, wid);

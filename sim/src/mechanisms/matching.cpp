@@ -116,7 +116,13 @@ void network(Model& m) {
       for (int j = 0; j < no; ++j) cum[j] = acc += m.market_vacancies[m.market(j, g)] * m.sc_.mobility[i][j];
       if (acc <= 0) continue;
       Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::matching);
-      for (std::int32_t wid : m.pool[mk]) {
+      const auto& pool = m.pool[mk];
+      for (size_t k = 0; k < pool.size(); ++k) {
+        if (k + 16 < pool.size()) {
+          const std::int32_t ahead = pool[k + 16];
+          prefetch(&m.w.spell_start[ahead]), prefetch(&m.w.birth_month[ahead]), prefetch(&m.w.flags[ahead]);
+        }
+        const std::int32_t wid = pool[k];
         if (!r.bernoulli(lm.network_search_intensity)) continue;
         const double x = r.uniform() * acc;
         const int j = static_cast<int>(std::upper_bound(cum.begin(), cum.end(), x) - cum.begin());

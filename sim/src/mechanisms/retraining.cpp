@@ -57,8 +57,12 @@ void retraining(Model& m) {
     const auto& cg = cum[static_cast<size_t>(g)];
     Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::retraining);
     std::vector<std::int32_t> eligible;
-    for (std::int32_t wid : m.pool[mk])
+    const auto& pool = m.pool[mk];
+    for (size_t k = 0; k < pool.size(); ++k) {
+      if (k + 16 < pool.size()) prefetch(&m.w.spell_start[pool[k + 16]]);  // a random line each
+      const std::int32_t wid = pool[k];
       if (m.month_ - m.w.spell_start[wid] >= p.eligible_after_months && r.bernoulli(entry)) eligible.push_back(wid);
+    }
     for (std::int32_t wid : eligible) {
       int j = i;
       for (int tries = 0; tries < 8 && j == i; ++tries)
