@@ -9,7 +9,8 @@
 // (keep this order)
 #include <Random123/MicroURNG.hpp>
 
-#include <algorithm>
+#include "laborsim/marks.hpp"
+
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -63,26 +64,17 @@ class Rng {
   // k distinct values drawn uniformly from [0, n), k <= n, by Floyd's algorithm, appended
   // to out (the order of the draws, not sorted).
   void sample_distinct(std::int64_t n, std::int64_t k, std::vector<std::int64_t>& out) {
-    // Which values are taken, one bit each; the bits set here are cleared before returning.
-    static thread_local std::vector<std::uint64_t> taken;
-    taken.resize(std::max(taken.size(), static_cast<std::size_t>((n + 63) / 64)));
-    auto take = [](std::int64_t v) {
-      std::uint64_t& word = taken[static_cast<std::size_t>(v >> 6)];
-      const std::uint64_t bit = std::uint64_t{1} << (v & 63);
-      const bool was = word & bit;
-      word |= bit;
-      return !was;
-    };
+    ThreadMarks taken(n);
     const std::size_t first = out.size();
     for (std::int64_t j = n - k; j < n; ++j) {
       std::int64_t t = std::uniform_int_distribution<std::int64_t>(0, j)(*this);
-      if (!take(t)) {
-        take(j);
+      if (!taken.take(t)) {
+        taken.take(j);
         t = j;
       }
       out.push_back(t);
     }
-    for (std::size_t i = first; i < out.size(); ++i) taken[static_cast<std::size_t>(out[i] >> 6)] = 0;
+    for (std::size_t i = first; i < out.size(); ++i) taken.clear(out[i]);
   }
   // Failures before the first success of Bernoulli(p) trials: used to skip to the next
   // event in a long run of independent trials without touching the others.

@@ -68,15 +68,7 @@ void pick_block(const Model& m, int b, std::vector<Pick>& out) {
   // Candidates come 16 at a time, their status and cell fetched before they are read.
   std::array<std::int32_t, 16> cand{};
   size_t next = cand.size();
-  // Ids already taken this month, one bit each (the block's bits are cleared on return).
-  static thread_local std::vector<std::uint64_t> taken;
-  taken.resize(std::max(taken.size(), static_cast<size_t>((span + 63) / 64)));
-  auto take = [&](std::int64_t i) {
-    const std::uint64_t bit = std::uint64_t{1} << (i & 63);
-    if (taken[static_cast<size_t>(i >> 6)] & bit) return false;
-    taken[static_cast<size_t>(i >> 6)] |= bit;
-    return true;
-  };
+  ThreadMarks taken(span);  // ids (less lo) already picked this month
   out.reserve(static_cast<size_t>(layoffs + quits));
   for (std::int64_t k = 0; k < layoffs + quits; ++k) {
     for (;;) {
@@ -88,7 +80,7 @@ void pick_block(const Model& m, int b, std::vector<Pick>& out) {
         next = 0;
       }
       const std::int32_t wid = cand[next++];
-      if (m.w.status(wid) == Status::employed && take(wid - lo)) {
+      if (m.w.status(wid) == Status::employed && taken.take(wid - lo)) {
         prefetch(&m.c[m.w.place[wid].cell]);
         out.push_back({wid, -1, k >= layoffs});
         break;
@@ -97,7 +89,7 @@ void pick_block(const Model& m, int b, std::vector<Pick>& out) {
   }
   for (Pick& p : out) {
     p.market = m.cell_market(m.w.place[p.worker].cell);  // cells fetched meanwhile
-    taken[static_cast<size_t>((p.worker - lo) >> 6)] = 0;
+    taken.clear(p.worker - lo);
   }
 }
 
