@@ -39,7 +39,7 @@ Model::Model(const Scenario& scenario, std::uint64_t replicate)
 }
 
 int Model::birth_index(std::int32_t wid) const {
-  return w.birth_month[wid] + sc_.simulation.burn_in_months + kMaxAgeMonths;
+  return w.core[wid].birth_month + sc_.simulation.burn_in_months + kMaxAgeMonths;
 }
 
 void Model::for_each(int n, const std::function<void(int)>& fn) {
@@ -147,10 +147,9 @@ float Model::posted_wage(std::int32_t firm, int occ, int region) const {
   return static_cast<float>(sc_.occupations[occ].wage * sc_.regions[region].wage_multiplier * f.premium[firm]);
 }
 
-void Model::prefetch_worker(std::int32_t wid, bool hiring) const {
-  prefetch(&w.place[wid]), prefetch(&w.birth_month[wid]), prefetch(&w.flags[wid]);
-  prefetch(&w.prev_wage[wid]), prefetch(&w.spell_start[wid]);
-  if (hiring) prefetch(&w.occ[wid]), prefetch(&w.region[wid]), prefetch(&w.event_month[wid]);
+void Model::prefetch_hire_rest(std::int32_t wid) const {
+  if (w.cause(wid) != Cause::none) prefetch(&w.prev_wage[wid]);
+  if (w.retrained(wid)) prefetch(&w.event_month[wid]);
 }
 
 void Model::prefetch_cell(std::int32_t ci) const {
@@ -216,23 +215,23 @@ void Model::count_worker(std::int32_t wid, int sign) {
   });
 }
 
-void Model::add_to_pool(std::int32_t wid) { add_to_pool(wid, market(w.occ[wid], w.region[wid])); }
+void Model::add_to_pool(std::int32_t wid) { add_to_pool(wid, market(w.core[wid].occ, w.core[wid].region)); }
 
 void Model::add_to_pool(std::int32_t wid, int mk) {
   auto& p = pool[static_cast<size_t>(mk)];
-  w.place[wid].slot = static_cast<std::int32_t>(p.size());
+  w.core[wid].slot = static_cast<std::int32_t>(p.size());
   p.push_back(wid);
   w.set_status(wid, Status::unemployed);
   count([b = birth_index(wid)](auto& t) { ++t.unemp_by_birth[b]; });
 }
 
 void Model::remove_from_pool(std::int32_t wid) {
-  w.remove_from(pool[market(w.occ[wid], w.region[wid])], wid);
+  w.remove_from(pool[market(w.core[wid].occ, w.core[wid].region)], wid);
   count([b = birth_index(wid)](auto& t) { --t.unemp_by_birth[b]; });
 }
 
 void Model::add_to_inactive(std::int32_t wid) {
-  w.place[wid].slot = static_cast<std::int32_t>(inactive.size());
+  w.core[wid].slot = static_cast<std::int32_t>(inactive.size());
   inactive.push_back(wid);
   w.set_status(wid, Status::inactive);
   ++n_inactive;
@@ -275,12 +274,12 @@ void Model::set_stage(std::int32_t firm, Stage s) {
 }
 
 void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
-  const std::int32_t ci = w.place[wid].cell;
+  const std::int32_t ci = w.core[wid].cell;
   const int occ = c[ci].occ;  // the worker's too: read from the cell, one cache line less
   auto& mem = c[ci].members;
   w.remove_from(mem, wid);
   --market_employed[cell_market(ci)];
-  w.place[wid].cell = -1;
+  w.core[wid].cell = -1;
   cell_employment_changed(ci, -1);
   const int b = birth_index(wid);
   count([&](auto& t) {
@@ -320,7 +319,7 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
       open_spell(wid, s);
     }
   }
-  w.spell_start[wid] = static_cast<std::int16_t>(month_);
+  w.core[wid].spell_start = static_cast<std::int16_t>(month_);
   if (to == Status::unemployed) {
     add_to_pool(wid, cell_market(ci));
   } else if (to == Status::inactive) {
@@ -349,17 +348,19 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
                                                   : M::rehires_consolidation;
     add(m);
     if (c[ci].wage < w.prev_wage[wid]) add(M::rehires_lower_pay);
-    if (new_occ != w.occ[wid]) add(M::rehires_other_occupation);
+    if (new_occ != w.core[wid].occ) add(M::rehires_other_occupation);
   }
-  if (w.event_month[wid] >= 0 && w.status(wid) == Status::unemployed) {
-    add(M::retrained_hires);
-    add(M::retrained_months_to_job, month_ - w.event_month[wid]);
+  if (w.retrained(wid)) {
+    if (w.status(wid) == Status::unemployed) {
+      add(M::retrained_hires);
+      add(M::retrained_months_to_job, month_ - w.event_month[wid]);
+    }
+    w.set_event_month(wid, -1);
   }
-  w.event_month[wid] = -1;
-  w.occ[wid] = static_cast<std::uint16_t>(new_occ);
-  w.region[wid] = c[ci].region;
-  w.place[wid].cell = ci;
-  w.place[wid].slot = static_cast<std::int32_t>(c[ci].members.size());
+  w.core[wid].occ = static_cast<std::uint16_t>(new_occ);
+  w.core[wid].region = c[ci].region;
+  w.core[wid].cell = ci;
+  w.core[wid].slot = static_cast<std::int32_t>(c[ci].members.size());
   c[ci].members.push_back(wid);
   ++market_employed[cell_market(ci)];
   w.set_status(wid, Status::employed);
@@ -378,11 +379,11 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
 }
 
 void Model::transfer(std::int32_t wid, std::int32_t ci) {
-  const std::int32_t old = w.place[wid].cell;
+  const std::int32_t old = w.core[wid].cell;
   w.remove_from(c[old].members, wid);
   cell_employment_changed(old, -1);
-  w.place[wid].cell = ci;
-  w.place[wid].slot = static_cast<std::int32_t>(c[ci].members.size());
+  w.core[wid].cell = ci;
+  w.core[wid].slot = static_cast<std::int32_t>(c[ci].members.size());
   c[ci].members.push_back(wid);
   cell_employment_changed(ci, +1);
 }
@@ -420,10 +421,10 @@ void Model::close_spell(std::int32_t wid, bool reemployed) {
   s.end_month = month_;
   s.reemployed = reemployed;
   if (reemployed) {
-    const std::int32_t ci = w.place[wid].cell;
+    const std::int32_t ci = w.core[wid].cell;
     s.new_firm = c[ci].firm;
-    s.new_occupation = w.occ[wid];
-    s.new_region = w.region[wid];
+    s.new_occupation = w.core[wid].occ;
+    s.new_region = w.core[wid].region;
     s.new_wage = c[ci].wage;
   }
 }
@@ -614,14 +615,14 @@ void Model::init() {
     double ret_age = std::clamp(r.normal(dm.retirement_age_mean, dm.retirement_age_sd), 50.0, 79.0);
     double age = 22.0 + r.uniform() * (ret_age - 22.0);
     int age_m = static_cast<int>(age * 12);
-    w.birth_month[id] = static_cast<std::int16_t>(t0 - age_m);
-    w.occ[id] = static_cast<std::uint16_t>(occ);
-    w.region[id] = static_cast<std::uint8_t>(region);
+    w.core[id].birth_month = static_cast<std::int16_t>(t0 - age_m);
+    w.core[id].occ = static_cast<std::uint16_t>(occ);
+    w.core[id].region = static_cast<std::uint8_t>(region);
     w.set_in_panel(id, r.bernoulli(sc_.output.panel_rate));
     w.set_aiq(id, sc_.aiq.enabled && r.bernoulli(sc_.aiq.initial_share[cohort_of_age(static_cast<int>(age))]));
     w.set_cause(id, Cause::none);
-    w.event_month[id] = -1;
-    const int retire = w.birth_month[id] + static_cast<int>(ret_age * 12);
+    w.set_event_month(id, -1);
+    const int retire = w.core[id].birth_month + static_cast<int>(ret_age * 12);
     return dm.enabled && calendar_index(retire) < cal ? std::max(0, calendar_index(retire)) : -1;
   };
   struct Chunk {
@@ -671,20 +672,20 @@ void Model::init() {
                                                          for (std::int32_t k = 0; k < emp; ++k) {
                                                            const std::int32_t p = born(r, occ, region);
                                                            w.set_status(p, Status::employed);
-                                                           w.place[p].cell = static_cast<std::int32_t>(ci);
-                                                           w.place[p].slot = static_cast<std::int32_t>(mem.size());
+                                                           w.core[p].cell = static_cast<std::int32_t>(ci);
+                                                           w.core[p].slot = static_cast<std::int32_t>(mem.size());
                                                            mem.push_back(p);
                                                          }
                                                          for (std::int32_t k = 0; k < extra[ci].unemployed; ++k) {
                                                            const std::int32_t p = born(r, occ, region);
                                                            w.prev_wage[p] = c[ci].wage;
-                                                           w.spell_start[p] =
+                                                           w.core[p].spell_start =
                                                                static_cast<std::int16_t>(t0 - r.geometric(0.3));
                                                          }
                                                          for (std::int32_t k = 0; k < extra[ci].inactive; ++k) {
                                                            const std::int32_t p = born(r, occ, region);
                                                            w.prev_wage[p] = c[ci].wage;
-                                                           w.spell_start[p] = static_cast<std::int16_t>(t0);
+                                                           w.core[p].spell_start = static_cast<std::int16_t>(t0);
                                                          }
                                                        }
                                                        return ch;
@@ -772,9 +773,9 @@ void Model::record_stocks() {
   double sum_months = 0;
   for (const auto& p : pool)
     for (std::size_t i = 0; i < p.size(); ++i) {
-      if (i + 16 < p.size()) prefetch(&w.spell_start[p[i + 16]]);
+      if (i + 16 < p.size()) prefetch(&w.core[p[i + 16]]);
       const std::int32_t wid = p[i];
-      const int d = std::max(0, t - w.spell_start[wid]);
+      const int d = std::max(0, t - w.core[wid].spell_start);
       if (static_cast<size_t>(d) >= hist.size()) hist.resize(d + 1, 0);
       ++hist[d];
       ++total;

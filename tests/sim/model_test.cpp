@@ -20,30 +20,34 @@ void check_invariants(const Model& m) {
   std::int64_t emp = 0, unemp = 0, retr = 0, inact = 0, retired = 0;
   for (std::size_t i = 0; i < m.w.size(); ++i) {
     const auto wid = static_cast<std::int32_t>(i);
+    // The flag a hire checks before reading the retraining month agrees with it; a hire
+    // clears both, so no employed worker has them.
+    ASSERT_EQ(m.w.retrained(i), m.w.event_month[i] >= 0) << i;
     switch (m.w.status(i)) {
       case Status::employed:
         ++emp;
-        ASSERT_GE(m.w.place[i].cell, 0);
-        ASSERT_EQ(m.c[m.w.place[i].cell].members[m.w.place[i].slot], wid);
-        ASSERT_TRUE(m.f.alive[m.c[m.w.place[i].cell].firm]);
-        ASSERT_EQ(m.w.occ[i], m.c[m.w.place[i].cell].occ);
+        ASSERT_FALSE(m.w.retrained(i));
+        ASSERT_GE(m.w.core[i].cell, 0);
+        ASSERT_EQ(m.c[m.w.core[i].cell].members[m.w.core[i].slot], wid);
+        ASSERT_TRUE(m.f.alive[m.c[m.w.core[i].cell].firm]);
+        ASSERT_EQ(m.w.core[i].occ, m.c[m.w.core[i].cell].occ);
         break;
       case Status::unemployed:
         ++unemp;
-        ASSERT_EQ(m.w.place[i].cell, -1);
-        ASSERT_EQ(m.pool[m.market(m.w.occ[i], m.w.region[i])][m.w.place[i].slot], wid);
+        ASSERT_EQ(m.w.core[i].cell, -1);
+        ASSERT_EQ(m.pool[m.market(m.w.core[i].occ, m.w.core[i].region)][m.w.core[i].slot], wid);
         break;
       case Status::retraining:
         ++retr;
-        ASSERT_EQ(m.w.place[i].cell, -1);
+        ASSERT_EQ(m.w.core[i].cell, -1);
         break;
       case Status::inactive:
         ++inact;
-        ASSERT_EQ(m.inactive[m.w.place[i].slot], wid);
+        ASSERT_EQ(m.inactive[m.w.core[i].slot], wid);
         break;
       case Status::retired:
         ++retired;
-        ASSERT_EQ(m.w.place[i].cell, -1);
+        ASSERT_EQ(m.w.core[i].cell, -1);
         break;
     }
   }
@@ -83,7 +87,7 @@ void check_invariants(const Model& m) {
   std::vector<std::int64_t> by_market(m.market_employed.size(), 0), by_block(m.block_employed.size(), 0);
   for (std::size_t i = 0; i < m.w.size(); ++i)
     if (m.w.status(i) == Status::employed) {
-      ++by_market[m.cell_market(m.w.place[i].cell)];
+      ++by_market[m.cell_market(m.w.core[i].cell)];
       ++by_block[i >> m.block_bits_];
       ++listed;
     }
@@ -186,8 +190,7 @@ TEST(Model, OneReplicateIsTheSameOnOneTwoOrFourThreads) {
       ASSERT_EQ(a.end_month, b.end_month) << k;
       ASSERT_EQ(a.new_firm, b.new_firm) << k;
     }
-    ASSERT_EQ(one->w.place, other->w.place);
-    ASSERT_EQ(one->w.flags, other->w.flags);
+    ASSERT_EQ(one->w.core, other->w.core);
     ASSERT_EQ(one->f.employment, other->f.employment);
   }
 }

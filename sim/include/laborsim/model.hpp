@@ -50,47 +50,56 @@ inline void prefetch(const T* p) {
 // attributes live off the columns: the open spell of a panel worker in
 // Model::open_spells_, a retraining target in its completion calendar entry.
 struct Workers {
-  std::vector<std::uint16_t> occ;
-  std::vector<std::uint8_t> region;
-  std::vector<std::int16_t> birth_month;  // month index of birth (age is derived)
-  // Status (3 bits), cause of the last displacement (2 bits), AIQ (1 bit) and panel
-  // membership (1 bit): one byte column, as hires and separations read and write them
-  // together (status(), set_status() and the like below).
-  std::vector<std::uint8_t> flags;
-  // Where the worker is held: its employer cell while employed (else -1) and its
-  // position in the list holding it (the cell's members, its market's pool or the
-  // inactive list). One column of pairs: every hire and separation reads and writes both.
-  struct Place {
+  // What every hire and separation reads or writes, as one 16-byte record per worker:
+  // one cache line per event instead of one per field. Once the state outgrows the
+  // caches each line is a miss, and these were six (docs/performance.md, fourth round).
+  // The fields read less often stay columns of their own below.
+  struct alignas(16) Core {
+    // Where the worker is held: its employer cell while employed (else -1) and its
+    // position in the list holding it (the cell's members, its market's pool or the
+    // inactive list).
     std::int32_t cell = -1;
     std::int32_t slot = -1;
-    bool operator==(const Place&) const = default;
+    std::uint16_t occ = 0;
+    std::int16_t birth_month = 0;  // month index of birth (age is derived)
+    std::int16_t spell_start = 0;  // month the current non-employment spell began
+    std::uint8_t region = 0;
+    // Status (3 bits), cause of the last displacement (2 bits), AIQ (1 bit), panel
+    // membership (1 bit) and whether event_month is set (1 bit, so that a hire reads
+    // that column only for the retrained): status(), set_status() and the like below.
+    std::uint8_t flags = static_cast<std::uint8_t>(Status::retired);
+    bool operator==(const Core&) const = default;
   };
-  std::vector<Place> place;
-  std::vector<float> prev_wage;           // wage before the last displacement
-  std::vector<std::int16_t> spell_start;  // month the current non-employment spell began
+  std::vector<Core> core;
+  std::vector<float> prev_wage;           // wage before the last displacement (read when rehired)
   std::vector<std::int16_t> event_month;  // month the worker entered retraining, until rehired; else -1
 
-  Status status(std::size_t i) const { return static_cast<Status>(flags[i] & 7u); }
-  Cause cause(std::size_t i) const { return static_cast<Cause>((flags[i] >> 3) & 3u); }
-  std::uint8_t aiq(std::size_t i) const { return (flags[i] >> 5) & 1u; }
-  bool in_panel(std::size_t i) const { return (flags[i] >> 6) & 1u; }
+  Status status(std::size_t i) const { return static_cast<Status>(core[i].flags & 7u); }
+  Cause cause(std::size_t i) const { return static_cast<Cause>((core[i].flags >> 3) & 3u); }
+  std::uint8_t aiq(std::size_t i) const { return (core[i].flags >> 5) & 1u; }
+  bool in_panel(std::size_t i) const { return (core[i].flags >> 6) & 1u; }
+  bool retrained(std::size_t i) const { return (core[i].flags >> 7) & 1u; }  // event_month[i] >= 0
   void set_status(std::size_t i, Status s) { put(i, 0, 7u, static_cast<unsigned>(s)); }
   void set_cause(std::size_t i, Cause c) { put(i, 3, 3u, static_cast<unsigned>(c)); }
   void set_aiq(std::size_t i, bool a) { put(i, 5, 1u, a ? 1u : 0u); }
   void set_in_panel(std::size_t i, bool p) { put(i, 6, 1u, p ? 1u : 0u); }
+  // Sets or clears event_month[i] (-1) and its flag together.
+  void set_event_month(std::size_t i, int month) {
+    event_month[i] = static_cast<std::int16_t>(month);
+    put(i, 7, 1u, month >= 0 ? 1u : 0u);
+  }
 
   // f(column, value of a new worker) for every column: one list for resize, reserve and
   // the byte count.
   template <class F>
   void columns(F&& f) {
-    f(occ, 0), f(region, 0), f(birth_month, 0), f(flags, static_cast<int>(Status::retired));
-    f(place, Place{}), f(prev_wage, 0.0f), f(spell_start, 0), f(event_month, -1);
+    f(core, Core{}), f(prev_wage, 0.0f), f(event_month, -1);
   }
-  std::size_t size() const { return occ.size(); }
+  std::size_t size() const { return core.size(); }
   // Takes worker i out of the list that holds it; the list's last worker takes its place.
   void remove_from(std::vector<std::int32_t>& list, std::int32_t i) {
     erase_indexed_by(
-        list, [this](std::int32_t k) -> auto& { return place[static_cast<std::size_t>(k)].slot; }, i);
+        list, [this](std::int32_t k) -> auto& { return core[static_cast<std::size_t>(k)].slot; }, i);
   }
   void resize(std::size_t n) {
     columns([n](auto& col, auto init) {
@@ -109,7 +118,8 @@ struct Workers {
 
  private:
   void put(std::size_t i, unsigned shift, unsigned mask, unsigned value) {
-    flags[i] = static_cast<std::uint8_t>((flags[i] & ~(mask << shift)) | ((value & mask) << shift));
+    auto& flags = core[i].flags;
+    flags = static_cast<std::uint8_t>((flags & ~(mask << shift)) | ((value & mask) << shift));
   }
 };
 
@@ -128,6 +138,7 @@ struct Cell {
   std::uint8_t gap_listed = 0;  // in Model::gap_cells
 };
 using Cells = std::vector<Cell>;
+static_assert(sizeof(Workers::Core) == 16);
 
 struct Firms {
   std::vector<std::uint16_t> sector;
@@ -236,7 +247,7 @@ class Model {
   int market(int occ, int region) const { return occ * nreg_ + region; }
   int markets() const { return nocc_ * nreg_; }
   int cell_market(std::int32_t cell) const { return market(c[cell].occ, c[cell].region); }
-  int age_years(std::int32_t wid) const { return (month_ - w.birth_month[wid]) / 12; }
+  int age_years(std::int32_t wid) const { return (month_ - w.core[wid].birth_month) / 12; }
   int birth_index(std::int32_t wid) const;  // index into the *_by_birth arrays
   bool recording() const { return month_ >= 0; }
   // Adds to this month's value of an aggregate / grouped flow (nothing during burn-in).
@@ -262,9 +273,12 @@ class Model {
   bool high_exposure(int occ) const { return sc_.occupations[occ].ai_exposure >= 0.5; }
 
   // Prefetch what a separation or hire touches (event loops run a few events ahead).
-  void prefetch_worker(std::int32_t wid, bool hiring) const;  // hiring: also what a hire reads
-  void prefetch_cell(std::int32_t cell) const;                // the cell's own columns
-  void prefetch_cell_tail(std::int32_t cell) const;           // its last member, its firm
+  void prefetch_worker(std::int32_t wid) const { prefetch(&w.core[wid]); }
+  // What a hire reads beyond the worker's core record, known once that has arrived:
+  // the wage before displacement of the displaced, the retraining month of the retrained.
+  void prefetch_hire_rest(std::int32_t wid) const;
+  void prefetch_cell(std::int32_t cell) const;       // the cell's own columns
+  void prefetch_cell_tail(std::int32_t cell) const;  // its last member, its firm
 
   // The firm's cell for (occ, region); with create, made if missing, which may move
   // every cell: references into c taken before are then invalid.

@@ -57,7 +57,7 @@ void document(Model& m, std::int32_t fid) {
   for (std::int32_t ci : m.f.cells[fid]) {
     const auto& mem = m.c[ci].members;
     for (size_t k = 0; k < mem.size(); ++k) {
-      if (k + 16 < mem.size()) prefetch(&m.w.flags[mem[k + 16]]);  // members' columns are scattered
+      if (k + 16 < mem.size()) prefetch(&m.w.core[mem[k + 16]]);  // members' columns are scattered
       n += 1, aiq += m.w.aiq(mem[k]);
     }
   }
@@ -84,7 +84,7 @@ void reduce(Model& m, std::int32_t fid) {
     // (Efraimidis-Spirakis keys u^(1/w), largest first).
     keys.clear();
     for (size_t i = 0; i < mem.size(); ++i) {
-      if (i + 16 < mem.size()) prefetch(&m.w.birth_month[mem[i + 16]]);
+      if (i + 16 < mem.size()) prefetch(&m.w.core[mem[i + 16]]);
       const std::int32_t wid = mem[i];
       const double wt = a.seniority_weights[cohort_of_age(m.age_years(wid))];
       const double u = std::max(r.uniform(), 1e-300);

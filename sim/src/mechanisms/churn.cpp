@@ -75,20 +75,20 @@ void pick_block(const Model& m, int b, std::vector<Pick>& out) {
       if (next == cand.size()) {
         for (auto& x : cand) {
           x = static_cast<std::int32_t>(lo + r.index(span));
-          prefetch(&m.w.flags[x]), prefetch(&m.w.place[x].cell);
+          prefetch(&m.w.core[x]);
         }
         next = 0;
       }
       const std::int32_t wid = cand[next++];
       if (m.w.status(wid) == Status::employed && taken.take(wid - lo)) {
-        prefetch(&m.c[m.w.place[wid].cell]);
+        prefetch(&m.c[m.w.core[wid].cell]);
         out.push_back({wid, -1, k >= layoffs});
         break;
       }
     }
   }
   for (Pick& p : out) {
-    p.market = m.cell_market(m.w.place[p.worker].cell);  // cells fetched meanwhile
+    p.market = m.cell_market(m.w.core[p.worker].cell);  // cells fetched meanwhile
     taken.clear(p.worker - lo);
   }
 }
@@ -103,15 +103,18 @@ void separate_all(Model& m, const std::vector<std::int32_t>& workers, Cause caus
   const auto& lm = m.sc_.labor_market;
   const size_t n = workers.size();
   for (size_t k = 0; k < n; ++k) {
-    if (k + 6 < n) m.prefetch_worker(workers[k + 6], false);
-    if (k + 4 < n) m.prefetch_cell(m.w.place[workers[k + 4]].cell);
-    if (k + 2 < n) m.prefetch_cell_tail(m.w.place[workers[k + 2]].cell);
+    if (k + 6 < n) {
+      m.prefetch_worker(workers[k + 6]);
+      if (cause != Cause::none) prefetch(&m.w.prev_wage[workers[k + 6]]);  // written at a displacement
+    }
+    if (k + 4 < n) m.prefetch_cell(m.w.core[workers[k + 4]].cell);
+    if (k + 2 < n) m.prefetch_cell_tail(m.w.core[workers[k + 2]].cell);
     if (k + 1 < n) {
-      const std::int32_t ci = m.w.place[workers[k + 1]].cell;
-      if (ci >= 0 && !m.c[ci].members.empty()) prefetch(&m.w.place[m.c[ci].members.back()].slot);
+      const std::int32_t ci = m.w.core[workers[k + 1]].cell;
+      if (ci >= 0 && !m.c[ci].members.empty()) prefetch(&m.w.core[m.c[ci].members.back()]);
     }
     const std::int32_t wid = workers[k];
-    const std::int32_t ci = m.w.place[wid].cell;
+    const std::int32_t ci = m.w.core[wid].cell;
     m.separate(wid, cause, Status::unemployed, r.bernoulli(lm.replacement_share));
     after(wid, ci);
   }
@@ -128,7 +131,7 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
   separate_all(m, quits, Cause::none, r, [&](std::int32_t, std::int32_t ci) { old_cell.push_back(ci); });
   const auto& vc = m.vacant_cells[mk];
   for (size_t k = 0; k < quits.size(); ++k) {
-    if (k + 8 < quits.size()) m.prefetch_worker(quits[k + 8], true);
+    if (k + 8 < quits.size()) m.prefetch_worker(quits[k + 8]);  // employed until now: no wage or retraining read
     const std::int32_t wid = quits[k], old = old_cell[k];
     m.add(M::quits);
     // Job to job: an open vacancy of another firm in the same market; with none open

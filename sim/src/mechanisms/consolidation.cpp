@@ -80,7 +80,7 @@ void consolidation(Model& m) {
       for (int tries = 0; tries < 1000; ++tries) {
         const std::int32_t wid = m.random_employed(r);
         if (wid < 0) break;
-        const std::int32_t g = m.c[m.w.place[wid].cell].firm;
+        const std::int32_t g = m.c[m.w.core[wid].cell].firm;
         if (g != fid && m.f.sector[g] == sector && m.f.employment[g] > m.f.employment[fid]) {
           acquirer = g;
           break;

@@ -20,17 +20,17 @@ void retire_all(Model& m, const std::vector<std::int32_t>& due) {
   std::vector<Kind> kind(due.size(), skip);
   std::vector<std::vector<std::int32_t>> by_market(static_cast<size_t>(m.markets()));
   for (size_t k = 0; k < due.size(); ++k) {
-    if (k + 16 < due.size()) prefetch(&m.w.flags[due[k + 16]]), prefetch(&m.w.place[due[k + 16]].cell);
-    if (k + 8 < due.size() && m.w.place[due[k + 8]].cell >= 0) prefetch(&m.c[m.w.place[due[k + 8]].cell]);
+    if (k + 16 < due.size()) prefetch(&m.w.core[due[k + 16]]);
+    if (k + 8 < due.size() && m.w.core[due[k + 8]].cell >= 0) prefetch(&m.c[m.w.core[due[k + 8]].cell]);
     const std::int32_t wid = due[k];
     switch (m.w.status(wid)) {
       case Status::employed:
         kind[k] = in_market;
-        by_market[static_cast<size_t>(m.cell_market(m.w.place[wid].cell))].push_back(wid);
+        by_market[static_cast<size_t>(m.cell_market(m.w.core[wid].cell))].push_back(wid);
         break;
       case Status::unemployed:
         kind[k] = in_market;
-        by_market[static_cast<size_t>(m.market(m.w.occ[wid], m.w.region[wid]))].push_back(wid);
+        by_market[static_cast<size_t>(m.market(m.w.core[wid].occ, m.w.core[wid].region))].push_back(wid);
         break;
       case Status::retraining:
         kind[k] = retraining;
@@ -45,9 +45,9 @@ void retire_all(Model& m, const std::vector<std::int32_t>& due) {
   m.for_each_market([&](int mk) {
     const auto& list = by_market[static_cast<size_t>(mk)];
     for (size_t k = 0; k < list.size(); ++k) {
-      if (k + 6 < list.size()) m.prefetch_worker(list[k + 6], true);
+      if (k + 6 < list.size()) m.prefetch_worker(list[k + 6]);
       if (k + 3 < list.size())
-        m.prefetch_cell(m.w.place[list[k + 3]].cell), m.prefetch_cell_tail(m.w.place[list[k + 3]].cell);
+        m.prefetch_cell(m.w.core[list[k + 3]].cell), m.prefetch_cell_tail(m.w.core[list[k + 3]].cell);
       const std::int32_t wid = list[k];
       if (m.w.status(wid) == Status::employed) {
         m.separate(wid, Cause::none, Status::retired, true);
@@ -102,25 +102,25 @@ void enter_all(Model& m, std::size_t count) {
       const std::int32_t id = e.id;
       Rng r = m.rng(k, Purpose::entrants);
       const double age = 22.0 + 4.0 * r.uniform();
-      m.w.birth_month[id] = static_cast<std::int16_t>(m.month_ - static_cast<int>(age * 12));
+      m.w.core[id].birth_month = static_cast<std::int16_t>(m.month_ - static_cast<int>(age * 12));
       const auto occ = std::upper_bound(occ_cum.begin(), occ_cum.end(), r.uniform() * occ_cum.back()) - occ_cum.begin();
       const auto reg = std::upper_bound(reg_cum.begin(), reg_cum.end(), r.uniform() * reg_cum.back()) - reg_cum.begin();
-      m.w.occ[id] = static_cast<std::uint16_t>(std::min<std::ptrdiff_t>(occ, m.nocc_ - 1));
-      m.w.region[id] = static_cast<std::uint8_t>(std::min<std::ptrdiff_t>(reg, m.nreg_ - 1));
+      m.w.core[id].occ = static_cast<std::uint16_t>(std::min<std::ptrdiff_t>(occ, m.nocc_ - 1));
+      m.w.core[id].region = static_cast<std::uint8_t>(std::min<std::ptrdiff_t>(reg, m.nreg_ - 1));
       m.w.set_aiq(id, m.sc_.aiq.enabled && r.bernoulli(m.sc_.aiq.initial_share[0]));
       m.w.set_cause(id, Cause::none);
       m.w.set_status(id, Status::unemployed);
-      m.w.place[id].cell = -1;
-      m.w.event_month[id] = -1;
+      m.w.core[id].cell = -1;
+      m.w.set_event_month(id, -1);
       m.w.set_in_panel(id, r.bernoulli(m.sc_.output.panel_rate));
-      m.w.prev_wage[id] =
-          static_cast<float>(m.sc_.occupations[m.w.occ[id]].wage * m.sc_.regions[m.w.region[id]].wage_multiplier);
-      m.w.spell_start[id] = static_cast<std::int16_t>(m.month_);
+      m.w.prev_wage[id] = static_cast<float>(m.sc_.occupations[m.w.core[id].occ].wage *
+                                             m.sc_.regions[m.w.core[id].region].wage_multiplier);
+      m.w.core[id].spell_start = static_cast<std::int16_t>(m.month_);
       const double ret_age = std::clamp(r.normal(dm.retirement_age_mean, dm.retirement_age_sd), 50.0, 79.0);
-      const int ret = m.w.birth_month[id] + static_cast<int>(ret_age * 12);
+      const int ret = m.w.core[id].birth_month + static_cast<int>(ret_age * 12);
       if (m.calendar_index(ret) < m.calendar_months())
         e.retire_at = std::max(m.calendar_index(ret), m.calendar_index(m.month_) + 1);
-      e.market = m.market(m.w.occ[id], m.w.region[id]);
+      e.market = m.market(m.w.core[id].occ, m.w.core[id].region);
       e.job = r.bernoulli(dm.graduate_job_share);
       e.pick = r.uniform();
     }
@@ -163,7 +163,7 @@ void demography(Model& m) {
   for (std::int64_t k = 0; k < back; ++k) {
     const std::int32_t wid = m.inactive[static_cast<size_t>(rl.index(static_cast<std::int64_t>(m.inactive.size())))];
     m.remove_from_inactive(wid);
-    m.w.spell_start[wid] = static_cast<std::int16_t>(m.month_);
+    m.w.core[wid].spell_start = static_cast<std::int16_t>(m.month_);
     m.count_worker(wid, +1);
     m.add_to_pool(wid);
     m.add(M::reentries);
@@ -198,17 +198,43 @@ void aiq_diffusion(Model& m) {
   const double hmax = *std::max_element(q.monthly_hazard.begin(), q.monthly_hazard.end());
   if (hmax <= 0) return;
   const auto n = static_cast<std::int64_t>(m.w.size());
-  // Block by block of worker ids in parallel, each with its own stream: candidates at the
-  // highest cohort hazard, thinned to each worker's own cohort hazard.
-  m.for_each(m.blocks(), [&](int b) {
-    const std::int64_t lo = std::int64_t{b} << m.block_bits_;
-    const std::int64_t hi = std::min(n, lo + (std::int64_t{1} << m.block_bits_));
-    Rng r = m.rng(static_cast<std::uint64_t>(b), Purpose::aiq);
-    for (std::int64_t i = lo + r.geometric(hmax); i < hi; i += 1 + r.geometric(hmax)) {
-      const auto wid = static_cast<std::int32_t>(i);
-      if (m.w.aiq(wid) || m.w.status(wid) == Status::retired) continue;
-      if (r.bernoulli(q.monthly_hazard[cohort_of_age(m.age_years(wid))] / hmax)) m.set_aiq(wid);
+  // Block by block of worker ids, each with its own stream: candidates at the highest
+  // cohort hazard, thinned to each worker's own cohort hazard. Candidates lie ~1/hmax ids
+  // apart at random gaps (a cache miss each, which the hardware cannot foresee, and the
+  // next one is known only after this one is read), so a task walks the chains of
+  // kChains blocks in turn, fetching each chain's next candidate while it visits the
+  // others. A block's draws and visits keep their order; counts are sums, so the
+  // interleaving changes nothing.
+  constexpr int kChains = 8;
+  struct Chain {
+    std::int64_t i, hi;
+    Rng r;
+  };
+  m.for_each((m.blocks() + kChains - 1) / kChains, [&](int group) {
+    std::vector<Chain> chains;
+    for (int b = group * kChains; b < std::min(m.blocks(), (group + 1) * kChains); ++b) {
+      const std::int64_t lo = std::int64_t{b} << m.block_bits_;
+      Chain ch{0, std::min(n, lo + (std::int64_t{1} << m.block_bits_)),
+               m.rng(static_cast<std::uint64_t>(b), Purpose::aiq)};
+      ch.i = lo + ch.r.geometric(hmax);
+      if (ch.i < ch.hi) prefetch(&m.w.core[ch.i]), chains.push_back(ch);
     }
+    while (!chains.empty())
+      for (size_t k = 0; k < chains.size();) {
+        Chain& ch = chains[k];
+        const auto wid = static_cast<std::int32_t>(ch.i);
+        if (!m.w.aiq(wid) && m.w.status(wid) != Status::retired &&
+            ch.r.bernoulli(q.monthly_hazard[cohort_of_age(m.age_years(wid))] / hmax))
+          m.set_aiq(wid);
+        ch.i += 1 + ch.r.geometric(hmax);
+        if (ch.i < ch.hi) {
+          prefetch(&m.w.core[ch.i]);
+          ++k;
+        } else {
+          chains[k] = chains.back();
+          chains.pop_back();
+        }
+      }
   });
 }
 

@@ -14,8 +14,8 @@ namespace laborsim::mech {
 namespace {
 
 double applicant_weight(const Model& m, std::int32_t wid) {
-  const int d = std::clamp(m.month_ - m.w.spell_start[wid], 0, 24);
-  const int old = (m.month_ - m.w.birth_month[wid]) >= 55 * 12;
+  const int d = std::clamp(m.month_ - m.w.core[wid].spell_start, 0, 24);
+  const int old = (m.month_ - m.w.core[wid].birth_month) >= 55 * 12;
   return m.applicant_weights[static_cast<size_t>(d * 4 + m.w.aiq(wid) * 2 + old)];
 }
 
@@ -44,12 +44,13 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
   // Hires in order, each one's memory fetched a few hires ahead (see churn.cpp).
   const auto& pool = m.pool[mk];
   for (size_t k = 0; k < workers.size(); ++k) {
-    if (k + 6 < workers.size()) m.prefetch_worker(workers[k + 6], true), m.prefetch_cell(to[k + 6]);
+    if (k + 6 < workers.size()) m.prefetch_worker(workers[k + 6]), m.prefetch_cell(to[k + 6]);
     if (k + 3 < workers.size()) {
       m.prefetch_cell_tail(to[k + 3]);
-      prefetch(&pool[static_cast<size_t>(m.w.place[workers[k + 3]].slot)]);
+      m.prefetch_hire_rest(workers[k + 3]);
+      prefetch(&pool[static_cast<size_t>(m.w.core[workers[k + 3]].slot)]);
     }
-    if (k + 1 < workers.size() && !pool.empty()) prefetch(&m.w.place[pool.back()].slot);
+    if (k + 1 < workers.size() && !pool.empty()) prefetch(&m.w.core[pool.back()]);
     const std::int32_t ci = to[k];
     const std::int32_t wid = workers[k];
     m.remove_from_pool(wid);
@@ -85,10 +86,7 @@ void cobb_douglas(Model& m) {
       std::vector<double> wts(p.size());
       double mean = 0;
       for (size_t i = 0; i < p.size(); ++i) {
-        if (i + 16 < p.size()) {
-          const std::int32_t ahead = p[i + 16];
-          prefetch(&m.w.spell_start[ahead]), prefetch(&m.w.birth_month[ahead]), prefetch(&m.w.flags[ahead]);
-        }
+        if (i + 16 < p.size()) prefetch(&m.w.core[p[i + 16]]);
         mean += wts[i] = applicant_weight(m, p[i]);
       }
       mean /= static_cast<double>(p.size());
@@ -118,10 +116,7 @@ void network(Model& m) {
       Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::matching);
       const auto& pool = m.pool[mk];
       for (size_t k = 0; k < pool.size(); ++k) {
-        if (k + 16 < pool.size()) {
-          const std::int32_t ahead = pool[k + 16];
-          prefetch(&m.w.spell_start[ahead]), prefetch(&m.w.birth_month[ahead]), prefetch(&m.w.flags[ahead]);
-        }
+        if (k + 16 < pool.size()) prefetch(&m.w.core[pool[k + 16]]);
         const std::int32_t wid = pool[k];
         if (!r.bernoulli(lm.network_search_intensity)) continue;
         const double x = r.uniform() * acc;

@@ -24,13 +24,13 @@ void retraining(Model& m) {
     --m.n_retraining;
     m.add(M::retraining_completions);
     if (r.bernoulli(success)) {
-      m.w.occ[wid] = target;
+      m.w.core[wid].occ = target;
       m.set_aiq(wid);
       m.add(M::retraining_successes);
     }
     // Search starts afresh: the programme was time out of the labour market, not
     // unemployment (as the CPS counts it), so employers see a new spell.
-    m.w.spell_start[wid] = static_cast<std::int16_t>(m.month_);
+    m.w.core[wid].spell_start = static_cast<std::int16_t>(m.month_);
     m.add_to_pool(wid);
   }
   m.retrain_done_at[idx].clear();
@@ -59,9 +59,10 @@ void retraining(Model& m) {
     std::vector<std::int32_t> eligible;
     const auto& pool = m.pool[mk];
     for (size_t k = 0; k < pool.size(); ++k) {
-      if (k + 16 < pool.size()) prefetch(&m.w.spell_start[pool[k + 16]]);  // a random line each
+      if (k + 16 < pool.size()) prefetch(&m.w.core[pool[k + 16]]);  // a random line each
       const std::int32_t wid = pool[k];
-      if (m.month_ - m.w.spell_start[wid] >= p.eligible_after_months && r.bernoulli(entry)) eligible.push_back(wid);
+      if (m.month_ - m.w.core[wid].spell_start >= p.eligible_after_months && r.bernoulli(entry))
+        eligible.push_back(wid);
     }
     for (std::int32_t wid : eligible) {
       int j = i;
@@ -75,7 +76,7 @@ void retraining(Model& m) {
     for (const auto& [wid, j] : list) {
       m.remove_from_pool(wid);
       m.w.set_status(wid, Status::retraining);
-      m.w.event_month[wid] = static_cast<std::int16_t>(m.month_);  // retraining-to-job time counts from here
+      m.w.set_event_month(wid, m.month_);  // retraining-to-job time counts from here
       ++m.n_retraining;
       m.add(M::retraining_entries);
       const int done = m.calendar_index(m.month_ + duration);
