@@ -11,6 +11,14 @@ namespace laborsim::mech {
 
 namespace {
 
+// Positions drawn uniformly in a list of n that loses one element per draw, as k
+// successive r.index(size) calls on it would draw them.
+std::vector<std::size_t> draw_shrinking(Rng& r, std::int64_t n, std::int64_t k) {
+  std::vector<std::size_t> pos(static_cast<std::size_t>(std::max<std::int64_t>(k, 0)));
+  for (std::int64_t j = 0; j < k; ++j) pos[static_cast<std::size_t>(j)] = static_cast<std::size_t>(r.index(n - j));
+  return pos;
+}
+
 // Retirements of the month, in calendar order. The employed and unemployed leave their
 // market's lists market by market in parallel (each market in calendar order, so the
 // lists end up as a sequential pass would leave them); the others, and every retiree's
@@ -58,6 +66,7 @@ void retire_all(Model& m, const std::vector<std::int32_t>& due) {
     }
   });
   for (size_t k = 0; k < due.size(); ++k) {
+    if (k + 8 < due.size()) prefetch(&m.w.core[due[k + 8]]);
     const std::int32_t wid = due[k];
     if (kind[k] == skip) continue;
     if (kind[k] == retraining) {
@@ -126,7 +135,9 @@ void enter_all(Model& m, std::size_t count) {
     }
   });
   std::vector<std::vector<const Entrant*>> by_market(static_cast<size_t>(m.markets()));
-  for (const Entrant& e : in) {
+  for (size_t k = 0; k < in.size(); ++k) {
+    if (k + 8 < in.size()) prefetch(&m.w.core[in[k + 8].id]);
+    const Entrant& e = in[k];
     if (e.retire_at >= 0) m.retire_at[static_cast<size_t>(e.retire_at)].push_back(e.id);
     m.count_worker(e.id, +1);
     m.add(M::entrants);
@@ -158,10 +169,17 @@ void demography(Model& m) {
   enter_all(m, due.size());  // graduates replace retirees one for one
 
   // Reentries first, so this month's leavers do not come straight back.
+  // The list shrinks by one per reentry, so every position can be drawn first and the
+  // workers there fetched a few reentries ahead (a position's worker may still change
+  // when an earlier reentry moves the last one into it: the fetch is only a hint).
   Rng rl = m.rng(m.pool.size(), Purpose::labor_force);
   const std::int64_t back = rl.binomial(static_cast<std::int64_t>(m.inactive.size()), dm.reentry_rate);
+  const auto pos = draw_shrinking(rl, static_cast<std::int64_t>(m.inactive.size()), back);
   for (std::int64_t k = 0; k < back; ++k) {
-    const std::int32_t wid = m.inactive[static_cast<size_t>(rl.index(static_cast<std::int64_t>(m.inactive.size())))];
+    if (k + 8 < back) prefetch(&m.inactive[pos[k + 8]]);
+    if (k + 4 < back) prefetch(&m.w.core[m.inactive[pos[k + 4]]]);
+    if (k + 1 < back) prefetch(&m.w.core[m.inactive.back()]);
+    const std::int32_t wid = m.inactive[pos[k]];
     m.remove_from_inactive(wid);
     m.w.core[wid].spell_start = static_cast<std::int16_t>(m.month_);
     m.count_worker(wid, +1);
@@ -177,14 +195,19 @@ void demography(Model& m) {
     if (p.empty()) return;
     Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::labor_force);
     const std::int64_t k = r.binomial(static_cast<std::int64_t>(p.size()), dm.unemployed_exit_rate);
+    const auto pos = draw_shrinking(r, static_cast<std::int64_t>(p.size()), k);  // as for reentries
     for (std::int64_t j = 0; j < k; ++j) {
-      const std::int32_t wid = p[static_cast<size_t>(r.index(static_cast<std::int64_t>(p.size())))];
+      if (j + 4 < k) prefetch(&m.w.core[p[pos[j + 4]]]);
+      if (j + 1 < k) prefetch(&m.w.core[p.back()]);
+      const std::int32_t wid = p[pos[j]];
       m.remove_from_pool(wid);
       leaving[static_cast<size_t>(mk)].push_back(wid);
     }
   });
   for (const auto& list : leaving)
-    for (std::int32_t wid : list) {
+    for (size_t j = 0; j < list.size(); ++j) {
+      if (j + 8 < list.size()) prefetch(&m.w.core[list[j + 8]]);
+      const std::int32_t wid = list[j];
       m.count_worker(wid, -1);
       m.add_to_inactive(wid);
       m.add(M::exits_to_nonparticipation);
