@@ -768,20 +768,31 @@ void Model::record_stocks() {
 
   // Ongoing unemployment spells (CPS definition): a worker separated this month has been
   // unemployed about half a month; within a month durations are taken as uniform.
-  std::vector<std::int64_t> hist;
-  std::int64_t total = 0, long_term = 0;
-  double sum_months = 0;
-  for (const auto& p : pool)
+  // Durations counted market by market in parallel (whole months: any order of the
+  // sums gives the same totals).
+  std::vector<std::vector<std::int64_t>> by_market(pool.size());
+  for_each_market([&](int mk) {
+    const auto& p = pool[static_cast<size_t>(mk)];
+    auto& h = by_market[static_cast<size_t>(mk)];
     for (std::size_t i = 0; i < p.size(); ++i) {
       if (i + 16 < p.size()) prefetch(&w.core[p[i + 16]]);
-      const std::int32_t wid = p[i];
-      const int d = std::max(0, t - w.core[wid].spell_start);
-      if (static_cast<size_t>(d) >= hist.size()) hist.resize(d + 1, 0);
-      ++hist[d];
-      ++total;
-      sum_months += d + 0.5;
-      if ((d + 0.5) * 4.345 >= 27.0) ++long_term;
+      const auto d = static_cast<size_t>(std::max(0, t - w.core[p[i]].spell_start));
+      if (d >= h.size()) h.resize(d + 1, 0);
+      ++h[d];
     }
+  });
+  std::vector<std::int64_t> hist;
+  for (const auto& h : by_market) {
+    if (h.size() > hist.size()) hist.resize(h.size(), 0);
+    for (size_t d = 0; d < h.size(); ++d) hist[d] += h[d];
+  }
+  std::int64_t total = 0, long_term = 0, sum_whole = 0;
+  for (size_t d = 0; d < hist.size(); ++d) {
+    total += hist[d];
+    sum_whole += hist[d] * static_cast<std::int64_t>(d);
+    if ((static_cast<double>(d) + 0.5) * 4.345 >= 27.0) long_term += hist[d];
+  }
+  const double sum_months = static_cast<double>(sum_whole) + 0.5 * static_cast<double>(total);
   double median_months = 0;
   if (total > 0) {
     std::int64_t cum = 0;
