@@ -1,7 +1,9 @@
-// One replicate's state and its monthly step. State is data-oriented: workers, firms
-// and firm x occupation x region "cells" are columns indexed by id; mechanisms are
-// plain functions over the Model (sim/src/mechanisms/), each switchable from the
-// scenario. A month costs in proportion to events and active cells, not population.
+// One replicate's state and its monthly step. State is data-oriented: workers and firms
+// are columns indexed by id (the worker fields that every event touches grouped in one
+// small record column, Workers::Core), firm x occupation x region "cells" one record
+// each; mechanisms are plain functions over the Model (sim/src/mechanisms/), each
+// switchable from the scenario. A month costs in proportion to events and active
+// cells, not population.
 #pragma once
 
 #include "laborsim/metrics.hpp"

@@ -57,7 +57,7 @@ void document(Model& m, std::int32_t fid) {
   for (std::int32_t ci : m.f.cells[fid]) {
     const auto& mem = m.c[ci].members;
     for (size_t k = 0; k < mem.size(); ++k) {
-      if (k + 16 < mem.size()) prefetch(&m.w.core[mem[k + 16]]);  // members' columns are scattered
+      if (k + 16 < mem.size()) prefetch(&m.w.core[mem[k + 16]]);  // members' records are scattered
       n += 1, aiq += m.w.aiq(mem[k]);
     }
   }

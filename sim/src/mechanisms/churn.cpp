@@ -93,7 +93,7 @@ void pick_block(const Model& m, int b, std::vector<Pick>& out) {
   }
 }
 
-// A separation follows a chain of loads: the worker's columns -> its cell -> the cell's
+// A separation follows a chain of loads: the worker's core record -> its cell -> the cell's
 // last member and the firm -> that member's slot. Once the state outgrows the caches
 // each link is a miss, so the chain of worker k + 6 is fetched while worker k is
 // processed, one link per step of distance (Model::prefetch_*: hints only, a stale
