@@ -166,6 +166,13 @@ void Model::prefetch_cell_tail(std::int32_t ci) const {
   prefetch(&f.employment[firm]);
 }
 
+void Model::prefetch_leaver(std::int32_t wid) const {
+  const std::int32_t ci = w.core[wid].cell;
+  if (ci < 0) return;
+  prefetch_cell_tail(ci);
+  prefetch(c[ci].members.data() + w.core[wid].slot);
+}
+
 std::int32_t Model::cell_of(std::int32_t firm, int occ, int region, bool create) {
   for (std::int32_t ci : f.cells[firm])
     if (c[ci].occ == occ && c[ci].region == region) return ci;

@@ -281,6 +281,9 @@ class Model {
   void prefetch_hire_rest(std::int32_t wid) const;
   void prefetch_cell(std::int32_t cell) const;       // the cell's own columns
   void prefetch_cell_tail(std::int32_t cell) const;  // its last member, its firm
+  // The same for a worker's employer cell and the worker's own place in its member list
+  // (a line of its own in a large cell); the worker's record and cell fetched before.
+  void prefetch_leaver(std::int32_t wid) const;
 
   // The firm's cell for (occ, region); with create, made if missing, which may move
   // every cell: references into c taken before are then invalid.

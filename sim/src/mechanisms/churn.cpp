@@ -108,7 +108,7 @@ void separate_all(Model& m, const std::vector<std::int32_t>& workers, Cause caus
       if (cause != Cause::none) prefetch(&m.w.prev_wage[workers[k + 6]]);  // written at a displacement
     }
     if (k + 4 < n) m.prefetch_cell(m.w.core[workers[k + 4]].cell);
-    if (k + 2 < n) m.prefetch_cell_tail(m.w.core[workers[k + 2]].cell);
+    if (k + 2 < n) m.prefetch_leaver(workers[k + 2]);
     if (k + 1 < n) {
       const std::int32_t ci = m.w.core[workers[k + 1]].cell;
       if (ci >= 0 && !m.c[ci].members.empty()) prefetch(&m.w.core[m.c[ci].members.back()]);

@@ -54,8 +54,7 @@ void retire_all(Model& m, const std::vector<std::int32_t>& due) {
     const auto& list = by_market[static_cast<size_t>(mk)];
     for (size_t k = 0; k < list.size(); ++k) {
       if (k + 6 < list.size()) m.prefetch_worker(list[k + 6]);
-      if (k + 3 < list.size())
-        m.prefetch_cell(m.w.core[list[k + 3]].cell), m.prefetch_cell_tail(m.w.core[list[k + 3]].cell);
+      if (k + 3 < list.size()) m.prefetch_cell(m.w.core[list[k + 3]].cell), m.prefetch_leaver(list[k + 3]);
       const std::int32_t wid = list[k];
       if (m.w.status(wid) == Status::employed) {
         m.separate(wid, Cause::none, Status::retired, true);
