@@ -93,8 +93,9 @@ void pick_block(const Model& m, int b, std::vector<Pick>& out) {
   }
 }
 
-// A separation follows a chain of loads: the worker's core record -> its cell -> the cell's
-// last member and the firm -> that member's slot. Once the state outgrows the caches
+// A separation follows a chain of loads: the worker's core record -> its cell -> the
+// worker's and the last member's places in the cell's list, and the firm -> that last
+// member's record (its place changes). Once the state outgrows the caches
 // each link is a miss, so the chain of worker k + 6 is fetched while worker k is
 // processed, one link per step of distance (Model::prefetch_*: hints only, a stale
 // address never changes a result). Calls after(wid, cell) once each has left.
