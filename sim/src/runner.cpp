@@ -40,10 +40,11 @@ struct Finished {
 std::size_t estimate_memory(const Scenario& sc, int threads) {
   const int t = threads > 0 ? threads : tbb::info::default_concurrency();
   const auto concurrent = static_cast<std::size_t>(std::max(1, std::min(t, sc.simulation.replicates)));
-  // Measured: 45.5 bytes per worker over a whole us_full run (RSS at 1M vs 3M workers,
-  // 240 months): the worker columns, then ~21 bytes of cells, firms, member lists,
-  // pools and calendars. Two bytes of margin.
-  const double per_worker = static_cast<double>(Workers::bytes_per_worker()) + 23.0;
+  // Measured: 43.5-45.2 bytes per worker at the peak of whole us_full runs (6.89-7.16
+  // GiB for 170M workers; resident size varies from run to run with transparent huge
+  // pages): the worker columns, then ~22 bytes of cells, firms, member lists, pools and
+  // calendars. Two bytes of margin above the largest.
+  const double per_worker = static_cast<double>(Workers::bytes_per_worker()) + 25.0;
   double series = 0;
   const double groups[] = {1.0, static_cast<double>(sc.occupations.size()), static_cast<double>(sc.sectors.size()),
                            static_cast<double>(sc.regions.size()), static_cast<double>(kCohorts)};
