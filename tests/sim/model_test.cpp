@@ -1,5 +1,5 @@
-// Engine-level properties: bookkeeping invariants, stock-flow balance, determinism and
-// the analytic steady state of the Cobb-Douglas matching model.
+// Engine-level properties: the packing of a worker's fields, bookkeeping invariants,
+// stock-flow balance, determinism and the analytic steady state of Cobb-Douglas matching.
 #include "laborsim/model.hpp"
 #include "test_scenarios.hpp"
 
@@ -113,6 +113,47 @@ double total(const Series& s, M metric) {
 }
 
 }  // namespace
+
+// The fields packed in a worker's flags byte (status, cause, AIQ, panel, retrained) are
+// set independently: writing one leaves every other as it was, and the retraining month
+// carries its flag with it.
+TEST(Workers, PackedFieldsAreIndependent) {
+  Workers w;
+  w.resize(3);
+  EXPECT_EQ(w.status(1), Status::retired);  // a new slot holds no one
+  EXPECT_FALSE(w.retrained(1));
+  EXPECT_EQ(w.event_month[1], -1);
+  for (Status s : {Status::employed, Status::unemployed, Status::retraining, Status::inactive, Status::retired})
+    for (Cause c : {Cause::none, Cause::ordinary, Cause::ai, Cause::consolidation})
+      for (bool aiq : {false, true})
+        for (bool panel : {false, true})
+          for (int month : {-1, 0, 37}) {
+            w.set_status(1, s), w.set_cause(1, c), w.set_aiq(1, aiq), w.set_in_panel(1, panel);
+            w.set_event_month(1, month);
+            ASSERT_EQ(w.status(1), s);
+            ASSERT_EQ(w.cause(1), c);
+            ASSERT_EQ(w.aiq(1), aiq ? 1 : 0);
+            ASSERT_EQ(w.in_panel(1), panel);
+            ASSERT_EQ(w.retrained(1), month >= 0);
+            ASSERT_EQ(w.event_month[1], month);
+            // Each field again alone, in another order: the others keep their values.
+            w.set_in_panel(1, !panel);
+            ASSERT_EQ(w.status(1), s);
+            ASSERT_EQ(w.retrained(1), month >= 0);
+            w.set_event_month(1, -1);
+            ASSERT_EQ(w.cause(1), c);
+            ASSERT_EQ(w.aiq(1), aiq ? 1 : 0);
+            ASSERT_FALSE(w.retrained(1));
+            w.set_status(1, Status::employed);
+            ASSERT_EQ(w.in_panel(1), !panel);
+            ASSERT_EQ(w.cause(1), c);
+          }
+  // Neighbours are untouched, and a record is 16 bytes: one line holds four whole ones.
+  EXPECT_EQ(w.core[0], Workers::Core{});
+  EXPECT_EQ(w.core[2], Workers::Core{});
+  EXPECT_EQ(64 % sizeof(Workers::Core), 0u);
+  EXPECT_EQ(Workers::bytes_per_worker(), sizeof(Workers::Core) + sizeof(float) + sizeof(std::int16_t));
+}
 
 TEST(Model, InvariantsHoldEveryMonthWithEveryMechanismOn) {
   Scenario sc = fixtures::small({"ai.adoption_speed=4", "retraining.entry_rate=0.2"}, 8000, 48);
