@@ -127,27 +127,46 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
   if (layoffs.empty() && quits.empty()) return;
   Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::churn_market);
   separate_all(m, layoffs, Cause::ordinary, r, [](std::int32_t, std::int32_t) {});
-  std::vector<std::int32_t> old_cell;
-  old_cell.reserve(quits.size());
-  separate_all(m, quits, Cause::none, r, [&](std::int32_t, std::int32_t ci) { old_cell.push_back(ci); });
+  std::vector<std::int32_t> old_firm;
+  old_firm.reserve(quits.size());
+  separate_all(m, quits, Cause::none, r, [&](std::int32_t, std::int32_t ci) { old_firm.push_back(m.c[ci].firm); });
+  // Job to job: an open vacancy of another firm in the same market; with none open (or
+  // only the old one), the quit is into unemployment. Each move draws its vacancy from
+  // the list of vacant cells as the moves before it left that list (a cell leaves when
+  // its last opening is filled), and reading each drawn cell would be a miss that no
+  // fetch can run ahead of. So the moves are drawn first on a copy of the list with
+  // the cells' openings and firms (read in list order, which is close to cell order),
+  // which evolves exactly as the list will; then made, their cells fetched ahead.
+  std::vector<std::int32_t> target(quits.size(), -1);
   const auto& vc = m.vacant_cells[mk];
-  for (size_t k = 0; k < quits.size(); ++k) {
-    if (k + 8 < quits.size()) m.prefetch_worker(quits[k + 8]);  // employed until now: no wage or retraining read
-    const std::int32_t wid = quits[k], old = old_cell[k];
-    m.add(M::quits);
-    // Job to job: an open vacancy of another firm in the same market; with none open
-    // (or only the old one), the quit is into unemployment.
-    std::int32_t target = -1;
-    if (!vc.empty() && !r.bernoulli(lm.quit_to_unemployment_share)) {
-      target = vc[static_cast<size_t>(r.index(static_cast<std::int64_t>(vc.size())))];
-      if (m.c[target].firm == m.c[old].firm) target = -1;
+  if (!vc.empty() && !quits.empty()) {
+    std::vector<std::int32_t> cells = vc, open(vc.size()), firm(vc.size());
+    for (size_t j = 0; j < cells.size(); ++j) {
+      if (j + 16 < cells.size()) prefetch(&m.c[cells[j + 16]]);
+      open[j] = m.c[cells[j]].vacancies, firm[j] = m.c[cells[j]].firm;
     }
-    if (target < 0) {
+    for (size_t k = 0; k < quits.size() && !cells.empty(); ++k) {
+      if (r.bernoulli(lm.quit_to_unemployment_share)) continue;
+      const auto j = static_cast<size_t>(r.index(static_cast<std::int64_t>(cells.size())));
+      if (firm[j] == old_firm[k]) continue;
+      target[k] = cells[j];
+      if (--open[j] == 0) {  // as close_vacancies takes the cell off the list
+        cells[j] = cells.back(), open[j] = open.back(), firm[j] = firm.back();
+        cells.pop_back(), open.pop_back(), firm.pop_back();
+      }
+    }
+  }
+  for (size_t k = 0; k < quits.size(); ++k) {
+    if (k + 6 < quits.size()) m.prefetch_worker(quits[k + 6]), m.prefetch_cell(target[k + 6]);
+    if (k + 3 < quits.size()) m.prefetch_cell_tail(target[k + 3]);
+    const std::int32_t wid = quits[k];
+    m.add(M::quits);
+    if (target[k] < 0) {
       m.add(M::quits_to_unemployment);
       continue;
     }
     m.remove_from_pool(wid);
-    m.hire(wid, target);
+    m.hire(wid, target[k]);
     m.add(M::job_to_job_moves);
   }
 }
