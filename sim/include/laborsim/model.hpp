@@ -10,6 +10,7 @@
 #include "laborsim/rng.hpp"
 #include "laborsim/scenario.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include <mutex>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace laborsim {
@@ -207,6 +209,11 @@ class Model {
   int block_bits_ = 16;
   std::vector<std::int64_t> block_employed;
   int blocks() const { return static_cast<int>(block_employed.size()); }
+  // The worker ids of block b: [first, second).
+  std::pair<std::int64_t, std::int64_t> block_ids(int b) const {
+    const std::int64_t lo = std::int64_t{b} << block_bits_;
+    return {lo, std::min(static_cast<std::int64_t>(w.size()), lo + (std::int64_t{1} << block_bits_))};
+  }
   std::vector<std::int32_t> inactive;                // out of the labour force
   std::vector<std::int32_t> free_slots;              // retired worker ids for reuse
   std::vector<std::vector<std::int32_t>> retire_at;  // by month index from the start

@@ -57,9 +57,8 @@ struct Pick {
 // This month's layoffs and quits among the ids of block b, in the order drawn.
 void pick_block(const Model& m, int b, std::vector<Pick>& out) {
   const auto& lm = m.sc_.labor_market;
-  const std::int64_t lo = std::int64_t{b} << m.block_bits_;
-  const std::int64_t span =
-      std::min<std::int64_t>(static_cast<std::int64_t>(m.w.size()) - lo, std::int64_t{1} << m.block_bits_);
+  const auto [lo, hi] = m.block_ids(b);
+  const std::int64_t span = hi - lo;
   const std::int64_t e = m.block_employed[static_cast<size_t>(b)];
   if (e <= 0 || span <= 0) return;
   Rng r = m.rng(static_cast<std::uint64_t>(b), Purpose::churn_block);
@@ -140,19 +139,22 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
   std::vector<std::int32_t> target(quits.size(), -1);
   const auto& vc = m.vacant_cells[mk];
   if (!vc.empty() && !quits.empty()) {
-    std::vector<std::int32_t> cells = vc, open(vc.size()), firm(vc.size());
-    for (size_t j = 0; j < cells.size(); ++j) {
-      if (j + 16 < cells.size()) prefetch(&m.c[cells[j + 16]]);
-      open[j] = m.c[cells[j]].vacancies, firm[j] = m.c[cells[j]].firm;
+    struct Vacant {
+      std::int32_t cell, open, firm;
+    };
+    std::vector<Vacant> list(vc.size());
+    for (size_t j = 0; j < vc.size(); ++j) {
+      if (j + 16 < vc.size()) prefetch(&m.c[vc[j + 16]]);
+      list[j] = {vc[j], m.c[vc[j]].vacancies, m.c[vc[j]].firm};
     }
-    for (size_t k = 0; k < quits.size() && !cells.empty(); ++k) {
+    for (size_t k = 0; k < quits.size() && !list.empty(); ++k) {
       if (r.bernoulli(lm.quit_to_unemployment_share)) continue;
-      const auto j = static_cast<size_t>(r.index(static_cast<std::int64_t>(cells.size())));
-      if (firm[j] == old_firm[k]) continue;
-      target[k] = cells[j];
-      if (--open[j] == 0) {  // as close_vacancies takes the cell off the list
-        cells[j] = cells.back(), open[j] = open.back(), firm[j] = firm.back();
-        cells.pop_back(), open.pop_back(), firm.pop_back();
+      Vacant& v = list[static_cast<size_t>(r.index(static_cast<std::int64_t>(list.size())))];
+      if (v.firm == old_firm[k]) continue;
+      target[k] = v.cell;
+      if (--v.open == 0) {  // off the list as close_vacancies takes it: the last one moves in
+        v = list.back();
+        list.pop_back();
       }
     }
   }

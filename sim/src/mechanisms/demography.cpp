@@ -219,7 +219,6 @@ void aiq_diffusion(Model& m) {
   if (!q.enabled || m.month_ < 0) return;
   const double hmax = *std::max_element(q.monthly_hazard.begin(), q.monthly_hazard.end());
   if (hmax <= 0) return;
-  const auto n = static_cast<std::int64_t>(m.w.size());
   // Block by block of worker ids, each with its own stream: candidates at the highest
   // cohort hazard, thinned to each worker's own cohort hazard. Candidates lie ~1/hmax ids
   // apart at random gaps (a cache miss each, which the hardware cannot foresee, and the
@@ -235,9 +234,8 @@ void aiq_diffusion(Model& m) {
   m.for_each((m.blocks() + kChains - 1) / kChains, [&](int group) {
     std::vector<Chain> chains;
     for (int b = group * kChains; b < std::min(m.blocks(), (group + 1) * kChains); ++b) {
-      const std::int64_t lo = std::int64_t{b} << m.block_bits_;
-      Chain ch{0, std::min(n, lo + (std::int64_t{1} << m.block_bits_)),
-               m.rng(static_cast<std::uint64_t>(b), Purpose::aiq)};
+      const auto [lo, hi] = m.block_ids(b);
+      Chain ch{0, hi, m.rng(static_cast<std::uint64_t>(b), Purpose::aiq)};
       ch.i = lo + ch.r.geometric(hmax);
       if (ch.i < ch.hi) prefetch(&m.w.core[ch.i]), chains.push_back(ch);
     }
