@@ -126,6 +126,7 @@ struct Workers {
     flags = static_cast<std::uint8_t>((flags & ~(mask << shift)) | ((value & mask) << shift));
   }
 };
+static_assert(sizeof(Workers::Core) == 16);
 
 // A firm's jobs in one occupation and region. Unlike workers and firms, a cell is one
 // record: a hire or a separation reads and writes most of these fields together, so
@@ -142,7 +143,6 @@ struct Cell {
   std::uint8_t gap_listed = 0;  // in Model::gap_cells
 };
 using Cells = std::vector<Cell>;
-static_assert(sizeof(Workers::Core) == 16);
 
 struct Firms {
   std::vector<std::uint16_t> sector;
@@ -286,7 +286,7 @@ class Model {
   // What a hire reads beyond the worker's core record, known once that has arrived:
   // the wage before displacement of the displaced, the retraining month of the retrained.
   void prefetch_hire_rest(std::int32_t wid) const;
-  void prefetch_cell(std::int32_t cell) const;       // the cell's own columns
+  void prefetch_cell(std::int32_t cell) const;       // the cell's own record
   void prefetch_cell_tail(std::int32_t cell) const;  // its last member, its firm
   // The same for a worker's employer cell and the worker's own place in its member list
   // (a line of its own in a large cell); the worker's record and cell fetched before.
