@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 #include <utility>
 
 namespace laborsim {
@@ -339,6 +340,10 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
 }
 
 void Model::hire(std::int32_t wid, std::int32_t ci) {
+  // Every hire fills an opening: callers choose among open vacancies (matching's distinct
+  // vacancy units, churn's job-to-job moves drawn ahead of their hires), and a choice
+  // that strayed from the vacancies as they stand would be a bug, not a hire.
+  if (c[ci].vacancies <= 0) throw std::logic_error("laborsim: a hire into a cell with no open vacancy");
   const std::int32_t firm = c[ci].firm;
   const int new_occ = c[ci].occ;
   if (c[ci].reopened > 0) {

@@ -306,7 +306,8 @@ class Model {
   // Worker leaves its job: to unemployment (cause != none for displacements) or the
   // given status. Opens a replacement vacancy when the firm is below its target.
   void separate(std::int32_t wid, Cause cause, Status to, bool replace);
-  // Unemployed (or job-to-job) worker takes a vacancy in cell.
+  // Unemployed (or job-to-job) worker takes a vacancy in cell; std::logic_error if the
+  // cell has none open.
   void hire(std::int32_t wid, std::int32_t cell);
   // Moves an employed worker to another cell without a separation (acquisitions).
   void transfer(std::int32_t wid, std::int32_t cell);
