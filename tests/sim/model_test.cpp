@@ -30,7 +30,9 @@ void check_invariants(const Model& m) {
         ASSERT_GE(m.w.core[i].cell, 0);
         ASSERT_EQ(m.c[m.w.core[i].cell].members[m.w.core[i].slot], wid);
         ASSERT_TRUE(m.f.alive[m.c[m.w.core[i].cell].firm]);
+        // Its market is its cell's (churn and retirements route by the worker's fields).
         ASSERT_EQ(m.w.core[i].occ, m.c[m.w.core[i].cell].occ);
+        ASSERT_EQ(m.w.core[i].region, m.c[m.w.core[i].cell].region);
         break;
       case Status::unemployed:
         ++unemp;

@@ -226,7 +226,12 @@ class Model {
   std::vector<std::vector<std::int32_t>> nonadopters;  // by sector x size class
   std::vector<std::int32_t> nonadopter_slot;
   std::vector<double> adoption_factor;                        // by sector x size class: larger firms earlier
-  std::vector<std::int32_t> pipeline;                         // firms in mandate..reduced
+  // Firms in mandate..reduced, in the order they adopted, each with the month of its next
+  // step: a month reads the firm columns of the firms that have one, not of every firm.
+  struct PipelineFirm {
+    std::int32_t firm, due;
+  };
+  std::vector<PipelineFirm> pipeline;
   std::unordered_map<std::int32_t, std::vector<AICut>> cuts;  // by firm, for the firms that cut
   std::vector<std::vector<std::int32_t>> sector_firms;
   std::vector<std::int64_t> sector_sumsq, sector_emp;  // sum of squared firm sizes (HHI), employment

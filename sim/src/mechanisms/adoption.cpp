@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
+#include <unordered_map>
 
 namespace laborsim::mech {
 
@@ -43,7 +45,7 @@ void start_adoptions(Model& m) {
         const std::int32_t fid = list[static_cast<size_t>(r.index(static_cast<std::int64_t>(list.size())))];
         erase_indexed(list, m.nonadopter_slot, fid);
         m.set_stage(fid, Stage::mandate);
-        m.pipeline.push_back(fid);
+        m.pipeline.push_back({fid, m.month_ + m.sc_.ai.mandate_months});
         m.add(M::new_adopters);
       }
     }
@@ -65,17 +67,27 @@ void document(Model& m, std::int32_t fid) {
   m.f.transfer[fid] = static_cast<float>(std::min(1.0, a.documentation_base + a.documentation_aiq_gain * share));
 }
 
-void reduce(Model& m, std::int32_t fid) {
+// A reduction decided before it is made: who is cut in each home cell, and the firm's
+// stream where the reinstatement draws go on.
+struct Reduction {
+  struct Cut {
+    std::int32_t cell;
+    std::vector<std::int32_t> who;  // in the order they are let go
+  };
+  std::vector<Cut> cuts;
+  Rng r;
+};
+
+// Draws a reduction from the firm's own members, ages and stream only: nothing another
+// firm's steps this month change, so firms plan in parallel.
+Reduction plan_reduction(const Model& m, std::int32_t fid) {
   const auto& a = m.sc_.ai;
-  Rng r = m.rng(static_cast<std::uint64_t>(fid), Purpose::pipeline);
-  m.f.believed[fid] = static_cast<float>(m.perceived);
-  auto& cut_list = m.cuts[fid];
-  std::int64_t total = 0;
-  const std::vector<std::int32_t> cells = m.f.cells[fid];
+  Reduction red{{}, m.rng(static_cast<std::uint64_t>(fid), Purpose::pipeline)};
+  Rng& r = red.r;
   std::vector<std::pair<double, std::int32_t>> keys;
-  for (std::int32_t ci : cells) {
+  for (std::int32_t ci : m.f.cells[fid]) {
     if (m.c[ci].region != m.f.region[fid]) continue;  // the home operation decides
-    auto& mem = m.c[ci].members;
+    const auto& mem = m.c[ci].members;
     const int occ = m.c[ci].occ;
     const double p = m.sc_.occupations[occ].ai_exposure * m.perceived * a.reduction_intensity * m.f.transfer[fid];
     const std::int64_t k = r.binomial(static_cast<std::int64_t>(mem.size()), p);
@@ -91,18 +103,31 @@ void reduce(Model& m, std::int32_t fid) {
       keys.emplace_back(wt > 0 ? std::log(u) / wt : -1e300, wid);
     }
     std::partial_sort(keys.begin(), keys.begin() + k, keys.end(), std::greater<>());
-    for (std::int64_t j = 0; j < k; ++j)
-      m.separate(keys[static_cast<size_t>(j)].second, Cause::ai, Status::unemployed, false);
+    auto& cut = red.cuts.emplace_back(Reduction::Cut{ci, {}});
+    for (std::int64_t j = 0; j < k; ++j) cut.who.push_back(keys[static_cast<size_t>(j)].second);
+  }
+  return red;
+}
+
+void reduce(Model& m, std::int32_t fid, Reduction& red) {
+  const auto& a = m.sc_.ai;
+  m.f.believed[fid] = static_cast<float>(m.perceived);
+  auto& cut_list = m.cuts[fid];
+  std::int64_t total = 0;
+  for (const auto& [ci, who] : red.cuts) {
+    for (std::int32_t wid : who) m.separate(wid, Cause::ai, Status::unemployed, false);
+    const auto k = static_cast<std::int32_t>(who.size());
     // The firm does not want these jobs back: its target shrinks with the cut.
-    m.c[ci].target = std::max<std::int32_t>(0, m.c[ci].target - static_cast<std::int32_t>(k));
-    const std::int32_t excess = static_cast<std::int32_t>(mem.size()) + m.c[ci].vacancies - m.c[ci].target;
+    m.c[ci].target = std::max<std::int32_t>(0, m.c[ci].target - k);
+    const std::int32_t excess = static_cast<std::int32_t>(m.c[ci].members.size()) + m.c[ci].vacancies - m.c[ci].target;
     if (excess > 0) m.close_vacancies(ci, excess);
-    cut_list.push_back({static_cast<std::uint16_t>(occ), static_cast<std::int32_t>(k), m.c[ci].wage});
+    cut_list.push_back({m.c[ci].occ, k, m.c[ci].wage});
     total += k;
   }
   if (total == 0) return;
   m.add(M::firms_cutting);
   // Reinstatement: complement jobs per job cut, split by ai_complement.
+  Rng& r = red.r;
   double csum = 0;
   for (const auto& o : m.sc_.occupations) csum += o.ai_complement;
   if (csum <= 0 || a.reinstatement_ratio <= 0) return;
@@ -155,15 +180,91 @@ void realise(Model& m, std::int32_t fid) {
   }
 }
 
+// Months a firm spends in a stage of the pipeline before its next step.
+int stage_months(const Model& m, Stage s) {
+  const auto& a = m.sc_.ai;
+  switch (s) {
+    case Stage::mandate:
+      return a.mandate_months;
+    case Stage::documentation:
+      return a.documentation_months;
+    case Stage::assessment:
+      return a.assessment_months;
+    case Stage::reduced:
+      return a.realisation_months;
+    default:
+      return 0;
+  }
+}
+
+// The steps a firm of the pipeline takes this month, from its stage and the months it
+// has spent there (a zero-month stage passes straight through).
+struct Steps {
+  bool document = false, reduce = false;
+};
+Steps steps_this_month(const Model& m, std::int32_t fid) {
+  const auto& a = m.sc_.ai;
+  Steps st;
+  if (!m.f.alive[fid]) return st;
+  int elapsed = m.month_ - m.f.stage_month[fid];
+  switch (m.f.stage[fid]) {
+    case Stage::mandate:
+      if (elapsed < a.mandate_months) break;
+      elapsed = 0;
+      [[fallthrough]];
+    case Stage::documentation:
+      if (elapsed < a.documentation_months) break;
+      st.document = true, elapsed = 0;
+      [[fallthrough]];
+    case Stage::assessment:
+      st.reduce = elapsed >= a.assessment_months;
+      break;
+    default:
+      break;
+  }
+  return st;
+}
+
 }  // namespace
 
 void adoption(Model& m) {
   const auto& a = m.sc_.ai;
   if (!a.enabled || m.month_ < 0) return;  // adoption starts with the recorded months
   start_adoptions(m);
-  std::vector<std::int32_t> still;
+  // Documentation and the draws of each reduction read only the firm's own members and
+  // stream, so the month's are made first, firms in parallel (each its own; transfer[]
+  // is read only by the firm's own reduction); the cuts themselves, which move workers
+  // into the markets' pools, follow in pipeline order.
+  std::vector<std::int32_t> busy;
+  for (const auto& [fid, due] : m.pipeline) {
+    if (due > m.month_) continue;
+    const Steps st = steps_this_month(m, fid);
+    if (st.document || st.reduce) busy.push_back(fid);
+  }
+  std::vector<std::optional<Reduction>> plans(busy.size());
+  constexpr std::size_t kFirmsPerTask = 16;
+  m.for_each(static_cast<int>((busy.size() + kFirmsPerTask - 1) / kFirmsPerTask), [&](int t) {
+    const std::size_t first = static_cast<std::size_t>(t) * kFirmsPerTask;
+    for (std::size_t k = first; k < std::min(busy.size(), first + kFirmsPerTask); ++k) {
+      const Steps st = steps_this_month(m, busy[k]);
+      if (st.document) document(m, busy[k]);
+      if (st.reduce) plans[k] = plan_reduction(m, busy[k]);
+    }
+  });
+  std::unordered_map<std::int32_t, Reduction> planned;
+  for (std::size_t k = 0; k < busy.size(); ++k)
+    if (plans[k]) planned.emplace(busy[k], std::move(*plans[k]));
+  plans.clear();
+
+  std::vector<Model::PipelineFirm> still;
   still.reserve(m.pipeline.size());
-  for (std::int32_t fid : m.pipeline) {
+  for (const auto& entry : m.pipeline) {
+    const std::int32_t fid = entry.firm;
+    // Nothing to do before its next step (a firm that closed meanwhile leaves then).
+    if (entry.due > m.month_) {
+      still.push_back(entry);
+      continue;
+    }
     if (!m.f.alive[fid]) continue;
     // Zero-month stages pass straight through.
     for (bool moved = true; moved;) {
@@ -173,11 +274,12 @@ void adoption(Model& m) {
         case Stage::mandate:
           if (elapsed >= a.mandate_months) m.set_stage(fid, Stage::documentation), moved = true;
           break;
-        case Stage::documentation:
-          if (elapsed >= a.documentation_months) document(m, fid), m.set_stage(fid, Stage::assessment), moved = true;
+        case Stage::documentation:  // documented above
+          if (elapsed >= a.documentation_months) m.set_stage(fid, Stage::assessment), moved = true;
           break;
         case Stage::assessment:
-          if (elapsed >= a.assessment_months) reduce(m, fid), m.set_stage(fid, Stage::reduced), moved = true;
+          if (elapsed >= a.assessment_months)
+            reduce(m, fid, planned.at(fid)), m.set_stage(fid, Stage::reduced), moved = true;
           break;
         case Stage::reduced:
           if (elapsed >= a.realisation_months) realise(m, fid), m.set_stage(fid, Stage::realised);
@@ -186,7 +288,8 @@ void adoption(Model& m) {
           break;
       }
     }
-    if (m.f.stage[fid] != Stage::realised) still.push_back(fid);
+    if (m.f.stage[fid] != Stage::realised)
+      still.push_back({fid, m.f.stage_month[fid] + stage_months(m, m.f.stage[fid])});
   }
   m.pipeline.swap(still);
 }

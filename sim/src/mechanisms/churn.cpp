@@ -64,7 +64,7 @@ void pick_block(const Model& m, int b, std::vector<Pick>& out) {
   Rng r = m.rng(static_cast<std::uint64_t>(b), Purpose::churn_block);
   const std::int64_t layoffs = r.binomial(e, lm.layoff_rate);
   const std::int64_t quits = r.binomial(e - layoffs, lm.quit_rate);
-  // Candidates come 16 at a time, their status and cell fetched before they are read.
+  // Candidates come 16 at a time, their records fetched before they are read.
   std::array<std::int32_t, 16> cand{};
   size_t next = cand.size();
   ThreadMarks taken(span);  // ids (less lo) already picked this month
@@ -80,16 +80,14 @@ void pick_block(const Model& m, int b, std::vector<Pick>& out) {
       }
       const std::int32_t wid = cand[next++];
       if (m.w.status(wid) == Status::employed && taken.take(wid - lo)) {
-        prefetch(&m.c[m.w.core[wid].cell]);
-        out.push_back({wid, -1, k >= layoffs});
+        // An employed worker's occupation and region are its cell's: the market without
+        // reading the cell (a line of its own, fetched again when the worker leaves).
+        out.push_back({wid, m.market(m.w.core[wid].occ, m.w.core[wid].region), k >= layoffs});
         break;
       }
     }
   }
-  for (Pick& p : out) {
-    p.market = m.cell_market(m.w.core[p.worker].cell);  // cells fetched meanwhile
-    taken.clear(p.worker - lo);
-  }
+  for (const Pick& p : out) taken.clear(p.worker - lo);
 }
 
 // A separation follows a chain of loads: the worker's core record -> its cell -> the

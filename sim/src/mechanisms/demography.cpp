@@ -29,13 +29,9 @@ void retire_all(Model& m, const std::vector<std::int32_t>& due) {
   std::vector<std::vector<std::int32_t>> by_market(static_cast<size_t>(m.markets()));
   for (size_t k = 0; k < due.size(); ++k) {
     if (k + 16 < due.size()) prefetch(&m.w.core[due[k + 16]]);
-    if (k + 8 < due.size() && m.w.core[due[k + 8]].cell >= 0) prefetch(&m.c[m.w.core[due[k + 8]].cell]);
     const std::int32_t wid = due[k];
     switch (m.w.status(wid)) {
-      case Status::employed:
-        kind[k] = in_market;
-        by_market[static_cast<size_t>(m.cell_market(m.w.core[wid].cell))].push_back(wid);
-        break;
+      case Status::employed:  // an employed worker's occupation and region are its cell's
       case Status::unemployed:
         kind[k] = in_market;
         by_market[static_cast<size_t>(m.market(m.w.core[wid].occ, m.w.core[wid].region))].push_back(wid);
