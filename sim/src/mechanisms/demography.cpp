@@ -102,6 +102,10 @@ void enter_all(Model& m, std::size_t count) {
   m.for_each(static_cast<int>((count + kChunk - 1) / kChunk), [&](int chunk) {
     const std::size_t end = std::min(count, (static_cast<std::size_t>(chunk) + 1) * kChunk);
     for (std::size_t k = static_cast<std::size_t>(chunk) * kChunk; k < end; ++k) {
+      if (k + 8 < end) {  // freed ids are scattered: their lines fetched a few entrants ahead
+        const std::int32_t ahead = in[k + 8].id;
+        prefetch(&m.w.core[ahead]), prefetch(&m.w.prev_wage[ahead]), prefetch(&m.w.event_month[ahead]);
+      }
       Entrant& e = in[k];
       const std::int32_t id = e.id;
       Rng r = m.rng(k, Purpose::entrants);
@@ -171,8 +175,11 @@ void demography(Model& m) {
   const std::int64_t back = rl.binomial(static_cast<std::int64_t>(m.inactive.size()), dm.reentry_rate);
   const auto pos = draw_shrinking(rl, static_cast<std::int64_t>(m.inactive.size()), back);
   for (std::int64_t k = 0; k < back; ++k) {
-    if (k + 8 < back) prefetch(&m.inactive[pos[k + 8]]);
-    if (k + 4 < back) prefetch(&m.w.core[m.inactive[pos[k + 4]]]);
+    if (k + 16 < back) prefetch(&m.inactive[pos[k + 16]]);
+    if (k + 8 < back) prefetch(&m.w.core[m.inactive[pos[k + 8]]]);
+    // The list's last worker moves into each vacated place; after four more reentries
+    // the last is (almost always) the one four places from the end now.
+    if (m.inactive.size() > 4) prefetch(&m.w.core[m.inactive[m.inactive.size() - 5]]);
     if (k + 1 < back) prefetch(&m.w.core[m.inactive.back()]);
     const std::int32_t wid = m.inactive[pos[k]];
     m.remove_from_inactive(wid);
