@@ -228,13 +228,18 @@ void Model::add_to_pool(std::int32_t wid) { add_to_pool(wid, market(w.core[wid].
 void Model::add_to_pool(std::int32_t wid, int mk) {
   auto& p = pool[static_cast<size_t>(mk)];
   w.core[wid].slot = static_cast<std::int32_t>(p.size());
-  p.push_back(wid);
+  p.push_back({wid, w.core[wid].spell_start, w.core[wid].birth_month, w.aiq(wid)});
   w.set_status(wid, Status::unemployed);
   count([b = birth_index(wid)](auto& t) { ++t.unemp_by_birth[b]; });
 }
 
 void Model::remove_from_pool(std::int32_t wid) {
-  w.remove_from(pool[market(w.core[wid].occ, w.core[wid].region)], wid);
+  auto& p = pool[static_cast<size_t>(market(w.core[wid].occ, w.core[wid].region))];
+  const std::int32_t at = w.core[wid].slot;  // the last one takes its place
+  p[static_cast<size_t>(at)] = p.back();
+  w.core[p[static_cast<size_t>(at)].worker].slot = at;
+  p.pop_back();
+  w.core[wid].slot = -1;
   count([b = birth_index(wid)](auto& t) { --t.unemp_by_birth[b]; });
 }
 
@@ -403,6 +408,8 @@ void Model::transfer(std::int32_t wid, std::int32_t ci) {
 void Model::set_aiq(std::int32_t wid) {
   if (w.aiq(wid)) return;
   w.set_aiq(wid, 1);
+  if (w.status(wid) == Status::unemployed)  // its pool's copy too
+    pool[static_cast<size_t>(market(w.core[wid].occ, w.core[wid].region))][static_cast<size_t>(w.core[wid].slot)].aiq = 1;
   if (w.status(wid) == Status::employed || w.status(wid) == Status::unemployed || w.status(wid) == Status::retraining) {
     count([b = birth_index(wid)](auto& t) {
       ++t.aiq_by_birth[b];
@@ -786,9 +793,8 @@ void Model::record_stocks() {
   for_each_market([&](int mk) {
     const auto& p = pool[static_cast<size_t>(mk)];
     auto& h = by_market[static_cast<size_t>(mk)];
-    for (std::size_t i = 0; i < p.size(); ++i) {
-      if (i + 16 < p.size()) prefetch(&w.core[p[i + 16]]);
-      const auto d = static_cast<size_t>(std::max(0, t - w.core[p[i]].spell_start));
+    for (const Searcher& s : p) {
+      const auto d = static_cast<size_t>(std::max(0, t - s.spell_start));
       if (d >= h.size()) h.resize(d + 1, 0);
       ++h[d];
     }

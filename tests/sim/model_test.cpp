@@ -37,7 +37,14 @@ void check_invariants(const Model& m) {
       case Status::unemployed:
         ++unemp;
         ASSERT_EQ(m.w.core[i].cell, -1);
-        ASSERT_EQ(m.pool[m.market(m.w.core[i].occ, m.w.core[i].region)][m.w.core[i].slot], wid);
+        {
+          const auto& s = m.pool[m.market(m.w.core[i].occ, m.w.core[i].region)][m.w.core[i].slot];
+          ASSERT_EQ(s.worker, wid);
+          // The pool's copies of what its scans read agree with the worker's record.
+          ASSERT_EQ(s.spell_start, m.w.core[i].spell_start) << i;
+          ASSERT_EQ(s.birth_month, m.w.core[i].birth_month) << i;
+          ASSERT_EQ(s.aiq, m.w.aiq(i)) << i;
+        }
         break;
       case Status::retraining:
         ++retr;

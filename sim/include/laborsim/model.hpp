@@ -198,7 +198,17 @@ class Model {
   // By (occupation, region) market: every cell, employed and unemployed worker belongs to
   // exactly one, which is what lets mechanisms run markets in parallel (for_each_market).
   std::vector<std::int64_t> market_employed;
-  std::vector<std::vector<std::int32_t>> pool;          // unemployed workers
+  // Unemployed workers, each with what the monthly scans of the unemployed read
+  // (employers' weights, retraining eligibility, spell durations): those scans stream
+  // through the pools instead of reading a scattered record per worker. The copies
+  // are set as a worker joins (spell start and birth month do not change while
+  // unemployed; AIQ gained meanwhile is copied by Model::set_aiq).
+  struct Searcher {
+    std::int32_t worker;
+    std::int16_t spell_start, birth_month;
+    std::uint8_t aiq;
+  };
+  std::vector<std::vector<Searcher>> pool;
   std::vector<std::vector<std::int32_t>> vacant_cells;  // cells with vacancies
   std::vector<std::vector<std::int32_t>> gap_cells;     // cells whose e + v may differ from target
   std::vector<std::int64_t> market_vacancies;

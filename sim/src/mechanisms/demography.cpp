@@ -199,9 +199,9 @@ void demography(Model& m) {
     const std::int64_t k = r.binomial(static_cast<std::int64_t>(p.size()), dm.unemployed_exit_rate);
     const auto pos = draw_shrinking(r, static_cast<std::int64_t>(p.size()), k);  // as for reentries
     for (std::int64_t j = 0; j < k; ++j) {
-      if (j + 4 < k) prefetch(&m.w.core[p[pos[j + 4]]]);
-      if (j + 1 < k) prefetch(&m.w.core[p.back()]);
-      const std::int32_t wid = p[pos[j]];
+      if (j + 4 < k) prefetch(&m.w.core[p[pos[j + 4]].worker]);
+      if (j + 1 < k) prefetch(&m.w.core[p.back().worker]);
+      const std::int32_t wid = p[pos[j]].worker;
       m.remove_from_pool(wid);
       leaving[static_cast<size_t>(mk)].push_back(wid);
     }

@@ -13,10 +13,10 @@ namespace laborsim::mech {
 
 namespace {
 
-double applicant_weight(const Model& m, std::int32_t wid) {
-  const int d = std::clamp(m.month_ - m.w.core[wid].spell_start, 0, 24);
-  const int old = (m.month_ - m.w.core[wid].birth_month) >= 55 * 12;
-  return m.applicant_weights[static_cast<size_t>(d * 4 + m.w.aiq(wid) * 2 + old)];
+double applicant_weight(const Model& m, const Model::Searcher& s) {
+  const int d = std::clamp(m.month_ - s.spell_start, 0, 24);
+  const int old = (m.month_ - s.birth_month) >= 55 * 12;
+  return m.applicant_weights[static_cast<size_t>(d * 4 + s.aiq * 2 + old)];
 }
 
 bool weighted(const Model& m) {
@@ -50,7 +50,7 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
       m.prefetch_hire_rest(workers[k + 3]);
       prefetch(&pool[static_cast<size_t>(m.w.core[workers[k + 3]].slot)]);
     }
-    if (k + 1 < workers.size() && !pool.empty()) prefetch(&m.w.core[pool.back()]);
+    if (k + 1 < workers.size() && !pool.empty()) prefetch(&m.w.core[pool.back().worker]);
     const std::int32_t ci = to[k];
     const std::int32_t wid = workers[k];
     m.remove_from_pool(wid);
@@ -79,19 +79,16 @@ void cobb_douglas(Model& m) {
       std::vector<std::int64_t> picks;
       picks.reserve(static_cast<size_t>(h));
       r.sample_distinct(u, h, picks);
-      for (std::int64_t t : picks) chosen.push_back(p[static_cast<size_t>(t)]);
+      for (std::int64_t t : picks) chosen.push_back(p[static_cast<size_t>(t)].worker);
     } else {
       // Each applicant's hazard scales with its weight relative to the pool's mean, so
       // the expected number of hires stays A u^alpha v^(1-alpha) (up to the cap at 1).
       std::vector<double> wts(p.size());
       double mean = 0;
-      for (size_t i = 0; i < p.size(); ++i) {
-        if (i + 16 < p.size()) prefetch(&m.w.core[p[i + 16]]);
-        mean += wts[i] = applicant_weight(m, p[i]);
-      }
+      for (size_t i = 0; i < p.size(); ++i) mean += wts[i] = applicant_weight(m, p[i]);
       mean /= static_cast<double>(p.size());
       for (size_t i = 0; i < p.size(); ++i)
-        if (r.bernoulli(f * wts[i] / mean)) chosen.push_back(p[i]);
+        if (r.bernoulli(f * wts[i] / mean)) chosen.push_back(p[i].worker);
       std::shuffle(chosen.begin(), chosen.end(), r);  // who loses out if over the vacancies
     }
     fill_market(m, mk, chosen, r);
@@ -115,13 +112,11 @@ void network(Model& m) {
       if (acc <= 0) continue;
       Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::matching);
       const auto& pool = m.pool[mk];
-      for (size_t k = 0; k < pool.size(); ++k) {
-        if (k + 16 < pool.size()) prefetch(&m.w.core[pool[k + 16]]);
-        const std::int32_t wid = pool[k];
+      for (const auto& s : pool) {
         if (!r.bernoulli(lm.network_search_intensity)) continue;
         const double x = r.uniform() * acc;
         const int j = static_cast<int>(std::upper_bound(cum.begin(), cum.end(), x) - cum.begin());
-        apps[std::min(j, no - 1)].emplace_back(wid, applicant_weight(m, wid));
+        apps[std::min(j, no - 1)].emplace_back(s.worker, applicant_weight(m, s));
       }
     }
     // Each vacancy picks one applicant: an application to j succeeds with

@@ -58,12 +58,8 @@ void retraining(Model& m) {
     Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::retraining);
     std::vector<std::int32_t> eligible;
     const auto& pool = m.pool[mk];
-    for (size_t k = 0; k < pool.size(); ++k) {
-      if (k + 16 < pool.size()) prefetch(&m.w.core[pool[k + 16]]);  // a random line each
-      const std::int32_t wid = pool[k];
-      if (m.month_ - m.w.core[wid].spell_start >= p.eligible_after_months && r.bernoulli(entry))
-        eligible.push_back(wid);
-    }
+    for (const auto& s : pool)
+      if (m.month_ - s.spell_start >= p.eligible_after_months && r.bernoulli(entry)) eligible.push_back(s.worker);
     for (std::int32_t wid : eligible) {
       int j = i;
       for (int tries = 0; tries < 8 && j == i; ++tries)
