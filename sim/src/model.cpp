@@ -535,7 +535,10 @@ void Model::init() {
   // The population is known up to binomial noise: reserving avoids the growth slack
   // of vectors that double (up to 2x the memory of the worker columns).
   w.reserve(static_cast<std::size_t>(sc_.simulation.workers * 1.01) + 1024);
-  w.columns([](auto& col, auto) { prefer_huge_pages(col); });
+  w.columns([](auto& col, auto) {
+    prefer_huge_pages(col);
+    populate(col.data(), col.capacity() * sizeof(col[0]));
+  });
 
   std::vector<double> region_cdf;
   double acc = 0;
@@ -583,6 +586,7 @@ void Model::init() {
     Cells placed;
     placed.reserve(c.size() + c.size() / 8 + 64);
     prefer_huge_pages(placed);
+    populate(placed.data(), c.size() * sizeof(Cell));  // (the room for later cells as it fills)
     for (auto& cell : c) placed.push_back(std::move(cell));
     c = std::move(placed);
   }

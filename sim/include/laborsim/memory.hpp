@@ -18,4 +18,10 @@ void prefer_huge_pages(const std::vector<T>& v) {
   prefer_huge_pages(v.data(), v.capacity() * sizeof(T));
 }
 
+// Backs a freshly allocated range with memory now, pieces on all threads at once: the
+// kernel zeroes every new page at its first write, which for the state of a big run
+// (gigabytes, written in order by one thread) is seconds. A hint like the above (Linux
+// 5.14+; elsewhere the first writes do it, as before).
+void populate(const void* data, std::size_t bytes);
+
 }  // namespace laborsim
