@@ -200,6 +200,7 @@ void demography(Model& m) {
     const auto pos = draw_shrinking(r, static_cast<std::int64_t>(p.size()), k);  // as for reentries
     for (std::int64_t j = 0; j < k; ++j) {
       if (j + 4 < k) prefetch(&m.w.core[p[pos[j + 4]].worker]);
+      if (p.size() > 4) prefetch(&m.w.core[p[p.size() - 5].worker]);  // last in four exits (see reentries)
       if (j + 1 < k) prefetch(&m.w.core[p.back().worker]);
       const std::int32_t wid = p[pos[j]].worker;
       m.remove_from_pool(wid);
