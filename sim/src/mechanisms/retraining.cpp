@@ -48,8 +48,8 @@ void retraining(Model& m) {
       cum[g][j] = acc += prospects * m.sc_.occupations[j].wage / std::max(mean_wage, 1e-9);
     }
   }
-  // Who enters, and toward what, market by market in parallel (each reads only its own
-  // pool); the entries are then made in market order.
+  // Who enters, and toward what, market by market in parallel (each reads and changes
+  // only its own pool).
   std::vector<std::vector<std::pair<std::int32_t, int>>> entering(static_cast<size_t>(m.markets()));
   m.for_each_market([&](int mk) {
     const int i = mk / m.nreg_, g = mk % m.nreg_;
@@ -67,17 +67,25 @@ void retraining(Model& m) {
       if (j == i || j >= m.nocc_) continue;
       entering[static_cast<size_t>(mk)].emplace_back(wid, j);
     }
-  });
-  for (const auto& list : entering)
-    for (const auto& [wid, j] : list) {
+    // They leave this market's pool here (in the order drawn, as a pass in market order
+    // would take them); the completion calendar is filled below in market order.
+    const auto& list = entering[static_cast<size_t>(mk)];
+    for (size_t k = 0; k < list.size(); ++k) {
+      if (k + 4 < list.size()) m.prefetch_worker(list[k + 4].first);
+      if (pool.size() > 4) prefetch(&m.w.core[pool[pool.size() - 5].worker]);  // see matching
+      const std::int32_t wid = list[k].first;
       m.remove_from_pool(wid);
       m.w.set_status(wid, Status::retraining);
       m.w.set_event_month(wid, m.month_);  // retraining-to-job time counts from here
-      ++m.n_retraining;
       m.add(M::retraining_entries);
-      const int done = m.calendar_index(m.month_ + duration);
-      if (done < m.calendar_months()) m.retrain_done_at[done].push_back({wid, static_cast<std::uint16_t>(j)});
     }
+  });
+  const int done = m.calendar_index(m.month_ + duration);
+  for (const auto& list : entering) {
+    m.n_retraining += static_cast<std::int64_t>(list.size());
+    if (done < m.calendar_months())
+      for (const auto& [wid, j] : list) m.retrain_done_at[done].push_back({wid, static_cast<std::uint16_t>(j)});
+  }
   const double cost = static_cast<double>(m.n_retraining) * p.cost_per_month;
   m.add(M::retraining_cost, cost);
   m.add(M::retraining_public_cost, cost * (sub ? p.subsidy_public_share : p.public_share));
