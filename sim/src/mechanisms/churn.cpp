@@ -134,8 +134,9 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
   // its last opening is filled), and reading each drawn cell would be a miss that no
   // fetch can run ahead of. So the moves are drawn first on a copy of the list with
   // the cells' openings and firms (read in list order, which is close to cell order),
-  // which evolves exactly as the list will; then made, their cells fetched ahead.
-  std::vector<std::int32_t> target(quits.size(), -1);
+  // which evolves exactly as the list will; then made, their cells fetched ahead, and
+  // the cell that each filling of a last opening moves in the list (its place changes).
+  std::vector<std::int32_t> target(quits.size(), -1), moved(quits.size(), -1);
   const auto& vc = m.vacant_cells[mk];
   if (!vc.empty() && !quits.empty()) {
     struct Vacant {
@@ -152,6 +153,7 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
       if (v.firm == old_firm[k]) continue;
       target[k] = v.cell;
       if (--v.open == 0) {  // off the list as close_vacancies takes it: the last one moves in
+        moved[k] = list.back().cell;
         v = list.back();
         list.pop_back();
       }
@@ -159,7 +161,10 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
   }
   for (size_t k = 0; k < quits.size(); ++k) {
     if (k + 6 < quits.size()) m.prefetch_worker(quits[k + 6]), m.prefetch_cell(target[k + 6]);
-    if (k + 3 < quits.size()) m.prefetch_cell_tail(target[k + 3]);
+    if (k + 3 < quits.size()) {
+      m.prefetch_cell_tail(target[k + 3]);
+      if (moved[k + 3] >= 0) prefetch(&m.c[moved[k + 3]].vslot);
+    }
     const std::int32_t wid = quits[k];
     m.add(M::quits);
     if (target[k] < 0) {

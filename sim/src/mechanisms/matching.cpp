@@ -38,9 +38,23 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
   std::vector<std::int64_t> units;  // distinct vacancy units
   units.reserve(workers.size());
   r.sample_distinct(v, static_cast<std::int64_t>(workers.size()), units);
-  std::vector<std::int32_t> to(workers.size());
-  for (size_t k = 0; k < workers.size(); ++k)
-    to[k] = cells[static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), units[k]) - cum.begin())];
+  // Each hire's cell, and the cell that filling a last opening moves in the market's
+  // vacant list (its place changes): the list followed on a copy of its order.
+  std::vector<std::int32_t> to(workers.size()), moved(workers.size(), -1);
+  std::vector<std::int32_t> open(cells.size()), list(cells.size()), place(cells.size());
+  for (size_t i = 0; i < cells.size(); ++i)
+    open[i] = static_cast<std::int32_t>(cum[i] - (i > 0 ? cum[i - 1] : 0)), list[i] = place[i] = static_cast<std::int32_t>(i);
+  for (size_t k = 0; k < workers.size(); ++k) {
+    const auto i = static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), units[k]) - cum.begin());
+    to[k] = cells[i];
+    if (--open[i] == 0) {  // as close_vacancies takes it off: the last one moves in
+      const std::int32_t last = list.back();
+      moved[k] = cells[static_cast<size_t>(last)];
+      list[static_cast<size_t>(place[i])] = last;
+      place[static_cast<size_t>(last)] = place[i];
+      list.pop_back();
+    }
+  }
   // Hires in order, each one's memory fetched a few hires ahead (see churn.cpp).
   const auto& pool = m.pool[mk];
   for (size_t k = 0; k < workers.size(); ++k) {
@@ -49,6 +63,7 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
       m.prefetch_cell_tail(to[k + 3]);
       m.prefetch_hire_rest(workers[k + 3]);
       prefetch(&pool[static_cast<size_t>(m.w.core[workers[k + 3]].slot)]);
+      if (moved[k + 3] >= 0) prefetch(&m.c[moved[k + 3]].vslot);
     }
     // Each hire moves the pool's last worker into its place (its record changes): the
     // one that will be last four hires on is (almost always) four from the end now.
