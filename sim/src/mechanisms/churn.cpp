@@ -28,7 +28,10 @@ void demand_gap(Model& m, int mk) {
     for (std::int32_t ci : cells) m.c[ci].gap_listed = 0;
     return;
   }
-  for (std::int32_t ci : cells) {
+  for (size_t j = 0; j < cells.size(); ++j) {
+    if (j + 8 < cells.size()) m.prefetch_cell(cells[j + 8]);  // listed cells are scattered
+    if (j + 4 < cells.size()) prefetch(&m.f.alive[m.c[cells[j + 4]].firm]);
+    const std::int32_t ci = cells[j];
     m.c[ci].gap_listed = 0;
     if (!m.f.alive[m.c[ci].firm]) continue;
     auto& mem = m.c[ci].members;
