@@ -131,15 +131,13 @@ void enter_all(Model& m, std::size_t count) {
       e.market = m.market(m.w.core[id].occ, m.w.core[id].region);
       e.job = r.bernoulli(dm.graduate_job_share);
       e.pick = r.uniform();
+      m.count_worker(id, +1);  // (counts: any order gives the same sums)
+      m.add(M::entrants);
     }
   });
   std::vector<std::vector<const Entrant*>> by_market(static_cast<size_t>(m.markets()));
-  for (size_t k = 0; k < in.size(); ++k) {
-    if (k + 8 < in.size()) prefetch(&m.w.core[in[k + 8].id]);
-    const Entrant& e = in[k];
+  for (const Entrant& e : in) {  // in entrant order, reading no worker's record
     if (e.retire_at >= 0) m.retire_at[static_cast<size_t>(e.retire_at)].push_back(e.id);
-    m.count_worker(e.id, +1);
-    m.add(M::entrants);
     by_market[static_cast<size_t>(e.market)].push_back(&e);
   }
   m.for_each_market([&](int mk) {
@@ -174,6 +172,9 @@ void demography(Model& m) {
   Rng rl = m.rng(m.pool.size(), Purpose::labor_force);
   const std::int64_t back = rl.binomial(static_cast<std::int64_t>(m.inactive.size()), dm.reentry_rate);
   const auto pos = draw_shrinking(rl, static_cast<std::int64_t>(m.inactive.size()), back);
+  // They leave the one inactive list in order, then join their markets' pools market
+  // by market in parallel (each market in reentry order, as a sequential pass would).
+  std::vector<std::vector<std::int32_t>> returning(m.pool.size());
   for (std::int64_t k = 0; k < back; ++k) {
     if (k + 16 < back) prefetch(&m.inactive[pos[k + 16]]);
     if (k + 8 < back) prefetch(&m.w.core[m.inactive[pos[k + 8]]]);
@@ -183,11 +184,19 @@ void demography(Model& m) {
     if (k + 1 < back) prefetch(&m.w.core[m.inactive.back()]);
     const std::int32_t wid = m.inactive[pos[k]];
     m.remove_from_inactive(wid);
-    m.w.core[wid].spell_start = static_cast<std::int16_t>(m.month_);
-    m.count_worker(wid, +1);
-    m.add_to_pool(wid);
-    m.add(M::reentries);
+    returning[static_cast<size_t>(m.market(m.w.core[wid].occ, m.w.core[wid].region))].push_back(wid);
   }
+  m.for_each_market([&](int mk) {
+    const auto& list = returning[static_cast<size_t>(mk)];
+    for (size_t k = 0; k < list.size(); ++k) {
+      if (k + 8 < list.size()) m.prefetch_worker(list[k + 8]);
+      const std::int32_t wid = list[k];
+      m.w.core[wid].spell_start = static_cast<std::int16_t>(m.month_);
+      m.count_worker(wid, +1);
+      m.add_to_pool(wid, mk);
+      m.add(M::reentries);
+    }
+  });
   // Unemployed workers leaving the labour force (discouraged, caring, studying...).
   // Drawn and taken out of the pools market by market in parallel, then listed as
   // inactive in market order.
@@ -207,14 +216,25 @@ void demography(Model& m) {
       leaving[static_cast<size_t>(mk)].push_back(wid);
     }
   });
-  for (const auto& list : leaving)
+  // Their places in the inactive list follow from the markets' counts, so each market
+  // writes its own stretch of it in parallel (the list as a pass in market order makes it).
+  std::vector<std::size_t> first(leaving.size() + 1, m.inactive.size());
+  for (size_t mk = 0; mk < leaving.size(); ++mk) first[mk + 1] = first[mk] + leaving[mk].size();
+  m.inactive.resize(first.back());
+  m.n_inactive += static_cast<std::int64_t>(first.back() - first.front());
+  m.for_each_market([&](int mk) {
+    const auto& list = leaving[static_cast<size_t>(mk)];
     for (size_t j = 0; j < list.size(); ++j) {
-      if (j + 8 < list.size()) prefetch(&m.w.core[list[j + 8]]);
+      if (j + 8 < list.size()) m.prefetch_worker(list[j + 8]);
       const std::int32_t wid = list[j];
       m.count_worker(wid, -1);
-      m.add_to_inactive(wid);
+      const std::size_t at = first[static_cast<size_t>(mk)] + j;
+      m.inactive[at] = wid;
+      m.w.core[wid].slot = static_cast<std::int32_t>(at);
+      m.w.set_status(wid, Status::inactive);
       m.add(M::exits_to_nonparticipation);
     }
+  });
 }
 
 void aiq_diffusion(Model& m) {
