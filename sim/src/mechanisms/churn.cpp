@@ -67,21 +67,22 @@ void pick_block(const Model& m, int b, std::vector<Pick>& out) {
   Rng r = m.rng(static_cast<std::uint64_t>(b), Purpose::churn_block);
   const std::int64_t layoffs = r.binomial(e, lm.layoff_rate);
   const std::int64_t quits = r.binomial(e - layoffs, lm.quit_rate);
-  // Candidates come 16 at a time, their records fetched before they are read.
+  // Candidates are drawn 16 ahead of their reading, each replaced as it is read (the
+  // same sequence of draws), so that 16 records are always on their way.
   std::array<std::int32_t, 16> cand{};
-  size_t next = cand.size();
+  for (auto& x : cand) {
+    x = static_cast<std::int32_t>(lo + r.index(span));
+    prefetch(&m.w.core[x]);
+  }
+  size_t next = 0;
   ThreadMarks taken(span);  // ids (less lo) already picked this month
   out.reserve(static_cast<size_t>(layoffs + quits));
   for (std::int64_t k = 0; k < layoffs + quits; ++k) {
     for (;;) {
-      if (next == cand.size()) {
-        for (auto& x : cand) {
-          x = static_cast<std::int32_t>(lo + r.index(span));
-          prefetch(&m.w.core[x]);
-        }
-        next = 0;
-      }
-      const std::int32_t wid = cand[next++];
+      const std::int32_t wid = cand[next];
+      cand[next] = static_cast<std::int32_t>(lo + r.index(span));
+      prefetch(&m.w.core[cand[next]]);
+      next = (next + 1) % cand.size();
       if (m.w.status(wid) == Status::employed && taken.take(wid - lo)) {
         // An employed worker's occupation and region are its cell's: the market without
         // reading the cell (a line of its own, fetched again when the worker leaves).
