@@ -234,20 +234,21 @@ void Model::add_to_pool(std::int32_t wid, int mk) {
 }
 
 void Model::remove_from_pool(std::int32_t wid) {
-  auto& p = pool[static_cast<size_t>(market(w.core[wid].occ, w.core[wid].region))];
-  const std::int32_t at = w.core[wid].slot;  // the last one takes its place
-  p[static_cast<size_t>(at)] = p.back();
-  w.core[p[static_cast<size_t>(at)].worker].slot = at;
-  p.pop_back();
-  w.core[wid].slot = -1;
+  w.remove_from(pool[static_cast<size_t>(market(w.core[wid].occ, w.core[wid].region))], wid,
+                [](const Searcher& s) { return s.worker; });
   count([b = birth_index(wid)](auto& t) { --t.unemp_by_birth[b]; });
 }
 
 void Model::add_to_inactive(std::int32_t wid) {
-  w.core[wid].slot = static_cast<std::int32_t>(inactive.size());
   inactive.push_back(wid);
-  w.set_status(wid, Status::inactive);
+  set_inactive_at(wid, inactive.size() - 1);
   ++n_inactive;
+}
+
+void Model::set_inactive_at(std::int32_t wid, std::size_t at) {
+  inactive[at] = wid;
+  w.core[wid].slot = static_cast<std::int32_t>(at);
+  w.set_status(wid, Status::inactive);
 }
 
 void Model::remove_from_inactive(std::int32_t wid) {

@@ -28,14 +28,19 @@ enum class Cause : std::uint8_t { none = 0, ordinary = 1, ai = 2, consolidation 
 enum class Stage : std::uint8_t { none, mandate, documentation, assessment, reduced, realised };
 
 // Removes id from an unordered list in O(1): the last element takes its place, and
-// pos(id) (the position of every id in the list, a reference) follows.
-template <class PositionOf>
-void erase_indexed_by(std::vector<std::int32_t>& list, PositionOf pos, std::int32_t id) {
-  const std::int32_t last = list.back();
+// pos(id) (the position of every id in the list, a reference) follows. For lists of
+// records, id_of(element) is the id an element holds.
+template <class T, class PositionOf, class IdOf>
+void erase_indexed_by(std::vector<T>& list, PositionOf pos, std::int32_t id, IdOf id_of) {
+  const T last = list.back();
   list[static_cast<std::size_t>(pos(id))] = last;
-  pos(last) = pos(id);
+  pos(id_of(last)) = pos(id);
   list.pop_back();
   pos(id) = -1;
+}
+template <class PositionOf>
+void erase_indexed_by(std::vector<std::int32_t>& list, PositionOf pos, std::int32_t id) {
+  erase_indexed_by(list, pos, id, [](std::int32_t x) { return x; });
 }
 // The same with positions in a column indexed by id.
 template <class Positions>
@@ -101,9 +106,14 @@ struct Workers {
   }
   std::size_t size() const { return core.size(); }
   // Takes worker i out of the list that holds it; the list's last worker takes its place.
-  void remove_from(std::vector<std::int32_t>& list, std::int32_t i) {
+  // For lists of records, id_of(element) is the worker it holds.
+  template <class T, class IdOf>
+  void remove_from(std::vector<T>& list, std::int32_t i, IdOf id_of) {
     erase_indexed_by(
-        list, [this](std::int32_t k) -> auto& { return core[static_cast<std::size_t>(k)].slot; }, i);
+        list, [this](std::int32_t k) -> auto& { return core[static_cast<std::size_t>(k)].slot; }, i, id_of);
+  }
+  void remove_from(std::vector<std::int32_t>& list, std::int32_t i) {
+    remove_from(list, i, [](std::int32_t x) { return x; });
   }
   void resize(std::size_t n) {
     columns([n](auto& col, auto init) {
@@ -306,6 +316,15 @@ class Model {
   // The same for a worker's employer cell and the worker's own place in its member list
   // (a line of its own in a large cell); the worker's record and cell fetched before.
   void prefetch_leaver(std::int32_t wid) const;
+  // A removal from a pool or the inactive list moves the list's last worker into the
+  // vacated place, a write to its record: loops of removals fetch the worker that will
+  // be last four removals on, (almost always) the one four from the end now.
+  void prefetch_coming_last(const std::vector<Searcher>& list) const {
+    if (list.size() > 4) prefetch(&w.core[list[list.size() - 5].worker]);
+  }
+  void prefetch_coming_last(const std::vector<std::int32_t>& list) const {
+    if (list.size() > 4) prefetch(&w.core[list[list.size() - 5]]);
+  }
 
   // The firm's cell for (occ, region); with create, made if missing, which may move
   // every cell: references into c taken before are then invalid.
@@ -317,6 +336,9 @@ class Model {
   void add_to_pool(std::int32_t wid, int market);  // the worker's market, known by the caller
   void remove_from_pool(std::int32_t wid);
   void add_to_inactive(std::int32_t wid);
+  // Lists wid as inactive at place `at` of the inactive list, made room for by the caller
+  // (labour-force exits write their places market by market in parallel).
+  void set_inactive_at(std::int32_t wid, std::size_t at);
   void remove_from_inactive(std::int32_t wid);
   // Worker leaves its job: to unemployment (cause != none for displacements) or the
   // given status. Opens a replacement vacancy when the firm is below its target.

@@ -178,9 +178,7 @@ void demography(Model& m) {
   for (std::int64_t k = 0; k < back; ++k) {
     if (k + 16 < back) prefetch(&m.inactive[pos[k + 16]]);
     if (k + 8 < back) prefetch(&m.w.core[m.inactive[pos[k + 8]]]);
-    // The list's last worker moves into each vacated place; after four more reentries
-    // the last is (almost always) the one four places from the end now.
-    if (m.inactive.size() > 4) prefetch(&m.w.core[m.inactive[m.inactive.size() - 5]]);
+    m.prefetch_coming_last(m.inactive);
     if (k + 1 < back) prefetch(&m.w.core[m.inactive.back()]);
     const std::int32_t wid = m.inactive[pos[k]];
     m.remove_from_inactive(wid);
@@ -209,7 +207,7 @@ void demography(Model& m) {
     const auto pos = draw_shrinking(r, static_cast<std::int64_t>(p.size()), k);  // as for reentries
     for (std::int64_t j = 0; j < k; ++j) {
       if (j + 4 < k) prefetch(&m.w.core[p[pos[j + 4]].worker]);
-      if (p.size() > 4) prefetch(&m.w.core[p[p.size() - 5].worker]);  // last in four exits (see reentries)
+      m.prefetch_coming_last(p);
       if (j + 1 < k) prefetch(&m.w.core[p.back().worker]);
       const std::int32_t wid = p[pos[j]].worker;
       m.remove_from_pool(wid);
@@ -228,10 +226,7 @@ void demography(Model& m) {
       if (j + 8 < list.size()) m.prefetch_worker(list[j + 8]);
       const std::int32_t wid = list[j];
       m.count_worker(wid, -1);
-      const std::size_t at = first[static_cast<size_t>(mk)] + j;
-      m.inactive[at] = wid;
-      m.w.core[wid].slot = static_cast<std::int32_t>(at);
-      m.w.set_status(wid, Status::inactive);
+      m.set_inactive_at(wid, first[static_cast<size_t>(mk)] + j);
       m.add(M::exits_to_nonparticipation);
     }
   });

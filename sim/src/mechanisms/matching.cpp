@@ -65,9 +65,7 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
       prefetch(&pool[static_cast<size_t>(m.w.core[workers[k + 3]].slot)]);
       if (moved[k + 3] >= 0) prefetch(&m.c[moved[k + 3]].vslot);
     }
-    // Each hire moves the pool's last worker into its place (its record changes): the
-    // one that will be last four hires on is (almost always) four from the end now.
-    if (pool.size() > 4) prefetch(&m.w.core[pool[pool.size() - 5].worker]);
+    m.prefetch_coming_last(pool);
     if (k + 1 < workers.size() && !pool.empty()) prefetch(&m.w.core[pool.back().worker]);
     const std::int32_t ci = to[k];
     const std::int32_t wid = workers[k];

@@ -72,7 +72,7 @@ void retraining(Model& m) {
     const auto& list = entering[static_cast<size_t>(mk)];
     for (size_t k = 0; k < list.size(); ++k) {
       if (k + 4 < list.size()) m.prefetch_worker(list[k + 4].first);
-      if (pool.size() > 4) prefetch(&m.w.core[pool[pool.size() - 5].worker]);  // see matching
+      m.prefetch_coming_last(pool);
       const std::int32_t wid = list[k].first;
       m.remove_from_pool(wid);
       m.w.set_status(wid, Status::retraining);
