@@ -12,7 +12,7 @@
 #include <cmath>
 #include <numeric>
 #include <optional>
-#include <unordered_map>
+#include <stdexcept>
 
 namespace laborsim::mech {
 
@@ -197,32 +197,22 @@ int stage_months(const Model& m, Stage s) {
   }
 }
 
-// The steps a firm of the pipeline takes this month, from its stage and the months it
-// has spent there (a zero-month stage passes straight through).
-struct Steps {
-  bool document = false, reduce = false;
-};
-Steps steps_this_month(const Model& m, std::int32_t fid) {
-  const auto& a = m.sc_.ai;
-  Steps st;
-  if (!m.f.alive[fid]) return st;
-  int elapsed = m.month_ - m.f.stage_month[fid];
-  switch (m.f.stage[fid]) {
-    case Stage::mandate:
-      if (elapsed < a.mandate_months) break;
-      elapsed = 0;
-      [[fallthrough]];
-    case Stage::documentation:
-      if (elapsed < a.documentation_months) break;
-      st.document = true, elapsed = 0;
-      [[fallthrough]];
-    case Stage::assessment:
-      st.reduce = elapsed >= a.assessment_months;
-      break;
-    default:
-      break;
+Stage next_stage(Stage s) { return static_cast<Stage>(static_cast<int>(s) + 1); }
+
+// Calls f(stage) for each stage a firm of the pipeline leaves this month, in order: a
+// stage is left once its months have passed since the firm entered it, and one of zero
+// months the month it is entered (so a firm may pass several in one month). Leaving
+// documentation documents, leaving assessment reduces, leaving reduced realises. Read
+// from the firm's stage and month as they stand: the same whether or not f moves it on.
+template <class F>
+void stages_left(const Model& m, std::int32_t fid, F f) {
+  Stage s = m.f.stage[fid];
+  int since = m.f.stage_month[fid];
+  while (s >= Stage::mandate && s <= Stage::reduced && m.month_ - since >= stage_months(m, s)) {
+    f(s);
+    s = next_stage(s);
+    since = m.month_;
   }
-  return st;
 }
 
 }  // namespace
@@ -235,29 +225,27 @@ void adoption(Model& m) {
   // stream, so the month's are made first, firms in parallel (each its own; transfer[]
   // is read only by the firm's own reduction); the cuts themselves, which move workers
   // into the markets' pools, follow in pipeline order.
-  std::vector<std::int32_t> busy;
+  std::vector<std::int32_t> busy;  // in pipeline order
   for (const auto& [fid, due] : m.pipeline) {
-    if (due > m.month_) continue;
-    const Steps st = steps_this_month(m, fid);
-    if (st.document || st.reduce) busy.push_back(fid);
+    if (due > m.month_ || !m.f.alive[fid]) continue;
+    bool works = false;
+    stages_left(m, fid, [&](Stage s) { works |= s == Stage::documentation || s == Stage::assessment; });
+    if (works) busy.push_back(fid);
   }
   std::vector<std::optional<Reduction>> plans(busy.size());
   constexpr std::size_t kFirmsPerTask = 16;
   m.for_each(static_cast<int>((busy.size() + kFirmsPerTask - 1) / kFirmsPerTask), [&](int t) {
     const std::size_t first = static_cast<std::size_t>(t) * kFirmsPerTask;
-    for (std::size_t k = first; k < std::min(busy.size(), first + kFirmsPerTask); ++k) {
-      const Steps st = steps_this_month(m, busy[k]);
-      if (st.document) document(m, busy[k]);
-      if (st.reduce) plans[k] = plan_reduction(m, busy[k]);
-    }
+    for (std::size_t k = first; k < std::min(busy.size(), first + kFirmsPerTask); ++k)
+      stages_left(m, busy[k], [&](Stage s) {
+        if (s == Stage::documentation) document(m, busy[k]);
+        if (s == Stage::assessment) plans[k] = plan_reduction(m, busy[k]);
+      });
   });
-  std::unordered_map<std::int32_t, Reduction> planned;
-  for (std::size_t k = 0; k < busy.size(); ++k)
-    if (plans[k]) planned.emplace(busy[k], std::move(*plans[k]));
-  plans.clear();
 
   std::vector<Model::PipelineFirm> still;
   still.reserve(m.pipeline.size());
+  std::size_t next_busy = 0;
   for (const auto& entry : m.pipeline) {
     const std::int32_t fid = entry.firm;
     // Nothing to do before its next step (a firm that closed meanwhile leaves then).
@@ -266,28 +254,16 @@ void adoption(Model& m) {
       continue;
     }
     if (!m.f.alive[fid]) continue;
-    // Zero-month stages pass straight through.
-    for (bool moved = true; moved;) {
-      moved = false;
-      const int elapsed = m.month_ - m.f.stage_month[fid];
-      switch (m.f.stage[fid]) {
-        case Stage::mandate:
-          if (elapsed >= a.mandate_months) m.set_stage(fid, Stage::documentation), moved = true;
-          break;
-        case Stage::documentation:  // documented above
-          if (elapsed >= a.documentation_months) m.set_stage(fid, Stage::assessment), moved = true;
-          break;
-        case Stage::assessment:
-          if (elapsed >= a.assessment_months)
-            reduce(m, fid, planned.at(fid)), m.set_stage(fid, Stage::reduced), moved = true;
-          break;
-        case Stage::reduced:
-          if (elapsed >= a.realisation_months) realise(m, fid), m.set_stage(fid, Stage::realised);
-          break;
-        default:
-          break;
+    std::optional<Reduction>* plan = nullptr;
+    if (next_busy < busy.size() && busy[next_busy] == fid) plan = &plans[next_busy++];
+    stages_left(m, fid, [&](Stage s) {
+      if (s == Stage::assessment) {
+        if (plan == nullptr || !*plan) throw std::logic_error("laborsim: a reduction that was not planned");
+        reduce(m, fid, **plan);
       }
-    }
+      if (s == Stage::reduced) realise(m, fid);
+      m.set_stage(fid, next_stage(s));
+    });
     if (m.f.stage[fid] != Stage::realised)
       still.push_back({fid, m.f.stage_month[fid] + stage_months(m, m.f.stage[fid])});
   }
