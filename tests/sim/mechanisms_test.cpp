@@ -72,6 +72,25 @@ TEST(Adoption, PipelinePassesThroughItsStagesInOrder) {
   EXPECT_GT(r.at(M::firms_realised, 59), 0);
 }
 
+TEST(Adoption, EachStageTakesItsMonthsAndZeroMonthStagesPassInTheMonth) {
+  // Firms adopting in month 0 cut when mandate + documentation + assessment months have
+  // passed (2 + 4 + 2 = 8), not before and not later; with zero-month stages they cut
+  // in the month they adopt. Reduced firms realise realisation_months (9) after cutting.
+  Replicates staged(fixtures::small({"ai.adoption_speed=3"}));
+  ASSERT_GT(staged.at(M::new_adopters, 0), 0);
+  for (int t = 0; t < 8; ++t) EXPECT_EQ(staged.at(M::firms_cutting, t), 0) << t;
+  EXPECT_GT(staged.at(M::firms_cutting, 8), 0);
+  for (int t = 0; t < 17; ++t) EXPECT_EQ(staged.at(M::firms_realised, t), 0) << t;
+  EXPECT_GT(staged.at(M::firms_realised, 17), 0);
+
+  Replicates direct(fixtures::small(
+      {"ai.adoption_speed=3", "ai.mandate_months=0", "ai.documentation_months=0", "ai.assessment_months=0"}));
+  EXPECT_GT(direct.at(M::firms_cutting, 0), 0);
+  EXPECT_GT(direct.at(M::layoffs_ai, 0), 0);
+  EXPECT_EQ(direct.at(M::firms_realised, 8), 0);
+  EXPECT_GT(direct.at(M::firms_realised, 9), 0);
+}
+
 TEST(Adoption, DocumentationByAIQWorkersDeepensCuts) {
   const double low =
       total(fixtures::small({"ai.documentation_aiq_gain=0", "ai.documentation_base=0.3"}), M::layoffs_ai);
