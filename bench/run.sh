@@ -54,3 +54,14 @@ awk -v bw="$bw" -v b="$bytes" -v wm="$wm2" 'BEGIN {
   printf "memory bandwidth (2 threads, triad): %.1f GB/s\n", bw
   printf "bound for reading every worker (%d bytes of columns) once a month: %.3g worker-months/s\n", b, bound
   printf "engine / bound: %.3f (an event-driven engine should exceed 1)\n", wm / bound }'
+# What bounds an event-driven engine instead: each move of a worker (hire, quit, layoff,
+# entry, exit) reads a few cache lines at places nothing predicts (the worker's record,
+# its cell, places in member lists and pools, the firm). The machine's rate of such reads,
+# each fetched ahead as the engine's loops do, against the engine's moves per second:
+# how many of those reads' time each move takes.
+rnd1=$(build/bench/laborsim-membw 1 random)
+rnd2=$(build/bench/laborsim-membw 2 random)
+moves=$(awk '/^moves:/ {m=$3; sub(/\(/, "", m); print m}' "$out/reps2.log")
+awk -v r1="$rnd1" -v r2="$rnd2" -v mv="$moves" 'BEGIN {
+  printf "random 64-byte line reads (2 GiB, fetched 16 ahead): %.3g/s on 1 thread, %.3g/s on 2 (%.2fx)\n", r1, r2, r2 / r1
+  printf "engine moves (hires, quits, layoffs, entries, exits; 2 threads, whole run): %.3g/s, the time of %.1f random line reads each\n", mv, r2 / mv }'

@@ -194,6 +194,8 @@ int main(int argc, char** argv) {
       for (auto& [n, t] : s.step_seconds) std::printf("  %-14s %8.3f s %5.1f%%\n", n.c_str(), t, 100 * t / total);
       std::printf("  %-14s %8.3f s (wall, on the writer thread)\n", "hdf5 writing", s.write_seconds);
       std::printf("worker columns: %zu bytes per worker\n", Workers::bytes_per_worker());
+      std::printf("moves:    %.0f (%.3g per second: hires, quits, layoffs, retirements, entries, exits, retraining)\n",
+                  s.moves, s.moves / s.seconds);
     }
     std::printf("headline (means over replicates):\n");
     std::printf("  unemployment rate, last 12 months   %6.2f %%\n", 100 * s.unemployment_rate_last_year);

@@ -4,6 +4,8 @@ import os
 import unittest
 from pathlib import Path
 
+import h5py
+
 from common import QUICK, SCENARIOS, run, tempdir
 
 FILES = {name: (SCENARIOS / name).read_text() for name in ["baseline.toml", "calibration.toml"]}
@@ -171,6 +173,18 @@ class RunFailures(unittest.TestCase):
             self.assertEqual(len(columns), 1)
             self.assertEqual(columns[0][3:], ["bytes", "per", "worker"])
             self.assertTrue(8 <= int(columns[0][2]) <= 64, columns[0])
+            # and the second field of this one for the moves per second: the count is the sum
+            # over the file's recorded months and replicates of the moves it names
+            moves = [l.split() for l in lines if l.startswith("moves:")]
+            self.assertEqual(len(moves), 1)
+            with h5py.File(Path(d) / "p.h5", "r") as f:
+                agg = f["series/aggregate"]
+                want = sum(float(agg[k][()].sum()) for k in (
+                    "hires", "quits", "layoffs_ordinary", "layoffs_ai", "layoffs_consolidation", "retirements",
+                    "entrants", "exits_to_nonparticipation", "reentries", "retraining_entries",
+                    "retraining_completions"))
+            self.assertGreater(want, 0)
+            self.assertEqual(float(moves[0][1]), want)
 
 
 if __name__ == "__main__":

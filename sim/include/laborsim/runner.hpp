@@ -33,6 +33,10 @@ struct Interrupted : std::runtime_error {
 struct RunSummary {
   double seconds = 0;
   double worker_months = 0;
+  // Workers' moves between states over the recorded months, summed over replicates:
+  // hires, quits, layoffs, retirements, entries to and exits from the labour force,
+  // retraining entries and completions (what an event-driven month costs).
+  double moves = 0;
   double write_seconds = 0;
   // Means over replicates, for the headline printed after a run.
   double unemployment_rate_last_year = 0;
@@ -46,8 +50,8 @@ struct RunSummary {
 RunSummary run_scenario(const Scenario& scenario, const RunOptions& options);
 
 // Peak resident memory a run is expected to need, in bytes: the state of the replicates
-// running at once (one per thread, at most the replicate count) plus their series.
-// Measured at ~88 bytes per simulated worker (bench/README.md); the estimate uses 95.
+// running at once (one per thread, at most the replicate count) plus their series
+// (per worker: the worker columns and 27 bytes more; docs/performance.md).
 std::size_t estimate_memory(const Scenario& scenario, int threads);
 // Physical memory of this machine in bytes.
 std::size_t physical_memory();
