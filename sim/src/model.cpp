@@ -46,7 +46,8 @@ int Model::birth_index(std::int32_t wid) const {
 void Model::for_each(int n, const std::function<void(int)>& fn) {
   // Every count a tally keeps, with the model's count it is added to.
   using Counts = std::vector<std::int64_t>;
-  static constexpr std::array<std::pair<Counts Tally::*, Counts Model::*>, 7> kTallied = {{
+  static constexpr std::array<std::pair<Counts Tally::*, Counts Model::*>, 8> kTallied = {{
+      {&Tally::sector_sumsq, &Model::sector_sumsq},
       {&Tally::sector_emp, &Model::sector_emp},
       {&Tally::emp_by_birth, &Model::emp_by_birth},
       {&Tally::unemp_by_birth, &Model::unemp_by_birth},
@@ -162,6 +163,8 @@ void Model::prefetch_cell_tail(std::int32_t ci) const {
   if (ci < 0) return;
   const auto& mem = c[ci].members;
   if (!mem.empty()) prefetch(mem.data() + mem.size() - 1);
+  const std::int32_t firm = c[ci].firm;
+  prefetch(&f.employment[firm]);
 }
 
 void Model::prefetch_leaver(std::int32_t wid) const {
@@ -261,37 +264,19 @@ void Model::note_gap(std::int32_t ci) {
 }
 
 void Model::cell_employment_changed(std::int32_t ci, int delta) {
+  const std::int32_t firm = c[ci].firm;
   const int s = c[ci].sector;
-  count([&](auto& t) { t.sector_emp[s] += delta; });
-}
-
-std::int32_t Model::firm_size(std::int32_t firm) const {
-  std::int32_t n = 0;
-  for (std::int32_t ci : f.cells[firm]) n += static_cast<std::int32_t>(c[ci].members.size());
-  return n;
-}
-
-std::vector<std::int64_t> Model::sector_size_squares() const {
-  // Firms in blocks of ids, summed block by block in parallel and then in block order
-  // (integers: the same sums in any order).
-  constexpr std::size_t kBlock = std::size_t{1} << 15;
-  const std::size_t blocks = (f.size() + kBlock - 1) / kBlock;
-  std::vector<std::vector<std::int64_t>> part(blocks);
-  tbb::this_task_arena::isolate([&] {
-    tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t b) {
-      auto& sums = part[b];
-      sums.assign(static_cast<std::size_t>(nsec_), 0);
-      const std::size_t end = std::min(f.size(), (b + 1) * kBlock);
-      for (std::size_t fi = b * kBlock; fi < end; ++fi) {
-        const std::int64_t n = firm_size(static_cast<std::int32_t>(fi));
-        sums[f.sector[fi]] += n * n;
-      }
-    });
+  // The size it had just before this change, even with other markets changing it too:
+  // the squares telescope to the sum of squared final sizes in any order.
+  std::int64_t e = f.employment[firm];
+  if (concurrent_)
+    e = std::atomic_ref<std::int32_t>(f.employment[firm]).fetch_add(delta, std::memory_order_relaxed);
+  else
+    f.employment[firm] += delta;
+  count([&](auto& t) {
+    t.sector_sumsq[s] += (e + delta) * (e + delta) - e * e;
+    t.sector_emp[s] += delta;
   });
-  std::vector<std::int64_t> total(static_cast<std::size_t>(nsec_), 0);
-  for (const auto& sums : part)
-    for (std::size_t k = 0; k < sums.size(); ++k) total[k] += sums[k];
-  return total;
 }
 
 void Model::set_stage(std::int32_t firm, Stage s) {
@@ -488,6 +473,7 @@ std::int32_t Model::add_firm(int sector, int region, bool vc, float premium, std
   f.believed.push_back(0);
   f.transfer.push_back(0);
   f.regret.push_back(0);
+  f.employment.push_back(0);
   f.initial_size.push_back(initial_size);
   f.cells.emplace_back();
   sector_firms[sector].push_back(fid);
@@ -532,6 +518,7 @@ void Model::init() {
   market_vacancies.assign(pool.size(), 0);
   nonadopters.resize(static_cast<size_t>(nsec_) * kSizeClasses);
   sector_firms.resize(nsec_);
+  sector_sumsq.assign(nsec_, 0);
   sector_emp.assign(nsec_, 0);
   sector_adopting.assign(nsec_, 0);
   sector_alive.assign(nsec_, 0);
@@ -867,7 +854,6 @@ void Model::record_stocks() {
   put(M::young_high_exposure_employed, young_exposed);
 
   std::int64_t alive = 0;
-  const std::vector<std::int64_t> sector_sumsq = sector_size_squares();
   for (int s = 0; s < nsec_; ++s) {
     alive += sector_alive[s];
     const auto e = static_cast<double>(sector_emp[s]);

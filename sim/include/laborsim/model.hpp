@@ -164,7 +164,7 @@ struct Firms {
   std::vector<float> believed;  // perceived capability when it cut
   std::vector<float> transfer;  // capability transfer from documentation
   std::vector<std::uint8_t> regret;
-  std::vector<std::int32_t> initial_size;
+  std::vector<std::int32_t> employment, initial_size;
   std::vector<std::vector<std::int32_t>> cells;
   std::size_t size() const { return sector.size(); }
 };
@@ -254,7 +254,7 @@ class Model {
   std::vector<PipelineFirm> pipeline;
   std::unordered_map<std::int32_t, std::vector<AICut>> cuts;  // by firm, for the firms that cut
   std::vector<std::vector<std::int32_t>> sector_firms;
-  std::vector<std::int64_t> sector_emp;
+  std::vector<std::int64_t> sector_sumsq, sector_emp;  // sum of squared firm sizes (HHI), employment
   std::vector<std::int64_t> stage_count, sector_adopting, sector_alive;
   std::vector<std::int64_t> emp_by_birth, unemp_by_birth, aiq_by_birth, lf_by_birth, young_exposed_by_birth;
   std::int64_t n_retraining = 0, n_inactive = 0, n_aiq_lf = 0;
@@ -312,7 +312,7 @@ class Model {
   // the wage before displacement of the displaced, the retraining month of the retrained.
   void prefetch_hire_rest(std::int32_t wid) const;
   void prefetch_cell(std::int32_t cell) const;       // the cell's own record
-  void prefetch_cell_tail(std::int32_t cell) const;  // its last member
+  void prefetch_cell_tail(std::int32_t cell) const;  // its last member, its firm
   // The same for a worker's employer cell and the worker's own place in its member list
   // (a line of its own in a large cell); the worker's record and cell fetched before.
   void prefetch_leaver(std::int32_t wid) const;
@@ -350,15 +350,7 @@ class Model {
   void transfer(std::int32_t wid, std::int32_t cell);
   void set_aiq(std::int32_t wid);
   void count_worker(std::int32_t wid, int sign);               // in/out of the labour-force stocks
-  void cell_employment_changed(std::int32_t cell, int delta);  // its sector's employment
-  // A firm's size is the sum of its cells' member lists, counted when asked (by
-  // consolidation and once a month for the sectors' concentration), not kept per event:
-  // a firm's cells lie in many markets, so a kept size would be one more cache line per
-  // hire and separation, written by markets running in parallel (an atomic add, which
-  // stalls the event on every store before it; docs/performance.md, sixth round).
-  std::int32_t firm_size(std::int32_t firm) const;
-  // Sum of squared firm sizes by sector (the numerator of its HHI).
-  std::vector<std::int64_t> sector_size_squares() const;
+  void cell_employment_changed(std::int32_t cell, int delta);  // its firm's size and sector sums
   void note_gap(std::int32_t cell);  // list the cell for the demand-gap adjustment if e + v != target
   void set_stage(std::int32_t firm, Stage s);
   void close_spell(std::int32_t wid, bool reemployed);
@@ -376,7 +368,7 @@ class Model {
   // are added to the model's after them: no shared cache line is written per event.
   struct Tally {
     std::vector<double> flows;  // this month's flows, metric by metric (flow_offset_)
-    std::vector<std::int64_t> sector_emp, emp_by_birth, unemp_by_birth, young_exposed_by_birth;
+    std::vector<std::int64_t> sector_sumsq, sector_emp, emp_by_birth, unemp_by_birth, young_exposed_by_birth;
     std::vector<std::int64_t> block_employed, aiq_by_birth, lf_by_birth;
     std::int64_t n_aiq_lf = 0;
   };

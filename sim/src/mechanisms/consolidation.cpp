@@ -77,12 +77,11 @@ void consolidation(Model& m) {
       // employer of a uniformly drawn employed worker, redrawn until it qualifies
       // (rejection sampling; no scan of the sector's firms).
       const int sector = m.f.sector[fid];
-      const std::int32_t size = m.firm_size(fid);
       for (int tries = 0; tries < 1000; ++tries) {
         const std::int32_t wid = m.random_employed(r);
         if (wid < 0) break;
         const std::int32_t g = m.c[m.w.core[wid].cell].firm;
-        if (g != fid && m.f.sector[g] == sector && m.firm_size(g) > size) {
+        if (g != fid && m.f.sector[g] == sector && m.f.employment[g] > m.f.employment[fid]) {
           acquirer = g;
           break;
         }
