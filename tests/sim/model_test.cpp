@@ -81,15 +81,29 @@ void check_invariants(const Model& m) {
     }
   }
   for (std::size_t k = 0; k < mv.size(); ++k) ASSERT_EQ(mv[k], m.market_vacancies[k]);
-  std::vector<double> sumsq(m.nsec_, 0.0);
+  // Firm sizes kept by events agree with the cells' member lists (counted here both
+  // through the cells' firms and through each firm's list of cells), and so do the
+  // sectors' sums of their squares and employment.
+  std::vector<std::int64_t> sumsq(m.nsec_, 0), sector_emp(m.nsec_, 0);
   for (std::size_t fi = 0; fi < m.f.size(); ++fi) {
-    ASSERT_EQ(fe[fi], m.f.employment[fi]);
+    ASSERT_EQ(fe[fi], m.f.employment[fi]) << fi;
+    std::int64_t listed = 0;
+    for (std::int32_t ci : m.f.cells[fi]) listed += static_cast<std::int64_t>(m.c[ci].members.size());
+    ASSERT_EQ(listed, fe[fi]) << fi;
     if (!m.f.alive[fi]) {
       ASSERT_EQ(fe[fi], 0);
     }
-    sumsq[m.f.sector[fi]] += static_cast<double>(fe[fi]) * static_cast<double>(fe[fi]);
+    sumsq[m.f.sector[fi]] += fe[fi] * fe[fi];
+    sector_emp[m.f.sector[fi]] += fe[fi];
   }
-  for (int s = 0; s < m.nsec_; ++s) ASSERT_EQ(sumsq[s], static_cast<double>(m.sector_sumsq[s]));
+  ASSERT_EQ(sumsq, m.sector_sumsq);
+  ASSERT_EQ(sector_emp, m.sector_emp);
+  // The month just recorded (month() is the next) has the concentration of this state.
+  if (const int last = m.month() - 1; last >= 0)
+    for (int s = 0; s < m.nsec_; ++s) {
+      const double e = static_cast<double>(sector_emp[s]);
+      ASSERT_EQ(m.series().at(M::sector_hhi, last, s), e > 0 ? static_cast<double>(sumsq[s]) / (e * e) : 0) << s;
+    }
   std::int64_t by_occ = 0, by_occ_u = 0, by_region = 0, by_region_u = 0, listed = 0;
   for (int o = 0; o < m.nocc_; ++o) by_occ += m.occ_employed(o), by_occ_u += m.occ_unemployed(o);
   for (int g = 0; g < m.nreg_; ++g) by_region += m.region_employed(g), by_region_u += m.region_unemployed(g);
