@@ -42,7 +42,7 @@ for k in 1 2 3; do run "small$k" 1 1 100000 > /dev/null; done
 small=$(for k in 1 2 3; do awk '/^time:/ {wm=$4; sub(/\(/, "", wm); print wm}' "$out/small$k.log"; done | sort -g | tail -1)
 one=$(awk '/^time:/ {wm=$4; sub(/\(/, "", wm); print wm}' "$out/one1.log")
 awk -v s="$small" -v o="$one" -v n="$workers" 'BEGIN {
-  printf "one thread, state in cache (100000 workers): %.3g worker-months/s; at %d workers: %.3g (%.2fx slower)\n", s, n, o, s / o }'
+  printf "one thread, state in cache (100000 workers): %.3g worker-months/s; at %d workers: %.3g (in cache / this size: %.2f)\n", s, n, o, s / o }'
 # Each replicate's output is the same whatever the thread count (checked by the tests).
 echo "time by mechanism ($reps replicates, 2 threads; seconds in each step, summed over replicates):"
 sed -n '/^profile/,/hdf5 writing/p' "$out/reps2.log" | tail -n +2
