@@ -1,8 +1,8 @@
 // This machine's memory, as the bench compares the engine with it, with as many threads
 // as given:
-//   laborsim-membw THREADS [stream] : streaming bandwidth in GB/s (a STREAM-style triad,
-//     a = b + s c, over arrays much larger than the caches): the bound for an engine
-//     touching every worker's state every month.
+//   laborsim-membw THREADS [stream|N] : streaming bandwidth in GB/s (a STREAM-style
+//     triad, a = b + s c, over arrays much larger than the caches; N doubles each, 50M by
+//     default): the bound for an engine touching every worker's state every month.
 //   laborsim-membw THREADS random   : random 64-byte lines read per second from 2 GiB,
 //     each fetched 16 reads ahead (the best an event loop that prefetches can do): what
 //     an event-driven engine spends its time on once the state outgrows the caches,
@@ -93,7 +93,14 @@ int random_lines(int threads) {
 int main(int argc, char** argv) {
   const int threads = argc > 1 ? std::max(1, std::atoi(argv[1])) : 1;
   tbb::global_control gc(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  if (argc > 2 && std::strcmp(argv[2], "random") == 0) return random_lines(threads);
-  const std::size_t n = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 50'000'000;  // 3 x 400 MB
-  return stream(n == 0 ? 50'000'000 : n);
+  const char* mode = argc > 2 ? argv[2] : "stream";
+  if (std::strcmp(mode, "random") == 0) return random_lines(threads);
+  if (std::strcmp(mode, "stream") == 0) return stream(50'000'000);  // 3 x 400 MB
+  char* end = nullptr;
+  const std::size_t n = std::strtoull(mode, &end, 10);  // stream over arrays of n doubles
+  if (n == 0 || *end != '\0') {
+    std::fprintf(stderr, "laborsim-membw: unknown mode '%s' (stream, random or an array length)\n", mode);
+    return 2;
+  }
+  return stream(n);
 }

@@ -87,9 +87,9 @@ void check_invariants(const Model& m) {
   std::vector<std::int64_t> sumsq(m.nsec_, 0), sector_emp(m.nsec_, 0);
   for (std::size_t fi = 0; fi < m.f.size(); ++fi) {
     ASSERT_EQ(fe[fi], m.f.employment[fi]) << fi;
-    std::int64_t listed = 0;
-    for (std::int32_t ci : m.f.cells[fi]) listed += static_cast<std::int64_t>(m.c[ci].members.size());
-    ASSERT_EQ(listed, fe[fi]) << fi;
+    std::int64_t through_cells = 0;
+    for (std::int32_t ci : m.f.cells[fi]) through_cells += static_cast<std::int64_t>(m.c[ci].members.size());
+    ASSERT_EQ(through_cells, fe[fi]) << fi;
     if (!m.f.alive[fi]) {
       ASSERT_EQ(fe[fi], 0);
     }
