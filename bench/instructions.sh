@@ -19,8 +19,10 @@ months_b=${3:-72}
 scenario=${4:-scenarios/baseline.toml}
 bin=${LABORSIM_BIN:-build/sim/laborsim}
 [[ -x $bin ]] || { echo "bench/instructions.sh: $bin not found: build first (see README)" >&2; exit 1; }
-command -v valgrind > /dev/null && command -v callgrind_annotate > /dev/null ||
-  { echo "bench/instructions.sh: needs valgrind (apt-get install valgrind)" >&2; exit 1; }
+if ! command -v valgrind > /dev/null || ! command -v callgrind_annotate > /dev/null; then
+  echo "bench/instructions.sh: needs valgrind (apt-get install valgrind)" >&2
+  exit 1
+fi
 (( months_b > months_a )) || { echo "bench/instructions.sh: MONTHS_B ($months_b) must exceed MONTHS_A ($months_a)" >&2; exit 2; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
