@@ -10,7 +10,8 @@
 #
 #   bench/instructions.sh [WORKERS=100000] [MONTHS_A=24] [MONTHS_B=72] [SCENARIO=scenarios/baseline.toml]
 #
-# Needs valgrind (apt-get install valgrind); at 100k workers it takes about two minutes.
+# Needs valgrind (apt-get install valgrind); the defaults take about ten seconds, us_full's
+# shape at 1M workers (1000000 12 36 scenarios/us_full.toml) about half a minute.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workers=${1:-100000}

@@ -28,6 +28,7 @@ run() {  # run NAME REPLICATES THREADS [WORKERS]
          r, t, tm, wm, mem, wr}' "$out/$1.log"
 }
 seconds() { awk '/^time:/ {print $2}' "$out/$1.log"; }
+throughput() { awk '/^time:/ {wm=$4; sub(/\(/, "", wm); print wm}' "$out/$1.log"; }  # worker-months/s
 speedup() { awk -v a="$(seconds "$1")" -v b="$(seconds "$2")" 'BEGIN {printf "%.2fx", a / b}'; }
 
 run reps1 "$reps" 1
@@ -39,14 +40,14 @@ echo "speed-up 1 -> 2 threads: $(speedup reps1 reps2) over $reps replicates, $(s
 # MB; best of three short runs): what one thread does when memory is no obstacle, next
 # to what it does at this size, where most random reads go to main memory.
 for k in 1 2 3; do run "small$k" 1 1 100000 > /dev/null; done
-small=$(for k in 1 2 3; do awk '/^time:/ {wm=$4; sub(/\(/, "", wm); print wm}' "$out/small$k.log"; done | sort -g | tail -1)
-one=$(awk '/^time:/ {wm=$4; sub(/\(/, "", wm); print wm}' "$out/one1.log")
+small=$(for k in 1 2 3; do throughput "small$k"; done | sort -g | tail -1)
+one=$(throughput one1)
 awk -v s="$small" -v o="$one" -v n="$workers" 'BEGIN {
   printf "one thread, state in cache (100000 workers): %.3g worker-months/s; at %d workers: %.3g (in cache / this size: %.2f)\n", s, n, o, s / o }'
 # Each replicate's output is the same whatever the thread count (checked by the tests).
 echo "time by mechanism ($reps replicates, 2 threads; seconds in each step, summed over replicates):"
 sed -n '/^profile/,/hdf5 writing/p' "$out/reps2.log" | tail -n +2
-wm2=$(awk '/^time:/ {wm=$4; sub(/\(/, "", wm); print wm}' "$out/reps2.log")
+wm2=$(throughput reps2)
 bw=$(build/bench/laborsim-membw 2)
 bytes=$(awk '/^worker columns:/ {print $3}' "$out/reps2.log")
 awk -v bw="$bw" -v b="$bytes" -v wm="$wm2" 'BEGIN {
