@@ -268,11 +268,11 @@ void Model::cell_employment_changed(std::int32_t ci, int delta) {
   const int s = c[ci].sector;
   // The size it had just before this change, even with other markets changing it too:
   // the squares telescope to the sum of squared final sizes in any order.
-  std::int64_t e = f.employment[firm];
-  if (concurrent_)
-    e = std::atomic_ref<std::int32_t>(f.employment[firm]).fetch_add(delta, std::memory_order_relaxed);
-  else
-    f.employment[firm] += delta;
+  // (In a parallel pass other markets change the same firm: its size is read only
+  // through the atomic, never plainly, so no thread reads it while another writes.)
+  const std::int64_t e =
+      concurrent_ ? std::atomic_ref<std::int32_t>(f.employment[firm]).fetch_add(delta, std::memory_order_relaxed)
+                  : std::exchange(f.employment[firm], f.employment[firm] + delta);
   count([&](auto& t) {
     t.sector_sumsq[s] += (e + delta) * (e + delta) - e * e;
     t.sector_emp[s] += delta;
