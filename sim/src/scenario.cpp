@@ -22,7 +22,9 @@ std::string format_error(const std::string& file, int line, int column, const st
                          const std::string& message) {
   std::ostringstream os;
   os << (file.empty() ? "<scenario>" : file);
-  if (line > 0) os << ':' << line << ':' << column;
+  // A --set assignment is its own one-line source: a line and column would point into
+  // the parser's "v = VALUE", not into anything the user wrote.
+  if (line > 0 && !file.starts_with("--set ")) os << ':' << line << ':' << column;
   os << ": ";
   if (!key.empty()) os << "key '" << key << "': ";
   os << message;
@@ -345,16 +347,19 @@ void apply_override(toml::table& root, const std::string& assignment) {
   const std::string origin = "--set " + assignment;
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
-    throw InputError("--set", 0, 0, assignment, "expected KEY=VALUE, e.g. --set ai.adoption_speed=2");
+    throw InputError(origin, 0, 0, "", "expected KEY=VALUE, e.g. --set ai.adoption_speed=2");
   std::string key = assignment.substr(0, eq), text = assignment.substr(eq + 1);
+  // Every node made here is parsed with the assignment as its source, so an error about
+  // it names the --set that made it, not the scenario file.
+  const auto parse_as_set = [&origin](const std::string& doc) { return toml::parse(doc, std::string(origin)); };
   toml::table parsed;
   try {
-    parsed = toml::parse("v = " + text, origin);
+    parsed = parse_as_set("v = " + text);
   } catch (const toml::parse_error&) {
     // Bare words are taken as strings, so `--set labor_market.matching=network` works.
-    toml::table t;
-    t.insert("v", text);
-    parsed = std::move(t);
+    std::ostringstream quoted;
+    quoted << toml::value<std::string>(text);
+    parsed = parse_as_set("v = " + quoted.str());
   }
   std::vector<std::string> parts;
   std::stringstream ss(key);
@@ -363,7 +368,7 @@ void apply_override(toml::table& root, const std::string& assignment) {
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
     toml::node* n = cur->get(parts[i]);
     if (!n) {
-      cur->insert(parts[i], toml::table{});
+      cur->insert(parts[i], std::move(*parse_as_set("t = {}").get("t")->as_table()));
       n = cur->get(parts[i]);
     }
     if (auto* t = n->as_table()) {
@@ -382,13 +387,13 @@ void apply_override(toml::table& root, const std::string& assignment) {
       }
       if (!found)
         throw InputError(
-            "--set", 0, 0, key,
+            origin, 0, 0, key,
             "no element named '" + parts[i + 1] + "' in '" + parts[i] + "'" + suggestion(parts[i + 1], names));
       cur = found;
       ++i;
-      if (i + 1 >= parts.size()) throw InputError("--set", 0, 0, key, "names an element, not a key of it");
+      if (i + 1 >= parts.size()) throw InputError(origin, 0, 0, key, "names an element, not a key of it");
     } else {
-      throw InputError("--set", 0, 0, key, "'" + parts[i] + "' is not a table");
+      throw InputError(origin, 0, 0, key, "'" + parts[i] + "' is not a table");
     }
   }
   cur->insert_or_assign(parts.back(), std::move(*parsed.get("v")));

@@ -155,6 +155,29 @@ TEST(Scenario, SetOverridesKeysAndNamedElements) {
   EXPECT_EQ(e.key(), "labor_market.matching");
 }
 
+// An error in a --set names that assignment, not the scenario file it was applied to,
+// and no line or column (the assignment is one line the user typed, not a file's).
+TEST(Scenario, SetErrorsNameTheAssignment) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"populaton.workers=5", "unknown key"},                    // a table the file does not have
+      {"simulation.workers=abc", "expected an integer"},         // a bare word, taken as a string
+      {"simulation.months=12.5", "expected an integer"},         // valid TOML of the wrong type
+      {"occupations.nobody.wage=3", "no element named 'nobody'"},
+      {"simulation.workers.x=1", "is not a table"},
+      {"occupations.clerk=3", "names an element"},
+  };
+  for (const auto& [assignment, words] : cases) {
+    InputError e = expect_input_error([&] { fixtures::small({assignment}); });
+    EXPECT_EQ(e.file(), "--set " + assignment) << e.what();
+    EXPECT_EQ(std::string(e.what()).find(".toml"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind("--set " + assignment + ": ", 0), 0u) << e.what();
+    EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+  }
+  // A bare word keeps quotes and backslashes as typed.
+  Scenario s = fixtures::small({"name=a \"quoted\" \\ name"});
+  EXPECT_EQ(s.name, "a \"quoted\" \\ name");
+}
+
 TEST(Scenario, EffectiveTomlLoadsBackToTheSameScenario) {
   Scenario a =
       load_scenario(fs::path(LABORSIM_SOURCE_DIR) / "scenarios" / "hype_regret.toml", {"ai.adoption_speed=2.5"});
