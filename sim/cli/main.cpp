@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   opts.add_options()("help,h", "show this help")("version", "show the version")(
       "output,o", po::value<std::string>(), "results file (default: SCENARIO_NAME.h5 in the current directory)")(
       "replicates,r", po::value<int>(), "number of Monte Carlo replicates (overrides simulation.replicates)")(
-      "seed,s", po::value<std::uint64_t>(), "master seed (overrides simulation.seed)")(
+      "seed,s", po::value<std::int64_t>(), "master seed, 0 or more (overrides simulation.seed)")(
       "threads,t", po::value<int>()->default_value(0), "worker threads (0: all cores); results do not depend on it")(
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a scenario key, e.g. --set ai.adoption_speed=2")(
@@ -92,9 +92,19 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> overrides;
   if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
+  // (Checked here so the message names the option typed; the scenario checks the rest.
+  // A negative seed would otherwise have wrapped round to a huge unsigned one.)
+  if (vm.count("replicates") && vm["replicates"].as<int>() < 1) {
+    std::cerr << "laborsim: --replicates must be at least 1\n";
+    return kBadInput;
+  }
+  if (vm.count("seed") && vm["seed"].as<std::int64_t>() < 0) {
+    std::cerr << "laborsim: --seed must be 0 or more\n";
+    return kBadInput;
+  }
   if (vm.count("replicates"))
     overrides.push_back("simulation.replicates=" + std::to_string(vm["replicates"].as<int>()));
-  if (vm.count("seed")) overrides.push_back("simulation.seed=" + std::to_string(vm["seed"].as<std::uint64_t>()));
+  if (vm.count("seed")) overrides.push_back("simulation.seed=" + std::to_string(vm["seed"].as<std::int64_t>()));
   const int threads = vm["threads"].as<int>();
   if (threads < 0) {
     std::cerr << "laborsim: --threads must be >= 0\n";

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <set>
@@ -441,7 +442,7 @@ void each_section(S& s, Section&& section) {
     auto& p = s.simulation;
     v.integer("months", p.months, 1, 12000);
     v.integer("replicates", p.replicates, 1, 100000);
-    v.integer("seed", p.seed, 0, 9.2e18);
+    v.integer("seed", p.seed, 0, static_cast<double>(std::numeric_limits<std::int64_t>::max()));  // any TOML integer >= 0
     v.integer("workers", p.workers, 10, 2e9);
     v.integer("burn_in_months", p.burn_in_months, 0, 1200);
   });

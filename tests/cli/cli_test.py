@@ -85,6 +85,22 @@ class BadScenarios(unittest.TestCase):
             self.assertIn("out of range", p.stderr)
             self.assertEqual(os.listdir(d), [])
 
+    def test_bad_replicates_and_seed_name_the_option(self):
+        with tempdir() as d:
+            out = Path(d) / "out.h5"
+            for args, words in [(["-r", "0"], "--replicates must be at least 1"),
+                                (["-s", "-1"], "--seed must be 0 or more"),  # not wrapped to 2^64 - 1
+                                (["-s", "abc"], "'--seed' is invalid")]:
+                p = run(["run", SCENARIOS / "baseline.toml", "-o", out] + args)
+                self.assertEqual(p.returncode, 2, args)
+                self.assertIn(words, p.stderr)
+            self.assertEqual(os.listdir(d), [])
+            # The largest seed a TOML file can hold is accepted and stored as given.
+            big = 2**63 - 1
+            p = run(["validate", SCENARIOS / "baseline.toml", "-s", str(big)])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn(f"seed = {big}", p.stdout)
+
     def test_run_that_cannot_fit_is_refused_with_its_estimate(self):
         with tempdir() as d:
             out = Path(d) / "out.h5"
