@@ -7,6 +7,8 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -719,6 +721,51 @@ Scenario build(toml::table& root, const std::string& file) {
   return s;
 }
 
+// toml++ as Debian builds it (without floating-point std::to_chars) prints a double with
+// 17 significant digits: 0.28 comes out as 0.28000000000000003. This writes every float
+// outside strings and comments as the shortest text that reads back as the same double,
+// which is what a person wrote. The result must parse to the same document as the text
+// it came from, or the text is kept as it was.
+std::string shortest_floats(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  const auto starts_value = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '=' || c == '[' || c == ',' || c == '{'; };
+  const auto in_number = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.' || c == '_'; };
+  for (std::size_t i = 0; i < text.size();) {
+    const char ch = text[i];
+    std::size_t j = i + 1;
+    if (ch == '"' || ch == '\'') {  // a one-line string (the only kind toml++ writes)
+      while (j < text.size() && text[j] != ch && text[j] != '\n') j += (ch == '"' && text[j] == '\\') ? 2 : 1;
+      j = std::min(j + 1, text.size());
+    } else if (ch == '#') {
+      while (j < text.size() && text[j] != '\n') ++j;
+    } else if ((std::isdigit(static_cast<unsigned char>(ch)) || ch == '-' || ch == '+') &&
+               (i == 0 || starts_value(text[i - 1]))) {
+      while (j < text.size() && in_number(text[j])) ++j;
+      const std::string_view token(text.data() + i, j - i);
+      double v = 0;
+      const char* first = token.data() + (ch == '+' ? 1 : 0);
+      const char* last = token.data() + token.size();
+      if (token.find_first_of(".eE") != std::string_view::npos && token.find('_') == std::string_view::npos &&
+          std::from_chars(first, last, v).ptr == last) {
+        char buf[64];
+        std::string shortest(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+        if (shortest.find_first_of(".ein") == std::string::npos) shortest += ".0";  // still a float
+        out += shortest;
+        i = j;
+        continue;
+      }
+    }
+    out.append(text, i, j - i);
+    i = j;
+  }
+  try {
+    if (toml::parse(out) == toml::parse(text)) return out;
+  } catch (const toml::parse_error&) {
+  }
+  return text;
+}
+
 // Every parameter the run uses, defaults included, as TOML that loads back to the same
 // scenario: the record of a run does not depend on the defaults of the version reading it.
 std::string effective_toml(const Scenario& s) {
@@ -753,7 +800,7 @@ std::string effective_toml(const Scenario& s) {
   os << "# Every parameter of the run, defaults included"
      << (s.occupations_file.empty() ? "" : "; occupations from " + s.occupations_file) << "\n"
      << t << "\n";
-  return os.str();
+  return shortest_floats(os.str());
 }
 
 Scenario finish_load(toml::table& root, const std::string& file, const std::vector<std::string>& overrides) {
@@ -761,7 +808,7 @@ Scenario finish_load(toml::table& root, const std::string& file, const std::vect
   Scenario s = build(root, file);
   std::ostringstream os;
   os << root;
-  s.resolved_toml = os.str();
+  s.resolved_toml = shortest_floats(os.str());
   s.effective_toml = effective_toml(s);
   return s;
 }

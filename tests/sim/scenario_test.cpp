@@ -178,6 +178,27 @@ TEST(Scenario, SetErrorsNameTheAssignment) {
   EXPECT_EQ(s.name, "a \"quoted\" \\ name");
 }
 
+// The stored scenario shows numbers as they were written (0.15, not toml++'s
+// 0.14999999999999999), and every one still loads back as the same double.
+TEST(Scenario, StoredTomlWritesEachNumberInItsShortestExactForm) {
+  const std::vector<std::string> set = {"ai.hype_premium=0.15", "ai.adoption_speed=0.12345678901234566",
+                                        "ai.regret_sensitivity=2.0", "name='n 0.10000000000000001'"};
+  Scenario a = fixtures::small(set);
+  for (const std::string* text : {&a.effective_toml, &a.resolved_toml}) {
+    EXPECT_NE(text->find("hype_premium = 0.15\n"), std::string::npos) << *text;
+    EXPECT_NE(text->find("adoption_speed = 0.12345678901234566\n"), std::string::npos) << *text;
+    EXPECT_NE(text->find("regret_sensitivity = 2.0\n"), std::string::npos) << *text;  // still a float
+    EXPECT_NE(text->find("'n 0.10000000000000001'"), std::string::npos) << *text;    // strings untouched
+    EXPECT_EQ(text->find("0.14999999999999999"), std::string::npos) << *text;
+  }
+  Scenario b = load_scenario_string(a.effective_toml, "effective.toml");
+  EXPECT_EQ(b.ai.hype_premium, 0.15);
+  EXPECT_EQ(b.ai.adoption_speed, 0.12345678901234566);
+  EXPECT_EQ(b.ai.regret_sensitivity, 2.0);
+  EXPECT_EQ(b.name, "n 0.10000000000000001");
+  EXPECT_EQ(b.effective_toml, a.effective_toml);  // a fixed point
+}
+
 TEST(Scenario, EffectiveTomlLoadsBackToTheSameScenario) {
   Scenario a =
       load_scenario(fs::path(LABORSIM_SOURCE_DIR) / "scenarios" / "hype_regret.toml", {"ai.adoption_speed=2.5"});
