@@ -10,6 +10,8 @@
 #include <boost/program_options.hpp>
 
 #include <atomic>
+#include <cctype>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -56,7 +58,7 @@ int main(int argc, char** argv) {
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a scenario key, e.g. --set ai.adoption_speed=2")(
       "max-memory", po::value<std::string>(),
-      "refuse runs estimated to need more memory than this, e.g. 8G or 500M (default: 90% of physical memory)")(
+      "refuse runs estimated to need more memory than this, e.g. 8G, 500M or 1.5GiB (powers of 1024; default: 90% of physical memory)")(
       "quiet,q", "no progress bar and no summary")("profile", "also print where the time went, mechanism by mechanism");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>())("scenario", po::value<std::string>());
@@ -137,14 +139,19 @@ int main(int argc, char** argv) {
     } catch (const std::exception&) {
       pos = 0;
     }
-    const std::string unit = text.substr(pos);
-    const double mult = unit.empty() || unit == "B" ? 1.0
-                        : unit == "K"               ? 1024.0
-                        : unit == "M"               ? 1048576.0
-                        : unit == "G"               ? 1073741824.0
-                                                    : -1;
-    if (pos == 0 || mult < 0 || value <= 0) {
-      std::cerr << "laborsim: --max-memory: expected a size like 8G, 500M or 1048576, got '" << text << "'\n";
+    // B, K, M, G or T (powers of 1024) in either case, optionally as KB or KiB and so on.
+    std::string unit = text.substr(pos);
+    for (char& ch : unit) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (unit.size() == 3 && unit.ends_with("IB"))
+      unit.resize(1);
+    else if (unit.size() == 2 && unit.ends_with('B'))
+      unit.resize(1);
+    const std::string units = "BKMGT";
+    const auto at = unit.empty() ? 0 : unit.size() == 1 ? units.find(unit[0]) : std::string::npos;
+    const double mult = at == std::string::npos ? -1 : std::ldexp(1.0, 10 * static_cast<int>(at));
+    if (pos == 0 || mult < 0 || !std::isfinite(value) || value * mult < 1 || value * mult > 1e18) {
+      std::cerr << "laborsim: --max-memory: expected a size like 8G, 500M, 1.5GiB or 1048576 (bytes), got '" << text
+                << "'\n";
       return kBadInput;
     }
     limit = static_cast<std::size_t>(value * mult);

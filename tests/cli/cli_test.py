@@ -115,6 +115,21 @@ class BadScenarios(unittest.TestCase):
             self.assertEqual(p.returncode, 2)
             self.assertEqual(os.listdir(d), [])
 
+    def test_max_memory_sizes(self):
+        # One size written the usual ways: powers of 1024, either case, B or iB optional.
+        with tempdir() as d:
+            out = Path(d) / "out.h5"
+            for size in ["1536M", "1.5G", "1.5g", "1.5GB", "1.5GiB", "1610612736", "1610612736B"]:
+                p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--max-memory", size,
+                         "--set", "simulation.workers=1000000000"])
+                self.assertEqual(p.returncode, 2, size)
+                self.assertIn("more than the limit of 1.50 GiB", p.stderr, size)
+            for size in ["0", "-1G", "inf", "nan", "8X", "8iB", "G", "1e30"]:
+                p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--max-memory", size])
+                self.assertEqual(p.returncode, 2, size)
+                self.assertIn("expected a size like", p.stderr, size)
+            self.assertEqual(os.listdir(d), [])
+
     def test_missing_output_directory(self):
         p = run(["run", SCENARIOS / "baseline.toml", "-o", "/nonexistent-dir/out.h5"])
         self.assertEqual(p.returncode, 2)
