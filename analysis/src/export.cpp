@@ -2,28 +2,41 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <fstream>
-#include <functional>
-#include <iomanip>
 
 namespace laborsim::analysis {
+
+void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& body) {
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  try {
+    {
+      std::ofstream os(tmp);
+      if (!os) throw std::runtime_error("cannot write '" + tmp.string() + "'");
+      body(os);
+      if (!os.flush()) throw std::runtime_error("writing '" + tmp.string() + "' failed");
+    }
+    std::filesystem::rename(tmp, path);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);  // nothing half-written is left behind
+    throw;
+  }
+}
 
 namespace {
 
 const char* kCause[] = {"none", "ordinary", "ai", "consolidation"};
 
-// Writes through a temporary file renamed into place when complete.
-void write_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& body) {
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream os(tmp);
-    if (!os) throw std::runtime_error("cannot write '" + tmp.string() + "'");
-    os << std::setprecision(12);
-    body(os);
-    if (!os) throw std::runtime_error("writing '" + tmp.string() + "' failed");
-  }
-  std::filesystem::rename(tmp, path);
+// A number as the shortest text that reads back as the same double (what JSON's dump
+// writes too): exact, and 0.1 rather than 0.10000000000000001.
+struct Exact {
+  double v;
+};
+std::ostream& operator<<(std::ostream& os, Exact x) {
+  char buf[64];
+  return os.write(buf, std::to_chars(buf, buf + sizeof buf, x.v).ptr - buf);
 }
 
 std::string name_of(const std::vector<std::string>& names, int i) {
@@ -59,16 +72,16 @@ ExportCounts export_tables(const Results& r, const std::filesystem::path& dir, F
   const auto& reg = r.groups.at("region");
   const auto& sec = r.groups.at("sector");
   if (f == Format::csv) {
-    write_atomically(dir / "series.csv", [&](std::ostream& os) {
+    write_file_atomically(dir / "series.csv", [&](std::ostream& os) {
       os << "scenario,replicate,month,metric,grouping,group,value\n";
       each_series_value(r, [&](int rep, int t, const std::string& metric, const std::string& grouping,
                                const std::string& group, double v) {
         os << csv_field(sc) << ',' << rep << ',' << t << ',' << metric << ',' << grouping << ',' << csv_field(group)
-           << ',' << v << '\n';
+           << ',' << Exact{v} << '\n';
         ++n.series_rows;
       });
     });
-    write_atomically(dir / "spells.csv", [&](std::ostream& os) {
+    write_file_atomically(dir / "spells.csv", [&](std::ostream& os) {
       os << "scenario,replicate,start_month,end_month,duration_months,reemployed,cause,age,sector,occupation,new_"
             "occupation,"
             "region,new_region,wage,new_wage\n";
@@ -77,10 +90,10 @@ ExportCounts export_tables(const Results& r, const std::filesystem::path& dir, F
            << s.end_month[i] - s.start_month[i] << ',' << s.reemployed[i] << ',' << kCause[s.cause[i] & 3] << ','
            << s.age[i] << ',' << csv_field(name_of(sec, s.sector[i])) << ',' << csv_field(name_of(occ, s.occupation[i]))
            << ',' << csv_field(name_of(occ, s.new_occupation[i])) << ',' << csv_field(name_of(reg, s.region[i])) << ','
-           << csv_field(name_of(reg, s.new_region[i])) << ',' << s.wage[i] << ',' << s.new_wage[i] << '\n';
+           << csv_field(name_of(reg, s.new_region[i])) << ',' << Exact{s.wage[i]} << ',' << Exact{s.new_wage[i]} << '\n';
     });
   } else {
-    write_atomically(dir / "series.json", [&](std::ostream& os) {
+    write_file_atomically(dir / "series.json", [&](std::ostream& os) {
       os << "[";
       each_series_value(r, [&](int rep, int t, const std::string& metric, const std::string& grouping,
                                const std::string& group, double v) {
@@ -90,7 +103,7 @@ ExportCounts export_tables(const Results& r, const std::filesystem::path& dir, F
       });
       os << "\n]\n";
     });
-    write_atomically(dir / "spells.json", [&](std::ostream& os) {
+    write_file_atomically(dir / "spells.json", [&](std::ostream& os) {
       os << "[";
       for (std::size_t i = 0; i < s.size(); ++i) {
         nlohmann::json j = {{"scenario", sc},

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <sstream>
 
 namespace laborsim::analysis {
@@ -281,15 +280,7 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
   h << "<script>document.body.dataset.rendered = document.querySelectorAll('svg[data-chart]').length;</script>\n";
   h << "</body></html>\n";
 
-  std::filesystem::path tmp = file;
-  tmp += ".tmp";
-  {
-    std::ofstream os(tmp);
-    if (!os) throw std::runtime_error("cannot write '" + tmp.string() + "'");
-    os << h.str();
-    if (!os) throw std::runtime_error("writing '" + tmp.string() + "' failed");
-  }
-  std::filesystem::rename(tmp, file);
+  write_file_atomically(file, [&](std::ostream& os) { os << h.str(); });
 }
 
 }  // namespace laborsim::analysis

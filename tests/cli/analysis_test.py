@@ -90,6 +90,14 @@ class Analyze(unittest.TestCase):
             np.testing.assert_array_equal(spells["duration_months"], f["spells/end_month"][()] - f["spells/start_month"][()])
             self.assertEqual(set(spells["cause"]) - {"ordinary", "ai", "consolidation"}, set())
             self.assertFalse(any(p.name.endswith(".tmp") for p in Path(d).iterdir()))
+            # Every number is exact, fractions included: rates and wages read back as the
+            # very doubles in the file (pandas' round-trip parser, as JSON's readers are).
+            exact = pd.read_csv(Path(d) / "series.csv", float_precision="round_trip")
+            for metric in ["e_to_u_rate", "capability_real", "mean_unemployment_weeks"]:
+                got = exact.query("metric == @metric and grouping == 'aggregate'").sort_values(["replicate", "month"])["value"]
+                np.testing.assert_array_equal(got.to_numpy(), f[f"series/aggregate/{metric}"][()].ravel())
+            exact = pd.read_csv(Path(d) / "spells.csv", float_precision="round_trip")
+            np.testing.assert_array_equal(exact["wage"].to_numpy(), f["spells/wage"][()].astype(float))
 
             analyze(["export", self.base, "--format", "json", "-o", Path(d) / "j"], check=True)
             sj = pd.read_json(Path(d) / "j" / "series.json")

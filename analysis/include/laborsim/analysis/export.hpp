@@ -5,6 +5,8 @@
 #include "laborsim/analysis/tables.hpp"
 
 #include <filesystem>
+#include <functional>
+#include <ostream>
 #include <vector>
 
 namespace laborsim::analysis {
@@ -16,6 +18,11 @@ struct ExportCounts {
   std::size_t series_rows = 0, spell_rows = 0;
 };
 ExportCounts export_tables(const Results& r, const std::filesystem::path& dir, Format f);
+
+// Writes path through path.tmp, renamed into place once body has written it all; on any
+// failure the temporary file is removed and the error passed on, so path is either
+// complete or as it was.
+void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& body);
 
 // One self-contained HTML page (inline SVG, no external assets) for one or more runs.
 void write_report(const std::vector<Results>& runs, const std::filesystem::path& file);
