@@ -51,7 +51,8 @@ void progress_bar(double done, double total) {
 int main(int argc, char** argv) {
   po::options_description opts("Options");
   opts.add_options()("help,h", "show this help")("version", "show the version")(
-      "output,o", po::value<std::string>(), "results file (default: SCENARIO_NAME.h5 in the current directory)")(
+      "output,o", po::value<std::string>(),
+      "results file, or a directory to write SCENARIO_NAME.h5 in (default: the current directory)")(
       "replicates,r", po::value<int>(), "number of Monte Carlo replicates (overrides simulation.replicates)")(
       "seed,s", po::value<std::int64_t>(), "master seed, 0 or more (overrides simulation.seed)")(
       "threads,t", po::value<int>()->default_value(0), "worker threads (0: all cores); results do not depend on it")(
@@ -169,6 +170,7 @@ int main(int argc, char** argv) {
   const bool quiet = vm.count("quiet") > 0;
   RunOptions ro;
   ro.output = vm.count("output") ? vm["output"].as<std::string>() : sc.name + ".h5";
+  if (std::filesystem::is_directory(ro.output)) ro.output /= sc.name + ".h5";  // -o results/
   ro.threads = threads;
   std::ostringstream cl;
   for (int i = 0; i < argc; ++i) cl << (i ? " " : "") << argv[i];

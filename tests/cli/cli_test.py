@@ -130,6 +130,16 @@ class BadScenarios(unittest.TestCase):
                 self.assertIn("expected a size like", p.stderr, size)
             self.assertEqual(os.listdir(d), [])
 
+    def test_output_into_a_directory(self):
+        # -o DIR writes DIR/SCENARIO_NAME.h5 (it used to run to the end, then fail to
+        # rename its temporary file onto the directory).
+        with tempdir() as d:
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", d, "-r", "1", "--quiet"] + QUICK)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(os.listdir(d), ["baseline.h5"])
+            with h5py.File(Path(d) / "baseline.h5") as f:
+                self.assertEqual(f["series/aggregate/employed"].shape[0], 1)
+
     def test_missing_output_directory(self):
         p = run(["run", SCENARIOS / "baseline.toml", "-o", "/nonexistent-dir/out.h5"])
         self.assertEqual(p.returncode, 2)
@@ -148,15 +158,16 @@ class Validate(unittest.TestCase):
 
 class RunFailures(unittest.TestCase):
     def test_failure_while_running_exits_1_and_leaves_nothing(self):
-        # The output name is taken by a directory: the run completes but cannot be
-        # moved into place, so the temporary file must go and the exit code is 1.
+        # The output's name is taken by a directory (-o DIR writes DIR/baseline.h5, and
+        # that is a directory too): the run completes but cannot be moved into place, so
+        # the temporary file must go and the exit code is 1.
         with tempdir() as d:
-            target = Path(d) / "taken.h5"
+            target = Path(d) / "baseline.h5"
             target.mkdir()
-            p = run(["run", SCENARIOS / "baseline.toml", "-o", target, "--quiet", "-r", "1"] + QUICK)
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", d, "--quiet", "-r", "1"] + QUICK)
             self.assertEqual(p.returncode, 1, p.stderr)
             self.assertIn("run failed", p.stderr)
-            self.assertEqual(os.listdir(d), ["taken.h5"])
+            self.assertEqual(os.listdir(d), ["baseline.h5"])
             self.assertTrue(target.is_dir())
 
     def test_interrupted_run_leaves_nothing(self):
