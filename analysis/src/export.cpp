@@ -90,7 +90,8 @@ ExportCounts export_tables(const Results& r, const std::filesystem::path& dir, F
            << s.end_month[i] - s.start_month[i] << ',' << s.reemployed[i] << ',' << kCause[s.cause[i] & 3] << ','
            << s.age[i] << ',' << csv_field(name_of(sec, s.sector[i])) << ',' << csv_field(name_of(occ, s.occupation[i]))
            << ',' << csv_field(name_of(occ, s.new_occupation[i])) << ',' << csv_field(name_of(reg, s.region[i])) << ','
-           << csv_field(name_of(reg, s.new_region[i])) << ',' << Exact{s.wage[i]} << ',' << Exact{s.new_wage[i]} << '\n';
+           << csv_field(name_of(reg, s.new_region[i])) << ',' << Exact{s.wage[i]} << ',' << Exact{s.new_wage[i]}
+           << '\n';
     });
   } else {
     write_file_atomically(dir / "series.json", [&](std::ostream& os) {

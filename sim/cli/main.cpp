@@ -59,8 +59,9 @@ int main(int argc, char** argv) {
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a scenario key, e.g. --set ai.adoption_speed=2")(
       "max-memory", po::value<std::string>(),
-      "refuse runs estimated to need more memory than this, e.g. 8G, 500M or 1.5GiB (powers of 1024; default: 90% of physical memory)")(
-      "quiet,q", "no progress bar and no summary")("profile", "also print where the time went, mechanism by mechanism");
+      "refuse runs estimated to need more memory than this, e.g. 8G, 500M or 1.5GiB (powers of 1024; default: 90% of "
+      "physical memory)")("quiet,q", "no progress bar and no summary")(
+      "profile", "also print where the time went, mechanism by mechanism");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>())("scenario", po::value<std::string>());
   po::options_description all;
@@ -208,8 +209,7 @@ int main(int argc, char** argv) {
       double total = s.init_seconds;
       for (auto& [n, t] : s.step_seconds) total += t;
       std::printf("profile (time in each step of the month, summed over replicates):\n  %-14s %8.3f s %5.1f%%\n",
-                  "initial state",
-                  s.init_seconds, 100 * s.init_seconds / total);
+                  "initial state", s.init_seconds, 100 * s.init_seconds / total);
       for (auto& [n, t] : s.step_seconds) std::printf("  %-14s %8.3f s %5.1f%%\n", n.c_str(), t, 100 * t / total);
       std::printf("  %-14s %8.3f s (wall, on the writer thread)\n", "hdf5 writing", s.write_seconds);
       std::printf("worker columns: %zu bytes per worker\n", Workers::bytes_per_worker());

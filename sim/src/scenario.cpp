@@ -444,7 +444,8 @@ void each_section(S& s, Section&& section) {
     auto& p = s.simulation;
     v.integer("months", p.months, 1, 12000);
     v.integer("replicates", p.replicates, 1, 100000);
-    v.integer("seed", p.seed, 0, static_cast<double>(std::numeric_limits<std::int64_t>::max()));  // any TOML integer >= 0
+    v.integer("seed", p.seed, 0,
+              static_cast<double>(std::numeric_limits<std::int64_t>::max()));  // any TOML integer >= 0
     v.integer("workers", p.workers, 10, 2e9);
     v.integer("burn_in_months", p.burn_in_months, 0, 1200);
   });
@@ -729,8 +730,12 @@ Scenario build(toml::table& root, const std::string& file) {
 std::string shortest_floats(const std::string& text) {
   std::string out;
   out.reserve(text.size());
-  const auto starts_value = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '=' || c == '[' || c == ',' || c == '{'; };
-  const auto in_number = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.' || c == '_'; };
+  const auto starts_value = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '=' || c == '[' || c == ',' || c == '{';
+  };
+  const auto in_number = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.' || c == '_';
+  };
   for (std::size_t i = 0; i < text.size();) {
     const char ch = text[i];
     std::size_t j = i + 1;

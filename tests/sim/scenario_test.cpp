@@ -159,9 +159,9 @@ TEST(Scenario, SetOverridesKeysAndNamedElements) {
 // and no line or column (the assignment is one line the user typed, not a file's).
 TEST(Scenario, SetErrorsNameTheAssignment) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"populaton.workers=5", "unknown key"},                    // a table the file does not have
-      {"simulation.workers=abc", "expected an integer"},         // a bare word, taken as a string
-      {"simulation.months=12.5", "expected an integer"},         // valid TOML of the wrong type
+      {"populaton.workers=5", "unknown key"},             // a table the file does not have
+      {"simulation.workers=abc", "expected an integer"},  // a bare word, taken as a string
+      {"simulation.months=12.5", "expected an integer"},  // valid TOML of the wrong type
       {"occupations.nobody.wage=3", "no element named 'nobody'"},
       {"simulation.workers.x=1", "is not a table"},
       {"occupations.clerk=3", "names an element"},
@@ -188,7 +188,7 @@ TEST(Scenario, StoredTomlWritesEachNumberInItsShortestExactForm) {
     EXPECT_NE(text->find("hype_premium = 0.15\n"), std::string::npos) << *text;
     EXPECT_NE(text->find("adoption_speed = 0.12345678901234566\n"), std::string::npos) << *text;
     EXPECT_NE(text->find("regret_sensitivity = 2.0\n"), std::string::npos) << *text;  // still a float
-    EXPECT_NE(text->find("'n 0.10000000000000001'"), std::string::npos) << *text;    // strings untouched
+    EXPECT_NE(text->find("'n 0.10000000000000001'"), std::string::npos) << *text;     // strings untouched
     EXPECT_EQ(text->find("0.14999999999999999"), std::string::npos) << *text;
   }
   Scenario b = load_scenario_string(a.effective_toml, "effective.toml");
