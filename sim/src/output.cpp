@@ -9,7 +9,7 @@
 namespace laborsim {
 
 const char* version() { return LABORSIM_VERSION; }
-const char* git_commit() { return LABORSIM_GIT_COMMIT; }
+// git_commit(): generated at build time (cmake/git_commit.cmake).
 
 namespace {
 
