@@ -1,12 +1,13 @@
 """The laborsim command line: exit codes, error messages on bad scenarios, and that a
 bad input or a failed run never leaves an output file behind."""
 import os
+import subprocess
 import unittest
 from pathlib import Path
 
 import h5py
 
-from common import QUICK, SCENARIOS, run, tempdir
+from common import QUICK, SCENARIOS, SOURCE, run, tempdir
 
 FILES = {name: (SCENARIOS / name).read_text() for name in ["baseline.toml", "calibration.toml"]}
 
@@ -33,6 +34,11 @@ class Help(unittest.TestCase):
         p = run(["--version"])
         self.assertEqual(p.returncode, 0)
         self.assertRegex(p.stdout, r"laborsim \d+\.\d+\.\d+")
+        # The commit is the one the build was made from (taken at each build, not when
+        # CMake first configured), "-dirty" if tracked files had changed.
+        head = subprocess.run(["git", "-C", SOURCE, "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True)
+        if head.returncode == 0:
+            self.assertRegex(p.stdout, rf"\(git {head.stdout.strip()}(-dirty)?,")
 
     def test_bad_arguments_exit_2(self):
         self.assertEqual(run([]).returncode, 2)
@@ -172,7 +178,6 @@ class RunFailures(unittest.TestCase):
 
     def test_interrupted_run_leaves_nothing(self):
         import signal
-        import subprocess
         import time
         from common import LABORSIM
         with tempdir() as d:
