@@ -1,6 +1,7 @@
 #include "laborsim/analysis/results.hpp"
 
 #include <H5Cpp.h>
+#include <toml++/toml.h>
 
 namespace laborsim::analysis {
 
@@ -81,6 +82,14 @@ Results read_results(const std::filesystem::path& file) {
     r.seed = attr_number<std::uint64_t>(root, "seed", H5::PredType::NATIVE_UINT64);
     r.replicates = attr_number<int>(root, "replicates", H5::PredType::NATIVE_INT);
     r.months = attr_number<int>(root, "months", H5::PredType::NATIVE_INT);
+    if (root.attrExists("scenario_effective_toml")) {
+      try {
+        const toml::table scenario = toml::parse(attr_string(root, "scenario_effective_toml"));
+        r.workers = scenario["simulation"]["workers"].value_or(std::int64_t{0});
+      } catch (const toml::parse_error&) {
+        r.workers = 0;  // the size is then not known; nothing else depends on it
+      }
+    }
 
     H5::Group groups = f.openGroup("/groups");
     for (const auto& g : kGroupings) r.groups[g] = strings(groups, g);

@@ -104,7 +104,9 @@ void print_aligned(std::ostream& os, const std::vector<std::vector<std::string>>
 
 void header(std::ostream& os, const Results& r) {
   os << r.path.string() << ": scenario '" << r.scenario_name << "', " << r.replicates << " replicates x " << r.months
-     << " months, seed " << r.seed << "\n";
+     << " months";
+  if (r.workers > 0) os << ", " << r.workers << " workers";
+  os << ", seed " << r.seed << "\n";
 }
 
 }  // namespace
@@ -196,6 +198,13 @@ Comparison compare(const Results& a, const Results& b) {
   c.how = c.paired ? "replicates paired by index (same seed " + std::to_string(a.seed) +
                          ": common random numbers); paired t-intervals"
                    : "seeds or replicate counts differ: replicates not paired; Welch t-intervals";
+  if (a.months != b.months)
+    c.caveats.push_back("the runs differ in length (A " + std::to_string(a.months) + " months, B " +
+                        std::to_string(b.months) + "): counts over the run are not comparable");
+  if (a.workers > 0 && b.workers > 0 && a.workers != b.workers)
+    c.caveats.push_back("the runs differ in size (A " + std::to_string(a.workers) + " workers, B " +
+                        std::to_string(b.workers) + "): counts are not comparable");
+  c.counts_comparable = c.caveats.empty();
   for (size_t k = 0; k < c.a.size(); ++k) {
     c.ia.push_back(mean_interval(c.a[k].values));
     c.ib.push_back(mean_interval(c.b[k].values));
@@ -207,37 +216,41 @@ Comparison compare(const Results& a, const Results& b) {
 
 void print_comparison(std::ostream& os, const Results& a, const Results& b, const Comparison& c, Format f) {
   auto diff_unit = [](Unit u) { return u == Unit::share || u == Unit::rate ? Unit::rate : u; };
+  auto comparable = [&c](const Figure& fig) { return c.counts_comparable || fig.unit != Unit::count; };
   if (f == Format::json) {
     nlohmann::json j = {{"a", {{"file", a.path.string()}, {"scenario", a.scenario_name}}},
                         {"b", {{"file", b.path.string()}, {"scenario", b.scenario_name}}},
                         {"paired", c.paired},
-                        {"method", c.how}};
+                        {"method", c.how},
+                        {"caveats", c.caveats}};
     for (size_t k = 0; k < c.a.size(); ++k) {
       auto d = interval_json(c.diff[k]);
       d["distinguishable"] = c.diff[k].excludes_zero();
-      j["figures"][c.a[k].key] = {{"label", trim(c.a[k].label)},
-                                  {"unit", unit_name(c.a[k].unit)},
-                                  {"a", interval_json(c.ia[k])},
-                                  {"b", interval_json(c.ib[k])},
-                                  {"b_minus_a", d}};
+      j["figures"][c.a[k].key] = {{"label", trim(c.a[k].label)},      {"unit", unit_name(c.a[k].unit)},
+                                  {"comparable", comparable(c.a[k])}, {"a", interval_json(c.ia[k])},
+                                  {"b", interval_json(c.ib[k])},      {"b_minus_a", d}};
     }
     os << j.dump(2) << "\n";
     return;
   }
   if (f == Format::csv) {
-    os << "figure,unit,a_mean,a_lo95,a_hi95,b_mean,b_lo95,b_hi95,diff_mean,diff_lo95,diff_hi95,distinguishable\n";
+    os << "figure,unit,a_mean,a_lo95,a_hi95,b_mean,b_lo95,b_hi95,diff_mean,diff_lo95,diff_hi95,distinguishable,"
+          "comparable\n";
     os << std::setprecision(10);
     for (size_t k = 0; k < c.a.size(); ++k)
       os << c.a[k].key << "," << unit_name(c.a[k].unit) << "," << c.ia[k].mean << "," << c.ia[k].lo << "," << c.ia[k].hi
          << "," << c.ib[k].mean << "," << c.ib[k].lo << "," << c.ib[k].hi << "," << c.diff[k].mean << ","
-         << c.diff[k].lo << "," << c.diff[k].hi << "," << (c.diff[k].excludes_zero() ? "yes" : "no") << "\n";
+         << c.diff[k].lo << "," << c.diff[k].hi << "," << (c.diff[k].excludes_zero() ? "yes" : "no") << ","
+         << (comparable(c.a[k]) ? "yes" : "no") << "\n";
     return;
   }
   os << "A: ";
   header(os, a);
   os << "B: ";
   header(os, b);
-  os << "(" << c.how << ")\n\n";
+  os << "(" << c.how << ")\n";
+  for (const auto& caveat : c.caveats) os << "Note: " << caveat << " (marked 'not comparable').\n";
+  os << "\n";
   std::vector<std::vector<std::string>> rows = {
       {"figure", "A", "B", "B - A", "95% interval of B - A", "distinguishable"}};
   for (size_t k = 0; k < c.a.size(); ++k) {
@@ -246,7 +259,8 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
     if ((du == Unit::rate) && std::isfinite(c.diff[k].mean)) d += "pt";
     rows.push_back({c.a[k].label, format_value(c.ia[k].mean, c.a[k].unit), format_value(c.ib[k].mean, c.b[k].unit), d,
                     interval_text(c.diff[k], du, du == Unit::rate ? "pt" : ""),
-                    c.diff[k].n < 2             ? "n/a"
+                    !comparable(c.a[k])         ? "not comparable"
+                    : c.diff[k].n < 2           ? "n/a"
                     : c.diff[k].excludes_zero() ? "yes"
                                                 : "no"});
   }

@@ -70,6 +70,29 @@ class Analyze(unittest.TestCase):
         text = analyze(["compare", self.base, self.hype], check=True).stdout
         self.assertIn("distinguishable", text)
         self.assertIn("paired", text)
+        self.assertEqual(diff["caveats"], [])  # same length and size: every figure compares
+        self.assertTrue(all(v["comparable"] for v in diff["figures"].values()))
+
+    def test_compare_runs_of_other_lengths_or_sizes(self):
+        # Counts over a run grow with its months and its workers: between runs that differ
+        # in either they are not comparable (a difference would be "distinguishable" for
+        # that reason alone); shares and rates still are.
+        with tempdir() as d:
+            for name, options in [("short", ["--set", "simulation.months=24"]),
+                                  ("small", ["--set", "simulation.workers=10000"])]:
+                other = run_scenario(d, "baseline", ["-r", "4", "--quiet"] + QUICK + options)
+                other = other.rename(other.with_name(name + ".h5"))
+                c = json.loads(analyze(["compare", self.base, other, "--format", "json"], check=True).stdout)
+                self.assertEqual(len(c["caveats"]), 1, c["caveats"])
+                self.assertIn("length" if name == "short" else "size", c["caveats"][0])
+                self.assertFalse(c["figures"]["displaced_total"]["comparable"])
+                self.assertFalse(c["figures"]["firms_cutting"]["comparable"])
+                self.assertTrue(c["figures"]["unemployment_rate_end"]["comparable"])
+                self.assertTrue(c["figures"]["reemployed_3m"]["comparable"])
+                text = analyze(["compare", self.base, other], check=True).stdout
+                self.assertIn("Note: the runs differ in", text)
+                self.assertRegex(text, r"displaced workers \(layoffs of every cause\).*not comparable")
+                self.assertIn("20000 workers", text)  # the header says each run's size
 
     def test_export_csv_and_json_read_back_by_pandas(self):
         with tempdir() as d, h5py.File(self.base) as f:

@@ -33,6 +33,7 @@ struct Results {
   std::string scenario_name, scenario_toml, command_line, created, laborsim_version, git_commit;
   std::uint64_t seed = 0;
   int replicates = 0, months = 0, format_version = 0;
+  std::int64_t workers = 0;  // simulation.workers of the stored scenario (0 if it does not say)
   double panel_rate = 0;
   std::map<std::string, std::vector<std::string>> groups;  // grouping -> names
   std::vector<double> region_offshore, occupation_exposure;

@@ -21,6 +21,10 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
 struct Comparison {
   bool paired = false;
   std::string how;  // one line saying how replicates were paired
+  // Why some figures do not compare (runs of different lengths or sizes: counts over the
+  // run then differ for that reason alone); counts_comparable is false if any.
+  std::vector<std::string> caveats;
+  bool counts_comparable = true;
   std::vector<Figure> a, b;
   std::vector<Interval> ia, ib, diff;
 };
