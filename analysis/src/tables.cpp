@@ -200,7 +200,8 @@ Comparison compare(const Results& a, const Results& b) {
                    : "seeds or replicate counts differ: replicates not paired; Welch t-intervals";
   if (a.months != b.months)
     c.caveats.push_back("the runs differ in length (A " + std::to_string(a.months) + " months, B " +
-                        std::to_string(b.months) + "): counts over the run are not comparable");
+                        std::to_string(b.months) +
+                        "): counts over the run are not comparable, and the other figures describe different periods");
   if (a.workers > 0 && b.workers > 0 && a.workers != b.workers)
     c.caveats.push_back("the runs differ in size (A " + std::to_string(a.workers) + " workers, B " +
                         std::to_string(b.workers) + "): counts are not comparable");
