@@ -250,7 +250,8 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
   os << "B: ";
   header(os, b);
   os << "(" << c.how << ")\n";
-  for (const auto& caveat : c.caveats) os << "Note: " << caveat << " (marked 'not comparable').\n";
+  for (const auto& caveat : c.caveats) os << "Note: " << caveat << ".\n";
+  if (!c.counts_comparable) os << "Counts are marked 'not comparable' below.\n";
   os << "\n";
   std::vector<std::vector<std::string>> rows = {
       {"figure", "A", "B", "B - A", "95% interval of B - A", "distinguishable"}};
