@@ -579,6 +579,14 @@ void sector_fields(V& v, S& sec) {
   v.number("runway_months", sec.runway_months, 1, 600);
 }
 
+// An element of [[occupations]], [[regions]] or [[sectors]] in messages: by its name,
+// as --set addresses it (sectors.tech.staffing), or by position if it has no usable name.
+std::string element_path(const std::string& list, const toml::table& t, std::size_t position) {
+  const auto name = t["name"].value<std::string>();
+  if (name && !name->empty() && name->find_first_of(". ") == std::string::npos) return list + "." + *name;
+  return list + "[" + std::to_string(position) + "]";
+}
+
 Scenario build(toml::table& root, const std::string& file) {
   Scenario s;
   s.source_file = file;
@@ -626,7 +634,7 @@ Scenario build(toml::table& root, const std::string& file) {
   for (const auto& e : inline_occupations) {
     const auto& t = *e.as_table();
     Occupation o;
-    TableReader r(t, "occupations[" + std::to_string(s.occupations.size()) + "]", file);
+    TableReader r(t, element_path("occupations", t, s.occupations.size()), file);
     occupation_fields(r, o);
     if (!seen.insert(o.name).second) r.fail(*t.get("name"), "name", "duplicate occupation '" + o.name + "'");
     r.finish();
@@ -640,7 +648,7 @@ Scenario build(toml::table& root, const std::string& file) {
   for (const auto& e : *array_of_tables("regions")) {
     const auto& t = *e.as_table();
     Region g;
-    TableReader r(t, "regions[" + std::to_string(s.regions.size()) + "]", file);
+    TableReader r(t, element_path("regions", t, s.regions.size()), file);
     region_fields(r, g);
     if (!seen.insert(g.name).second) r.fail(*t.get("name"), "name", "duplicate region '" + g.name + "'");
     r.finish();
@@ -657,7 +665,7 @@ Scenario build(toml::table& root, const std::string& file) {
   for (const auto& e : *array_of_tables("sectors")) {
     const auto& t = *e.as_table();
     Sector sec;
-    TableReader r(t, "sectors[" + std::to_string(s.sectors.size()) + "]", file);
+    TableReader r(t, element_path("sectors", t, s.sectors.size()), file);
     sector_fields(r, sec);
     if (!seen.insert(sec.name).second) r.fail(*t.get("name"), "name", "duplicate sector '" + sec.name + "'");
     sec.staffing.assign(s.occupations.size(), 0.0);

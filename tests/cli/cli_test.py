@@ -59,7 +59,7 @@ class BadScenarios(unittest.TestCase):
         ("months = 120", 'months = "ten years"', "simulation.months", "expected an integer"),
         ("quit_rate = 0.02", "quit_rate = 1.5", "labor_market.quit_rate", "out of range"),
         ("staffing = { software_developers = 0.35", "staffing = { software_developer = 0.35",
-         "sectors[0].staffing.software_developer", "did you mean 'software_developers'"),
+         "sectors.tech.staffing.software_developer", "did you mean 'software_developers'"),
         ('matching = "cobb_douglas"', 'matching = "cobb-douglas"', "labor_market.matching", "did you mean 'cobb_douglas'"),
         ("enabled = true\nadoption_speed", "enabled = yes\nadoption_speed", "", "syntax error"),
     ]
