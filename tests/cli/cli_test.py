@@ -1,13 +1,15 @@
 """The laborsim command line: exit codes, error messages on bad scenarios, and that a
 bad input or a failed run never leaves an output file behind."""
 import os
+import re
+import shutil
 import subprocess
 import unittest
 from pathlib import Path
 
 import h5py
 
-from common import QUICK, SCENARIOS, SOURCE, run, tempdir
+from common import CMAKE, QUICK, SCENARIOS, SOURCE, run, tempdir
 
 FILES = {name: (SCENARIOS / name).read_text() for name in ["baseline.toml", "calibration.toml"]}
 
@@ -34,11 +36,7 @@ class Help(unittest.TestCase):
         p = run(["--version"])
         self.assertEqual(p.returncode, 0)
         self.assertRegex(p.stdout, r"laborsim \d+\.\d+\.\d+")
-        # The commit is the one the build was made from (taken at each build, not when
-        # CMake first configured), "-dirty" if tracked files had changed.
-        head = subprocess.run(["git", "-C", SOURCE, "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True)
-        if head.returncode == 0:
-            self.assertRegex(p.stdout, rf"\(git {head.stdout.strip()}(-dirty)?,")
+        self.assertRegex(p.stdout, r"\(git ([0-9a-f]{12}(-dirty)?|unknown),")
 
     def test_bad_arguments_exit_2(self):
         self.assertEqual(run([]).returncode, 2)
@@ -48,6 +46,46 @@ class Help(unittest.TestCase):
         p = run(["run", "/nonexistent/scenario.toml"])
         self.assertEqual(p.returncode, 2)
         self.assertIn("/nonexistent/scenario.toml", p.stderr)
+
+
+class Provenance(unittest.TestCase):
+    """cmake/git_commit.cmake, which every build runs to record the commit it builds."""
+
+    def test_commit_dirty_and_unknown(self):
+        if shutil.which("git") is None:
+            self.skipTest("git is not installed")
+        with tempdir() as d:
+            repo, out = Path(d) / "repo", Path(d) / "git_commit.cpp"
+            repo.mkdir()
+            env = dict(os.environ, GIT_CEILING_DIRECTORIES=d)  # no repository above the temporary one
+
+            def recorded():
+                subprocess.run([CMAKE, f"-DSOURCE_DIR={repo}", f"-DOUT={out}", "-P", SOURCE / "cmake" / "git_commit.cmake"],
+                               check=True, env=env)
+                return re.search(r'return "([^"]*)"', out.read_text()).group(1)
+
+            def git(*args):
+                return subprocess.run(["git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                                      check=True, capture_output=True, text=True, env=env).stdout.strip()
+
+            self.assertEqual(recorded(), "unknown")  # not a git checkout
+            git("init", "-q")
+            (repo / "a.txt").write_text("one")
+            git("add", "a.txt")
+            git("commit", "-q", "-m", "one")
+            first = git("rev-parse", "--short=12", "HEAD")
+            self.assertEqual(recorded(), first)
+            written = out.stat().st_mtime_ns
+            self.assertEqual(recorded(), first)
+            self.assertEqual(out.stat().st_mtime_ns, written, "same commit: the source is not rewritten (no rebuild)")
+            (repo / "a.txt").write_text("two")
+            self.assertEqual(recorded(), first + "-dirty")  # a tracked file changed
+            git("commit", "-q", "-am", "two")
+            second = git("rev-parse", "--short=12", "HEAD")
+            self.assertNotEqual(second, first)
+            self.assertEqual(recorded(), second)  # a new commit, not the one of the first run
+            (repo / "b.txt").write_text("untracked")
+            self.assertEqual(recorded(), second)  # untracked files do not count
 
 
 class BadScenarios(unittest.TestCase):

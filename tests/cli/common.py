@@ -8,6 +8,7 @@ SOURCE = Path(os.environ.get("LABORSIM_SOURCE_DIR", Path(__file__).resolve().par
 SCENARIOS = SOURCE / "scenarios"
 LABORSIM = os.environ.get("LABORSIM", str(SOURCE / "build" / "sim" / "laborsim"))
 ANALYZE = os.environ.get("LABORSIM_ANALYZE", str(SOURCE / "build" / "analysis" / "laborsim-analyze"))
+CMAKE = os.environ.get("CMAKE", "cmake")
 
 # A quick version of the baseline for tests that need a results file.
 QUICK = ["--set", "simulation.workers=20000", "--set", "simulation.months=36", "--set", "simulation.burn_in_months=12"]
