@@ -217,7 +217,11 @@ int main(int argc, char** argv) {
                   s.moves, s.moves / s.seconds);
     }
     std::printf("headline (means over replicates):\n");
-    std::printf("  unemployment rate, last 12 months   %6.2f %%\n", 100 * s.unemployment_rate_last_year);
+    // (the mean over the last 12 months, or over the whole run if it is shorter)
+    const std::string window = sc.simulation.months >= 12  ? "last 12 months"
+                               : sc.simulation.months == 1 ? "the 1 month"
+                                                           : "all " + std::to_string(sc.simulation.months) + " months";
+    std::printf("  unemployment rate, %-16s %6.2f %%\n", window.c_str(), 100 * s.unemployment_rate_last_year);
     std::printf("  monthly E->U / U->E rate            %6.2f %% / %.1f %%\n", 100 * s.e_to_u_rate, 100 * s.u_to_e_rate);
     std::printf("  layoffs: ordinary / AI / consolid.  %.0f / %.0f / %.0f\n", s.ordinary_layoffs, s.ai_layoffs,
                 s.consolidation_layoffs);

@@ -239,9 +239,17 @@ class RunFailures(unittest.TestCase):
             p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "-r", "2"] + QUICK)
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertIn(str(out), p.stdout)
-            self.assertIn("unemployment rate", p.stdout)
             self.assertEqual(os.listdir(d), ["base.h5"])
             self.assertEqual(p.stderr, "", "no progress bar when stderr is not a terminal")
+            # The headline unemployment rate is the mean of the series over its window:
+            # the last 12 months, or the whole run when it is shorter (and says so).
+            for months, label in [(36, "last 12 months"), (5, "all 5 months")]:
+                p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "-r", "2"] + QUICK +
+                        ["--set", f"simulation.months={months}"], check=True)
+                shown = float(re.search(rf"unemployment rate, {label} +([0-9.]+) %", p.stdout).group(1))
+                with h5py.File(out) as f:
+                    expected = 100 * f["series/aggregate/unemployment_rate"][:, -12:].mean()
+                self.assertAlmostEqual(shown, expected, delta=0.006)  # printed to 2 decimals
 
     def test_profile_breaks_the_time_down_and_gives_the_bytes_the_bench_reads(self):
         with tempdir() as d:
