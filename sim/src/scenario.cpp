@@ -579,6 +579,12 @@ void sector_fields(V& v, S& sec) {
   v.number("runway_months", sec.runway_months, 1, 600);
 }
 
+// What to divide weights by so that they sum to one. Weights that already do, up to
+// rounding (shares a person chose to add up, or a scenario written back by
+// effective_toml), are kept exactly: loading a stored scenario then gives the very
+// numbers it was stored with, not numbers one rounding away, run after run.
+double normaliser(double total) { return std::abs(total - 1.0) <= 1e-12 ? 1.0 : total; }
+
 // An element of [[occupations]], [[regions]] or [[sectors]] in messages: by its name,
 // as --set addresses it (sectors.tech.staffing), or by position if it has no usable name.
 std::string element_path(const std::string& list, const toml::table& t, std::size_t position) {
@@ -657,7 +663,7 @@ Scenario build(toml::table& root, const std::string& file) {
   double region_total = 0;
   for (auto& g : s.regions) region_total += g.share;
   if (region_total <= 0) top.fail_table("regions", "region shares sum to zero");
-  for (auto& g : s.regions) g.share /= region_total;
+  for (auto& g : s.regions) g.share /= normaliser(region_total);
   if (s.regions.size() > 250) top.fail_table("regions", "at most 250 regions are supported");
 
   // Sectors
@@ -696,14 +702,14 @@ Scenario build(toml::table& root, const std::string& file) {
     double tot = std::accumulate(sec.staffing.begin(), sec.staffing.end(), 0.0);
     if (tot <= 0)
       r.fail(*st, "staffing", "weights sum to zero (staffing = \"employment\" needs occupations with employment)");
-    for (auto& x : sec.staffing) x /= tot;  // weights are normalised
+    for (auto& x : sec.staffing) x /= normaliser(tot);  // weights are normalised
     r.finish();
     s.sectors.push_back(sec);
   }
   double sector_total = 0;
   for (auto& sec : s.sectors) sector_total += sec.employment_share;
   if (sector_total <= 0) top.fail_table("sectors", "employment shares sum to zero");
-  for (auto& sec : s.sectors) sec.employment_share /= sector_total;
+  for (auto& sec : s.sectors) sec.employment_share /= normaliser(sector_total);
   if (s.occupations.size() > 65000) top.fail_table("occupations", "at most 65000 occupations are supported");
   top.finish();
 

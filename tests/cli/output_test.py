@@ -53,6 +53,23 @@ class ResultsFile(unittest.TestCase):
         self.assertIn("network_search_intensity", effective["labor_market"])  # a default nobody wrote
         self.assertEqual(len(effective["sectors"]), len(self.f["groups/sector"]))
 
+    def test_stored_scenario_reproduces_the_run(self):
+        # A results file is its own recipe: its effective scenario (every parameter,
+        # seed included), run again by a laborsim that reads the file's TOML, gives the
+        # same datasets bit for bit.
+        with tempdir() as d:
+            recipe = Path(d) / "recipe.toml"
+            recipe.write_text(self.f.attrs["scenario_effective_toml"])
+            again = Path(d) / "again.h5"
+            run(["run", recipe, "-o", again, "--quiet"], check=True)
+            mine = datasets(self.f)
+            with h5py.File(again) as g:
+                theirs = datasets(g)
+                self.assertEqual(g.attrs["scenario_effective_toml"], self.f.attrs["scenario_effective_toml"])
+            self.assertEqual(mine.keys(), theirs.keys())
+            for name in mine:
+                np.testing.assert_array_equal(mine[name], theirs[name], err_msg=name)
+
     def test_series_shapes_and_storage(self):
         R, M = 3, 36
         groups = {g: len(self.f[f"groups/{g}"]) for g in ["occupation", "sector", "region", "cohort"]}

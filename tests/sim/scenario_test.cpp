@@ -213,11 +213,26 @@ TEST(Scenario, EffectiveTomlLoadsBackToTheSameScenario) {
   ASSERT_EQ(b.occupations.size(), a.occupations.size());
   for (size_t o = 0; o < a.occupations.size(); ++o)
     EXPECT_DOUBLE_EQ(b.occupations[o].ai_exposure, a.occupations[o].ai_exposure);
+  // Shares and weights come back exactly, not renormalised one rounding away: a stored
+  // scenario is a fixed point, so a rerun of a rerun is still the same run.
+  for (size_t i = 0; i < a.sectors.size(); ++i) EXPECT_EQ(b.sectors[i].employment_share, a.sectors[i].employment_share);
   for (size_t i = 0; i < a.sectors.size(); ++i)
-    EXPECT_NEAR(b.sectors[i].employment_share, a.sectors[i].employment_share, 1e-12);
-  for (size_t i = 0; i < a.sectors.size(); ++i)
-    for (size_t o = 0; o < a.occupations.size(); ++o)
-      EXPECT_NEAR(b.sectors[i].staffing[o], a.sectors[i].staffing[o], 1e-12);
+    for (size_t o = 0; o < a.occupations.size(); ++o) EXPECT_EQ(b.sectors[i].staffing[o], a.sectors[i].staffing[o]);
+  for (size_t g = 0; g < a.regions.size(); ++g) EXPECT_EQ(b.regions[g].share, a.regions[g].share);
+  EXPECT_EQ(b.effective_toml, a.effective_toml);
+}
+
+// Weights that do not add up to one are scaled to; weights that do, to rounding, are kept.
+TEST(Scenario, SharesAreNormalisedOnlyWhenTheyDoNotSumToOne) {
+  Scenario s = fixtures::small({"sectors.services.employment_share=0.3", "sectors.tech.employment_share=0.1"});
+  EXPECT_DOUBLE_EQ(s.sectors[0].employment_share, 0.75);
+  EXPECT_DOUBLE_EQ(s.sectors[1].employment_share, 0.25);
+  // The baseline's seven sector shares add up to 0.9999999999999999 in floating point;
+  // divided by that they would each move by a rounding (0.06 -> 0.060000000000000005).
+  s = load_scenario(fs::path(LABORSIM_SOURCE_DIR) / "scenarios" / "baseline.toml");
+  const std::vector<double> written = {0.06, 0.12, 0.07, 0.25, 0.18, 0.2, 0.12};
+  ASSERT_EQ(s.sectors.size(), written.size());
+  for (size_t i = 0; i < written.size(); ++i) EXPECT_EQ(s.sectors[i].employment_share, written[i]) << i;
 }
 
 TEST(Scenario, ErrorsInsideOccupationsAndStaffingNameTheirLine) {
