@@ -103,8 +103,8 @@ void print_aligned(std::ostream& os, const std::vector<std::vector<std::string>>
 }
 
 void header(std::ostream& os, const Results& r) {
-  os << r.path.string() << ": scenario '" << r.scenario_name << "', " << r.replicates << " replicates x " << r.months
-     << " months";
+  os << r.path.string() << ": scenario '" << r.scenario_name << "', " << r.replicates
+     << (r.replicates == 1 ? " replicate x " : " replicates x ") << r.months << " months";
   if (r.workers > 0) os << ", " << r.workers << " workers";
   os << ", seed " << r.seed << "\n";
 }

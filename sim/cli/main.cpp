@@ -197,8 +197,9 @@ int main(int argc, char** argv) {
     return kFailure;
   }
   if (!quiet) {
-    std::printf("laborsim: scenario '%s', %d replicates x %d months, %lld workers\n", sc.name.c_str(),
-                sc.simulation.replicates, sc.simulation.months, static_cast<long long>(sc.simulation.workers));
+    std::printf("laborsim: scenario '%s', %d replicate%s x %d months, %lld workers\n", sc.name.c_str(),
+                sc.simulation.replicates, sc.simulation.replicates == 1 ? "" : "s", sc.simulation.months,
+                static_cast<long long>(sc.simulation.workers));
     std::printf("results:  %s\n", ro.output.c_str());
     std::printf("time:     %.2f s (%.3g worker-months/s; writing %.2f s)\n", s.seconds, s.worker_months / s.seconds,
                 s.write_seconds);
