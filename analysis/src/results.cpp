@@ -95,6 +95,9 @@ Results read_results(const std::filesystem::path& file) {
     for (const auto& g : kGroupings) r.groups[g] = strings(groups, g);
     r.region_offshore = column<double>(groups, "region_offshore", H5::PredType::NATIVE_DOUBLE);
     r.occupation_exposure = column<double>(groups, "occupation_ai_exposure", H5::PredType::NATIVE_DOUBLE);
+    r.occupation_titles = groups.nameExists("occupation_title")
+                              ? strings(groups, "occupation_title")
+                              : std::vector<std::string>(r.groups["occupation"].size());
 
     const auto R = static_cast<Eigen::Index>(r.replicates), M = static_cast<Eigen::Index>(r.months);
     H5::Group agg = f.openGroup("/series/aggregate");

@@ -159,9 +159,12 @@ std::vector<GroupFigures> summary_by(const Results& r, const std::string& groupi
     return a <= 25 ? 0 : a <= 34 ? 1 : a <= 44 ? 2 : a <= 54 ? 3 : a <= 64 ? 4 : 5;
   };
   std::vector<GroupFigures> out;
-  for (std::size_t g = 0; g < it->second.size(); ++g)
-    out.push_back({it->second[g], spell_figures(
-                                      r, [&](std::size_t i) { return group_of(i) == static_cast<int>(g); }, true)});
+  for (std::size_t g = 0; g < it->second.size(); ++g) {
+    const bool titled = grouping == "occupation" && g < r.occupation_titles.size();
+    out.push_back({it->second[g], titled ? r.occupation_titles[g] : std::string(),
+                   spell_figures(
+                       r, [&](std::size_t i) { return group_of(i) == static_cast<int>(g); }, true)});
+  }
   return out;
 }
 

@@ -149,41 +149,50 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
 void print_summary_by(std::ostream& os, const Results& r, const std::string& grouping,
                       const std::vector<GroupFigures>& groups, Format f) {
   if (groups.empty()) return;
+  // Occupations from a data table are codes (SOC): their titles go alongside.
+  const bool titled = std::any_of(groups.begin(), groups.end(), [](const GroupFigures& g) { return !g.title.empty(); });
   if (f == Format::json) {
     nlohmann::json j = {{"file", r.path.string()}, {"scenario", r.scenario_name}, {"by", grouping}};
-    for (const auto& g : groups)
+    for (const auto& g : groups) {
+      if (titled) j["titles"][g.group] = g.title;
       for (const auto& fig : g.figures) {
         auto o = interval_json(mean_interval(fig.values));
         o["unit"] = unit_name(fig.unit);
         j["groups"][g.group][fig.key] = o;
       }
+    }
     os << j.dump(2) << "\n";
     return;
   }
   if (f == Format::csv) {
-    os << grouping << ",figure,unit,mean,lo95,hi95,replicates\n";
+    os << grouping << (titled ? ",title" : "") << ",figure,unit,mean,lo95,hi95,replicates\n";
     for (const auto& g : groups)
       for (const auto& fig : g.figures) {
         Interval i = mean_interval(fig.values);
-        os << csv_field(g.group) << "," << fig.key << "," << unit_name(fig.unit) << "," << std::setprecision(10)
-           << i.mean << "," << i.lo << "," << i.hi << "," << i.n << "\n";
+        os << csv_field(g.group);
+        if (titled) os << "," << csv_field(g.title);
+        os << "," << fig.key << "," << unit_name(fig.unit) << "," << std::setprecision(10) << i.mean << "," << i.lo
+           << "," << i.hi << "," << i.n << "\n";
       }
     return;
   }
   header(os, r);
   // One row per group, one column per figure (means), the intervals in CSV/JSON.
   std::vector<std::string> head = {grouping};
+  if (titled) head.push_back("title");
   const std::vector<std::string> short_names = {"displaced",  "reemp 3m",  "reemp 6m",  "reemp 12m", "reemp 24m",
                                                 "median dur", "wage repl", "lower pay", "offshore",  "other occ"};
   for (const auto& n : short_names) head.push_back(n);
   std::vector<std::vector<std::string>> rows = {head};
   for (const auto& g : groups) {
     std::vector<std::string> row = {g.group};
+    if (titled) row.push_back(g.title.size() <= 40 ? g.title : g.title.substr(0, 39) + "~");
     for (const auto& fig : g.figures) row.push_back(format_value(mean_interval(fig.values).mean, fig.unit));
     rows.push_back(row);
   }
   std::vector<bool> right(head.size(), true);
   right[0] = false;
+  if (titled) right[1] = false;
   print_aligned(os, rows, right);
   os << "\nMeans over replicates, by " << grouping
      << " at displacement (spell panel; displaced counts scaled by 1/panel_rate).\n"

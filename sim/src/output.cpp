@@ -109,11 +109,12 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& s
     attr_string(root, "scenario_effective_toml", sc.effective_toml);
 
     H5::Group groups = impl_->file.createGroup("/groups");
-    std::vector<std::string> occ, sec, reg, coh, occ_group;
+    std::vector<std::string> occ, sec, reg, coh, occ_group, occ_title;
     std::vector<double> exposure, complement, wage, reg_mult, reg_off;
     for (auto& o : sc.occupations) {
       occ.push_back(o.name);
       occ_group.push_back(o.group);
+      occ_title.push_back(o.title);
       exposure.push_back(o.ai_exposure);
       complement.push_back(o.ai_complement);
       wage.push_back(o.wage);
@@ -127,6 +128,7 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& s
     for (auto* c : kCohortNames) coh.emplace_back(c);
     string_dataset(groups, "occupation", occ);
     string_dataset(groups, "occupation_group", occ_group);
+    string_dataset(groups, "occupation_title", occ_title);
     number_dataset(groups, "occupation_ai_exposure", exposure);
     number_dataset(groups, "occupation_ai_complement", complement);
     number_dataset(groups, "occupation_wage", wage);

@@ -3,6 +3,7 @@ originals, the joins hold, errors in data files name file, line and column, and 
 scenario behaves as docs/us-occupations.md says."""
 import csv
 import filecmp
+import json
 import subprocess
 import sys
 import unittest
@@ -12,7 +13,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from common import SCENARIOS, SOURCE, run, run_scenario, tempdir
+from common import SCENARIOS, SOURCE, analyze, run, run_scenario, tempdir
 
 DATA = SCENARIOS / "data"
 ORIGINAL = DATA / "original"
@@ -128,6 +129,20 @@ class Behaviour(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.dir.cleanup()
+
+    def test_occupations_carry_their_titles(self):
+        # SOC codes name the occupations; their titles are in the file and in the
+        # analysis' breakdown by occupation (table and JSON).
+        with open(SOURCE / "scenarios" / "data" / "us_occupations.csv", newline="") as t:
+            table = {r["code"]: r["title"] for r in csv.DictReader(t)}
+        with h5py.File(self.ref) as f:
+            codes = [c.decode() for c in f["groups/occupation"][()]]
+            titles = [t.decode() for t in f["groups/occupation_title"][()]]
+        self.assertEqual(titles, [table[c] for c in codes])
+        by = json.loads(analyze(["summary", self.ref, "--by", "occupation", "--format", "json"], check=True).stdout)
+        self.assertEqual(by["titles"]["11-1010"], "Chief Executives")
+        text = analyze(["summary", self.ref, "--by", "occupation"], check=True).stdout
+        self.assertRegex(text, r"11-1010 +Chief Executives ")
 
     def test_ai_off_keeps_occupation_shares_stable(self):
         with h5py.File(self.ref) as f:

@@ -37,6 +37,7 @@ struct Results {
   double panel_rate = 0;
   std::map<std::string, std::vector<std::string>> groups;  // grouping -> names
   std::vector<double> region_offshore, occupation_exposure;
+  std::vector<std::string> occupation_titles;        // longer names where the scenario gives them, else empty
   std::map<std::string, Eigen::MatrixXd> aggregate;  // metric -> replicates x months
   // "occupation/employed" -> one months x groups matrix per replicate
   std::map<std::string, std::vector<Eigen::MatrixXd>> grouped;

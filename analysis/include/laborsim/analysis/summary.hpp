@@ -26,6 +26,7 @@ std::vector<Figure> summary_figures(const Results& r);
 
 struct GroupFigures {
   std::string group;
+  std::string title;  // an occupation's longer name, if the scenario gives one
   std::vector<Figure> figures;
 };
 // Spell-based figures for each group of a grouping (occupation, sector, region or
