@@ -64,6 +64,7 @@ std::string csv_field(const std::string& s) {
 namespace {
 
 std::string interval_text(const Interval& i, Unit u, const std::string& suffix = "") {
+  if (i.n == 1) return "(1 replicate)";  // a mean, but no interval from one value
   if (i.n < 2 || !std::isfinite(i.lo)) return "";
   std::ostringstream os;  // (not operator+: GCC 12 warns falsely, -Wrestrict, on the chain)
   os << '[' << format_value(i.lo, u) << suffix << ", " << format_value(i.hi, u) << suffix << ']';
@@ -137,13 +138,17 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
   std::vector<std::vector<std::string>> rows = {{"figure", "mean", "95% interval"}};
   for (const auto& fig : figs) {
     Interval i = mean_interval(fig.values);
-    rows.push_back({fig.label, format_value(i.mean, fig.unit), interval_text(i, fig.unit)});
+    // (a one-replicate run says so once, below, not on every row)
+    rows.push_back({fig.label, format_value(i.mean, fig.unit), r.replicates > 1 ? interval_text(i, fig.unit) : ""});
   }
   print_aligned(os, rows, {false, true, false});
   os << "\nMeans over replicates with 95% t-intervals. Reemployment shares and durations are\n"
         "Kaplan-Meier estimates from the spell panel (censored at the end of the run).\n";
   if (r.replicates < 2) os << "With one replicate there are no intervals: run more (--replicates).\n";
-  if (r.spells.size() == 0) os << "The file has no spells (output.panel_rate = 0): spell figures are n/a.\n";
+  if (r.spells.size() == 0)
+    os << (r.panel_rate > 0 ? "The spell panel recorded no spells (no worker in the panel was displaced): spell "
+                              "figures are n/a.\n"
+                            : "The file has no spells (output.panel_rate = 0): spell figures are n/a.\n");
 }
 
 void print_summary_by(std::ostream& os, const Results& r, const std::string& grouping,

@@ -73,6 +73,19 @@ class Analyze(unittest.TestCase):
         self.assertEqual(diff["caveats"], [])  # same length and size: every figure compares
         self.assertTrue(all(v["comparable"] for v in diff["figures"].values()))
 
+    def test_summary_says_what_it_cannot_show(self):
+        # One replicate: means without intervals, said once, not on every row. A panel
+        # that caught no displacement is not reported as a panel switched off.
+        with tempdir() as d:
+            one = run_scenario(d, "baseline", ["-r", "1", "--quiet", "--set", "output.panel_rate=1e-9"] + QUICK)
+            text = analyze(["summary", one], check=True).stdout
+            self.assertIn("With one replicate there are no intervals", text)
+            self.assertNotIn("(1 replicate)", text)
+            self.assertNotIn("[", text.split("figure")[1].split("Means over")[0])  # no interval on any row
+            self.assertIn("The spell panel recorded no spells (no worker in the panel was displaced)", text)
+            off = run_scenario(d, "no_ai", ["-r", "1", "--quiet", "--set", "output.panel_rate=0"] + QUICK)
+            self.assertIn("output.panel_rate = 0", analyze(["summary", off], check=True).stdout)
+
     def test_compare_runs_of_other_lengths_or_sizes(self):
         # Counts over a run grow with its months and its workers: between runs that differ
         # in either they are not comparable (a difference would be "distinguishable" for
