@@ -1,8 +1,10 @@
 """The scenario gallery: every scenario validates; the baseline meets its calibration
 table (docs/validation.md) and hype_regret and young_workers show the facts they claim
 (scenarios/README.md). Runs the scenarios at their default size."""
+import re
 import subprocess
 import sys
+import tomllib
 import unittest
 
 import h5py
@@ -39,6 +41,18 @@ class Gallery(unittest.TestCase):
                 p = run(["validate", SCENARIOS / f"{name}.toml"])
                 self.assertEqual(p.returncode, 0, p.stderr)
                 self.assertIn(f"`{name}`", readme)
+
+    def test_every_parameter_is_documented(self):
+        # Every key of the effective scenario (all parameters, defaults included) is
+        # named in docs/model.md, as `key`, `section.key` or `key = value`.
+        model = (SOURCE / "docs" / "model.md").read_text()
+        effective = tomllib.loads(run(["validate", SCENARIOS / "baseline.toml"], check=True).stdout)
+        keys = [(section, key) for section, table in effective.items() if isinstance(table, dict) for key in table]
+        keys += [(entries, key) for entries in ["occupations", "sectors", "regions"] for key in effective[entries][0]]
+        self.assertGreater(len(keys), 80)
+        undocumented = [f"{section}.{key}" for section, key in keys
+                        if not re.search(rf"`({re.escape(section)}\.)?{re.escape(key)}( = [^`]*)?`", model)]
+        self.assertEqual(undocumented, [])
 
     def test_baseline_calibration_table(self):
         p = subprocess.run([sys.executable, SOURCE / "tools" / "calibration_table.py", self.result("baseline"), "--check"],
