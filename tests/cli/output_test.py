@@ -1,6 +1,7 @@
 """The results file read by an independent reader (h5py): schema of format version 2
 (docs/output-format.md), internal consistency of the values, and identical datasets
 for any thread count."""
+import re
 import tomllib
 import unittest
 from pathlib import Path
@@ -52,6 +53,17 @@ class ResultsFile(unittest.TestCase):
         self.assertEqual(effective["simulation"]["workers"], 20000)
         self.assertIn("network_search_intensity", effective["labor_market"])  # a default nobody wrote
         self.assertEqual(len(effective["sectors"]), len(self.f["groups/sector"]))
+
+    def test_every_dataset_and_attribute_is_documented(self):
+        doc = (SOURCE / "docs" / "output-format.md").read_text()
+        names = set(self.f.attrs)
+        self.f.visititems(lambda name, obj: names.update([name.split("/")[-1]] + list(obj.attrs)))
+        self.assertGreater(len(names), 100)
+        # each named in a code span of the page (`name`, `group/name`, `a = b`, ...)
+        spans = set()
+        for span in re.findall(r"`([^`\n]*)`", doc):
+            spans.update(re.findall(r"\w+", span))
+        self.assertEqual(sorted(names - spans), [])
 
     def test_stored_scenario_reproduces_the_run(self):
         # A results file is its own recipe: its effective scenario (every parameter,
