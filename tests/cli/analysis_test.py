@@ -106,6 +106,11 @@ class Analyze(unittest.TestCase):
                 self.assertIn("Note: the runs differ in", text)
                 self.assertRegex(text, r"displaced workers \(layoffs of every cause\).*not comparable")
                 self.assertIn("20000 workers", text)  # the header says each run's size
+                # The report puts them side by side: it says so too.
+                report = Path(d) / f"{name}.html"
+                analyze(["report", self.base, other, "-o", report], check=True)
+                self.assertIn('id="not-comparable"', page := report.read_text())
+                self.assertIn("length (months)" if name == "short" else "size (workers)", page)
 
     def test_export_csv_and_json_read_back_by_pandas(self):
         with tempdir() as d, h5py.File(self.base) as f:
@@ -167,6 +172,7 @@ class Analyze(unittest.TestCase):
             html = Path(d) / "report.html"
             analyze(["report", self.base, self.hype, "-o", html], check=True)
             page = html.read_text()
+            self.assertNotIn('id="not-comparable"', page)  # same length and size
             self.assertNotIn("http://", page.replace("http://www.w3.org/2000/svg", ""))  # no external assets
             self.assertNotIn("https://", page)
             charts = page.count("<svg data-chart=")
