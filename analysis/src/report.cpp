@@ -200,18 +200,18 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
   }
   h << "</table>\n";
   // Side by side, counts of runs of other lengths or sizes differ for that reason alone.
-  const auto differ = [&runs](auto field) {
-    return std::any_of(runs.begin(), runs.end(), [&](const Results& r) { return field(r) != field(runs[0]); });
-  };
-  const bool lengths = differ([](const Results& r) { return r.months; });
-  const bool sizes = differ([](const Results& r) { return r.workers; });
-  if (lengths || sizes)
+  RunMismatch differ;
+  for (const auto& r : runs) {
+    const RunMismatch d = mismatch(runs[0], r);
+    differ.length |= d.length, differ.size |= d.size;
+  }
+  if (differ.any())
     h << "<p class=\"note\" id=\"not-comparable\"><b>Note:</b> these runs differ in "
-      << (lengths && sizes ? "length and size"
-          : lengths        ? "length (months)"
-                           : "size (workers)")
+      << (differ.length && differ.size ? "length and size"
+          : differ.length              ? "length (months)"
+                                       : "size (workers)")
       << ": counts over a run are not comparable between them; shares and rates are"
-      << (lengths ? ", but describe different periods" : "") << ".</p>\n";
+      << (differ.length ? ", but describe different periods" : "") << ".</p>\n";
 
   h << "<h2>Unemployment and layoffs</h2>\n<div class=\"grid-charts\">\n";
   h << fan_chart(runs, "unemployment_rate", "Unemployment rate", "unemployment rate", true);

@@ -146,6 +146,10 @@ std::vector<Figure> summary_figures(const Results& r) {
   return out;
 }
 
+RunMismatch mismatch(const Results& a, const Results& b) {
+  return {a.months != b.months, a.workers > 0 && b.workers > 0 && a.workers != b.workers};
+}
+
 std::vector<GroupFigures> summary_by(const Results& r, const std::string& grouping) {
   auto it = r.groups.find(grouping);
   if (it == r.groups.end())

@@ -212,14 +212,14 @@ Comparison compare(const Results& a, const Results& b) {
   c.how = c.paired ? "replicates paired by index (same seed " + std::to_string(a.seed) +
                          ": common random numbers); paired t-intervals"
                    : "seeds or replicate counts differ: replicates not paired; Welch t-intervals";
-  if (a.months != b.months)
+  const RunMismatch differ = mismatch(a, b);
+  if (differ.length)
     c.caveats.push_back("the runs differ in length (A " + std::to_string(a.months) + " months, B " +
                         std::to_string(b.months) +
                         "): counts over the run are not comparable, and the other figures describe different periods");
-  if (a.workers > 0 && b.workers > 0 && a.workers != b.workers)
+  if (differ.size)
     c.caveats.push_back("the runs differ in size (A " + std::to_string(a.workers) + " workers, B " +
                         std::to_string(b.workers) + "): counts are not comparable");
-  c.counts_comparable = c.caveats.empty();
   for (size_t k = 0; k < c.a.size(); ++k) {
     c.ia.push_back(mean_interval(c.a[k].values));
     c.ib.push_back(mean_interval(c.b[k].values));
@@ -231,7 +231,7 @@ Comparison compare(const Results& a, const Results& b) {
 
 void print_comparison(std::ostream& os, const Results& a, const Results& b, const Comparison& c, Format f) {
   auto diff_unit = [](Unit u) { return u == Unit::share || u == Unit::rate ? Unit::rate : u; };
-  auto comparable = [&c](const Figure& fig) { return c.counts_comparable || fig.unit != Unit::count; };
+  auto comparable = [&c](const Figure& fig) { return c.counts_comparable() || fig.unit != Unit::count; };
   if (f == Format::json) {
     nlohmann::json j = {{"a", {{"file", a.path.string()}, {"scenario", a.scenario_name}}},
                         {"b", {{"file", b.path.string()}, {"scenario", b.scenario_name}}},
@@ -265,7 +265,7 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
   header(os, b);
   os << "(" << c.how << ")\n";
   for (const auto& caveat : c.caveats) os << "Note: " << caveat << ".\n";
-  if (!c.counts_comparable) os << "Counts are marked 'not comparable' below.\n";
+  if (!c.counts_comparable()) os << "Counts are marked 'not comparable' below.\n";
   os << "\n";
   std::vector<std::vector<std::string>> rows = {
       {"figure", "A", "B", "B - A", "95% interval of B - A", "distinguishable"}};

@@ -24,6 +24,14 @@ struct Figure {
 // Figures for the whole run.
 std::vector<Figure> summary_figures(const Results& r);
 
+// What makes two runs' counts incomparable: a different length (months) or size
+// (workers; a file that does not say its size is not taken to differ).
+struct RunMismatch {
+  bool length = false, size = false;
+  bool any() const { return length || size; }
+};
+RunMismatch mismatch(const Results& a, const Results& b);
+
 struct GroupFigures {
   std::string group;
   std::string title;  // an occupation's longer name, if the scenario gives one

@@ -22,9 +22,9 @@ struct Comparison {
   bool paired = false;
   std::string how;  // one line saying how replicates were paired
   // Why some figures do not compare (runs of different lengths or sizes: counts over the
-  // run then differ for that reason alone); counts_comparable is false if any.
+  // run then differ for that reason alone), one sentence each.
   std::vector<std::string> caveats;
-  bool counts_comparable = true;
+  bool counts_comparable() const { return caveats.empty(); }
   std::vector<Figure> a, b;
   std::vector<Interval> ia, ib, diff;
 };
