@@ -21,13 +21,16 @@ namespace laborsim {
 
 namespace {
 
+// The source name of what a --set assignment parses: "--set KEY=VALUE".
+constexpr std::string_view kSetSource = "--set ";
+
 std::string format_error(const std::string& file, int line, int column, const std::string& key,
                          const std::string& message) {
   std::ostringstream os;
   os << (file.empty() ? "<scenario>" : file);
   // A --set assignment is its own one-line source: a line and column would point into
   // the parser's "v = VALUE", not into anything the user wrote.
-  if (line > 0 && !file.starts_with("--set ")) os << ':' << line << ':' << column;
+  if (line > 0 && !file.starts_with(kSetSource)) os << ':' << line << ':' << column;
   os << ": ";
   if (!key.empty()) os << "key '" << key << "': ";
   os << message;
@@ -347,7 +350,7 @@ toml::table load_with_extends(const std::filesystem::path& file, int depth) {
 }
 
 void apply_override(toml::table& root, const std::string& assignment) {
-  const std::string origin = "--set " + assignment;
+  const std::string origin = std::string(kSetSource) + assignment;
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     throw InputError(origin, 0, 0, "", "expected KEY=VALUE, e.g. --set ai.adoption_speed=2");
