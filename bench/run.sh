@@ -27,8 +27,10 @@ run() {  # run NAME REPLICATES THREADS [WORKERS]
     END {printf "%2d replicate(s), %d thread(s): %8.2f s  %10.3g worker-months/s  peak RSS %8.1f MiB  hdf5 writing %s s\n",
          r, t, tm, wm, mem, wr}' "$out/$1.log"
 }
-seconds() { awk '/^time:/ {print $2}' "$out/$1.log"; }
-throughput() { awk '/^time:/ {wm=$4; sub(/\(/, "", wm); print wm}' "$out/$1.log"; }  # worker-months/s
+# The number in field FIELD of the line starting "TAG:" in run NAME's log ("(" dropped).
+logged() { awk -v tag="^$2:" -v f="$3" '$0 ~ tag {v = $f; sub(/\(/, "", v); print v; exit}' "$out/$1.log"; }
+seconds() { logged "$1" time 2; }
+throughput() { logged "$1" time 4; }  # worker-months/s
 speedup() { awk -v a="$(seconds "$1")" -v b="$(seconds "$2")" 'BEGIN {printf "%.2fx", a / b}'; }
 
 run reps1 "$reps" 1
@@ -49,7 +51,7 @@ echo "time by mechanism ($reps replicates, 2 threads; seconds in each step, summ
 sed -n '/^profile/,/hdf5 writing/p' "$out/reps2.log" | tail -n +2
 wm2=$(throughput reps2)
 bw=$(build/bench/laborsim-membw 2)
-bytes=$(awk '/^worker columns:/ {print $3}' "$out/reps2.log")
+bytes=$(logged reps2 "worker columns" 3)
 awk -v bw="$bw" -v b="$bytes" -v wm="$wm2" 'BEGIN {
   bound = bw * 1e9 / b
   printf "memory bandwidth (2 threads, triad): %.1f GB/s\n", bw
@@ -62,7 +64,7 @@ awk -v bw="$bw" -v b="$bytes" -v wm="$wm2" 'BEGIN {
 # how many of those reads' time each move takes.
 rnd1=$(build/bench/laborsim-membw 1 random)
 rnd2=$(build/bench/laborsim-membw 2 random)
-moves=$(awk '/^moves:/ {m=$3; sub(/\(/, "", m); print m}' "$out/reps2.log")
+moves=$(logged reps2 moves 3)
 awk -v r1="$rnd1" -v r2="$rnd2" -v mv="$moves" 'BEGIN {
   printf "random 64-byte line reads (2 GiB, fetched 16 ahead): %.3g/s on 1 thread, %.3g/s on 2 (%.2fx)\n", r1, r2, r2 / r1
   printf "engine moves (hires, quits, layoffs, entries, exits; 2 threads, whole run): %.3g/s, the time of %.1f random line reads each\n", mv, r2 / mv }'
