@@ -223,10 +223,28 @@ class TableReader {
     if (!out.empty()) out = relative_to_source(*t_.get(k), out, fallback_).string();
   }
 
-  // A condition on the keys read so far; an error on key k if it does not hold.
-  template <class Holds>
-  void check(Holds holds, const std::string& k, const std::string& message) const {
-    if (!holds()) fail_table(k, message);
+  // Two keys read so far that must come in order, low <= high. The error names the key
+  // the user most likely just wrote: one given by --set before one in the scenario file
+  // run, before one in a file it extends, the low key on a tie; the table itself when
+  // both are defaults. The message gives the other key's value.
+  void ordered(const std::string& low, double low_value, const std::string& high, double high_value) const {
+    if (low_value <= high_value) return;
+    auto rank = [&](const toml::node* n) {
+      if (!n) return -1;
+      const auto& path = n->source().path;
+      if (path && path->starts_with(kSetSource)) return 2;
+      return path && *path == fallback_ ? 1 : 0;
+    };
+    const toml::node* lo = t_.get(low);
+    const toml::node* hi = t_.get(high);
+    std::ostringstream os;
+    if (rank(hi) > rank(lo)) {
+      os << "must be at least " << low << " (" << low_value << ")";
+      fail(*hi, high, os.str());
+    }
+    os << "must not exceed " << high << " (" << high_value << ")";
+    if (lo) fail(*lo, low, os.str());
+    fail_table(low, os.str());
   }
 
   void check_range(const toml::node& n, const std::string& k, double v, double lo, double hi) const {
@@ -434,8 +452,7 @@ class TableWriter {
   void path(const std::string& k, const std::string& v) {
     if (!v.empty()) table.insert(k, std::filesystem::absolute(v).lexically_normal().string());
   }
-  template <class Holds>
-  void check(Holds, const std::string&, const std::string&) const {}
+  void ordered(const std::string&, double, const std::string&, double) const {}
 };
 
 // Every key of the scenario's sections, listed once with its range: the reader reads and
@@ -458,7 +475,7 @@ void each_section(S& s, Section&& section) {
     v.integer("min_size", p.min_size, 1, 1e6);
     v.integer("max_size", p.max_size, 1, 1e8);
     v.integer("vc_max_size", p.vc_max_size, 0, 1e8);
-    v.check([&] { return p.max_size >= p.min_size; }, "max_size", "must be at least min_size");
+    v.ordered("min_size", p.min_size, "max_size", p.max_size);
   });
   section("labor_market", [&](auto& v) {
     auto& p = s.labor_market;
@@ -505,8 +522,7 @@ void each_section(S& s, Section&& section) {
     v.number("rehire_share", p.rehire_share, 0, 1);
     v.number("offshore_share", p.offshore_share, 0, 1);
     v.number("reinstatement_ratio", p.reinstatement_ratio, 0, 10);
-    v.check([&] { return p.capability_start <= p.capability_ceiling; }, "capability_start",
-            "must not exceed capability_ceiling");
+    v.ordered("capability_start", p.capability_start, "capability_ceiling", p.capability_ceiling);
   });
   section("consolidation", [&](auto& v) {
     auto& p = s.consolidation;

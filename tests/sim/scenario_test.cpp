@@ -178,6 +178,37 @@ TEST(Scenario, SetErrorsNameTheAssignment) {
   EXPECT_EQ(s.name, "a \"quoted\" \\ name");
 }
 
+// Two keys that must come in order (capability_start <= capability_ceiling, min_size <=
+// max_size): the error names the key the user wrote last, with its own file and line,
+// and gives the other key's value, not only the key the check happens to be written on.
+TEST(Scenario, OrderErrorsBlameTheKeyThatWasWritten) {
+  TempDir dir;
+  dir.write("base.toml", fixtures::small_toml() + "\n[firms]\nmin_size = 3\n");
+  // capability_start is left at its default (0.2); the child lowers the ceiling below it.
+  auto child = dir.write("child.toml", "extends = \"base.toml\"\n[ai]\ncapability_ceiling = 0.1\n");
+  InputError e = expect_input_error([&] { load_scenario(child); });
+  EXPECT_EQ(fs::path(e.file()).filename(), "child.toml") << e.what();
+  EXPECT_EQ(e.line(), 3);
+  EXPECT_EQ(e.key(), "ai.capability_ceiling");
+  EXPECT_NE(std::string(e.what()).find("must be at least capability_start (0.2)"), std::string::npos) << e.what();
+
+  // A --set is what the user just typed: it is blamed before either file.
+  e = expect_input_error([&] { load_scenario(child, {"ai.capability_start=0.05", "ai.capability_ceiling=0.01"}); });
+  EXPECT_EQ(e.file(), "--set ai.capability_start=0.05") << e.what();
+  EXPECT_NE(std::string(e.what()).find("must not exceed capability_ceiling (0.01)"), std::string::npos) << e.what();
+  e = expect_input_error([&] { load_scenario(child, {"ai.capability_start=0.05", "firms.max_size=2"}); });
+  EXPECT_EQ(e.file(), "--set firms.max_size=2") << e.what();
+  EXPECT_EQ(e.key(), "firms.max_size");
+  EXPECT_NE(std::string(e.what()).find("must be at least min_size (3)"), std::string::npos) << e.what();
+
+  // The file run is blamed before the file it extends.
+  auto other = dir.write("other.toml", "extends = \"base.toml\"\n\n[firms]\nmax_size = 2\n");
+  e = expect_input_error([&] { load_scenario(other); });
+  EXPECT_EQ(fs::path(e.file()).filename(), "other.toml") << e.what();
+  EXPECT_EQ(e.line(), 4);
+  EXPECT_EQ(e.key(), "firms.max_size");
+}
+
 // The stored scenario shows numbers as they were written (0.15, not toml++'s
 // 0.14999999999999999), and every one still loads back as the same double.
 TEST(Scenario, StoredTomlWritesEachNumberInItsShortestExactForm) {
