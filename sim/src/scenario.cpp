@@ -218,9 +218,16 @@ class TableReader {
   }
 
   // A file name, taken relative to the scenario file that gives it.
+  // A missing file is this key's error, at its line, with the path it was looked for at.
   void path(const std::string& k, std::string& out) {
     string(k, out);
-    if (!out.empty()) out = relative_to_source(*t_.get(k), out, fallback_).string();
+    if (out.empty()) return;
+    const toml::node& n = *t_.get(k);
+    const std::filesystem::path file = relative_to_source(n, out, fallback_);
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) fail(n, k, "file '" + file.string() + "' does not exist");
+    if (std::filesystem::is_directory(file, ec)) fail(n, k, "'" + file.string() + "' is a directory, not a file");
+    out = file.string();
   }
 
   // Two keys read so far that must come in order, low <= high. The error names the key
@@ -644,12 +651,11 @@ Scenario build(toml::table& root, const std::string& file) {
 
   // Occupations: inline [[occupations]] or a table (occupations_file).
   std::set<std::string> seen;
-  top.string("occupations_file", s.occupations_file);
+  top.path("occupations_file", s.occupations_file);
   if (!s.occupations_file.empty()) {
-    const toml::node* of = root.get("occupations_file");
     if (root.get("occupations"))
-      top.fail(*of, "occupations_file", "give either occupations_file or [[occupations]], not both");
-    s.occupations_file = relative_to_source(*of, s.occupations_file, file).string();
+      top.fail(*root.get("occupations_file"), "occupations_file",
+               "give either occupations_file or [[occupations]], not both");
     s.occupations = read_occupation_table(s.occupations_file);
     top.get("occupations");
   }

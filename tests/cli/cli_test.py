@@ -16,7 +16,9 @@ FILES = {name: (SCENARIOS / name).read_text() for name in ["baseline.toml", "cal
 
 def write_broken(directory, old, new):
     """Copies baseline.toml and the calibration.toml it extends into directory with one
-    mistake in whichever holds `old`; returns (the scenario to run, the broken file, its line)."""
+    mistake in whichever holds `old` (and links the data files they name); returns (the
+    scenario to run, the broken file, its line)."""
+    (Path(directory) / "data").symlink_to(SCENARIOS / "data")
     broken = None
     for name, text in FILES.items():
         if old in text and broken is None:
@@ -102,6 +104,19 @@ class BadScenarios(unittest.TestCase):
         ("enabled = true\nadoption_speed", "enabled = yes\nadoption_speed", "", "syntax error"),
     ]
 
+    def test_missing_data_file_names_the_key_that_names_it(self):
+        with tempdir() as d:
+            for name, text in FILES.items():
+                (Path(d) / name).write_text(text)
+            out = Path(d) / "out.h5"
+            p = run(["run", Path(d) / "baseline.toml", "-o", out, "--quiet"])
+            self.assertEqual(p.returncode, 2, p.stderr)
+            line = FILES["baseline.toml"][: FILES["baseline.toml"].index("mobility_file =")].count("\n") + 1
+            self.assertIn(f"{Path(d) / 'baseline.toml'}:{line}:", p.stderr)
+            self.assertIn("key 'labor_market.mobility_file'", p.stderr)
+            self.assertIn(f"'{Path(d) / 'data' / 'baseline_mobility.csv'}' does not exist", p.stderr)
+            self.assertFalse(out.exists())
+
     def test_each_mistake(self):
         for old, new, key, words in self.CASES:
             with self.subTest(mistake=new), tempdir() as d:
@@ -113,7 +128,7 @@ class BadScenarios(unittest.TestCase):
                 if key:
                     self.assertIn(f"key '{key}'", p.stderr)
                 self.assertIn(words, p.stderr)
-                self.assertEqual(sorted(os.listdir(d)), sorted(FILES), "no output, no temporary file")
+                self.assertEqual(sorted(os.listdir(d)), sorted([*FILES, "data"]), "no output, no temporary file")
                 # validate reports the same
                 self.assertEqual(run(["validate", scenario]).returncode, 2)
 

@@ -32,6 +32,10 @@ std::string with_line_replaced(const std::string& text, const std::string& from,
 
 int line_of(const std::string& text, const std::string& needle) {
   auto p = text.find(needle);
+  if (p == std::string::npos) {
+    ADD_FAILURE() << "'" << needle << "' is not in the text";
+    return 0;
+  }
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(p), '\n'));
 }
 
@@ -207,6 +211,32 @@ TEST(Scenario, OrderErrorsBlameTheKeyThatWasWritten) {
   EXPECT_EQ(fs::path(e.file()).filename(), "other.toml") << e.what();
   EXPECT_EQ(e.line(), 4);
   EXPECT_EQ(e.key(), "firms.max_size");
+}
+
+// A file named by a key that is not there is that key's error, at its line, with the
+// path it was looked for at (relative to the scenario file that names it).
+TEST(Scenario, MissingFilesAreTheirKeysError) {
+  TempDir dir;
+  const std::string text =
+      with_line_replaced(fixtures::small_toml(), "[labor_market]\n", "[labor_market]\nmobility_file = \"gone.csv\"\n");
+  auto mob = dir.write("mob.toml", text);
+  InputError e = expect_input_error([&] { load_scenario(mob); });
+  EXPECT_EQ(fs::path(e.file()).filename(), "mob.toml") << e.what();
+  EXPECT_EQ(e.line(), line_of(text, "mobility_file ="));
+  EXPECT_EQ(e.key(), "labor_market.mobility_file");
+  EXPECT_NE(std::string(e.what()).find((dir.path / "gone.csv").string() + "' does not exist"), std::string::npos)
+      << e.what();
+
+  auto occ = dir.write("occ.toml", "occupations_file = \"tables\"\n");
+  fs::create_directories(dir.path / "tables");
+  e = expect_input_error([&] { load_scenario(occ); });
+  EXPECT_EQ(e.line(), 1);
+  EXPECT_EQ(e.key(), "occupations_file");
+  EXPECT_NE(std::string(e.what()).find("is a directory"), std::string::npos) << e.what();
+
+  e = expect_input_error([&] { fixtures::small({"labor_market.mobility_file=nowhere.csv"}); });
+  EXPECT_EQ(e.file(), "--set labor_market.mobility_file=nowhere.csv") << e.what();
+  EXPECT_NE(std::string(e.what()).find("'nowhere.csv' does not exist"), std::string::npos) << e.what();
 }
 
 // The stored scenario shows numbers as they were written (0.15, not toml++'s
