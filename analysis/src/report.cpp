@@ -243,7 +243,7 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
                 {},
                 {},
                 true};
-        for (int t = 0; t <= 36; ++t) l.x.push_back(t), l.y.push_back(1 - km.at(t));
+        for (int t = 0; t <= 36 && t <= km.horizon; ++t) l.x.push_back(t), l.y.push_back(1 - km.at(t));
         layers.push_back(l);
       }
     }

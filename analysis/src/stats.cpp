@@ -41,11 +41,13 @@ KaplanMeier kaplan_meier(const std::vector<double>& durations, const std::vector
       km.at_risk.push_back(n);
     }
     n -= d + c;
+    km.horizon = c > 0 ? t : kInf;
   }
   return km;
 }
 
 double KaplanMeier::at(double t) const {
+  if (t > horizon) return kNaN;
   const auto it = std::upper_bound(times.begin(), times.end(), t);
   return it == times.begin() ? 1.0 : survival[static_cast<std::size_t>(it - times.begin()) - 1];
 }

@@ -65,17 +65,26 @@ std::vector<Figure> spell_figures(const Results& r, const std::function<bool(std
     for (int rep = 0; rep < R; ++rep) f.values[rep] = st[rep].*field;
     return f;
   };
+  // A figure read off the reemployment curve is given only if every replicate with spells
+  // can read it: a mean over the replicates whose data happen to reach that far would be
+  // a mean over a different set at each horizon (and could fall from 6 to 12 months).
+  auto curve_fig = [&](const char* key, const char* label, Unit u, double SpellStats::*field) {
+    Figure f = fig(key, label, u, field);
+    for (int rep = 0; rep < R; ++rep)
+      if (st[rep].n > 0 && !std::isfinite(f.values[rep])) f.values.setConstant(kNaN);
+    return f;
+  };
   std::vector<Figure> out;
   if (with_count) {
     Figure f{"displaced_estimated", "displaced workers (estimated from the panel)", Unit::count, Eigen::VectorXd(R)};
     for (int rep = 0; rep < R; ++rep) f.values[rep] = r.panel_rate > 0 ? st[rep].n / r.panel_rate : kNaN;
     out.push_back(f);
   }
-  out.push_back(fig("reemployed_3m", "reemployed within 3 months", Unit::share, &SpellStats::within3));
-  out.push_back(fig("reemployed_6m", "reemployed within 6 months", Unit::share, &SpellStats::within6));
-  out.push_back(fig("reemployed_12m", "reemployed within 12 months", Unit::share, &SpellStats::within12));
-  out.push_back(fig("reemployed_24m", "reemployed within 24 months", Unit::share, &SpellStats::within24));
-  out.push_back(fig("median_duration", "median time to reemployment", Unit::months, &SpellStats::median));
+  out.push_back(curve_fig("reemployed_3m", "reemployed within 3 months", Unit::share, &SpellStats::within3));
+  out.push_back(curve_fig("reemployed_6m", "reemployed within 6 months", Unit::share, &SpellStats::within6));
+  out.push_back(curve_fig("reemployed_12m", "reemployed within 12 months", Unit::share, &SpellStats::within12));
+  out.push_back(curve_fig("reemployed_24m", "reemployed within 24 months", Unit::share, &SpellStats::within24));
+  out.push_back(curve_fig("median_duration", "median time to reemployment", Unit::months, &SpellStats::median));
   out.push_back(
       fig("wage_replacement", "wage replacement (median new/old wage)", Unit::ratio, &SpellStats::replacement));
   out.push_back(fig("rehired_lower_pay", "rehired at lower pay", Unit::share, &SpellStats::lower_pay));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iomanip>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -145,6 +146,14 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
   os << "\nMeans over replicates with 95% t-intervals. Reemployment shares and durations are\n"
         "Kaplan-Meier estimates from the spell panel (censored at the end of the run).\n";
   if (r.replicates < 2) os << "With one replicate there are no intervals: run more (--replicates).\n";
+  const auto unread = std::find_if(figs.begin(), figs.end(), [](const Figure& fig) {
+    static const std::set<std::string> horizons = {"reemployed_3m", "reemployed_6m", "reemployed_12m",
+                                                   "reemployed_24m"};
+    return horizons.contains(fig.key) && mean_interval(fig.values).n == 0;
+  });
+  if (r.spells.size() > 0 && unread != figs.end())
+    os << "'" << unread->label << "' and longer are n/a: in some replicate the panel follows no\n"
+       << "displaced worker that long (the run has " << r.months << (r.months == 1 ? " month).\n" : " months).\n");
   if (r.spells.size() == 0)
     os << (r.panel_rate > 0 ? "The spell panel recorded no spells (no worker in the panel was displaced): spell "
                               "figures are n/a.\n"

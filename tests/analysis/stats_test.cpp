@@ -25,8 +25,31 @@ TEST(KaplanMeier, HandComputedWithCensoringAndTies) {
 
 TEST(KaplanMeier, AllCensoredNeverDrops) {
   const KaplanMeier km = kaplan_meier({3, 4, 5}, {0, 0, 0});
-  EXPECT_DOUBLE_EQ(km.at(10), 1.0);
+  EXPECT_DOUBLE_EQ(km.at(5), 1.0);
   EXPECT_TRUE(std::isnan(km.median()));
+}
+
+// Beyond the longest follow-up, when that observation is censored, nobody is observed:
+// S is unknown there (NaN), not its last value carried on. When the longest observation
+// is an event, S is 0 from there on and known at any t.
+TEST(KaplanMeier, UnknownBeyondTheLongestCensoredFollowUp) {
+  const KaplanMeier censored_last = kaplan_meier({1, 2, 4}, {1, 0, 0});
+  EXPECT_DOUBLE_EQ(censored_last.horizon, 4);
+  EXPECT_DOUBLE_EQ(censored_last.at(4), 2.0 / 3);
+  EXPECT_TRUE(std::isnan(censored_last.at(4.5)));
+  EXPECT_TRUE(std::isnan(censored_last.at(24)));
+
+  const KaplanMeier event_last = kaplan_meier({1, 2, 5, 5}, {1, 0, 1, 0});  // a tie: event and censored at 5
+  EXPECT_DOUBLE_EQ(event_last.horizon, 5);
+  EXPECT_DOUBLE_EQ(event_last.at(5), 0.75 * 0.5);
+  EXPECT_TRUE(std::isnan(event_last.at(6)));
+
+  const KaplanMeier all_events = kaplan_meier({1, 3}, {1, 1});
+  EXPECT_TRUE(std::isinf(all_events.horizon));
+  EXPECT_DOUBLE_EQ(all_events.at(100), 0.0);
+
+  const KaplanMeier none = kaplan_meier({}, {});
+  EXPECT_TRUE(std::isnan(none.at(0)));
 }
 
 TEST(KaplanMeier, WithoutCensoringIsTheEmpiricalDistribution) {

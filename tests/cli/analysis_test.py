@@ -85,6 +85,20 @@ class Analyze(unittest.TestCase):
             self.assertIn("The spell panel recorded no spells (no worker in the panel was displaced)", text)
             off = run_scenario(d, "no_ai", ["-r", "1", "--quiet", "--set", "output.panel_rate=0"] + QUICK)
             self.assertIn("output.panel_rate = 0", analyze(["summary", off], check=True).stdout)
+            # A 12-month run follows no one for 24 months: "reemployed within 24 months" is
+            # unknown (the Kaplan-Meier curve ends), not the 12-month share carried on.
+            short = run_scenario(d, "baseline", ["-r", "3", "--quiet", "--set", "output.panel_rate=0.2"] + QUICK +
+                                 ["--set", "simulation.months=12"])
+            with h5py.File(short) as f:
+                longest = (f["spells/end_month"][()] - f["spells/start_month"][()]).max()
+            self.assertLess(longest, 24)
+            fig = json.loads(analyze(["summary", short, "--format", "json"], check=True).stdout)["figures"]
+            self.assertIsNone(fig["reemployed_24m"]["mean"])
+            self.assertTrue(0 < fig["reemployed_3m"]["mean"] < 1)
+            text = analyze(["summary", short], check=True).stdout
+            self.assertRegex(text, r"reemployed within 24 months +n/a")
+            self.assertIn("the panel follows no\ndisplaced worker that long (the run has 12 months)", text)
+            self.assertNotIn("that long", analyze(["summary", self.base], check=True).stdout)
 
     def test_compare_runs_of_other_lengths_or_sizes(self):
         # Counts over a run grow with its months and its workers: between runs that differ

@@ -11,13 +11,20 @@
 namespace laborsim::analysis {
 
 inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+inline constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // Product-limit estimator. At tied times events are taken before censorings.
 struct KaplanMeier {
   std::vector<double> times;     // distinct event times, ascending
   std::vector<double> survival;  // S just after each of them
   std::vector<double> at_risk;
-  // S(t): share not yet reemployed after t (right-continuous step function).
+  // How far the data reach: the longest duration observed when that observation is
+  // censored (no one is followed beyond it), +inf when it ends in an event (S is 0 from
+  // there on), -inf with no observations at all.
+  double horizon = -kInf;
+  // S(t): share not yet reemployed after t (right-continuous step function); NaN beyond
+  // the horizon, where the data say nothing (a 12-month run cannot tell who is
+  // reemployed within 24 months).
   double at(double t) const;
   // Smallest t with S(t) <= 0.5, NaN if the curve never gets there.
   double median() const;
