@@ -56,6 +56,18 @@ SpellStats spell_stats(const Results& r, int rep, const std::function<bool(std::
   return out;
 }
 
+// A figure read off the reemployment curve is NaN in a replicate whose panel follows no
+// one that long. It is given (as the mean over the replicates that can read it) only if
+// at least half of the replicates with spells can: in a short run none can, and in a
+// small group a mean over the few replicates that happen to reach far would say little.
+Figure curve_figure(Figure f, const std::vector<SpellStats>& st) {
+  int with_spells = 0, reaching = 0;
+  for (std::size_t rep = 0; rep < st.size(); ++rep)
+    if (st[rep].n > 0) with_spells += 1, reaching += std::isfinite(f.values[static_cast<Eigen::Index>(rep)]);
+  if (2 * reaching < with_spells) f.values.setConstant(kNaN);
+  return f;
+}
+
 std::vector<Figure> spell_figures(const Results& r, const std::function<bool(std::size_t)>& keep, bool with_count) {
   const int R = r.replicates;
   std::vector<SpellStats> st;
@@ -65,26 +77,22 @@ std::vector<Figure> spell_figures(const Results& r, const std::function<bool(std
     for (int rep = 0; rep < R; ++rep) f.values[rep] = st[rep].*field;
     return f;
   };
-  // A figure read off the reemployment curve is given only if every replicate with spells
-  // can read it: a mean over the replicates whose data happen to reach that far would be
-  // a mean over a different set at each horizon (and could fall from 6 to 12 months).
-  auto curve_fig = [&](const char* key, const char* label, Unit u, double SpellStats::*field) {
-    Figure f = fig(key, label, u, field);
-    for (int rep = 0; rep < R; ++rep)
-      if (st[rep].n > 0 && !std::isfinite(f.values[rep])) f.values.setConstant(kNaN);
-    return f;
-  };
   std::vector<Figure> out;
   if (with_count) {
     Figure f{"displaced_estimated", "displaced workers (estimated from the panel)", Unit::count, Eigen::VectorXd(R)};
     for (int rep = 0; rep < R; ++rep) f.values[rep] = r.panel_rate > 0 ? st[rep].n / r.panel_rate : kNaN;
     out.push_back(f);
   }
-  out.push_back(curve_fig("reemployed_3m", "reemployed within 3 months", Unit::share, &SpellStats::within3));
-  out.push_back(curve_fig("reemployed_6m", "reemployed within 6 months", Unit::share, &SpellStats::within6));
-  out.push_back(curve_fig("reemployed_12m", "reemployed within 12 months", Unit::share, &SpellStats::within12));
-  out.push_back(curve_fig("reemployed_24m", "reemployed within 24 months", Unit::share, &SpellStats::within24));
-  out.push_back(curve_fig("median_duration", "median time to reemployment", Unit::months, &SpellStats::median));
+  out.push_back(
+      curve_figure(fig("reemployed_3m", "reemployed within 3 months", Unit::share, &SpellStats::within3), st));
+  out.push_back(
+      curve_figure(fig("reemployed_6m", "reemployed within 6 months", Unit::share, &SpellStats::within6), st));
+  out.push_back(
+      curve_figure(fig("reemployed_12m", "reemployed within 12 months", Unit::share, &SpellStats::within12), st));
+  out.push_back(
+      curve_figure(fig("reemployed_24m", "reemployed within 24 months", Unit::share, &SpellStats::within24), st));
+  out.push_back(
+      curve_figure(fig("median_duration", "median time to reemployment", Unit::months, &SpellStats::median), st));
   out.push_back(
       fig("wage_replacement", "wage replacement (median new/old wage)", Unit::ratio, &SpellStats::replacement));
   out.push_back(fig("rehired_lower_pay", "rehired at lower pay", Unit::share, &SpellStats::lower_pay));
@@ -133,10 +141,12 @@ std::vector<Figure> summary_figures(const Results& r) {
     Figure f{key, std::string("  reemployed within 12 months, ") + kCauseNames[cause] + "-displaced", Unit::share,
              Eigen::VectorXd(R)};
     // NaN for a replicate without spells of this cause.
+    std::vector<SpellStats> st;
     for (int rep = 0; rep < R; ++rep)
-      f.values[rep] = spell_stats(r, rep, [&](std::size_t i) { return r.spells.cause[i] == cause; }).within12;
+      st.push_back(spell_stats(r, rep, [&](std::size_t i) { return r.spells.cause[i] == cause; }));
+    for (int rep = 0; rep < R; ++rep) f.values[rep] = st[rep].within12;
     std::transform(key.begin(), key.end(), f.key.begin(), ::tolower);
-    out.push_back(f);
+    out.push_back(curve_figure(f, st));
   }
   per_rep("firms_cutting", "firms making AI cuts", Unit::count, total("firms_cutting"));
   per_rep("regret_share", "share of AI-cutting firms that regretted", Unit::share, [&](int rep) {

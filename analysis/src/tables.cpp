@@ -152,8 +152,9 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
     return horizons.contains(fig.key) && mean_interval(fig.values).n == 0;
   });
   if (r.spells.size() > 0 && unread != figs.end())
-    os << "'" << unread->label << "' and longer are n/a: in some replicate the panel follows no\n"
-       << "displaced worker that long (the run has " << r.months << (r.months == 1 ? " month).\n" : " months).\n");
+    os << "'" << unread->label << "' and longer are n/a: in over half of the\n"
+       << "replicates the panel follows no displaced worker that long (the run has " << r.months
+       << (r.months == 1 ? " month).\n" : " months).\n");
   if (r.spells.size() == 0)
     os << (r.panel_rate > 0 ? "The spell panel recorded no spells (no worker in the panel was displaced): spell "
                               "figures are n/a.\n"
@@ -211,6 +212,14 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
   os << "\nMeans over replicates, by " << grouping
      << " at displacement (spell panel; displaced counts scaled by 1/panel_rate).\n"
         "Use --format csv or json for the 95% intervals.\n";
+  const bool unread = std::any_of(groups.begin(), groups.end(), [](const GroupFigures& g) {
+    return std::any_of(g.figures.begin(), g.figures.end(), [](const Figure& fig) {
+      return fig.key.starts_with("reemployed_") && mean_interval(fig.values).n == 0;
+    });
+  });
+  if (unread)
+    os << "A reemployment share is n/a where in over half of the replicates the group's panel\n"
+          "follows no displaced worker that long: a larger output.panel_rate samples more.\n";
 }
 
 Comparison compare(const Results& a, const Results& b) {

@@ -97,7 +97,7 @@ class Analyze(unittest.TestCase):
             self.assertTrue(0 < fig["reemployed_3m"]["mean"] < 1)
             text = analyze(["summary", short], check=True).stdout
             self.assertRegex(text, r"reemployed within 24 months +n/a")
-            self.assertIn("the panel follows no\ndisplaced worker that long (the run has 12 months)", text)
+            self.assertIn("the panel follows no displaced worker that long (the run has 12 months)", text)
             self.assertNotIn("that long", analyze(["summary", self.base], check=True).stdout)
 
     def test_compare_runs_of_other_lengths_or_sizes(self):

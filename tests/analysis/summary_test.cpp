@@ -1,0 +1,84 @@
+#include "laborsim/analysis/summary.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace laborsim::analysis;
+
+namespace {
+
+// A spell panel written by hand: four replicates of a run, two sectors.
+struct Panel {
+  Results r;
+  Panel() {
+    r.replicates = 4;
+    r.months = 120;
+    r.panel_rate = 1;
+    r.groups["sector"] = {"long", "short"};
+    r.region_offshore = {0};
+  }
+  // One displacement: replicate, sector, months until it ends, reemployed or censored.
+  void spell(int rep, int sector, int months, bool reemployed) {
+    auto& s = r.spells;
+    s.replicate.push_back(rep);
+    s.start_month.push_back(10);
+    s.end_month.push_back(10 + months);
+    s.cause.push_back(1);
+    s.reemployed.push_back(reemployed);
+    s.occupation.push_back(0);
+    s.new_occupation.push_back(0);
+    s.sector.push_back(sector);
+    s.region.push_back(0);
+    s.new_region.push_back(0);
+    s.age.push_back(30);
+    s.wage.push_back(1);
+    s.new_wage.push_back(1);
+  }
+};
+
+const Figure& find(const std::vector<Figure>& figs, const std::string& key) {
+  for (const auto& f : figs)
+    if (f.key == key) return f;
+  throw std::runtime_error("no figure " + key);
+}
+
+}  // namespace
+
+// A reemployment share is read off each replicate's Kaplan-Meier curve. A replicate whose
+// panel follows no one that long (its longest spell censored before) cannot give it; the
+// figure is the mean over the replicates that can, and n/a when fewer than half can.
+TEST(SummaryBy, ReemploymentSharesOnlyWhereTheReplicatesFollowSpellsThatLong) {
+  Panel p;
+  // Sector "long": in replicates 0-2 one spell ends in a hire at 2 months and one is
+  // censored at 30 (S = 1/2 from 2 to 30); in replicate 3 the only spell is censored at 5.
+  for (int rep = 0; rep < 3; ++rep) p.spell(rep, 0, 2, true), p.spell(rep, 0, 30, false);
+  p.spell(3, 0, 5, false);
+  // Sector "short": replicate 0 follows someone for 30 months, replicates 1-3 only for 8.
+  for (int rep = 0; rep < 4; ++rep) p.spell(rep, 1, 1, true), p.spell(rep, 1, rep < 1 ? 30 : 8, false);
+  const auto groups = summary_by(p.r, "sector");
+  ASSERT_EQ(groups.size(), 2u);
+
+  const Figure& long12 = find(groups[0].figures, "reemployed_12m");
+  EXPECT_DOUBLE_EQ(long12.values[0], 0.5);
+  EXPECT_TRUE(std::isnan(long12.values[3]));  // replicate 3: followed for 5 months only
+  EXPECT_EQ(mean_interval(long12.values).n, 3);
+  EXPECT_DOUBLE_EQ(mean_interval(long12.values).mean, 0.5);
+  // At 3 months replicate 3 reads S = 1 (no one hired by then): 0 reemployed.
+  EXPECT_DOUBLE_EQ(mean_interval(find(groups[0].figures, "reemployed_3m").values).mean, 3 * 0.5 / 4);
+
+  // Sector "short": at 6 months all four replicates read 1/2; at 12 only replicate 0 can,
+  // fewer than half: n/a rather than one replicate's figure.
+  EXPECT_EQ(mean_interval(find(groups[1].figures, "reemployed_6m").values).n, 4);
+  EXPECT_EQ(mean_interval(find(groups[1].figures, "reemployed_12m").values).n, 0);
+  EXPECT_EQ(mean_interval(find(groups[1].figures, "reemployed_24m").values).n, 0);
+
+  // Half is enough: with replicate 1 also followed for 30 months, 2 of 4 give it.
+  Panel q;
+  for (int rep = 0; rep < 4; ++rep) q.spell(rep, 1, 1, true), q.spell(rep, 1, rep < 2 ? 30 : 8, false);
+  q.spell(0, 0, 1, true);
+  const auto q_groups = summary_by(q.r, "sector");
+  const Figure& half = find(q_groups[1].figures, "reemployed_12m");
+  EXPECT_EQ(mean_interval(half.values).n, 2);
+  EXPECT_DOUBLE_EQ(mean_interval(half.values).mean, 0.5);
+}
