@@ -262,8 +262,13 @@ TEST(Model, OneReplicateIsTheSameOnOneTwoOrFourThreads) {
 // With one market, no AI, no demography and separations replaced one for one, vacancies
 // and unemployment keep a constant difference, and the unemployment rate settles at the
 // flow steady state u* = s / (s + f), f = A theta^(1-alpha) (docs/validation.md).
-TEST(Model, CobbDouglasSteadyStateMatchesTheory) {
-  const double A = 0.3, alpha = 0.5, s_rate = 0.01;
+namespace {
+
+// One occupation, one region, separations at a fixed rate s = 1% a month, every opening
+// replaced, everything else off: a two-state market whose steady state is known once the
+// job-finding rate f is. Returns the run's mean unemployment rate and tightness v/u over
+// months 24-119 of four replicates.
+std::pair<double, double> steady_state(const std::string& matching) {
   const std::string toml = R"(
 name = "steady_state"
 [simulation]
@@ -273,9 +278,7 @@ seed = 11
 workers = 100000
 burn_in_months = 60
 [labor_market]
-matching = "cobb_douglas"
-matching_efficiency = 0.3
-matching_elasticity = 0.5
+)" + matching + R"(
 initial_unemployment_rate = 0.05
 vacancies_per_unemployed = 1.0
 quit_rate = 0.0
@@ -312,8 +315,10 @@ name = "here"
       theta_sum += s.at(M::vacancies, t) / s.at(M::unemployed, t);
     }
   }
-  const double u = u_sum / n, theta = theta_sum / n;
-  const double f = A * std::pow(theta, 1 - alpha);
+  return {u_sum / n, theta_sum / n};
+}
+
+void expect_steady_state(double u, double theta, double f, double s_rate) {
   const double u_star = s_rate / (s_rate + f);
   // The engine matches before separating within a month; its exact discrete-time steady
   // state is s / (s + f - s f), within 1% of the continuous one for these rates.
@@ -323,4 +328,23 @@ name = "here"
   EXPECT_NEAR(theta, 1.0, 0.05);
   EXPECT_NEAR(u / u_star, 1.0, 0.02) << "u=" << u << " u*=" << u_star;
   EXPECT_NEAR(u / u_discrete, 1.0, 0.01) << "u=" << u << " discrete u*=" << u_discrete;
+}
+
+}  // namespace
+
+TEST(Model, CobbDouglasSteadyStateMatchesTheory) {
+  const double A = 0.3, alpha = 0.5;
+  const auto [u, theta] =
+      steady_state("matching = \"cobb_douglas\"\nmatching_efficiency = 0.3\nmatching_elasticity = 0.5\n");
+  expect_steady_state(u, theta, A * std::pow(theta, 1 - alpha), 0.01);
+}
+
+// Network matching with one occupation is an urn-ball market: a share lambda of the u
+// unemployed apply, each of the v openings picks one of its s = lambda u applicants, so
+// an application succeeds with p = (v / s)(1 - exp(-s / v)) and an unemployed worker
+// finds a job at f = lambda p = theta (1 - exp(-lambda / theta)), theta = v / u.
+TEST(Model, NetworkSteadyStateMatchesTheUrnBallLaw) {
+  const double lambda = 0.3;
+  const auto [u, theta] = steady_state("matching = \"network\"\nnetwork_search_intensity = 0.3\n");
+  expect_steady_state(u, theta, theta * (1 - std::exp(-lambda / theta)), 0.01);
 }
