@@ -60,6 +60,35 @@ TEST(Adoption, FasterAdoptionMeansMoreAILayoffs) {
   EXPECT_GT(fast, 1.5 * slow);
 }
 
+// Bass diffusion: with every firm alike (size_elasticity 0) and none leaving
+// (consolidation off), a sector's adopting share F follows the hazard of MODEL.md 3.2,
+// 1 - exp(-(p + q F) speed / 12) a month, F taken at the start of the month. The
+// many firms make the simulated share close to that deterministic recursion; without
+// the imitation term (q) it would be far below it by month 30.
+TEST(Adoption, AdoptingShareFollowsTheBassRecursion) {
+  const double p = 0.12, q = 1.2, speed = 1.5;
+  Replicates r(fixtures::small({"ai.size_elasticity=0", "consolidation.enabled=false", "simulation.burn_in_months=0",
+                                "ai.adoption_speed=1.5", "sectors.services.bass_p=0.12", "sectors.services.bass_q=1.2",
+                                "sectors.tech.bass_p=0.12", "sectors.tech.bass_q=1.2"},
+                               100000, 48));
+  for (int g = 0; g < 2; ++g) {
+    double not_adopting = 1, innovation_only = 1;
+    double worst = 0;
+    for (int t = 0; t < 48; ++t) {
+      not_adopting *= std::exp(-(p + q * (1 - not_adopting)) * speed / 12);
+      innovation_only *= std::exp(-p * speed / 12);
+      const double simulated = r.at(M::sector_firms_adopting, t, g) / r.at(M::sector_firms_alive, t, g);
+      EXPECT_NEAR(simulated, 1 - not_adopting, 0.02) << "sector " << g << ", month " << t;
+      worst = std::max(worst, std::abs(simulated - (1 - not_adopting)));
+      if (t == 30) {
+        EXPECT_GT(1 - not_adopting, (1 - innovation_only) + 0.3);
+      }
+    }
+    EXPECT_GT(1 - not_adopting, 0.9);  // the curve has run its course
+    std::printf("sector %d: largest gap to the Bass recursion %.4f\n", g, worst);
+  }
+}
+
 TEST(Adoption, PipelinePassesThroughItsStagesInOrder) {
   // With 2+4+2 months of mandate, documentation and assessment, no firm cuts before
   // month 8 of the run, and adopters are seen in each stage on the way.
