@@ -235,6 +235,20 @@ TEST(AIQ, SpreadsAndYoungerCohortsLead) {
   EXPECT_NEAR(still.at(M::aiq_share, 59), still.at(M::aiq_share, 0), 0.01);
 }
 
+// With one hazard h for every cohort and nothing else granting or removing AIQ (AI,
+// retraining and demography off), each worker without AIQ gains it with probability h a
+// month: the share is 1 - (1 - s0)(1 - h)^(t+1) at the end of month t. A high h makes
+// the candidates' geometric gaps matter (an off-by-one in them would give h / (1 - h)).
+TEST(AIQ, UniformHazardGivesTheGeometricLaw) {
+  const double s0 = 0.1, h = 0.2;
+  Replicates r(
+      fixtures::small({"ai.enabled=false", "retraining.enabled=false", "demography.enabled=false",
+                       "aiq.initial_share=[0.1,0.1,0.1,0.1,0.1,0.1]", "aiq.monthly_hazard=[0.2,0.2,0.2,0.2,0.2,0.2]"},
+                      100000, 12));
+  for (int t = 0; t < 12; ++t)
+    EXPECT_NEAR(r.at(M::aiq_share, t), 1 - (1 - s0) * std::pow(1 - h, t + 1), 0.004) << "month " << t;
+}
+
 TEST(Demography, GraduatesReplaceRetireesAndAreYoung) {
   Replicates r(fixtures::small({"ai.enabled=false"}));
   EXPECT_GT(r.sum(M::retirements), 0);
