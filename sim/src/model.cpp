@@ -43,6 +43,11 @@ int Model::birth_index(std::int32_t wid) const {
   return w.core[wid].birth_month + sc_.simulation.burn_in_months + kMaxAgeMonths;
 }
 
+void Model::log_stream(std::uint64_t entity, Purpose p) const {
+  std::lock_guard lock(stream_log_mutex_);
+  stream_log_->push_back({month_, entity, p});
+}
+
 void Model::for_each(int n, const std::function<void(int)>& fn) {
   // Every count a tally keeps, with the model's count it is added to.
   using Counts = std::vector<std::int64_t>;

@@ -212,6 +212,36 @@ TEST(Model, StocksMoveByTheirFlows) {
   }
 }
 
+// Every random number comes from a stream addressed by (seed, replicate, month, entity,
+// purpose). Two draws of one month at the same address would get the same numbers, a
+// correlation no test of means would see: every address a run asks for must be new.
+// A tiny population with everyone eligible for retraining makes workers with the lowest
+// ids (the ids that collide with market numbers) complete programmes.
+TEST(Model, NoTwoDrawsShareAStream) {
+  const std::vector<std::vector<std::string>> runs = {
+      {"ai.adoption_speed=3"},
+      {"ai.adoption_speed=3", "labor_market.matching=network"},
+      {"retraining.entry_rate=1", "retraining.eligible_after_months=0", "retraining.duration_months=1"},
+  };
+  for (const auto& overrides : runs) {
+    const Scenario sc = fixtures::small(overrides, overrides.size() == 3 ? 200 : 20000, 24);
+    std::vector<Model::StreamAddress> log;
+    Model m(sc, 0);
+    m.set_stream_log(&log);
+    m.run();
+    ASSERT_GT(log.size(), 1000u);
+    std::sort(log.begin(), log.end());
+    const auto twice = std::adjacent_find(log.begin(), log.end());
+    EXPECT_TRUE(twice == log.end()) << "month " << twice->month << ", entity " << twice->entity << ", purpose "
+                                    << static_cast<int>(twice->purpose) << " (" << overrides[0] << ")";
+    if (overrides.size() == 3) {  // the run did make the lowest ids retrain
+      EXPECT_TRUE(std::any_of(log.begin(), log.end(), [&](const Model::StreamAddress& a) {
+        return a.purpose == Purpose::retraining_outcome && a.entity < static_cast<std::uint64_t>(m.markets());
+      }));
+    }
+  }
+}
+
 TEST(Model, SameSeedSameResultsOtherReplicateOtherResults) {
   Scenario sc = fixtures::small({}, 5000, 24);
   Model a(sc, 3), b(sc, 3), c(sc, 4);

@@ -277,7 +277,23 @@ class Model {
   std::int32_t random_employed(Rng& r) const;  // uniform among the employed (rejection over ids); -1 if none
 
   // --- helpers used by mechanisms ---------------------------------------------------
-  Rng rng(std::uint64_t entity, Purpose p) const { return Rng(seed_, replicate_, month_, entity, p); }
+  // The stream of one entity (market, cell, firm, worker, block...) for one purpose this
+  // month. No two draws of a month may share an address, or their numbers would be the
+  // same: a test records every address a run asks for (set_stream_log) and checks that.
+  Rng rng(std::uint64_t entity, Purpose p) const {
+    if (stream_log_) log_stream(entity, p);
+    return Rng(seed_, replicate_, month_, entity, p);
+  }
+  struct StreamAddress {
+    int month;
+    std::uint64_t entity;
+    Purpose purpose;
+    auto operator<=>(const StreamAddress&) const = default;
+  };
+  void set_stream_log(std::vector<StreamAddress>* log) { stream_log_ = log; }
+  std::vector<StreamAddress>* stream_log_ = nullptr;
+  mutable std::mutex stream_log_mutex_;  // streams are asked for inside parallel loops
+  void log_stream(std::uint64_t entity, Purpose p) const;
   int market(int occ, int region) const { return occ * nreg_ + region; }
   int markets() const { return nocc_ * nreg_; }
   int cell_market(std::int32_t cell) const { return market(c[cell].occ, c[cell].region); }

@@ -35,6 +35,7 @@ enum class Purpose : std::uint64_t {
   churn_block = 15,   // who is laid off or quits, among one block of worker ids
   churn_market = 16,  // replacement vacancies and job-to-job moves of one market
   init_people = 17,   // the people of one cell at the start (init_workers: how many)
+  retraining_outcome = 18,  // one trainee's success (retraining: one market's entries)
 };
 
 class Rng {

@@ -20,7 +20,7 @@ void retraining(Model& m) {
 
   for (const auto [wid, target] : m.retrain_done_at[idx]) {
     if (m.w.status(wid) != Status::retraining) continue;
-    Rng r = m.rng(static_cast<std::uint64_t>(wid), Purpose::retraining);
+    Rng r = m.rng(static_cast<std::uint64_t>(wid), Purpose::retraining_outcome);
     --m.n_retraining;
     m.add(M::retraining_completions);
     if (r.bernoulli(success)) {
