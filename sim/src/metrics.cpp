@@ -92,6 +92,8 @@ constexpr std::array<MetricInfo, kMetricCount> kMetricTable = {{
     {M::retirements, "retirements", G::aggregate, "workers", "retirements"},
     {M::entrants, "entrants", G::aggregate, "workers", "graduates entering the labour force aged 22-25"},
     {M::retraining_entries, "retraining_entries", G::aggregate, "workers", "entries into retraining"},
+    {M::retraining_entries_at_risk, "retraining_entries_at_risk", G::aggregate, "workers",
+     "of retraining_entries, employed workers at risk who quit their job for it"},
     {M::retraining_completions, "retraining_completions", G::aggregate, "workers", "retraining programmes completed"},
     {M::retraining_successes, "retraining_successes", G::aggregate, "workers", "completions that changed occupation"},
     {M::retrained_hires, "retrained_hires", G::aggregate, "workers", "hires of workers who completed retraining"},

@@ -549,6 +549,8 @@ void each_section(S& s, Section&& section) {
     v.number("subsidy_entry_rate", p.subsidy_entry_rate, 0, 1);
     v.integer("subsidy_duration_months", p.subsidy_duration_months, 1, 120);
     v.number("subsidy_success_probability", p.subsidy_success_probability, 0, 1);
+    v.number("at_risk_entry_rate", p.at_risk_entry_rate, 0, 1);
+    v.number("subsidy_at_risk_entry_rate", p.subsidy_at_risk_entry_rate, 0, 1);
     v.number("cost_per_month", p.cost_per_month, 0, 1e7);
     v.number("public_share", p.public_share, 0, 1);
     v.number("subsidy_public_share", p.subsidy_public_share, 0, 1);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 using namespace laborsim;
 
 namespace {
@@ -224,6 +226,47 @@ TEST(Retraining, SubsidyShortensRetrainingToJobTime) {
   EXPECT_LT(t1, t0 - 1.0) << "without " << t0 << " with " << t1;
   EXPECT_GT(with.sum(M::retraining_successes) / with.sum(M::retraining_completions),
             without.sum(M::retraining_successes) / without.sum(M::retraining_completions));
+}
+
+// At-risk employed (MODEL.md 3.9): a worker of a high-exposure occupation at a firm that
+// has announced adoption and not yet cut leaves for retraining with the monthly
+// probability at_risk_entry_rate. So the month's entries are that rate times the
+// at-risk stock when retraining runs (the stock after the month plus those who left:
+// only retirements change it in between), short of the few for whom no other
+// occupation is drawn. With no firm adopting there is no one at risk.
+TEST(Retraining, AtRiskEmployedLeaveAtTheirRateAheadOfTheCut) {
+  const double rate = 0.05;
+  const Scenario sc = fixtures::small({"ai.adoption_speed=3", "retraining.at_risk_entry_rate=0.05"}, 40000, 48);
+  double entries = 0, expected = 0;
+  for (int rep = 0; rep < 2; ++rep) {
+    Model m(sc, static_cast<std::uint64_t>(rep));
+    while (m.month() < sc.simulation.months) {
+      m.step();
+      if (m.month() <= 0) continue;  // burn-in: not recorded
+      double at_risk = 0;
+      for (const auto& pf : m.pipeline) {
+        const Stage st = m.f.stage[pf.firm];
+        if (!m.f.alive[pf.firm] || (st != Stage::mandate && st != Stage::documentation && st != Stage::assessment))
+          continue;
+        for (std::int32_t ci : m.f.cells[pf.firm])
+          if (m.high_exposure(m.c[ci].occ)) at_risk += static_cast<double>(m.c[ci].members.size());
+      }
+      const double e = m.series().at(M::retraining_entries_at_risk, m.month() - 1);
+      entries += e;
+      expected += rate * (at_risk + e);
+    }
+  }
+  std::printf("at-risk entries %.0f, rate x stock %.1f (ratio %.3f)\n", entries, expected, entries / expected);
+  ASSERT_GT(entries, 200);
+  EXPECT_NEAR(entries / expected, 1.0, 0.03) << entries << " entries, " << expected << " expected";
+
+  Replicates none(fixtures::small({"ai.enabled=false", "retraining.at_risk_entry_rate=0.5"}));
+  EXPECT_EQ(none.sum(M::retraining_entries_at_risk), 0);
+  // Those who leave early are not there to be cut: fewer AI layoffs than without them.
+  Replicates stay(fixtures::small({"ai.adoption_speed=3"}, 40000, 48));
+  Replicates leave(fixtures::small({"ai.adoption_speed=3", "retraining.at_risk_entry_rate=0.1"}, 40000, 48));
+  EXPECT_EQ(stay.sum(M::retraining_entries_at_risk), 0);  // off by default
+  EXPECT_LT(leave.sum(M::layoffs_ai), 0.9 * stay.sum(M::layoffs_ai));
 }
 
 TEST(AIQ, SpreadsAndYoungerCohortsLead) {

@@ -179,7 +179,8 @@ TEST(Workers, PackedFieldsAreIndependent) {
 }
 
 TEST(Model, InvariantsHoldEveryMonthWithEveryMechanismOn) {
-  Scenario sc = fixtures::small({"ai.adoption_speed=4", "retraining.entry_rate=0.2"}, 8000, 48);
+  Scenario sc = fixtures::small(
+      {"ai.adoption_speed=4", "retraining.entry_rate=0.2", "retraining.at_risk_entry_rate=0.1"}, 8000, 48);
   Model m(sc, 0);
   while (m.month() < sc.simulation.months) {
     m.step();
@@ -190,14 +191,17 @@ TEST(Model, InvariantsHoldEveryMonthWithEveryMechanismOn) {
   const Series& s = m.series();
   EXPECT_GT(total(s, M::layoffs_ai), 0);
   EXPECT_GT(total(s, M::retraining_entries), 0);
+  EXPECT_GT(total(s, M::retraining_entries_at_risk), 0);
   EXPECT_GT(total(s, M::retirements), 0);
   EXPECT_GT(total(s, M::acquisitions) + total(s, M::failures), 0);
 }
 
 TEST(Model, StocksMoveByTheirFlows) {
-  // Without demography, employment changes only by hires and separations, and
-  // unemployment by separations into it, hires from it and retraining.
-  Scenario sc = fixtures::small({"demography.enabled=false", "ai.adoption_speed=3"}, 10000, 48);
+  // Without demography, employment changes only by hires and separations (quits include
+  // the at-risk employed leaving for retraining), and unemployment by separations into it,
+  // hires from it and retraining (whose at-risk entrants come from jobs, not from it).
+  Scenario sc = fixtures::small(
+      {"demography.enabled=false", "ai.adoption_speed=3", "retraining.at_risk_entry_rate=0.1"}, 10000, 48);
   Model m(sc, 1);
   m.run();
   const Series& s = m.series();
@@ -207,9 +211,11 @@ TEST(Model, StocksMoveByTheirFlows) {
         << t;
     EXPECT_DOUBLE_EQ(s.at(M::unemployed, t) - s.at(M::unemployed, t - 1),
                      layoffs + s.at(M::quits_to_unemployment, t) - s.at(M::hires_from_unemployment, t) -
-                         s.at(M::retraining_entries, t) + s.at(M::retraining_completions, t))
+                         (s.at(M::retraining_entries, t) - s.at(M::retraining_entries_at_risk, t)) +
+                         s.at(M::retraining_completions, t))
         << t;
   }
+  EXPECT_GT(total(s, M::retraining_entries_at_risk), 0);  // the at-risk path ran
 }
 
 // Every random number comes from a stream addressed by (seed, replicate, month, entity,
@@ -219,7 +225,7 @@ TEST(Model, StocksMoveByTheirFlows) {
 // ids (the ids that collide with market numbers) complete programmes.
 TEST(Model, NoTwoDrawsShareAStream) {
   const std::vector<std::vector<std::string>> runs = {
-      {"ai.adoption_speed=3"},
+      {"ai.adoption_speed=3", "retraining.at_risk_entry_rate=0.1"},
       {"ai.adoption_speed=3", "labor_market.matching=network"},
       {"retraining.entry_rate=1", "retraining.eligible_after_months=0", "retraining.duration_months=1"},
   };

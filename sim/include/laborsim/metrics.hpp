@@ -67,6 +67,7 @@ enum class M : int {
   retirements,
   entrants,
   retraining_entries,
+  retraining_entries_at_risk,
   retraining_completions,
   retraining_successes,
   retrained_hires,

@@ -136,6 +136,10 @@ struct RetrainingParams {
   double subsidy_entry_rate = 0.06;
   int subsidy_duration_months = 4;
   double subsidy_success_probability = 0.8;
+  // Employed workers at risk (a high-exposure occupation at a firm that has announced AI
+  // adoption and not yet cut) leaving their job for a programme, a month; off by default.
+  double at_risk_entry_rate = 0.0;
+  double subsidy_at_risk_entry_rate = 0.0;
   double cost_per_month = 1500;       // programme cost per trainee and month (USD)
   double public_share = 0.0;          // share of the cost paid publicly without a subsidy
   double subsidy_public_share = 0.8;  // ... and with one

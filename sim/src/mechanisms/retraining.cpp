@@ -80,6 +80,43 @@ void retraining(Model& m) {
       m.add(M::retraining_entries);
     }
   });
+  // At-risk employed (MODEL.md 3.9): in a high-exposure occupation at a firm that has
+  // announced AI adoption and not yet cut (mandate, documentation, assessment), a worker
+  // may quit for a programme ahead of the cut. No opening replaces the job (the firm is
+  // automating it; the demand gap may still bring one back) and the worker is not
+  // displaced. Few firms are in the pipeline at a time: drawn firm by firm, in order.
+  const double at_risk = sub ? p.subsidy_at_risk_entry_rate : p.at_risk_entry_rate;
+  std::vector<std::pair<std::int32_t, int>> quitting;
+  if (at_risk > 0) {
+    std::vector<std::int64_t> picks;
+    for (const auto& pf : m.pipeline) {
+      const Stage stage = m.f.stage[pf.firm];
+      if (!m.f.alive[pf.firm] || stage == Stage::reduced || stage == Stage::realised || stage == Stage::none) continue;
+      Rng r = m.rng(static_cast<std::uint64_t>(pf.firm), Purpose::retraining_at_risk);
+      for (std::int32_t ci : m.f.cells[pf.firm]) {
+        const auto& cell = m.c[ci];
+        if (!m.high_exposure(cell.occ) || cell.members.empty()) continue;
+        const auto size = static_cast<std::int64_t>(cell.members.size());
+        picks.clear();
+        r.sample_distinct(size, r.binomial(size, at_risk), picks);
+        const auto& cg = cum[static_cast<size_t>(cell.region)];
+        for (std::int64_t k : picks) {
+          int j = cell.occ;
+          for (int tries = 0; tries < 8 && j == cell.occ; ++tries)
+            j = static_cast<int>(std::upper_bound(cg.begin(), cg.end(), r.uniform() * cg.back()) - cg.begin());
+          if (j != cell.occ && j < m.nocc_) quitting.emplace_back(cell.members[static_cast<size_t>(k)], j);
+        }
+      }
+    }
+    for (const auto& [wid, j] : quitting) {
+      m.separate(wid, Cause::none, Status::retraining, false);
+      m.w.set_event_month(wid, m.month_);
+      m.add(M::quits);
+      m.add(M::retraining_entries);
+      m.add(M::retraining_entries_at_risk);
+    }
+    entering.push_back(std::move(quitting));
+  }
   const int done = m.calendar_index(m.month_ + duration);
   for (const auto& list : entering) {
     m.n_retraining += static_cast<std::int64_t>(list.size());
