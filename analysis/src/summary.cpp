@@ -148,6 +148,22 @@ std::vector<Figure> summary_figures(const Results& r) {
     std::transform(key.begin(), key.end(), f.key.begin(), ::tolower);
     out.push_back(curve_figure(f, st));
   }
+  // Retraining: who enters, what it changes, how long to a job, what it costs.
+  const bool at_risk_recorded = r.aggregate.count("retraining_entries_at_risk") > 0;  // format 2 files before it
+  per_rep("retraining_entries", "retraining entries", Unit::count, total("retraining_entries"));
+  per_rep("retraining_entries_at_risk", "  of them employed at risk", Unit::count, [&](int rep) {
+    return at_risk_recorded ? sum_row(r.series("retraining_entries_at_risk"), rep) : kNaN;
+  });
+  per_rep("retraining_success_share", "completed programmes that changed occupation", Unit::share, [&](int rep) {
+    return ratio(sum_row(r.series("retraining_successes"), rep), sum_row(r.series("retraining_completions"), rep));
+  });
+  per_rep("retraining_months_to_job", "months from entering retraining to a job", Unit::months, [&](int rep) {
+    return ratio(sum_row(r.series("retrained_months_to_job"), rep), sum_row(r.series("retrained_hires"), rep));
+  });
+  per_rep("retraining_cost", "retraining cost", Unit::usd, total("retraining_cost"));
+  per_rep("retraining_public_share", "  of it publicly paid", Unit::share, [&](int rep) {
+    return ratio(sum_row(r.series("retraining_public_cost"), rep), sum_row(r.series("retraining_cost"), rep));
+  });
   per_rep("firms_cutting", "firms making AI cuts", Unit::count, total("firms_cutting"));
   per_rep("regret_share", "share of AI-cutting firms that regretted", Unit::share, [&](int rep) {
     return ratio(sum_row(r.series("new_regretting_firms"), rep), sum_row(r.series("firms_cutting"), rep));

@@ -30,6 +30,8 @@ const char* unit_name(Unit u) {
       return "ratio";
     case Unit::rate:
       return "rate";
+    case Unit::usd:
+      return "usd";
   }
   return "";
 }
@@ -50,6 +52,9 @@ std::string format_value(double v, Unit u) {
       break;
     case Unit::ratio:
       std::snprintf(buf, sizeof buf, "%.3f", v);
+      break;
+    case Unit::usd:
+      std::snprintf(buf, sizeof buf, "%.2f M USD", v / 1e6);
       break;
   }
   return buf;
@@ -249,7 +254,9 @@ Comparison compare(const Results& a, const Results& b) {
 
 void print_comparison(std::ostream& os, const Results& a, const Results& b, const Comparison& c, Format f) {
   auto diff_unit = [](Unit u) { return u == Unit::share || u == Unit::rate ? Unit::rate : u; };
-  auto comparable = [&c](const Figure& fig) { return c.counts_comparable() || fig.unit != Unit::count; };
+  auto comparable = [&c](const Figure& fig) {
+    return c.counts_comparable() || (fig.unit != Unit::count && fig.unit != Unit::usd);
+  };
   if (f == Format::json) {
     nlohmann::json j = {{"a", {{"file", a.path.string()}, {"scenario", a.scenario_name}}},
                         {"b", {{"file", b.path.string()}, {"scenario", b.scenario_name}}},

@@ -35,6 +35,9 @@ class Analyze(unittest.TestCase):
             ai = f["series/aggregate/layoffs_ai"][()].sum(axis=1)
             u_end = f["series/aggregate/unemployment_rate"][:, -1]
             cause = f["spells/cause"][()]
+            agg = {k: f["series/aggregate"][k][()].sum(axis=1) for k in
+                   ["retraining_entries", "retrained_months_to_job", "retrained_hires", "retraining_cost",
+                    "retraining_public_cost", "retraining_entries_at_risk"]}
         fig = j["figures"]
         self.assertAlmostEqual(fig["displaced_ai"]["mean"], ai.mean(), places=6)
         # 95% t-interval computed independently: t(0.975, 3) = 3.182446
@@ -44,6 +47,14 @@ class Analyze(unittest.TestCase):
         for k in ["reemployed_3m", "reemployed_6m", "reemployed_12m", "reemployed_24m"]:
             self.assertTrue(0 < fig[k]["mean"] <= 1, k)
         self.assertLessEqual(fig["reemployed_3m"]["mean"], fig["reemployed_24m"]["mean"])
+        # Retraining: totals and ratios per replicate, then their mean.
+        self.assertAlmostEqual(fig["retraining_entries"]["mean"], agg["retraining_entries"].mean(), places=6)
+        self.assertEqual(fig["retraining_entries_at_risk"]["mean"], 0)  # off in the baseline
+        self.assertAlmostEqual(fig["retraining_months_to_job"]["mean"],
+                               (agg["retrained_months_to_job"] / agg["retrained_hires"]).mean(), places=9)
+        self.assertAlmostEqual(fig["retraining_cost"]["mean"], agg["retraining_cost"].mean(), delta=1e-3)
+        self.assertEqual(fig["retraining_cost"]["unit"], "usd")
+        self.assertEqual(fig["retraining_public_share"]["mean"], 0)  # public_share = 0 without the subsidy
         self.assertIn(1, cause)
 
     def test_summary_by_group_csv(self):
@@ -114,6 +125,8 @@ class Analyze(unittest.TestCase):
                 self.assertIn("length" if name == "short" else "size", c["caveats"][0])
                 self.assertFalse(c["figures"]["displaced_total"]["comparable"])
                 self.assertFalse(c["figures"]["firms_cutting"]["comparable"])
+                self.assertFalse(c["figures"]["retraining_cost"]["comparable"])  # a total, like the counts
+                self.assertTrue(c["figures"]["retraining_months_to_job"]["comparable"])
                 self.assertTrue(c["figures"]["unemployment_rate_end"]["comparable"])
                 self.assertTrue(c["figures"]["reemployed_3m"]["comparable"])
                 text = analyze(["compare", self.base, other], check=True).stdout

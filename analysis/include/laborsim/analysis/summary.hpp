@@ -13,7 +13,8 @@
 
 namespace laborsim::analysis {
 
-enum class Unit { count, share, months, ratio, rate };
+// count and usd are totals over the run (they grow with its length and size).
+enum class Unit { count, share, months, ratio, rate, usd };
 
 struct Figure {
   std::string key, label;
