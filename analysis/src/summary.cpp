@@ -151,9 +151,8 @@ std::vector<Figure> summary_figures(const Results& r) {
   // Retraining: who enters, what it changes, how long to a job, what it costs.
   const bool at_risk_recorded = r.aggregate.count("retraining_entries_at_risk") > 0;  // format 2 files before it
   per_rep("retraining_entries", "retraining entries", Unit::count, total("retraining_entries"));
-  per_rep("retraining_entries_at_risk", "  of them employed at risk", Unit::count, [&](int rep) {
-    return at_risk_recorded ? sum_row(r.series("retraining_entries_at_risk"), rep) : kNaN;
-  });
+  per_rep("retraining_entries_at_risk", "  of them employed at risk", Unit::count,
+          [&](int rep) { return at_risk_recorded ? sum_row(r.series("retraining_entries_at_risk"), rep) : kNaN; });
   per_rep("retraining_success_share", "completed programmes that changed occupation", Unit::share, [&](int rep) {
     return ratio(sum_row(r.series("retraining_successes"), rep), sum_row(r.series("retraining_completions"), rep));
   });
