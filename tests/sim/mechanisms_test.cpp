@@ -213,6 +213,26 @@ TEST(Consolidation, OffKeepsConcentrationFlatOnRaisesIt) {
   EXPECT_GT(hhi_change(on), hhi_change(off) + 0.1);
 }
 
+// A firm whose runway ends (and that does not raise again) is acquired with probability
+// acquisition_share, if its sector has a larger firm, and fails otherwise: the split of
+// runway ends between acquisitions and failures follows the share (only a sector's
+// largest firm has no acquirer, one firm in hundreds here). Failures bring new VC-backed
+// entrants with runways of their own, so a low share makes more runway ends.
+TEST(Consolidation, AcquisitionShareSplitsRunwayEnds) {
+  for (const double share : {0.25, 0.75}) {
+    Replicates r(fixtures::small({"ai.enabled=false", "consolidation.refunding_probability=0",
+                                  "consolidation.acquisition_share=" + std::to_string(share),
+                                  "sectors.tech.vc_share=0.5", "sectors.services.vc_share=0.5"},
+                                 40000, 48));
+    const double acquired = r.sum(M::acquisitions), failed = r.sum(M::failures);
+    std::printf("acquisition_share %.2f: %.0f acquisitions, %.0f failures (%.3f)\n", share, acquired, failed,
+                acquired / (acquired + failed));
+    ASSERT_GT(acquired + failed, 2000);
+    // The binomial sd at n > 2000 is below 0.01: within 3 sd.
+    EXPECT_NEAR(acquired / (acquired + failed), share, 0.03);
+  }
+}
+
 TEST(Retraining, SubsidyShortensRetrainingToJobTime) {
   const auto opts = std::vector<std::string>{"retraining.entry_rate=0.1", "retraining.subsidy_entry_rate=0.1"};
   auto sub = opts;
