@@ -266,8 +266,9 @@ TEST(Model, SameSeedSameResultsOtherReplicateOtherResults) {
 // out the same, flow by flow, spell by spell and worker by worker, on any number of
 // threads. Four threads on a two-core machine interleave the markets even more.
 TEST(Model, OneReplicateIsTheSameOnOneTwoOrFourThreads) {
-  Scenario sc =
-      fixtures::small({"ai.adoption_speed=4", "retraining.entry_rate=0.2", "output.panel_rate=0.2"}, 20000, 36);
+  Scenario sc = fixtures::small({"ai.adoption_speed=4", "retraining.entry_rate=0.2",
+                                 "retraining.at_risk_entry_rate=0.05", "output.panel_rate=0.2"},
+                                20000, 36);
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
   auto run_on = [&](int threads) {
     auto m = std::make_unique<Model>(sc, 2);
