@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <iomanip>
 #include <set>
@@ -53,8 +54,13 @@ std::string format_value(double v, Unit u) {
     case Unit::ratio:
       std::snprintf(buf, sizeof buf, "%.3f", v);
       break;
-    case Unit::usd:
-      std::snprintf(buf, sizeof buf, "%.2f M USD", v / 1e6);
+    case Unit::usd:  // each value says its own scale (an interval may straddle two)
+      if (std::abs(v) >= 1e9)
+        std::snprintf(buf, sizeof buf, "%.2f bn USD", v / 1e9);
+      else if (std::abs(v) >= 1e6)
+        std::snprintf(buf, sizeof buf, "%.2f M USD", v / 1e6);
+      else
+        std::snprintf(buf, sizeof buf, "%.0f USD", v);
       break;
   }
   return buf;

@@ -29,6 +29,7 @@ class Analyze(unittest.TestCase):
     def test_summary_table_and_json_match_the_file(self):
         p = analyze(["summary", self.base], check=True)
         self.assertIn("reemployed within 12 months", p.stdout)
+        self.assertRegex(p.stdout, r"retraining cost +\d+(\.\d\d (M|bn))? USD")  # scaled for reading
         self.assertIn("95% interval", p.stdout)
         j = json.loads(analyze(["summary", self.base, "--format", "json"], check=True).stdout)
         with h5py.File(self.base) as f:
