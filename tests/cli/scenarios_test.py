@@ -58,6 +58,15 @@ class Gallery(unittest.TestCase):
         p = subprocess.run([sys.executable, SOURCE / "tools" / "calibration_table.py", self.result("baseline"), "--check"],
                            capture_output=True, text=True)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        # The displaced-worker rows (not targeted) are there, the overall one recomputed
+        # from the spell panel: displacements of the last 36 months ending in a job.
+        row = next(line for line in p.stdout.splitlines() if line.startswith("displaced in last 3 years"))
+        with h5py.File(self.result("baseline")) as f:
+            start, back = f["spells/start_month"][()], f["spells/reemployed"][()] == 1
+            recent = start >= f.attrs["months"] - 36
+        self.assertIn(f"{100 * back[recent].mean():.2f}%", row)
+        self.assertIn("65.70%", row)
+        self.assertIn("not targeted", row)
 
     def test_aiq_spreads_from_16_to_25_percent_in_a_year(self):
         a = aggregate(self.result("baseline"))
