@@ -25,7 +25,7 @@ namespace {
 constexpr int kMaxAgeMonths = 80 * 12;
 }  // namespace
 
-Model::Model(const Scenario& scenario, std::uint64_t replicate)
+Model::Model(const Scenario& scenario, std::uint64_t replicate, std::vector<StreamAddress>* stream_log)
     : sc_(scenario),
       seed_(scenario.simulation.seed),
       replicate_(replicate),
@@ -35,7 +35,8 @@ Model::Model(const Scenario& scenario, std::uint64_t replicate)
       nsec_(static_cast<int>(scenario.sectors.size())),
       series_(scenario.simulation.months,
               {1, static_cast<int>(scenario.occupations.size()), static_cast<int>(scenario.sectors.size()),
-               static_cast<int>(scenario.regions.size()), kCohorts}) {
+               static_cast<int>(scenario.regions.size()), kCohorts}),
+      stream_log_(stream_log) {
   init();
 }
 

@@ -232,10 +232,10 @@ TEST(Model, NoTwoDrawsShareAStream) {
   for (const auto& overrides : runs) {
     const Scenario sc = fixtures::small(overrides, overrides.size() == 3 ? 200 : 20000, 24);
     std::vector<Model::StreamAddress> log;
-    Model m(sc, 0);
-    m.set_stream_log(&log);
+    Model m(sc, 0, &log);  // from the initial state on
     m.run();
     ASSERT_GT(log.size(), 1000u);
+    EXPECT_TRUE(std::any_of(log.begin(), log.end(), [](const auto& a) { return a.purpose == Purpose::init_people; }));
     std::sort(log.begin(), log.end());
     const auto twice = std::adjacent_find(log.begin(), log.end());
     EXPECT_TRUE(twice == log.end()) << "month " << twice->month << ", entity " << twice->entity << ", purpose "

@@ -177,7 +177,15 @@ struct AICut {
 
 class Model {
  public:
-  Model(const Scenario& scenario, std::uint64_t replicate);
+  // Where a random stream is: no two draws of a run may share one (see rng()).
+  struct StreamAddress {
+    int month;
+    std::uint64_t entity;
+    Purpose purpose;
+    auto operator<=>(const StreamAddress&) const = default;
+  };
+  // stream_log, for tests: every stream address the run asks for, from the initial state on.
+  Model(const Scenario& scenario, std::uint64_t replicate, std::vector<StreamAddress>* stream_log = nullptr);
 
   // Advances one month and records it (months before 0 are burn-in, not recorded).
   void step();
@@ -245,7 +253,7 @@ class Model {
   std::vector<std::vector<std::int32_t>> runway_end_at;
   std::vector<std::vector<std::int32_t>> nonadopters;  // by sector x size class
   std::vector<std::int32_t> nonadopter_slot;
-  std::vector<double> adoption_factor;                        // by sector x size class: larger firms earlier
+  std::vector<double> adoption_factor;  // by sector x size class: larger firms earlier
   // Firms in mandate..reduced, in the order they adopted, each with the month of its next
   // step: a month reads the firm columns of the firms that have one, not of every firm.
   struct PipelineFirm {
@@ -279,18 +287,12 @@ class Model {
   // --- helpers used by mechanisms ---------------------------------------------------
   // The stream of one entity (market, cell, firm, worker, block...) for one purpose this
   // month. No two draws of a month may share an address, or their numbers would be the
-  // same: a test records every address a run asks for (set_stream_log) and checks that.
+  // same: a test records every address a run asks for (the constructor's stream_log)
+  // and checks that.
   Rng rng(std::uint64_t entity, Purpose p) const {
     if (stream_log_) log_stream(entity, p);
     return Rng(seed_, replicate_, month_, entity, p);
   }
-  struct StreamAddress {
-    int month;
-    std::uint64_t entity;
-    Purpose purpose;
-    auto operator<=>(const StreamAddress&) const = default;
-  };
-  void set_stream_log(std::vector<StreamAddress>* log) { stream_log_ = log; }
   std::vector<StreamAddress>* stream_log_ = nullptr;
   mutable std::mutex stream_log_mutex_;  // streams are asked for inside parallel loops
   void log_stream(std::uint64_t entity, Purpose p) const;
