@@ -1,7 +1,8 @@
-// Retraining (MODEL.md 3.9): unemployed workers past an eligibility duration enter a
-// programme toward an occupation chosen by its prospects (vacancies per unemployed and
-// wage) in their region; on completion they succeed (new occupation and AIQ) or return
-// to their old occupation. A subsidy policy raises entry and success and shortens it.
+// Retraining (MODEL.md 3.9): unemployed workers past an eligibility duration, and (if a
+// scenario sets a rate) employed workers at risk of an AI cut, enter a programme toward
+// an occupation chosen by its prospects (vacancies per unemployed and wage) in their
+// region; on completion they succeed (new occupation and AIQ) or return to their old
+// occupation, and search. A subsidy policy raises entry and success and shortens it.
 #include "laborsim/model.hpp"
 
 #include <algorithm>
