@@ -223,10 +223,15 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
   os << "\nMeans over replicates, by " << grouping
      << " at displacement (spell panel; displaced counts scaled by 1/panel_rate).\n"
         "Use --format csv or json for the 95% intervals.\n";
+  // (a group no panel worker was displaced from has every figure n/a, for another reason)
   const bool unread = std::any_of(groups.begin(), groups.end(), [](const GroupFigures& g) {
-    return std::any_of(g.figures.begin(), g.figures.end(), [](const Figure& fig) {
-      return fig.key.starts_with("reemployed_") && mean_interval(fig.values).n == 0;
-    });
+    auto has = [&g](auto&& holds) { return std::any_of(g.figures.begin(), g.figures.end(), holds); };
+    return has([](const Figure& fig) {
+             return fig.key == "displaced_estimated" && mean_interval(fig.values).mean > 0;
+           }) &&
+           has([](const Figure& fig) {
+             return fig.key.starts_with("reemployed_") && mean_interval(fig.values).n == 0;
+           });
   });
   if (unread)
     os << "A reemployment share is n/a where in over half of the replicates the group's panel\n"

@@ -111,6 +111,8 @@ class Analyze(unittest.TestCase):
             self.assertRegex(text, r"reemployed within 24 months +n/a")
             self.assertIn("the panel follows no displaced worker that long (the run has 12 months)", text)
             self.assertNotIn("that long", analyze(["summary", self.base], check=True).stdout)
+            by_sector = analyze(["summary", short, "--by", "sector"], check=True).stdout
+            self.assertIn("A reemployment share is n/a where in over half of the replicates", by_sector)
 
     def test_compare_runs_of_other_lengths_or_sizes(self):
         # Counts over a run grow with its months and its workers: between runs that differ
