@@ -30,7 +30,10 @@ std::string format_error(const std::string& file, int line, int column, const st
   os << (file.empty() ? "<scenario>" : file);
   // A --set assignment is its own one-line source: a line and column would point into
   // the parser's "v = VALUE", not into anything the user wrote.
-  if (line > 0 && !file.starts_with(kSetSource)) os << ':' << line << ':' << column;
+  if (line > 0 && !file.starts_with(kSetSource)) {
+    os << ':' << line;
+    if (column > 0) os << ':' << column;  // (a data table's errors are by line)
+  }
   os << ": ";
   if (!key.empty()) os << "key '" << key << "': ";
   os << message;

@@ -234,6 +234,11 @@ TEST(Scenario, MissingFilesAreTheirKeysError) {
   EXPECT_EQ(e.key(), "occupations_file");
   EXPECT_NE(std::string(e.what()).find("is a directory"), std::string::npos) << e.what();
 
+  // A data table's errors are by line: no column 0 in the message.
+  dir.write("empty.csv", "code,title,employment,median_wage,ai_exposure\n");
+  e = expect_input_error([&] { load_scenario(dir.write("table.toml", "occupations_file = \"empty.csv\"\n")); });
+  EXPECT_EQ(std::string(e.what()).rfind((dir.path / "empty.csv").string() + ":2: ", 0), 0u) << e.what();
+
   e = expect_input_error([&] { fixtures::small({"labor_market.mobility_file=nowhere.csv"}); });
   EXPECT_EQ(e.file(), "--set labor_market.mobility_file=nowhere.csv") << e.what();
   EXPECT_NE(std::string(e.what()).find("'nowhere.csv' does not exist"), std::string::npos) << e.what();
