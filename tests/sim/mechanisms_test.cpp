@@ -145,6 +145,45 @@ TEST(Adoption, EntryLevelWorkersAreCutFirst) {
   EXPECT_GT(young_ai / ai, 1.5 * young_ord / ord);
 }
 
+// At realisation a firm that cut regrets with probability 1 - exp(-k shortfall), the
+// shortfall being the mean exposure of the jobs it cut times (believed capability - real
+// capability now)+ (MODEL.md 3.4). Summed over every firm that realises, those
+// probabilities are the expected number of regretting firms; the draws must match it
+// within their binomial spread.
+TEST(Regret, RegretFollowsTheShortfallLaw) {
+  const Scenario sc = fixtures::small(
+      {"ai.adoption_speed=3", "ai.hype_premium=1.0", "ai.hype_decay_months=120", "ai.regret_sensitivity=4"}, 40000, 60);
+  const double k = sc.ai.regret_sensitivity;
+  double expected = 0, variance = 0, regretted = 0;
+  int realised = 0;
+  for (int rep = 0; rep < 2; ++rep) {
+    Model m(sc, static_cast<std::uint64_t>(rep));
+    while (m.month() < sc.simulation.months) {
+      std::vector<std::int32_t> reduced;
+      for (const auto& pf : m.pipeline)
+        if (m.f.stage[pf.firm] == Stage::reduced) reduced.push_back(pf.firm);
+      m.step();
+      if (m.month() <= 0) continue;
+      regretted += m.series().at(M::new_regretting_firms, m.month() - 1);
+      for (std::int32_t fid : reduced) {
+        const auto cut = m.cuts.find(fid);
+        if (m.f.stage[fid] != Stage::realised || cut == m.cuts.end()) continue;
+        double jobs = 0, exposure = 0;
+        for (const auto& c : cut->second) jobs += c.count, exposure += c.count * sc.occupations[c.occ].ai_exposure;
+        if (jobs == 0) continue;
+        const double shortfall = exposure / jobs * std::max(0.0, double{m.f.believed[fid]} - m.capability);
+        const double p = 1 - std::exp(-k * shortfall);
+        expected += p, variance += p * (1 - p), realised += 1;
+      }
+    }
+  }
+  std::printf("%d firms realised: %.0f regretted, %.1f expected (sd %.1f)\n", realised, regretted, expected,
+              std::sqrt(variance));
+  ASSERT_GT(expected, 50);               // enough firms, and enough shortfall, to tell
+  EXPECT_LT(expected, realised - 50.0);  // and not every firm certain to regret
+  EXPECT_NEAR(regretted, expected, 4 * std::sqrt(variance));
+}
+
 TEST(Regret, NoHypeNoRegret) {
   Replicates r(fixtures::small({"ai.adoption_speed=3", "ai.hype_premium=0"}));
   EXPECT_GT(r.sum(M::layoffs_ai), 0);
