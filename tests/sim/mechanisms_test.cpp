@@ -130,6 +130,43 @@ TEST(Adoption, DocumentationByAIQWorkersDeepensCuts) {
   EXPECT_GT(high, 1.3 * low);
 }
 
+// At reduction a firm cuts each home occupation's staff with probability ai_exposure x
+// perceived capability x reduction_intensity x the capability transfer its documentation
+// reached (MODEL.md 3.3). The test rebuilds every reducing cell's staff before the cut
+// (after it, plus those cut) and sums the expected cuts: the AI layoffs must match
+// within their binomial spread (retirements later in the month shrink the staff counted
+// after, a little).
+TEST(Adoption, CutsFollowExposureCapabilityIntensityAndTransfer) {
+  const Scenario sc = fixtures::small({"ai.adoption_speed=3"}, 40000, 48);
+  double expected = 0, variance = 0, cut = 0;
+  for (int rep = 0; rep < 2; ++rep) {
+    Model m(sc, static_cast<std::uint64_t>(rep));
+    while (m.month() < sc.simulation.months) {
+      std::vector<std::int32_t> assessing;
+      for (const auto& pf : m.pipeline)
+        if (m.f.stage[pf.firm] == Stage::assessment) assessing.push_back(pf.firm);
+      m.step();
+      for (std::int32_t fid : assessing) {
+        if (m.f.stage[fid] != Stage::reduced && m.f.stage[fid] != Stage::realised) continue;
+        const auto found = m.cuts.find(fid);
+        for (std::int32_t ci : m.f.cells[fid]) {
+          if (m.c[ci].region != m.f.region[fid]) continue;
+          std::int64_t k = 0;
+          if (found != m.cuts.end())
+            for (const auto& c : found->second) k += c.occ == m.c[ci].occ ? c.count : 0;
+          const double n = static_cast<double>(m.c[ci].members.size() + k);
+          const double p =
+              sc.occupations[m.c[ci].occ].ai_exposure * m.perceived * sc.ai.reduction_intensity * m.f.transfer[fid];
+          expected += n * p, variance += n * p * (1 - p), cut += static_cast<double>(k);
+        }
+      }
+    }
+  }
+  std::printf("AI cuts %.0f, expected %.1f (sd %.1f)\n", cut, expected, std::sqrt(variance));
+  ASSERT_GT(expected, 500);
+  EXPECT_NEAR(cut, expected, 4 * std::sqrt(variance) + 0.01 * expected);
+}
+
 TEST(Adoption, EntryLevelWorkersAreCutFirst) {
   // Seniority weights 5:1 for 22-25s: their share of AI layoffs exceeds their share of
   // ordinary layoffs, which hit every age alike.
