@@ -257,6 +257,15 @@ TEST(Reinstatement, AdoptionCreatesComplementJobs) {
   EXPECT_GT(on.sum(M::reinstatement_jobs), 0);
   const int engineer = on.sc.occupation_index("engineer");
   EXPECT_GT(on.at(M::occ_employed, 59, engineer), off.at(M::occ_employed, 59, engineer));
+  // reinstatement_ratio complement jobs per AI-cut job, each firm's share rounded up or
+  // down at random so that it is exact on average: over thousands of cuts the totals
+  // agree to the rounding's spread (at most one job per cutting firm, sd below 1/2 each).
+  Replicates half(fixtures::small({"ai.adoption_speed=3", "ai.reinstatement_ratio=0.5"}, 40000, 60));
+  const double want = 0.5 * half.sum(M::layoffs_ai);
+  std::printf("reinstatement jobs %.0f, 0.5 x AI cuts %.1f, %.0f cutting firms\n", half.sum(M::reinstatement_jobs),
+              want, half.sum(M::firms_cutting));
+  ASSERT_GT(want, 500);
+  EXPECT_NEAR(half.sum(M::reinstatement_jobs), want, 4 * 0.5 * std::sqrt(half.sum(M::firms_cutting)));
 }
 
 TEST(Churn, DemandGapPullsEmploymentPlusVacanciesToTarget) {
