@@ -192,6 +192,7 @@ TEST(Regret, RegretFollowsTheShortfallLaw) {
       {"ai.adoption_speed=3", "ai.hype_premium=1.0", "ai.hype_decay_months=120", "ai.regret_sensitivity=4"}, 40000, 60);
   const double k = sc.ai.regret_sensitivity;
   double expected = 0, variance = 0, regretted = 0;
+  double cut_by_regretters = 0, cut_by_onshore_regretters = 0, reopened = 0, offshore = 0;
   int realised = 0;
   for (int rep = 0; rep < 2; ++rep) {
     Model m(sc, static_cast<std::uint64_t>(rep));
@@ -213,12 +214,32 @@ TEST(Regret, RegretFollowsTheShortfallLaw) {
         expected += p, variance += p * (1 - p), realised += 1;
       }
     }
+    // A regretting firm re-opens Binomial(cut, rehire_share) jobs of each cut occupation,
+    // Binomial(re-opened, offshore_share) of them offshore if it is based onshore.
+    for (const auto& [fid, list] : m.cuts) {
+      if (!m.f.regret[fid]) continue;
+      for (const auto& c : list) {
+        cut_by_regretters += c.count;
+        if (!sc.regions[m.f.region[fid]].offshore) cut_by_onshore_regretters += c.count;
+      }
+    }
+    for (int t = 0; t < sc.simulation.months; ++t)
+      reopened += m.series().at(M::reopened_jobs, t), offshore += m.series().at(M::reopened_jobs_offshore, t);
   }
   std::printf("%d firms realised: %.0f regretted, %.1f expected (sd %.1f)\n", realised, regretted, expected,
               std::sqrt(variance));
   ASSERT_GT(expected, 50);               // enough firms, and enough shortfall, to tell
   EXPECT_LT(expected, realised - 50.0);  // and not every firm certain to regret
   EXPECT_NEAR(regretted, expected, 4 * std::sqrt(variance));
+
+  const double rehire = sc.ai.rehire_share, off = sc.ai.offshore_share;
+  std::printf("re-opened %.0f of %.0f jobs cut by regretting firms (rehire_share %.2f); offshore %.0f\n", reopened,
+              cut_by_regretters, rehire, offshore);
+  ASSERT_GT(cut_by_regretters, 300);
+  EXPECT_NEAR(reopened, rehire * cut_by_regretters, 4 * std::sqrt(cut_by_regretters * rehire * (1 - rehire)));
+  // (re-opened jobs of onshore firms: their share of the cut jobs, as the draws go)
+  const double onshore_reopened = reopened * cut_by_onshore_regretters / cut_by_regretters;
+  EXPECT_NEAR(offshore, off * onshore_reopened, 4 * std::sqrt(onshore_reopened * off * (1 - off)) + 5);
 }
 
 TEST(Regret, NoHypeNoRegret) {
