@@ -352,6 +352,12 @@ TEST(Retraining, SubsidyShortensRetrainingToJobTime) {
   EXPECT_LT(t1, t0 - 1.0) << "without " << t0 << " with " << t1;
   EXPECT_GT(with.sum(M::retraining_successes) / with.sum(M::retraining_completions),
             without.sum(M::retraining_successes) / without.sum(M::retraining_completions));
+  // Each completion succeeds with the programme's probability (0.6, 0.8 subsidised).
+  for (const auto& [r, p] : {std::pair{&without, without.sc.retraining.success_probability},
+                             std::pair{&with, with.sc.retraining.subsidy_success_probability}}) {
+    const double n = r->sum(M::retraining_completions);
+    EXPECT_NEAR(r->sum(M::retraining_successes), p * n, 4 * std::sqrt(n * p * (1 - p))) << p;
+  }
 }
 
 // At-risk employed (MODEL.md 3.9): a worker of a high-exposure occupation at a firm that
