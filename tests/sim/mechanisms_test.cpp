@@ -289,6 +289,29 @@ TEST(Reinstatement, AdoptionCreatesComplementJobs) {
   EXPECT_NEAR(half.sum(M::reinstatement_jobs), want, 4 * 0.5 * std::sqrt(half.sum(M::firms_cutting)));
 }
 
+// Every worker employed when churn runs (last month's employed plus this month's hires
+// from unemployment: matching comes first) is laid off with probability layoff_rate and,
+// if not, quits with probability quit_rate. With the demand gap's separations, AI and
+// consolidation off, those are all the layoffs and quits there are.
+TEST(Churn, LayoffsAndQuitsAtTheirRates) {
+  Replicates r(
+      fixtures::small({"ai.enabled=false", "consolidation.enabled=false", "labor_market.demand_gap_separation=0",
+                       "labor_market.layoff_rate=0.012", "labor_market.quit_rate=0.02"},
+                      40000, 36));
+  double exposed = 0, layoffs = 0, quits = 0;
+  for (const auto& s : r.series)
+    for (int t = 1; t < 36; ++t) {
+      exposed += s.at(M::employed, t - 1) + s.at(M::hires_from_unemployment, t);
+      layoffs += s.at(M::layoffs_ordinary, t);
+      quits += s.at(M::quits, t);
+    }
+  const double lr = 0.012, qr = 0.02;
+  std::printf("layoffs %.0f (%.1f expected), quits %.0f (%.1f expected)\n", layoffs, lr * exposed, quits,
+              qr * (exposed - layoffs));
+  EXPECT_NEAR(layoffs, lr * exposed, 4 * std::sqrt(exposed * lr));
+  EXPECT_NEAR(quits, qr * (exposed - layoffs), 4 * std::sqrt(exposed * qr));
+}
+
 TEST(Churn, DemandGapPullsEmploymentPlusVacanciesToTarget) {
   // No replacement of separations: without the gap adjustment jobs drain away; with it,
   // openings restore e + v toward the demand target.
