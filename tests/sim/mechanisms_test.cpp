@@ -472,6 +472,35 @@ TEST(Matching, NetworkModeMovesWorkersAcrossOccupations) {
   EXPECT_GT(net.sum(M::rehires_other_occupation), cd.sum(M::rehires_other_occupation));
 }
 
+// Cobb-Douglas: a market's expected hires are A u^alpha v^(1-alpha) (at most its u and
+// its v). Employers' weights on AIQ, age and duration change who is hired, not how
+// many: each applicant's hazard is scaled by its weight over the pool's mean. The first
+// month's hires, from an initial state the test reads market by market, match the law
+// with and without weights.
+TEST(Matching, CobbDouglasHiresFollowTheLawWithOrWithoutWeights) {
+  for (const bool weighted : {false, true}) {
+    std::vector<std::string> set = {"simulation.burn_in_months=0", "ai.enabled=false"};
+    if (weighted)
+      set.insert(set.end(), {"labor_market.employer_weight_aiq=0.5", "labor_market.employer_weight_duration=-0.3",
+                             "labor_market.employer_weight_age55=-0.4"});
+    const Scenario sc = fixtures::small(set, 100000, 1);
+    const double A = sc.labor_market.matching_efficiency, alpha = sc.labor_market.matching_elasticity;
+    double expected = 0, hired = 0;
+    for (int rep = 0; rep < 4; ++rep) {
+      Model m(sc, static_cast<std::uint64_t>(rep));
+      for (int mk = 0; mk < m.markets(); ++mk) {
+        const double u = static_cast<double>(m.pool[mk].size()), v = static_cast<double>(m.market_vacancies[mk]);
+        if (u > 0 && v > 0) expected += std::min({u, v, A * std::pow(u, alpha) * std::pow(v, 1 - alpha)});
+      }
+      m.step();
+      hired += m.series().at(M::hires_from_unemployment, 0);
+    }
+    std::printf("%s: %.0f hired, %.1f expected\n", weighted ? "weighted" : "unweighted", hired, expected);
+    ASSERT_GT(expected, 2000);
+    EXPECT_NEAR(hired, expected, 4 * std::sqrt(expected)) << (weighted ? "weighted" : "unweighted");
+  }
+}
+
 TEST(Matching, ScarringLengthensLongSpells) {
   Replicates flat(fixtures::small({"ai.enabled=false", "labor_market.employer_weight_duration=0"}));
   Replicates scar(fixtures::small({"ai.enabled=false", "labor_market.employer_weight_duration=-0.3"}));
