@@ -463,6 +463,28 @@ TEST(Demography, GraduatesReplaceRetireesAndAreYoung) {
   EXPECT_GT(young(r, 59), 0.25 * young(r, 0));
 }
 
+// Labour-force flows (MODEL.md 3.11): the inactive re-enter at reentry_rate, then the
+// unemployed leave at unemployed_exit_rate. Demography is the month's last step to
+// change either list, so the lists they were drawn from are this month's stocks with
+// the flows put back: inactive = out of the labour force + reentries - exits, and
+// unemployed = unemployed + exits.
+TEST(Demography, LabourForceFlowsAtTheirRates) {
+  Replicates r(fixtures::small({"demography.reentry_rate=0.06", "demography.unemployed_exit_rate=0.04"}, 40000, 36));
+  double back = 0, out = 0, inactive = 0, unemployed = 0;
+  for (const auto& s : r.series)
+    for (int t = 0; t < 36; ++t) {
+      back += s.at(M::reentries, t), out += s.at(M::exits_to_nonparticipation, t);
+      inactive += s.at(M::out_of_labor_force, t) + s.at(M::reentries, t) - s.at(M::exits_to_nonparticipation, t);
+      unemployed += s.at(M::unemployed, t) + s.at(M::exits_to_nonparticipation, t);
+    }
+  std::printf("reentries %.0f (%.1f expected), exits %.0f (%.1f expected)\n", back, 0.06 * inactive, out,
+              0.04 * unemployed);
+  ASSERT_GT(back, 1000);
+  ASSERT_GT(out, 1000);
+  EXPECT_NEAR(back, 0.06 * inactive, 4 * std::sqrt(0.06 * inactive));
+  EXPECT_NEAR(out, 0.04 * unemployed, 4 * std::sqrt(0.04 * unemployed));
+}
+
 TEST(Matching, NetworkModeMovesWorkersAcrossOccupations) {
   Replicates cd(fixtures::small({"ai.adoption_speed=3"}));
   Replicates net(fixtures::small({"ai.adoption_speed=3", "labor_market.matching=network"}));
