@@ -1,9 +1,12 @@
-// Each mechanism tested by what it must do: comparative statics and limits.
+// Each mechanism tested by what it must do: comparative statics, limits, and the law
+// each draw follows (expected counts computed from the model's state, within their spread).
 #include "laborsim/model.hpp"
 #include "test_scenarios.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 using namespace laborsim;
