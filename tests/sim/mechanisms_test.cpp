@@ -403,9 +403,7 @@ TEST(Retraining, AtRiskEmployedLeaveAtTheirRateAheadOfTheCut) {
       if (m.month() <= 0) continue;  // burn-in: not recorded
       double at_risk = 0;
       for (const auto& pf : m.pipeline) {
-        const Stage st = m.f.stage[pf.firm];
-        if (!m.f.alive[pf.firm] || (st != Stage::mandate && st != Stage::documentation && st != Stage::assessment))
-          continue;
+        if (!m.f.alive[pf.firm] || !announced_not_cut(m.f.stage[pf.firm])) continue;
         for (std::int32_t ci : m.f.cells[pf.firm])
           if (m.high_exposure(m.c[ci].occ)) at_risk += static_cast<double>(m.c[ci].members.size());
       }

@@ -26,6 +26,8 @@ namespace laborsim {
 enum class Status : std::uint8_t { employed, unemployed, retraining, inactive, retired };
 enum class Cause : std::uint8_t { none = 0, ordinary = 1, ai = 2, consolidation = 3 };
 enum class Stage : std::uint8_t { none, mandate, documentation, assessment, reduced, realised };
+// A firm that has announced AI adoption and not yet cut: its exposed staff are at risk.
+inline bool announced_not_cut(Stage s) { return s >= Stage::mandate && s <= Stage::assessment; }
 
 // Removes id from an unordered list in O(1): the last element takes its place, and
 // pos(id) (the position of every id in the list, a reference) follows. For lists of

@@ -10,6 +10,20 @@
 
 namespace laborsim::mech {
 
+namespace {
+
+// The occupation a trainee leaving occupation `from` trains for: drawn by prospects
+// (cumulative weights cg of the region), redrawn while it is `from`, up to 8 times;
+// -1 if no other occupation was drawn.
+int draw_target(const std::vector<double>& cg, int from, int occupations, Rng& r) {
+  int j = from;
+  for (int tries = 0; tries < 8 && j == from; ++tries)
+    j = static_cast<int>(std::upper_bound(cg.begin(), cg.end(), r.uniform() * cg.back()) - cg.begin());
+  return j == from || j >= occupations ? -1 : j;
+}
+
+}  // namespace
+
 void retraining(Model& m) {
   const auto& p = m.sc_.retraining;
   if (!p.enabled) return;
@@ -61,13 +75,8 @@ void retraining(Model& m) {
     const auto& pool = m.pool[mk];
     for (const auto& s : pool)
       if (m.month_ - s.spell_start >= p.eligible_after_months && r.bernoulli(entry)) eligible.push_back(s.worker);
-    for (std::int32_t wid : eligible) {
-      int j = i;
-      for (int tries = 0; tries < 8 && j == i; ++tries)
-        j = static_cast<int>(std::upper_bound(cg.begin(), cg.end(), r.uniform() * cg.back()) - cg.begin());
-      if (j == i || j >= m.nocc_) continue;
-      entering[static_cast<size_t>(mk)].emplace_back(wid, j);
-    }
+    for (std::int32_t wid : eligible)
+      if (const int j = draw_target(cg, i, m.nocc_, r); j >= 0) entering[static_cast<size_t>(mk)].emplace_back(wid, j);
     // They leave this market's pool here (in the order drawn, as a pass in market order
     // would take them); the completion calendar is filled below in market order.
     const auto& list = entering[static_cast<size_t>(mk)];
@@ -91,8 +100,7 @@ void retraining(Model& m) {
   if (at_risk > 0) {
     std::vector<std::int64_t> picks;
     for (const auto& pf : m.pipeline) {
-      const Stage stage = m.f.stage[pf.firm];
-      if (!m.f.alive[pf.firm] || stage == Stage::reduced || stage == Stage::realised || stage == Stage::none) continue;
+      if (!m.f.alive[pf.firm] || !announced_not_cut(m.f.stage[pf.firm])) continue;
       Rng r = m.rng(static_cast<std::uint64_t>(pf.firm), Purpose::retraining_at_risk);
       for (std::int32_t ci : m.f.cells[pf.firm]) {
         const auto& cell = m.c[ci];
@@ -101,12 +109,9 @@ void retraining(Model& m) {
         picks.clear();
         r.sample_distinct(size, r.binomial(size, at_risk), picks);
         const auto& cg = cum[static_cast<size_t>(cell.region)];
-        for (std::int64_t k : picks) {
-          int j = cell.occ;
-          for (int tries = 0; tries < 8 && j == cell.occ; ++tries)
-            j = static_cast<int>(std::upper_bound(cg.begin(), cg.end(), r.uniform() * cg.back()) - cg.begin());
-          if (j != cell.occ && j < m.nocc_) quitting.emplace_back(cell.members[static_cast<size_t>(k)], j);
-        }
+        for (std::int64_t k : picks)
+          if (const int j = draw_target(cg, cell.occ, m.nocc_, r); j >= 0)
+            quitting.emplace_back(cell.members[static_cast<size_t>(k)], j);
       }
     }
     for (const auto& [wid, j] : quitting) {
