@@ -49,6 +49,15 @@ struct Replicates {
   }
 };
 
+// The firms of the adoption pipeline in stage s (a test reads them before a step and
+// follows them through it).
+std::vector<std::int32_t> pipeline_firms_in(const Model& m, Stage s) {
+  std::vector<std::int32_t> out;
+  for (const auto& pf : m.pipeline)
+    if (m.f.stage[pf.firm] == s) out.push_back(pf.firm);
+  return out;
+}
+
 }  // namespace
 
 TEST(Adoption, AIOffMeansNoAdoptionAndNoAICuts) {
@@ -145,9 +154,7 @@ TEST(Adoption, CutsFollowExposureCapabilityIntensityAndTransfer) {
   for (int rep = 0; rep < 2; ++rep) {
     Model m(sc, static_cast<std::uint64_t>(rep));
     while (m.month() < sc.simulation.months) {
-      std::vector<std::int32_t> assessing;
-      for (const auto& pf : m.pipeline)
-        if (m.f.stage[pf.firm] == Stage::assessment) assessing.push_back(pf.firm);
+      const std::vector<std::int32_t> assessing = pipeline_firms_in(m, Stage::assessment);
       m.step();
       for (std::int32_t fid : assessing) {
         if (m.f.stage[fid] != Stage::reduced && m.f.stage[fid] != Stage::realised) continue;
@@ -200,9 +207,7 @@ TEST(Regret, RegretFollowsTheShortfallLaw) {
   for (int rep = 0; rep < 2; ++rep) {
     Model m(sc, static_cast<std::uint64_t>(rep));
     while (m.month() < sc.simulation.months) {
-      std::vector<std::int32_t> reduced;
-      for (const auto& pf : m.pipeline)
-        if (m.f.stage[pf.firm] == Stage::reduced) reduced.push_back(pf.firm);
+      const std::vector<std::int32_t> reduced = pipeline_firms_in(m, Stage::reduced);
       m.step();
       if (m.month() <= 0) continue;
       regretted += m.series().at(M::new_regretting_firms, m.month() - 1);
