@@ -115,6 +115,13 @@ void print_aligned(std::ostream& os, const std::vector<std::vector<std::string>>
   }
 }
 
+// A "reemployed within k months" figure that no replicate could read (the panel follows
+// no displaced worker that long in over half of them).
+bool unread_horizon(const Figure& fig) {
+  static const std::set<std::string> horizons = {"reemployed_3m", "reemployed_6m", "reemployed_12m", "reemployed_24m"};
+  return horizons.contains(fig.key) && mean_interval(fig.values).n == 0;
+}
+
 void header(std::ostream& os, const Results& r) {
   os << r.path.string() << ": scenario '" << r.scenario_name << "', " << r.replicates
      << (r.replicates == 1 ? " replicate x " : " replicates x ") << r.months << " months";
@@ -157,11 +164,7 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
   os << "\nMeans over replicates with 95% t-intervals. Reemployment shares and durations are\n"
         "Kaplan-Meier estimates from the spell panel (censored at the end of the run).\n";
   if (r.replicates < 2) os << "With one replicate there are no intervals: run more (--replicates).\n";
-  const auto unread = std::find_if(figs.begin(), figs.end(), [](const Figure& fig) {
-    static const std::set<std::string> horizons = {"reemployed_3m", "reemployed_6m", "reemployed_12m",
-                                                   "reemployed_24m"};
-    return horizons.contains(fig.key) && mean_interval(fig.values).n == 0;
-  });
+  const auto unread = std::find_if(figs.begin(), figs.end(), unread_horizon);
   if (r.spells.size() > 0 && unread != figs.end())
     os << "'" << unread->label << "' and longer are n/a: in over half of the\n"
        << "replicates the panel follows no displaced worker that long (the run has " << r.months
@@ -229,9 +232,7 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
     return has([](const Figure& fig) {
              return fig.key == "displaced_estimated" && mean_interval(fig.values).mean > 0;
            }) &&
-           has([](const Figure& fig) {
-             return fig.key.starts_with("reemployed_") && mean_interval(fig.values).n == 0;
-           });
+           has(unread_horizon);
   });
   if (unread)
     os << "A reemployment share is n/a where in over half of the replicates the group's panel\n"
