@@ -142,9 +142,10 @@ std::vector<Figure> summary_figures(const Results& r) {
              Eigen::VectorXd(R)};
     // NaN for a replicate without spells of this cause.
     std::vector<SpellStats> st;
-    for (int rep = 0; rep < R; ++rep)
+    for (int rep = 0; rep < R; ++rep) {
       st.push_back(spell_stats(r, rep, [&](std::size_t i) { return r.spells.cause[i] == cause; }));
-    for (int rep = 0; rep < R; ++rep) f.values[rep] = st[rep].within12;
+      f.values[rep] = st.back().within12;
+    }
     std::transform(key.begin(), key.end(), f.key.begin(), ::tolower);
     out.push_back(curve_figure(f, st));
   }
