@@ -116,7 +116,7 @@ void check_invariants(const Model& m) {
       ++by_block[i >> m.block_bits_];
       ++listed;
     }
-  ASSERT_EQ(by_market, m.market_employed);
+  ASSERT_EQ(by_market, std::vector<std::int64_t>(m.market_employed.begin(), m.market_employed.end()));
   ASSERT_EQ(by_block, m.block_employed);
   ASSERT_EQ(by_occ, emp);
   ASSERT_EQ(by_occ_u, unemp);
@@ -142,6 +142,29 @@ double total(const Series& s, M metric) {
 // The fields packed in a worker's flags byte (status, cause, AIQ, panel, retrained) are
 // set independently: writing one leaves every other as it was, and the retraining month
 // carries its flag with it.
+TEST(PaddedVector, EachElementOnLinesOfItsOwnAndAVectorOtherwise) {
+  // What it is for: two threads writing neighbouring markets' counts never share a
+  // cache line (nor the pair of lines the adjacent-line prefetcher moves together).
+  PaddedVector<std::int64_t> counts;
+  counts.assign(5, 7);
+  ASSERT_EQ(counts.size(), 5u);
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    const auto at = reinterpret_cast<std::uintptr_t>(&counts[i]);
+    EXPECT_EQ(at % kFalseSharingSpan, 0u) << i;
+    if (i > 0) {
+      EXPECT_GE(at - reinterpret_cast<std::uintptr_t>(&counts[i - 1]), kFalseSharingSpan) << i;
+    }
+  }
+  counts[3] += 5;
+  EXPECT_EQ(std::accumulate(counts.begin(), counts.end(), std::int64_t{0}), 5 * 7 + 5);
+  PaddedVector<std::vector<int>> lists;
+  lists.resize(3);
+  lists[1].push_back(4);
+  std::vector<std::size_t> sizes;
+  for (const auto& l : lists) sizes.push_back(l.size());
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{0, 1, 0}));
+}
+
 TEST(Workers, PackedFieldsAreIndependent) {
   Workers w;
   w.resize(3);

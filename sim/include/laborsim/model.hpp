@@ -7,6 +7,7 @@
 #pragma once
 
 #include "laborsim/metrics.hpp"
+#include "laborsim/padded.hpp"
 #include "laborsim/rng.hpp"
 #include "laborsim/scenario.hpp"
 
@@ -217,7 +218,8 @@ class Model {
   Firms f;
   // By (occupation, region) market: every cell, employed and unemployed worker belongs to
   // exactly one, which is what lets mechanisms run markets in parallel (for_each_market).
-  std::vector<std::int64_t> market_employed;
+  // Written by one thread per market in parallel passes: each on lines of its own.
+  PaddedVector<std::int64_t> market_employed;
   // Unemployed workers, each with what the monthly scans of the unemployed read
   // (employers' weights, retraining eligibility, spell durations): those scans stream
   // through the pools instead of reading a scattered record per worker. The copies
@@ -228,10 +230,10 @@ class Model {
     std::int16_t spell_start, birth_month;
     std::uint8_t aiq;
   };
-  std::vector<std::vector<Searcher>> pool;
-  std::vector<std::vector<std::int32_t>> vacant_cells;  // cells with vacancies
-  std::vector<std::vector<std::int32_t>> gap_cells;     // cells whose e + v may differ from target
-  std::vector<std::int64_t> market_vacancies;
+  PaddedVector<std::vector<Searcher>> pool;
+  PaddedVector<std::vector<std::int32_t>> vacant_cells;  // cells with vacancies
+  PaddedVector<std::vector<std::int32_t>> gap_cells;     // cells whose e + v may differ from target
+  PaddedVector<std::int64_t> market_vacancies;
   // Employed workers by block of 2^block_bits_ worker ids: churn draws its events block by
   // block, uniformly among a block's ids (most are employed), with no list of the employed.
   // The block size follows the population (1024 to 65536 ids, ~64+ blocks to share out),
