@@ -388,7 +388,9 @@ class Model {
   void record_stocks();
   // Counts changed while markets run in parallel go to the running thread's tally and
   // are added to the model's after them: no shared cache line is written per event.
-  struct Tally {
+  // Aligned: one thread's n_aiq_lf never shares a line with the next tally's headers,
+  // which its thread reads at every count.
+  struct alignas(kFalseSharingSpan) Tally {
     std::vector<double> flows;  // this month's flows, metric by metric (flow_offset_)
     std::vector<std::int64_t> sector_sumsq, sector_emp, emp_by_birth, unemp_by_birth, young_exposed_by_birth;
     std::vector<std::int64_t> block_employed, aiq_by_birth, lf_by_birth;
