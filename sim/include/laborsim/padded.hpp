@@ -1,5 +1,5 @@
 // PaddedVector<T>: a vector whose elements each sit on cache lines of their own, for the
-// per-market counts and lists that a parallel pass over markets writes side by side.
+// per-market (or per-block) counts and lists that a parallel pass writes side by side.
 // In a plain vector, eight markets' counts share one 64-byte line: every event one
 // thread's market writes takes the line away from the other thread's core, which then
 // waits for it back (false sharing). Measured in docs/performance.md (tenth round).
@@ -19,6 +19,7 @@ template <class T>
 class PaddedVector {
  public:
   PaddedVector() = default;
+  explicit PaddedVector(std::size_t n) : slots_(n) {}
   void assign(std::size_t n, const T& value) { slots_.assign(n, Slot{value}); }
   void resize(std::size_t n) { slots_.resize(n); }
   std::size_t size() const { return slots_.size(); }

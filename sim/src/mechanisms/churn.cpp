@@ -188,7 +188,7 @@ void churn(Model& m) {
   // Layoffs and quits are all drawn before anyone moves (quitters among those not laid
   // off), then separated market by market, layoffs first.
   const int blocks = m.blocks();
-  std::vector<std::vector<Pick>> picked(static_cast<size_t>(blocks));
+  PaddedVector<std::vector<Pick>> picked(static_cast<size_t>(blocks));  // filled in parallel
   m.for_each(blocks, [&](int b) { pick_block(m, b, picked[static_cast<size_t>(b)]); });
   std::vector<std::vector<std::int32_t>> layoffs(static_cast<size_t>(m.markets())), quits(layoffs.size());
   for (const auto& list : picked)

@@ -198,7 +198,7 @@ void demography(Model& m) {
   // Unemployed workers leaving the labour force (discouraged, caring, studying...).
   // Drawn and taken out of the pools market by market in parallel, then listed as
   // inactive in market order.
-  std::vector<std::vector<std::int32_t>> leaving(m.pool.size());
+  PaddedVector<std::vector<std::int32_t>> leaving(m.pool.size());  // filled in parallel
   m.for_each_market([&](int mk) {
     const auto& p = m.pool[static_cast<size_t>(mk)];
     if (p.empty()) return;

@@ -65,7 +65,7 @@ void retraining(Model& m) {
   }
   // Who enters, and toward what, market by market in parallel (each reads and changes
   // only its own pool).
-  std::vector<std::vector<std::pair<std::int32_t, int>>> entering(static_cast<size_t>(m.markets()));
+  PaddedVector<std::vector<std::pair<std::int32_t, int>>> entering(static_cast<size_t>(m.markets()));
   m.for_each_market([&](int mk) {
     const int i = mk / m.nreg_, g = mk % m.nreg_;
     if (m.pool[mk].empty()) return;
@@ -121,14 +121,15 @@ void retraining(Model& m) {
       m.add(M::retraining_entries);
       m.add(M::retraining_entries_at_risk);
     }
-    entering.push_back(std::move(quitting));
   }
   const int done = m.calendar_index(m.month_ + duration);
-  for (const auto& list : entering) {
+  const auto enrol = [&](const std::vector<std::pair<std::int32_t, int>>& list) {
     m.n_retraining += static_cast<std::int64_t>(list.size());
     if (done < m.calendar_months())
       for (const auto& [wid, j] : list) m.retrain_done_at[done].push_back({wid, static_cast<std::uint16_t>(j)});
-  }
+  };
+  for (const auto& list : entering) enrol(list);  // the unemployed, in market order
+  enrol(quitting);                                // then the at-risk employed
   const double cost = static_cast<double>(m.n_retraining) * p.cost_per_month;
   m.add(M::retraining_cost, cost);
   m.add(M::retraining_public_cost, cost * (sub ? p.subsidy_public_share : p.public_share));
