@@ -796,8 +796,7 @@ void Model::record_stocks() {
   const double lf = static_cast<double>(n_employed + n_unemployed);
   put(M::labor_force, lf);
   put(M::unemployment_rate, lf > 0 ? n_unemployed / lf : 0);
-  put(M::vacancies,
-      static_cast<double>(sum_markets(0, markets(), 1, [&](int mk) { return market_vacancies[mk]; })));
+  put(M::vacancies, static_cast<double>(sum_markets(0, markets(), 1, [&](int mk) { return market_vacancies[mk]; })));
 
   // Ongoing unemployment spells (CPS definition): a worker separated this month has been
   // unemployed about half a month; within a month durations are taken as uniform.

@@ -160,9 +160,9 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     sum.e_to_u_rate += e2u / Mo / R;
     sum.firms_adopting_end += s.at(M::firms_adopting, Mo - 1) / R;
     sum.firms_alive_end += s.at(M::firms_alive, Mo - 1) / R;
-    for (M m : {M::hires, M::quits, M::layoffs_ordinary, M::layoffs_ai, M::layoffs_consolidation, M::retirements,
-                M::entrants, M::exits_to_nonparticipation, M::reentries, M::retraining_entries,
-                M::retraining_completions})
+    for (M m :
+         {M::hires, M::quits, M::layoffs_ordinary, M::layoffs_ai, M::layoffs_consolidation, M::retirements, M::entrants,
+          M::exits_to_nonparticipation, M::reentries, M::retraining_entries, M::retraining_completions})
       for (int t = 0; t < Mo; ++t) sum.moves += s.at(m, t);
     sum.worker_months += [&] {
       double wm = 0;

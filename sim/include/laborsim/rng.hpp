@@ -32,9 +32,9 @@ enum class Purpose : std::uint64_t {
   aiq = 11,
   entrants = 12,
   labor_force = 14,
-  churn_block = 15,   // who is laid off or quits, among one block of worker ids
-  churn_market = 16,  // replacement vacancies and job-to-job moves of one market
-  init_people = 17,   // the people of one cell at the start (init_workers: how many)
+  churn_block = 15,         // who is laid off or quits, among one block of worker ids
+  churn_market = 16,        // replacement vacancies and job-to-job moves of one market
+  init_people = 17,         // the people of one cell at the start (init_workers: how many)
   retraining_outcome = 18,  // one trainee's success (retraining: one market's entries)
   retraining_at_risk = 19,  // the at-risk employed of one firm leaving for a programme
 };

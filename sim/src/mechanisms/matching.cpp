@@ -42,8 +42,10 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
   // vacant list (its place changes): the list followed on a copy of its order.
   std::vector<std::int32_t> to(workers.size()), moved(workers.size(), -1);
   std::vector<std::int32_t> open(cells.size()), list(cells.size()), place(cells.size());
-  for (size_t i = 0; i < cells.size(); ++i)
-    open[i] = static_cast<std::int32_t>(cum[i] - (i > 0 ? cum[i - 1] : 0)), list[i] = place[i] = static_cast<std::int32_t>(i);
+  for (size_t i = 0; i < cells.size(); ++i) {
+    open[i] = static_cast<std::int32_t>(cum[i] - (i > 0 ? cum[i - 1] : 0));
+    list[i] = place[i] = static_cast<std::int32_t>(i);
+  }
   for (size_t k = 0; k < workers.size(); ++k) {
     const auto i = static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), units[k]) - cum.begin());
     to[k] = cells[i];
