@@ -49,6 +49,13 @@ awk -v s="$small" -v o="$one" -v n="$workers" 'BEGIN {
 # Each replicate's output is the same whatever the thread count (checked by the tests).
 echo "time by mechanism ($reps replicates, 2 threads; seconds in each step, summed over replicates):"
 sed -n '/^profile/,/hdf5 writing/p' "$out/reps2.log" | tail -n +2
+# Within one replicate, mechanism by mechanism: where the second thread helps and where
+# it does not (a step that stays near 1x runs in sequence, or its threads contend).
+echo "within one replicate, by mechanism (seconds on 1 thread -> 2 threads):"
+steps() { sed -n '/^profile/,/hdf5 writing/p' "$out/$1.log" | sed '1d;$d' |
+            awk '{ for (i = 1; i <= NF; ++i) if ($i ~ /^[0-9.]+$/) { name = $1; for (j = 2; j < i; ++j) name = name " " $j; print name "\t" $i; break } }'; }
+awk -F'\t' 'NR == FNR {one[$1] = $2; next}
+  one[$1] > 0 && $2 > 0 {printf "  %-15s %8.3f s -> %7.3f s  %5.2fx\n", $1, one[$1], $2, one[$1] / $2}' <(steps one1) <(steps one2)
 wm2=$(throughput reps2)
 bw=$(build/bench/laborsim-membw 2)
 bytes=$(logged reps2 "worker columns" 3)
