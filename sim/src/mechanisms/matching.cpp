@@ -46,8 +46,22 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
     open[i] = static_cast<std::int32_t>(cum[i] - (i > 0 ? cum[i - 1] : 0));
     list[i] = place[i] = static_cast<std::int32_t>(i);
   }
+  // A unit's cell is the first i with cum[i] > unit. A binary search over all of a large
+  // market's cells misses the cache at most of its steps; instead, where each of n equal
+  // stretches of the units starts (n = the number of cells) narrows it to a few cells:
+  // stretch b = unit * n / v starts at unit v * b / n, at or below the unit, and the next
+  // at or above it, so the answer lies in [start[b], start[b + 1]].
+  const std::size_t n = cells.size();
+  std::vector<std::uint32_t> start(n + 1);
+  for (std::size_t b = 0, i = 0; b <= n; ++b) {
+    const std::int64_t first_unit = v * static_cast<std::int64_t>(b) / static_cast<std::int64_t>(n);
+    while (i < n && cum[i] <= first_unit) ++i;
+    start[b] = static_cast<std::uint32_t>(i);
+  }
   for (size_t k = 0; k < workers.size(); ++k) {
-    const auto i = static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), units[k]) - cum.begin());
+    const auto b = static_cast<std::size_t>(units[k] * static_cast<std::int64_t>(n) / v);
+    const auto lo = cum.begin() + start[b], hi = cum.begin() + std::min<std::size_t>(n, start[b + 1] + 1);
+    const auto i = static_cast<size_t>(std::upper_bound(lo, hi, units[k]) - cum.begin());
     to[k] = cells[i];
     if (--open[i] == 0) {  // as close_vacancies takes it off: the last one moves in
       const std::int32_t last = list.back();
