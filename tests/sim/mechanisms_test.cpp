@@ -529,6 +529,42 @@ TEST(Matching, CobbDouglasHiresFollowTheLawWithOrWithoutWeights) {
   }
 }
 
+TEST(Matching, HiresFillACellInProportionToItsOpenings) {
+  // Hires take distinct vacancy units uniformly among the market's, so given a market's
+  // h hires among its v openings, a cell with k of them expects k h / v. Cells are grouped
+  // by their openings; each group's hires are checked against that expectation (a draw
+  // uniform over cells, or biased toward one end of the list, would miss it).
+  const Scenario sc = fixtures::small({"simulation.burn_in_months=0", "ai.enabled=false"}, 100000, 1);
+  constexpr int kGroups = 4;
+  auto group = [](std::int32_t open) { return open <= 1 ? 0 : open == 2 ? 1 : open <= 5 ? 2 : 3; };
+  std::array<double, kGroups> hired{}, expected{};
+  for (int rep = 0; rep < 8; ++rep) {
+    Model m(sc, static_cast<std::uint64_t>(rep));
+    std::vector<std::int32_t> open(m.c.size()), before(m.c.size());
+    for (std::size_t ci = 0; ci < m.c.size(); ++ci) {
+      open[ci] = m.c[ci].vacancies;
+      before[ci] = static_cast<std::int32_t>(m.c[ci].members.size());
+    }
+    std::vector<std::int64_t> v(m.markets());
+    for (int mk = 0; mk < m.markets(); ++mk) v[mk] = m.market_vacancies[mk];
+    mech::matching(m);  // hires only: no one leaves a cell here
+    std::vector<std::int64_t> h(m.markets(), 0);
+    for (std::size_t ci = 0; ci < m.c.size(); ++ci)
+      h[m.cell_market(static_cast<std::int32_t>(ci))] += static_cast<std::int64_t>(m.c[ci].members.size()) - before[ci];
+    for (std::size_t ci = 0; ci < m.c.size(); ++ci) {
+      if (open[ci] <= 0) continue;
+      const int mk = m.cell_market(static_cast<std::int32_t>(ci));
+      hired[group(open[ci])] += static_cast<double>(static_cast<std::int64_t>(m.c[ci].members.size()) - before[ci]);
+      expected[group(open[ci])] += static_cast<double>(open[ci]) * static_cast<double>(h[mk]) / static_cast<double>(v[mk]);
+    }
+  }
+  for (int g = 0; g < kGroups; ++g) {
+    std::printf("cells with openings in group %d: %.0f hired, %.1f expected\n", g, hired[g], expected[g]);
+    ASSERT_GT(expected[g], 200) << g;  // enough hires in every group to tell
+    EXPECT_NEAR(hired[g], expected[g], 4 * std::sqrt(expected[g])) << g;
+  }
+}
+
 TEST(Matching, ScarringLengthensLongSpells) {
   Replicates flat(fixtures::small({"ai.enabled=false", "labor_market.employer_weight_duration=0"}));
   Replicates scar(fixtures::small({"ai.enabled=false", "labor_market.employer_weight_duration=-0.3"}));
