@@ -555,7 +555,8 @@ TEST(Matching, HiresFillACellInProportionToItsOpenings) {
       if (open[ci] <= 0) continue;
       const int mk = m.cell_market(static_cast<std::int32_t>(ci));
       hired[group(open[ci])] += static_cast<double>(static_cast<std::int64_t>(m.c[ci].members.size()) - before[ci]);
-      expected[group(open[ci])] += static_cast<double>(open[ci]) * static_cast<double>(h[mk]) / static_cast<double>(v[mk]);
+      expected[group(open[ci])] +=
+          static_cast<double>(open[ci]) * static_cast<double>(h[mk]) / static_cast<double>(v[mk]);
     }
   }
   for (int g = 0; g < kGroups; ++g) {
