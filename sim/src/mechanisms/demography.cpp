@@ -246,6 +246,7 @@ void aiq_diffusion(Model& m) {
   // others. A block's draws and visits keep their order; counts are sums, so the
   // interleaving changes nothing.
   constexpr int kChains = 8;
+  const Rng::GeometricParam gap(hmax);
   struct Chain {
     std::int64_t i, hi;
     Rng r;
@@ -255,7 +256,7 @@ void aiq_diffusion(Model& m) {
     for (int b = group * kChains; b < std::min(m.blocks(), (group + 1) * kChains); ++b) {
       const auto [lo, hi] = m.block_ids(b);
       Chain ch{0, hi, m.rng(static_cast<std::uint64_t>(b), Purpose::aiq)};
-      ch.i = lo + ch.r.geometric(hmax);
+      ch.i = lo + ch.r.geometric(gap);
       if (ch.i < ch.hi) prefetch(&m.w.core[ch.i]), chains.push_back(ch);
     }
     while (!chains.empty())
@@ -265,7 +266,7 @@ void aiq_diffusion(Model& m) {
         if (!m.w.aiq(wid) && m.w.status(wid) != Status::retired &&
             ch.r.bernoulli(q.monthly_hazard[cohort_of_age(m.age_years(wid))] / hmax))
           m.set_aiq(wid);
-        ch.i += 1 + ch.r.geometric(hmax);
+        ch.i += 1 + ch.r.geometric(gap);
         if (ch.i < ch.hi) {
           prefetch(&m.w.core[ch.i]);
           ++k;
