@@ -417,9 +417,10 @@ void Model::transfer(std::int32_t wid, std::int32_t ci) {
 void Model::set_aiq(std::int32_t wid) {
   if (w.aiq(wid)) return;
   w.set_aiq(wid, 1);
-  if (w.status(wid) == Status::unemployed)  // its pool's copy too
-    pool[static_cast<size_t>(market(w.core[wid].occ, w.core[wid].region))][static_cast<size_t>(w.core[wid].slot)].aiq =
-        1;
+  if (w.status(wid) == Status::unemployed) {  // its pool's copy too
+    auto& p = pool[static_cast<size_t>(market(w.core[wid].occ, w.core[wid].region))];
+    p[static_cast<size_t>(w.core[wid].slot)].aiq = 1;
+  }
   if (w.status(wid) == Status::employed || w.status(wid) == Status::unemployed || w.status(wid) == Status::retraining) {
     count([b = birth_index(wid)](auto& t) {
       ++t.aiq_by_birth[b];

@@ -80,13 +80,13 @@ class Rng {
   }
   // Failures before the first success of Bernoulli(p) trials: used to skip to the next
   // event in a long run of independent trials without touching the others.
-  std::int64_t geometric(double p) { return std::geometric_distribution<std::int64_t>(p)(*this); }
-  // The same draw with the parameter made once (it takes a logarithm) for a run of draws.
+  // A run of draws can make the parameter (it takes a logarithm) once and pass it.
   using GeometricParam = std::geometric_distribution<std::int64_t>::param_type;
   std::int64_t geometric(const GeometricParam& p) {
     static thread_local std::geometric_distribution<std::int64_t> draw;  // uses p only
     return draw(*this, p);
   }
+  std::int64_t geometric(double p) { return geometric(GeometricParam(p)); }
 
  private:
   Engine engine_;
