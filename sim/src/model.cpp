@@ -511,6 +511,115 @@ void Model::kill_firm(std::int32_t firm) {
                   nonadopter_slot, firm);
 }
 
+// Firms: Zipf sizes per sector until the sector's employment is reached. Firm fid draws
+// from stream (fid, init_firms): its size first, then its region, VC backing, premium,
+// runway and the split of its jobs over occupations. A size depends on the stream alone
+// (the last firm of a sector is cut to what the sector still needs), so firms are made in
+// batches: the batch's sizes are drawn in parallel, dealt to sectors in order, each firm's
+// other draws continue its stream in parallel, and the firms and their cells are added in
+// id order, as a firm-by-firm pass makes them. Sizes drawn past a sector's end belong to
+// the next sector's first firms (the same ids, the same streams).
+void Model::make_firms(double employed_target) {
+  const int t0 = month_;
+  const int cal = calendar_months();
+  std::vector<double> region_cdf;
+  double acc = 0;
+  for (auto& g : sc_.regions) region_cdf.push_back(acc += g.share);
+  auto goal_of = [&](int s) { return employed_target * sc_.sectors[s].employment_share; };
+
+  struct Draw {
+    Rng r;              // the firm's stream, after its size
+    std::int32_t size;  // drawn, then cut at the sector's end
+    std::int32_t sector = 0;
+    std::int32_t region = 0;
+    float premium = 1;
+    bool vc = false;
+    std::int32_t runway_end = -1;           // calendar index, or -1
+    std::uint32_t first_job = 0, jobs = 0;  // its (occupation, employed) pairs in the chunk's list
+  };
+  constexpr std::size_t kMaxBatch = std::size_t{1} << 15, kChunk = 512;
+  std::size_t batch_size = 1024;  // doubling: a small scenario draws few sizes it does not use
+  std::vector<std::vector<std::pair<int, std::int32_t>>> jobs((kMaxBatch + kChunk - 1) / kChunk);
+  int s = 0;
+  double goal = 0, have = 0;
+  auto next_sector = [&](int from) {  // the first sector from `from` that needs firms
+    for (s = from; s < nsec_; ++s) {
+      goal = goal_of(s), have = 0;
+      if (have < goal - 0.5) return;
+    }
+  };
+  next_sector(0);
+  while (s < nsec_) {
+    const auto fid0 = static_cast<std::int32_t>(f.size());
+    const std::size_t n = batch_size;
+    batch_size = std::min(2 * batch_size, kMaxBatch);
+    std::vector<Draw> batch;
+    batch.reserve(n);
+    for (std::size_t k = 0; k < n; ++k)
+      batch.push_back({rng(static_cast<std::uint64_t>(fid0) + k, Purpose::init_firms), 0});
+    // (isolate: a thread waiting on these firms must not start another replicate meanwhile)
+    tbb::this_task_arena::isolate([&] {
+      tbb::parallel_for(std::size_t{0}, n, [&](std::size_t k) {
+        // Inverse-CDF draw of a discrete Pareto size: P(size > x) = (x / min)^-exponent.
+        const double u = 1.0 - batch[k].r.uniform();
+        const double x = sc_.firms.min_size * std::pow(u, -1.0 / sc_.firms.zipf_exponent);
+        batch[k].size = static_cast<std::int32_t>(std::min<double>(std::floor(x), sc_.firms.max_size));
+      });
+    });
+    std::size_t used = 0;
+    for (; used < n && s < nsec_; ++used) {
+      Draw& d = batch[used];
+      d.size =
+          std::max<std::int32_t>(1, std::min<std::int32_t>(d.size, static_cast<std::int32_t>(std::ceil(goal - have))));
+      d.sector = s;
+      have += d.size;
+      if (!(have < goal - 0.5)) next_sector(s + 1);
+    }
+    tbb::this_task_arena::isolate([&] {
+      tbb::parallel_for(std::size_t{0}, (used + kChunk - 1) / kChunk, [&](std::size_t chunk) {
+        auto& list = jobs[chunk];
+        list.clear();
+        for (std::size_t k = chunk * kChunk; k < std::min(used, (chunk + 1) * kChunk); ++k) {
+          Draw& d = batch[k];
+          const auto& sec = sc_.sectors[d.sector];
+          const double ur = d.r.uniform();
+          const auto region = std::lower_bound(region_cdf.begin(), region_cdf.end(), ur * acc) - region_cdf.begin();
+          d.region = static_cast<std::int32_t>(std::min<std::ptrdiff_t>(region, nreg_ - 1));
+          d.vc = d.size <= sc_.firms.vc_max_size && d.r.bernoulli(sec.vc_share);
+          d.premium = static_cast<float>(std::exp(d.r.normal(0.0, 0.1)));
+          if (d.vc && sc_.consolidation.enabled) {
+            const int end = t0 + 1 + static_cast<int>(d.r.uniform() * 2 * sec.runway_months);
+            if (calendar_index(end) < cal) d.runway_end = calendar_index(end);
+          }
+          // Jobs split over occupations by the sector's staffing mix (sequential binomials).
+          d.first_job = static_cast<std::uint32_t>(list.size());
+          std::int64_t left = d.size;
+          double p_left = 1.0;
+          for (int o = 0; o < nocc_ && left > 0; ++o) {
+            const double p = sec.staffing[o];
+            const std::int64_t staff = (o == nocc_ - 1 || p >= p_left) ? left : d.r.binomial(left, p / p_left);
+            p_left -= p;
+            left -= staff;
+            if (staff > 0) list.emplace_back(o, static_cast<std::int32_t>(staff));
+          }
+          d.jobs = static_cast<std::uint32_t>(list.size()) - d.first_job;
+        }
+      });
+    });
+    for (std::size_t k = 0; k < used; ++k) {
+      const Draw& d = batch[k];
+      const std::int32_t fid = add_firm(d.sector, d.region, d.vc, d.premium, d.size);
+      if (d.runway_end >= 0) runway_end_at[static_cast<size_t>(d.runway_end)].push_back(fid);
+      const auto& list = jobs[k / kChunk];
+      f.cells[static_cast<size_t>(fid)].reserve(d.jobs);
+      for (std::uint32_t j = d.first_job; j < d.first_job + d.jobs; ++j) {
+        const std::int32_t ci = cell_of(fid, list[j].first, d.region, true);
+        c[ci].target = list[j].second;  // employed part; vacancies added below
+      }
+    }
+  }
+}
+
 void Model::init() {
   const auto& lm = sc_.labor_market;
   const auto& dm = sc_.demography;
@@ -551,47 +660,7 @@ void Model::init() {
     populate(col.data(), col.capacity() * sizeof(col[0]));
   });
 
-  std::vector<double> region_cdf;
-  double acc = 0;
-  for (auto& g : sc_.regions) region_cdf.push_back(acc += g.share);
-
-  // Firms: Zipf sizes per sector until the sector's employment is reached.
-  for (int s = 0; s < nsec_; ++s) {
-    const double goal = employed_target * sc_.sectors[s].employment_share;
-    double have = 0;
-    while (have < goal - 0.5) {
-      const auto fid = static_cast<std::int32_t>(f.size());
-      Rng r = rng(static_cast<std::uint64_t>(fid), Purpose::init_firms);
-      // Inverse-CDF draw of a discrete Pareto size: P(size > x) = (x / min)^-exponent.
-      double u = 1.0 - r.uniform();
-      double x = sc_.firms.min_size * std::pow(u, -1.0 / sc_.firms.zipf_exponent);
-      auto size = static_cast<std::int32_t>(std::min<double>(std::floor(x), sc_.firms.max_size));
-      size = std::max<std::int32_t>(1, std::min<std::int32_t>(size, static_cast<std::int32_t>(std::ceil(goal - have))));
-      have += size;
-      const double ur = r.uniform();
-      const int region =
-          static_cast<int>(std::lower_bound(region_cdf.begin(), region_cdf.end(), ur * acc) - region_cdf.begin());
-      const bool vc = size <= sc_.firms.vc_max_size && r.bernoulli(sc_.sectors[s].vc_share);
-      const auto premium = static_cast<float>(std::exp(r.normal(0.0, 0.1)));
-      add_firm(s, std::min(region, nreg_ - 1), vc, premium, size);
-      if (vc && sc_.consolidation.enabled) {
-        int end = t0 + 1 + static_cast<int>(r.uniform() * 2 * sc_.sectors[s].runway_months);
-        if (calendar_index(end) < cal) runway_end_at[calendar_index(end)].push_back(fid);
-      }
-      // Jobs split over occupations by the sector's staffing mix (sequential binomials).
-      std::int64_t left = size;
-      double p_left = 1.0;
-      for (int o = 0; o < nocc_ && left > 0; ++o) {
-        const double p = sc_.sectors[s].staffing[o];
-        std::int64_t k = (o == nocc_ - 1 || p >= p_left) ? left : r.binomial(left, p / p_left);
-        p_left -= p;
-        left -= k;
-        if (k == 0) continue;
-        std::int32_t ci = cell_of(fid, o, f.region.back(), true);
-        c[ci].target = static_cast<std::int32_t>(k);  // employed part; vacancies added below
-      }
-    }
-  }
+  make_firms(employed_target);
   f.cells.shrink_to_fit();
   {  // the cells into an array on huge pages, with room for the ones made later
     Cells placed;

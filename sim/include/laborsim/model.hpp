@@ -385,6 +385,7 @@ class Model {
 
  private:
   void init();
+  void make_firms(double employed_target);
   void record_stocks();
   // Counts changed while markets run in parallel go to the running thread's tally and
   // are added to the model's after them: no shared cache line is written per event.
