@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <random>
 #include <vector>
 
 using laborsim::Purpose;
@@ -21,6 +23,33 @@ TEST(Rng, EveryPartOfTheAddressMatters) {
   EXPECT_NE(first, Rng(1, 2, -3, 4, Purpose::churn)());
   EXPECT_NE(first, Rng(1, 2, 3, 9, Purpose::churn)());
   EXPECT_NE(first, Rng(1, 2, 3, 4, Purpose::matching)());
+}
+
+// uniform() spells out what std::uniform_real_distribution<double>(0, 1) computes, so
+// that every seeded result stays as it was: the two must agree on every 64-bit number,
+// including those that round up to 1 (which the library maps to the largest double
+// below 1).
+TEST(Rng, UniformIsTheStandardLibrarysDraw) {
+  struct Fixed {  // an engine that returns one number
+    using result_type = std::uint64_t;
+    std::uint64_t x;
+    static constexpr result_type min() { return 0; }
+    static constexpr result_type max() { return ~result_type{0}; }
+    result_type operator()() const { return x; }
+  };
+  auto library = [](std::uint64_t x) {
+    Fixed e{x};
+    return std::uniform_real_distribution<double>(0.0, 1.0)(e);
+  };
+  const std::uint64_t top = ~std::uint64_t{0};
+  for (std::uint64_t x : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{1} << 11, std::uint64_t{1} << 63,
+                          top - 2048, top - 1025, top - 1024, top - 1, top}) {
+    EXPECT_EQ(Rng::unit(x), library(x)) << x;
+    EXPECT_LT(Rng::unit(x), 1.0) << x;
+  }
+  EXPECT_EQ(Rng::unit(top), std::nextafter(1.0, 0.0));
+  Rng a(1, 2, 3, 4, Purpose::matching), b(1, 2, 3, 4, Purpose::matching);
+  for (int i = 0; i < 100000; ++i) ASSERT_EQ(a.uniform(), std::uniform_real_distribution<double>(0.0, 1.0)(b)) << i;
 }
 
 TEST(Rng, BinomialMeanAndEdges) {

@@ -11,6 +11,7 @@
 
 #include "laborsim/marks.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -53,7 +54,14 @@ class Rng {
   static constexpr result_type min() { return 0; }
   static constexpr result_type max() { return ~result_type{0}; }
 
-  double uniform() { return std::uniform_real_distribution<double>(0.0, 1.0)(*this); }
+  // Uniform on [0, 1): what std::uniform_real_distribution<double>(0, 1) returns with
+  // libstdc++ (generate_canonical: one 64-bit number times 2^-64, below 1), without the
+  // call (tests/sim/rng_test.cpp checks the two agree).
+  double uniform() { return unit(engine_()); }
+  static double unit(result_type x) {
+    const double u = static_cast<double>(x) * 0x1p-64;
+    return u < 1.0 ? u : std::nextafter(1.0, 0.0);
+  }
   bool bernoulli(double p) { return p >= 1.0 || (p > 0.0 && uniform() < p); }
   std::int64_t binomial(std::int64_t n, double p) {
     if (n <= 0 || p <= 0.0) return 0;
