@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <tbb/concurrent_queue.h>
+#include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -15,6 +16,7 @@
 #include <ctime>
 #include <exception>
 #include <map>
+#include <optional>
 #include <thread>
 
 namespace laborsim {
@@ -69,6 +71,10 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   ResultsWriter writer(opt.output, sc, info);  // no file is created for a scenario that failed to load
 
   const int threads = opt.threads > 0 ? opt.threads : tbb::info::default_concurrency();
+  // More threads than cores were asked for (to test, or to overlap memory waits): TBB
+  // would otherwise cap its workers at the cores and warn on stderr.
+  std::optional<tbb::global_control> allow;
+  if (threads > tbb::info::default_concurrency()) allow.emplace(tbb::global_control::max_allowed_parallelism, threads);
   tbb::concurrent_bounded_queue<Finished*> done;
   std::atomic<std::int64_t> months_done{0};
   std::atomic<bool> cancel{false};
