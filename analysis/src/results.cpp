@@ -7,40 +7,76 @@ namespace laborsim::analysis {
 
 namespace {
 
+// An HDF5 call that failed, with the path of the object it was reading.
+struct ReadError {
+  std::string object, detail;
+};
+
+// Runs read() and names what it was reading, describe(), in any HDF5 error.
+template <class Describe, class Read>
+auto reading(Describe describe, Read read) {
+  try {
+    return read();
+  } catch (const H5::Exception& e) {
+    throw ReadError{describe(), e.getDetailMsg()};
+  }
+}
+
+std::string dataset_path(const H5::H5Object& group, const std::string& name) {
+  const std::string path = group.getObjName();
+  return (path == "/" ? "" : path) + "/" + name;
+}
+
+std::string attribute_of(const H5::H5Object& o, const std::string& name) {
+  return "attribute '" + name + "' of " + o.getObjName();
+}
+
 std::string attr_string(const H5::H5Object& o, const char* name) {
-  H5::Attribute a = o.openAttribute(name);
-  std::string v;
-  a.read(a.getStrType(), v);
-  return v;
+  return reading([&] { return attribute_of(o, name); },
+                 [&] {
+                   H5::Attribute a = o.openAttribute(name);
+                   std::string v;
+                   a.read(a.getStrType(), v);
+                   return v;
+                 });
 }
 
 template <class T>
 T attr_number(const H5::H5Object& o, const char* name, const H5::PredType& t) {
-  T v{};
-  o.openAttribute(name).read(t, &v);
-  return v;
+  return reading([&] { return attribute_of(o, name); },
+                 [&] {
+                   T v{};
+                   o.openAttribute(name).read(t, &v);
+                   return v;
+                 });
 }
 
 std::vector<std::string> strings(const H5::Group& g, const std::string& name) {
-  H5::DataSet d = g.openDataSet(name);
-  hsize_t n = 0;
-  d.getSpace().getSimpleExtentDims(&n);
-  std::vector<char*> raw(n);
-  H5::StrType t(H5::PredType::C_S1, H5T_VARIABLE);
-  d.read(raw.data(), t);
-  std::vector<std::string> out(raw.begin(), raw.end());
-  H5::DataSet::vlenReclaim(raw.data(), t, d.getSpace());
-  return out;
+  return reading([&] { return dataset_path(g, name); },
+                 [&] {
+                   H5::DataSet d = g.openDataSet(name);
+                   hsize_t n = 0;
+                   d.getSpace().getSimpleExtentDims(&n);
+                   std::vector<char*> raw(n);
+                   H5::StrType t(H5::PredType::C_S1, H5T_VARIABLE);
+                   d.read(raw.data(), t);
+                   std::vector<std::string> out(raw.begin(), raw.end());
+                   H5::DataSet::vlenReclaim(raw.data(), t, d.getSpace());
+                   return out;
+                 });
 }
 
 template <class T>
 std::vector<T> column(const H5::Group& g, const std::string& name, const H5::PredType& t) {
-  H5::DataSet d = g.openDataSet(name);
-  hsize_t n = 0;
-  d.getSpace().getSimpleExtentDims(&n);
-  std::vector<T> v(n);
-  if (n) d.read(v.data(), t);
-  return v;
+  return reading([&] { return dataset_path(g, name); },
+                 [&] {
+                   H5::DataSet d = g.openDataSet(name);
+                   hsize_t n = 0;
+                   d.getSpace().getSimpleExtentDims(&n);
+                   std::vector<T> v(n);
+                   if (n) d.read(v.data(), t);
+                   return v;
+                 });
 }
 
 }  // namespace
@@ -58,6 +94,8 @@ std::vector<std::string> Results::metrics() const {
 }
 
 Results read_results(const std::filesystem::path& file) {
+  static const std::string kDamaged =
+      "the file is damaged or truncated (an interrupted copy?), or was not written by laborsim";
   H5::Exception::dontPrint();
   if (!std::filesystem::exists(file)) throw FormatError(file.string() + ": no such file");
   Results r;
@@ -105,7 +143,8 @@ Results read_results(const std::filesystem::path& file) {
       std::string name = agg.getObjnameByIdx(i);
       // HDF5 is row-major [replicate, month]; read into a row-major buffer, then copy.
       Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> m(R, M);
-      agg.openDataSet(name).read(m.data(), H5::PredType::NATIVE_DOUBLE);
+      reading([&] { return dataset_path(agg, name); },
+              [&] { agg.openDataSet(name).read(m.data(), H5::PredType::NATIVE_DOUBLE); });
       r.aggregate[name] = m;
     }
     for (const auto& g : kGroupings) {
@@ -114,7 +153,8 @@ Results read_results(const std::filesystem::path& file) {
       for (hsize_t i = 0; i < grp.getNumObjs(); ++i) {
         std::string name = grp.getObjnameByIdx(i);
         std::vector<double> buf(static_cast<size_t>(R * M * G));
-        grp.openDataSet(name).read(buf.data(), H5::PredType::NATIVE_DOUBLE);
+        reading([&] { return dataset_path(grp, name); },
+                [&] { grp.openDataSet(name).read(buf.data(), H5::PredType::NATIVE_DOUBLE); });
         auto& out = r.grouped[g + "/" + name];
         for (Eigen::Index rep = 0; rep < R; ++rep)
           out.push_back(Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
@@ -138,8 +178,10 @@ Results read_results(const std::filesystem::path& file) {
     s.age = column<int>(sp, "age", I);
     s.wage = column<double>(sp, "wage", H5::PredType::NATIVE_DOUBLE);
     s.new_wage = column<double>(sp, "new_wage", H5::PredType::NATIVE_DOUBLE);
+  } catch (const ReadError& e) {
+    throw FormatError(file.string() + ": cannot read " + e.object + " (" + e.detail + "): " + kDamaged);
   } catch (const H5::Exception& e) {
-    throw FormatError(file.string() + ": cannot read as a laborsim results file: " + e.getDetailMsg());
+    throw FormatError(file.string() + ": cannot read it (" + e.getDetailMsg() + "): " + kDamaged);
   }
   return r;
 }

@@ -197,6 +197,29 @@ class Analyze(unittest.TestCase):
             self.assertIn("not an HDF5 file", p.stderr)
             self.assertEqual(analyze(["summary", Path(d) / "missing.h5"]).returncode, 2)
 
+    def test_names_what_it_cannot_read_in_a_damaged_file(self):
+        with tempdir() as d:
+            good = Path(self.base).read_bytes()
+            cut = Path(d) / "cut.h5"  # an interrupted copy
+            cut.write_bytes(good[: len(good) // 2])
+            p = analyze(["summary", cut])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("cut.h5: cannot read", p.stderr)
+            self.assertIn("damaged or truncated", p.stderr)
+            for dataset in ["spells/age", "groups/region_offshore"]:
+                broken = Path(d) / "broken.h5"
+                broken.write_bytes(good)
+                with h5py.File(broken, "a") as f:
+                    del f[dataset]
+                p = analyze(["summary", broken])
+                self.assertEqual(p.returncode, 2, dataset)
+                self.assertIn(f"broken.h5: cannot read /{dataset} (", p.stderr)
+            with h5py.File(broken, "a") as f:
+                del f.attrs["seed"]
+            p = analyze(["summary", broken])
+            self.assertIn("cannot read attribute 'seed' of /", p.stderr)
+            self.assertEqual(p.stdout, "")
+
     def test_report_renders_in_headless_chromium(self):
         with tempdir() as d:
             html = Path(d) / "report.html"
