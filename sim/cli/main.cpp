@@ -177,8 +177,9 @@ int main(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) cl << (i ? " " : "") << argv[i];
   ro.command_line = cl.str();
   if (!quiet && ::isatty(STDERR_FILENO)) ro.progress = progress_bar;
-  if (!ro.output.parent_path().empty() && !std::filesystem::is_directory(ro.output.parent_path())) {
-    std::cerr << "laborsim: error: output directory '" << ro.output.parent_path().string() << "' does not exist\n";
+  if (const auto dir = ro.output.parent_path(); !dir.empty() && !std::filesystem::is_directory(dir)) {
+    std::cerr << "laborsim: error: output directory '" << dir.string()
+              << (std::filesystem::exists(dir) ? "' is a file, not a directory\n" : "' does not exist\n");
     return kBadInput;
   }
 

@@ -306,6 +306,10 @@ class TableReader {
 };
 
 toml::table parse_file(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) throw InputError(file.string(), 0, 0, "", "scenario file does not exist");
+  if (std::filesystem::is_directory(file, ec))
+    throw InputError(file.string(), 0, 0, "", "is a directory, not a scenario file");
   std::ifstream in(file);
   if (!in) throw InputError(file.string(), 0, 0, "", "cannot open scenario file");
   std::stringstream ss;

@@ -47,7 +47,11 @@ class Help(unittest.TestCase):
         self.assertEqual(run(["run", SCENARIOS / "baseline.toml", "--no-such-flag"]).returncode, 2)
         p = run(["run", "/nonexistent/scenario.toml"])
         self.assertEqual(p.returncode, 2)
-        self.assertIn("/nonexistent/scenario.toml", p.stderr)
+        self.assertIn("/nonexistent/scenario.toml: scenario file does not exist", p.stderr)
+        for command in ["run", "validate"]:  # a folder is not an empty scenario
+            p = run([command, SCENARIOS])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn(f"{SCENARIOS}: is a directory, not a scenario file", p.stderr)
 
 
 class Provenance(unittest.TestCase):
@@ -202,7 +206,14 @@ class BadScenarios(unittest.TestCase):
     def test_missing_output_directory(self):
         p = run(["run", SCENARIOS / "baseline.toml", "-o", "/nonexistent-dir/out.h5"])
         self.assertEqual(p.returncode, 2)
-        self.assertIn("/nonexistent-dir", p.stderr)
+        self.assertIn("output directory '/nonexistent-dir' does not exist", p.stderr)
+        with tempdir() as d:
+            blocking = Path(d) / "results"  # a file where the folder should be
+            blocking.write_text("")
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", blocking / "out.h5"])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn(f"output directory '{blocking}' is a file, not a directory", p.stderr)
+            self.assertEqual(blocking.read_text(), "")
 
 
 class Validate(unittest.TestCase):
