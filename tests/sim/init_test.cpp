@@ -1,0 +1,132 @@
+// The initial state against the laws it is drawn from: firm sizes from a discrete Pareto
+// (Zipf) law, each sector's employment, each firm's jobs split by its sector's staffing
+// mix, regions and venture backing at their shares; and the same firms and people on any
+// number of threads (firms are drawn in parallel batches).
+#include "laborsim/model.hpp"
+#include "test_scenarios.hpp"
+
+#include <gtest/gtest.h>
+#include <tbb/global_control.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+using namespace laborsim;
+
+namespace {
+
+// A count of n trials at probability p lies within 4 sd of n p, give or take `slack`.
+void expect_binomial(double count, double n, double p, double slack, const std::string& what) {
+  const double sd = std::sqrt(n * p * (1 - p));
+  std::printf("%s: %.0f of %.0f, expected %.1f (sd %.1f)\n", what.c_str(), count, n, n * p, sd);
+  EXPECT_NEAR(count, n * p, 4 * sd + slack) << what << ": " << count << " of " << n << " at p = " << p;
+}
+
+Scenario firms_scenario(long workers, const std::vector<std::string>& more = {}) {
+  std::vector<std::string> overrides = {"firms.min_size=3", "firms.zipf_exponent=1.06", "firms.max_size=2000",
+                                        "firms.vc_max_size=50"};
+  overrides.insert(overrides.end(), more.begin(), more.end());
+  return fixtures::small(overrides, workers, 1);
+}
+
+}  // namespace
+
+// size = min(floor(min_size U^(-1/a)), max_size), so P(size >= k) = (k / min_size)^-a for
+// min_size <= k <= max_size, and max_size itself carries the rest of the tail. (Each
+// sector's last firm is cut to what the sector still needs: at most one firm per sector
+// off the law, the slack of 2.) Rounding up instead of down, or splitting a sector's
+// jobs by the unconditional staffing shares (below), moves the counts by far more than 4 sd.
+TEST(InitialState, FirmSizesFollowTheDiscreteParetoLaw) {
+  const Model m(firms_scenario(500000), 0);
+  const auto& size = m.f.initial_size;
+  const double n = static_cast<double>(size.size());
+  ASSERT_GT(n, 10000);
+  const double a = 1.06, lo = 3, hi = 2000;
+  for (double k : {3.0, 4.0, 6.0, 30.0, 300.0, 1000.0}) {
+    const auto at_least = std::count_if(size.begin(), size.end(), [&](std::int32_t s) { return s >= k; });
+    expect_binomial(static_cast<double>(at_least), n, std::pow(k / lo, -a), 2,
+                    "size >= " + std::to_string(static_cast<int>(k)));
+  }
+  EXPECT_EQ(*std::max_element(size.begin(), size.end()), 2000);
+  const auto at_max = std::count(size.begin(), size.end(), 2000);
+  expect_binomial(static_cast<double>(at_max), n, std::pow(hi / lo, -a), 2, "size == max_size");
+  EXPECT_GE(*std::min_element(size.begin(), size.end()), 1);
+}
+
+// Every job of a firm is in one of its cells (the staffing split loses or adds none);
+// sectors hold their employment shares up to the cut of their last firm; across a
+// sector's firms each job lands in occupation o with probability staffing[o] (the
+// sequential binomials are a multinomial); firms are abroad at the region's share, and
+// those small enough are venture-backed at the sector's vc_share.
+TEST(InitialState, JobsFollowTheStaffingMixAndFirmsTheirSharesOfRegionsAndBacking) {
+  const Scenario sc = firms_scenario(300000);
+  const Model m(sc, 1);
+  const int nsec = static_cast<int>(sc.sectors.size()), nocc = static_cast<int>(sc.occupations.size());
+  std::vector<double> sector_jobs(nsec), small(nsec), backed(nsec);
+  std::vector<std::vector<double>> jobs(nsec, std::vector<double>(nocc));
+  double abroad = 0, total = 0;
+  for (std::size_t fid = 0; fid < m.f.size(); ++fid) {
+    std::int64_t in_cells = 0;
+    for (std::int32_t ci : m.f.cells[fid]) {
+      ASSERT_EQ(m.c[ci].firm, static_cast<std::int32_t>(fid));
+      ASSERT_EQ(m.c[ci].region, m.f.region[fid]);  // at the start every cell is at home
+      in_cells += static_cast<std::int64_t>(m.c[ci].members.size());
+      jobs[m.f.sector[fid]][m.c[ci].occ] += static_cast<double>(m.c[ci].members.size());
+    }
+    ASSERT_EQ(in_cells, m.f.initial_size[fid]) << "firm " << fid;
+    ASSERT_EQ(m.f.employment[fid], m.f.initial_size[fid]) << "firm " << fid;
+    sector_jobs[m.f.sector[fid]] += static_cast<double>(in_cells);
+    total += static_cast<double>(in_cells);
+    abroad += sc.regions[m.f.region[fid]].offshore ? 1 : 0;
+    if (m.f.initial_size[fid] <= sc.firms.vc_max_size) {
+      small[m.f.sector[fid]] += 1;
+      backed[m.f.sector[fid]] += m.f.vc[fid];
+    } else {
+      ASSERT_FALSE(m.f.vc[fid]) << "firm " << fid << " is too large to be venture-backed";
+    }
+  }
+  for (int s = 0; s < nsec; ++s) {
+    EXPECT_NEAR(sector_jobs[s], sc.sectors[s].employment_share * total, 2) << sc.sectors[s].name;
+    for (int o = 0; o < nocc; ++o)
+      expect_binomial(jobs[s][o], sector_jobs[s], sc.sectors[s].staffing[o], 0,
+                      sc.sectors[s].name + " / " + sc.occupations[o].name);
+    expect_binomial(backed[s], small[s], sc.sectors[s].vc_share, 0, sc.sectors[s].name + " venture-backed");
+  }
+  double offshore_share = 0;
+  for (const auto& g : sc.regions) offshore_share += g.offshore ? g.share : 0;
+  expect_binomial(abroad, static_cast<double>(m.f.size()), offshore_share, 0, "firms abroad");
+}
+
+// Firms are drawn in batches in parallel (sizes, then each firm's other draws) and people
+// cell by cell in parallel: one, two or four threads make the same firms, cells and people.
+TEST(InitialState, SameFirmsCellsAndPeopleOnOneTwoOrFourThreads) {
+  const Scenario sc = firms_scenario(200000);  // several batches of firms
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
+  auto build_on = [&](int threads) {
+    std::unique_ptr<Model> m;
+    tbb::task_arena(threads).execute([&] { m = std::make_unique<Model>(sc, 3); });
+    return m;
+  };
+  const auto one = build_on(1);
+  ASSERT_GT(one->f.size(), 5000u);
+  for (int threads : {2, 4}) {
+    const auto other = build_on(threads);
+    ASSERT_EQ(one->f.initial_size, other->f.initial_size) << threads << " threads";
+    ASSERT_EQ(one->f.sector, other->f.sector);
+    ASSERT_EQ(one->f.region, other->f.region);
+    ASSERT_EQ(one->f.vc, other->f.vc);
+    ASSERT_EQ(one->f.premium, other->f.premium);
+    ASSERT_EQ(one->f.cells, other->f.cells);
+    ASSERT_EQ(one->c.size(), other->c.size());
+    for (std::size_t ci = 0; ci < one->c.size(); ++ci) {
+      ASSERT_EQ(one->c[ci].members, other->c[ci].members) << "cell " << ci;
+      ASSERT_EQ(one->c[ci].occ, other->c[ci].occ) << "cell " << ci;
+      ASSERT_EQ(one->c[ci].target, other->c[ci].target) << "cell " << ci;
+      ASSERT_EQ(one->c[ci].vacancies, other->c[ci].vacancies) << "cell " << ci;
+    }
+    ASSERT_EQ(one->w.core, other->w.core);
+  }
+}
