@@ -130,3 +130,38 @@ TEST(InitialState, SameFirmsCellsAndPeopleOnOneTwoOrFourThreads) {
     ASSERT_EQ(one->w.core, other->w.core);
   }
 }
+
+// Each cell's employed bring Binomial(e, x) unemployed, inactive people and openings at
+// the rates that make the initial unemployment rate u (x = u / (1 - u)), the inactive
+// the steady state of exits and reentries (x = u / (1 - u) x exit / reentry) and the
+// openings vacancies_per_unemployed per unemployed: summed over cells, binomials of all
+// the employed. Each person is in the spell panel at panel_rate and has AIQ at its age
+// cohort's initial share.
+TEST(InitialState, PeopleAndOpeningsAtTheInitialRates) {
+  const Scenario sc = firms_scenario(300000);
+  const Model m(sc, 2);
+  double employed = 0, openings = 0;
+  for (const auto& cell : m.c) employed += static_cast<double>(cell.members.size()), openings += cell.vacancies;
+  const double unemployed = static_cast<double>(m.unemployed_total());
+  const double inactive = static_cast<double>(m.inactive.size());
+  const auto& lm = sc.labor_market;
+  const double u_per_e = lm.initial_unemployment_rate / (1 - lm.initial_unemployment_rate);
+  expect_binomial(unemployed, employed, u_per_e, 0, "unemployed");
+  expect_binomial(inactive, employed, u_per_e * sc.demography.unemployed_exit_rate / sc.demography.reentry_rate, 0,
+                  "inactive");
+  expect_binomial(openings, employed, u_per_e * lm.vacancies_per_unemployed, 0, "openings");
+  const std::size_t people = m.w.core.size();
+  ASSERT_EQ(static_cast<double>(people), employed + unemployed + inactive);
+  double panel = 0, aiq = 0, aiq_expected = 0, aiq_var = 0;
+  for (std::size_t i = 0; i < people; ++i) {
+    panel += m.w.in_panel(i);
+    aiq += m.w.aiq(i);
+    const double p = sc.aiq.initial_share[cohort_of_age(m.age_years(static_cast<std::int32_t>(i)))];
+    aiq_expected += p, aiq_var += p * (1 - p);
+    ASSERT_GE(m.age_years(static_cast<std::int32_t>(i)), 22);
+    ASSERT_LT(m.age_years(static_cast<std::int32_t>(i)), 79);
+  }
+  expect_binomial(panel, static_cast<double>(people), sc.output.panel_rate, 0, "in the panel");
+  std::printf("with AIQ: %.0f of %zu, expected %.1f (sd %.1f)\n", aiq, people, aiq_expected, std::sqrt(aiq_var));
+  EXPECT_NEAR(aiq, aiq_expected, 4 * std::sqrt(aiq_var));
+}
