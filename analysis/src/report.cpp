@@ -12,7 +12,11 @@ namespace laborsim::analysis {
 
 namespace {
 
-const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
+// Ten colours (matplotlib's tab10) for the runs; past ten, runs repeat them dashed.
+const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
+                         "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+constexpr std::size_t kNColors = std::size(kColors);
+const char* kDashes[] = {"", "6 3", "2 2", "8 3 2 3"};
 
 std::string esc(const std::string& s) {
   std::string o;
@@ -49,7 +53,28 @@ struct Layer {
   std::string name, color;
   std::vector<double> x, y, lo, hi;  // lo/hi empty: no band
   bool steps = false;
+  std::string dash = "";  // SVG stroke-dasharray; empty: a solid line
 };
+
+// Run k's colour, and its dash once the colours have all been used.
+std::string run_color(std::size_t k) { return kColors[k % kNColors]; }
+std::string run_dash(std::size_t k) { return kDashes[(k / kNColors) % std::size(kDashes)]; }
+
+// How the report names each run: its scenario's name, and where two runs share a name
+// (the same scenario with other --set values or seeds), its file too.
+std::vector<std::string> run_names(const std::vector<Results>& runs) {
+  std::vector<std::string> names;
+  for (const auto& r : runs) {
+    const bool shared = std::count_if(runs.begin(), runs.end(),
+                                      [&](const Results& o) { return o.scenario_name == r.scenario_name; }) > 1;
+    names.push_back(shared ? r.scenario_name + " (" + r.path.filename().string() + ")" : r.scenario_name);
+  }
+  const std::vector<std::string> first = names;  // files of one name in different folders: their paths
+  for (std::size_t k = 0; k < runs.size(); ++k)
+    if (std::count(first.begin(), first.end(), first[k]) > 1)
+      names[k] = runs[k].scenario_name + " (" + runs[k].path.string() + ")";
+  return names;
+}
 
 // "Nice" tick step for a range (1, 2 or 5 times a power of ten).
 double nice_step(double range, int ticks) {
@@ -117,18 +142,27 @@ std::string chart(const std::string& id, const std::string& title, const std::st
       for (size_t i = l.x.size(); i-- > 0;) s << num(px(l.x[i])) << "," << num(py(l.lo[i])) << " ";
       s << "\"/>\n";
     }
-    s << "<polyline fill=\"none\" stroke=\"" << l.color << "\" stroke-width=\"2\" points=\"";
+    s << "<polyline fill=\"none\" stroke=\"" << l.color << "\" stroke-width=\"2\"";
+    if (!l.dash.empty()) s << " stroke-dasharray=\"" << l.dash << "\"";
+    s << " points=\"";
     for (size_t i = 0; i < l.x.size(); ++i) {
       if (l.steps && i > 0) s << num(px(l.x[i])) << "," << num(py(l.y[i - 1])) << " ";
       s << num(px(l.x[i])) << "," << num(py(l.y[i])) << " ";
     }
     s << "\"/>\n";
   }
+  // The legend inside the frame's top right, as wide as its longest name (~6 px a
+  // character at 11 px) so that no name runs past the edge.
+  std::size_t longest = 0;
+  for (const auto& l : layers) longest = std::max(longest, l.name.size());
+  const double lx = std::max(L + 8.0, W - R - 22 - 6.0 * static_cast<double>(longest));
   double ly = T + 14;
   for (const auto& l : layers) {
-    s << "<rect x=\"" << W - R - 150 << "\" y=\"" << ly - 9 << "\" width=\"12\" height=\"4\" fill=\"" << l.color
-      << "\"/>"
-      << "<text x=\"" << W - R - 134 << "\" y=\"" << ly - 4 << "\" class=\"legend\">" << esc(l.name) << "</text>\n";
+    s << "<line x1=\"" << num(lx) << "\" x2=\"" << num(lx + 14) << "\" y1=\"" << ly - 7 << "\" y2=\"" << ly - 7
+      << "\" stroke=\"" << l.color << "\" stroke-width=\"3\"";
+    if (!l.dash.empty()) s << " stroke-dasharray=\"" << l.dash << "\"";
+    s << "/>"
+      << "<text x=\"" << num(lx + 18) << "\" y=\"" << ly - 4 << "\" class=\"legend\">" << esc(l.name) << "</text>\n";
     ly += 15;
   }
   s << "</svg></figure>\n";
@@ -136,9 +170,9 @@ std::string chart(const std::string& id, const std::string& title, const std::st
 }
 
 // Median and 5-95% band across replicates, month by month.
-Layer fan(const Results& r, const std::string& metric, const std::string& name, const std::string& color) {
+Layer fan(const Results& r, const std::string& metric, const std::string& name, std::size_t k) {
   const Eigen::MatrixXd& m = r.series(metric);
-  Layer l{name, color, {}, {}, {}, {}, false};
+  Layer l{name, run_color(k), {}, {}, {}, {}, false, run_dash(k)};
   for (int t = 0; t < r.months; ++t) {
     const Eigen::VectorXd col = m.col(t);
     l.x.push_back(t);
@@ -149,11 +183,10 @@ Layer fan(const Results& r, const std::string& metric, const std::string& name, 
   return l;
 }
 
-std::string fan_chart(const std::vector<Results>& runs, const std::string& metric, const std::string& title,
-                      const std::string& ylabel, bool percent) {
+std::string fan_chart(const std::vector<Results>& runs, const std::vector<std::string>& names,
+                      const std::string& metric, const std::string& title, const std::string& ylabel, bool percent) {
   std::vector<Layer> layers;
-  for (size_t k = 0; k < runs.size(); ++k)
-    layers.push_back(fan(runs[k], metric, runs[k].scenario_name, kColors[k % 6]));
+  for (size_t k = 0; k < runs.size(); ++k) layers.push_back(fan(runs[k], metric, names[k], k));
   return chart("fan-" + metric, title, "month", ylabel, layers, percent);
 }
 
@@ -161,8 +194,9 @@ std::string fan_chart(const std::vector<Results>& runs, const std::string& metri
 
 void write_report(const std::vector<Results>& runs, const std::filesystem::path& file) {
   std::ostringstream h;
+  const std::vector<std::string> run_name = run_names(runs);
   std::string names;
-  for (size_t k = 0; k < runs.size(); ++k) names += (k ? " vs " : "") + runs[k].scenario_name;
+  for (size_t k = 0; k < runs.size(); ++k) names += (k ? " vs " : "") + run_name[k];
   h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>laborsim report: " << esc(names)
     << "</title>\n"
     << "<style>\nbody{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1180px;margin:2em "
@@ -182,15 +216,15 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
        "sampled worker panel, pooled over replicates, censored at the end of the run.</p>\n";
 
   h << "<h2>Headline figures</h2>\n<table><tr><th>figure</th>";
-  for (const auto& r : runs)
-    h << "<th>" << esc(r.scenario_name) << "<br><span class=\"note\">mean [95% interval]</span></th>";
+  for (const auto& name : run_name)
+    h << "<th>" << esc(name) << "<br><span class=\"note\">mean [95% interval]</span></th>";
   h << "</tr>\n";
   std::vector<std::vector<Figure>> figs;
   for (const auto& r : runs) figs.push_back(summary_figures(r));
   for (size_t k = 0; k < figs[0].size(); ++k) {
     h << "<tr><td>" << esc(figs[0][k].label) << "</td>";
     for (const auto& f : figs) {
-      const Interval i = mean_interval(f[k].values);
+      const Interval i = figure_interval(f[k]);
       h << "<td class=\"n\">" << esc(format_value(i.mean, f[k].unit));
       if (i.n > 1 && std::isfinite(i.lo))
         h << " [" << esc(format_value(i.lo, f[k].unit)) << ", " << esc(format_value(i.hi, f[k].unit)) << "]";
@@ -198,7 +232,8 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
     }
     h << "</tr>\n";
   }
-  h << "</table>\n";
+  h << "</table>\n<p class=\"note\">Means over replicates with 95% t-intervals, cut to the values a figure can "
+       "take (a share within 0-100%, a count at least 0).</p>\n";
   // Side by side, counts of runs of other lengths or sizes differ for that reason alone.
   RunMismatch differ;
   for (const auto& r : runs) {
@@ -214,10 +249,10 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
       << (differ.length ? ", but describe different periods" : "") << ".</p>\n";
 
   h << "<h2>Unemployment and layoffs</h2>\n<div class=\"grid-charts\">\n";
-  h << fan_chart(runs, "unemployment_rate", "Unemployment rate", "unemployment rate", true);
-  h << fan_chart(runs, "layoffs_ordinary", "Ordinary layoffs per month", "workers", false);
-  h << fan_chart(runs, "layoffs_ai", "AI-attributed layoffs per month", "workers", false);
-  h << fan_chart(runs, "layoffs_consolidation", "Consolidation layoffs per month", "workers", false);
+  h << fan_chart(runs, run_name, "unemployment_rate", "Unemployment rate", "unemployment rate", true);
+  h << fan_chart(runs, run_name, "layoffs_ordinary", "Ordinary layoffs per month", "workers", false);
+  h << fan_chart(runs, run_name, "layoffs_ai", "AI-attributed layoffs per month", "workers", false);
+  h << fan_chart(runs, run_name, "layoffs_consolidation", "Consolidation layoffs per month", "workers", false);
   h << "</div>\n<h2>AI adoption stages (firms)</h2>\n<div class=\"grid-charts\">\n";
   for (const auto& [metric, title] :
        std::vector<std::pair<std::string, std::string>>{{"firms_mandate", "Firms in the AI-use mandate stage"},
@@ -226,7 +261,7 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
                                                         {"firms_reduced", "Firms that cut, awaiting realisation"},
                                                         {"firms_realised", "Firms past realisation"},
                                                         {"firms_regretting", "Firms that regretted their AI cuts"}})
-    h << fan_chart(runs, metric, title, "firms", false);
+    h << fan_chart(runs, run_name, metric, title, "firms", false);
   h << "</div>\n<h2>Reemployment of displaced workers</h2>\n<div class=\"grid-charts\">\n";
   {
     std::vector<Layer> layers;
@@ -236,13 +271,15 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
         const auto& s = runs[k].spells;
         if (std::find(s.cause.begin(), s.cause.end(), cause) == s.cause.end()) continue;
         const KaplanMeier km = reemployment_curve(runs[k], [&](size_t i) { return s.cause[i] == cause; });
-        Layer l{runs.size() > 1 ? runs[k].scenario_name + ": " + causes[cause] : std::string(causes[cause]),
-                kColors[(runs.size() > 1 ? k * 3 + cause - 1 : cause - 1) % 6],
+        // One run: a colour per cause. Several: a colour per run, a dash per cause.
+        Layer l{runs.size() > 1 ? run_name[k] + ": " + causes[cause] : std::string(causes[cause]),
+                runs.size() > 1 ? run_color(k) : run_color(static_cast<std::size_t>(cause - 1)),
                 {},
                 {},
                 {},
                 {},
-                true};
+                true,
+                runs.size() > 1 ? kDashes[cause - 1] : ""};
         for (int t = 0; t <= 36 && t <= km.horizon; ++t) l.x.push_back(t), l.y.push_back(1 - km.at(t));
         layers.push_back(l);
       }
@@ -266,7 +303,7 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
         count[static_cast<size_t>(b)] += 1;
         n += 1;
       }
-      Layer l{runs[k].scenario_name, kColors[k % 6], {}, {}, {}, {}, true};
+      Layer l{run_name[k], run_color(k), {}, {}, {}, {}, true, run_dash(k)};
       for (int b = 0; b < bins; ++b)
         l.x.push_back(lo + b * w), l.y.push_back(n > 0 ? count[static_cast<size_t>(b)] / n : 0);
       l.x.push_back(hi);
@@ -277,8 +314,9 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
                "new wage / old wage", "share of rehires", layers, true, 0.0);
   }
   h << "</div>\n<h2>Scenarios and provenance</h2>\n";
-  for (const auto& r : runs) {
-    h << "<h3>" << esc(r.scenario_name) << "</h3>\n<table>"
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    const Results& r = runs[k];
+    h << "<h3>" << esc(run_name[k]) << "</h3>\n<table>"
       << "<tr><td>file</td><td>" << esc(r.path.string()) << "</td></tr>"
       << "<tr><td>replicates x months</td><td>" << r.replicates << " x " << r.months << "</td></tr>"
       << "<tr><td>seed</td><td>" << r.seed << "</td></tr>"

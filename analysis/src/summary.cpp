@@ -112,6 +112,15 @@ KaplanMeier reemployment_curve(const Results& r, const std::function<bool(std::s
   return kaplan_meier(dur, ev);
 }
 
+Interval figure_interval(const Figure& f) {
+  Interval i = mean_interval(f.values);
+  if (i.n < 2) return i;
+  // (never past the mean itself, should a share's replicates ever exceed 1)
+  i.lo = std::max(i.lo, std::min(0.0, i.mean));
+  if (f.unit == Unit::share || f.unit == Unit::rate) i.hi = std::min(i.hi, std::max(1.0, i.mean));
+  return i;
+}
+
 std::vector<Figure> summary_figures(const Results& r) {
   const int R = r.replicates;
   std::vector<Figure> out;

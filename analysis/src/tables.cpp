@@ -119,7 +119,7 @@ void print_aligned(std::ostream& os, const std::vector<std::vector<std::string>>
 // no displaced worker that long in over half of them).
 bool unread_horizon(const Figure& fig) {
   static const std::set<std::string> horizons = {"reemployed_3m", "reemployed_6m", "reemployed_12m", "reemployed_24m"};
-  return horizons.contains(fig.key) && mean_interval(fig.values).n == 0;
+  return horizons.contains(fig.key) && figure_interval(fig).n == 0;
 }
 
 void header(std::ostream& os, const Results& r) {
@@ -136,7 +136,7 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
     nlohmann::json j = {
         {"file", r.path.string()}, {"scenario", r.scenario_name}, {"replicates", r.replicates}, {"seed", r.seed}};
     for (const auto& fig : figs) {
-      auto o = interval_json(mean_interval(fig.values));
+      auto o = interval_json(figure_interval(fig));
       o["label"] = trim(fig.label);
       o["unit"] = unit_name(fig.unit);
       j["figures"][fig.key] = o;
@@ -147,7 +147,7 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
   if (f == Format::csv) {
     os << "figure,label,unit,mean,lo95,hi95,replicates\n";
     for (const auto& fig : figs) {
-      Interval i = mean_interval(fig.values);
+      Interval i = figure_interval(fig);
       os << fig.key << "," << csv_field(trim(fig.label)) << "," << unit_name(fig.unit) << "," << std::setprecision(10)
          << i.mean << "," << i.lo << "," << i.hi << "," << i.n << "\n";
     }
@@ -156,12 +156,13 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
   header(os, r);
   std::vector<std::vector<std::string>> rows = {{"figure", "mean", "95% interval"}};
   for (const auto& fig : figs) {
-    Interval i = mean_interval(fig.values);
+    Interval i = figure_interval(fig);
     // (a one-replicate run says so once, below, not on every row)
     rows.push_back({fig.label, format_value(i.mean, fig.unit), r.replicates > 1 ? interval_text(i, fig.unit) : ""});
   }
   print_aligned(os, rows, {false, true, false});
-  os << "\nMeans over replicates with 95% t-intervals. Reemployment shares and durations are\n"
+  os << "\nMeans over replicates with 95% t-intervals, cut to the values a figure can take (a share\n"
+        "within 0-100%, a count at least 0). Reemployment shares and durations are\n"
         "Kaplan-Meier estimates from the spell panel (censored at the end of the run).\n";
   if (r.replicates < 2) os << "With one replicate there are no intervals: run more (--replicates).\n";
   const auto unread = std::find_if(figs.begin(), figs.end(), unread_horizon);
@@ -185,7 +186,7 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
     for (const auto& g : groups) {
       if (titled) j["titles"][g.group] = g.title;
       for (const auto& fig : g.figures) {
-        auto o = interval_json(mean_interval(fig.values));
+        auto o = interval_json(figure_interval(fig));
         o["unit"] = unit_name(fig.unit);
         j["groups"][g.group][fig.key] = o;
       }
@@ -197,7 +198,7 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
     os << grouping << (titled ? ",title" : "") << ",figure,unit,mean,lo95,hi95,replicates\n";
     for (const auto& g : groups)
       for (const auto& fig : g.figures) {
-        Interval i = mean_interval(fig.values);
+        Interval i = figure_interval(fig);
         os << csv_field(g.group);
         if (titled) os << "," << csv_field(g.title);
         os << "," << fig.key << "," << unit_name(fig.unit) << "," << std::setprecision(10) << i.mean << "," << i.lo
@@ -216,7 +217,7 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
   for (const auto& g : groups) {
     std::vector<std::string> row = {g.group};
     if (titled) row.push_back(g.title.size() <= 40 ? g.title : g.title.substr(0, 39) + "~");
-    for (const auto& fig : g.figures) row.push_back(format_value(mean_interval(fig.values).mean, fig.unit));
+    for (const auto& fig : g.figures) row.push_back(format_value(figure_interval(fig).mean, fig.unit));
     rows.push_back(row);
   }
   std::vector<bool> right(head.size(), true);
@@ -230,7 +231,7 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
   const bool unread = std::any_of(groups.begin(), groups.end(), [](const GroupFigures& g) {
     auto has = [&g](auto&& holds) { return std::any_of(g.figures.begin(), g.figures.end(), holds); };
     return has([](const Figure& fig) {
-             return fig.key == "displaced_estimated" && mean_interval(fig.values).mean > 0;
+             return fig.key == "displaced_estimated" && figure_interval(fig).mean > 0;
            }) &&
            has(unread_horizon);
   });
@@ -256,8 +257,8 @@ Comparison compare(const Results& a, const Results& b) {
     c.caveats.push_back("the runs differ in size (A " + std::to_string(a.workers) + " workers, B " +
                         std::to_string(b.workers) + "): counts are not comparable");
   for (size_t k = 0; k < c.a.size(); ++k) {
-    c.ia.push_back(mean_interval(c.a[k].values));
-    c.ib.push_back(mean_interval(c.b[k].values));
+    c.ia.push_back(figure_interval(c.a[k]));
+    c.ib.push_back(figure_interval(c.b[k]));
     c.diff.push_back(c.paired ? paired_difference(c.a[k].values, c.b[k].values)
                               : welch_difference(c.a[k].values, c.b[k].values));
   }

@@ -82,3 +82,36 @@ TEST(SummaryBy, ReemploymentSharesOnlyWhereTheReplicatesFollowSpellsThatLong) {
   EXPECT_EQ(mean_interval(half.values).n, 2);
   EXPECT_DOUBLE_EQ(mean_interval(half.values).mean, 0.5);
 }
+
+// A t-interval around a mean near a bound reaches values the figure cannot take (a
+// negative count, a share above 100%); it is cut there and nowhere else, and the mean
+// stays. (t(0.975, 3) = 3.182446.)
+TEST(Summary, IntervalsAreCutToTheValuesAFigureCanTake) {
+  auto figure = [](Unit u, std::vector<double> v) {
+    return Figure{"x", "x", u, Eigen::Map<Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()))};
+  };
+  const Figure count = figure(Unit::count, {0, 0, 0, 10});  // mean 2.5, half-width 7.96
+  const Interval c = figure_interval(count), raw = mean_interval(count.values);
+  EXPECT_DOUBLE_EQ(c.mean, 2.5);
+  EXPECT_LT(raw.lo, 0);
+  EXPECT_DOUBLE_EQ(c.lo, 0);
+  EXPECT_DOUBLE_EQ(c.hi, raw.hi);
+  EXPECT_NEAR(c.hi, 2.5 + 3.182446 * 5 / 2, 1e-5);  // sd 5, sqrt(4) = 2
+
+  const Interval s = figure_interval(figure(Unit::share, {1, 1, 1, 0.6}));  // mean 0.9
+  EXPECT_DOUBLE_EQ(s.mean, 0.9);
+  EXPECT_DOUBLE_EQ(s.hi, 1.0);
+  EXPECT_NEAR(s.lo, 0.9 - 3.182446 * 0.2 / 2, 1e-6);  // sd 0.2
+  const Interval both = figure_interval(figure(Unit::rate, {0, 1, 0, 1}));
+  EXPECT_DOUBLE_EQ(both.lo, 0);
+  EXPECT_DOUBLE_EQ(both.hi, 1);
+
+  // Inside the bounds nothing changes; a share whose mean is above 1 keeps the mean inside.
+  const Figure wide = figure(Unit::months, {4, 5, 6, 5});
+  EXPECT_DOUBLE_EQ(figure_interval(wide).lo, mean_interval(wide.values).lo);
+  const Interval over = figure_interval(figure(Unit::share, {1.2, 1.4, 1.0, 1.2}));
+  EXPECT_GE(over.hi, over.mean);
+  EXPECT_DOUBLE_EQ(over.hi, 1.2);
+  // One replicate: no interval to cut.
+  EXPECT_TRUE(std::isnan(figure_interval(figure(Unit::count, {3})).lo));
+}

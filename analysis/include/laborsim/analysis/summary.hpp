@@ -25,6 +25,11 @@ struct Figure {
 // Figures for the whole run.
 std::vector<Figure> summary_figures(const Results& r);
 
+// The mean of a figure over replicates with its 95% t-interval, the interval cut to the
+// values the figure can take (a share or rate within [0, 1]; a count, duration, ratio or
+// cost at least 0): the cut keeps every value the interval held that the figure can have.
+Interval figure_interval(const Figure& f);
+
 // What makes two runs' counts incomparable: a different length (months) or size
 // (workers; a file that does not say its size is not taken to differ).
 struct RunMismatch {
