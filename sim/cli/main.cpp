@@ -9,13 +9,18 @@
 #include <unistd.h>
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <sstream>
+#include <string>
 
 namespace po = boost::program_options;
 using namespace laborsim;
@@ -36,14 +41,54 @@ const char* kUsage =
     "Simulates the labour market under AI adoption as Monte Carlo replicates and writes\n"
     "their monthly time series to an HDF5 file (docs/output-format.md).\n";
 
-void progress_bar(double done, double total) {
-  const int width = 40;
-  const double frac = total > 0 ? done / total : 1;
-  const int filled = static_cast<int>(frac * width);
-  std::fprintf(stderr, "\r[%.*s%*s] %5.1f%%", filled, "########################################", width - filled, "",
-               100 * frac);
-  if (done >= total) std::fprintf(stderr, "\n");
-  std::fflush(stderr);
+// m:ss, or h:mm:ss from an hour on.
+std::string clock_text(double seconds) {
+  const auto t = static_cast<long>(std::lround(std::max(0.0, seconds)));
+  char buf[32];
+  if (t >= 3600)
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
+  return buf;
+}
+
+// The progress line on a terminal: a bar, the share of recorded months done, the time
+// so far and, once months are being recorded, the time left at the pace since the first
+// of them (the initial state and the burn-in come before: a large run spends its first
+// seconds there, and the line says so rather than sit at 0% in silence).
+std::function<void(double, double)> progress_line() {
+  using clock = std::chrono::steady_clock;
+  struct State {
+    clock::time_point start = clock::now(), first_at;
+    double first = -1;      // months done when they first showed
+    bool finished = false;  // the last line is written once
+  };
+  auto st = std::make_shared<State>();
+  return [st](double done, double total) {
+    if (st->finished) return;
+    st->finished = done >= total;
+    const auto now = clock::now();
+    const double elapsed = std::chrono::duration<double>(now - st->start).count();
+    if (done > 0 && st->first < 0) st->first = done, st->first_at = now;
+    const int width = 40;
+    const double frac = total > 0 ? std::min(1.0, done / total) : 1;
+    const int filled = static_cast<int>(frac * width);
+    std::string tail;
+    if (done >= total) {
+      tail = "done in " + clock_text(elapsed);
+    } else if (st->first < 0) {
+      tail = clock_text(elapsed) + " (initial state and burn-in)";
+    } else if (done - st->first < 1) {
+      tail = clock_text(elapsed);  // no pace to go by yet
+    } else {
+      const double pace = std::chrono::duration<double>(now - st->first_at).count() / (done - st->first);
+      tail = clock_text(elapsed) + ", about " + clock_text(pace * (total - done)) + " left";
+    }
+    std::fprintf(stderr, "\r[%.*s%*s] %5.1f%%  %-40s", filled, "########################################",
+                 width - filled, "", 100 * frac, tail.c_str());
+    if (done >= total) std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+  };
 }
 
 }  // namespace
@@ -176,7 +221,7 @@ int main(int argc, char** argv) {
   std::ostringstream cl;
   for (int i = 0; i < argc; ++i) cl << (i ? " " : "") << argv[i];
   ro.command_line = cl.str();
-  if (!quiet && ::isatty(STDERR_FILENO)) ro.progress = progress_bar;
+  if (!quiet && ::isatty(STDERR_FILENO)) ro.progress = progress_line();
   if (const auto dir = ro.output.parent_path(); !dir.empty() && !std::filesystem::is_directory(dir)) {
     std::cerr << "laborsim: error: output directory '" << dir.string()
               << (std::filesystem::exists(dir) ? "' is a file, not a directory\n" : "' does not exist\n");

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import h5py
 
-from common import CMAKE, QUICK, SCENARIOS, SOURCE, run, tempdir
+from common import CMAKE, LABORSIM, QUICK, SCENARIOS, SOURCE, run, tempdir
 
 FILES = {name: (SCENARIOS / name).read_text() for name in ["baseline.toml", "calibration.toml"]}
 
@@ -243,7 +243,6 @@ class RunFailures(unittest.TestCase):
     def test_interrupted_run_leaves_nothing(self):
         import signal
         import time
-        from common import LABORSIM
         with tempdir() as d:
             out = Path(d) / "big.h5"
             p = subprocess.Popen([LABORSIM, "run", SCENARIOS / "baseline.toml", "-o", out, "--quiet",
@@ -258,6 +257,31 @@ class RunFailures(unittest.TestCase):
             self.assertEqual(p.returncode, 130, err)
             self.assertIn("interrupted", err)
             self.assertEqual(os.listdir(d), [])
+
+    def test_progress_line_on_a_terminal(self):
+        # stderr on a pseudo-terminal: the bar, the time so far, an estimate of the time
+        # left once months are recorded, and one closing line with the total.
+        master, slave = os.openpty()
+        with tempdir() as d:
+            p = subprocess.Popen([LABORSIM, "run", SCENARIOS / "baseline.toml", "-o", Path(d) / "p.h5", "-r", "2",
+                                  "--set", "simulation.workers=300000"], stdout=subprocess.PIPE, stderr=slave)
+            os.close(slave)
+            seen = b""
+            while True:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:  # the terminal closed with the process
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            p.communicate(timeout=120)
+            os.close(master)
+        self.assertEqual(p.returncode, 0)
+        frames = [f.strip() for f in seen.decode().replace("\r\n", "\n").replace("\r", "\n").split("\n") if f.strip()]
+        self.assertRegex(frames[-1], r"^\[#{40}\] 100\.0%  done in \d+:\d\d$")
+        self.assertEqual(sum("done in" in f for f in frames), 1)
+        self.assertTrue(any(re.search(r"\] +\d+\.\d%  \d+:\d\d, about \d+:\d\d left$", f) for f in frames), frames[:5])
 
     def test_success_prints_where_results_went(self):
         with tempdir() as d:
