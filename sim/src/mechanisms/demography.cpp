@@ -19,22 +19,34 @@ std::vector<std::size_t> draw_shrinking(Rng& r, std::int64_t n, std::int64_t k) 
   return pos;
 }
 
-// Retirements of the month, in calendar order. The employed and unemployed leave their
+// Retirements of the month, in calendar order. Who each retiree is (employed, searching,
+// training, inactive) is read in parallel; the employed and unemployed leave their
 // market's lists market by market in parallel (each market in calendar order, so the
-// lists end up as a sequential pass would leave them); the others, and every retiree's
-// bookkeeping, follow in calendar order.
+// lists end up as a sequential pass would leave them); the inactive leave their one list
+// in calendar order; every retiree's own bookkeeping runs in parallel again, and the
+// freed ids are listed in calendar order.
 void retire_all(Model& m, const std::vector<std::int32_t>& due) {
   enum Kind : std::uint8_t { skip, in_market, retraining, inactive };
   std::vector<Kind> kind(due.size(), skip);
-  std::vector<std::vector<std::int32_t>> by_market(static_cast<size_t>(m.markets()));
-  for (size_t k = 0; k < due.size(); ++k) {
-    if (k + 16 < due.size()) prefetch(&m.w.core[due[k + 16]]);
+  std::vector<std::int32_t> market(due.size(), -1);
+  constexpr std::size_t kChunk = 4096;
+  const int chunks = static_cast<int>((due.size() + kChunk - 1) / kChunk);
+  auto each_chunk = [&](auto&& visit) {  // visit(k) for every k of the chunk, records fetched ahead
+    m.for_each(chunks, [&](int ch) {
+      const std::size_t lo = static_cast<std::size_t>(ch) * kChunk, hi = std::min(due.size(), lo + kChunk);
+      for (std::size_t k = lo; k < hi; ++k) {
+        if (k + 16 < hi) prefetch(&m.w.core[due[k + 16]]);
+        visit(k);
+      }
+    });
+  };
+  each_chunk([&](std::size_t k) {
     const std::int32_t wid = due[k];
     switch (m.w.status(wid)) {
       case Status::employed:  // an employed worker's occupation and region are its cell's
       case Status::unemployed:
         kind[k] = in_market;
-        by_market[static_cast<size_t>(m.market(m.w.core[wid].occ, m.w.core[wid].region))].push_back(wid);
+        market[k] = m.market(m.w.core[wid].occ, m.w.core[wid].region);
         break;
       case Status::retraining:
         kind[k] = retraining;
@@ -45,7 +57,10 @@ void retire_all(Model& m, const std::vector<std::int32_t>& due) {
       case Status::retired:
         break;
     }
-  }
+  });
+  std::vector<std::vector<std::int32_t>> by_market(static_cast<size_t>(m.markets()));
+  for (size_t k = 0; k < due.size(); ++k)
+    if (kind[k] == in_market) by_market[static_cast<size_t>(market[k])].push_back(due[k]);
   m.for_each_market([&](int mk) {
     const auto& list = by_market[static_cast<size_t>(mk)];
     for (size_t k = 0; k < list.size(); ++k) {
@@ -60,21 +75,20 @@ void retire_all(Model& m, const std::vector<std::int32_t>& due) {
       }
     }
   });
-  for (size_t k = 0; k < due.size(); ++k) {
-    if (k + 8 < due.size()) prefetch(&m.w.core[due[k + 8]]);
+  for (size_t k = 0; k < due.size(); ++k) {  // each removal moves the list's last one
+    if (kind[k] == inactive) m.remove_from_inactive(due[k]);
+    if (kind[k] == retraining) --m.n_retraining;
+  }
+  each_chunk([&](std::size_t k) {
     const std::int32_t wid = due[k];
-    if (kind[k] == skip) continue;
-    if (kind[k] == retraining) {
-      --m.n_retraining;
-      m.count_worker(wid, -1);
-    } else if (kind[k] == inactive) {
-      m.remove_from_inactive(wid);
-    }
+    if (kind[k] == skip) return;
+    if (kind[k] == retraining) m.count_worker(wid, -1);
     m.w.set_status(wid, Status::retired);
     m.close_spell(wid, false);
-    m.free_slots.push_back(wid);
     m.add(M::retirements);
-  }
+  });
+  for (size_t k = 0; k < due.size(); ++k)
+    if (kind[k] != skip) m.free_slots.push_back(due[k]);
 }
 
 // Graduates, one per retiree, in occupations by current employment. Their ids are
