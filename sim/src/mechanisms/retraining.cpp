@@ -33,7 +33,10 @@ void retraining(Model& m) {
   const double success = sub ? p.subsidy_success_probability : p.success_probability;
   const int idx = m.calendar_index(m.month_);
 
-  for (const auto [wid, target] : m.retrain_done_at[idx]) {
+  const auto& completing = m.retrain_done_at[idx];
+  for (size_t k = 0; k < completing.size(); ++k) {
+    if (k + 8 < completing.size()) m.prefetch_worker(completing[k + 8].worker);  // scattered records
+    const auto [wid, target] = completing[k];
     if (m.w.status(wid) != Status::retraining) continue;
     Rng r = m.rng(static_cast<std::uint64_t>(wid), Purpose::retraining_outcome);
     --m.n_retraining;
