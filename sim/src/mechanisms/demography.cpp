@@ -156,7 +156,7 @@ void enter_all(Model& m, std::size_t count) {
   }
   m.for_each_market([&](int mk) {
     const auto& vc = m.vacant_cells[static_cast<size_t>(mk)];
-    auto cell_of = [&](const Entrant* e) {  // the vacancy an entrant with a job takes
+    auto job_cell = [&](const Entrant* e) {  // the vacancy an entrant with a job takes
       return vc[std::min(vc.size() - 1, static_cast<size_t>(e->pick * static_cast<double>(vc.size())))];
     };
     const auto& list = by_market[static_cast<size_t>(mk)];
@@ -164,13 +164,13 @@ void enter_all(Model& m, std::size_t count) {
       // Their records, written long before, and their jobs' cells, fetched a few entrants
       // ahead (a hint: the list of vacant cells may still change before they are read).
       if (k + 8 < list.size()) m.prefetch_worker(list[k + 8]->id);
-      if (k + 4 < list.size() && list[k + 4]->job && !vc.empty()) m.prefetch_cell(cell_of(list[k + 4]));
-      if (k + 2 < list.size() && list[k + 2]->job && !vc.empty()) m.prefetch_cell_tail(cell_of(list[k + 2]));
+      if (k + 4 < list.size() && list[k + 4]->job && !vc.empty()) m.prefetch_cell(job_cell(list[k + 4]));
+      if (k + 2 < list.size() && list[k + 2]->job && !vc.empty()) m.prefetch_cell_tail(job_cell(list[k + 2]));
       const Entrant* e = list[k];
       m.add_to_pool(e->id, mk);
       if (e->job && !vc.empty()) {
         m.remove_from_pool(e->id);
-        m.hire(e->id, cell_of(e));
+        m.hire(e->id, job_cell(e));
       }
     }
   });
