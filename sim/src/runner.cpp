@@ -40,7 +40,7 @@ struct Finished {
 }  // namespace
 
 std::size_t estimate_memory(const Scenario& sc, int threads) {
-  const int t = threads > 0 ? threads : tbb::info::default_concurrency();
+  const int t = effective_threads(threads);
   const auto concurrent = static_cast<std::size_t>(std::max(1, std::min(t, sc.simulation.replicates)));
   // Measured: 43.5-46.0 bytes per worker at the peak of whole us_full runs (6.89-7.28
   // GiB for 170M workers; resident size varies from run to run with transparent huge
@@ -59,6 +59,8 @@ std::size_t estimate_memory(const Scenario& sc, int threads) {
                                   32.0 * (1 << 20));
 }
 
+int effective_threads(int threads) { return threads > 0 ? threads : tbb::info::default_concurrency(); }
+
 std::size_t physical_memory() {
   return static_cast<std::size_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<std::size_t>(::sysconf(_SC_PAGE_SIZE));
 }
@@ -70,7 +72,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   RunInfo info{opt.command_line, now_iso8601(), R};
   ResultsWriter writer(opt.output, sc, info);  // no file is created for a scenario that failed to load
 
-  const int threads = opt.threads > 0 ? opt.threads : tbb::info::default_concurrency();
+  const int threads = effective_threads(opt.threads);
   // More threads than cores were asked for (to test, or to overlap memory waits): TBB
   // would otherwise cap its workers at the cores and warn on stderr.
   std::optional<tbb::global_control> allow;

@@ -224,6 +224,15 @@ class Validate(unittest.TestCase):
             self.assertIn("adoption_speed = 2.5", p.stdout)
             self.assertIn("[[occupations]]", p.stdout)
             self.assertEqual(os.listdir(d), [])
+        # And what a run would need: us_full (one replicate) is estimated at 7-8.5 GiB, the
+        # same figure a run refuses with under a smaller --max-memory.
+        p = run(["validate", SCENARIOS / "us_full.toml", "--threads", "2"], check=True)
+        told = re.search(r"# A run on 2 threads is estimated to peak at ([0-9.]+) GiB of memory", p.stdout)
+        self.assertIsNotNone(told, p.stdout[-400:])
+        self.assertTrue(7 <= float(told.group(1)) <= 8.5, told.group(0))
+        refused = run(["run", SCENARIOS / "us_full.toml", "--threads", "2", "--max-memory", "1G"])
+        self.assertEqual(refused.returncode, 2)
+        self.assertIn(f"estimated to need {told.group(1)} GiB", refused.stderr)
 
 
 class RunFailures(unittest.TestCase):

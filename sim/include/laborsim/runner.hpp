@@ -55,6 +55,8 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options);
 std::size_t estimate_memory(const Scenario& scenario, int threads);
 // Physical memory of this machine in bytes.
 std::size_t physical_memory();
+// The threads a run uses when asked for `threads` (0: every core this process may use).
+int effective_threads(int threads);
 
 std::string now_iso8601();
 
