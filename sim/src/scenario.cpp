@@ -118,6 +118,15 @@ std::filesystem::path relative_to_source(const toml::node& n, const std::string&
   return base.parent_path() / p;
 }
 
+// Why a file a key names cannot be read ("" if it can): the key's error message.
+std::string named_file_problem(const std::filesystem::path& file) {
+  std::error_code ec;
+  const std::string quoted = std::string("'").append(file.string()).append("'");
+  if (!std::filesystem::exists(file, ec)) return "file " + quoted + " does not exist";
+  if (std::filesystem::is_directory(file, ec)) return quoted + " is a directory, not a file";
+  return "";
+}
+
 // Reads one TOML table against a list of known keys; anything left over is an error.
 class TableReader {
  public:
@@ -227,9 +236,7 @@ class TableReader {
     if (out.empty()) return;
     const toml::node& n = *t_.get(k);
     const std::filesystem::path file = relative_to_source(n, out, fallback_);
-    std::error_code ec;
-    if (!std::filesystem::exists(file, ec)) fail(n, k, "file '" + file.string() + "' does not exist");
-    if (std::filesystem::is_directory(file, ec)) fail(n, k, "'" + file.string() + "' is a directory, not a file");
+    if (const std::string problem = named_file_problem(file); !problem.empty()) fail(n, k, problem);
     out = file.string();
   }
 
@@ -369,9 +376,9 @@ toml::table load_with_extends(const std::filesystem::path& file, int depth) {
       throw InputError(w.file, w.line, w.column, "extends", "expected a file name string");
     }
     std::filesystem::path parent = file.parent_path() / *s;
-    if (!std::filesystem::exists(parent)) {
+    if (const std::string problem = named_file_problem(parent); !problem.empty()) {
       Where w = where_of(*ext, file.string());
-      throw InputError(w.file, w.line, w.column, "extends", "file '" + parent.string() + "' does not exist");
+      throw InputError(w.file, w.line, w.column, "extends", problem);
     }
     toml::table base = load_with_extends(parent, depth + 1);
     doc.erase("extends");

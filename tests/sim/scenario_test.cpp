@@ -138,6 +138,12 @@ TEST(Scenario, ExtendsMergesAndErrorsNameTheRightFile) {
   e = expect_input_error([&] { load_scenario(missing); });
   EXPECT_EQ(e.key(), "extends");
   EXPECT_EQ(e.line(), 1);
+  // A folder is the extends key's error too, at its line (as for any file a key names).
+  fs::create_directories(dir.path / "folder");
+  e = expect_input_error([&] { load_scenario(dir.write("folder.toml", "\nextends = \"folder\"\n")); });
+  EXPECT_EQ(e.key(), "extends");
+  EXPECT_EQ(e.line(), 2);
+  EXPECT_NE(std::string(e.what()).find("is a directory, not a file"), std::string::npos) << e.what();
 }
 
 TEST(Scenario, SetOverridesKeysAndNamedElements) {
