@@ -119,16 +119,24 @@ std::string chart(const std::string& id, const std::string& title, const std::st
   s << "<figure class=\"chart\"><svg data-chart=\"" << esc(id) << "\" viewBox=\"0 0 " << W << " " << H
     << "\" role=\"img\" aria-label=\"" << esc(title) << "\" xmlns=\"http://www.w3.org/2000/svg\">\n";
   s << "<text x=\"" << L << "\" y=\"20\" class=\"title\">" << esc(title) << "</text>\n";
-  for (double y = y0; y <= y1 + 1e-9 * ystep; y += ystep) {
+  // Ticks counted in whole steps, each placed from y0 (adding a step to a running sum
+  // drifts: 0.1 + 0.2 is not 0.3).
+  const auto yticks = static_cast<int>(std::lround((y1 - y0) / ystep));
+  for (int i = 0; i <= yticks; ++i) {
+    const double y = y0 + i * ystep;
     s << "<line x1=\"" << L << "\" x2=\"" << W - R << "\" y1=\"" << num(py(y)) << "\" y2=\"" << num(py(y))
       << "\" class=\"grid\"/>"
       << "<text x=\"" << L - 6 << "\" y=\"" << num(py(y) + 4) << "\" class=\"tick\" text-anchor=\"end\">"
       << tick_label(y, percent) << "</text>\n";
   }
   const double xstep = nice_step(x1 - x0, 6);
-  for (double x = std::ceil(x0 / xstep) * xstep; x <= x1 + 1e-9; x += xstep)
+  const double xfirst = std::ceil(x0 / xstep) * xstep;
+  const auto xticks = static_cast<int>(std::floor((x1 - xfirst) / xstep + 1e-9));
+  for (int i = 0; i <= xticks; ++i) {
+    const double x = xfirst + i * xstep;
     s << "<text x=\"" << num(px(x)) << "\" y=\"" << H - B + 16 << "\" class=\"tick\" text-anchor=\"middle\">"
       << tick_label(x, false) << "</text>\n";
+  }
   s << "<text x=\"" << (L + W - R) / 2 << "\" y=\"" << H - 8 << "\" class=\"axis\" text-anchor=\"middle\">"
     << esc(xlabel) << "</text>\n";
   s << "<text transform=\"translate(14," << (T + H - B) / 2 << ") rotate(-90)\" class=\"axis\" text-anchor=\"middle\">"

@@ -177,7 +177,8 @@ TEST(Scenario, SetErrorsNameTheAssignment) {
       {"occupations.clerk=3", "names an element"},
   };
   for (const auto& [assignment, words] : cases) {
-    InputError e = expect_input_error([&] { fixtures::small({assignment}); });
+    const std::string set = assignment;  // a structured binding is not captured before C++20's P1091 (clang < 16)
+    InputError e = expect_input_error([&] { fixtures::small({set}); });
     EXPECT_EQ(e.file(), "--set " + assignment) << e.what();
     EXPECT_EQ(std::string(e.what()).find(".toml"), std::string::npos) << e.what();
     EXPECT_EQ(std::string(e.what()).rfind("--set " + assignment + ": ", 0), 0u) << e.what();
