@@ -334,6 +334,92 @@ TEST(Churn, DemandGapPullsEmploymentPlusVacanciesToTarget) {
   EXPECT_NEAR((gap.at(M::employed, 59) + gap.at(M::vacancies, 59)) / e0, 1.0, 0.03);
 }
 
+// The separation half of the demand-gap adjustment (MODEL.md 3.6): a live cell whose
+// employment plus openings exceeds its demand target by gap sheds Binomial(gap,
+// demand_gap_separation) of its staff. Targets are lowered by hand here, since no
+// mechanism of the model lowers one without cutting the same jobs at once (next test).
+TEST(Churn, DemandGapSeparationsFollowTheBinomialLaw) {
+  const double gamma = 0.3;
+  const Scenario sc =
+      fixtures::small({"simulation.burn_in_months=0", "ai.enabled=false", "consolidation.enabled=false",
+                       "labor_market.layoff_rate=0", "labor_market.quit_rate=0", "labor_market.demand_gap_opening=0",
+                       "labor_market.demand_gap_separation=" + std::to_string(gamma)},
+                      60000, 1);
+  double expected = 0, variance = 0, cut = 0, strays = 0;
+  for (int rep = 0; rep < 4; ++rep) {
+    Model m(sc, static_cast<std::uint64_t>(rep));
+    std::vector<std::int64_t> before(m.c.size()), gap(m.c.size(), 0);
+    for (std::size_t ci = 0; ci < m.c.size(); ++ci) {
+      auto& cell = m.c[ci];
+      before[ci] = static_cast<std::int64_t>(cell.members.size());
+      // Every other cell with staff gets a gap of up to 5, never above its staff (the
+      // cut is capped there, which would bend the law).
+      if (ci % 2 == 0 && !cell.members.empty() && m.f.alive[cell.firm]) {
+        gap[ci] = std::min<std::int64_t>(5, before[ci]);
+        cell.target -= static_cast<std::int32_t>(gap[ci]);
+        m.note_gap(static_cast<std::int32_t>(ci));
+      }
+      expected += static_cast<double>(gap[ci]) * gamma;
+      variance += static_cast<double>(gap[ci]) * gamma * (1 - gamma);
+    }
+    mech::churn(m);
+    double lost_here = 0;
+    for (std::size_t ci = 0; ci < m.c.size(); ++ci) {
+      const auto lost = static_cast<double>(before[ci] - static_cast<std::int64_t>(m.c[ci].members.size()));
+      (gap[ci] > 0 ? cut : strays) += lost;
+      lost_here += lost;
+    }
+    EXPECT_EQ(m.series().at(M::layoffs_ordinary, 0), lost_here) << "each of them an ordinary layoff";
+  }
+  std::printf("demand-gap separations %.0f, expected %.1f (sd %.1f)\n", cut, expected, std::sqrt(variance));
+  ASSERT_GT(expected, 1000);
+  EXPECT_EQ(strays, 0) << "cells at their target lose no one";
+  EXPECT_NEAR(cut, expected, 4 * std::sqrt(variance));
+}
+
+// Why demand_gap_separation has nothing to act on in a run: every mechanism keeps each
+// live cell's employment plus openings at or below its demand target (AI cuts lower the
+// target by the jobs they cut, acquisitions raise the acquirer's by the staff it takes,
+// regret and reinstatement raise a target and open as many vacancies, and a separation
+// is replaced only while the cell is below its target). With every mechanism on, hype
+// and regret, acquisitions and failures, at-risk retraining and the opening half of the
+// gap adjustment, no live cell is ever above its target.
+TEST(Churn, NoLiveCellIsEverAboveItsDemandTarget) {
+  const Scenario sc =
+      fixtures::small({"ai.hype_premium=1.0", "ai.adoption_speed=3", "consolidation.refunding_probability=0",
+                       "consolidation.acquisition_share=0.5", "retraining.at_risk_entry_rate=0.05",
+                       "labor_market.demand_gap_opening=0.2", "labor_market.demand_gap_separation=0.5"},
+                      20000, 48);
+  Model m(sc, 3);
+  std::int64_t cells_checked = 0, below = 0;
+  for (int t = 0; t < 12 + 48; ++t) {
+    m.step();
+    for (std::size_t ci = 0; ci < m.c.size(); ++ci) {
+      const auto& cell = m.c[ci];
+      if (!m.f.alive[cell.firm]) continue;
+      const std::int64_t e_plus_v = static_cast<std::int64_t>(cell.members.size()) + cell.vacancies;
+      ASSERT_LE(e_plus_v, cell.target) << "cell " << ci << " in month " << m.month() - 1;
+      ++cells_checked;
+      below += e_plus_v < cell.target;
+    }
+  }
+  std::printf("%lld live cells checked, %lld below target\n", static_cast<long long>(cells_checked),
+              static_cast<long long>(below));
+  // The run did exercise what could break it.
+  double ai = 0, acquisitions = 0, regret = 0, at_risk = 0;
+  for (int t = 0; t < 48; ++t) {
+    ai += m.series().at(M::layoffs_ai, t);
+    acquisitions += m.series().at(M::acquisitions, t);
+    regret += m.series().at(M::regret_rehires, t);
+    at_risk += m.series().at(M::retraining_entries_at_risk, t);
+  }
+  EXPECT_GT(ai, 0);
+  EXPECT_GT(acquisitions, 0);
+  EXPECT_GT(regret, 0);
+  EXPECT_GT(at_risk, 0);
+  EXPECT_GT(below, 0);
+}
+
 TEST(Consolidation, OffKeepsConcentrationFlatOnRaisesIt) {
   auto hhi_change = [](const Replicates& r) {
     double d = 0;
