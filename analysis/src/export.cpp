@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <charconv>
 #include <fstream>
 
 namespace laborsim::analysis {
@@ -28,16 +27,6 @@ void write_file_atomically(const std::filesystem::path& path, const std::functio
 namespace {
 
 const char* kCause[] = {"none", "ordinary", "ai", "consolidation"};
-
-// A number as the shortest text that reads back as the same double (what JSON's dump
-// writes too): exact, and 0.1 rather than 0.10000000000000001.
-struct Exact {
-  double v;
-};
-std::ostream& operator<<(std::ostream& os, Exact x) {
-  char buf[64];
-  return os.write(buf, std::to_chars(buf, buf + sizeof buf, x.v).ptr - buf);
-}
 
 std::string name_of(const std::vector<std::string>& names, int i) {
   return i >= 0 && static_cast<std::size_t>(i) < names.size() ? names[static_cast<std::size_t>(i)] : "";
@@ -77,7 +66,7 @@ ExportCounts export_tables(const Results& r, const std::filesystem::path& dir, F
       each_series_value(r, [&](int rep, int t, const std::string& metric, const std::string& grouping,
                                const std::string& group, double v) {
         os << csv_field(sc) << ',' << rep << ',' << t << ',' << metric << ',' << grouping << ',' << csv_field(group)
-           << ',' << Exact{v} << '\n';
+           << ',' << csv_number(v) << '\n';
         ++n.series_rows;
       });
     });
@@ -90,8 +79,8 @@ ExportCounts export_tables(const Results& r, const std::filesystem::path& dir, F
            << s.end_month[i] - s.start_month[i] << ',' << s.reemployed[i] << ',' << kCause[s.cause[i] & 3] << ','
            << s.age[i] << ',' << csv_field(name_of(sec, s.sector[i])) << ',' << csv_field(name_of(occ, s.occupation[i]))
            << ',' << csv_field(name_of(occ, s.new_occupation[i])) << ',' << csv_field(name_of(reg, s.region[i])) << ','
-           << csv_field(name_of(reg, s.new_region[i])) << ',' << Exact{s.wage[i]} << ',' << Exact{s.new_wage[i]}
-           << '\n';
+           << csv_field(name_of(reg, s.new_region[i])) << ',' << csv_number(s.wage[i]) << ','
+           << csv_number(s.new_wage[i]) << '\n';
     });
   } else {
     write_file_atomically(dir / "series.json", [&](std::ostream& os) {

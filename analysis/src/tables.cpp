@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
@@ -64,6 +65,12 @@ std::string format_value(double v, Unit u) {
       break;
   }
   return buf;
+}
+
+std::string csv_number(double v) {
+  if (!std::isfinite(v)) return "";
+  char buf[64];
+  return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
 std::string csv_field(const std::string& s) {
@@ -148,8 +155,8 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
     os << "figure,label,unit,mean,lo95,hi95,replicates\n";
     for (const auto& fig : figs) {
       Interval i = figure_interval(fig);
-      os << fig.key << "," << csv_field(trim(fig.label)) << "," << unit_name(fig.unit) << "," << std::setprecision(10)
-         << i.mean << "," << i.lo << "," << i.hi << "," << i.n << "\n";
+      os << fig.key << "," << csv_field(trim(fig.label)) << "," << unit_name(fig.unit) << "," << csv_number(i.mean)
+         << "," << csv_number(i.lo) << "," << csv_number(i.hi) << "," << i.n << "\n";
     }
     return;
   }
@@ -201,8 +208,8 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
         Interval i = figure_interval(fig);
         os << csv_field(g.group);
         if (titled) os << "," << csv_field(g.title);
-        os << "," << fig.key << "," << unit_name(fig.unit) << "," << std::setprecision(10) << i.mean << "," << i.lo
-           << "," << i.hi << "," << i.n << "\n";
+        os << "," << fig.key << "," << unit_name(fig.unit) << "," << csv_number(i.mean) << "," << csv_number(i.lo)
+           << "," << csv_number(i.hi) << "," << i.n << "\n";
       }
     return;
   }
@@ -230,9 +237,7 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
   // (a group no panel worker was displaced from has every figure n/a, for another reason)
   const bool unread = std::any_of(groups.begin(), groups.end(), [](const GroupFigures& g) {
     auto has = [&g](auto&& holds) { return std::any_of(g.figures.begin(), g.figures.end(), holds); };
-    return has([](const Figure& fig) {
-             return fig.key == "displaced_estimated" && figure_interval(fig).mean > 0;
-           }) &&
+    return has([](const Figure& fig) { return fig.key == "displaced_estimated" && figure_interval(fig).mean > 0; }) &&
            has(unread_horizon);
   });
   if (unread)
@@ -289,12 +294,12 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
   if (f == Format::csv) {
     os << "figure,unit,a_mean,a_lo95,a_hi95,b_mean,b_lo95,b_hi95,diff_mean,diff_lo95,diff_hi95,distinguishable,"
           "comparable\n";
-    os << std::setprecision(10);
-    for (size_t k = 0; k < c.a.size(); ++k)
-      os << c.a[k].key << "," << unit_name(c.a[k].unit) << "," << c.ia[k].mean << "," << c.ia[k].lo << "," << c.ia[k].hi
-         << "," << c.ib[k].mean << "," << c.ib[k].lo << "," << c.ib[k].hi << "," << c.diff[k].mean << ","
-         << c.diff[k].lo << "," << c.diff[k].hi << "," << (c.diff[k].excludes_zero() ? "yes" : "no") << ","
-         << (comparable(c.a[k]) ? "yes" : "no") << "\n";
+    for (size_t k = 0; k < c.a.size(); ++k) {
+      os << c.a[k].key << "," << unit_name(c.a[k].unit);
+      for (const Interval& i : {c.ia[k], c.ib[k], c.diff[k]})
+        os << "," << csv_number(i.mean) << "," << csv_number(i.lo) << "," << csv_number(i.hi);
+      os << "," << (c.diff[k].excludes_zero() ? "yes" : "no") << "," << (comparable(c.a[k]) ? "yes" : "no") << "\n";
+    }
     return;
   }
   os << "A: ";

@@ -70,6 +70,45 @@ class Analyze(unittest.TestCase):
                 self.assertIn("reemployed_12m", set(t["figure"]))
         self.assertEqual(analyze(["summary", self.base, "--by", "planet"]).returncode, 2)
 
+    def test_summary_and_compare_csv_are_the_json_figures_exactly(self):
+        # The CSV tables carry the same numbers as the JSON ones, to the last bit, and a
+        # figure that is not known (null in JSON) is an empty field, which pandas, R and
+        # spreadsheets read as missing (not the text "nan", which R reads as a string).
+        from io import StringIO
+
+        def same(csv_value, json_value, what):
+            if json_value is None:
+                self.assertTrue(np.isnan(csv_value), what)
+            else:
+                self.assertEqual(csv_value, json_value, what)  # exact: both shortest round-trip
+
+        text = analyze(["summary", self.hype, "--format", "csv"], check=True).stdout
+        self.assertNotIn("nan", text.lower())
+        t = pd.read_csv(StringIO(text), float_precision="round_trip").set_index("figure")
+        j = json.loads(analyze(["summary", self.hype, "--format", "json"], check=True).stdout)["figures"]
+        self.assertEqual(sorted(t.index), sorted(j))  # (JSON keeps its keys sorted)
+        for k, v in j.items():
+            for col in ["mean", "lo95", "hi95"]:
+                same(t.at[k, col], v[col], (k, col))
+            self.assertEqual(t.at[k, "replicates"], v["replicates"], k)
+            self.assertEqual(t.at[k, "unit"], v["unit"], k)
+
+        text = analyze(["compare", self.base, self.hype, "--format", "csv"], check=True).stdout
+        self.assertNotIn("nan", text.lower())
+        t = pd.read_csv(StringIO(text), float_precision="round_trip").set_index("figure")
+        j = json.loads(analyze(["compare", self.base, self.hype, "--format", "json"], check=True).stdout)["figures"]
+        self.assertEqual(sorted(t.index), sorted(j))  # (JSON keeps its keys sorted)
+        for k, v in j.items():
+            for side, part in [("a", "a"), ("b", "b"), ("diff", "b_minus_a")]:
+                for col in ["mean", "lo95", "hi95"]:
+                    same(t.at[k, f"{side}_{col}"], v[part][col], (k, side, col))
+            self.assertEqual(t.at[k, "distinguishable"], "yes" if v["b_minus_a"]["distinguishable"] else "no", k)
+            self.assertEqual(t.at[k, "comparable"], "yes" if v["comparable"] else "no", k)
+        # The baseline has no regret: its share of regretting firms' rehires offshore is
+        # unknown, and so is the difference.
+        self.assertTrue(np.isnan(t.at["regret_rehires_offshore", "a_mean"]))
+        self.assertTrue(np.isnan(t.at["regret_rehires_offshore", "diff_mean"]))
+
     def test_compare(self):
         same = json.loads(analyze(["compare", self.base, self.base, "--format", "json"], check=True).stdout)
         self.assertTrue(same["paired"])

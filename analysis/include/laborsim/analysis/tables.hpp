@@ -34,4 +34,9 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
 // CSV field quoting (RFC 4180).
 std::string csv_field(const std::string& s);
 
+// A number for a CSV field: the shortest text that reads back as the same double (what
+// the JSON output writes too), and an empty field for a value that is not known (NaN or
+// infinite), which pandas, R and spreadsheets all read as missing.
+std::string csv_number(double v);
+
 }  // namespace laborsim::analysis
