@@ -166,7 +166,14 @@ class TableReader {
     const toml::node* n = get(k);
     if (!n) return;
     auto i = n->value_exact<int64_t>();
-    if (!i) fail(*n, k, std::string("expected an integer, got ") + type_name(*n));
+    if (!i) {
+      std::string msg = std::string("expected an integer, got ") + type_name(*n);
+      // 2.5e4 or 20000.0: a whole number in TOML has no point and no exponent.
+      if (const auto d = n->value_exact<double>();
+          d && std::isfinite(*d) && *d == std::floor(*d) && std::abs(*d) < 1e15)
+        msg += " (write it as " + std::to_string(static_cast<long long>(*d)) + ")";
+      fail(*n, k, msg);
+    }
     check_range(*n, k, static_cast<double>(*i), lo, hi);
     out = static_cast<Int>(*i);
   }
@@ -294,7 +301,7 @@ class TableReader {
       case toml::node_type::integer:
         return "an integer";
       case toml::node_type::floating_point:
-        return "a number";
+        return "a floating-point number";
       case toml::node_type::boolean:
         return "a boolean";
       case toml::node_type::table:

@@ -101,6 +101,53 @@ TEST(Scenario, WrongTypeAndOutOfRange) {
   EXPECT_NE(std::string(e.what()).find("out of range"), std::string::npos);
 }
 
+// Each kind of value refuses each wrong type with what it expected and what the file
+// has, at the value's line, under the key's full name.
+TEST(Scenario, EveryWrongTypeSaysWhatWasExpectedAndWhatItGot) {
+  struct Case {
+    std::string line, key, words;
+  };
+  const std::vector<Case> cases = {
+      {"matching_efficiency = \"0.28\"", "labor_market.matching_efficiency", "expected a number, got a string"},
+      {"matching_efficiency = true", "labor_market.matching_efficiency", "expected a number, got a boolean"},
+      {"matching_efficiency = [0.28]", "labor_market.matching_efficiency", "expected a number, got an array"},
+      {"matching_efficiency = { a = 1 }", "labor_market.matching_efficiency", "expected a number, got a table"},
+      {"matching_efficiency = 2026-12-01", "labor_market.matching_efficiency", "expected a number, got a date or time"},
+      {"workers = 2.5e4", "simulation.workers", "expected an integer, got a floating-point number (write it as 25000)"},
+      {"workers = 20000.5", "simulation.workers", "expected an integer, got a floating-point number"},
+      {"workers = false", "simulation.workers", "expected an integer, got a boolean"},
+      {"hype_premium = 1", "", ""},  // an integer where a number is asked: fine
+      {"enabled = 1", "ai.enabled", "expected true or false, got an integer"},
+      {"initial_share = [0.1, 0.2]", "aiq.initial_share", "expected an array of 6 numbers"},
+      {"initial_share = [0.1, 0.1, 0.1, \"a\", 0.1, 0.1]", "aiq.initial_share", "expected a number"},
+      {"initial_share = [0.1, 0.1, 0.1, 1.5, 0.1, 0.1]", "aiq.initial_share[3]", "out of range"},
+  };
+  for (const auto& c : cases) {
+    // The value replaces the fixture's own line for its key, or goes first in its section.
+    const std::string key = c.line.substr(0, c.line.find(' '));
+    std::string text = fixtures::small_toml();
+    const std::string own = key == "matching_efficiency" ? "matching_efficiency = 0.28"
+                            : key == "workers"           ? "workers = 20000"
+                            : key == "hype_premium"      ? "hype_premium = 0.2"
+                                                         : "";
+    if (!own.empty())
+      text = with_line_replaced(text, own, c.line);
+    else if (key == "enabled")
+      text = with_line_replaced(text, "[ai]\n", "[ai]\n" + c.line + "\n");
+    else
+      text += "\n[aiq]\n" + c.line + "\n";
+    if (c.key.empty()) {
+      EXPECT_NO_THROW(load_scenario_string(text, "x.toml")) << c.line;
+      continue;
+    }
+    InputError e = expect_input_error([&] { load_scenario_string(text, "x.toml"); });
+    EXPECT_EQ(e.file(), "x.toml") << c.line;
+    EXPECT_EQ(e.key(), c.key) << c.line;
+    EXPECT_EQ(e.line(), line_of(text, c.line)) << c.line;
+    EXPECT_NE(std::string(e.what()).find(c.words), std::string::npos) << e.what();
+  }
+}
+
 TEST(Scenario, StaffingNamesMustBeOccupations) {
   const std::string text =
       with_line_replaced(fixtures::small_toml(), "clerk = 0.7, engineer = 0.1", "clrek = 0.7, engineer = 0.1");
