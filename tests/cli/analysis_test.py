@@ -281,6 +281,20 @@ class Analyze(unittest.TestCase):
                 self.assertGreaterEqual(len(looks), 3, svg[:80])
                 self.assertEqual(len(set(looks)), len(looks), svg[:80])
 
+    def test_report_escapes_what_the_files_say(self):
+        # A scenario's name (and its text, shown in the report) is the user's: markup in it
+        # is shown as typed, never taken as the page's own.
+        with tempdir() as d:
+            name = 'a <b>bold</b> & "quoted" name'
+            run = run_scenario(d, "baseline", ["-r", "2", "--quiet", "--set", f"name={name}"] + QUICK)
+            with h5py.File(run) as f:
+                self.assertEqual(f.attrs["scenario_name"], name)
+            html = Path(d) / "report.html"
+            analyze(["report", run, "-o", html], check=True)
+            page = html.read_text()
+            self.assertNotIn("<b>", page)
+            self.assertIn("a &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; name", page)
+
     def test_report_renders_in_headless_chromium(self):
         with tempdir() as d:
             html = Path(d) / "report.html"
