@@ -17,6 +17,7 @@ namespace {
 const char* kUsage =
     "Usage:\n"
     "  laborsim-analyze summary RESULTS.h5 [--by occupation|sector|region|cohort] [--format table|csv|json]\n"
+    "  laborsim-analyze summary A.h5 B.h5 [...] [--format table|csv|json]   (runs side by side)\n"
     "  laborsim-analyze compare A.h5 B.h5 [--format table|csv|json]\n"
     "  laborsim-analyze export RESULTS.h5 --format csv|json -o DIR\n"
     "  laborsim-analyze report A.h5 [B.h5 ...] -o report.html\n\n"
@@ -64,8 +65,11 @@ int main(int argc, char** argv) {
 
   std::vector<Results> runs;
   try {
-    if (cmd == "summary" || cmd == "export") {
-      if (files.size() != 1) return usage_error(cmd + " takes one results file");
+    if (cmd == "summary") {
+      if (files.empty()) return usage_error("summary takes one or more results files");
+      if (files.size() > 1 && vm.count("by")) return usage_error("summary --by takes one results file");
+    } else if (cmd == "export") {
+      if (files.size() != 1) return usage_error("export takes one results file");
     } else if (cmd == "compare") {
       if (files.size() != 2) return usage_error("compare takes two results files");
     } else if (cmd == "report") {
@@ -89,8 +93,12 @@ int main(int argc, char** argv) {
         if (by != "occupation" && by != "sector" && by != "region" && by != "cohort")
           return usage_error("--by must be occupation, sector, region or cohort");
         print_summary_by(std::cout, runs[0], by, summary_by(runs[0], by), format);
-      } else {
+      } else if (runs.size() == 1) {
         print_summary(std::cout, runs[0], summary_figures(runs[0]), format);
+      } else {
+        std::vector<std::vector<Figure>> figs;
+        for (const auto& r : runs) figs.push_back(summary_figures(r));
+        print_summaries(std::cout, runs, figs, format);
       }
     } else if (cmd == "compare") {
       print_comparison(std::cout, runs[0], runs[1], compare(runs[0], runs[1]), format);

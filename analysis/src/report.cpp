@@ -60,22 +60,6 @@ struct Layer {
 std::string run_color(std::size_t k) { return kColors[k % kNColors]; }
 std::string run_dash(std::size_t k) { return kDashes[(k / kNColors) % std::size(kDashes)]; }
 
-// How the report names each run: its scenario's name, and where two runs share a name
-// (the same scenario with other --set values or seeds), its file too.
-std::vector<std::string> run_names(const std::vector<Results>& runs) {
-  std::vector<std::string> names;
-  for (const auto& r : runs) {
-    const bool shared = std::count_if(runs.begin(), runs.end(),
-                                      [&](const Results& o) { return o.scenario_name == r.scenario_name; }) > 1;
-    names.push_back(shared ? r.scenario_name + " (" + r.path.filename().string() + ")" : r.scenario_name);
-  }
-  const std::vector<std::string> first = names;  // files of one name in different folders: their paths
-  for (std::size_t k = 0; k < runs.size(); ++k)
-    if (std::count(first.begin(), first.end(), first[k]) > 1)
-      names[k] = runs[k].scenario_name + " (" + runs[k].path.string() + ")";
-  return names;
-}
-
 // "Nice" tick step for a range (1, 2 or 5 times a power of ten).
 double nice_step(double range, int ticks) {
   const double raw = range / std::max(1, ticks);

@@ -3,6 +3,8 @@
 #include <H5Cpp.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
+
 namespace laborsim::analysis {
 
 namespace {
@@ -184,6 +186,20 @@ Results read_results(const std::filesystem::path& file) {
     throw FormatError(file.string() + ": cannot read it (" + e.getDetailMsg() + "): " + kDamaged);
   }
   return r;
+}
+
+std::vector<std::string> run_names(const std::vector<Results>& runs) {
+  std::vector<std::string> names;
+  for (const auto& r : runs) {
+    const bool shared = std::count_if(runs.begin(), runs.end(),
+                                      [&](const Results& o) { return o.scenario_name == r.scenario_name; }) > 1;
+    names.push_back(shared ? r.scenario_name + " (" + r.path.filename().string() + ")" : r.scenario_name);
+  }
+  const std::vector<std::string> first = names;  // files of one name in different folders: their paths
+  for (std::size_t k = 0; k < runs.size(); ++k)
+    if (std::count(first.begin(), first.end(), first[k]) > 1)
+      names[k] = runs[k].scenario_name + " (" + runs[k].path.string() + ")";
+  return names;
 }
 
 }  // namespace laborsim::analysis

@@ -183,6 +183,55 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
                             : "The file has no spells (output.panel_rate = 0): spell figures are n/a.\n");
 }
 
+void print_summaries(std::ostream& os, const std::vector<Results>& runs, const std::vector<std::vector<Figure>>& figs,
+                     Format f) {
+  const std::vector<std::string> names = run_names(runs);
+  if (f == Format::json) {
+    nlohmann::json all = nlohmann::json::array();
+    for (std::size_t k = 0; k < runs.size(); ++k) {
+      std::ostringstream one;
+      print_summary(one, runs[k], figs[k], Format::json);
+      auto j = nlohmann::json::parse(one.str());
+      j["run"] = names[k];
+      all.push_back(std::move(j));
+    }
+    os << nlohmann::json{{"runs", all}}.dump(2) << "\n";
+    return;
+  }
+  if (f == Format::csv) {  // one long table: the runs one after another
+    os << "run,file,scenario,figure,label,unit,mean,lo95,hi95,replicates\n";
+    for (std::size_t k = 0; k < runs.size(); ++k)
+      for (const auto& fig : figs[k]) {
+        Interval i = figure_interval(fig);
+        os << csv_field(names[k]) << "," << csv_field(runs[k].path.string()) << "," << csv_field(runs[k].scenario_name)
+           << "," << fig.key << "," << csv_field(trim(fig.label)) << "," << unit_name(fig.unit) << ","
+           << csv_number(i.mean) << "," << csv_number(i.lo) << "," << csv_number(i.hi) << "," << i.n << "\n";
+      }
+    return;
+  }
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    os << (k + 1) << ". ";
+    header(os, runs[k]);
+  }
+  // One row per figure, one column per run (means; every run has the same figures).
+  std::vector<std::string> head = {"figure"};
+  for (std::size_t k = 0; k < runs.size(); ++k) head.push_back(std::to_string(k + 1) + ". " + names[k]);
+  std::vector<std::vector<std::string>> rows = {head};
+  for (std::size_t i = 0; i < figs[0].size(); ++i) {
+    std::vector<std::string> row = {figs[0][i].label};
+    for (std::size_t k = 0; k < runs.size(); ++k)
+      row.push_back(format_value(figure_interval(figs[k][i]).mean, figs[k][i].unit));
+    rows.push_back(row);
+  }
+  std::vector<bool> right(head.size(), true);
+  right[0] = false;
+  os << "\n";
+  print_aligned(os, rows, right);
+  os << "\nMeans over replicates (Kaplan-Meier estimates from the spell panel for reemployment\n"
+        "and durations). Use --format csv or json for the 95% intervals, or compare A B for\n"
+        "paired differences between two runs.\n";
+}
+
 void print_summary_by(std::ostream& os, const Results& r, const std::string& grouping,
                       const std::vector<GroupFigures>& groups, Format f) {
   if (groups.empty()) return;

@@ -109,6 +109,43 @@ class Analyze(unittest.TestCase):
         self.assertTrue(np.isnan(t.at["regret_rehires_offshore", "a_mean"]))
         self.assertTrue(np.isnan(t.at["regret_rehires_offshore", "diff_mean"]))
 
+    def test_summary_of_several_runs_side_by_side(self):
+        # A sweep's runs in one table: each run's figures are exactly its own summary's,
+        # named by scenario (and file where two share a name, as the report does).
+        from io import StringIO
+        with tempdir() as d:
+            again = Path(d) / "again.h5"
+            shutil.copy(self.base, again)
+            files = [self.base, self.hype, again]
+            names = [f"baseline ({Path(self.base).name})", "hype_regret", "baseline (again.h5)"]
+            t = pd.read_csv(StringIO(analyze(["summary", *files, "--format", "csv"], check=True).stdout),
+                            float_precision="round_trip")
+            self.assertEqual(list(t.columns[:4]), ["run", "file", "scenario", "figure"])
+            self.assertEqual(list(t["run"].unique()), names)
+            j = json.loads(analyze(["summary", *files, "--format", "json"], check=True).stdout)["runs"]
+            self.assertEqual([r["run"] for r in j], names)
+            for f, name, run in zip(files, names, j):
+                one = json.loads(analyze(["summary", f, "--format", "json"], check=True).stdout)
+                self.assertEqual(run["figures"], one["figures"], name)
+                self.assertEqual(run["file"], str(f))
+                rows = t[t["run"] == name].set_index("figure")
+                self.assertEqual(sorted(rows.index), sorted(one["figures"]))
+                for k, v in one["figures"].items():
+                    if v["mean"] is None:
+                        self.assertTrue(np.isnan(rows.at[k, "mean"]), (name, k))
+                    else:
+                        self.assertEqual(rows.at[k, "mean"], v["mean"], (name, k))
+            text = analyze(["summary", *files], check=True).stdout
+            head = next(line for line in text.splitlines() if line.startswith("figure"))
+            for k, name in enumerate(names):
+                self.assertIn(f"{k + 1}. {name}", head)
+            hype_ai = json.loads(analyze(["summary", self.hype, "--format", "json"], check=True).stdout)
+            row = next(line for line in text.splitlines() if line.startswith("  by AI"))
+            self.assertIn(f"{hype_ai['figures']['displaced_ai']['mean']:.0f}", row.split()[3:])
+            p = analyze(["summary", self.base, self.hype, "--by", "sector"])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("--by takes one results file", p.stderr)
+
     def test_compare(self):
         same = json.loads(analyze(["compare", self.base, self.base, "--format", "json"], check=True).stdout)
         self.assertTrue(same["paired"])

@@ -49,4 +49,9 @@ struct Results {
 
 Results read_results(const std::filesystem::path& file);
 
+// How tables and reports name each of several runs: its scenario's name, and where two
+// runs share a name (the same scenario with other --set values or seeds), its file too
+// (its path, where files of one name are in different folders).
+std::vector<std::string> run_names(const std::vector<Results>& runs);
+
 }  // namespace laborsim::analysis

@@ -15,6 +15,11 @@ std::string format_value(double v, Unit u);
 const char* unit_name(Unit u);
 
 void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>& figs, Format f);
+// Several runs side by side (a parameter sweep, say): a table with a column per run,
+// or the runs' summaries one after another in CSV (a long table with run, file and
+// scenario columns) and JSON ({"runs": [...]}, each as print_summary writes it).
+void print_summaries(std::ostream& os, const std::vector<Results>& runs, const std::vector<std::vector<Figure>>& figs,
+                     Format f);
 void print_summary_by(std::ostream& os, const Results& r, const std::string& grouping,
                       const std::vector<GroupFigures>& groups, Format f);
 
