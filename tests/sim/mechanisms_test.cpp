@@ -74,6 +74,31 @@ TEST(Adoption, FasterAdoptionMeansMoreAILayoffs) {
   EXPECT_GT(fast, 1.5 * slow);
 }
 
+// A firm cuts once, at its reduction, in proportion to the capability of that month.
+// Faster adoption brings the reductions forward to when capability is lower, so each
+// cutting firm cuts fewer jobs, and the cuts are made at a lower capability (the reason
+// why, over ten years of the baseline, AI layoffs fall again at high speeds: model.md 3).
+TEST(Adoption, FasterAdoptionCutsEarlierAtLowerCapabilityAndLessPerFirm) {
+  auto measure = [](const std::string& speed) {
+    Replicates r(fixtures::small({"ai.adoption_speed=" + speed, "consolidation.enabled=false"}, 20000, 120), 4);
+    double cuts = 0, firms = 0, weighted_capability = 0;
+    for (const auto& s : r.series)
+      for (int t = 0; t < 120; ++t) {
+        cuts += s.at(M::layoffs_ai, t);
+        firms += s.at(M::firms_cutting, t);
+        weighted_capability += s.at(M::layoffs_ai, t) * s.at(M::capability_real, t);
+      }
+    return std::array<double, 3>{cuts, cuts / firms, weighted_capability / cuts};
+  };
+  const auto slow = measure("0.5"), fast = measure("4");
+  std::printf("AI cuts %.0f / %.0f, per cutting firm %.2f / %.2f, capability at the cuts %.3f / %.3f (slow / fast)\n",
+              slow[0], fast[0], slow[1], fast[1], slow[2], fast[2]);
+  ASSERT_GT(slow[0], 200);
+  ASSERT_GT(fast[0], 200);
+  EXPECT_LT(fast[2], slow[2] - 0.05);
+  EXPECT_LT(fast[1], slow[1]);
+}
+
 // Bass diffusion: with every firm alike (size_elasticity 0) and none leaving
 // (consolidation off), a sector's adopting share F follows the hazard of MODEL.md 3.2,
 // 1 - exp(-(p + q F) speed / 12) a month, F taken at the start of the month. The
