@@ -19,7 +19,7 @@ const char* kUsage =
     "  laborsim-analyze summary RESULTS.h5 [--by occupation|sector|region|cohort] [--format table|csv|json]\n"
     "  laborsim-analyze summary A.h5 B.h5 [...] [--format table|csv|json]   (runs side by side)\n"
     "  laborsim-analyze compare A.h5 B.h5 [--format table|csv|json]\n"
-    "  laborsim-analyze export RESULTS.h5 --format csv|json -o DIR\n"
+    "  laborsim-analyze export RESULTS.h5 [...] --format csv|json -o DIR\n"
     "  laborsim-analyze report A.h5 [B.h5 ...] -o report.html\n\n"
     "Displacement and rehiring outcomes of laborsim runs: every figure as a mean across\n"
     "replicates with a 95% interval; comparisons pair replicates made with the same seed.\n";
@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
       if (files.empty()) return usage_error("summary takes one or more results files");
       if (files.size() > 1 && vm.count("by")) return usage_error("summary --by takes one results file");
     } else if (cmd == "export") {
-      if (files.size() != 1) return usage_error("export takes one results file");
+      if (files.empty()) return usage_error("export takes one or more results files");
     } else if (cmd == "compare") {
       if (files.size() != 2) return usage_error("compare takes two results files");
     } else if (cmd == "report") {
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
     } else if (cmd == "compare") {
       print_comparison(std::cout, runs[0], runs[1], compare(runs[0], runs[1]), format);
     } else if (cmd == "export") {
-      const auto n = export_tables(runs[0], vm["output"].as<std::string>(), format);
+      const auto n = export_tables(runs, vm["output"].as<std::string>(), format);
       std::cerr << "laborsim-analyze: wrote " << n.series_rows << " series rows and " << n.spell_rows << " spells to "
                 << vm["output"].as<std::string>() << "\n";
     } else {

@@ -52,50 +52,68 @@ void each_series_value(
 
 }  // namespace
 
-ExportCounts export_tables(const Results& r, const std::filesystem::path& dir, Format f) {
+ExportCounts export_tables(const std::vector<Results>& runs, const std::filesystem::path& dir, Format f) {
   std::filesystem::create_directories(dir);
   ExportCounts n;
-  const std::string sc = r.scenario_name;
-  const auto& s = r.spells;
-  const auto& occ = r.groups.at("occupation");
-  const auto& reg = r.groups.at("region");
-  const auto& sec = r.groups.at("sector");
+  const std::vector<std::string> names = run_names(runs);  // one run: its scenario's name
+  // Calls spell(run name, results, spell index, sector, occupation, new occupation,
+  // region, new region) for every spell of every run.
+  auto each_spell = [&](const auto& spell) {
+    for (std::size_t k = 0; k < runs.size(); ++k) {
+      const Results& r = runs[k];
+      const auto& occ = r.groups.at("occupation");
+      const auto& reg = r.groups.at("region");
+      const auto& sec = r.groups.at("sector");
+      const auto& s = r.spells;
+      for (std::size_t i = 0; i < s.size(); ++i)
+        spell(names[k], s, i, name_of(sec, s.sector[i]), name_of(occ, s.occupation[i]),
+              name_of(occ, s.new_occupation[i]), name_of(reg, s.region[i]), name_of(reg, s.new_region[i]));
+    }
+  };
   if (f == Format::csv) {
     write_file_atomically(dir / "series.csv", [&](std::ostream& os) {
       os << "scenario,replicate,month,metric,grouping,group,value\n";
-      each_series_value(r, [&](int rep, int t, const std::string& metric, const std::string& grouping,
-                               const std::string& group, double v) {
-        os << csv_field(sc) << ',' << rep << ',' << t << ',' << metric << ',' << grouping << ',' << csv_field(group)
-           << ',' << csv_number(v) << '\n';
-        ++n.series_rows;
-      });
+      for (std::size_t k = 0; k < runs.size(); ++k) {
+        const std::string sc = csv_field(names[k]);
+        each_series_value(runs[k], [&](int rep, int t, const std::string& metric, const std::string& grouping,
+                                       const std::string& group, double v) {
+          os << sc << ',' << rep << ',' << t << ',' << metric << ',' << grouping << ',' << csv_field(group) << ','
+             << csv_number(v) << '\n';
+          ++n.series_rows;
+        });
+      }
     });
     write_file_atomically(dir / "spells.csv", [&](std::ostream& os) {
       os << "scenario,replicate,start_month,end_month,duration_months,reemployed,cause,age,sector,occupation,new_"
-            "occupation,"
-            "region,new_region,wage,new_wage\n";
-      for (std::size_t i = 0; i < s.size(); ++i, ++n.spell_rows)
+            "occupation,region,new_region,wage,new_wage\n";
+      each_spell([&](const std::string& sc, const Spells& s, std::size_t i, const std::string& sector,
+                     const std::string& occupation, const std::string& new_occupation, const std::string& region,
+                     const std::string& new_region) {
         os << csv_field(sc) << ',' << s.replicate[i] << ',' << s.start_month[i] << ',' << s.end_month[i] << ','
            << s.end_month[i] - s.start_month[i] << ',' << s.reemployed[i] << ',' << kCause[s.cause[i] & 3] << ','
-           << s.age[i] << ',' << csv_field(name_of(sec, s.sector[i])) << ',' << csv_field(name_of(occ, s.occupation[i]))
-           << ',' << csv_field(name_of(occ, s.new_occupation[i])) << ',' << csv_field(name_of(reg, s.region[i])) << ','
-           << csv_field(name_of(reg, s.new_region[i])) << ',' << csv_number(s.wage[i]) << ','
+           << s.age[i] << ',' << csv_field(sector) << ',' << csv_field(occupation) << ',' << csv_field(new_occupation)
+           << ',' << csv_field(region) << ',' << csv_field(new_region) << ',' << csv_number(s.wage[i]) << ','
            << csv_number(s.new_wage[i]) << '\n';
+        ++n.spell_rows;
+      });
     });
   } else {
     write_file_atomically(dir / "series.json", [&](std::ostream& os) {
       os << "[";
-      each_series_value(r, [&](int rep, int t, const std::string& metric, const std::string& grouping,
-                               const std::string& group, double v) {
-        nlohmann::json j = {{"scenario", sc},       {"replicate", rep}, {"month", t}, {"metric", metric},
-                            {"grouping", grouping}, {"group", group},   {"value", v}};
-        os << (n.series_rows++ ? ",\n" : "\n") << j.dump();
-      });
+      for (std::size_t k = 0; k < runs.size(); ++k)
+        each_series_value(runs[k], [&](int rep, int t, const std::string& metric, const std::string& grouping,
+                                       const std::string& group, double v) {
+          nlohmann::json j = {{"scenario", names[k]}, {"replicate", rep}, {"month", t}, {"metric", metric},
+                              {"grouping", grouping}, {"group", group},   {"value", v}};
+          os << (n.series_rows++ ? ",\n" : "\n") << j.dump();
+        });
       os << "\n]\n";
     });
     write_file_atomically(dir / "spells.json", [&](std::ostream& os) {
       os << "[";
-      for (std::size_t i = 0; i < s.size(); ++i) {
+      each_spell([&](const std::string& sc, const Spells& s, std::size_t i, const std::string& sector,
+                     const std::string& occupation, const std::string& new_occupation, const std::string& region,
+                     const std::string& new_region) {
         nlohmann::json j = {{"scenario", sc},
                             {"replicate", s.replicate[i]},
                             {"start_month", s.start_month[i]},
@@ -104,15 +122,15 @@ ExportCounts export_tables(const Results& r, const std::filesystem::path& dir, F
                             {"reemployed", s.reemployed[i]},
                             {"cause", kCause[s.cause[i] & 3]},
                             {"age", s.age[i]},
-                            {"sector", name_of(sec, s.sector[i])},
-                            {"occupation", name_of(occ, s.occupation[i])},
-                            {"new_occupation", name_of(occ, s.new_occupation[i])},
-                            {"region", name_of(reg, s.region[i])},
-                            {"new_region", name_of(reg, s.new_region[i])},
+                            {"sector", sector},
+                            {"occupation", occupation},
+                            {"new_occupation", new_occupation},
+                            {"region", region},
+                            {"new_region", new_region},
                             {"wage", s.wage[i]},
                             {"new_wage", s.new_wage[i]}};
         os << (n.spell_rows++ ? ",\n" : "\n") << j.dump();
-      }
+      });
       os << "\n]\n";
     });
   }

@@ -253,6 +253,28 @@ class Analyze(unittest.TestCase):
             self.assertEqual(len(sj), len(series))
             self.assertEqual(len(pd.read_json(Path(d) / "j" / "spells.json")), len(spells))
 
+    def test_export_of_several_runs_is_their_exports_one_after_another(self):
+        # A sweep in one tidy table: each run's rows are its own export's, its scenario
+        # column its name (with its file where two runs share a name).
+        with tempdir() as d:
+            again = Path(d) / "again.h5"
+            shutil.copy(self.base, again)
+            for fmt, read in [("csv", lambda p: pd.read_csv(p.with_suffix(".csv"), float_precision="round_trip")),
+                              ("json", lambda p: pd.read_json(p.with_suffix(".json")))]:
+                with self.subTest(fmt=fmt):
+                    out = Path(d) / fmt
+                    analyze(["export", self.base, self.hype, again, "--format", fmt, "-o", out / "all"], check=True)
+                    for part in ["series", "spells"]:
+                        both = read(out / "all" / part)
+                        names = [f"baseline ({Path(self.base).name})", "hype_regret", "baseline (again.h5)"]
+                        self.assertEqual(list(both["scenario"].unique()), names, part)
+                        for k, f in enumerate([self.base, self.hype, again]):
+                            analyze(["export", f, "--format", fmt, "-o", out / str(k)], check=True)
+                            one = read(out / str(k) / part)
+                            mine = both[both["scenario"] == names[k]].reset_index(drop=True)
+                            pd.testing.assert_frame_equal(mine.drop(columns="scenario"), one.drop(columns="scenario"))
+                            self.assertTrue(len(one) > 0, (part, k))
+
     def test_refuses_foreign_files(self):
         with tempdir() as d:
             other = Path(d) / "other.h5"
