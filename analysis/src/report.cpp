@@ -227,18 +227,8 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
   h << "</table>\n<p class=\"note\">Means over replicates with 95% t-intervals, cut to the values a figure can "
        "take (a share within 0-100%, a count at least 0).</p>\n";
   // Side by side, counts of runs of other lengths or sizes differ for that reason alone.
-  RunMismatch differ;
-  for (const auto& r : runs) {
-    const RunMismatch d = mismatch(runs[0], r);
-    differ.length |= d.length, differ.size |= d.size;
-  }
-  if (differ.any())
-    h << "<p class=\"note\" id=\"not-comparable\"><b>Note:</b> these runs differ in "
-      << (differ.length && differ.size ? "length and size"
-          : differ.length              ? "length (months)"
-                                       : "size (workers)")
-      << ": counts over a run are not comparable between them; shares and rates are"
-      << (differ.length ? ", but describe different periods" : "") << ".</p>\n";
+  if (const std::string note = mismatch_note(mismatch(runs)); !note.empty())
+    h << "<p class=\"note\" id=\"not-comparable\"><b>Note:</b> " << esc(note) << ".</p>\n";
 
   h << "<h2>Unemployment and layoffs</h2>\n<div class=\"grid-charts\">\n";
   h << fan_chart(runs, run_name, "unemployment_rate", "Unemployment rate", "unemployment rate", true);

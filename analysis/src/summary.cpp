@@ -194,6 +194,25 @@ RunMismatch mismatch(const Results& a, const Results& b) {
   return {a.months != b.months, a.workers > 0 && b.workers > 0 && a.workers != b.workers};
 }
 
+RunMismatch mismatch(const std::vector<Results>& runs) {
+  RunMismatch differ;
+  for (const auto& r : runs) {
+    const RunMismatch d = mismatch(runs.front(), r);
+    differ.length |= d.length, differ.size |= d.size;
+  }
+  return differ;
+}
+
+std::string mismatch_note(const RunMismatch& differ) {
+  if (!differ.any()) return "";
+  return std::string("these runs differ in ") +
+         (differ.length && differ.size ? "length and size"
+          : differ.length              ? "length (months)"
+                                       : "size (workers)") +
+         ": counts over a run are not comparable between them; shares and rates are" +
+         (differ.length ? ", but describe different periods" : "");
+}
+
 std::vector<GroupFigures> summary_by(const Results& r, const std::string& grouping) {
   auto it = r.groups.find(grouping);
   if (it == r.groups.end())

@@ -195,7 +195,11 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
       j["run"] = names[k];
       all.push_back(std::move(j));
     }
-    os << nlohmann::json{{"runs", all}}.dump(2) << "\n";
+    const std::string note = mismatch_note(mismatch(runs));
+    os << nlohmann::json{{"runs", all},
+                         {"caveats", note.empty() ? nlohmann::json::array() : nlohmann::json::array({note})}}
+              .dump(2)
+       << "\n";
     return;
   }
   if (f == Format::csv) {  // one long table: the runs one after another
@@ -230,6 +234,7 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
   os << "\nMeans over replicates (Kaplan-Meier estimates from the spell panel for reemployment\n"
         "and durations). Use --format csv or json for the 95% intervals, or compare A B for\n"
         "paired differences between two runs.\n";
+  if (const std::string note = mismatch_note(mismatch(runs)); !note.empty()) os << "Note: " << note << ".\n";
 }
 
 void print_summary_by(std::ostream& os, const Results& r, const std::string& grouping,

@@ -122,7 +122,9 @@ class Analyze(unittest.TestCase):
                             float_precision="round_trip")
             self.assertEqual(list(t.columns[:4]), ["run", "file", "scenario", "figure"])
             self.assertEqual(list(t["run"].unique()), names)
-            j = json.loads(analyze(["summary", *files, "--format", "json"], check=True).stdout)["runs"]
+            j = json.loads(analyze(["summary", *files, "--format", "json"], check=True).stdout)
+            self.assertEqual(j["caveats"], [])  # same length and size
+            j = j["runs"]
             self.assertEqual([r["run"] for r in j], names)
             for f, name, run in zip(files, names, j):
                 one = json.loads(analyze(["summary", f, "--format", "json"], check=True).stdout)
@@ -214,6 +216,16 @@ class Analyze(unittest.TestCase):
                 self.assertIn("Note: the runs differ in", text)
                 self.assertRegex(text, r"displaced workers \(layoffs of every cause\).*not comparable")
                 self.assertIn("20000 workers", text)  # the header says each run's size
+                # Side by side (summary of both, the report), the same caveat, once.
+                what = "length (months)" if name == "short" else "size (workers)"
+                text = analyze(["summary", self.base, other], check=True).stdout
+                self.assertEqual(text.count(f"Note: these runs differ in {what}"), 1, text[-400:])
+                j = json.loads(analyze(["summary", self.base, other, "--format", "json"], check=True).stdout)
+                self.assertEqual(len(j["caveats"]), 1)
+                self.assertIn(what, j["caveats"][0])
+                html = Path(d) / "report.html"
+                analyze(["report", self.base, other, "-o", html], check=True)
+                self.assertIn(f'id="not-comparable"><b>Note:</b> these runs differ in {what}', html.read_text())
                 # The report puts them side by side: it says so too.
                 report = Path(d) / f"{name}.html"
                 analyze(["report", self.base, other, "-o", report], check=True)

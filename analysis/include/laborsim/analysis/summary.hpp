@@ -37,6 +37,9 @@ struct RunMismatch {
   bool any() const { return length || size; }
 };
 RunMismatch mismatch(const Results& a, const Results& b);
+RunMismatch mismatch(const std::vector<Results>& runs);  // any of them against the first
+// A sentence saying how runs side by side differ and what then compares ("" if they do not).
+std::string mismatch_note(const RunMismatch& differ);
 
 struct GroupFigures {
   std::string group;
