@@ -217,14 +217,17 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
     os << (k + 1) << ". ";
     header(os, runs[k]);
   }
-  // One row per figure, one column per run (means; every run has the same figures).
+  // One row per figure, one column per run (means; a figure a run lacks is n/a).
   std::vector<std::string> head = {"figure"};
   for (std::size_t k = 0; k < runs.size(); ++k) head.push_back(std::to_string(k + 1) + ". " + names[k]);
   std::vector<std::vector<std::string>> rows = {head};
-  for (std::size_t i = 0; i < figs[0].size(); ++i) {
-    std::vector<std::string> row = {figs[0][i].label};
-    for (std::size_t k = 0; k < runs.size(); ++k)
-      row.push_back(format_value(figure_interval(figs[k][i]).mean, figs[k][i].unit));
+  for (const Figure& first : figs[0]) {
+    std::vector<std::string> row = {first.label};
+    for (std::size_t k = 0; k < runs.size(); ++k) {
+      const auto fig =
+          std::find_if(figs[k].begin(), figs[k].end(), [&](const Figure& x) { return x.key == first.key; });
+      row.push_back(fig == figs[k].end() ? "n/a" : format_value(figure_interval(*fig).mean, fig->unit));
+    }
     rows.push_back(row);
   }
   std::vector<bool> right(head.size(), true);
