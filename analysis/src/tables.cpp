@@ -6,7 +6,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <iomanip>
 #include <set>
 #include <sstream>
 #include <stdexcept>
