@@ -164,7 +164,7 @@ int main(int argc, char** argv) {
   try {
     sc = load_scenario(vm["scenario"].as<std::string>(), overrides);
   } catch (const InputError& e) {
-    std::cerr << "laborsim: error: " << e.what() << "\n";
+    std::cerr << "laborsim: error: " << e.what() << "\n" << error_excerpt(e);
     return kBadInput;
   } catch (const std::exception& e) {
     std::cerr << "laborsim: error: " << e.what() << "\n";
@@ -174,9 +174,10 @@ int main(int argc, char** argv) {
     std::cout << describe(sc);
     // What a run would need, to plan a large one before starting it.
     const int t = effective_threads(threads);
-    std::printf("\n# A run on %d thread%s is estimated to peak at %.2f GiB of memory (this machine has %.1f GiB;\n"
-                "# runs above 90%% of it are refused unless --max-memory allows them).\n",
-                t, t == 1 ? "" : "s", estimate_memory(sc, threads) / 1073741824.0, physical_memory() / 1073741824.0);
+    std::printf(
+        "\n# A run on %d thread%s is estimated to peak at %.2f GiB of memory (this machine has %.1f GiB;\n"
+        "# runs above 90%% of it are refused unless --max-memory allows them).\n",
+        t, t == 1 ? "" : "s", estimate_memory(sc, threads) / 1073741824.0, physical_memory() / 1073741824.0);
     return kOk;
   }
 

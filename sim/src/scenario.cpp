@@ -50,6 +50,30 @@ InputError::InputError(std::string file, int line, int column, std::string key, 
       line_(line),
       column_(column) {}
 
+std::string error_excerpt(const InputError& e) {
+  if (e.line() <= 0 || e.file().empty() || e.file().starts_with(kSetSource)) return "";
+  std::ifstream in(e.file());
+  std::string text;
+  for (int n = 0; n < e.line(); ++n)
+    if (!std::getline(in, text)) return "";
+  if (!text.empty() && text.back() == '\r') text.pop_back();
+  std::replace(text.begin(), text.end(), '\t', ' ');  // one column a character, for the caret
+  // A long line is shown in a window of kWidth characters around the column.
+  constexpr std::size_t kWidth = 120;
+  const std::size_t at = e.column() > 0 ? static_cast<std::size_t>(e.column() - 1) : 0;
+  std::size_t caret = at;
+  if (text.size() > kWidth) {
+    const std::size_t start = std::min(at > kWidth / 2 ? at - kWidth / 2 : 0, text.size() - kWidth);
+    const bool more = start + kWidth < text.size();
+    text = (start > 0 ? "... " : "") + text.substr(start, kWidth) + (more ? " ..." : "");
+    caret = at - start + (start > 0 ? 4 : 0);
+  }
+  const std::string number = std::to_string(e.line());
+  std::string out = "  " + number + " | " + text + "\n";
+  if (e.column() > 0) out += "  " + std::string(number.size(), ' ') + " | " + std::string(caret, ' ') + "^\n";
+  return out;
+}
+
 int cohort_of_age(int age) {
   if (age <= 25) return 0;
   if (age <= 34) return 1;

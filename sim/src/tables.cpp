@@ -37,7 +37,24 @@ struct Table {
     return 0;
   }
   [[noreturn]] void fail(int line, const std::string& col, const std::string& msg) const {
-    throw InputError(file.string(), line, column(col), col, msg);
+    throw InputError(file.string(), line, character_of_field(line, column(col)), col, msg);
+  }
+  // Where field k (1-based) of a line starts, as a character column (1-based), the way
+  // an editor counts a location: read again from the file, since errors are rare.
+  int character_of_field(int line, int k) const {
+    if (k <= 0) return 0;
+    std::ifstream in(file);
+    std::string text;
+    for (int n = 0; n < line; ++n)
+      if (!std::getline(in, text)) return 0;
+    if (line == 1 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);  // (the BOM is no character)
+    bool quoted = false;
+    int field = 1;
+    for (std::size_t i = 0; i < text.size() && field < k; ++i) {
+      if (text[i] == '"') quoted = !quoted;  // a doubled quote toggles twice
+      if (text[i] == ',' && !quoted && ++field == k) return static_cast<int>(i) + 2;
+    }
+    return field == k ? 1 : 0;
   }
   double number(int line, const std::string& col, const std::string& text, double lo, double hi) const {
     double v = 0;

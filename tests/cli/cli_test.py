@@ -132,6 +132,15 @@ class BadScenarios(unittest.TestCase):
                 if key:
                     self.assertIn(f"key '{key}'", p.stderr)
                 self.assertIn(words, p.stderr)
+                # ... and shows the line it means, as written in the file
+                # (a long line in a window around the column, "..." where it is cut)
+                wrong = Path(path).read_text().splitlines()[line - 1]
+                shown = re.search(rf"\n  {line} \| (.*)\n +\| ( *)\^\n", p.stderr)
+                self.assertIsNotNone(shown, p.stderr)
+                text, caret = shown.group(1), len(shown.group(2))
+                self.assertIn(text.removeprefix("... ").removesuffix(" ..."), wrong)
+                column = int(re.search(rf":{line}:(\d+): ", p.stderr).group(1))
+                self.assertEqual(text[caret:caret + 6], wrong[column - 1:column + 5], p.stderr)  # the caret's place
                 self.assertEqual(sorted(os.listdir(d)), sorted([*FILES, "data"]), "no output, no temporary file")
                 # validate reports the same
                 self.assertEqual(run(["validate", scenario]).returncode, 2)

@@ -298,6 +298,52 @@ TEST(Scenario, MissingFilesAreTheirKeysError) {
   EXPECT_NE(std::string(e.what()).find("'nowhere.csv' does not exist"), std::string::npos) << e.what();
 }
 
+// An error shows the user's line and a caret under the column it names: in a scenario
+// (the column toml++ gives) and in a data table (where the named field starts, quoted
+// commas and all, counted as an editor counts characters).
+TEST(Scenario, ErrorsShowTheLineAndACaretUnderTheColumn) {
+  TempDir dir;
+  const std::string text = with_line_replaced(fixtures::small_toml(), "hype_premium = 0.2", "hype_premium = \"high\"");
+  InputError e = expect_input_error([&] { load_scenario(dir.write("x.toml", text)); });
+  const std::string n = std::to_string(line_of(text, "hype_premium ="));
+  EXPECT_EQ(error_excerpt(e), "  " + n + " | hype_premium = \"high\"\n  " + std::string(n.size(), ' ') + " | " +
+                                  std::string(15, ' ') + "^\n");
+
+  dir.write("occ.csv",
+            "code,title,employment,median_wage,ai_exposure\n"
+            "a,\"Clerks, general\",100,40000,0.5\n"
+            "b,\"Nurses, \"\"registered\"\"\",200,oops,0.1\n");
+  e = expect_input_error([&] { load_scenario(dir.write("t.toml", "occupations_file = \"occ.csv\"\n")); });
+  EXPECT_EQ(e.key(), "median_wage") << e.what();
+  EXPECT_EQ(e.line(), 3);
+  const std::string row = "b,\"Nurses, \"\"registered\"\"\",200,";
+  EXPECT_EQ(e.column(), static_cast<int>(row.size()) + 1) << e.what();  // where "oops" starts
+  EXPECT_NE(std::string(e.what()).find("occ.csv:3:" + std::to_string(row.size() + 1) + ": "), std::string::npos)
+      << e.what();
+  EXPECT_EQ(error_excerpt(e), "  3 | " + row + "oops,0.1\n    | " + std::string(row.size(), ' ') + "^\n");
+
+  // A long line: a window of it around the column, cut with "..." on either side.
+  const std::string pad(150, ' ');
+  const std::string wide =
+      with_line_replaced(fixtures::small_toml(), "staffing = { clerk = 0.7, engineer = 0.1, nurse = 0.2 }",
+                         "staffing = {" + pad + "clrek = 0.7, engineer = 0.1, nurse = 0.2 }" + std::string(100, ' '));
+  e = expect_input_error([&] { load_scenario(dir.write("wide.toml", wide)); });
+  ASSERT_EQ(e.column(), static_cast<int>(std::string("staffing = {").size() + pad.size()) + 1) << e.what();
+  const std::string shown = error_excerpt(e);
+  const auto bar = shown.find(" | "), second = shown.find('\n') + 1;
+  const std::string line_shown = shown.substr(bar + 3, second - 1 - (bar + 3));
+  EXPECT_TRUE(line_shown.starts_with("... ")) << shown;
+  EXPECT_TRUE(line_shown.ends_with(" ...")) << shown;
+  EXPECT_EQ(line_shown.size(), 4 + 120 + 4u) << shown;
+  const auto caret = shown.find('^', second) - (second + bar + 3);
+  EXPECT_EQ(line_shown.substr(caret, 5), "clrek") << shown;
+
+  // No line to show: a --set assignment, a file that is gone.
+  e = expect_input_error([&] { fixtures::small({"simulation.months=x"}); });
+  EXPECT_EQ(error_excerpt(e), "");
+  EXPECT_EQ(error_excerpt(InputError((dir.path / "gone.toml").string(), 3, 1, "k", "m")), "");
+}
+
 // The stored scenario shows numbers as they were written (0.15, not toml++'s
 // 0.14999999999999999), and every one still loads back as the same double.
 TEST(Scenario, StoredTomlWritesEachNumberInItsShortestExactForm) {

@@ -26,6 +26,13 @@ class InputError : public std::runtime_error {
   int line_, column_;
 };
 
+// The line of the user's file an error points at, with a caret under its column:
+//     9 | hype_premum = 1.0
+//       | ^
+// (empty when the error has no line, or its file cannot be read: a --set assignment,
+// a file that is gone).
+std::string error_excerpt(const InputError& e);
+
 // Age cohorts used by seniority weights, AIQ and the outputs.
 inline constexpr int kCohorts = 6;
 inline constexpr std::array<const char*, kCohorts> kCohortNames = {"22-25", "26-34", "35-44", "45-54", "55-64", "65+"};
