@@ -104,7 +104,12 @@ class DataFileErrors(unittest.TestCase):
             f = lines[5].split(",")
             f[4] = "-100"
             return lines[:5] + [",".join(f)] + lines[6:]
-        self.check(occ_edit=edit, expect=["DIR/occ.csv:6:5:", "key 'employment'", "out of range"])
+        # The column is a character's, as editors count: where the fifth field starts.
+        row = edit((DATA / "us_occupations.csv").read_text().splitlines(keepends=True))[5]
+        column = len(",".join(row.split(",")[:4])) + 2
+        self.assertEqual(row[column - 1:column + 3], "-100")
+        self.check(occ_edit=edit, expect=[f"DIR/occ.csv:6:{column}:", "key 'employment'", "out of range",
+                                          "\n  6 | " + row.rstrip("\n") + "\n    | " + " " * (column - 1) + "^\n"])
 
     def test_unknown_code(self):
         self.check(mob_edit=lambda l: l[:3] + [l[3].replace("11-1010,", "99-9990,", 1)] + l[4:],
@@ -115,7 +120,9 @@ class DataFileErrors(unittest.TestCase):
             f = lines[1].rstrip("\n").split(",")
             f[2] = str(float(f[2]) * 0.9)
             return [lines[0], ",".join(f) + "\n"] + lines[2:]
-        self.check(mob_edit=edit, expect=["DIR/mob.csv:2:3:", "key 'probability'", "sum to"])
+        row = edit((DATA / "us_mobility.csv").read_text().splitlines(keepends=True))[1]
+        column = len(",".join(row.split(",")[:2])) + 2  # the third field
+        self.check(mob_edit=edit, expect=[f"DIR/mob.csv:2:{column}:", "key 'probability'", "sum to"])
 
 
 class Behaviour(unittest.TestCase):
