@@ -263,10 +263,11 @@ class RunFailures(unittest.TestCase):
         import time
         with tempdir() as d:
             out = Path(d) / "big.h5"
+            out.write_bytes(b"an earlier run's results")  # to be replaced only by a complete run
             p = subprocess.Popen([LABORSIM, "run", SCENARIOS / "baseline.toml", "-o", out, "--quiet",
                                   "--set", "simulation.workers=1000000"], stderr=subprocess.PIPE, text=True)
             for _ in range(200):  # until the temporary file exists
-                if os.listdir(d):
+                if len(os.listdir(d)) > 1:
                     break
                 time.sleep(0.05)
             self.assertTrue(any(n.startswith("big.h5.tmp-") for n in os.listdir(d)))
@@ -274,7 +275,8 @@ class RunFailures(unittest.TestCase):
             _, err = p.communicate(timeout=120)
             self.assertEqual(p.returncode, 130, err)
             self.assertIn("interrupted", err)
-            self.assertEqual(os.listdir(d), [])
+            self.assertEqual(os.listdir(d), ["big.h5"])
+            self.assertEqual(out.read_bytes(), b"an earlier run's results")
 
     def test_progress_line_on_a_terminal(self):
         # stderr on a pseudo-terminal: the bar, the time so far, an estimate of the time
