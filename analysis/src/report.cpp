@@ -161,11 +161,10 @@ std::string chart(const std::string& id, const std::string& title, const std::st
   return s.str();
 }
 
-// Median and 5-95% band across replicates, month by month.
-Layer fan(const Results& r, const std::string& metric, const std::string& name, std::size_t k) {
-  const Eigen::MatrixXd& m = r.series(metric);
+// Median and 5-95% band across replicates (the rows of m), month by month.
+Layer fan(const Eigen::MatrixXd& m, const std::string& name, std::size_t k) {
   Layer l{name, run_color(k), {}, {}, {}, {}, false, run_dash(k)};
-  for (int t = 0; t < r.months; ++t) {
+  for (Eigen::Index t = 0; t < m.cols(); ++t) {
     const Eigen::VectorXd col = m.col(t);
     l.x.push_back(t);
     l.y.push_back(quantile(col, 0.5));
@@ -178,7 +177,7 @@ Layer fan(const Results& r, const std::string& metric, const std::string& name, 
 std::string fan_chart(const std::vector<Results>& runs, const std::vector<std::string>& names,
                       const std::string& metric, const std::string& title, const std::string& ylabel, bool percent) {
   std::vector<Layer> layers;
-  for (size_t k = 0; k < runs.size(); ++k) layers.push_back(fan(runs[k], metric, names[k], k));
+  for (size_t k = 0; k < runs.size(); ++k) layers.push_back(fan(runs[k].series(metric), names[k], k));
   return chart("fan-" + metric, title, "month", ylabel, layers, percent);
 }
 
@@ -235,6 +234,11 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
   h << fan_chart(runs, run_name, "layoffs_ordinary", "Ordinary layoffs per month", "workers", false);
   h << fan_chart(runs, run_name, "layoffs_ai", "AI-attributed layoffs per month", "workers", false);
   h << fan_chart(runs, run_name, "layoffs_consolidation", "Consolidation layoffs per month", "workers", false);
+  {
+    std::vector<Layer> layers;
+    for (size_t k = 0; k < runs.size(); ++k) layers.push_back(fan(sector_concentration(runs[k]), run_name[k], k));
+    h << chart("fan-concentration", "Sector concentration (employment HHI)", "month", "HHI", layers, false);
+  }
   h << "</div>\n<h2>AI adoption stages (firms)</h2>\n<div class=\"grid-charts\">\n";
   for (const auto& [metric, title] :
        std::vector<std::pair<std::string, std::string>>{{"firms_mandate", "Firms in the AI-use mandate stage"},

@@ -3,6 +3,7 @@
 #include "laborsim/analysis/stats.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 namespace laborsim::analysis {
 
@@ -121,6 +122,18 @@ Interval figure_interval(const Figure& f) {
   return i;
 }
 
+Eigen::MatrixXd sector_concentration(const Results& r) {
+  Eigen::MatrixXd out = Eigen::MatrixXd::Constant(r.replicates, r.months, kNaN);
+  const auto hhi = r.grouped.find("sector/hhi"), emp = r.grouped.find("sector/employed");
+  if (hhi == r.grouped.end() || emp == r.grouped.end()) return out;
+  for (int rep = 0; rep < r.replicates; ++rep) {
+    const Eigen::MatrixXd& h = hhi->second[static_cast<std::size_t>(rep)];
+    const Eigen::MatrixXd& e = emp->second[static_cast<std::size_t>(rep)];
+    for (int t = 0; t < r.months; ++t) out(rep, t) = ratio(h.row(t).dot(e.row(t)), e.row(t).sum());
+  }
+  return out;
+}
+
 std::vector<Figure> summary_figures(const Results& r) {
   const int R = r.replicates;
   std::vector<Figure> out;
@@ -142,6 +155,11 @@ std::vector<Figure> summary_figures(const Results& r) {
           [&](int rep) { return r.series("unemployment_rate").row(rep).mean(); });
   per_rep("unemployment_rate_end", "unemployment rate, last month", Unit::rate,
           [&](int rep) { return r.series("unemployment_rate")(rep, r.months - 1); });
+  const Eigen::MatrixXd hhi = sector_concentration(r);
+  per_rep("concentration_start", "sector concentration (employment HHI), first month", Unit::ratio,
+          [&](int rep) { return hhi(rep, 0); });
+  per_rep("concentration_end", "sector concentration (employment HHI), last month", Unit::ratio,
+          [&](int rep) { return hhi(rep, r.months - 1); });
   for (auto& f : spell_figures(
            r, [](std::size_t) { return true; }, false))
     out.push_back(f);
@@ -231,6 +249,16 @@ std::vector<GroupFigures> summary_by(const Results& r, const std::string& groupi
     out.push_back({it->second[g], titled ? r.occupation_titles[g] : std::string(),
                    spell_figures(
                        r, [&](std::size_t i) { return group_of(i) == static_cast<int>(g); }, true)});
+    if (grouping != "sector") continue;
+    const auto hhi = r.grouped.find("sector/hhi");
+    for (const auto& [key, label, t] : {std::tuple{"hhi_start", "employment HHI, first month", 0},
+                                        std::tuple{"hhi_end", "employment HHI, last month", r.months - 1}}) {
+      Figure f{key, label, Unit::ratio, Eigen::VectorXd::Constant(r.replicates, kNaN)};
+      if (hhi != r.grouped.end())
+        for (int rep = 0; rep < r.replicates; ++rep)
+          f.values[rep] = hhi->second[static_cast<std::size_t>(rep)](t, static_cast<Eigen::Index>(g));
+      out.back().figures.push_back(f);
+    }
   }
   return out;
 }

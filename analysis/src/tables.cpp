@@ -276,6 +276,7 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
   const std::vector<std::string> short_names = {"displaced",  "reemp 3m",  "reemp 6m",  "reemp 12m", "reemp 24m",
                                                 "median dur", "wage repl", "lower pay", "offshore",  "other occ"};
   for (const auto& n : short_names) head.push_back(n);
+  if (grouping == "sector") head.push_back("HHI first"), head.push_back("HHI last");
   std::vector<std::vector<std::string>> rows = {head};
   for (const auto& g : groups) {
     std::vector<std::string> row = {g.group};
@@ -288,8 +289,11 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
   if (titled) right[1] = false;
   print_aligned(os, rows, right);
   os << "\nMeans over replicates, by " << grouping
-     << " at displacement (spell panel; displaced counts scaled by 1/panel_rate).\n"
-        "Use --format csv or json for the 95% intervals.\n";
+     << " at displacement (spell panel; displaced counts scaled by 1/panel_rate).\n";
+  if (grouping == "sector")
+    os << "HHI: the sector's employment Herfindahl-Hirschman index (sum of its firms' squared\n"
+          "employment shares, 0-1) in the run's first and last month.\n";
+  os << "Use --format csv or json for the 95% intervals.\n";
   // (a group no panel worker was displaced from has every figure n/a, for another reason)
   const bool unread = std::any_of(groups.begin(), groups.end(), [](const GroupFigures& g) {
     auto has = [&g](auto&& holds) { return std::any_of(g.figures.begin(), g.figures.end(), holds); };

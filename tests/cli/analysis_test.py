@@ -59,6 +59,13 @@ class Analyze(unittest.TestCase):
         self.assertEqual(fig["retraining_cost"]["unit"], "usd")
         self.assertEqual(fig["retraining_public_share"]["mean"], 0)  # public_share = 0 without the subsidy
         self.assertIn(1, cause)
+        # Concentration: the sectors' employment HHI, averaged weighted by their employment.
+        with h5py.File(self.base) as f:
+            hhi, emp = f["series/by_sector/hhi"][()], f["series/by_sector/employed"][()]
+        weighted = (hhi * emp).sum(axis=2) / emp.sum(axis=2)  # replicates x months
+        self.assertAlmostEqual(fig["concentration_start"]["mean"], weighted[:, 0].mean(), places=12)
+        self.assertAlmostEqual(fig["concentration_end"]["mean"], weighted[:, -1].mean(), places=12)
+        self.assertTrue(0 < fig["concentration_end"]["mean"] < 1)
 
     def test_summary_by_group_csv(self):
         for by, n in [("occupation", 18), ("sector", 7), ("region", 2), ("cohort", 6)]:
@@ -69,6 +76,19 @@ class Analyze(unittest.TestCase):
                 self.assertEqual(t[by].nunique(), n)
                 self.assertIn("reemployed_12m", set(t["figure"]))
         self.assertEqual(analyze(["summary", self.base, "--by", "planet"]).returncode, 2)
+        # By sector, each sector's own HHI in the first and last month too.
+        from io import StringIO
+        t = pd.read_csv(StringIO(analyze(["summary", self.base, "--by", "sector", "--format", "csv"],
+                                         check=True).stdout), float_precision="round_trip")
+        with h5py.File(self.base) as f:
+            hhi = f["series/by_sector/hhi"][()]
+            sectors = [x.decode() if isinstance(x, bytes) else x for x in f["groups/sector"][()]]
+        for g, sector in enumerate(sectors):
+            for key, month in [("hhi_start", 0), ("hhi_end", -1)]:
+                got = t[(t["sector"] == sector) & (t["figure"] == key)]["mean"].item()
+                self.assertAlmostEqual(got, hhi[:, month, g].mean(), places=12, msg=(sector, key))
+        self.assertIn("HHI last", analyze(["summary", self.base, "--by", "sector"], check=True).stdout)
+        self.assertNotIn("HHI", analyze(["summary", self.base, "--by", "region"], check=True).stdout)
 
     def test_summary_and_compare_csv_are_the_json_figures_exactly(self):
         # The CSV tables carry the same numbers as the JSON ones, to the last bit, and a
@@ -375,8 +395,9 @@ class Analyze(unittest.TestCase):
             self.assertNotIn("http://", page.replace("http://www.w3.org/2000/svg", ""))  # no external assets
             self.assertNotIn("https://", page)
             charts = page.count("<svg data-chart=")
-            self.assertEqual(charts, 12)
-            for chart in ["fan-unemployment_rate", "fan-layoffs_ai", "fan-firms_mandate", "km-reemployment", "wage-replacement"]:
+            self.assertEqual(charts, 13)
+            for chart in ["fan-unemployment_rate", "fan-layoffs_ai", "fan-concentration", "fan-firms_mandate",
+                          "km-reemployment", "wage-replacement"]:
                 self.assertIn(f'data-chart="{chart}"', page)
             flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",

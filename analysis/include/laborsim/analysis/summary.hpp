@@ -25,6 +25,11 @@ struct Figure {
 // Figures for the whole run.
 std::vector<Figure> summary_figures(const Results& r);
 
+// How concentrated employment is: each sector's employment Herfindahl-Hirschman index
+// (the sum of its firms' squared employment shares), averaged over sectors weighted by
+// their employment, replicates x months (NaN where the file has no sector HHI).
+Eigen::MatrixXd sector_concentration(const Results& r);
+
 // The mean of a figure over replicates with its 95% t-interval, the interval cut to the
 // values the figure can take (a share or rate within [0, 1]; a count, duration, ratio or
 // cost at least 0): the cut keeps every value the interval held that the figure can have.
@@ -47,7 +52,8 @@ struct GroupFigures {
   std::vector<Figure> figures;
 };
 // Spell-based figures for each group of a grouping (occupation, sector, region or
-// cohort, taken at displacement).
+// cohort, taken at displacement); by sector also the sector's employment HHI in the
+// first and the last month.
 std::vector<GroupFigures> summary_by(const Results& r, const std::string& grouping);
 
 // Kaplan-Meier reemployment curve of the spells satisfying keep() (all replicates
