@@ -158,8 +158,10 @@ std::vector<Figure> summary_figures(const Results& r) {
   const Eigen::MatrixXd hhi = sector_concentration(r);
   per_rep("concentration_start", "sector concentration (employment HHI), first month", Unit::ratio,
           [&](int rep) { return hhi(rep, 0); });
+  out.back().depends_on_size = true;
   per_rep("concentration_end", "sector concentration (employment HHI), last month", Unit::ratio,
           [&](int rep) { return hhi(rep, r.months - 1); });
+  out.back().depends_on_size = true;
   for (auto& f : spell_figures(
            r, [](std::size_t) { return true; }, false))
     out.push_back(f);
@@ -227,7 +229,8 @@ std::string mismatch_note(const RunMismatch& differ) {
          (differ.length && differ.size ? "length and size"
           : differ.length              ? "length (months)"
                                        : "size (workers)") +
-         ": counts over a run are not comparable between them; shares and rates are" +
+         ": counts over a run are not comparable between them" +
+         (differ.size ? ", nor is concentration (fewer workers make fewer firms)" : "") + "; shares and rates are" +
          (differ.length ? ", but describe different periods" : "");
 }
 
@@ -253,7 +256,7 @@ std::vector<GroupFigures> summary_by(const Results& r, const std::string& groupi
     const auto hhi = r.grouped.find("sector/hhi");
     for (const auto& [key, label, t] : {std::tuple{"hhi_start", "employment HHI, first month", 0},
                                         std::tuple{"hhi_end", "employment HHI, last month", r.months - 1}}) {
-      Figure f{key, label, Unit::ratio, Eigen::VectorXd::Constant(r.replicates, kNaN)};
+      Figure f{key, label, Unit::ratio, Eigen::VectorXd::Constant(r.replicates, kNaN), true};
       if (hhi != r.grouped.end())
         for (int rep = 0; rep < r.replicates; ++rep)
           f.values[rep] = hhi->second[static_cast<std::size_t>(rep)](t, static_cast<Eigen::Index>(g));

@@ -313,14 +313,15 @@ Comparison compare(const Results& a, const Results& b) {
   c.how = c.paired ? "replicates paired by index (same seed " + std::to_string(a.seed) +
                          ": common random numbers); paired t-intervals"
                    : "seeds or replicate counts differ: replicates not paired; Welch t-intervals";
-  const RunMismatch differ = mismatch(a, b);
+  const RunMismatch differ = c.differ = mismatch(a, b);
   if (differ.length)
     c.caveats.push_back("the runs differ in length (A " + std::to_string(a.months) + " months, B " +
                         std::to_string(b.months) +
                         "): counts over the run are not comparable, and the other figures describe different periods");
   if (differ.size)
     c.caveats.push_back("the runs differ in size (A " + std::to_string(a.workers) + " workers, B " +
-                        std::to_string(b.workers) + "): counts are not comparable");
+                        std::to_string(b.workers) +
+                        "): counts are not comparable, nor is concentration (fewer workers make fewer firms)");
   for (size_t k = 0; k < c.a.size(); ++k) {
     c.ia.push_back(figure_interval(c.a[k]));
     c.ib.push_back(figure_interval(c.b[k]));
@@ -332,9 +333,7 @@ Comparison compare(const Results& a, const Results& b) {
 
 void print_comparison(std::ostream& os, const Results& a, const Results& b, const Comparison& c, Format f) {
   auto diff_unit = [](Unit u) { return u == Unit::share || u == Unit::rate ? Unit::rate : u; };
-  auto comparable = [&c](const Figure& fig) {
-    return c.counts_comparable() || (fig.unit != Unit::count && fig.unit != Unit::usd);
-  };
+  auto comparable = [&c](const Figure& fig) { return c.comparable(fig); };
   if (f == Format::json) {
     nlohmann::json j = {{"a", {{"file", a.path.string()}, {"scenario", a.scenario_name}}},
                         {"b", {{"file", b.path.string()}, {"scenario", b.scenario_name}}},
@@ -368,7 +367,7 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
   header(os, b);
   os << "(" << c.how << ")\n";
   for (const auto& caveat : c.caveats) os << "Note: " << caveat << ".\n";
-  if (!c.counts_comparable()) os << "Counts are marked 'not comparable' below.\n";
+  if (!c.counts_comparable()) os << "Figures that do not compare are marked 'not comparable' below.\n";
   os << "\n";
   std::vector<std::vector<std::string>> rows = {
       {"figure", "A", "B", "B - A", "95% interval of B - A", "distinguishable"}};

@@ -232,6 +232,9 @@ class Analyze(unittest.TestCase):
                 self.assertTrue(c["figures"]["retraining_months_to_job"]["comparable"])
                 self.assertTrue(c["figures"]["unemployment_rate_end"]["comparable"])
                 self.assertTrue(c["figures"]["reemployed_3m"]["comparable"])
+                # Concentration moves with size (fewer workers, fewer firms), not with length.
+                self.assertEqual(c["figures"]["concentration_end"]["comparable"], name == "short")
+                self.assertEqual(c["figures"]["concentration_start"]["comparable"], name == "short")
                 text = analyze(["compare", self.base, other], check=True).stdout
                 self.assertIn("Note: the runs differ in", text)
                 self.assertRegex(text, r"displaced workers \(layoffs of every cause\).*not comparable")
@@ -243,6 +246,7 @@ class Analyze(unittest.TestCase):
                 j = json.loads(analyze(["summary", self.base, other, "--format", "json"], check=True).stdout)
                 self.assertEqual(len(j["caveats"]), 1)
                 self.assertIn(what, j["caveats"][0])
+                self.assertEqual("concentration" in j["caveats"][0], name == "small")
                 html = Path(d) / "report.html"
                 analyze(["report", self.base, other, "-o", html], check=True)
                 self.assertIn(f'id="not-comparable"><b>Note:</b> these runs differ in {what}', html.read_text())

@@ -20,6 +20,9 @@ struct Figure {
   std::string key, label;
   Unit unit;
   Eigen::VectorXd values;  // one per replicate (NaN where undefined)
+  // A share or ratio that still moves with the number of workers (concentration: fewer
+  // workers, fewer firms, a higher HHI), so runs of other sizes do not compare on it.
+  bool depends_on_size = false;
 };
 
 // Figures for the whole run.

@@ -29,7 +29,15 @@ struct Comparison {
   // Why some figures do not compare (runs of different lengths or sizes: counts over the
   // run then differ for that reason alone), one sentence each.
   std::vector<std::string> caveats;
-  bool counts_comparable() const { return caveats.empty(); }
+  RunMismatch differ;
+  bool counts_comparable() const { return !differ.any(); }
+  // Whether a figure compares between the two runs: counts and costs (totals over the
+  // run) only between runs of one length and size; a size-dependent figure only between
+  // runs of one size; every other share, rate or duration always.
+  bool comparable(const Figure& f) const {
+    if (f.unit == Unit::count || f.unit == Unit::usd) return !differ.any();
+    return !(f.depends_on_size && differ.size);
+  }
   std::vector<Figure> a, b;
   std::vector<Interval> ia, ib, diff;
 };
