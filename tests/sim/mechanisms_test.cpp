@@ -438,6 +438,8 @@ TEST(Churn, NoLiveCellIsEverAboveItsDemandTarget) {
     regret += m.series().at(M::regret_rehires, t);
     at_risk += m.series().at(M::retraining_entries_at_risk, t);
   }
+  std::printf("AI layoffs %.0f, acquisitions %.0f, regret rehires %.0f, at-risk entries %.0f\n", ai, acquisitions,
+              regret, at_risk);
   EXPECT_GT(ai, 0);
   EXPECT_GT(acquisitions, 0);
   EXPECT_GT(regret, 0);
