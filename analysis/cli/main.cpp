@@ -18,7 +18,7 @@ const char* kUsage =
     "Usage:\n"
     "  laborsim-analyze summary RESULTS.h5 [--by occupation|sector|region|cohort] [--format table|csv|json]\n"
     "  laborsim-analyze summary A.h5 B.h5 [...] [--format table|csv|json]   (runs side by side)\n"
-    "  laborsim-analyze compare A.h5 B.h5 [--format table|csv|json]\n"
+    "  laborsim-analyze compare A.h5 B.h5 [C.h5 ...] [--format table|csv|json]   (each against A)\n"
     "  laborsim-analyze export RESULTS.h5 [...] --format csv|json -o DIR\n"
     "  laborsim-analyze report A.h5 [B.h5 ...] -o report.html\n\n"
     "Displacement and rehiring outcomes of laborsim runs: every figure as a mean across\n"
@@ -71,7 +71,8 @@ int main(int argc, char** argv) {
     } else if (cmd == "export") {
       if (files.empty()) return usage_error("export takes one or more results files");
     } else if (cmd == "compare") {
-      if (files.size() != 2) return usage_error("compare takes two results files");
+      if (files.size() < 2)
+        return usage_error("compare takes two or more results files (each compared with the first)");
     } else if (cmd == "report") {
       if (files.empty()) return usage_error("report takes one or more results files");
       if (!vm.count("output")) return usage_error("report needs -o report.html");
@@ -101,7 +102,10 @@ int main(int argc, char** argv) {
         print_summaries(std::cout, runs, figs, format);
       }
     } else if (cmd == "compare") {
-      print_comparison(std::cout, runs[0], runs[1], compare(runs[0], runs[1]), format);
+      if (runs.size() == 2)
+        print_comparison(std::cout, runs[0], runs[1], compare(runs[0], runs[1]), format);
+      else
+        print_comparisons(std::cout, runs, format);
     } else if (cmd == "export") {
       const auto n = export_tables(runs, vm["output"].as<std::string>(), format);
       std::cerr << "laborsim-analyze: wrote " << n.series_rows << " series rows and " << n.spell_rows << " spells to "

@@ -387,4 +387,36 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
         "percentage points.\n";
 }
 
+void print_comparisons(std::ostream& os, const std::vector<Results>& runs, Format f) {
+  const std::vector<std::string> names = run_names(runs);
+  if (f == Format::json) {
+    nlohmann::json all = nlohmann::json::array();
+    for (std::size_t k = 1; k < runs.size(); ++k) {
+      std::ostringstream one;
+      print_comparison(one, runs[0], runs[k], compare(runs[0], runs[k]), Format::json);
+      all.push_back(nlohmann::json::parse(one.str()));
+    }
+    os << nlohmann::json{{"comparisons", all}}.dump(2) << "\n";
+    return;
+  }
+  if (f == Format::csv) {  // one long table: B's name and file first on every row
+    for (std::size_t k = 1; k < runs.size(); ++k) {
+      std::ostringstream one;
+      print_comparison(one, runs[0], runs[k], compare(runs[0], runs[k]), Format::csv);
+      std::istringstream lines(one.str());
+      std::string line;
+      std::getline(lines, line);
+      if (k == 1) os << "b_run,b_file," << line << "\n";
+      while (std::getline(lines, line))
+        os << csv_field(names[k]) << "," << csv_field(runs[k].path.string()) << "," << line << "\n";
+    }
+    return;
+  }
+  for (std::size_t k = 1; k < runs.size(); ++k) {
+    if (k > 1) os << "\n";
+    os << "=== " << names[k] << " against " << names[0] << " ===\n";
+    print_comparison(os, runs[0], runs[k], compare(runs[0], runs[k]), f);
+  }
+}
+
 }  // namespace laborsim::analysis

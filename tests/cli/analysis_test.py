@@ -214,6 +214,29 @@ class Analyze(unittest.TestCase):
             by_sector = analyze(["summary", short, "--by", "sector"], check=True).stdout
             self.assertIn("A reemployment share is n/a where in over half of the replicates", by_sector)
 
+    def test_compare_several_runs_each_against_the_first(self):
+        # A sweep against its reference: each comparison exactly as compare of the pair.
+        from io import StringIO
+        with tempdir() as d:
+            again = Path(d) / "again.h5"
+            shutil.copy(self.hype, again)
+            runs = [self.base, self.hype, again]
+            j = json.loads(analyze(["compare", *runs, "--format", "json"], check=True).stdout)["comparisons"]
+            self.assertEqual(len(j), 2)
+            for b, c in zip(runs[1:], j):
+                self.assertEqual(c, json.loads(analyze(["compare", self.base, b, "--format", "json"], check=True).stdout))
+            t = pd.read_csv(StringIO(analyze(["compare", *runs, "--format", "csv"], check=True).stdout),
+                            float_precision="round_trip")
+            self.assertEqual(list(t.columns[:3]), ["b_run", "b_file", "figure"])
+            self.assertEqual(list(t["b_file"].unique()), [str(self.hype), str(again)])
+            one = pd.read_csv(StringIO(analyze(["compare", self.base, again, "--format", "csv"], check=True).stdout),
+                              float_precision="round_trip")
+            pd.testing.assert_frame_equal(t[t["b_file"] == str(again)].drop(columns=["b_run", "b_file"])
+                                          .reset_index(drop=True), one)
+            text = analyze(["compare", *runs], check=True).stdout
+            self.assertEqual(text.count(" against baseline ===\n"), 2)
+            self.assertEqual(analyze(["compare", self.base]).returncode, 2)
+
     def test_compare_runs_of_other_lengths_or_sizes(self):
         # Counts over a run grow with its months and its workers: between runs that differ
         # in either they are not comparable (a difference would be "distinguishable" for

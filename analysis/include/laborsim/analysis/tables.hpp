@@ -43,6 +43,9 @@ struct Comparison {
 };
 Comparison compare(const Results& a, const Results& b);
 void print_comparison(std::ostream& os, const Results& a, const Results& b, const Comparison& c, Format f);
+// Each of runs[1..] against runs[0] (a sweep against its reference): the comparisons one
+// after another; CSV one long table with b_run and b_file first; JSON {"comparisons": [...]}.
+void print_comparisons(std::ostream& os, const std::vector<Results>& runs, Format f);
 
 // CSV field quoting (RFC 4180).
 std::string csv_field(const std::string& s);
