@@ -234,6 +234,10 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
   h << fan_chart(runs, run_name, "layoffs_ordinary", "Ordinary layoffs per month", "workers", false);
   h << fan_chart(runs, run_name, "layoffs_ai", "AI-attributed layoffs per month", "workers", false);
   h << fan_chart(runs, run_name, "layoffs_consolidation", "Consolidation layoffs per month", "workers", false);
+  if (std::all_of(runs.begin(), runs.end(),
+                  [](const Results& r) { return r.aggregate.count("young_high_exposure_employed") > 0; }))
+    h << fan_chart(runs, run_name, "young_high_exposure_employed", "Employed aged 22-25 in high-exposure occupations",
+                   "workers", false);
   {
     std::vector<Layer> layers;
     for (size_t k = 0; k < runs.size(); ++k) layers.push_back(fan(sector_concentration(runs[k]), run_name[k], k));

@@ -155,6 +155,11 @@ std::vector<Figure> summary_figures(const Results& r) {
           [&](int rep) { return r.series("unemployment_rate").row(rep).mean(); });
   per_rep("unemployment_rate_end", "unemployment rate, last month", Unit::rate,
           [&](int rep) { return r.series("unemployment_rate")(rep, r.months - 1); });
+  // Young workers first (MODEL.md 1): a stock at the end, which compare sets against
+  // another run's (no_ai) month for month.
+  const bool young_recorded = r.aggregate.count("young_high_exposure_employed") > 0;
+  per_rep("young_exposed_end", "employed aged 22-25 in high-exposure occupations, last month", Unit::count,
+          [&](int rep) { return young_recorded ? r.series("young_high_exposure_employed")(rep, r.months - 1) : kNaN; });
   const Eigen::MatrixXd hhi = sector_concentration(r);
   per_rep("concentration_start", "sector concentration (employment HHI), first month", Unit::ratio,
           [&](int rep) { return hhi(rep, 0); });

@@ -66,6 +66,10 @@ class Analyze(unittest.TestCase):
         self.assertAlmostEqual(fig["concentration_start"]["mean"], weighted[:, 0].mean(), places=12)
         self.assertAlmostEqual(fig["concentration_end"]["mean"], weighted[:, -1].mean(), places=12)
         self.assertTrue(0 < fig["concentration_end"]["mean"] < 1)
+        with h5py.File(self.base) as f:
+            young = f["series/aggregate/young_high_exposure_employed"][:, -1]
+        self.assertEqual(fig["young_exposed_end"]["mean"], young.mean())
+        self.assertGreater(young.mean(), 0)
 
     def test_summary_by_group_csv(self):
         for by, n in [("occupation", 18), ("sector", 7), ("region", 2), ("cohort", 6)]:
@@ -422,8 +426,9 @@ class Analyze(unittest.TestCase):
             self.assertNotIn("http://", page.replace("http://www.w3.org/2000/svg", ""))  # no external assets
             self.assertNotIn("https://", page)
             charts = page.count("<svg data-chart=")
-            self.assertEqual(charts, 13)
-            for chart in ["fan-unemployment_rate", "fan-layoffs_ai", "fan-concentration", "fan-firms_mandate",
+            self.assertEqual(charts, 14)
+            for chart in ["fan-unemployment_rate", "fan-layoffs_ai", "fan-young_high_exposure_employed",
+                          "fan-concentration", "fan-firms_mandate",
                           "km-reemployment", "wage-replacement"]:
                 self.assertIn(f'data-chart="{chart}"', page)
             flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
