@@ -459,6 +459,17 @@ void Model::close_spell(std::int32_t wid, bool reemployed) {
   }
 }
 
+double initial_age(double u, double retirement_age) {
+  // Graduates enter at an age uniform in [22, 26) and stay until they retire, so in the
+  // steady state of that flow the density of ages rises linearly from 0 at 22 to its full
+  // height at 26 and is flat from there to retirement. Starting from uniform ages would
+  // put twice the steady number of people in the 22-25 cohort, which then empties over
+  // its first four years, whatever the scenario. One uniform u picks the age by inverting
+  // the distribution function: its mass is 2 (years) on the ramp, retirement - 26 after.
+  const double mass = retirement_age - 24.0, s = u * mass;
+  return s < 2.0 ? 22.0 + std::sqrt(8.0 * s) : 24.0 + s;
+}
+
 std::int32_t Model::new_worker_slot() {
   if (!free_slots.empty()) {
     std::int32_t id = free_slots.back();
@@ -716,7 +727,7 @@ void Model::init() {
   // within the run, is returned for the calendar (-1 if none).
   auto make_person = [&](Rng& r, std::int32_t id, int occ, int region) {
     double ret_age = std::clamp(r.normal(dm.retirement_age_mean, dm.retirement_age_sd), 50.0, 79.0);
-    double age = 22.0 + r.uniform() * (ret_age - 22.0);
+    const double age = initial_age(r.uniform(), ret_age);
     int age_m = static_cast<int>(age * 12);
     w.core[id].birth_month = static_cast<std::int16_t>(t0 - age_m);
     w.core[id].occ = static_cast<std::uint16_t>(occ);

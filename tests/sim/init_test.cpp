@@ -165,3 +165,29 @@ TEST(InitialState, PeopleAndOpeningsAtTheInitialRates) {
   std::printf("with AIQ: %.0f of %zu, expected %.1f (sd %.1f)\n", aiq, people, aiq_expected, std::sqrt(aiq_var));
   EXPECT_NEAR(aiq, aiq_expected, 4 * std::sqrt(aiq_var));
 }
+
+// Ages at the start are the steady state of the graduates' flow (entry at an age uniform
+// in [22, 26), no exit before retirement): density rising linearly over 22-26, flat
+// after. So whatever a person's retirement age (at least 50), the years 22-24, 24-26 and
+// 26-28 hold 1/8, 3/8 and 1/2 of those who fall in 22-28; uniform ages (1/3 each) are far
+// off. initial_age inverts that distribution: 22 at u = 0, 26 where the ramp's mass ends,
+// the retirement age at u = 1.
+TEST(InitialState, AgesAreTheGraduatesSteadyState) {
+  EXPECT_DOUBLE_EQ(initial_age(0.0, 64.0), 22.0);
+  EXPECT_DOUBLE_EQ(initial_age(2.0 / 40.0, 64.0), 26.0);  // mass 2 on the ramp of 40
+  EXPECT_NEAR(initial_age(1.0, 64.0), 64.0, 1e-12);
+  EXPECT_NEAR(initial_age(0.5 / 40.0, 64.0), 24.0, 1e-12);  // a quarter of the ramp's mass below 24
+  for (double u = 0; u < 1; u += 0.01) EXPECT_LT(initial_age(u, 60.0), initial_age(u + 0.01, 60.0));
+
+  const Scenario sc = firms_scenario(300000);
+  const Model m(sc, 4);
+  double band[3] = {0, 0, 0};
+  for (std::size_t id = 0; id < m.w.size(); ++id) {
+    const double age = (m.month() - m.w.core[id].birth_month) / 12.0;
+    if (age >= 22 && age < 28) band[static_cast<int>((age - 22) / 2)] += 1;
+  }
+  const double n = band[0] + band[1] + band[2];
+  ASSERT_GT(n, 10000);
+  expect_binomial(band[0], n, 1.0 / 8, 0, "aged 22-23");
+  expect_binomial(band[1], n, 3.0 / 8, 0, "aged 24-25");
+}

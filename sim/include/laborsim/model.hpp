@@ -178,6 +178,11 @@ struct AICut {
   float wage;
 };
 
+// An age at the start for a person who will retire at retirement_age (years), from a
+// uniform u in [0, 1): the steady state of graduates entering at 22-25 (docs/model.md,
+// "Initial state").
+double initial_age(double u, double retirement_age);
+
 class Model {
  public:
   // Where a random stream is: no two draws of a run may share one (see rng()).
