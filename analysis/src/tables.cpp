@@ -135,28 +135,68 @@ void header(std::ostream& os, const Results& r) {
   os << ", seed " << r.seed << "\n";
 }
 
+// One run's summary in JSON, and its figures as CSV rows (print_summary and, a run after
+// another, print_summaries).
+nlohmann::json summary_json(const Results& r, const std::vector<Figure>& figs) {
+  nlohmann::json j = {
+      {"file", r.path.string()}, {"scenario", r.scenario_name}, {"replicates", r.replicates}, {"seed", r.seed}};
+  for (const auto& fig : figs) {
+    auto o = interval_json(figure_interval(fig));
+    o["label"] = trim(fig.label);
+    o["unit"] = unit_name(fig.unit);
+    j["figures"][fig.key] = o;
+  }
+  return j;
+}
+
+constexpr const char* kSummaryCsvHeader = "figure,label,unit,mean,lo95,hi95,replicates";
+
+void summary_csv_row(std::ostream& os, const Figure& fig) {
+  const Interval i = figure_interval(fig);
+  os << fig.key << "," << csv_field(trim(fig.label)) << "," << unit_name(fig.unit) << "," << csv_number(i.mean) << ","
+     << csv_number(i.lo) << "," << csv_number(i.hi) << "," << i.n << "\n";
+}
+
+// A comparison in JSON, and its figures as CSV rows after `prefix` (print_comparison and,
+// one after another, print_comparisons).
+nlohmann::json comparison_json(const Results& a, const Results& b, const Comparison& c) {
+  nlohmann::json j = {{"a", {{"file", a.path.string()}, {"scenario", a.scenario_name}}},
+                      {"b", {{"file", b.path.string()}, {"scenario", b.scenario_name}}},
+                      {"paired", c.paired},
+                      {"method", c.how},
+                      {"caveats", c.caveats}};
+  for (size_t k = 0; k < c.a.size(); ++k) {
+    auto d = interval_json(c.diff[k]);
+    d["distinguishable"] = c.diff[k].excludes_zero();
+    j["figures"][c.a[k].key] = {{"label", trim(c.a[k].label)},        {"unit", unit_name(c.a[k].unit)},
+                                {"comparable", c.comparable(c.a[k])}, {"a", interval_json(c.ia[k])},
+                                {"b", interval_json(c.ib[k])},        {"b_minus_a", d}};
+  }
+  return j;
+}
+
+constexpr const char* kComparisonCsvHeader =
+    "figure,unit,a_mean,a_lo95,a_hi95,b_mean,b_lo95,b_hi95,diff_mean,diff_lo95,diff_hi95,distinguishable,comparable";
+
+void comparison_csv_rows(std::ostream& os, const Comparison& c, const std::string& prefix) {
+  for (size_t k = 0; k < c.a.size(); ++k) {
+    os << prefix << c.a[k].key << "," << unit_name(c.a[k].unit);
+    for (const Interval& i : {c.ia[k], c.ib[k], c.diff[k]})
+      os << "," << csv_number(i.mean) << "," << csv_number(i.lo) << "," << csv_number(i.hi);
+    os << "," << (c.diff[k].excludes_zero() ? "yes" : "no") << "," << (c.comparable(c.a[k]) ? "yes" : "no") << "\n";
+  }
+}
+
 }  // namespace
 
 void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>& figs, Format f) {
   if (f == Format::json) {
-    nlohmann::json j = {
-        {"file", r.path.string()}, {"scenario", r.scenario_name}, {"replicates", r.replicates}, {"seed", r.seed}};
-    for (const auto& fig : figs) {
-      auto o = interval_json(figure_interval(fig));
-      o["label"] = trim(fig.label);
-      o["unit"] = unit_name(fig.unit);
-      j["figures"][fig.key] = o;
-    }
-    os << j.dump(2) << "\n";
+    os << summary_json(r, figs).dump(2) << "\n";
     return;
   }
   if (f == Format::csv) {
-    os << "figure,label,unit,mean,lo95,hi95,replicates\n";
-    for (const auto& fig : figs) {
-      Interval i = figure_interval(fig);
-      os << fig.key << "," << csv_field(trim(fig.label)) << "," << unit_name(fig.unit) << "," << csv_number(i.mean)
-         << "," << csv_number(i.lo) << "," << csv_number(i.hi) << "," << i.n << "\n";
-    }
+    os << kSummaryCsvHeader << "\n";
+    for (const auto& fig : figs) summary_csv_row(os, fig);
     return;
   }
   header(os, r);
@@ -188,9 +228,7 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
   if (f == Format::json) {
     nlohmann::json all = nlohmann::json::array();
     for (std::size_t k = 0; k < runs.size(); ++k) {
-      std::ostringstream one;
-      print_summary(one, runs[k], figs[k], Format::json);
-      auto j = nlohmann::json::parse(one.str());
+      auto j = summary_json(runs[k], figs[k]);
       j["run"] = names[k];
       all.push_back(std::move(j));
     }
@@ -202,13 +240,12 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
     return;
   }
   if (f == Format::csv) {  // one long table: the runs one after another
-    os << "run,file,scenario,figure,label,unit,mean,lo95,hi95,replicates\n";
+    os << "run,file,scenario," << kSummaryCsvHeader << "\n";
     for (std::size_t k = 0; k < runs.size(); ++k)
       for (const auto& fig : figs[k]) {
-        Interval i = figure_interval(fig);
         os << csv_field(names[k]) << "," << csv_field(runs[k].path.string()) << "," << csv_field(runs[k].scenario_name)
-           << "," << fig.key << "," << csv_field(trim(fig.label)) << "," << unit_name(fig.unit) << ","
-           << csv_number(i.mean) << "," << csv_number(i.lo) << "," << csv_number(i.hi) << "," << i.n << "\n";
+           << ",";
+        summary_csv_row(os, fig);
       }
     return;
   }
@@ -333,32 +370,13 @@ Comparison compare(const Results& a, const Results& b) {
 
 void print_comparison(std::ostream& os, const Results& a, const Results& b, const Comparison& c, Format f) {
   auto diff_unit = [](Unit u) { return u == Unit::share || u == Unit::rate ? Unit::rate : u; };
-  auto comparable = [&c](const Figure& fig) { return c.comparable(fig); };
   if (f == Format::json) {
-    nlohmann::json j = {{"a", {{"file", a.path.string()}, {"scenario", a.scenario_name}}},
-                        {"b", {{"file", b.path.string()}, {"scenario", b.scenario_name}}},
-                        {"paired", c.paired},
-                        {"method", c.how},
-                        {"caveats", c.caveats}};
-    for (size_t k = 0; k < c.a.size(); ++k) {
-      auto d = interval_json(c.diff[k]);
-      d["distinguishable"] = c.diff[k].excludes_zero();
-      j["figures"][c.a[k].key] = {{"label", trim(c.a[k].label)},      {"unit", unit_name(c.a[k].unit)},
-                                  {"comparable", comparable(c.a[k])}, {"a", interval_json(c.ia[k])},
-                                  {"b", interval_json(c.ib[k])},      {"b_minus_a", d}};
-    }
-    os << j.dump(2) << "\n";
+    os << comparison_json(a, b, c).dump(2) << "\n";
     return;
   }
   if (f == Format::csv) {
-    os << "figure,unit,a_mean,a_lo95,a_hi95,b_mean,b_lo95,b_hi95,diff_mean,diff_lo95,diff_hi95,distinguishable,"
-          "comparable\n";
-    for (size_t k = 0; k < c.a.size(); ++k) {
-      os << c.a[k].key << "," << unit_name(c.a[k].unit);
-      for (const Interval& i : {c.ia[k], c.ib[k], c.diff[k]})
-        os << "," << csv_number(i.mean) << "," << csv_number(i.lo) << "," << csv_number(i.hi);
-      os << "," << (c.diff[k].excludes_zero() ? "yes" : "no") << "," << (comparable(c.a[k]) ? "yes" : "no") << "\n";
-    }
+    os << kComparisonCsvHeader << "\n";
+    comparison_csv_rows(os, c, "");
     return;
   }
   os << "A: ";
@@ -377,7 +395,7 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
     if ((du == Unit::rate) && std::isfinite(c.diff[k].mean)) d += "pt";
     rows.push_back({c.a[k].label, format_value(c.ia[k].mean, c.a[k].unit), format_value(c.ib[k].mean, c.b[k].unit), d,
                     interval_text(c.diff[k], du, du == Unit::rate ? "pt" : ""),
-                    !comparable(c.a[k])         ? "not comparable"
+                    !c.comparable(c.a[k])       ? "not comparable"
                     : c.diff[k].n < 2           ? "n/a"
                     : c.diff[k].excludes_zero() ? "yes"
                                                 : "no"});
@@ -391,25 +409,16 @@ void print_comparisons(std::ostream& os, const std::vector<Results>& runs, Forma
   const std::vector<std::string> names = run_names(runs);
   if (f == Format::json) {
     nlohmann::json all = nlohmann::json::array();
-    for (std::size_t k = 1; k < runs.size(); ++k) {
-      std::ostringstream one;
-      print_comparison(one, runs[0], runs[k], compare(runs[0], runs[k]), Format::json);
-      all.push_back(nlohmann::json::parse(one.str()));
-    }
+    for (std::size_t k = 1; k < runs.size(); ++k)
+      all.push_back(comparison_json(runs[0], runs[k], compare(runs[0], runs[k])));
     os << nlohmann::json{{"comparisons", all}}.dump(2) << "\n";
     return;
   }
   if (f == Format::csv) {  // one long table: B's name and file first on every row
-    for (std::size_t k = 1; k < runs.size(); ++k) {
-      std::ostringstream one;
-      print_comparison(one, runs[0], runs[k], compare(runs[0], runs[k]), Format::csv);
-      std::istringstream lines(one.str());
-      std::string line;
-      std::getline(lines, line);
-      if (k == 1) os << "b_run,b_file," << line << "\n";
-      while (std::getline(lines, line))
-        os << csv_field(names[k]) << "," << csv_field(runs[k].path.string()) << "," << line << "\n";
-    }
+    os << "b_run,b_file," << kComparisonCsvHeader << "\n";
+    for (std::size_t k = 1; k < runs.size(); ++k)
+      comparison_csv_rows(os, compare(runs[0], runs[k]),
+                          csv_field(names[k]) + "," + csv_field(runs[k].path.string()) + ",");
     return;
   }
   for (std::size_t k = 1; k < runs.size(); ++k) {
