@@ -3,6 +3,7 @@
 #include "laborsim/scenario.hpp"
 
 #include "laborsim/tables.hpp"
+#include "source_line.hpp"
 
 #include <toml++/toml.h>
 
@@ -14,6 +15,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -51,12 +53,10 @@ InputError::InputError(std::string file, int line, int column, std::string key, 
       column_(column) {}
 
 std::string error_excerpt(const InputError& e) {
-  if (e.line() <= 0 || e.file().empty() || e.file().starts_with(kSetSource)) return "";
-  std::ifstream in(e.file());
-  std::string text;
-  for (int n = 0; n < e.line(); ++n)
-    if (!std::getline(in, text)) return "";
-  if (!text.empty() && text.back() == '\r') text.pop_back();
+  if (e.file().empty() || e.file().starts_with(kSetSource)) return "";
+  std::optional<std::string> line = source_line(e.file(), e.line());
+  if (!line) return "";
+  std::string& text = *line;
   std::replace(text.begin(), text.end(), '\t', ' ');  // one column a character, for the caret
   // A long line is shown in a window of kWidth characters around the column.
   constexpr std::size_t kWidth = 120;

@@ -1,5 +1,7 @@
 #include "laborsim/tables.hpp"
 
+#include "source_line.hpp"
+
 #define CSV_IO_NO_THREAD
 #include <libfccp/csv.h>
 
@@ -43,11 +45,9 @@ struct Table {
   // an editor counts a location: read again from the file, since errors are rare.
   int character_of_field(int line, int k) const {
     if (k <= 0) return 0;
-    std::ifstream in(file);
-    std::string text;
-    for (int n = 0; n < line; ++n)
-      if (!std::getline(in, text)) return 0;
-    if (line == 1 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);  // (the BOM is no character)
+    const std::optional<std::string> found = source_line(file, line);
+    if (!found) return 0;
+    const std::string& text = *found;
     bool quoted = false;
     int field = 1;
     for (std::size_t i = 0; i < text.size() && field < k; ++i) {
