@@ -19,6 +19,16 @@ std::vector<std::size_t> draw_shrinking(Rng& r, std::int64_t n, std::int64_t k) 
   return pos;
 }
 
+// visit(k, end) for every k in [0, n), in chunks of `chunk` that run in parallel; `end`
+// is the chunk's end, so that a visit fetches records ahead within its own chunk.
+template <class Visit>
+void for_each_chunked(Model& m, std::size_t n, std::size_t chunk, Visit visit) {
+  m.for_each(static_cast<int>((n + chunk - 1) / chunk), [&](int c) {
+    const std::size_t lo = static_cast<std::size_t>(c) * chunk, hi = std::min(n, lo + chunk);
+    for (std::size_t k = lo; k < hi; ++k) visit(k, hi);
+  });
+}
+
 // Retirements of the month, in calendar order. Who each retiree is (employed, searching,
 // training, inactive) is read in parallel; the employed and unemployed leave their
 // market's lists market by market in parallel (each market in calendar order, so the
@@ -29,15 +39,10 @@ void retire_all(Model& m, const std::vector<std::int32_t>& due) {
   enum Kind : std::uint8_t { skip, in_market, retraining, inactive };
   std::vector<Kind> kind(due.size(), skip);
   std::vector<std::int32_t> market(due.size(), -1);
-  constexpr std::size_t kChunk = 4096;
-  const int chunks = static_cast<int>((due.size() + kChunk - 1) / kChunk);
-  auto each_chunk = [&](auto&& visit) {  // visit(k) for every k of the chunk, records fetched ahead
-    m.for_each(chunks, [&](int ch) {
-      const std::size_t lo = static_cast<std::size_t>(ch) * kChunk, hi = std::min(due.size(), lo + kChunk);
-      for (std::size_t k = lo; k < hi; ++k) {
-        if (k + 16 < hi) prefetch(&m.w.core[due[k + 16]]);
-        visit(k);
-      }
+  auto each_chunk = [&](auto&& visit) {  // visit(k) for every retiree, in parallel, records fetched ahead
+    for_each_chunked(m, due.size(), 4096, [&](std::size_t k, std::size_t end) {
+      if (k + 16 < end) prefetch(&m.w.core[due[k + 16]]);
+      visit(k);
     });
   };
   each_chunk([&](std::size_t k) {
@@ -112,42 +117,38 @@ void enter_all(Model& m, std::size_t count) {
   };
   std::vector<Entrant> in(count);
   for (auto& e : in) e.id = m.new_worker_slot();
-  constexpr std::size_t kChunk = 1024;
-  m.for_each(static_cast<int>((count + kChunk - 1) / kChunk), [&](int chunk) {
-    const std::size_t end = std::min(count, (static_cast<std::size_t>(chunk) + 1) * kChunk);
-    for (std::size_t k = static_cast<std::size_t>(chunk) * kChunk; k < end; ++k) {
-      if (k + 8 < end) {  // freed ids are scattered: their lines fetched a few entrants ahead
-        const std::int32_t ahead = in[k + 8].id;
-        prefetch(&m.w.core[ahead]), prefetch(&m.w.prev_wage[ahead]), prefetch(&m.w.event_month[ahead]);
-      }
-      Entrant& e = in[k];
-      const std::int32_t id = e.id;
-      Rng r = m.rng(k, Purpose::entrants);
-      const double age = 22.0 + 4.0 * r.uniform();
-      m.w.core[id].birth_month = static_cast<std::int16_t>(m.month_ - static_cast<int>(age * 12));
-      const auto occ = std::upper_bound(occ_cum.begin(), occ_cum.end(), r.uniform() * occ_cum.back()) - occ_cum.begin();
-      const auto reg = std::upper_bound(reg_cum.begin(), reg_cum.end(), r.uniform() * reg_cum.back()) - reg_cum.begin();
-      m.w.core[id].occ = static_cast<std::uint16_t>(std::min<std::ptrdiff_t>(occ, m.nocc_ - 1));
-      m.w.core[id].region = static_cast<std::uint8_t>(std::min<std::ptrdiff_t>(reg, m.nreg_ - 1));
-      m.w.set_aiq(id, m.sc_.aiq.enabled && r.bernoulli(m.sc_.aiq.initial_share[0]));
-      m.w.set_cause(id, Cause::none);
-      m.w.set_status(id, Status::unemployed);
-      m.w.core[id].cell = -1;
-      m.w.set_event_month(id, -1);
-      m.w.set_in_panel(id, r.bernoulli(m.sc_.output.panel_rate));
-      m.w.prev_wage[id] = static_cast<float>(m.sc_.occupations[m.w.core[id].occ].wage *
-                                             m.sc_.regions[m.w.core[id].region].wage_multiplier);
-      m.w.core[id].spell_start = static_cast<std::int16_t>(m.month_);
-      const double ret_age = std::clamp(r.normal(dm.retirement_age_mean, dm.retirement_age_sd), 50.0, 79.0);
-      const int ret = m.w.core[id].birth_month + static_cast<int>(ret_age * 12);
-      if (m.calendar_index(ret) < m.calendar_months())
-        e.retire_at = std::max(m.calendar_index(ret), m.calendar_index(m.month_) + 1);
-      e.market = m.market(m.w.core[id].occ, m.w.core[id].region);
-      e.job = r.bernoulli(dm.graduate_job_share);
-      e.pick = r.uniform();
-      m.count_worker(id, +1);  // (counts: any order gives the same sums)
-      m.add(M::entrants);
+  for_each_chunked(m, count, 1024, [&](std::size_t k, std::size_t end) {
+    if (k + 8 < end) {  // freed ids are scattered: their lines fetched a few entrants ahead
+      const std::int32_t ahead = in[k + 8].id;
+      prefetch(&m.w.core[ahead]), prefetch(&m.w.prev_wage[ahead]), prefetch(&m.w.event_month[ahead]);
     }
+    Entrant& e = in[k];
+    const std::int32_t id = e.id;
+    Rng r = m.rng(k, Purpose::entrants);
+    const double age = 22.0 + 4.0 * r.uniform();
+    m.w.core[id].birth_month = static_cast<std::int16_t>(m.month_ - static_cast<int>(age * 12));
+    const auto occ = std::upper_bound(occ_cum.begin(), occ_cum.end(), r.uniform() * occ_cum.back()) - occ_cum.begin();
+    const auto reg = std::upper_bound(reg_cum.begin(), reg_cum.end(), r.uniform() * reg_cum.back()) - reg_cum.begin();
+    m.w.core[id].occ = static_cast<std::uint16_t>(std::min<std::ptrdiff_t>(occ, m.nocc_ - 1));
+    m.w.core[id].region = static_cast<std::uint8_t>(std::min<std::ptrdiff_t>(reg, m.nreg_ - 1));
+    m.w.set_aiq(id, m.sc_.aiq.enabled && r.bernoulli(m.sc_.aiq.initial_share[0]));
+    m.w.set_cause(id, Cause::none);
+    m.w.set_status(id, Status::unemployed);
+    m.w.core[id].cell = -1;
+    m.w.set_event_month(id, -1);
+    m.w.set_in_panel(id, r.bernoulli(m.sc_.output.panel_rate));
+    m.w.prev_wage[id] = static_cast<float>(m.sc_.occupations[m.w.core[id].occ].wage *
+                                           m.sc_.regions[m.w.core[id].region].wage_multiplier);
+    m.w.core[id].spell_start = static_cast<std::int16_t>(m.month_);
+    const double ret_age = std::clamp(r.normal(dm.retirement_age_mean, dm.retirement_age_sd), 50.0, 79.0);
+    const int ret = m.w.core[id].birth_month + static_cast<int>(ret_age * 12);
+    if (m.calendar_index(ret) < m.calendar_months())
+      e.retire_at = std::max(m.calendar_index(ret), m.calendar_index(m.month_) + 1);
+    e.market = m.market(m.w.core[id].occ, m.w.core[id].region);
+    e.job = r.bernoulli(dm.graduate_job_share);
+    e.pick = r.uniform();
+    m.count_worker(id, +1);  // (counts: any order gives the same sums)
+    m.add(M::entrants);
   });
   std::vector<std::vector<const Entrant*>> by_market(static_cast<size_t>(m.markets()));
   for (const Entrant& e : in) {  // in entrant order, reading no worker's record
