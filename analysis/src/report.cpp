@@ -75,9 +75,37 @@ std::string tick_label(double v, bool percent) {
   return num(v, std::abs(v - std::round(v)) < 1e-9 ? 0 : 2);
 }
 
+// Where the legend goes: the corner of the frame whose box covers the fewest of the
+// chart's points (lines count fully, bands' edges half), as matplotlib's loc="best"
+// chooses; top right when several tie.
+struct LegendBox {
+  double x, y, w, h;
+  bool contains(double px, double py) const { return px >= x && px <= x + w && py >= y && py <= y + h; }
+};
+
+template <class ToPixel>
+double covered(const LegendBox& box, const std::vector<Layer>& layers, ToPixel to_px) {
+  double n = 0;
+  for (const auto& l : layers) {
+    for (size_t i = 0; i < l.x.size(); ++i) {
+      const auto [x, y] = to_px(l.x[i], l.y[i]);
+      if (box.contains(x, y)) n += 1;
+      if (l.steps && i > 0 && box.contains(x, to_px(l.x[i], l.y[i - 1]).second)) n += 1;
+      for (const auto* band : {&l.lo, &l.hi})
+        if (!band->empty() && std::isfinite((*band)[i]) && box.contains(x, to_px(l.x[i], (*band)[i]).second)) n += 0.5;
+    }
+  }
+  return n;
+}
+
+// A chart's y axis: counts (workers, firms) tick in whole numbers; a percent axis shows
+// shares.
+enum class YAxis { value, count, percent };
+
 std::string chart(const std::string& id, const std::string& title, const std::string& xlabel, const std::string& ylabel,
-                  const std::vector<Layer>& layers, bool percent, double ymin_fixed = kNaN, double ymax_fixed = kNaN) {
-  const double W = 560, H = 300, L = 64, R = 16, T = 34, B = 44;
+                  const std::vector<Layer>& layers, YAxis axis, double ymin_fixed = kNaN, double ymax_fixed = kNaN) {
+  const bool percent = axis == YAxis::percent;
+  const double W = 560, H = 280, L = 64, R = 16, T = 12, B = 44;
   double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
   for (const auto& l : layers) {
     for (double v : l.x) x0 = std::min(x0, v), x1 = std::max(x1, v);
@@ -87,22 +115,58 @@ std::string chart(const std::string& id, const std::string& title, const std::st
   }
   if (x0 > x1) x0 = 0, x1 = 1;
   if (y0 > y1) y0 = 0, y1 = 1;
+  const double data_y1 = y1;
   if (std::isfinite(ymin_fixed))
     y0 = ymin_fixed;
   else if (y0 > 0 && y0 < 0.5 * y1)
     y0 = 0;
   if (std::isfinite(ymax_fixed)) y1 = ymax_fixed;
   if (y1 <= y0) y1 = y0 + (y0 == 0 ? 1 : std::abs(y0) * 0.1);
-  const double ystep = nice_step(y1 - y0, 5);
-  y0 = std::floor(y0 / ystep) * ystep;
-  y1 = std::ceil(y1 / ystep) * ystep;
   if (x1 <= x0) x1 = x0 + 1;
+  // Ticks 1, 2 or 5 times a power of ten (whole numbers on a count axis), the range
+  // widened to whole ticks.
+  double ystep = 0;
+  auto fit_ticks = [&] {
+    ystep = nice_step(y1 - y0, 5);
+    if (axis == YAxis::count) ystep = std::max(1.0, ystep);
+    y0 = std::floor(y0 / ystep) * ystep;
+    y1 = std::ceil(y1 / ystep) * ystep;
+  };
+  fit_ticks();
   auto px = [&](double x) { return L + (x - x0) / (x1 - x0) * (W - L - R); };
   auto py = [&](double y) { return T + (1 - (y - y0) / (y1 - y0)) * (H - T - B); };
+  auto to_px = [&](double x, double y) { return std::pair{px(x), py(y)}; };
+
+  // The legend, as wide as its longest name (~6 px a character at 11 px), in the corner
+  // it covers least; if every corner covers data and the axis is free, the axis grows
+  // until the data stay below the legend.
+  std::size_t longest = 0;
+  for (const auto& l : layers) longest = std::max(longest, l.name.size());
+  const double lw = 30 + 6.0 * static_cast<double>(longest), lh = 15.0 * static_cast<double>(layers.size()) + 6;
+  auto best_corner = [&] {
+    const double left = L + 6, right = W - R - 6 - lw, top = T + 6, bottom = H - B - 6 - lh;
+    LegendBox best{right, top, lw, lh};
+    double least = covered(best, layers, to_px);
+    for (const auto& [x, y] : {std::pair{left, top}, std::pair{right, bottom}, std::pair{left, bottom}}) {
+      const LegendBox box{x, y, lw, lh};
+      if (const double n = covered(box, layers, to_px); n < least) least = n, best = box;
+    }
+    return std::pair{best, least};
+  };
+  auto [legend, hidden] = best_corner();
+  // The data's top at a height of the frame that leaves room for the legend and a
+  // margin (again if whole ticks moved the axis's foot down).
+  const double room = (H - T - B - lh - 12) / (H - T - B);
+  for (int i = 0; i < 4 && hidden > 0 && !std::isfinite(ymax_fixed) && room > 0.3; ++i) {
+    y1 = y0 + (data_y1 - y0) / room;
+    fit_ticks();
+    std::tie(legend, hidden) = best_corner();
+  }
+
   std::ostringstream s;
-  s << "<figure class=\"chart\"><svg data-chart=\"" << esc(id) << "\" viewBox=\"0 0 " << W << " " << H
-    << "\" role=\"img\" aria-label=\"" << esc(title) << "\" xmlns=\"http://www.w3.org/2000/svg\">\n";
-  s << "<text x=\"" << L << "\" y=\"20\" class=\"title\">" << esc(title) << "</text>\n";
+  s << "<figure class=\"chart\"><figcaption>" << esc(title) << "</figcaption><svg data-chart=\"" << esc(id)
+    << "\" viewBox=\"0 0 " << W << " " << H << "\" role=\"img\" aria-label=\"" << esc(title)
+    << "\" xmlns=\"http://www.w3.org/2000/svg\">\n";
   // Ticks counted in whole steps, each placed from y0 (adding a step to a running sum
   // drifts: 0.1 + 0.2 is not 0.3).
   const auto yticks = static_cast<int>(std::lround((y1 - y0) / ystep));
@@ -143,20 +207,19 @@ std::string chart(const std::string& id, const std::string& title, const std::st
     }
     s << "\"/>\n";
   }
-  // The legend inside the frame's top right, as wide as its longest name (~6 px a
-  // character at 11 px) so that no name runs past the edge.
-  std::size_t longest = 0;
-  for (const auto& l : layers) longest = std::max(longest, l.name.size());
-  const double lx = std::max(L + 8.0, W - R - 22 - 6.0 * static_cast<double>(longest));
-  double ly = T + 14;
+  s << "<g class=\"legend-box\"><rect x=\"" << num(legend.x) << "\" y=\"" << num(legend.y) << "\" width=\""
+    << num(legend.w) << "\" height=\"" << num(legend.h) << "\" class=\"legend-bg\"/>\n";
+  double ly = legend.y + 15;
   for (const auto& l : layers) {
-    s << "<line x1=\"" << num(lx) << "\" x2=\"" << num(lx + 14) << "\" y1=\"" << ly - 7 << "\" y2=\"" << ly - 7
-      << "\" stroke=\"" << l.color << "\" stroke-width=\"3\"";
+    s << "<line x1=\"" << num(legend.x + 6) << "\" x2=\"" << num(legend.x + 20) << "\" y1=\"" << num(ly - 4)
+      << "\" y2=\"" << num(ly - 4) << "\" stroke=\"" << l.color << "\" stroke-width=\"3\"";
     if (!l.dash.empty()) s << " stroke-dasharray=\"" << l.dash << "\"";
     s << "/>"
-      << "<text x=\"" << num(lx + 18) << "\" y=\"" << ly - 4 << "\" class=\"legend\">" << esc(l.name) << "</text>\n";
+      << "<text x=\"" << num(legend.x + 24) << "\" y=\"" << num(ly) << "\" class=\"legend\">" << esc(l.name)
+      << "</text>\n";
     ly += 15;
   }
+  s << "</g>\n";
   s << "</svg></figure>\n";
   return s.str();
 }
@@ -175,10 +238,10 @@ Layer fan(const Eigen::MatrixXd& m, const std::string& name, std::size_t k) {
 }
 
 std::string fan_chart(const std::vector<Results>& runs, const std::vector<std::string>& names,
-                      const std::string& metric, const std::string& title, const std::string& ylabel, bool percent) {
+                      const std::string& metric, const std::string& title, const std::string& ylabel, YAxis axis) {
   std::vector<Layer> layers;
   for (size_t k = 0; k < runs.size(); ++k) layers.push_back(fan(runs[k].series(metric), names[k], k));
-  return chart("fan-" + metric, title, "month", ylabel, layers, percent);
+  return chart("fan-" + metric, title, "month", ylabel, layers, axis);
 }
 
 }  // namespace
@@ -194,9 +257,11 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
        "auto;padding:0 1em;color:#222}\n"
        "h1{font-size:1.6em}h2{margin-top:1.6em;border-bottom:1px solid "
        "#ccc}\n.grid-charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:12px}\n"
-       "figure.chart{margin:0}svg{width:100%;height:auto;background:#fff}\n.title{font-size:14px;font-weight:600}.tick{"
+       "figure.chart{margin:0}svg{width:100%;height:auto;background:#fff}\n.tick{"
        "font-size:11px;fill:#555}.axis{font-size:12px;fill:#333}"
-       ".legend{font-size:11px}.grid{stroke:#e6e6e6}.frame{fill:none;stroke:#999}\n"
+       ".legend{font-size:11px}.legend-bg{fill:#fff;fill-opacity:0.85;stroke:#ddd}"
+       "figcaption{font-size:0.95em;font-weight:600;margin:0 0 2px "
+       "1em}td.sub{padding-left:2em}.grid{stroke:#e6e6e6}.frame{fill:none;stroke:#999}\n"
        "table{border-collapse:collapse;font-size:0.9em}td,th{padding:3px 8px;border-bottom:1px solid "
        "#eee;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
        "pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:0.8em;max-height:40em}.note{color:#555;font-size:0."
@@ -213,7 +278,11 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
   std::vector<std::vector<Figure>> figs;
   for (const auto& r : runs) figs.push_back(summary_figures(r));
   for (size_t k = 0; k < figs[0].size(); ++k) {
-    h << "<tr><td>" << esc(figs[0][k].label) << "</td>";
+    // A figure that breaks down the one above it (its label indented) is indented here too.
+    const std::string& label = figs[0][k].label;
+    const std::size_t indent = label.find_first_not_of(' ');
+    h << (indent > 0 && indent != std::string::npos ? "<tr><td class=\"sub\">" : "<tr><td>")
+      << esc(label.substr(std::min(indent, label.size()))) << "</td>";
     for (const auto& f : figs) {
       const Interval i = figure_interval(f[k]);
       h << "<td class=\"n\">" << esc(format_value(i.mean, f[k].unit));
@@ -230,18 +299,18 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
     h << "<p class=\"note\" id=\"not-comparable\"><b>Note:</b> " << esc(note) << ".</p>\n";
 
   h << "<h2>Unemployment and layoffs</h2>\n<div class=\"grid-charts\">\n";
-  h << fan_chart(runs, run_name, "unemployment_rate", "Unemployment rate", "unemployment rate", true);
-  h << fan_chart(runs, run_name, "layoffs_ordinary", "Ordinary layoffs per month", "workers", false);
-  h << fan_chart(runs, run_name, "layoffs_ai", "AI-attributed layoffs per month", "workers", false);
-  h << fan_chart(runs, run_name, "layoffs_consolidation", "Consolidation layoffs per month", "workers", false);
+  h << fan_chart(runs, run_name, "unemployment_rate", "Unemployment rate", "unemployment rate", YAxis::percent);
+  h << fan_chart(runs, run_name, "layoffs_ordinary", "Ordinary layoffs per month", "workers", YAxis::count);
+  h << fan_chart(runs, run_name, "layoffs_ai", "AI-attributed layoffs per month", "workers", YAxis::count);
+  h << fan_chart(runs, run_name, "layoffs_consolidation", "Consolidation layoffs per month", "workers", YAxis::count);
   if (std::all_of(runs.begin(), runs.end(),
                   [](const Results& r) { return r.aggregate.count("young_high_exposure_employed") > 0; }))
     h << fan_chart(runs, run_name, "young_high_exposure_employed", "Employed aged 22-25 in high-exposure occupations",
-                   "workers", false);
+                   "workers", YAxis::count);
   {
     std::vector<Layer> layers;
     for (size_t k = 0; k < runs.size(); ++k) layers.push_back(fan(sector_concentration(runs[k]), run_name[k], k));
-    h << chart("fan-concentration", "Sector concentration (employment HHI)", "month", "HHI", layers, false);
+    h << chart("fan-concentration", "Sector concentration (employment HHI)", "month", "HHI", layers, YAxis::value);
   }
   h << "</div>\n<h2>AI adoption stages (firms)</h2>\n<div class=\"grid-charts\">\n";
   for (const auto& [metric, title] :
@@ -251,7 +320,7 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
                                                         {"firms_reduced", "Firms that cut, awaiting realisation"},
                                                         {"firms_realised", "Firms past realisation"},
                                                         {"firms_regretting", "Firms that regretted their AI cuts"}})
-    h << fan_chart(runs, run_name, metric, title, "firms", false);
+    h << fan_chart(runs, run_name, metric, title, "firms", YAxis::count);
   h << "</div>\n<h2>Reemployment of displaced workers</h2>\n<div class=\"grid-charts\">\n";
   {
     std::vector<Layer> layers;
@@ -274,8 +343,8 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
         layers.push_back(l);
       }
     }
-    h << chart("km-reemployment", "Share reemployed by months since displacement (Kaplan-Meier), by cause",
-               "months since displacement", "share reemployed", layers, true, 0.0, 1.0);
+    h << chart("km-reemployment", "Reemployed by months since displacement, by cause", "months since displacement",
+               "share reemployed", layers, YAxis::percent, 0.0, 1.0);
   }
   {
     // Wage replacement: distribution of new / old wage among the reemployed.
@@ -301,7 +370,7 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
       layers.push_back(l);
     }
     h << chart("wage-replacement", "Wage replacement of rehired displaced workers (new / old wage)",
-               "new wage / old wage", "share of rehires", layers, true, 0.0);
+               "new wage / old wage", "share of rehires", layers, YAxis::percent, 0.0);
   }
   h << "</div>\n<h2>Scenarios and provenance</h2>\n";
   for (std::size_t k = 0; k < runs.size(); ++k) {

@@ -417,6 +417,45 @@ class Analyze(unittest.TestCase):
             self.assertNotIn("<b>", page)
             self.assertIn("a &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; name", page)
 
+    def test_report_charts_keep_their_data_in_view(self):
+        # Each chart's legend sits where it hides no point of any line or band (a corner
+        # left free, or room made above the data); its title is a caption the page can
+        # wrap, not SVG text cut at the chart's edge; a count's axis ticks whole numbers.
+        with tempdir() as d:
+            html = Path(d) / "report.html"
+            analyze(["report", self.base, self.hype, "-o", html], check=True)
+            page = html.read_text()
+        figures = re.findall(r'<figure class="chart">.*?</figure>', page, re.S)
+        self.assertEqual(len(figures), 14)
+        for fig in figures:
+            chart = re.search(r'data-chart="([^"]+)"', fig).group(1)
+            caption = re.search(r"<figcaption>([^<]+)</figcaption><svg", fig)
+            self.assertIsNotNone(caption, chart)
+            self.assertIn(f'aria-label="{caption.group(1)}"', fig)
+            self.assertNotIn('class="title"', fig)
+            box = re.search(r'<g class="legend-box"><rect x="([-\d.]+)" y="([-\d.]+)" '
+                            r'width="([\d.]+)" height="([\d.]+)"', fig)
+            self.assertIsNotNone(box, chart)
+            x, y, w, h = map(float, box.groups())
+            points = []
+            for shape in re.findall(r'<(?:polyline fill="none"|polygon fill="#[0-9a-f]+")[^>]*points="([^"]*)"', fig):
+                points += [tuple(map(float, p.split(","))) for p in shape.split()]
+            self.assertGreater(len(points), 100, chart)
+            hidden = [p for p in points if x <= p[0] <= x + w and y <= p[1] <= y + h]
+            self.assertEqual(hidden, [], f"{chart}: the legend covers data")
+            # Room is made by widening the axis, never by cutting data off: every point
+            # lies within the frame.
+            frame = re.search(r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" '
+                              r'class="frame"/>', fig)
+            fx, fy, fw, fh = map(float, frame.groups())
+            outside = [p for p in points
+                       if not (fx - 0.01 <= p[0] <= fx + fw + 0.01 and fy - 0.01 <= p[1] <= fy + fh + 0.01)]
+            self.assertEqual(outside, [], chart)
+            ticks = re.findall(r'class="tick" text-anchor="end">([^<]*)<', fig)
+            self.assertGreaterEqual(len(ticks), 2, chart)
+            if re.search(r'class="axis" text-anchor="middle">(workers|firms)</text>', fig):
+                self.assertTrue(all(re.fullmatch(r"\d+", t) for t in ticks), f"{chart}: {ticks}")
+
     def test_report_renders_in_headless_chromium(self):
         with tempdir() as d:
             html = Path(d) / "report.html"
