@@ -19,7 +19,7 @@ const char* kUsage =
     "  laborsim-analyze summary RESULTS.h5 [--by occupation|sector|region|cohort] [--format table|csv|json]\n"
     "  laborsim-analyze summary A.h5 B.h5 [...] [--format table|csv|json]   (runs side by side)\n"
     "  laborsim-analyze compare A.h5 B.h5 [C.h5 ...] [--format table|csv|json]   (each against A)\n"
-    "  laborsim-analyze export RESULTS.h5 [...] --format csv|json -o DIR\n"
+    "  laborsim-analyze export RESULTS.h5 [...] --format csv|json -o DIR [--grouping aggregate ...]\n"
     "  laborsim-analyze report A.h5 [B.h5 ...] -o report.html\n\n"
     "Displacement and rehiring outcomes of laborsim runs: every figure as a mean across\n"
     "replicates with a 95% interval; comparisons pair replicates made with the same seed.\n";
@@ -31,7 +31,9 @@ int main(int argc, char** argv) {
   opts.add_options()("help,h", "show this help")("by", po::value<std::string>(),
                                                  "summary by occupation, sector, region or cohort (at displacement)")(
       "format,f", po::value<std::string>(), "table (default), csv or json; export: csv or json")(
-      "output,o", po::value<std::string>(), "export: output directory; report: HTML file");
+      "output,o", po::value<std::string>(), "export: output directory; report: HTML file")(
+      "grouping", po::value<std::vector<std::string>>()->composing(),
+      "export: only these series (aggregate, occupation, sector, region or cohort; repeatable); default all");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>())("files", po::value<std::vector<std::string>>());
   po::options_description all;
@@ -81,6 +83,7 @@ int main(int argc, char** argv) {
     }
     if (cmd == "export" && (!vm.count("output") || format == Format::table))
       return usage_error("export needs --format csv|json and -o DIR");
+    if (cmd != "export" && vm.count("grouping")) return usage_error("--grouping is an option of export");
     for (const auto& f : files) runs.push_back(read_results(f));
   } catch (const FormatError& e) {
     std::cerr << "laborsim-analyze: error: " << e.what() << "\n";
@@ -107,9 +110,21 @@ int main(int argc, char** argv) {
       else
         print_comparisons(std::cout, runs, format);
     } else if (cmd == "export") {
-      const auto n = export_tables(runs, vm["output"].as<std::string>(), format);
+      std::set<std::string> groupings;
+      if (vm.count("grouping"))
+        for (const auto& g : vm["grouping"].as<std::vector<std::string>>()) groupings.insert(g);
+      const auto n = export_tables(runs, vm["output"].as<std::string>(), format, groupings);
       std::cerr << "laborsim-analyze: wrote " << n.series_rows << " series rows and " << n.spell_rows << " spells to "
                 << vm["output"].as<std::string>() << "\n";
+      // Excel would open such a file cut short: say so, and how to make it fit.
+      if (format == Format::csv && n.series_rows + 1 > kSpreadsheetRows)
+        std::cerr << "laborsim-analyze: note: series.csv has " << n.series_rows << " rows, more than Excel opens ("
+                  << kSpreadsheetRows
+                  << " with the header); pandas and R read it whole. For a spreadsheet, export fewer series "
+                     "(--grouping aggregate, or one grouping at a time).\n";
+      if (format == Format::csv && n.spell_rows + 1 > kSpreadsheetRows)
+        std::cerr << "laborsim-analyze: note: spells.csv has " << n.spell_rows << " rows, more than Excel opens ("
+                  << kSpreadsheetRows << " with the header); pandas and R read it whole.\n";
     } else {
       write_report(runs, vm["output"].as<std::string>());
       std::cerr << "laborsim-analyze: wrote " << vm["output"].as<std::string>() << "\n";

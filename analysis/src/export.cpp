@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 namespace laborsim::analysis {
@@ -32,16 +33,20 @@ std::string name_of(const std::vector<std::string>& names, int i) {
   return i >= 0 && static_cast<std::size_t>(i) < names.size() ? names[static_cast<std::size_t>(i)] : "";
 }
 
-// Calls row(replicate, month, metric, grouping, group, value) for every value.
+// Calls row(replicate, month, metric, grouping, group, value) for every value of the
+// chosen groupings (every one if none is chosen).
 void each_series_value(
-    const Results& r,
+    const Results& r, const std::set<std::string>& groupings,
     const std::function<void(int, int, const std::string&, const std::string&, const std::string&, double)>& row) {
-  for (const auto& [metric, m] : r.aggregate)
-    for (int rep = 0; rep < r.replicates; ++rep)
-      for (int t = 0; t < r.months; ++t) row(rep, t, metric, "aggregate", "all", m(rep, t));
+  auto chosen = [&](const std::string& g) { return groupings.empty() || groupings.count(g) > 0; };
+  if (chosen("aggregate"))
+    for (const auto& [metric, m] : r.aggregate)
+      for (int rep = 0; rep < r.replicates; ++rep)
+        for (int t = 0; t < r.months; ++t) row(rep, t, metric, "aggregate", "all", m(rep, t));
   for (const auto& [key, reps] : r.grouped) {
     const auto slash = key.find('/');
     const std::string grouping = key.substr(0, slash), metric = key.substr(slash + 1);
+    if (!chosen(grouping)) continue;
     const auto& names = r.groups.at(grouping);
     for (int rep = 0; rep < r.replicates; ++rep)
       for (int t = 0; t < r.months; ++t)
@@ -52,7 +57,17 @@ void each_series_value(
 
 }  // namespace
 
-ExportCounts export_tables(const std::vector<Results>& runs, const std::filesystem::path& dir, Format f) {
+ExportCounts export_tables(const std::vector<Results>& runs, const std::filesystem::path& dir, Format f,
+                           const std::set<std::string>& groupings) {
+  std::set<std::string> have{"aggregate"};
+  for (const auto& r : runs)
+    for (const auto& [key, reps] : r.grouped) have.insert(key.substr(0, key.find('/')));
+  for (const std::string& g : groupings) {
+    if (have.count(g)) continue;
+    std::string list;
+    for (const auto& h : have) list += (list.empty() ? "" : ", ") + h;
+    throw FormatError("no run has a grouping '" + g + "' (they have: " + list + ")");
+  }
   std::filesystem::create_directories(dir);
   ExportCounts n;
   const std::vector<std::string> names = run_names(runs);  // one run: its scenario's name
@@ -75,12 +90,13 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
       os << "scenario,replicate,month,metric,grouping,group,value\n";
       for (std::size_t k = 0; k < runs.size(); ++k) {
         const std::string sc = csv_field(names[k]);
-        each_series_value(runs[k], [&](int rep, int t, const std::string& metric, const std::string& grouping,
-                                       const std::string& group, double v) {
-          os << sc << ',' << rep << ',' << t << ',' << metric << ',' << grouping << ',' << csv_field(group) << ','
-             << csv_number(v) << '\n';
-          ++n.series_rows;
-        });
+        each_series_value(runs[k], groupings,
+                          [&](int rep, int t, const std::string& metric, const std::string& grouping,
+                              const std::string& group, double v) {
+                            os << sc << ',' << rep << ',' << t << ',' << metric << ',' << grouping << ','
+                               << csv_field(group) << ',' << csv_number(v) << '\n';
+                            ++n.series_rows;
+                          });
       }
     });
     write_file_atomically(dir / "spells.csv", [&](std::ostream& os) {
@@ -101,12 +117,14 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
     write_file_atomically(dir / "series.json", [&](std::ostream& os) {
       os << "[";
       for (std::size_t k = 0; k < runs.size(); ++k)
-        each_series_value(runs[k], [&](int rep, int t, const std::string& metric, const std::string& grouping,
-                                       const std::string& group, double v) {
-          nlohmann::json j = {{"scenario", names[k]}, {"replicate", rep}, {"month", t}, {"metric", metric},
-                              {"grouping", grouping}, {"group", group},   {"value", v}};
-          os << (n.series_rows++ ? ",\n" : "\n") << j.dump();
-        });
+        each_series_value(runs[k], groupings,
+                          [&](int rep, int t, const std::string& metric, const std::string& grouping,
+                              const std::string& group, double v) {
+                            nlohmann::json j = {
+                                {"scenario", names[k]}, {"replicate", rep}, {"month", t}, {"metric", metric},
+                                {"grouping", grouping}, {"group", group},   {"value", v}};
+                            os << (n.series_rows++ ? ",\n" : "\n") << j.dump();
+                          });
       os << "\n]\n";
     });
     write_file_atomically(dir / "spells.json", [&](std::ostream& os) {

@@ -316,6 +316,54 @@ class Analyze(unittest.TestCase):
             self.assertEqual(len(sj), len(series))
             self.assertEqual(len(pd.read_json(Path(d) / "j" / "spells.json")), len(spells))
 
+    def test_export_of_some_groupings(self):
+        # --grouping keeps those series rows, exactly as the whole export has them; a
+        # grouping no run has is refused before anything is written.
+        with tempdir() as d:
+            analyze(["export", self.base, "--format", "csv", "-o", Path(d) / "all"], check=True)
+            whole = pd.read_csv(Path(d) / "all" / "series.csv", float_precision="round_trip")
+            p = analyze(["export", self.base, "--format", "csv", "-o", Path(d) / "some",
+                         "--grouping", "aggregate", "--grouping", "region"], check=True)
+            self.assertNotIn("note:", p.stderr)  # small enough for a spreadsheet
+            some = pd.read_csv(Path(d) / "some" / "series.csv", float_precision="round_trip")
+            self.assertEqual(set(some["grouping"]), {"aggregate", "region"})
+            pd.testing.assert_frame_equal(
+                some, whole[whole["grouping"].isin(["aggregate", "region"])].reset_index(drop=True))
+            with h5py.File(self.base) as f:
+                self.assertEqual(len(some), 4 * 36 * (len(f["series/aggregate"]) + len(f["series/by_region"])
+                                                      * len(f["groups/region"])))
+            spells = Path(d) / "some" / "spells.csv"
+            self.assertEqual(spells.read_bytes(), (Path(d) / "all" / "spells.csv").read_bytes())
+
+            p = analyze(["export", self.base, "--format", "csv", "-o", Path(d) / "bad", "--grouping", "occupations"])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("no run has a grouping 'occupations' (they have: aggregate, cohort, occupation, region, "
+                          "sector)", p.stderr)
+            self.assertFalse((Path(d) / "bad").exists())
+            p = analyze(["summary", self.base, "--grouping", "region"])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("--grouping is an option of export", p.stderr)
+
+    def test_export_says_when_a_table_is_too_long_for_a_spreadsheet(self):
+        # Excel opens 2^20 rows, the header included; a longer series.csv would be cut
+        # short there without a word from us. 500 workers over 2,300 months give
+        # 2 x 2,300 x (rows a month) > 2^20 rows; one grouping fewer rows.
+        with tempdir() as d:
+            run_ = run_scenario(d, "baseline", ["-r", "2", "--quiet", "--set", "simulation.workers=500",
+                                                "--set", "simulation.months=2300", "--set", "output.panel_rate=0"])
+            p = analyze(["export", run_, "--format", "csv", "-o", Path(d) / "all"], check=True)
+            with open(Path(d) / "all" / "series.csv") as f:
+                lines = sum(1 for _ in f)
+            self.assertGreater(lines, 2 ** 20)
+            self.assertIn(f"note: series.csv has {lines - 1} rows, more than Excel opens (1048576 with the header)",
+                          p.stderr)
+            self.assertIn("--grouping aggregate", p.stderr)
+            p = analyze(["export", run_, "--format", "csv", "-o", Path(d) / "agg", "--grouping", "aggregate"],
+                        check=True)
+            self.assertNotIn("note:", p.stderr)
+            p = analyze(["export", run_, "--format", "json", "-o", Path(d) / "json"], check=True)
+            self.assertNotIn("note:", p.stderr)  # JSON is not for spreadsheets
+
     def test_export_of_several_runs_is_their_exports_one_after_another(self):
         # A sweep in one tidy table: each run's rows are its own export's, its scenario
         # column its name (with its file where two runs share a name).

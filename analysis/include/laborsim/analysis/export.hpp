@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <functional>
 #include <ostream>
+#include <set>
+#include <string>
 #include <vector>
 
 namespace laborsim::analysis {
@@ -14,12 +16,18 @@ namespace laborsim::analysis {
 // Writes DIR/series.{csv,json} (scenario, replicate, month, metric, grouping, group,
 // value) and DIR/spells.{csv,json} (one row per spell) of one or more runs, one after
 // another; "scenario" is each run's name (run_names: its scenario's name, and its file
-// where two runs share one). Files appear complete or not at all (written under
-// temporary names, then renamed).
+// where two runs share one). The series hold the groupings named in `groupings`
+// ("aggregate", "occupation", "sector", "region", "cohort"), every one if it is empty;
+// a name no run has is refused (FormatError) before anything is written. Files appear
+// complete or not at all (written under temporary names, then renamed).
 struct ExportCounts {
   std::size_t series_rows = 0, spell_rows = 0;
 };
-ExportCounts export_tables(const std::vector<Results>& runs, const std::filesystem::path& dir, Format f);
+ExportCounts export_tables(const std::vector<Results>& runs, const std::filesystem::path& dir, Format f,
+                           const std::set<std::string>& groupings = {});
+
+// The most rows Excel opens (2^20, the header included; LibreOffice Calc's default too).
+constexpr std::size_t kSpreadsheetRows = 1048576;
 
 // Writes path through path.tmp, renamed into place once body has written it all; on any
 // failure the temporary file is removed and the error passed on, so path is either
