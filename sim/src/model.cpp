@@ -832,11 +832,34 @@ void Model::init() {
   });
   capability = sc_.ai.capability_start;
   perceived = capability;
+  set_applicant_weights();
+}
+
+// Employers' weight of an applicant by months unemployed (up to 24), AIQ and age 55+.
+void Model::set_applicant_weights() {
+  const auto& lm = sc_.labor_market;
   for (int d = 0; d <= 24; ++d)
     for (int q = 0; q < 2; ++q)
       for (int a = 0; a < 2; ++a)
         applicant_weights[static_cast<size_t>(d * 4 + q * 2 + a)] =
             std::exp(lm.employer_weight_duration * d + lm.employer_weight_aiq * q + lm.employer_weight_age55 * a);
+}
+
+// The scheduled change of this month, if any: its parameter sections replace the
+// model's, before any mechanism runs. What was derived from them is derived again; a
+// new hype premium (or decay) decays from this month.
+void Model::apply_schedule() {
+  if (next_change_ >= sc_.schedule.size() || sc_.schedule[next_change_].month != month_) return;
+  const ScheduledChange& c = sc_.schedule[next_change_++];
+  if (c.ai.hype_premium != sc_.ai.hype_premium || c.ai.hype_decay_months != sc_.ai.hype_decay_months)
+    hype_since_ = month_;
+  sc_.labor_market = c.labor_market;
+  sc_.ai = c.ai;
+  sc_.consolidation = c.consolidation;
+  sc_.retraining = c.retraining;
+  sc_.aiq = c.aiq;
+  sc_.demography = c.demography;
+  set_applicant_weights();
 }
 
 void Model::step() {
@@ -849,6 +872,7 @@ void Model::step() {
     step_seconds[k++] += std::chrono::duration<double>(now - t).count();
     t = now;
   };
+  apply_schedule();
   timed([&] { mech::capability(*this); });
   timed([&] { mech::matching(*this); });
   timed([&] { mech::churn(*this); });

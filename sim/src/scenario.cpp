@@ -74,6 +74,33 @@ std::string error_excerpt(const InputError& e) {
   return out;
 }
 
+std::string fixed_key_reason(const std::string& section, const std::string& key) {
+  if (section == "simulation" || section == "firms" || section == "output")
+    return "[" + section + "] is set for the whole run";
+  if (key == "enabled") return "a mechanism is on or off for the whole run";
+  static const std::map<std::string, std::map<std::string, std::string>> fixed = {
+      {"labor_market",
+       {{"matching", "the matching mode is set for the whole run"},
+        {"initial_unemployment_rate", "it sets the initial state only"},
+        {"vacancies_per_unemployed", "it sets the initial state only"},
+        {"mobility_file", "the mobility network is set for the whole run"},
+        {"mobility_same_group", "the mobility network is set for the whole run"},
+        {"mobility_other", "the mobility network is set for the whole run"}}},
+      {"ai",
+       {{"capability_start", "the capability curve is set for the whole run"},
+        {"capability_ceiling", "the capability curve is set for the whole run"},
+        {"capability_growth", "the capability curve is set for the whole run"},
+        {"size_elasticity", "it sets the firms' adoption weights at the start"}}},
+      {"aiq", {{"initial_share", "it sets the initial state only"}}},
+      {"demography",
+       {{"retirement_age_mean", "each worker's retirement age is drawn once, when they enter"},
+        {"retirement_age_sd", "each worker's retirement age is drawn once, when they enter"}}},
+  };
+  if (const auto sec = fixed.find(section); sec != fixed.end())
+    if (const auto k = sec->second.find(key); k != sec->second.end()) return k->second;
+  return "";
+}
+
 int cohort_of_age(int age) {
   if (age <= 25) return 0;
   if (age <= 34) return 1;
@@ -621,6 +648,119 @@ void each_section(S& s, Section&& section) {
   });
 }
 
+// [[schedule]]: the parameter sections as a change leaves them, held in a Scenario so
+// that each_section reads and writes them as it does the scenario's own (the other
+// sections keep their defaults and are never read from it).
+Scenario parameters_of(const ScheduledChange& c) {
+  Scenario p;
+  p.labor_market = c.labor_market;
+  p.ai = c.ai;
+  p.consolidation = c.consolidation;
+  p.retraining = c.retraining;
+  p.aiq = c.aiq;
+  p.demography = c.demography;
+  return p;
+}
+
+ScheduledChange change_of(int month, const Scenario& p) {
+  return {month, p.labor_market, p.ai, p.consolidation, p.retraining, p.aiq, p.demography};
+}
+
+// The entries of [[schedule]], applied in month order, each on top of those before it:
+// a month and the keys that change from then on, written as in the scenario's own
+// sections (retraining.subsidy = true, or a [schedule.retraining] table).
+void read_schedule(Scenario& s, TableReader& top, const std::string& file) {
+  const toml::node* n = top.get("schedule");
+  if (!n) return;
+  const auto* arr = n->as_array();
+  if (!arr || !arr->is_array_of_tables()) top.fail(*n, "schedule", "expected one or more [[schedule]] tables");
+  struct Entry {
+    int month;
+    const toml::table* table;
+    std::string path;
+  };
+  std::vector<Entry> entries;
+  for (std::size_t k = 0; k < arr->size(); ++k) {
+    const toml::table& t = *arr->get(k)->as_table();
+    const std::string path = "schedule[" + std::to_string(k) + "]";
+    TableReader r(t, path, file);
+    if (!t.get("month"))
+      r.fail_table("month", "is required: the month the change takes effect (0 = the first recorded month)");
+    int month = 0;
+    r.integer("month", month, 0, s.simulation.months - 1);
+    for (const Entry& e : entries)
+      if (e.month == month)
+        r.fail(*t.get("month"), "month",
+               "month " + std::to_string(month) + " already has a change (" + e.path + "): give both in one entry");
+    entries.push_back({month, &t, path});
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.month < b.month; });
+  Scenario cur = parameters_of(change_of(0, s));
+  for (const Entry& e : entries) {
+    TableReader r(*e.table, e.path, file);
+    r.get("month");
+    each_section(cur, [&](const char* name, auto&& keys) {
+      const toml::node* sn = r.get(name);
+      if (!sn) return;
+      if (!sn->is_table()) r.fail(*sn, name, "expected a table of the keys that change");
+      const toml::table& st = *sn->as_table();
+      TableReader sr(st, e.path + "." + name, file);
+      for (auto&& [k, v] : st) {
+        const std::string why = fixed_key_reason(name, std::string(k.str()));
+        if (why.empty()) continue;
+        Where w = where_of(v, file);
+        if (k.source().begin.line > 0)
+          w.line = static_cast<int>(k.source().begin.line), w.column = static_cast<int>(k.source().begin.column);
+        throw InputError(w.file, w.line, w.column, sr.key_path(std::string(k.str())),
+                         "cannot change during a run: " + why);
+      }
+      keys(sr);
+      sr.finish();
+    });
+    r.finish();
+    s.schedule.push_back(change_of(e.month, cur));
+  }
+}
+
+// The schedule as [[schedule]] entries that load back to it: each with the keys whose
+// values differ from the month before (an entry that changes nothing is left out: it
+// changes nothing in the run either).
+toml::array schedule_toml(const Scenario& s) {
+  toml::array out;
+  Scenario prev = parameters_of(change_of(0, s));
+  for (const ScheduledChange& c : s.schedule) {
+    const Scenario cur = parameters_of(c);
+    std::map<std::string, toml::table> before;
+    each_section(prev, [&](const char* name, auto&& keys) {
+      TableWriter w;
+      keys(w);
+      before[name] = std::move(w.table);
+    });
+    toml::table entry;
+    entry.insert("month", c.month);
+    each_section(cur, [&](const char* name, auto&& keys) {
+      TableWriter w;
+      keys(w);
+      toml::table changed;
+      const auto text = [](const toml::node& n) {
+        return n.visit([](const auto& x) {
+          std::ostringstream os;
+          os << x;
+          return os.str();
+        });
+      };
+      for (auto&& [k, v] : w.table) {
+        const toml::node* old = before[name].get(k.str());
+        if (!old || text(*old) != text(v)) v.visit([&](const auto& x) { changed.insert(k, x); });
+      }
+      if (!changed.empty()) entry.insert(name, std::move(changed));
+    });
+    if (entry.size() > 1) out.push_back(std::move(entry));
+    prev = cur;
+  }
+  return out;
+}
+
 // The keys of one [[occupations]], [[regions]] or [[sectors]] entry (a sector's staffing
 // is read and written apart: its keys are occupation names).
 template <class V, class O>
@@ -686,6 +826,7 @@ Scenario build(toml::table& root, const std::string& file) {
       r.finish();
     }
   });
+  read_schedule(s, top, file);
 
   auto array_of_tables = [&](const std::string& name) -> const toml::array* {
     const toml::node* n = top.get(name);
@@ -887,6 +1028,7 @@ std::string effective_toml(const Scenario& s) {
     secs.get(k)->as_table()->insert("staffing", std::move(staffing));
   }
   t.insert("sectors", std::move(secs));
+  if (toml::array schedule = schedule_toml(s); !schedule.empty()) t.insert("schedule", std::move(schedule));
   std::ostringstream os;
   os << "# Every parameter of the run, defaults included"
      << (s.occupations_file.empty() ? "" : "; occupations from " + s.occupations_file) << "\n"

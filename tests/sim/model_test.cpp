@@ -410,3 +410,121 @@ TEST(Model, NetworkSteadyStateMatchesTheUrnBallLaw) {
   const auto [u, theta] = steady_state("matching = \"network\"\nnetwork_search_intensity = 0.3\n");
   expect_steady_state(u, theta, theta * (1 - std::exp(-lambda / theta)), 0.01);
 }
+
+// --- [[schedule]]: parameters that change during the run ---------------------------
+
+namespace {
+
+Scenario scheduled(const std::string& entries, const std::vector<std::string>& overrides = {}, int months = 40) {
+  return load_scenario_string(fixtures::small_toml(20000, months) + entries, "sched.toml", overrides);
+}
+
+// Runs a replicate and returns it (every series, for comparisons).
+std::unique_ptr<Model> run_replicate(const Scenario& sc, std::uint64_t replicate = 1) {
+  auto m = std::make_unique<Model>(sc, replicate);
+  m->run();
+  return m;
+}
+
+// The months (from `from` on) in which the two runs' series of metric i differ.
+int months_that_differ(const Model& a, const Model& b, int i, int from = 0, int to = 1 << 30) {
+  const Series& x = a.series();
+  const Series& y = b.series();
+  const auto& vx = x.values(static_cast<M>(i));
+  const auto& vy = y.values(static_cast<M>(i));
+  const int months = a.scenario().simulation.months;
+  const auto per_month = static_cast<int>(vx.size()) / months;  // groups of the metric
+  int n = 0;
+  for (int t = std::max(0, from); t < std::min(months, to); ++t)
+    for (int g = 0; g < per_month; ++g)
+      n += vx[static_cast<size_t>(t * per_month + g)] != vy[static_cast<size_t>(t * per_month + g)];
+  return n;
+}
+
+}  // namespace
+
+// A change that restates the values in force changes nothing: same draws, same results.
+TEST(Schedule, RestatingTheValuesInForceChangesNothing) {
+  const auto plain = run_replicate(scheduled(""));
+  const auto same = run_replicate(scheduled(R"(
+[[schedule]]
+month = 10
+labor_market.layoff_rate = 0.011
+ai.hype_premium = 0.2
+retraining.subsidy = false
+)"));
+  for (int i = 0; i < kMetricCount; ++i) EXPECT_EQ(months_that_differ(*plain, *same, i), 0) << metric_table()[i].name;
+}
+
+// A change acts from its month on and not before: every series is the same until then
+// (the random streams do not depend on parameters), and afterwards ordinary layoffs
+// follow the new rate (each employed worker laid off with that probability a month).
+TEST(Schedule, AChangeActsFromItsMonthOnAndNotBefore) {
+  const auto plain = run_replicate(scheduled(""));
+  const auto changed = run_replicate(scheduled(R"(
+[[schedule]]
+month = 20
+labor_market.layoff_rate = 0.03
+)"));
+  int after = 0;
+  for (int i = 0; i < kMetricCount; ++i) {
+    EXPECT_EQ(months_that_differ(*plain, *changed, i, 0, 20), 0) << metric_table()[i].name;
+    after += months_that_differ(*plain, *changed, i, 20);
+  }
+  EXPECT_GT(after, 0);
+  auto mean_rate = [&](const Model& m, int from, int to) {
+    double sum = 0;
+    for (int t = from; t < to; ++t) sum += m.series().at(M::layoffs_ordinary, t) / m.series().at(M::employed, t - 1);
+    return sum / (to - from);
+  };
+  // About 18,000 employed: a month's rate has a standard deviation near 0.0013 at 0.03,
+  // 0.0008 at 0.011; over 19-20 months a tenth of that. Hires before the month's
+  // layoffs move the base by about 1%.
+  EXPECT_NEAR(mean_rate(*changed, 1, 20), 0.011, 0.011 * 0.06);
+  EXPECT_NEAR(mean_rate(*changed, 20, 40), 0.03, 0.03 * 0.05);
+  EXPECT_NEAR(mean_rate(*plain, 20, 40), 0.011, 0.011 * 0.06);
+}
+
+// Without burn-in, a change at month 0 is the scenario's own value: the same run bit for
+// bit. This holds only if what the model derives from its parameters (employers'
+// weights of applicants, the hype's decay) is derived again at the change.
+TEST(Schedule, AtMonthZeroItIsTheScenariosOwnValue) {
+  const std::vector<std::string> no_burn_in = {"simulation.burn_in_months=0"};
+  const auto own =
+      run_replicate(scheduled("", {"simulation.burn_in_months=0", "labor_market.employer_weight_duration=-0.3",
+                                   "labor_market.employer_weight_aiq=0.5", "ai.hype_premium=0.6",
+                                   "ai.hype_decay_months=12", "retraining.subsidy=true"}));
+  const auto at_zero = run_replicate(scheduled(R"(
+[[schedule]]
+month = 0
+labor_market.employer_weight_duration = -0.3
+labor_market.employer_weight_aiq = 0.5
+ai.hype_premium = 0.6
+ai.hype_decay_months = 12
+retraining.subsidy = true
+)",
+                                               no_burn_in));
+  const auto plain = run_replicate(scheduled("", no_burn_in));
+  int differ_from_plain = 0;
+  for (int i = 0; i < kMetricCount; ++i) {
+    EXPECT_EQ(months_that_differ(*own, *at_zero, i), 0) << metric_table()[i].name;
+    differ_from_plain += months_that_differ(*plain, *at_zero, i);
+  }
+  EXPECT_GT(differ_from_plain, 0);
+}
+
+// A new hype premium decays from the month it is set: perceived capability is
+// K (1 + h) before (the fixture's constant h = 0.2) and K (1 + 1.0 e^-(t-24)/12) after.
+TEST(Schedule, ANewHypePremiumDecaysFromItsMonth) {
+  const auto m = run_replicate(scheduled(R"(
+[[schedule]]
+month = 24
+ai.hype_premium = 1.0
+ai.hype_decay_months = 12
+)"));
+  for (int t = 0; t < 40; ++t) {
+    const double k = m->series().at(M::capability_real, t);
+    const double h = t < 24 ? 0.2 : std::exp(-(t - 24) / 12.0);
+    EXPECT_NEAR(m->series().at(M::capability_perceived, t), std::min(1.0, k * (1 + h)), 1e-12) << t;
+  }
+}

@@ -411,3 +411,91 @@ TEST(Scenario, ErrorsInsideOccupationsAndStaffingNameTheirLine) {
   EXPECT_EQ(e.key(), "sectors.services.staffing.clerk");
   EXPECT_EQ(e.line(), line_of(text, "clerk = -0.7"));
 }
+
+// [[schedule]]: entries apply in month order, each on top of those before it; the
+// scenario's own sections stay as written; the stored scenario loads back to the same
+// schedule, each entry with only what it changes.
+TEST(Scenario, ScheduleAppliesChangesInMonthOrderOnTopOfEachOther) {
+  const std::string text = fixtures::small_toml() + R"(
+[[schedule]]
+month = 30
+retraining.subsidy = true
+labor_market.layoff_rate = 0.02
+
+[[schedule]]
+month = 12
+labor_market.layoff_rate = 0.015
+ai.seniority_weights = [1, 1, 1, 1, 1, 1]
+
+[[schedule]]
+month = 40
+retraining.subsidy = true
+)";
+  const Scenario s = load_scenario_string(text, "sched.toml");
+  EXPECT_EQ(s.labor_market.layoff_rate, 0.011);  // the default, before any change
+  EXPECT_FALSE(s.retraining.subsidy);
+  ASSERT_EQ(s.schedule.size(), 3u);
+  EXPECT_EQ(s.schedule[0].month, 12);
+  EXPECT_EQ(s.schedule[0].labor_market.layoff_rate, 0.015);
+  EXPECT_FALSE(s.schedule[0].retraining.subsidy);
+  EXPECT_EQ(s.schedule[0].ai.seniority_weights[0], 1.0);
+  EXPECT_EQ(s.schedule[0].ai.hype_premium, s.ai.hype_premium);  // untouched keys carry over
+  EXPECT_EQ(s.schedule[1].month, 30);
+  EXPECT_EQ(s.schedule[1].labor_market.layoff_rate, 0.02);
+  EXPECT_TRUE(s.schedule[1].retraining.subsidy);
+  EXPECT_EQ(s.schedule[1].ai.seniority_weights[0], 1.0);  // month 12's change still holds
+  EXPECT_EQ(s.schedule[2].labor_market.layoff_rate, 0.02);
+
+  const Scenario back = load_scenario_string(s.effective_toml, "effective.toml");
+  EXPECT_EQ(back.effective_toml, s.effective_toml);
+  // Month 40 restates what month 30 set: it changes nothing, and is not written.
+  ASSERT_EQ(back.schedule.size(), 2u);
+  for (size_t k = 0; k < 2; ++k) {
+    EXPECT_EQ(back.schedule[k].month, s.schedule[k].month);
+    EXPECT_EQ(back.schedule[k].labor_market.layoff_rate, s.schedule[k].labor_market.layoff_rate);
+    EXPECT_EQ(back.schedule[k].retraining.subsidy, s.schedule[k].retraining.subsidy);
+    EXPECT_EQ(back.schedule[k].ai.seniority_weights, s.schedule[k].ai.seniority_weights);
+  }
+  const std::string& eff = s.effective_toml;
+  const auto first = eff.find("[[schedule]]");
+  ASSERT_NE(first, std::string::npos);
+  const std::string entries = eff.substr(first);
+  EXPECT_NE(entries.find("layoff_rate = 0.015"), std::string::npos) << entries;
+  EXPECT_EQ(entries.find("hype_premium"), std::string::npos) << "unchanged keys are not written\n" << entries;
+}
+
+TEST(Scenario, ScheduleErrorsNameTheEntryKeyAndWhy) {
+  struct Case {
+    std::string entry, key, message;
+  };
+  const std::vector<Case> cases = {
+      {"retraining.subsidy = true", "schedule[0].month", "is required"},
+      {"month = 60\nretraining.subsidy = true", "schedule[0].month", "out of range [0, 59]"},
+      {"month = 5\nai.capability_growth = 0.1", "schedule[0].ai.capability_growth",
+       "cannot change during a run: the capability curve is set for the whole run"},
+      {"month = 5\nai.enabled = false", "schedule[0].ai.enabled", "a mechanism is on or off for the whole run"},
+      {"month = 5\nsimulation.workers = 100", "schedule[0].simulation.workers",
+       "[simulation] is set for the whole run"},
+      {"month = 5\nlabor_market.initial_unemployment_rate = 0.1", "schedule[0].labor_market.initial_unemployment_rate",
+       "it sets the initial state only"},
+      {"month = 5\ndemography.retirement_age_mean = 67", "schedule[0].demography.retirement_age_mean",
+       "drawn once, when they enter"},
+      {"month = 5\nretraining.subsidi = true", "schedule[0].retraining.subsidi", "did you mean 'subsidy'?"},
+      {"month = 5\nretraining.entry_rate = 2", "schedule[0].retraining.entry_rate", "out of range [0, 1]"},
+      {"month = 5\nretraining = 3", "schedule[0].retraining", "expected a table of the keys that change"},
+      {"month = 5\n[[schedule]]\nmonth = 5", "schedule[1].month", "month 5 already has a change (schedule[0])"},
+  };
+  for (const Case& c : cases) {
+    const std::string text = fixtures::small_toml() + "\n[[schedule]]\n" + c.entry + "\n";
+    const InputError e = expect_input_error([&] { load_scenario_string(text, "sched.toml"); });
+    EXPECT_EQ(e.key(), c.key) << c.entry;
+    EXPECT_NE(e.message().find(c.message), std::string::npos) << c.entry << ": " << e.message();
+    EXPECT_EQ(e.file(), "sched.toml");
+    EXPECT_GT(e.line(), line_of(text, "[[schedule]]") - 1) << c.entry;
+  }
+  // Every key a schedule may not change is refused with its reason, and only those.
+  EXPECT_EQ(fixed_key_reason("retraining", "subsidy"), "");
+  EXPECT_EQ(fixed_key_reason("ai", "hype_premium"), "");
+  EXPECT_NE(fixed_key_reason("aiq", "initial_share"), "");
+  EXPECT_NE(fixed_key_reason("output", "panel_rate"), "");
+}

@@ -214,7 +214,11 @@ class Model {
   std::array<double, kSteps> step_seconds{};
 
   // --- state, public for mechanisms and tests -------------------------------------
-  const Scenario& sc_;
+  // The model's own copy: its parameter sections change as the scenario's [[schedule]]
+  // says, at the start of each scheduled month (apply_schedule).
+  Scenario sc_;
+  std::size_t next_change_ = 0;  // the first change of sc_.schedule not applied yet
+  int hype_since_ = 0;           // the month from which the hype premium decays
   std::uint64_t seed_, replicate_;
   int month_;  // the month being simulated (negative during burn-in)
   int nocc_, nreg_, nsec_;
@@ -278,7 +282,9 @@ class Model {
   double capability = 0, perceived = 0;
   // Employer weights by months unemployed (0-24) x AIQ x aged 55+, index d*4 + aiq*2 + old:
   // exp(weights) computed once rather than per applicant and month.
-  std::array<double, 100> applicant_weights{};
+  std::array<double, 100> applicant_weights{};  // set_applicant_weights()
+  void set_applicant_weights();
+  void apply_schedule();
   std::vector<Spell> spells_;
   std::unordered_map<std::int32_t, std::int32_t> open_spells_;  // panel worker -> its open spell in spells_
   Series series_;

@@ -171,6 +171,24 @@ struct OutputParams {
   double panel_rate = 0.01;  // share of workers whose spells are recorded
 };
 
+// A change of parameters during the run ([[schedule]]): from `month` on (0 = the first
+// recorded month), the parameter sections are these (every earlier change and this one
+// applied). Only the keys a running model can take up may change (schedulable_key);
+// the sections not held here never change.
+struct ScheduledChange {
+  int month = 0;
+  LaborMarketParams labor_market;
+  AIParams ai;
+  ConsolidationParams consolidation;
+  RetrainingParams retraining;
+  AIQParams aiq;
+  DemographyParams demography;
+};
+
+// Why SECTION.KEY cannot change during a run (it sets up the initial state or the
+// model's structure), or an empty string if it can.
+std::string fixed_key_reason(const std::string& section, const std::string& key);
+
 struct Scenario {
   std::string name;
   std::string source_file;
@@ -190,6 +208,7 @@ struct Scenario {
   std::vector<Sector> sectors;
   std::vector<Region> regions;
   std::vector<std::vector<double>> mobility;  // row-stochastic, occupations x occupations
+  std::vector<ScheduledChange> schedule;      // by month, at most one per month
 
   int occupation_index(const std::string& name) const;
   int first_offshore_region() const;  // -1 if none

@@ -21,8 +21,10 @@ void capability(Model& m) {
   const double t = m.month_;
   const double k0 = std::max(a.capability_start, 1e-9), kmax = std::max(a.capability_ceiling, k0);
   m.capability = kmax / (1.0 + (kmax / k0 - 1.0) * std::exp(-a.capability_growth * t));
+  // The premium decays from month 0, or from the month a [[schedule]] set it.
+  const double since = std::max(0.0, t - m.hype_since_);
   const double hype =
-      a.hype_decay_months > 0 ? a.hype_premium * std::exp(-std::max(0.0, t) / a.hype_decay_months) : a.hype_premium;
+      a.hype_decay_months > 0 ? a.hype_premium * std::exp(-since / a.hype_decay_months) : a.hype_premium;
   m.perceived = std::min(1.0, m.capability * (1.0 + hype));
 }
 
