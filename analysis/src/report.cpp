@@ -102,8 +102,15 @@ double covered(const LegendBox& box, const std::vector<Layer>& layers, ToPixel t
 // shares.
 enum class YAxis { value, count, percent };
 
+// A vertical line across a chart at x (a month a run's parameters change), in a run's colour.
+struct Mark {
+  double x;
+  std::string color;
+};
+
 std::string chart(const std::string& id, const std::string& title, const std::string& xlabel, const std::string& ylabel,
-                  const std::vector<Layer>& layers, YAxis axis, double ymin_fixed = kNaN, double ymax_fixed = kNaN) {
+                  const std::vector<Layer>& layers, YAxis axis, double ymin_fixed = kNaN, double ymax_fixed = kNaN,
+                  const std::vector<Mark>& marks = {}) {
   const bool percent = axis == YAxis::percent;
   const double W = 560, H = 280, L = 64, R = 16, T = 12, B = 44;
   double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
@@ -191,6 +198,10 @@ std::string chart(const std::string& id, const std::string& title, const std::st
     << esc(ylabel) << "</text>\n";
   s << "<rect x=\"" << L << "\" y=\"" << T << "\" width=\"" << W - L - R << "\" height=\"" << H - T - B
     << "\" class=\"frame\"/>\n";
+  for (const Mark& mk : marks)
+    if (mk.x >= x0 && mk.x <= x1)
+      s << "<line x1=\"" << num(px(mk.x)) << "\" x2=\"" << num(px(mk.x)) << "\" y1=\"" << T << "\" y2=\"" << H - B
+        << "\" stroke=\"" << mk.color << "\" class=\"change\"/>\n";
   for (const auto& l : layers) {
     if (!l.lo.empty()) {
       s << "<polygon fill=\"" << l.color << "\" fill-opacity=\"0.18\" stroke=\"none\" points=\"";
@@ -237,11 +248,19 @@ Layer fan(const Eigen::MatrixXd& m, const std::string& name, std::size_t k) {
   return l;
 }
 
+// The months each run's [[schedule]] changes its parameters, in the run's colour.
+std::vector<Mark> schedule_marks(const std::vector<Results>& runs) {
+  std::vector<Mark> marks;
+  for (std::size_t k = 0; k < runs.size(); ++k)
+    for (int month : runs[k].schedule_months) marks.push_back({static_cast<double>(month), run_color(k)});
+  return marks;
+}
+
 std::string fan_chart(const std::vector<Results>& runs, const std::vector<std::string>& names,
                       const std::string& metric, const std::string& title, const std::string& ylabel, YAxis axis) {
   std::vector<Layer> layers;
   for (size_t k = 0; k < runs.size(); ++k) layers.push_back(fan(runs[k].series(metric), names[k], k));
-  return chart("fan-" + metric, title, "month", ylabel, layers, axis);
+  return chart("fan-" + metric, title, "month", ylabel, layers, axis, kNaN, kNaN, schedule_marks(runs));
 }
 
 }  // namespace
@@ -259,7 +278,9 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
        "#ccc}\n.grid-charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:12px}\n"
        "figure.chart{margin:0}svg{width:100%;height:auto;background:#fff}\n.tick{"
        "font-size:11px;fill:#555}.axis{font-size:12px;fill:#333}"
-       ".legend{font-size:11px}.legend-bg{fill:#fff;fill-opacity:0.85;stroke:#ddd}"
+       ".change{stroke-dasharray:5 "
+       "4;stroke-opacity:0.7;stroke-width:1.5}.legend{font-size:11px}.legend-bg{fill:#fff;fill-opacity:0.85;stroke:#"
+       "ddd}"
        "figcaption{font-size:0.95em;font-weight:600;margin:0 0 2px "
        "1em}td.sub{padding-left:2em}.grid{stroke:#e6e6e6}.frame{fill:none;stroke:#999}\n"
        "table{border-collapse:collapse;font-size:0.9em}td,th{padding:3px 8px;border-bottom:1px solid "
@@ -270,6 +291,15 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
   h << "<p class=\"note\">Each chart shows, month by month, the median across replicates (line) and the 5-95% band "
        "(shaded) of each scenario. Reemployment curves are Kaplan-Meier estimates from the displacement spells of the "
        "sampled worker panel, pooled over replicates, censored at the end of the run.</p>\n";
+  // Runs whose parameters change during the run ([[schedule]]): when, and how it is shown.
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    if (runs[k].schedule_months.empty()) continue;
+    h << "<p class=\"note schedule\">" << esc(run_name[k]) << ": parameters change at month";
+    for (std::size_t i = 0; i < runs[k].schedule_months.size(); ++i)
+      h << (i ? ", " : " ") << runs[k].schedule_months[i];
+    h << " (the scenario's [[schedule]], under Scenarios and provenance), marked in the charts by a dashed line in its "
+         "colour.</p>\n";
+  }
 
   h << "<h2>Headline figures</h2>\n<table><tr><th>figure</th>";
   for (const auto& name : run_name)
@@ -310,7 +340,8 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
   {
     std::vector<Layer> layers;
     for (size_t k = 0; k < runs.size(); ++k) layers.push_back(fan(sector_concentration(runs[k]), run_name[k], k));
-    h << chart("fan-concentration", "Sector concentration (employment HHI)", "month", "HHI", layers, YAxis::value);
+    h << chart("fan-concentration", "Sector concentration (employment HHI)", "month", "HHI", layers, YAxis::value, kNaN,
+               kNaN, schedule_marks(runs));
   }
   h << "</div>\n<h2>AI adoption stages (firms)</h2>\n<div class=\"grid-charts\">\n";
   for (const auto& [metric, title] :

@@ -126,6 +126,10 @@ Results read_results(const std::filesystem::path& file) {
       try {
         const toml::table scenario = toml::parse(attr_string(root, "scenario_effective_toml"));
         r.workers = scenario["simulation"]["workers"].value_or(std::int64_t{0});
+        if (const toml::array* schedule = scenario["schedule"].as_array())
+          for (const auto& entry : *schedule)
+            if (const auto month = entry.as_table() ? (*entry.as_table())["month"].value<int>() : std::nullopt)
+              r.schedule_months.push_back(*month);
       } catch (const toml::parse_error&) {
         r.workers = 0;  // the size is then not known; nothing else depends on it
       }

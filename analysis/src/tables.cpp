@@ -132,14 +132,20 @@ void header(std::ostream& os, const Results& r) {
   os << r.path.string() << ": scenario '" << r.scenario_name << "', " << r.replicates
      << (r.replicates == 1 ? " replicate x " : " replicates x ") << r.months << " months";
   if (r.workers > 0) os << ", " << r.workers << " workers";
-  os << ", seed " << r.seed << "\n";
+  os << ", seed " << r.seed;
+  for (std::size_t k = 0; k < r.schedule_months.size(); ++k)
+    os << (k ? ", " : "; parameters change at month ") << r.schedule_months[k];
+  os << "\n";
 }
 
 // One run's summary in JSON, and its figures as CSV rows (print_summary and, a run after
 // another, print_summaries).
 nlohmann::json summary_json(const Results& r, const std::vector<Figure>& figs) {
-  nlohmann::json j = {
-      {"file", r.path.string()}, {"scenario", r.scenario_name}, {"replicates", r.replicates}, {"seed", r.seed}};
+  nlohmann::json j = {{"file", r.path.string()},
+                      {"scenario", r.scenario_name},
+                      {"replicates", r.replicates},
+                      {"seed", r.seed},
+                      {"schedule_months", r.schedule_months}};
   for (const auto& fig : figs) {
     auto o = interval_json(figure_interval(fig));
     o["label"] = trim(fig.label);

@@ -13,7 +13,7 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from common import QUICK, SOURCE, analyze, run_scenario, tempdir
+from common import QUICK, SOURCE, analyze, run, run_scenario, tempdir
 
 
 class Analyze(unittest.TestCase):
@@ -503,6 +503,50 @@ class Analyze(unittest.TestCase):
             self.assertGreaterEqual(len(ticks), 2, chart)
             if re.search(r'class="axis" text-anchor="middle">(workers|firms)</text>', fig):
                 self.assertTrue(all(re.fullmatch(r"\d+", t) for t in ticks), f"{chart}: {ticks}")
+
+    def test_a_scheduled_run_says_when_its_parameters_change(self):
+        # hype_wave changes its hype premium at month 36 ([[schedule]]): the summary's
+        # header and JSON say so, the report marks the month on every chart by month and
+        # nowhere else, and the stored scenario, schedule included, reruns the same run.
+        with tempdir() as d:
+            options = ["-r", "2", "--quiet", "--set", "simulation.workers=20000", "--set", "simulation.months=48",
+                       "--set", "simulation.burn_in_months=12"]
+            wave = run_scenario(d, "hype_wave", options)
+            table = analyze(["summary", wave], check=True).stdout
+            self.assertIn("; parameters change at month 36\n", table.splitlines(keepends=True)[0])
+            self.assertEqual(json.loads(analyze(["summary", wave, "--format", "json"], check=True).stdout)
+                             ["schedule_months"], [36])
+            self.assertEqual(json.loads(analyze(["summary", self.base, "--format", "json"], check=True).stdout)
+                             ["schedule_months"], [])
+
+            html = Path(d) / "report.html"
+            analyze(["report", self.base, wave, "-o", html], check=True)
+            page = html.read_text()
+            self.assertIn("hype_wave: parameters change at month 36", page)
+            for fig in re.findall(r'<figure class="chart">.*?</figure>', page, re.S):
+                chart = re.search(r'data-chart="([^"]+)"', fig).group(1)
+                marks = re.findall(r'<line x1="([\d.]+)" x2="[\d.]+" y1="[\d.]+" y2="[\d.]+" stroke="(#[0-9a-f]+)" '
+                                   r'class="change"/>', fig)
+                if chart.startswith("fan-"):
+                    # In the second run's colour, at month 36 of an axis from 0 to 47
+                    # (x ticks at every 10 months: 64 + 36/47 of 480 pixels).
+                    self.assertEqual(len(marks), 1, chart)
+                    self.assertEqual(marks[0][1], "#d62728", chart)
+                    self.assertAlmostEqual(float(marks[0][0]), 64 + 36 / 47 * 480, places=1)
+                else:
+                    self.assertEqual(marks, [], chart)
+
+            recipe = Path(d) / "recipe.toml"
+            with h5py.File(wave) as f:
+                stored = f.attrs["scenario_effective_toml"]
+                self.assertIn("[[schedule]]\nmonth = 36", stored)
+                recipe.write_text(stored)
+            again = Path(d) / "again.h5"
+            run(["run", recipe, "-o", again, "--quiet"], check=True)
+            with h5py.File(wave) as f, h5py.File(again) as g:
+                for name in ["series/aggregate/layoffs_ai", "series/aggregate/capability_perceived",
+                             "series/by_occupation/employed", "spells/worker"]:
+                    np.testing.assert_array_equal(f[name][()], g[name][()], err_msg=name)
 
     def test_report_renders_in_headless_chromium(self):
         with tempdir() as d:

@@ -8,10 +8,12 @@ import tomllib
 import unittest
 
 import h5py
+import numpy as np
 
 from common import SCENARIOS, SOURCE, run, run_scenario, tempdir
 
-GALLERY = ["baseline", "no_ai", "ai_fast", "hype_regret", "consolidation_wave", "reskilling_subsidy", "young_workers"]
+GALLERY = ["baseline", "no_ai", "ai_fast", "hype_regret", "hype_wave", "consolidation_wave", "reskilling_subsidy",
+           "young_workers"]
 
 
 def aggregate(path):
@@ -90,6 +92,22 @@ class Gallery(unittest.TestCase):
         self.assertGreater(a["regret_rehires_lower_pay"].sum() / a["regret_rehires"].sum(), 0.5)  # at lower pay
         # and no regret at all in the baseline, whose hype is small and fading
         self.assertLess(aggregate(self.result("baseline"))["new_regretting_firms"].sum(), 0.05 * a["new_regretting_firms"].sum())
+
+    def test_hype_wave_facts(self):
+        # The wave is a [[schedule]] entry at month 36: until then the run is the
+        # baseline's, bit for bit (same streams, same parameters).
+        base, wave = aggregate(self.result("baseline")), aggregate(self.result("hype_wave"))
+        for name in base:
+            np.testing.assert_array_equal(wave[name][:, :36], base[name][:, :36], err_msg=name)
+        self.assertFalse(np.array_equal(wave["layoffs_ai"], base["layoffs_ai"]))
+        # Firms cut on the inflated belief: more AI layoffs in the two years after.
+        self.assertGreater(wave["layoffs_ai"][:, 36:60].sum(), 1.3 * base["layoffs_ai"][:, 36:60].sum())
+        # Only cuts made in the wave are regretted, once they meet real capability 9
+        # months (ai.realisation_months) later: none before month 45, many after.
+        self.assertEqual(wave["new_regretting_firms"][:, :45].sum(), 0)
+        regret = wave["new_regretting_firms"].sum() / wave["firms_cutting"][:, :111].sum()
+        self.assertGreater(regret, 0.2)
+        self.assertLess(base["new_regretting_firms"].sum(), 0.05 * wave["new_regretting_firms"].sum())
 
     def test_young_workers_facts(self):
         young = aggregate(self.result("young_workers"))["young_high_exposure_employed"][:, -12:].mean()

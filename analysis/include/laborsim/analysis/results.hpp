@@ -34,6 +34,7 @@ struct Results {
   std::uint64_t seed = 0;
   int replicates = 0, months = 0, format_version = 0;
   std::int64_t workers = 0;  // simulation.workers of the stored scenario (0 if it does not say)
+  std::vector<int> schedule_months;  // months at which the scenario's [[schedule]] changes parameters
   double panel_rate = 0;
   std::map<std::string, std::vector<std::string>> groups;  // grouping -> names
   std::vector<double> region_offshore, occupation_exposure;
