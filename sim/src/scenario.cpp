@@ -468,7 +468,33 @@ void apply_override(toml::table& root, const std::string& assignment) {
   std::stringstream ss(key);
   for (std::string p; std::getline(ss, p, '.');) parts.push_back(p);
   toml::table* cur = &root;
-  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+  size_t first = 0;
+  if (parts.size() > 1 && parts[0] == "schedule") {
+    // schedule.36.retraining.subsidy: the [[schedule]] entry of month 36, made if the
+    // scenario has none for that month.
+    const std::string& m = parts[1];
+    const bool whole = !m.empty() && m.size() < 7 && std::all_of(m.begin(), m.end(), [](char ch) {
+      return std::isdigit(static_cast<unsigned char>(ch));
+    });
+    if (!whole || parts.size() < 4)
+      throw InputError(origin, 0, 0, key,
+                       "a change during the run is addressed by its month, then its key: e.g. --set "
+                       "schedule.36.retraining.subsidy=true");
+    const std::int64_t month = std::stoll(m);
+    if (!root.get("schedule")) root.insert("schedule", toml::array{});
+    toml::array* entries = root.get("schedule")->as_array();
+    if (!entries || !(entries->empty() || entries->is_array_of_tables()))
+      throw InputError(origin, 0, 0, key, "'schedule' is not an array of [[schedule]] tables");
+    for (auto& e : *entries)
+      if (e.as_table() && (*e.as_table())["month"].value<std::int64_t>() == month) cur = e.as_table();
+    if (cur == &root) {
+      toml::table entry = std::move(*parse_as_set("t = { month = " + m + " }").get("t")->as_table());
+      entries->push_back(std::move(entry));
+      cur = entries->back().as_table();
+    }
+    first = 2;
+  }
+  for (size_t i = first; i + 1 < parts.size(); ++i) {
     toml::node* n = cur->get(parts[i]);
     if (!n) {
       cur->insert(parts[i], std::move(*parse_as_set("t = {}").get("t")->as_table()));

@@ -499,3 +499,35 @@ TEST(Scenario, ScheduleErrorsNameTheEntryKeyAndWhy) {
   EXPECT_NE(fixed_key_reason("aiq", "initial_share"), "");
   EXPECT_NE(fixed_key_reason("output", "panel_rate"), "");
 }
+
+// --set addresses a [[schedule]] entry by its month: it joins the scenario's entry of
+// that month, or makes one, as the same keys written in the file would.
+TEST(Scenario, SetAddsToTheScheduleByMonth) {
+  const std::string entry = "\n[[schedule]]\nmonth = 30\nretraining.subsidy = true\n";
+  const Scenario written =
+      load_scenario_string(fixtures::small_toml() + entry +
+                               "ai.hype_premium = 0.5\n[[schedule]]\nmonth = 12\nlabor_market.layoff_rate = 0.02\n",
+                           "s.toml");
+  const Scenario set =
+      load_scenario_string(fixtures::small_toml() + entry, "s.toml",
+                           {"schedule.30.ai.hype_premium=0.5", "schedule.12.labor_market.layoff_rate=0.02"});
+  ASSERT_EQ(set.schedule.size(), 2u);
+  for (size_t k = 0; k < 2; ++k) {
+    EXPECT_EQ(set.schedule[k].month, written.schedule[k].month);
+    EXPECT_EQ(set.schedule[k].ai.hype_premium, written.schedule[k].ai.hype_premium);
+    EXPECT_EQ(set.schedule[k].retraining.subsidy, written.schedule[k].retraining.subsidy);
+    EXPECT_EQ(set.schedule[k].labor_market.layoff_rate, written.schedule[k].labor_market.layoff_rate);
+  }
+  EXPECT_EQ(set.schedule[0].month, 12);
+  EXPECT_EQ(set.schedule[1].ai.hype_premium, 0.5);
+  EXPECT_TRUE(set.schedule[1].retraining.subsidy);  // the file's key of month 30 kept
+
+  for (const std::string bad : {"schedule.x.retraining.subsidy=true", "schedule.5.retraining=3"}) {
+    const InputError e = expect_input_error([&] { fixtures::small({bad}); });
+    EXPECT_EQ(e.file(), "--set " + bad);
+    EXPECT_NE(e.message().find("addressed by its month, then its key"), std::string::npos) << e.message();
+  }
+  const InputError e = expect_input_error([] { fixtures::small({"schedule.5.ai.capability_growth=0.1"}); });
+  EXPECT_EQ(e.file(), "--set schedule.5.ai.capability_growth=0.1");
+  EXPECT_NE(e.message().find("cannot change during a run"), std::string::npos) << e.message();
+}
