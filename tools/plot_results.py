@@ -4,10 +4,13 @@
     /usr/bin/python3 tools/plot_results.py results/baseline.h5 [more.h5 ...] -o unemployment.png
 
 Draws the unemployment rate (median and 5-95% band across replicates) and AI-attributed
-layoffs for each file. A starting point for your own figures: everything in the file
-is a NumPy array away (see docs/output-format.md).
+layoffs for each file, with a dashed line at each month the scenario's [[schedule]]
+changes its parameters (read from the scenario stored in the file). A starting point
+for your own figures: everything in the file is a NumPy array away (see
+docs/output-format.md).
 """
 import argparse
+import tomllib
 
 import h5py
 import matplotlib
@@ -30,11 +33,14 @@ def main():
             name = f.attrs["scenario_name"]
             u = f["series/aggregate/unemployment_rate"][()] * 100  # [replicate, month]
             ai = f["series/aggregate/layoffs_ai"][()]
+            scenario = tomllib.loads(f.attrs["scenario_effective_toml"])
         months = np.arange(u.shape[1])
         for ax, data in [(ax1, u), (ax2, ai)]:
             lo, med, hi = np.percentile(data, [5, 50, 95], axis=0)
             (line,) = ax.plot(months, med, label=name)
             ax.fill_between(months, lo, hi, color=line.get_color(), alpha=0.2)
+            for change in scenario.get("schedule", []):
+                ax.axvline(change["month"], color=line.get_color(), linestyle="--", linewidth=1, alpha=0.7)
     ax1.set(title="Unemployment rate", xlabel="month", ylabel="%")
     ax2.set(title="AI-attributed layoffs per month", xlabel="month", ylabel="workers")
     ax1.legend()

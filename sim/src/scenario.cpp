@@ -692,6 +692,17 @@ ScheduledChange change_of(int month, const Scenario& p) {
   return {month, p.labor_market, p.ai, p.consolidation, p.retraining, p.aiq, p.demography};
 }
 
+// The parameter sections as TOML text, for telling whether two sets of them differ.
+std::string parameters_text(const Scenario& p) {
+  std::ostringstream os;
+  each_section(p, [&](const char* name, auto&& keys) {
+    TableWriter w;
+    keys(w);
+    os << "[" << name << "]\n" << w.table << "\n";
+  });
+  return os.str();
+}
+
 // The entries of [[schedule]], applied in month order, each on top of those before it:
 // a month and the keys that change from then on, written as in the scenario's own
 // sections (retraining.subsidy = true, or a [schedule.retraining] table).
@@ -744,7 +755,11 @@ void read_schedule(Scenario& s, TableReader& top, const std::string& file) {
       sr.finish();
     });
     r.finish();
-    s.schedule.push_back(change_of(e.month, cur));
+    // An entry that restates the values in force changes nothing, and is not kept (so
+    // the schedule is the same whether read from the file or from the stored scenario).
+    if (parameters_text(cur) !=
+        parameters_text(parameters_of(s.schedule.empty() ? change_of(0, s) : s.schedule.back())))
+      s.schedule.push_back(change_of(e.month, cur));
   }
 }
 
@@ -1098,8 +1113,10 @@ std::string describe(const Scenario& s) {
   os << "# Resolved scenario '" << s.name << "' (from " << s.source_file << ")\n"
      << "# " << s.simulation.workers << " workers, " << s.simulation.months << " months, " << s.simulation.replicates
      << " replicates, seed " << s.simulation.seed << "; " << s.occupations.size() << " occupations, "
-     << s.sectors.size() << " sectors, " << s.regions.size() << " regions\n\n"
-     << s.effective_toml;
+     << s.sectors.size() << " sectors, " << s.regions.size() << " regions";
+  for (std::size_t k = 0; k < s.schedule.size(); ++k)
+    os << (k ? ", " : "; parameters change at month ") << s.schedule[k].month;
+  os << "\n\n" << s.effective_toml;
   return os.str();
 }
 
