@@ -16,9 +16,10 @@ namespace {
 
 const char* kUsage =
     "Usage:\n"
-    "  laborsim-analyze summary RESULTS.h5 [--by occupation|sector|region|cohort] [--format table|csv|json]\n"
-    "  laborsim-analyze summary A.h5 B.h5 [...] [--format table|csv|json]   (runs side by side)\n"
-    "  laborsim-analyze compare A.h5 B.h5 [C.h5 ...] [--format table|csv|json]   (each against A)\n"
+    "  laborsim-analyze summary RESULTS.h5 [--by occupation|sector|region|cohort] [--format table|csv|json] [--from "
+    "M]\n"
+    "  laborsim-analyze summary A.h5 B.h5 [...] [--format table|csv|json] [--from M]   (runs side by side)\n"
+    "  laborsim-analyze compare A.h5 B.h5 [C.h5 ...] [--format table|csv|json] [--from M]   (each against A)\n"
     "  laborsim-analyze export RESULTS.h5 [...] --format csv|json -o DIR [--grouping aggregate ...]\n"
     "  laborsim-analyze report A.h5 [B.h5 ...] -o report.html\n\n"
     "Displacement and rehiring outcomes of laborsim runs: every figure as a mean across\n"
@@ -32,6 +33,9 @@ int main(int argc, char** argv) {
                                                  "summary by occupation, sector, region or cohort (at displacement)")(
       "format,f", po::value<std::string>(), "table (default), csv or json; export: csv or json")(
       "output,o", po::value<std::string>(), "export: output directory; report: HTML file")(
+      "from", po::value<int>(),
+      "summary, compare: figures over months FROM to the end (displacements that began in them), e.g. from the month a "
+      "scheduled change takes effect")(
       "grouping", po::value<std::vector<std::string>>()->composing(),
       "export: only these series (aggregate, occupation, sector, region or cohort; repeatable); default all");
   po::options_description hidden;
@@ -84,7 +88,11 @@ int main(int argc, char** argv) {
     if (cmd == "export" && (!vm.count("output") || format == Format::table))
       return usage_error("export needs --format csv|json and -o DIR");
     if (cmd != "export" && vm.count("grouping")) return usage_error("--grouping is an option of export");
+    if (cmd != "summary" && cmd != "compare" && vm.count("from"))
+      return usage_error("--from is an option of summary and compare");
     for (const auto& f : files) runs.push_back(read_results(f));
+    if (vm.count("from"))
+      for (auto& r : runs) r = window_from(r, vm["from"].as<int>());
   } catch (const FormatError& e) {
     std::cerr << "laborsim-analyze: error: " << e.what() << "\n";
     return 2;

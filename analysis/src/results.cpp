@@ -192,6 +192,39 @@ Results read_results(const std::filesystem::path& file) {
   return r;
 }
 
+Results window_from(const Results& r, int from) {
+  if (from == 0) return r;
+  if (from < 0 || from >= r.months)
+    throw FormatError(r.path.string() + ": --from " + std::to_string(from) +
+                      " is not a month of the run (it has months 0-" + std::to_string(r.months - 1) + ")");
+  Results w = r;
+  const Eigen::Index keep = r.months - from;
+  for (auto& [name, m] : w.aggregate) m = Eigen::MatrixXd(m.rightCols(keep));
+  for (auto& [name, reps] : w.grouped)
+    for (auto& m : reps) m = Eigen::MatrixXd(m.bottomRows(keep));
+  w.months = static_cast<int>(keep);
+  w.first_month = r.first_month + from;
+  Spells& s = w.spells;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s.start_month[i] < from) continue;
+    for (auto* col : {&s.replicate, &s.start_month, &s.end_month, &s.cause, &s.reemployed, &s.occupation,
+                      &s.new_occupation, &s.sector, &s.region, &s.new_region, &s.age})
+      (*col)[n] = (*col)[i];
+    s.wage[n] = s.wage[i];
+    s.new_wage[n] = s.new_wage[i];
+    s.start_month[n] -= from;
+    s.end_month[n] -= from;
+    ++n;
+  }
+  for (auto* col : {&s.replicate, &s.start_month, &s.end_month, &s.cause, &s.reemployed, &s.occupation,
+                    &s.new_occupation, &s.sector, &s.region, &s.new_region, &s.age})
+    col->resize(n);
+  s.wage.resize(n);
+  s.new_wage.resize(n);
+  return w;
+}
+
 std::vector<std::string> run_names(const std::vector<Results>& runs) {
   std::vector<std::string> names;
   for (const auto& r : runs) {

@@ -131,6 +131,9 @@ bool unread_horizon(const Figure& fig) {
 void header(std::ostream& os, const Results& r) {
   os << r.path.string() << ": scenario '" << r.scenario_name << "', " << r.replicates
      << (r.replicates == 1 ? " replicate x " : " replicates x ") << r.months << " months";
+  if (r.first_month > 0)
+    os << " (months " << r.first_month << "-" << r.first_month + r.months - 1 << " of the run: --from " << r.first_month
+       << ")";
   if (r.workers > 0) os << ", " << r.workers << " workers";
   os << ", seed " << r.seed;
   for (std::size_t k = 0; k < r.schedule_months.size(); ++k)
@@ -141,11 +144,9 @@ void header(std::ostream& os, const Results& r) {
 // One run's summary in JSON, and its figures as CSV rows (print_summary and, a run after
 // another, print_summaries).
 nlohmann::json summary_json(const Results& r, const std::vector<Figure>& figs) {
-  nlohmann::json j = {{"file", r.path.string()},
-                      {"scenario", r.scenario_name},
-                      {"replicates", r.replicates},
-                      {"seed", r.seed},
-                      {"schedule_months", r.schedule_months}};
+  nlohmann::json j = {{"file", r.path.string()}, {"scenario", r.scenario_name},          {"replicates", r.replicates},
+                      {"seed", r.seed},          {"schedule_months", r.schedule_months}, {"from_month", r.first_month},
+                      {"months", r.months}};
   for (const auto& fig : figs) {
     auto o = interval_json(figure_interval(fig));
     o["label"] = trim(fig.label);
@@ -168,6 +169,7 @@ void summary_csv_row(std::ostream& os, const Figure& fig) {
 nlohmann::json comparison_json(const Results& a, const Results& b, const Comparison& c) {
   nlohmann::json j = {{"a", {{"file", a.path.string()}, {"scenario", a.scenario_name}}},
                       {"b", {{"file", b.path.string()}, {"scenario", b.scenario_name}}},
+                      {"from_month", a.first_month},
                       {"paired", c.paired},
                       {"method", c.how},
                       {"caveats", c.caveats}};

@@ -71,6 +71,34 @@ class Analyze(unittest.TestCase):
         self.assertEqual(fig["young_exposed_end"]["mean"], young.mean())
         self.assertGreater(young.mean(), 0)
 
+    def test_summary_from_a_month(self):
+        # --from 12: every figure over months 12-35 only, displacements that began in
+        # them, as if the run had started at month 12.
+        summary = json.loads(analyze(["summary", self.base, "--format", "json", "--from", "12"], check=True).stdout)
+        self.assertEqual((summary["from_month"], summary["months"]), (12, 24))
+        fig = summary["figures"]
+        with h5py.File(self.base) as f:
+            agg = f["series/aggregate"]
+            self.assertAlmostEqual(fig["displaced_ai"]["mean"], agg["layoffs_ai"][:, 12:].sum(axis=1).mean(), places=9)
+            self.assertAlmostEqual(fig["unemployment_rate_mean"]["mean"],
+                                   agg["unemployment_rate"][:, 12:].mean(axis=1).mean(), places=12)
+            self.assertAlmostEqual(fig["unemployment_rate_end"]["mean"], agg["unemployment_rate"][:, -1].mean(),
+                                   places=12)
+            sp = {k: f[f"spells/{k}"][()] for k in ["replicate", "start_month", "reemployed", "wage", "new_wage"]}
+        later = (sp["start_month"] >= 12) & (sp["reemployed"] == 1)
+        lower = [np.mean(sp["new_wage"][later & (sp["replicate"] == r)] < sp["wage"][later & (sp["replicate"] == r)])
+                 for r in range(4)]
+        self.assertAlmostEqual(fig["rehired_lower_pay"]["mean"], np.mean(lower), places=12)
+        table = analyze(["summary", self.base, "--from", "12"], check=True).stdout
+        self.assertIn("4 replicates x 24 months (months 12-35 of the run: --from 12)", table)
+        for bad in ["36", "-1"]:
+            p = analyze(["summary", self.base, "--from", bad])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn(f"--from {bad} is not a month of the run (it has months 0-35)", p.stderr)
+        p = analyze(["export", self.base, "--format", "csv", "-o", "/nonexistent", "--from", "3"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--from is an option of summary and compare", p.stderr)
+
     def test_summary_by_group_csv(self):
         for by, n in [("occupation", 18), ("sector", 7), ("region", 2), ("cohort", 6)]:
             with self.subTest(by=by):
@@ -535,6 +563,18 @@ class Analyze(unittest.TestCase):
                     self.assertAlmostEqual(float(marks[0][0]), 64 + 36 / 47 * 480, places=1)
                 else:
                     self.assertEqual(marks, [], chart)
+
+            # Paired with the baseline (same seed), the two runs are one run until month
+            # 36: the whole run's difference in AI layoffs is the difference from month
+            # 36 on, where --from 36 puts it, exactly.
+            base = run_scenario(d, "baseline", options)
+            whole = json.loads(analyze(["compare", base, wave, "--format", "json"], check=True).stdout)
+            later = json.loads(analyze(["compare", base, wave, "--format", "json", "--from", "36"], check=True).stdout)
+            self.assertEqual(later["from_month"], 36)
+            self.assertEqual(whole["figures"]["displaced_ai"]["b_minus_a"]["mean"],
+                             later["figures"]["displaced_ai"]["b_minus_a"]["mean"])
+            self.assertGreater(later["figures"]["displaced_ai"]["b_minus_a"]["mean"], 0)
+            self.assertLess(later["figures"]["displaced_ai"]["a"]["mean"], whole["figures"]["displaced_ai"]["a"]["mean"])
 
             recipe = Path(d) / "recipe.toml"
             with h5py.File(wave) as f:

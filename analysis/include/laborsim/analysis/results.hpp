@@ -33,7 +33,8 @@ struct Results {
   std::string scenario_name, scenario_toml, command_line, created, laborsim_version, git_commit;
   std::uint64_t seed = 0;
   int replicates = 0, months = 0, format_version = 0;
-  std::int64_t workers = 0;  // simulation.workers of the stored scenario (0 if it does not say)
+  int first_month = 0;               // the run's month that month 0 here is (window_from); 0 for a whole run
+  std::int64_t workers = 0;          // simulation.workers of the stored scenario (0 if it does not say)
   std::vector<int> schedule_months;  // months at which the scenario's [[schedule]] changes parameters
   double panel_rate = 0;
   std::map<std::string, std::vector<std::string>> groups;  // grouping -> names
@@ -49,6 +50,11 @@ struct Results {
 };
 
 Results read_results(const std::filesystem::path& file);
+
+// The run from month `from` on, as if it had started there: every series cut to months
+// from..end, the displacements that began in them (their months counted from `from`);
+// first_month says where the window starts. FormatError if the run has no such month.
+Results window_from(const Results& r, int from);
 
 // How tables and reports name each of several runs: its scenario's name, and where two
 // runs share a name (the same scenario with other --set values or seeds), its file too
