@@ -853,12 +853,7 @@ void Model::apply_schedule() {
   const ScheduledChange& c = sc_.schedule[next_change_++];
   if (c.ai.hype_premium != sc_.ai.hype_premium || c.ai.hype_decay_months != sc_.ai.hype_decay_months)
     hype_since_ = month_;
-  sc_.labor_market = c.labor_market;
-  sc_.ai = c.ai;
-  sc_.consolidation = c.consolidation;
-  sc_.retraining = c.retraining;
-  sc_.aiq = c.aiq;
-  sc_.demography = c.demography;
+  sc_.take_parameters(c);
   set_applicant_weights();
 }
 

@@ -116,6 +116,15 @@ int Scenario::occupation_index(const std::string& n) const {
   return -1;
 }
 
+void Scenario::take_parameters(const ScheduledChange& c) {
+  labor_market = c.labor_market;
+  ai = c.ai;
+  consolidation = c.consolidation;
+  retraining = c.retraining;
+  aiq = c.aiq;
+  demography = c.demography;
+}
+
 int Scenario::first_offshore_region() const {
   for (size_t i = 0; i < regions.size(); ++i)
     if (regions[i].offshore) return static_cast<int>(i);
@@ -679,12 +688,7 @@ void each_section(S& s, Section&& section) {
 // sections keep their defaults and are never read from it).
 Scenario parameters_of(const ScheduledChange& c) {
   Scenario p;
-  p.labor_market = c.labor_market;
-  p.ai = c.ai;
-  p.consolidation = c.consolidation;
-  p.retraining = c.retraining;
-  p.aiq = c.aiq;
-  p.demography = c.demography;
+  p.take_parameters(c);
   return p;
 }
 

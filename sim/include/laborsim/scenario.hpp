@@ -173,7 +173,7 @@ struct OutputParams {
 
 // A change of parameters during the run ([[schedule]]): from `month` on (0 = the first
 // recorded month), the parameter sections are these (every earlier change and this one
-// applied). Only the keys a running model can take up may change (schedulable_key);
+// applied). Only the keys a running model can take up may change (fixed_key_reason);
 // the sections not held here never change.
 struct ScheduledChange {
   int month = 0;
@@ -212,6 +212,8 @@ struct Scenario {
 
   int occupation_index(const std::string& name) const;
   int first_offshore_region() const;  // -1 if none
+  // Takes the change's parameter sections as its own (the change's month has come).
+  void take_parameters(const ScheduledChange& c);
 };
 
 // Reads a scenario file, follows `extends`, applies `--set KEY=VALUE` overrides and
