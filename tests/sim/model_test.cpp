@@ -474,15 +474,20 @@ labor_market.layoff_rate = 0.03
   EXPECT_GT(after, 0);
   auto mean_rate = [&](const Model& m, int from, int to) {
     double sum = 0;
-    for (int t = from; t < to; ++t) sum += m.series().at(M::layoffs_ordinary, t) / m.series().at(M::employed, t - 1);
+    for (int t = from; t < to; ++t)
+      sum += m.series().at(M::layoffs_ordinary, t) /
+             (m.series().at(M::employed, t - 1) + m.series().at(M::hires_from_unemployment, t));
     return sum / (to - from);
   };
-  // About 18,000 employed: a month's rate has a standard deviation near 0.0013 at 0.03,
-  // 0.0008 at 0.011; over 19-20 months a tenth of that. Hires before the month's
-  // layoffs move the base by about 1%.
-  EXPECT_NEAR(mean_rate(*changed, 1, 20), 0.011, 0.011 * 0.06);
-  EXPECT_NEAR(mean_rate(*changed, 20, 40), 0.03, 0.03 * 0.05);
-  EXPECT_NEAR(mean_rate(*plain, 20, 40), 0.011, 0.011 * 0.06);
+  // Of everyone employed when churn runs (last month's employed and this month's hires
+  // from unemployment: the churn law of docs/validation.md). About 18,000 employed: a
+  // month's rate has a standard deviation near 0.0013 at 0.03, 0.0008 at 0.011; over
+  // 19-20 months a quarter of that: 4 sd are 0.0008 and 0.0012.
+  std::printf("ordinary layoff rate: months 1-19 %.5f (0.011), 20-39 %.5f (0.03); without the change %.5f\n",
+              mean_rate(*changed, 1, 20), mean_rate(*changed, 20, 40), mean_rate(*plain, 20, 40));
+  EXPECT_NEAR(mean_rate(*changed, 1, 20), 0.011, 0.0008);
+  EXPECT_NEAR(mean_rate(*changed, 20, 40), 0.03, 0.0012);
+  EXPECT_NEAR(mean_rate(*plain, 20, 40), 0.011, 0.0008);
 }
 
 // Without burn-in, a change at month 0 is the scenario's own value: the same run bit for
