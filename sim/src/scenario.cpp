@@ -405,9 +405,24 @@ const toml::table* named(const toml::node& n, std::string& name) {
   return t;
 }
 
-// Overlay's keys replace base's; tables merge key by key; arrays of named tables
-// ([[occupations]], [[sectors]], [[regions]]) merge element by element by name, new
-// names appended; other arrays are replaced whole. Nodes are moved, which keeps their
+// What an element of an array of tables is known by when files merge: its name
+// ([[occupations]], [[sectors]], [[regions]]), or its month ([[schedule]]); false if
+// neither.
+bool identity(const toml::node& n, std::string& id) {
+  std::string name;
+  if (named(n, name)) {
+    id = "name " + name;
+    return true;
+  }
+  const auto* t = n.as_table();
+  const auto month = t ? (*t)["month"].value_exact<std::int64_t>() : std::nullopt;
+  if (month) id = "month " + std::to_string(*month);
+  return month.has_value();
+}
+
+// Overlay's keys replace base's; tables merge key by key; arrays of tables merge element
+// by element by name ([[occupations]], [[sectors]], [[regions]]) or month ([[schedule]]),
+// new ones appended; other arrays are replaced whole. Nodes are moved, which keeps their
 // source position for error messages.
 void merge_into(toml::table& base, toml::table&& overlay) {
   for (auto&& [k, v] : overlay) {
@@ -417,11 +432,11 @@ void merge_into(toml::table& base, toml::table&& overlay) {
     } else if (existing && existing->is_array_of_tables() && v.is_array_of_tables()) {
       auto& into = *existing->as_array();
       for (auto& e : *v.as_array()) {
-        std::string name, other;
+        std::string id, other;
         toml::table* match = nullptr;
-        if (named(e, name))
+        if (identity(e, id))
           for (auto& b : into)
-            if (named(b, other) && other == name) match = b.as_table();
+            if (identity(b, other) && other == id) match = b.as_table();
         if (match)
           merge_into(*match, std::move(*e.as_table()));
         else

@@ -530,3 +530,31 @@ TEST(Scenario, SetAddsToTheScheduleByMonth) {
   EXPECT_EQ(e.file(), "--set schedule.5.ai.capability_growth=0.1");
   EXPECT_NE(e.message().find("cannot change during a run"), std::string::npos) << e.message();
 }
+
+// A scenario that extends another merges its [[schedule]] entries into the other's by
+// month, as [[sectors]] merge by name: a key of the same month joins (or replaces) the
+// base's, another month is a change of its own.
+TEST(Scenario, ExtendsMergesScheduleEntriesByMonth) {
+  TempDir dir;
+  dir.write("base.toml", fixtures::small_toml() +
+                             "\n[[schedule]]\nmonth = 24\nai.hype_premium = 1.0\n"
+                             "ai.hype_decay_months = 12\n");
+  const fs::path child = dir.write("child.toml", R"(extends = "base.toml"
+[[schedule]]
+month = 24
+ai.hype_premium = 0.5
+retraining.subsidy = true
+[[schedule]]
+month = 36
+labor_market.layoff_rate = 0.02
+)");
+  const Scenario s = load_scenario(child);
+  ASSERT_EQ(s.schedule.size(), 2u);
+  EXPECT_EQ(s.schedule[0].month, 24);
+  EXPECT_EQ(s.schedule[0].ai.hype_premium, 0.5);        // the child's value replaces the base's
+  EXPECT_EQ(s.schedule[0].ai.hype_decay_months, 12.0);  // the base's key of month 24 kept
+  EXPECT_TRUE(s.schedule[0].retraining.subsidy);
+  EXPECT_EQ(s.schedule[1].month, 36);
+  EXPECT_EQ(s.schedule[1].labor_market.layoff_rate, 0.02);
+  EXPECT_EQ(s.schedule[1].ai.hype_premium, 0.5);
+}
