@@ -252,6 +252,11 @@ int main(int argc, char** argv) {
     std::printf("laborsim: scenario '%s', %d replicate%s x %d months, %lld workers\n", sc.name.c_str(),
                 sc.simulation.replicates, sc.simulation.replicates == 1 ? "" : "s", sc.simulation.months,
                 static_cast<long long>(sc.simulation.workers));
+    if (!sc.schedule.empty()) {
+      std::string months;
+      for (const auto& c : sc.schedule) months += (months.empty() ? "" : ", ") + std::to_string(c.month);
+      std::printf("schedule: parameters change at month %s\n", months.c_str());
+    }
     std::printf("results:  %s\n", ro.output.c_str());
     std::printf("time:     %.2f s (%.3g worker-months/s; writing %.2f s)\n", s.seconds, s.worker_months / s.seconds,
                 s.write_seconds);

@@ -320,6 +320,12 @@ class RunFailures(unittest.TestCase):
                 with h5py.File(out) as f:
                     expected = 100 * f["series/aggregate/unemployment_rate"][:, -12:].mean()
                 self.assertAlmostEqual(shown, expected, delta=0.006)  # printed to 2 decimals
+            self.assertNotIn("schedule:", p.stdout)
+            # A run whose parameters change says when (--set adds the changes by month).
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "-r", "1"] + QUICK +
+                    ["--set", "schedule.20.retraining.subsidy=true", "--set", "schedule.5.ai.hype_premium=1"],
+                    check=True)
+            self.assertIn("\nschedule: parameters change at month 5, 20\n", p.stdout)
 
     def test_profile_breaks_the_time_down_and_gives_the_bytes_the_bench_reads(self):
         with tempdir() as d:
