@@ -832,6 +832,7 @@ void Model::init() {
   });
   capability = sc_.ai.capability_start;
   perceived = capability;
+  curve_from_ = sc_.ai.capability_start;
   set_applicant_weights();
 }
 
@@ -847,12 +848,17 @@ void Model::set_applicant_weights() {
 
 // The scheduled change of this month, if any: its parameter sections replace the
 // model's, before any mechanism runs. What was derived from them is derived again; a
-// new hype premium (or decay) decays from this month.
+// new hype premium (or decay) decays from this month; a new growth or ceiling bends the
+// capability curve from where it is.
 void Model::apply_schedule() {
   if (next_change_ >= sc_.schedule.size() || sc_.schedule[next_change_].month != month_) return;
   const ScheduledChange& c = sc_.schedule[next_change_++];
   if (c.ai.hype_premium != sc_.ai.hype_premium || c.ai.hype_decay_months != sc_.ai.hype_decay_months)
     hype_since_ = month_;
+  if (c.ai.capability_growth != sc_.ai.capability_growth || c.ai.capability_ceiling != sc_.ai.capability_ceiling) {
+    curve_from_ = mech::capability_at(sc_.ai, month_, curve_since_, curve_from_);  // where the old curve is now
+    curve_since_ = month_;
+  }
   sc_.take_parameters(c);
   set_applicant_weights();
 }

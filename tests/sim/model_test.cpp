@@ -533,3 +533,25 @@ ai.hype_decay_months = 12
     EXPECT_NEAR(m->series().at(M::capability_perceived, t), std::min(1.0, k * (1 + h)), 1e-12) << t;
   }
 }
+
+// A new growth rate or ceiling bends the capability curve where it is: the same curve
+// until month 24, then the logistic of the new rate and ceiling through K(24), with no
+// jump. (Fixture: K from 0.2 toward 0.9 at 0.03 a month.)
+TEST(Schedule, ANewCapabilityGrowthBendsTheCurveWhereItIs) {
+  const auto m = run_replicate(scheduled(R"(
+[[schedule]]
+month = 24
+ai.capability_growth = 0.12
+ai.capability_ceiling = 0.95
+)"));
+  auto logistic = [](double k0, double kmax, double g, double t) {
+    return kmax / (1 + (kmax / k0 - 1) * std::exp(-g * t));
+  };
+  const double k24 = logistic(0.2, 0.9, 0.03, 24);
+  for (int t = 0; t < 40; ++t) {
+    const double expected = t < 24 ? logistic(0.2, 0.9, 0.03, t) : logistic(k24, 0.95, 0.12, t - 24);
+    EXPECT_NEAR(m->series().at(M::capability_real, t), expected, 1e-12) << t;
+  }
+  // faster from month 24 on: ten months later well above the old curve
+  EXPECT_GT(m->series().at(M::capability_real, 34), logistic(0.2, 0.9, 0.03, 34) + 0.1);
+}

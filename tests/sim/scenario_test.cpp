@@ -470,8 +470,8 @@ TEST(Scenario, ScheduleErrorsNameTheEntryKeyAndWhy) {
   const std::vector<Case> cases = {
       {"retraining.subsidy = true", "schedule[0].month", "is required"},
       {"month = 60\nretraining.subsidy = true", "schedule[0].month", "out of range [0, 59]"},
-      {"month = 5\nai.capability_growth = 0.1", "schedule[0].ai.capability_growth",
-       "cannot change during a run: the capability curve is set for the whole run"},
+      {"month = 5\nai.capability_start = 0.3", "schedule[0].ai.capability_start",
+       "cannot change during a run: it sets the initial state only"},
       {"month = 5\nai.enabled = false", "schedule[0].ai.enabled", "a mechanism is on or off for the whole run"},
       {"month = 5\nsimulation.workers = 100", "schedule[0].simulation.workers",
        "[simulation] is set for the whole run"},
@@ -526,8 +526,8 @@ TEST(Scenario, SetAddsToTheScheduleByMonth) {
     EXPECT_EQ(e.file(), "--set " + bad);
     EXPECT_NE(e.message().find("addressed by its month, then its key"), std::string::npos) << e.message();
   }
-  const InputError e = expect_input_error([] { fixtures::small({"schedule.5.ai.capability_growth=0.1"}); });
-  EXPECT_EQ(e.file(), "--set schedule.5.ai.capability_growth=0.1");
+  const InputError e = expect_input_error([] { fixtures::small({"schedule.5.ai.capability_start=0.3"}); });
+  EXPECT_EQ(e.file(), "--set schedule.5.ai.capability_start=0.3");
   EXPECT_NE(e.message().find("cannot change during a run"), std::string::npos) << e.message();
 }
 

@@ -219,6 +219,8 @@ class Model {
   Scenario sc_;
   std::size_t next_change_ = 0;  // the first change of sc_.schedule not applied yet
   int hype_since_ = 0;           // the month from which the hype premium decays
+  int curve_since_ = 0;          // the capability curve passes through (curve_since_, curve_from_)
+  double curve_from_ = 0;        // (capability_start at month 0 until a change bends the curve)
   std::uint64_t seed_, replicate_;
   int month_;  // the month being simulated (negative during burn-in)
   int nocc_, nreg_, nsec_;
@@ -431,7 +433,9 @@ class Model {
 
 // Mechanisms, one per concern (sim/src/mechanisms/*.cpp), called in this order.
 namespace mech {
-void capability(Model& m);     // real and perceived AI capability
+void capability(Model& m);  // real and perceived AI capability
+// Real capability at month t on the logistic curve of `a` through (curve_since, curve_from).
+double capability_at(const AIParams& a, double t, int curve_since, double curve_from);
 void demography(Model& m);     // retirements, graduates, labour-force exits and reentries
 void aiq_diffusion(Model& m);  // AI readiness spreads by age cohort
 void adoption(Model& m);       // Bass diffusion, pipeline, AI cuts, reinstatement, regret

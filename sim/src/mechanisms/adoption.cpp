@@ -16,11 +16,18 @@
 
 namespace laborsim::mech {
 
+// Real capability on a logistic curve through (curve_since, curve_from): month 0 and
+// capability_start, or the month a [[schedule]] changed the growth or the ceiling and the
+// capability reached by then (the curve bends there, without a jump).
+double capability_at(const AIParams& a, double t, int curve_since, double curve_from) {
+  const double k0 = std::max(curve_from, 1e-9), kmax = std::max(a.capability_ceiling, k0);
+  return kmax / (1.0 + (kmax / k0 - 1.0) * std::exp(-a.capability_growth * (t - curve_since)));
+}
+
 void capability(Model& m) {
   const auto& a = m.sc_.ai;
   const double t = m.month_;
-  const double k0 = std::max(a.capability_start, 1e-9), kmax = std::max(a.capability_ceiling, k0);
-  m.capability = kmax / (1.0 + (kmax / k0 - 1.0) * std::exp(-a.capability_growth * t));
+  m.capability = capability_at(a, t, m.curve_since_, m.curve_from_);
   // The premium decays from month 0, or from the month a [[schedule]] set it.
   const double since = std::max(0.0, t - m.hype_since_);
   const double hype =
