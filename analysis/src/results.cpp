@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <sstream>
 
 namespace laborsim::analysis {
 
@@ -127,9 +128,22 @@ Results read_results(const std::filesystem::path& file) {
         const toml::table scenario = toml::parse(attr_string(root, "scenario_effective_toml"));
         r.workers = scenario["simulation"]["workers"].value_or(std::int64_t{0});
         if (const toml::array* schedule = scenario["schedule"].as_array())
-          for (const auto& entry : *schedule)
-            if (const auto month = entry.as_table() ? (*entry.as_table())["month"].value<int>() : std::nullopt)
-              r.schedule_months.push_back(*month);
+          for (const auto& entry : *schedule) {
+            const toml::table* t = entry.as_table();
+            const auto month = t ? (*t)["month"].value<int>() : std::nullopt;
+            if (!month) continue;
+            r.schedule_months.push_back(*month);
+            std::string changes;
+            for (auto&& [section, keys] : *t)
+              if (const toml::table* k = keys.as_table())
+                for (auto&& [key, value] : *k) {
+                  std::ostringstream text;
+                  value.visit([&](const auto& v) { text << v; });
+                  changes += (changes.empty() ? "" : ", ") + std::string(section.str()) + "." + std::string(key.str()) +
+                             " = " + text.str();
+                }
+            r.schedule_changes.push_back(changes);
+          }
       } catch (const toml::parse_error&) {
         r.workers = 0;  // the size is then not known; nothing else depends on it
       }

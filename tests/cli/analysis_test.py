@@ -551,6 +551,8 @@ class Analyze(unittest.TestCase):
             analyze(["report", self.base, wave, "-o", html], check=True)
             page = html.read_text()
             self.assertIn("hype_wave: parameters change at month 36", page)
+            self.assertIn('<td class="schedule-change">month 36: <code>ai.hype_decay_months = 24.0, '
+                          'ai.hype_premium = 1.0</code>', page)  # what changes, under provenance
             for fig in re.findall(r'<figure class="chart">.*?</figure>', page, re.S):
                 chart = re.search(r'data-chart="([^"]+)"', fig).group(1)
                 marks = re.findall(r'<line x1="([\d.]+)" x2="[\d.]+" y1="[\d.]+" y2="[\d.]+" stroke="(#[0-9a-f]+)" '

@@ -33,9 +33,10 @@ struct Results {
   std::string scenario_name, scenario_toml, command_line, created, laborsim_version, git_commit;
   std::uint64_t seed = 0;
   int replicates = 0, months = 0, format_version = 0;
-  int first_month = 0;               // the run's month that month 0 here is (window_from); 0 for a whole run
-  std::int64_t workers = 0;          // simulation.workers of the stored scenario (0 if it does not say)
-  std::vector<int> schedule_months;  // months at which the scenario's [[schedule]] changes parameters
+  int first_month = 0;                        // the run's month that month 0 here is (window_from); 0 for a whole run
+  std::int64_t workers = 0;                   // simulation.workers of the stored scenario (0 if it does not say)
+  std::vector<int> schedule_months;           // months at which the scenario's [[schedule]] changes parameters
+  std::vector<std::string> schedule_changes;  // for each, what changes: "ai.hype_premium = 1.0, ..."
   double panel_rate = 0;
   std::map<std::string, std::vector<std::string>> groups;  // grouping -> names
   std::vector<double> region_offshore, occupation_exposure;
