@@ -77,7 +77,10 @@ std::string error_excerpt(const InputError& e) {
 std::string fixed_key_reason(const std::string& section, const std::string& key) {
   if (section == "simulation" || section == "firms" || section == "output")
     return "[" + section + "] is set for the whole run";
-  if (key == "enabled") return "a mechanism is on or off for the whole run";
+  if (key == "enabled")
+    return section == "ai" ? "a mechanism is on or off for the whole run (to stop new adoption from a month on, set "
+                             "ai.adoption_speed = 0; to stop cuts, ai.reduction_intensity = 0)"
+                           : "a mechanism is on or off for the whole run";
   static const std::map<std::string, std::map<std::string, std::string>> fixed = {
       {"labor_market",
        {{"matching", "the matching mode is set for the whole run"},
