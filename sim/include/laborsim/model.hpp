@@ -433,9 +433,7 @@ class Model {
 
 // Mechanisms, one per concern (sim/src/mechanisms/*.cpp), called in this order.
 namespace mech {
-void capability(Model& m);  // real and perceived AI capability
-// Real capability at month t on the logistic curve of `a` through (curve_since, curve_from).
-double capability_at(const AIParams& a, double t, int curve_since, double curve_from);
+void capability(Model& m);     // real and perceived AI capability
 void demography(Model& m);     // retirements, graduates, labour-force exits and reentries
 void aiq_diffusion(Model& m);  // AI readiness spreads by age cohort
 void adoption(Model& m);       // Bass diffusion, pipeline, AI cuts, reinstatement, regret
@@ -443,6 +441,9 @@ void consolidation(Model& m);  // VC runway, acquisitions and failures
 void retraining(Model& m);     // entries and completions
 void matching(Model& m);       // unemployed meet vacancies (cobb_douglas or network)
 void churn(Model& m);          // quits, ordinary layoffs, demand-gap adjustment
+
+// Real capability at month t on the logistic curve of `a` through (curve_since, curve_from).
+double capability_at(const AIParams& a, double t, int curve_since, double curve_from);
 }  // namespace mech
 
 }  // namespace laborsim
