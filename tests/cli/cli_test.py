@@ -233,6 +233,12 @@ class Validate(unittest.TestCase):
             self.assertIn("adoption_speed = 2.5", p.stdout)
             self.assertIn("[[occupations]]", p.stdout)
             self.assertEqual(os.listdir(d), [])
+            self.assertNotIn("parameters change", p.stdout)
+            # A schedule: when, in the header, and what, in the entries.
+            p = run(["validate", SCENARIOS / "hype_wave.toml", "--set", "schedule.60.retraining.subsidy=true"],
+                    cwd=d, check=True)
+            self.assertRegex(p.stdout.splitlines()[1], r"regions; parameters change at month 36, 60$")
+            self.assertIn("[[schedule]]\nmonth = 60\n\n    [schedule.retraining]\n    subsidy = true\n", p.stdout)
         # And what a run would need: us_full (one replicate) is estimated at 7-8.5 GiB, the
         # same figure a run refuses with under a smaller --max-memory.
         p = run(["validate", SCENARIOS / "us_full.toml", "--threads", "2"], check=True)
