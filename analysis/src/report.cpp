@@ -263,6 +263,45 @@ std::string fan_chart(const std::vector<Results>& runs, const std::vector<std::s
   return chart("fan-" + metric, title, "month", ylabel, layers, axis, kNaN, kNaN, schedule_marks(runs));
 }
 
+// Month by month, each run's difference from the first, replicate by replicate: runs
+// made with the same seed share their random streams (common random numbers), so the
+// paired difference shows what the scenarios' differences did, with far less noise than
+// two overlaid fans. Runs of another seed, replicate count or length are not paired.
+std::string difference_section(const std::vector<Results>& runs, const std::vector<std::string>& names) {
+  if (runs.size() < 2) return "";
+  std::vector<std::size_t> paired, unpaired;
+  for (std::size_t k = 1; k < runs.size(); ++k)
+    (runs[k].seed == runs[0].seed && runs[k].replicates == runs[0].replicates && runs[k].months == runs[0].months
+         ? paired
+         : unpaired)
+        .push_back(k);
+  std::ostringstream h;
+  h << "<h2>Differences from " << esc(names[0]) << "</h2>\n<p class=\"note\">Each run minus " << esc(names[0])
+    << ", replicate by replicate (same seed: common random numbers), month by month: the median and 5-95% band of "
+       "the paired differences. Zero where the runs do not differ.";
+  for (std::size_t k : unpaired)
+    h << " " << esc(names[k]) << " is not paired with it (another seed, replicate count or length).";
+  h << "</p>\n";
+  if (paired.empty()) return h.str();
+  h << "<div class=\"grid-charts\">\n";
+  const std::vector<std::tuple<std::string, std::string, std::string, YAxis>> charts = {
+      {"unemployment_rate", "Unemployment rate, difference", "percentage points", YAxis::percent},
+      {"layoffs_ai", "AI-attributed layoffs per month, difference", "workers", YAxis::count},
+      {"employed", "Employment, difference", "workers", YAxis::count},
+      {"firms_regretting", "Firms that regretted their AI cuts, difference", "firms", YAxis::count}};
+  for (const auto& [metric, title, ylabel, axis] : charts) {
+    std::vector<Layer> layers;
+    std::vector<Mark> marks;
+    for (std::size_t k : paired) {
+      layers.push_back(fan(runs[k].series(metric) - runs[0].series(metric), names[k] + " - " + names[0], k));
+      for (int month : runs[k].schedule_months) marks.push_back({static_cast<double>(month), run_color(k)});
+    }
+    h << chart("diff-" + metric, title, "month", ylabel, layers, axis, kNaN, kNaN, marks);
+  }
+  h << "</div>\n";
+  return h.str();
+}
+
 }  // namespace
 
 void write_report(const std::vector<Results>& runs, const std::filesystem::path& file) {
@@ -343,7 +382,9 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
     h << chart("fan-concentration", "Sector concentration (employment HHI)", "month", "HHI", layers, YAxis::value, kNaN,
                kNaN, schedule_marks(runs));
   }
-  h << "</div>\n<h2>AI adoption stages (firms)</h2>\n<div class=\"grid-charts\">\n";
+  h << "</div>\n";
+  h << difference_section(runs, run_name);
+  h << "<h2>AI adoption stages (firms)</h2>\n<div class=\"grid-charts\">\n";
   for (const auto& [metric, title] :
        std::vector<std::pair<std::string, std::string>>{{"firms_mandate", "Firms in the AI-use mandate stage"},
                                                         {"firms_documentation", "Firms documenting workflows"},

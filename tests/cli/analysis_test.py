@@ -476,7 +476,8 @@ class Analyze(unittest.TestCase):
             for svg in re.findall(r"<svg data-chart=.*?</svg>", page, re.S):
                 looks = re.findall(r'<polyline fill="none" stroke="(#[0-9a-f]+)" stroke-width="2"'
                                    r'(?: stroke-dasharray="([^"]+)")?', svg)
-                self.assertGreaterEqual(len(looks), 3, svg[:80])
+                # (a difference chart has a line for each run but the first)
+                self.assertGreaterEqual(len(looks), 2 if svg.startswith('<svg data-chart="diff-') else 3, svg[:80])
                 self.assertEqual(len(set(looks)), len(looks), svg[:80])
 
     def test_report_escapes_what_the_files_say(self):
@@ -502,7 +503,7 @@ class Analyze(unittest.TestCase):
             analyze(["report", self.base, self.hype, "-o", html], check=True)
             page = html.read_text()
         figures = re.findall(r'<figure class="chart">.*?</figure>', page, re.S)
-        self.assertEqual(len(figures), 14)
+        self.assertEqual(len(figures), 18)  # 14, and 4 of the second run's paired differences
         for fig in figures:
             chart = re.search(r'data-chart="([^"]+)"', fig).group(1)
             caption = re.search(r"<figcaption>([^<]+)</figcaption><svg", fig)
@@ -530,7 +531,7 @@ class Analyze(unittest.TestCase):
             ticks = re.findall(r'class="tick" text-anchor="end">([^<]*)<', fig)
             self.assertGreaterEqual(len(ticks), 2, chart)
             if re.search(r'class="axis" text-anchor="middle">(workers|firms)</text>', fig):
-                self.assertTrue(all(re.fullmatch(r"\d+", t) for t in ticks), f"{chart}: {ticks}")
+                self.assertTrue(all(re.fullmatch(r"-?\d+", t) for t in ticks), f"{chart}: {ticks}")
 
     def test_a_scheduled_run_says_when_its_parameters_change(self):
         # hype_wave changes its hype premium at month 36 ([[schedule]]): the summary's
@@ -578,6 +579,29 @@ class Analyze(unittest.TestCase):
             self.assertGreater(later["figures"]["displaced_ai"]["b_minus_a"]["mean"], 0)
             self.assertLess(later["figures"]["displaced_ai"]["a"]["mean"], whole["figures"]["displaced_ai"]["a"]["mean"])
 
+            # The report's paired differences from the baseline are zero, exactly, until
+            # the change: every point of the difference lines left of the mark lies on
+            # the chart's zero line.
+            html = Path(d) / "paired.html"
+            analyze(["report", base, wave, "-o", html], check=True)
+            page = html.read_text()
+            diffs = [fig for fig in re.findall(r'<figure class="chart">.*?</figure>', page, re.S)
+                     if 'data-chart="diff-' in fig]
+            self.assertEqual(len(diffs), 4)
+            for fig in diffs:
+                chart = re.search(r'data-chart="([^"]+)"', fig).group(1)
+                zero = float(re.search(r'<line x1="64" x2="544" y1="([\d.]+)" y2="[\d.]+" class="grid"/>'
+                                       r'<text [^>]*>0%?</text>', fig).group(1))
+                mark = float(re.search(r'<line x1="([\d.]+)"[^>]*class="change"/>', fig).group(1))
+                line = re.search(r'<polyline fill="none"[^>]*points="([^"]*)"', fig).group(1)
+                points = [tuple(map(float, p.split(","))) for p in line.split()]
+                before = [y for x, y in points if x < mark - 0.5]
+                self.assertEqual(len(before), 36, chart)
+                self.assertTrue(all(abs(y - zero) < 0.01 for y in before), chart)
+            analyze(["report", base, wave, self.base, "-o", Path(d) / "three.html"], check=True)
+            self.assertIn("is not paired with it (another seed, replicate count or length)",
+                          (Path(d) / "three.html").read_text())
+
             recipe = Path(d) / "recipe.toml"
             with h5py.File(wave) as f:
                 stored = f.attrs["scenario_effective_toml"]
@@ -599,7 +623,7 @@ class Analyze(unittest.TestCase):
             self.assertNotIn("http://", page.replace("http://www.w3.org/2000/svg", ""))  # no external assets
             self.assertNotIn("https://", page)
             charts = page.count("<svg data-chart=")
-            self.assertEqual(charts, 14)
+            self.assertEqual(charts, 18)
             for chart in ["fan-unemployment_rate", "fan-layoffs_ai", "fan-young_high_exposure_employed",
                           "fan-concentration", "fan-firms_mandate",
                           "km-reemployment", "wage-replacement"]:
