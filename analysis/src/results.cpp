@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <array>
 #include <sstream>
 
 namespace laborsim::analysis {
@@ -218,24 +219,23 @@ Results window_from(const Results& r, int from) {
     for (auto& m : reps) m = Eigen::MatrixXd(m.bottomRows(keep));
   w.months = static_cast<int>(keep);
   w.first_month = r.first_month + from;
+  // The spells that began from `from` on, kept in place, their months counted from it.
   Spells& s = w.spells;
+  const std::array int_columns = {&s.replicate,  &s.start_month,    &s.end_month, &s.cause,  &s.reemployed,
+                                  &s.occupation, &s.new_occupation, &s.sector,    &s.region, &s.new_region,
+                                  &s.age};
+  const std::array wage_columns = {&s.wage, &s.new_wage};
   std::size_t n = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s.start_month[i] < from) continue;
-    for (auto* col : {&s.replicate, &s.start_month, &s.end_month, &s.cause, &s.reemployed, &s.occupation,
-                      &s.new_occupation, &s.sector, &s.region, &s.new_region, &s.age})
-      (*col)[n] = (*col)[i];
-    s.wage[n] = s.wage[i];
-    s.new_wage[n] = s.new_wage[i];
+    for (auto* col : int_columns) (*col)[n] = (*col)[i];
+    for (auto* col : wage_columns) (*col)[n] = (*col)[i];
     s.start_month[n] -= from;
     s.end_month[n] -= from;
     ++n;
   }
-  for (auto* col : {&s.replicate, &s.start_month, &s.end_month, &s.cause, &s.reemployed, &s.occupation,
-                    &s.new_occupation, &s.sector, &s.region, &s.new_region, &s.age})
-    col->resize(n);
-  s.wage.resize(n);
-  s.new_wage.resize(n);
+  for (auto* col : int_columns) col->resize(n);
+  for (auto* col : wage_columns) col->resize(n);
   return w;
 }
 
