@@ -117,15 +117,6 @@ int Scenario::occupation_index(const std::string& n) const {
   return -1;
 }
 
-void Scenario::take_parameters(const ScheduledChange& c) {
-  labor_market = c.labor_market;
-  ai = c.ai;
-  consolidation = c.consolidation;
-  retraining = c.retraining;
-  aiq = c.aiq;
-  demography = c.demography;
-}
-
 int Scenario::first_offshore_region() const {
   for (size_t i = 0; i < regions.size(); ++i)
     if (regions[i].offshore) return static_cast<int>(i);
@@ -708,9 +699,7 @@ Scenario parameters_of(const ScheduledChange& c) {
   return p;
 }
 
-ScheduledChange change_of(int month, const Scenario& p) {
-  return {month, p.labor_market, p.ai, p.consolidation, p.retraining, p.aiq, p.demography};
-}
+ScheduledChange change_of(int month, const Parameters& p) { return {p, month}; }
 
 // The parameter sections as TOML text, for telling whether two sets of them differ.
 std::string parameters_text(const Scenario& p) {

@@ -448,7 +448,7 @@ int months_that_differ(const Model& a, const Model& b, int i, int from = 0, int 
 TEST(Schedule, RestatingTheValuesInForceChangesNothing) {
   const Scenario sc = scheduled("");
   Scenario same = sc;
-  same.schedule.push_back({10, sc.labor_market, sc.ai, sc.consolidation, sc.retraining, sc.aiq, sc.demography});
+  same.schedule.push_back({sc, 10});  // the parameters in force, from month 10
   EXPECT_TRUE(scheduled("[[schedule]]\nmonth = 10\nlabor_market.layoff_rate = 0.011\n").schedule.empty());
   const auto plain = run_replicate(sc);
   const auto restated = run_replicate(same);

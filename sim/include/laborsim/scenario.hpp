@@ -171,12 +171,9 @@ struct OutputParams {
   double panel_rate = 0.01;  // share of workers whose spells are recorded
 };
 
-// A change of parameters during the run ([[schedule]]): from `month` on (0 = the first
-// recorded month), the parameter sections are these (every earlier change and this one
-// applied). Only the keys a running model can take up may change (fixed_key_reason);
-// the sections not held here never change.
-struct ScheduledChange {
-  int month = 0;
+// The parameter sections: what a [[schedule]] may change during a run (the sections
+// that set up the run, [simulation], [firms] and [output], are the Scenario's own).
+struct Parameters {
   LaborMarketParams labor_market;
   AIParams ai;
   ConsolidationParams consolidation;
@@ -185,11 +182,20 @@ struct ScheduledChange {
   DemographyParams demography;
 };
 
+// A change of parameters during the run ([[schedule]]): from `month` on (0 = the first
+// recorded month), the parameter sections are these (every earlier change and this one
+// applied). Only the keys a running model can take up may change (fixed_key_reason).
+struct ScheduledChange : Parameters {
+  int month = 0;
+};
+
 // Why SECTION.KEY cannot change during a run (it sets up the initial state or the
 // model's structure), or an empty string if it can.
 std::string fixed_key_reason(const std::string& section, const std::string& key);
 
-struct Scenario {
+// Everything a run needs: the parameter sections (labor_market, ai, consolidation,
+// retraining, aiq, demography: Parameters) and the rest.
+struct Scenario : Parameters {
   std::string name;
   std::string source_file;
   std::string occupations_file;  // CSV table used instead of inline [[occupations]]
@@ -197,12 +203,6 @@ struct Scenario {
   std::string effective_toml;    // every parameter, defaults included, as TOML that loads back
   SimulationParams simulation;
   FirmParams firms;
-  LaborMarketParams labor_market;
-  AIParams ai;
-  ConsolidationParams consolidation;
-  RetrainingParams retraining;
-  AIQParams aiq;
-  DemographyParams demography;
   OutputParams output;
   std::vector<Occupation> occupations;
   std::vector<Sector> sectors;
@@ -213,7 +213,7 @@ struct Scenario {
   int occupation_index(const std::string& name) const;
   int first_offshore_region() const;  // -1 if none
   // Takes the change's parameter sections as its own (the change's month has come).
-  void take_parameters(const ScheduledChange& c);
+  void take_parameters(const ScheduledChange& c) { static_cast<Parameters&>(*this) = c; }
 };
 
 // Reads a scenario file, follows `extends`, applies `--set KEY=VALUE` overrides and
