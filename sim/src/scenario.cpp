@@ -331,18 +331,22 @@ class TableReader {
     }
   }
 
+  // An error about a key itself (not its value): at the key where the file has it.
+  [[noreturn]] void fail_key(const toml::key& k, const toml::node& v, const std::string& msg) const {
+    Where w = where_of(v, fallback_);
+    if (k.source().begin.line > 0) {
+      w.line = static_cast<int>(k.source().begin.line);
+      w.column = static_cast<int>(k.source().begin.column);
+    }
+    throw InputError(w.file, w.line, w.column, key_path(std::string(k.str())), msg);
+  }
+
   // Every key of the table must have been asked for.
   void finish() const {
     for (auto&& [k, v] : t_) {
       std::string key(k.str());
-      if (std::find(known_.begin(), known_.end(), key) == known_.end()) {
-        Where w = where_of(v, fallback_);
-        if (k.source().begin.line > 0) {
-          w.line = static_cast<int>(k.source().begin.line);
-          w.column = static_cast<int>(k.source().begin.column);
-        }
-        throw InputError(w.file, w.line, w.column, key_path(key), "unknown key" + suggestion(key, known_));
-      }
+      if (std::find(known_.begin(), known_.end(), key) == known_.end())
+        fail_key(k, v, "unknown key" + suggestion(key, known_));
     }
   }
 
@@ -701,14 +705,31 @@ Scenario parameters_of(const ScheduledChange& c) {
 
 ScheduledChange change_of(int month, const Parameters& p) { return {p, month}; }
 
+// Every section of the scenario as a TOML table, by name, with every key (defaults
+// included): what effective_toml writes and what schedules are compared by.
+std::map<std::string, toml::table> section_tables(const Scenario& s) {
+  std::map<std::string, toml::table> out;
+  each_section(s, [&](const char* name, auto&& keys) {
+    TableWriter w;
+    keys(w);
+    out[name] = std::move(w.table);
+  });
+  return out;
+}
+
+// A TOML value as TOML text, for telling whether two values differ.
+std::string toml_text(const toml::node& n) {
+  return n.visit([](const auto& x) {
+    std::ostringstream os;
+    os << x;
+    return os.str();
+  });
+}
+
 // The parameter sections as TOML text, for telling whether two sets of them differ.
 std::string parameters_text(const Scenario& p) {
   std::ostringstream os;
-  each_section(p, [&](const char* name, auto&& keys) {
-    TableWriter w;
-    keys(w);
-    os << "[" << name << "]\n" << w.table << "\n";
-  });
+  for (const auto& [name, table] : section_tables(p)) os << "[" << name << "]\n" << table << "\n";
   return os.str();
 }
 
@@ -751,15 +772,9 @@ void read_schedule(Scenario& s, TableReader& top, const std::string& file) {
       if (!sn->is_table()) r.fail(*sn, name, "expected a table of the keys that change");
       const toml::table& st = *sn->as_table();
       TableReader sr(st, e.path + "." + name, file);
-      for (auto&& [k, v] : st) {
-        const std::string why = fixed_key_reason(name, std::string(k.str()));
-        if (why.empty()) continue;
-        Where w = where_of(v, file);
-        if (k.source().begin.line > 0)
-          w.line = static_cast<int>(k.source().begin.line), w.column = static_cast<int>(k.source().begin.column);
-        throw InputError(w.file, w.line, w.column, sr.key_path(std::string(k.str())),
-                         "cannot change during a run: " + why);
-      }
+      for (auto&& [k, v] : st)
+        if (const std::string why = fixed_key_reason(name, std::string(k.str())); !why.empty())
+          sr.fail_key(k, v, "cannot change during a run: " + why);
       keys(sr);
       sr.finish();
     });
@@ -780,31 +795,17 @@ toml::array schedule_toml(const Scenario& s) {
   Scenario prev = parameters_of(change_of(0, s));
   for (const ScheduledChange& c : s.schedule) {
     const Scenario cur = parameters_of(c);
-    std::map<std::string, toml::table> before;
-    each_section(prev, [&](const char* name, auto&& keys) {
-      TableWriter w;
-      keys(w);
-      before[name] = std::move(w.table);
-    });
+    std::map<std::string, toml::table> before = section_tables(prev);
     toml::table entry;
     entry.insert("month", c.month);
-    each_section(cur, [&](const char* name, auto&& keys) {
-      TableWriter w;
-      keys(w);
+    for (const auto& [name, table] : section_tables(cur)) {
       toml::table changed;
-      const auto text = [](const toml::node& n) {
-        return n.visit([](const auto& x) {
-          std::ostringstream os;
-          os << x;
-          return os.str();
-        });
-      };
-      for (auto&& [k, v] : w.table) {
+      for (auto&& [k, v] : table) {
         const toml::node* old = before[name].get(k.str());
-        if (!old || text(*old) != text(v)) v.visit([&](const auto& x) { changed.insert(k, x); });
+        if (!old || toml_text(*old) != toml_text(v)) v.visit([&](const auto& x) { changed.insert(k, x); });
       }
       if (!changed.empty()) entry.insert(name, std::move(changed));
-    });
+    }
     if (entry.size() > 1) out.push_back(std::move(entry));
     prev = cur;
   }
@@ -1053,11 +1054,7 @@ std::string shortest_floats(const std::string& text) {
 std::string effective_toml(const Scenario& s) {
   toml::table t;
   t.insert("name", s.name);
-  each_section(s, [&](const char* name, auto&& keys) {
-    TableWriter w;
-    keys(w);
-    t.insert(name, std::move(w.table));
-  });
+  for (auto& [name, table] : section_tables(s)) t.insert(name, std::move(table));
   auto entries = [](const auto& list, auto fields) {
     toml::array out;
     for (const auto& e : list) {
