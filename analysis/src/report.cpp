@@ -248,11 +248,13 @@ Layer fan(const Eigen::MatrixXd& m, const std::string& name, std::size_t k) {
   return l;
 }
 
-// The months each run's [[schedule]] changes its parameters, in the run's colour.
-std::vector<Mark> schedule_marks(const std::vector<Results>& runs) {
+// The months the [[schedule]] of run k changes its parameters, in the run's colour, for
+// each k in `which` (every run if empty).
+std::vector<Mark> schedule_marks(const std::vector<Results>& runs, const std::vector<std::size_t>& which = {}) {
   std::vector<Mark> marks;
   for (std::size_t k = 0; k < runs.size(); ++k)
-    for (int month : runs[k].schedule_months) marks.push_back({static_cast<double>(month), run_color(k)});
+    if (which.empty() || std::find(which.begin(), which.end(), k) != which.end())
+      for (int month : runs[k].schedule_months) marks.push_back({static_cast<double>(month), run_color(k)});
   return marks;
 }
 
@@ -291,12 +293,9 @@ std::string difference_section(const std::vector<Results>& runs, const std::vect
       {"firms_regretting", "Firms that regretted their AI cuts, difference", "firms", YAxis::count}};
   for (const auto& [metric, title, ylabel, axis] : charts) {
     std::vector<Layer> layers;
-    std::vector<Mark> marks;
-    for (std::size_t k : paired) {
+    for (std::size_t k : paired)
       layers.push_back(fan(runs[k].series(metric) - runs[0].series(metric), names[k] + " - " + names[0], k));
-      for (int month : runs[k].schedule_months) marks.push_back({static_cast<double>(month), run_color(k)});
-    }
-    h << chart("diff-" + metric, title, "month", ylabel, layers, axis, kNaN, kNaN, marks);
+    h << chart("diff-" + metric, title, "month", ylabel, layers, axis, kNaN, kNaN, schedule_marks(runs, paired));
   }
   h << "</div>\n";
   return h.str();
