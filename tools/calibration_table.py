@@ -31,30 +31,35 @@ INFO = [
 
 # From the spell panel: displacements of the run's last three years and whether they
 # ended in a job by its end, as the Displaced Worker Survey asks in January 2024 of those
-# displaced in 2021-23 (name, ages at displacement, data value).
+# displaced in 2021-23 after 3+ years at their employer (name, ages at displacement,
+# data value).
 DISPLACED = [
-    ("displaced in last 3 years, reemployed by the end", (0, 200), 0.657),
+    ("displaced after 3+ years' tenure in the last 3 years, reemployed by the end", (0, 200), 0.657),
     ("  ages 20-24", (20, 24), 0.85),
     ("  ages 25-54", (25, 54), 0.745),
     ("  ages 55-64", (55, 64), 0.55),
 ]
 DWS = "BLS Displaced Worker Survey, Jan 2024"
+JLS = "Jacobson, LaLonde & Sullivan 1993 (earnings, 6+ years' tenure, long-term)"
 
 
 def displaced_rows(spells, months):
     """Rows comparing the panel's displacements with the DWS and JLS figures (not targeted)."""
     start, reemployed, age = spells["start_month"], spells["reemployed"] == 1, spells["age"]
-    recent = start >= months - 36
+    # Files of format version 2 do not record tenure: every displacement counts there.
+    tenure = spells.get("tenure_months", np.full(len(start), 10**6))
+    recent = (start >= months - 36) & (tenure >= 36)
     rows = []
     for name, (lo, hi), data in DISPLACED:
         m = recent & (age >= lo) & (age <= hi)
-        if m.sum() > 0:
-            rows.append((name, fmt(reemployed[m].mean(), "%"), fmt(data, "%"), "not targeted", "-", DWS))
+        got = fmt(reemployed[m].mean(), "%") if m.any() else "n/a (none)"
+        rows.append((name, got, fmt(data, "%"), "not targeted", "-", DWS))
     back = reemployed & (spells["wage"] > 0)
-    if back.any():
-        loss = 1 - float(np.mean(spells["new_wage"][back] / spells["wage"][back]))
-        rows.append(("wage loss of the reemployed (1 - mean new/old)", fmt(loss, "%"), fmt(0.25, "%"), "not targeted",
-                     "-", "Jacobson, LaLonde & Sullivan 1993 (earnings, long-term)"))
+    for name, keep, data, src in [("wage loss at rehire (1 - mean new/old wage)", back, None, "-"),
+                                  ("  after 6+ years' tenure", back & (tenure >= 72), 0.25, JLS)]:
+        if keep.any():
+            loss = 1 - float(np.mean(spells["new_wage"][keep] / spells["wage"][keep]))
+            rows.append((name, fmt(loss, "%"), "-" if data is None else fmt(data, "%"), "not targeted", "-", src))
     return rows
 
 

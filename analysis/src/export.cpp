@@ -100,16 +100,16 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
       }
     });
     write_file_atomically(dir / "spells.csv", [&](std::ostream& os) {
-      os << "scenario,replicate,start_month,end_month,duration_months,reemployed,cause,age,sector,occupation,new_"
-            "occupation,region,new_region,wage,new_wage\n";
+      os << "scenario,replicate,start_month,end_month,duration_months,reemployed,cause,age,tenure_months,sector,"
+            "occupation,new_occupation,region,new_region,wage,new_wage\n";
       each_spell([&](const std::string& sc, const Spells& s, std::size_t i, const std::string& sector,
                      const std::string& occupation, const std::string& new_occupation, const std::string& region,
                      const std::string& new_region) {
         os << csv_field(sc) << ',' << s.replicate[i] << ',' << s.start_month[i] << ',' << s.end_month[i] << ','
            << s.end_month[i] - s.start_month[i] << ',' << s.reemployed[i] << ',' << kCause[s.cause[i] & 3] << ','
-           << s.age[i] << ',' << csv_field(sector) << ',' << csv_field(occupation) << ',' << csv_field(new_occupation)
-           << ',' << csv_field(region) << ',' << csv_field(new_region) << ',' << csv_number(s.wage[i]) << ','
-           << csv_number(s.new_wage[i]) << '\n';
+           << s.age[i] << ',' << (s.tenure[i] >= 0 ? std::to_string(s.tenure[i]) : "") << ',' << csv_field(sector)
+           << ',' << csv_field(occupation) << ',' << csv_field(new_occupation) << ',' << csv_field(region) << ','
+           << csv_field(new_region) << ',' << csv_number(s.wage[i]) << ',' << csv_number(s.new_wage[i]) << '\n';
         ++n.spell_rows;
       });
     });
@@ -140,6 +140,7 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
                             {"reemployed", s.reemployed[i]},
                             {"cause", kCause[s.cause[i] & 3]},
                             {"age", s.age[i]},
+                            {"tenure_months", s.tenure[i] >= 0 ? nlohmann::json(s.tenure[i]) : nlohmann::json()},
                             {"sector", sector},
                             {"occupation", occupation},
                             {"new_occupation", new_occupation},

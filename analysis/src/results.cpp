@@ -111,10 +111,10 @@ Results read_results(const std::filesystem::path& file) {
     if (!root.attrExists("filetype") || attr_string(root, "filetype") != "laborsim-results")
       throw FormatError(file.string() + ": not a laborsim results file (filetype is not 'laborsim-results')");
     r.format_version = attr_number<int>(root, "format_version", H5::PredType::NATIVE_INT);
-    if (r.format_version != kSupportedFormatVersion)
+    if (r.format_version < kOldestFormatVersion || r.format_version > kSupportedFormatVersion)
       throw FormatError(file.string() + ": format version " + std::to_string(r.format_version) +
-                        " is not supported (this laborsim-analyze reads version " +
-                        std::to_string(kSupportedFormatVersion) + ")");
+                        " is not supported (this laborsim-analyze reads versions " +
+                        std::to_string(kOldestFormatVersion) + " to " + std::to_string(kSupportedFormatVersion) + ")");
     r.scenario_name = attr_string(root, "scenario_name");
     r.scenario_toml = attr_string(root, "scenario_toml");
     r.command_line = attr_string(root, "command_line");
@@ -197,6 +197,7 @@ Results read_results(const std::filesystem::path& file) {
     s.region = column<int>(sp, "region", I);
     s.new_region = column<int>(sp, "new_region", I);
     s.age = column<int>(sp, "age", I);
+    s.tenure = r.format_version >= 3 ? column<int>(sp, "tenure_months", I) : std::vector<int>(s.age.size(), -1);
     s.wage = column<double>(sp, "wage", H5::PredType::NATIVE_DOUBLE);
     s.new_wage = column<double>(sp, "new_wage", H5::PredType::NATIVE_DOUBLE);
   } catch (const ReadError& e) {
@@ -223,7 +224,7 @@ Results window_from(const Results& r, int from) {
   Spells& s = w.spells;
   const std::array int_columns = {&s.replicate,  &s.start_month,    &s.end_month, &s.cause,  &s.reemployed,
                                   &s.occupation, &s.new_occupation, &s.sector,    &s.region, &s.new_region,
-                                  &s.age};
+                                  &s.age,        &s.tenure};
   const std::array wage_columns = {&s.wage, &s.new_wage};
   std::size_t n = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {

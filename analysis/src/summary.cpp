@@ -18,13 +18,22 @@ double ratio(double a, double b) { return b > 0 ? a / b : kNaN; }
 // Spell figures for one replicate and a subset of spells.
 struct SpellStats {
   double n = 0, within3 = kNaN, within6 = kNaN, within12 = kNaN, within24 = kNaN, median = kNaN;
-  double replacement = kNaN, lower_pay = kNaN, offshore = kNaN, other_occupation = kNaN;
+  double replacement = kNaN, replacement_tenured = kNaN, lower_pay = kNaN, offshore = kNaN, other_occupation = kNaN;
 };
+
+// The long-tenured displaced, as the Displaced Worker Survey counts them: 3+ years at
+// the employer they lost.
+constexpr int kLongTenureMonths = 36;
+
+double median(std::vector<double>& v) {
+  if (v.empty()) return kNaN;
+  return quantile(Eigen::Map<Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size())), 0.5);
+}
 
 SpellStats spell_stats(const Results& r, int rep, const std::function<bool(std::size_t)>& keep) {
   const Spells& s = r.spells;
   SpellStats out;
-  std::vector<double> ratios;
+  std::vector<double> ratios, tenured;
   double n = 0, rehired = 0, lower = 0, offshore = 0, other = 0;
   const auto in_rep = [&](std::size_t i) { return s.replicate[i] == rep && keep(i); };
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -33,6 +42,7 @@ SpellStats spell_stats(const Results& r, int rep, const std::function<bool(std::
     if (s.reemployed[i]) {
       rehired += 1;
       if (s.wage[i] > 0) ratios.push_back(s.new_wage[i] / s.wage[i]);
+      if (s.wage[i] > 0 && s.tenure[i] >= kLongTenureMonths) tenured.push_back(s.new_wage[i] / s.wage[i]);
       lower += s.new_wage[i] < s.wage[i];
       const auto nr = static_cast<std::size_t>(s.new_region[i]);
       offshore += nr < r.region_offshore.size() && r.region_offshore[nr] > 0;
@@ -47,10 +57,8 @@ SpellStats spell_stats(const Results& r, int rep, const std::function<bool(std::
   out.within12 = 1 - km.at(12);
   out.within24 = 1 - km.at(24);
   out.median = km.median();
-  if (!ratios.empty()) {
-    Eigen::VectorXd v = Eigen::Map<Eigen::VectorXd>(ratios.data(), static_cast<Eigen::Index>(ratios.size()));
-    out.replacement = quantile(v, 0.5);
-  }
+  out.replacement = median(ratios);
+  out.replacement_tenured = median(tenured);
   out.lower_pay = ratio(lower, rehired);
   out.offshore = ratio(offshore, rehired);
   out.other_occupation = ratio(other, rehired);
@@ -96,6 +104,8 @@ std::vector<Figure> spell_figures(const Results& r, const std::function<bool(std
       curve_figure(fig("median_duration", "median time to reemployment", Unit::months, &SpellStats::median), st));
   out.push_back(
       fig("wage_replacement", "wage replacement (median new/old wage)", Unit::ratio, &SpellStats::replacement));
+  out.push_back(fig("wage_replacement_tenured", "  after 3+ years at the employer", Unit::ratio,
+                    &SpellStats::replacement_tenured));
   out.push_back(fig("rehired_lower_pay", "rehired at lower pay", Unit::share, &SpellStats::lower_pay));
   out.push_back(fig("rehired_offshore", "rehired in an offshore region", Unit::share, &SpellStats::offshore));
   out.push_back(fig("changed_occupation", "rehired in another occupation", Unit::share, &SpellStats::other_occupation));

@@ -154,6 +154,13 @@ float Model::posted_wage(std::int32_t firm, int occ, int region) const {
   return static_cast<float>(sc_.occupations[occ].wage * sc_.regions[region].wage_multiplier * f.premium[firm]);
 }
 
+float Model::earned_wage(std::int32_t ci, int tenure_months) const {
+  const auto& lm = sc_.labor_market;
+  if (lm.tenure_wage_growth <= 0) return c[ci].wage;
+  const double years = std::min(std::max(0, tenure_months) / 12.0, lm.tenure_wage_max_years);
+  return static_cast<float>(c[ci].wage * (1.0 + lm.tenure_wage_growth * years));
+}
+
 void Model::prefetch_hire_rest(std::int32_t wid) const {
   if (w.cause(wid) != Cause::none) prefetch(&w.prev_wage[wid]);
   if (w.retrained(wid)) prefetch(&w.event_month[wid]);
@@ -311,8 +318,10 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
   note_gap(ci);
 
   if (cause != Cause::none) {
+    const int tenure = month_ - w.core[wid].spell_start;
+    const float wage = earned_wage(ci, tenure);
     w.set_cause(wid, cause);
-    w.prev_wage[wid] = c[ci].wage;
+    w.prev_wage[wid] = wage;
     const M flow = cause == Cause::ai         ? M::layoffs_ai
                    : cause == Cause::ordinary ? M::layoffs_ordinary
                                               : M::layoffs_consolidation;
@@ -334,8 +343,9 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
       s.sector = c[ci].sector;
       s.occupation = occ;
       s.region = c[ci].region;
-      s.wage = c[ci].wage;
+      s.wage = wage;
       s.age = age_years(wid);
+      s.tenure = tenure;
       open_spell(wid, s);
     }
   }
@@ -387,6 +397,7 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   w.core[wid].region = c[ci].region;
   w.core[wid].cell = ci;
   w.core[wid].slot = static_cast<std::int32_t>(c[ci].members.size());
+  w.core[wid].spell_start = static_cast<std::int16_t>(month_);  // tenure starts
   c[ci].members.push_back(wid);
   ++market_employed[cell_market(ci)];
   w.set_status(wid, Status::employed);
@@ -723,6 +734,16 @@ void Model::init() {
   w.resize(people);
   block_employed.assign(people == 0 ? 0 : ((people - 1) >> block_bits_) + 1, 0);
 
+  // An employee's tenure at the start: the steady state of the monthly separation hazard
+  // (layoffs + quits), geometric, within its working life (the months since it was 22).
+  const double separation_hazard = sc_.labor_market.layoff_rate + sc_.labor_market.quit_rate;
+  const Rng::GeometricParam tenure_law(separation_hazard > 0 && separation_hazard < 1 ? separation_hazard : 0.5);
+  auto initial_tenure = [&](Rng& r, std::int32_t id) -> int {
+    const int working = std::max(0, t0 - w.core[id].birth_month - 22 * 12);
+    if (separation_hazard >= 1) return 0;
+    if (separation_hazard <= 0) return working;
+    return static_cast<int>(std::min<std::int64_t>(r.geometric(tenure_law), working));
+  };
   // One person at id: age, retirement age, panel and AIQ draws; the retirement month, if
   // within the run, is returned for the calendar (-1 if none).
   auto make_person = [&](Rng& r, std::int32_t id, int occ, int region) {
@@ -766,44 +787,46 @@ void Model::init() {
                                                  return ch;
                                                }) &
                     // The people of a chunk's cells: only their own columns and member lists.
-                    tbb::make_filter<Chunk*, Chunk*>(tbb::filter_mode::parallel,
-                                                     [&](Chunk* ch) {
-                                                       std::int32_t id = ch->first_id;
-                                                       auto born = [&](Rng& r, int occ, int region) {
-                                                         const int at = make_person(r, id, occ, region);
-                                                         if (at >= 0) ch->retirements.emplace_back(at, id);
-                                                         return id++;
-                                                       };
-                                                       for (std::size_t ci = ch->first_cell; ci < ch->last_cell; ++ci) {
-                                                         Rng r = rng(ci, Purpose::init_people);
-                                                         const int occ = c[ci].occ, region = c[ci].region;
-                                                         const std::int32_t emp = c[ci].target;
-                                                         // Member lists sized to their start with a little room, not
-                                                         // left to double as they fill (they are most of the memory
-                                                         // after the columns).
-                                                         auto& mem = c[ci].members;
-                                                         mem.reserve(static_cast<size_t>(emp + emp / 16 + 1));
-                                                         for (std::int32_t k = 0; k < emp; ++k) {
-                                                           const std::int32_t p = born(r, occ, region);
-                                                           w.set_status(p, Status::employed);
-                                                           w.core[p].cell = static_cast<std::int32_t>(ci);
-                                                           w.core[p].slot = static_cast<std::int32_t>(mem.size());
-                                                           mem.push_back(p);
-                                                         }
-                                                         for (std::int32_t k = 0; k < extra[ci].unemployed; ++k) {
-                                                           const std::int32_t p = born(r, occ, region);
-                                                           w.prev_wage[p] = c[ci].wage;
-                                                           w.core[p].spell_start =
-                                                               static_cast<std::int16_t>(t0 - r.geometric(0.3));
-                                                         }
-                                                         for (std::int32_t k = 0; k < extra[ci].inactive; ++k) {
-                                                           const std::int32_t p = born(r, occ, region);
-                                                           w.prev_wage[p] = c[ci].wage;
-                                                           w.core[p].spell_start = static_cast<std::int16_t>(t0);
-                                                         }
-                                                       }
-                                                       return ch;
-                                                     }) &
+                    tbb::make_filter<Chunk*, Chunk*>(
+                        tbb::filter_mode::parallel,
+                        [&](Chunk* ch) {
+                          std::int32_t id = ch->first_id;
+                          auto born = [&](Rng& r, int occ, int region) {
+                            const int at = make_person(r, id, occ, region);
+                            if (at >= 0) ch->retirements.emplace_back(at, id);
+                            return id++;
+                          };
+                          for (std::size_t ci = ch->first_cell; ci < ch->last_cell; ++ci) {
+                            Rng r = rng(ci, Purpose::init_people);
+                            const int occ = c[ci].occ, region = c[ci].region;
+                            const std::int32_t emp = c[ci].target;
+                            // Member lists sized to their start with a little room, not
+                            // left to double as they fill (they are most of the memory
+                            // after the columns).
+                            auto& mem = c[ci].members;
+                            mem.reserve(static_cast<size_t>(emp + emp / 16 + 1));
+                            Rng tenure = rng(ci, Purpose::init_tenure);  // its own stream: r is as before
+                            for (std::int32_t k = 0; k < emp; ++k) {
+                              const std::int32_t p = born(r, occ, region);
+                              w.core[p].spell_start = static_cast<std::int16_t>(t0 - initial_tenure(tenure, p));
+                              w.set_status(p, Status::employed);
+                              w.core[p].cell = static_cast<std::int32_t>(ci);
+                              w.core[p].slot = static_cast<std::int32_t>(mem.size());
+                              mem.push_back(p);
+                            }
+                            for (std::int32_t k = 0; k < extra[ci].unemployed; ++k) {
+                              const std::int32_t p = born(r, occ, region);
+                              w.prev_wage[p] = c[ci].wage;
+                              w.core[p].spell_start = static_cast<std::int16_t>(t0 - r.geometric(0.3));
+                            }
+                            for (std::int32_t k = 0; k < extra[ci].inactive; ++k) {
+                              const std::int32_t p = born(r, occ, region);
+                              w.prev_wage[p] = c[ci].wage;
+                              w.core[p].spell_start = static_cast<std::int16_t>(t0);
+                            }
+                          }
+                          return ch;
+                        }) &
                     // Lists and counts shared between cells, in cell order.
                     tbb::make_filter<Chunk*, void>(tbb::filter_mode::serial_in_order, [&](Chunk* ch) {
                       for (const auto& [at, id] : ch->retirements) retire_at[static_cast<size_t>(at)].push_back(id);

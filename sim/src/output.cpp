@@ -51,8 +51,8 @@ struct SpellColumn {
   const char* description;
 };
 
-const std::array<SpellColumn, 16>& spell_columns() {
-  static const std::array<SpellColumn, 16> cols = {{
+const std::array<SpellColumn, 17>& spell_columns() {
+  static const std::array<SpellColumn, 17> cols = {{
       {"replicate", H5::PredType::NATIVE_INT32, "replicate index"},
       {"worker", H5::PredType::NATIVE_INT64, "worker id within the replicate (ids of retirees are reused by entrants)"},
       {"start_month", H5::PredType::NATIVE_INT32, "month of the displacement"},
@@ -68,7 +68,8 @@ const std::array<SpellColumn, 16>& spell_columns() {
       {"region", H5::PredType::NATIVE_INT32, "region index before (see /groups/region)"},
       {"new_region", H5::PredType::NATIVE_INT32, "region index after, -1 if censored"},
       {"age", H5::PredType::NATIVE_INT32, "age in years at displacement"},
-      {"wage", H5::PredType::NATIVE_FLOAT, "annual wage before"},
+      {"tenure_months", H5::PredType::NATIVE_INT32, "months at the displacing employer"},
+      {"wage", H5::PredType::NATIVE_FLOAT, "annual wage before, with the tenure premium"},
       {"new_wage", H5::PredType::NATIVE_FLOAT, "annual wage after (posted wage of the new job), 0 if censored"},
   }};
   return cols;
@@ -250,6 +251,7 @@ void ResultsWriter::append_spells(int replicate, const std::vector<Spell>& spell
     append("region", P::NATIVE_INT32, [](const Spell& x) { return x.region; });
     append("new_region", P::NATIVE_INT32, [](const Spell& x) { return x.new_region; });
     append("age", P::NATIVE_INT32, [](const Spell& x) { return x.age; });
+    append("tenure_months", P::NATIVE_INT32, [](const Spell& x) { return x.tenure; });
     append("wage", P::NATIVE_FLOAT, [](const Spell& x) { return x.wage; });
     append("new_wage", P::NATIVE_FLOAT, [](const Spell& x) { return x.new_wage; });
     impl_->spell_rows = total;

@@ -621,6 +621,8 @@ void each_section(S& s, Section&& section) {
     v.number("employer_weight_aiq", p.employer_weight_aiq, -10, 10);
     v.number("employer_weight_duration", p.employer_weight_duration, -10, 10);
     v.number("employer_weight_age55", p.employer_weight_age55, -10, 10);
+    v.number("tenure_wage_growth", p.tenure_wage_growth, 0, 1);
+    v.number("tenure_wage_max_years", p.tenure_wage_max_years, 0, 60);
     v.path("mobility_file", p.mobility_file);
     v.number("mobility_same_group", p.mobility_same_group, 0, 1);
     v.number("mobility_other", p.mobility_other, 0, 1);

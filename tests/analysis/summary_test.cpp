@@ -19,7 +19,7 @@ struct Panel {
     r.region_offshore = {0};
   }
   // One displacement: replicate, sector, months until it ends, reemployed or censored.
-  void spell(int rep, int sector, int months, bool reemployed) {
+  void spell(int rep, int sector, int months, bool reemployed, int tenure = 0, double new_wage = 1) {
     auto& s = r.spells;
     s.replicate.push_back(rep);
     s.start_month.push_back(10);
@@ -32,8 +32,9 @@ struct Panel {
     s.region.push_back(0);
     s.new_region.push_back(0);
     s.age.push_back(30);
+    s.tenure.push_back(tenure);
     s.wage.push_back(1);
-    s.new_wage.push_back(1);
+    s.new_wage.push_back(new_wage);
   }
 };
 
@@ -114,4 +115,27 @@ TEST(Summary, IntervalsAreCutToTheValuesAFigureCanTake) {
   EXPECT_DOUBLE_EQ(over.hi, 1.2);
   // One replicate: no interval to cut.
   EXPECT_TRUE(std::isnan(figure_interval(figure(Unit::count, {3})).lo));
+}
+
+// Wage replacement of the long-tenured counts only the rehired whose tenure at the
+// employer they lost was 3+ years (36 months, the Displaced Worker Survey's line); a
+// replicate without any is n/a, and so is a file that does not record tenure (-1).
+TEST(Summary, WageReplacementAfterThreeYearsCountsOnlyTheLongTenured) {
+  Panel p;
+  for (int rep = 0; rep < 4; ++rep) {
+    p.spell(rep, 0, 2, true, 35, 1.0);  // just short of 3 years: not counted
+    p.spell(rep, 0, 2, true, 36, 0.8);
+    p.spell(rep, 0, 2, true, 120, 0.7);
+    p.spell(rep, 0, 2, false, 200, 0);  // censored: no new wage
+  }
+  p.spell(3, 0, 2, true, 48, 0.9);  // replicate 3: median of 0.8, 0.7, 0.9
+  const auto figs = summary_by(p.r, "sector")[0].figures;
+  const Figure& tenured = find(figs, "wage_replacement_tenured");
+  EXPECT_DOUBLE_EQ(tenured.values[0], 0.75);  // median of 0.8 and 0.7
+  EXPECT_DOUBLE_EQ(tenured.values[3], 0.8);
+  EXPECT_DOUBLE_EQ(find(figs, "wage_replacement").values[0], 0.8);  // median of 1.0, 0.8, 0.7
+
+  Panel old;  // format version 2: tenure unknown
+  for (int rep = 0; rep < 4; ++rep) old.spell(rep, 0, 2, true, -1, 0.8);
+  EXPECT_TRUE(find(summary_by(old.r, "sector")[0].figures, "wage_replacement_tenured").values.array().isNaN().all());
 }

@@ -1,4 +1,4 @@
-"""The results file read by an independent reader (h5py): schema of format version 2
+"""The results file read by an independent reader (h5py): schema of format version 3
 (docs/output-format.md), internal consistency of the values, and identical datasets
 for any thread count."""
 import re
@@ -36,7 +36,7 @@ class ResultsFile(unittest.TestCase):
     def test_root_attributes(self):
         a = self.f.attrs
         self.assertEqual(a["filetype"], "laborsim-results")
-        self.assertEqual(int(a["format_version"]), 2)
+        self.assertEqual(int(a["format_version"]), 3)
         for k in ["laborsim_version", "git_commit", "created", "command_line", "scenario_name", "scenario_toml"]:
             self.assertTrue(len(a[k]) > 0, k)
         self.assertEqual(int(a["seed"]), 99)

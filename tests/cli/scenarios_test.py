@@ -61,14 +61,22 @@ class Gallery(unittest.TestCase):
                            capture_output=True, text=True)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         # The displaced-worker rows (not targeted) are there, the overall one recomputed
-        # from the spell panel: displacements of the last 36 months ending in a job.
-        row = next(line for line in p.stdout.splitlines() if line.startswith("displaced in last 3 years"))
+        # from the spell panel: displacements of the last 36 months, after 3+ years at
+        # the employer, ending in a job; the wage loss of the rehired after 6+ years.
+        lines = p.stdout.splitlines()
+        row = next(line for line in lines if line.startswith("displaced after 3+ years' tenure in the last 3 years"))
+        loss = next(line for line in lines if line.startswith("  after 6+ years' tenure"))
         with h5py.File(self.result("baseline")) as f:
-            start, back = f["spells/start_month"][()], f["spells/reemployed"][()] == 1
-            recent = start >= f.attrs["months"] - 36
+            sp = {k: f["spells"][k][()] for k in ("start_month", "reemployed", "tenure_months", "wage", "new_wage")}
+            recent = (sp["start_month"] >= f.attrs["months"] - 36) & (sp["tenure_months"] >= 36)
+        back = sp["reemployed"] == 1
+        self.assertGreater(recent.sum(), 100)
         self.assertIn(f"{100 * back[recent].mean():.2f}%", row)
         self.assertIn("65.70%", row)
         self.assertIn("not targeted", row)
+        long = back & (sp["tenure_months"] >= 72)
+        self.assertIn(f"{100 * (1 - np.mean(sp['new_wage'][long] / sp['wage'][long])):.2f}%", loss)
+        self.assertIn("25.00%", loss)
 
     def test_aiq_spreads_from_16_to_25_percent_in_a_year(self):
         a = aggregate(self.result("baseline"))

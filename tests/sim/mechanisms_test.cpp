@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <numeric>
+#include <tuple>
 
 using namespace laborsim;
 
@@ -683,4 +686,113 @@ TEST(Matching, ScarringLengthensLongSpells) {
   Replicates flat(fixtures::small({"ai.enabled=false", "labor_market.employer_weight_duration=0"}));
   Replicates scar(fixtures::small({"ai.enabled=false", "labor_market.employer_weight_duration=-0.3"}));
   EXPECT_GT(scar.at(M::long_term_unemployed_share, 59), flat.at(M::long_term_unemployed_share, 59));
+}
+
+// Returns to tenure: a displaced worker earned the posted wage of its job times
+// 1 + tenure_wage_growth x years at the employer (capped), and is rehired at the posted
+// wage of the new job, where tenure starts again.
+TEST(Wages, DisplacedEarnedThePostedWageTimesTheirTenurePremium) {
+  const double g = 0.04, cap = 5;
+  const Scenario sc = fixtures::small(
+      {"output.panel_rate=1", "labor_market.tenure_wage_growth=0.04", "labor_market.tenure_wage_max_years=5"}, 20000,
+      48);
+  Model m(sc, 0);
+  m.run();
+  int capped = 0, short_tenure = 0, rehired = 0;
+  for (const Spell& s : m.spells()) {
+    ASSERT_GE(s.tenure, 0);
+    ASSERT_LE(s.tenure, (s.age - 22 + 1) * 12 + sc.simulation.burn_in_months + 48);  // within the working life
+    const double years = std::min(s.tenure / 12.0, cap);
+    const double posted = m.posted_wage(s.firm, s.occupation, s.region);
+    ASSERT_NEAR(s.wage, posted * (1 + g * years), 1e-6 * posted) << "tenure " << s.tenure;
+    capped += s.tenure >= 60;
+    short_tenure += s.tenure < 12;
+    if (s.reemployed) {
+      ++rehired;
+      ASSERT_FLOAT_EQ(s.new_wage, m.posted_wage(s.new_firm, s.new_occupation, s.new_region));
+    }
+  }
+  std::printf("%zu displacements: %d capped, %d under a year, %d rehired\n", m.spells().size(), capped, short_tenure,
+              rehired);
+  EXPECT_GT(capped, 20);  // both sides of the cap are exercised
+  EXPECT_GT(short_tenure, 200);
+  EXPECT_GT(rehired, 200);
+}
+
+// Wages are outcomes: no flow depends on a worker's wage, so the tenure premium changes
+// the displaced's wages and the count of rehires at lower pay, and nothing else.
+TEST(Wages, TheTenurePremiumChangesWagesAndNothingElse) {
+  const std::vector<std::string> base = {"output.panel_rate=0.2"};
+  auto with = base;
+  with.push_back("labor_market.tenure_wage_growth=0.05");
+  Model a(fixtures::small(base, 10000, 36), 1), b(fixtures::small(with, 10000, 36), 1);
+  a.run();
+  b.run();
+  auto sum = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); };
+  for (const MetricInfo& info : metric_table()) {
+    if (info.id == M::rehires_lower_pay)
+      EXPECT_GT(sum(b.series().values(info.id)), sum(a.series().values(info.id)));
+    else
+      ASSERT_EQ(a.series().values(info.id), b.series().values(info.id)) << info.name;
+  }
+  ASSERT_EQ(a.spells().size(), b.spells().size());
+  ASSERT_GT(a.spells().size(), 100u);
+  double lost = 0;
+  for (std::size_t k = 0; k < a.spells().size(); ++k) {
+    const Spell &x = a.spells()[k], &y = b.spells()[k];
+    auto all_but_wage = [](const Spell& s) {
+      return std::tie(s.worker, s.start_month, s.end_month, s.cause, s.reemployed, s.firm, s.new_firm, s.occupation,
+                      s.new_occupation, s.region, s.new_region, s.sector, s.age, s.tenure, s.new_wage);
+    };
+    ASSERT_TRUE(all_but_wage(x) == all_but_wage(y)) << "spell " << k;
+    ASSERT_GE(y.wage, x.wage);
+    lost += y.wage - x.wage;
+  }
+  EXPECT_GT(lost, 0);
+}
+
+// At the start an employee's tenure is the steady state of the monthly separation
+// hazard p = layoff_rate + quit_rate, within its working life W (months since 22):
+// P(tenure >= k) = (1-p)^k for k <= W, so E[tenure] = (1-p)(1 - (1-p)^W) / p.
+TEST(Wages, InitialTenureIsTheSteadyStateOfTheSeparationHazard) {
+  const double p = 0.01 + 0.02;
+  const Model m(fixtures::small({"labor_market.layoff_rate=0.01", "labor_market.quit_rate=0.02"}, 40000, 12), 0);
+  double n = 0, sum = 0, expected = 0, var = 0;
+  for (std::size_t i = 0; i < m.w.size(); ++i) {
+    if (m.w.status(i) != Status::employed) continue;
+    const int working = std::max(0, m.month() - m.w.core[i].birth_month - 22 * 12);
+    const int tenure = m.month() - m.w.core[i].spell_start;
+    ASSERT_GE(tenure, 0);
+    ASSERT_LE(tenure, working);
+    n += 1;
+    sum += tenure;
+    const double mean = (1 - p) * (1 - std::pow(1 - p, working)) / p;
+    expected += mean;
+    var += (1 - p) / (p * p);  // the untruncated variance: an upper bound
+  }
+  std::printf("mean initial tenure %.2f months (%.2f expected) over %.0f employed\n", sum / n, expected / n, n);
+  ASSERT_GT(n, 30000);
+  EXPECT_NEAR(sum, expected, 4 * std::sqrt(var));
+}
+
+// Tenure counts from the hire: a panel worker rehired at the end of one displacement and
+// displaced again (with no quits or retraining between) had been at that employer since
+// the first spell's end. (A retiree's id is reused by a young entrant: the same id with
+// a younger age is another person.)
+TEST(Wages, TenureCountsFromTheHire) {
+  Model m(fixtures::small({"output.panel_rate=1", "labor_market.quit_rate=0", "retraining.enabled=false"}, 20000, 60),
+          0);
+  m.run();
+  std::map<std::int64_t, const Spell*> last;  // each worker's previous spell
+  int pairs = 0;
+  for (const Spell& s : m.spells()) {
+    const auto it = last.find(s.worker);
+    if (it != last.end() && it->second->reemployed && s.age >= it->second->age) {
+      ASSERT_EQ(s.tenure, s.start_month - it->second->end_month) << "worker " << s.worker;
+      ++pairs;
+    }
+    last[s.worker] = &s;
+  }
+  std::printf("%d workers displaced again after a rehire\n", pairs);
+  EXPECT_GT(pairs, 100);
 }

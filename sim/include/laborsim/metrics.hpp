@@ -147,6 +147,7 @@ struct Spell {
   std::int32_t region = -1, new_region = -1;
   std::int32_t sector = -1;  // of the displacing firm
   std::int32_t age = 0;
+  std::int32_t tenure = 0;  // months at the displacing employer
   float wage = 0, new_wage = 0;
 };
 

@@ -74,7 +74,9 @@ struct Workers {
     std::int32_t slot = -1;
     std::uint16_t occ = 0;
     std::int16_t birth_month = 0;  // month index of birth (age is derived)
-    std::int16_t spell_start = 0;  // month the current non-employment spell began
+    // Month the current spell began: the hire (or, at the start, the drawn tenure) while
+    // employed, the separation or entry while not.
+    std::int16_t spell_start = 0;
     std::uint8_t region = 0;
     // Status (3 bits), cause of the last displacement (2 bits), AIQ (1 bit), panel
     // membership (1 bit) and whether event_month is set (1 bit, so that a hire reads
@@ -317,6 +319,9 @@ class Model {
   int markets() const { return nocc_ * nreg_; }
   int cell_market(std::int32_t cell) const { return market(c[cell].occ, c[cell].region); }
   int age_years(std::int32_t wid) const { return (month_ - w.core[wid].birth_month) / 12; }
+  // What an employee of cell ci earns after tenure_months at the employer: the posted
+  // wage x (1 + tenure_wage_growth x years, capped at tenure_wage_max_years).
+  float earned_wage(std::int32_t ci, int tenure_months) const;
   int birth_index(std::int32_t wid) const;  // index into the *_by_birth arrays
   bool recording() const { return month_ >= 0; }
   // Adds to this month's value of an aggregate / grouped flow (nothing during burn-in).

@@ -14,7 +14,7 @@
 
 namespace laborsim {
 
-inline constexpr int kFormatVersion = 2;
+inline constexpr int kFormatVersion = 3;
 inline constexpr const char* kFileType = "laborsim-results";
 const char* version();
 const char* git_commit();

@@ -38,6 +38,7 @@ enum class Purpose : std::uint64_t {
   init_people = 17,         // the people of one cell at the start (init_workers: how many)
   retraining_outcome = 18,  // one trainee's success (retraining: one market's entries)
   retraining_at_risk = 19,  // the at-risk employed of one firm leaving for a programme
+  init_tenure = 20,         // the tenure of one cell's employees at the start
 };
 
 class Rng {

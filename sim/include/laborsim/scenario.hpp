@@ -98,9 +98,14 @@ struct LaborMarketParams {
   double employer_weight_aiq = 0.0;       // log-weight of an AIQ applicant
   double employer_weight_duration = 0.0;  // log-weight per month unemployed (scarring, <0)
   double employer_weight_age55 = 0.0;     // log-weight of applicants aged 55+
-  std::string mobility_file;              // CSV transition matrix (source, target, probability)
-  double mobility_same_group = 0.3;       // generated network: weight within a group
-  double mobility_other = 0.02;           // generated network: weight across groups
+  // Returns to tenure: an employee earns the posted wage x (1 + tenure_wage_growth x
+  // years at the employer, capped at tenure_wage_max_years), and loses the premium when
+  // displaced (docs/model.md, "Wages and tenure").
+  double tenure_wage_growth = 0.0;
+  double tenure_wage_max_years = 10.0;
+  std::string mobility_file;         // CSV transition matrix (source, target, probability)
+  double mobility_same_group = 0.3;  // generated network: weight within a group
+  double mobility_other = 0.02;      // generated network: weight across groups
 };
 
 struct AIParams {

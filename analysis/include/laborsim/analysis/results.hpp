@@ -12,7 +12,8 @@
 
 namespace laborsim::analysis {
 
-inline constexpr int kSupportedFormatVersion = 2;
+// Version 3 added spells/tenure_months; files of version 2 are read without it (-1).
+inline constexpr int kOldestFormatVersion = 2, kSupportedFormatVersion = 3;
 
 class FormatError : public std::runtime_error {
  public:
@@ -23,7 +24,8 @@ inline const std::vector<std::string> kGroupings = {"occupation", "sector", "reg
 
 struct Spells {
   std::vector<int> replicate, start_month, end_month, cause, reemployed, occupation, new_occupation, sector, region,
-      new_region, age;
+      new_region, age,
+      tenure;  // months at the displacing employer; -1 where the file does not say (format version 2)
   std::vector<double> wage, new_wage;
   std::size_t size() const { return replicate.size(); }
 };
