@@ -338,6 +338,7 @@ class Analyze(unittest.TestCase):
                 np.testing.assert_array_equal(got.to_numpy(), f[f"series/aggregate/{metric}"][()].ravel())
             exact = pd.read_csv(Path(d) / "spells.csv", float_precision="round_trip")
             np.testing.assert_array_equal(exact["wage"].to_numpy(), f["spells/wage"][()].astype(float))
+            np.testing.assert_array_equal(spells["tenure_months"], f["spells/tenure_months"][()])
 
             analyze(["export", self.base, "--format", "json", "-o", Path(d) / "j"], check=True)
             sj = pd.read_json(Path(d) / "j" / "series.json")
@@ -435,6 +436,26 @@ class Analyze(unittest.TestCase):
             self.assertEqual(p.returncode, 2)
             self.assertIn("not an HDF5 file", p.stderr)
             self.assertEqual(analyze(["summary", Path(d) / "missing.h5"]).returncode, 2)
+
+    def test_reads_files_of_format_version_2(self):
+        # Version 2 had no spells/tenure_months: its figures by tenure are n/a, its
+        # exports leave tenure empty (missing to pandas), and everything else is as before.
+        with tempdir() as d:
+            old = Path(d) / "old.h5"
+            shutil.copy(self.base, old)
+            with h5py.File(old, "a") as f:
+                f.attrs["format_version"] = np.int32(2)
+                del f["spells/tenure_months"]
+            new_fig = json.loads(analyze(["summary", self.base, "--format", "json"], check=True).stdout)["figures"]
+            old_fig = json.loads(analyze(["summary", old, "--format", "json"], check=True).stdout)["figures"]
+            self.assertIsNotNone(new_fig["wage_replacement_tenured"]["mean"])
+            self.assertIsNone(old_fig["wage_replacement_tenured"]["mean"])
+            for key in ["displaced_total", "reemployed_12m", "wage_replacement"]:
+                self.assertEqual(old_fig[key], new_fig[key], key)
+            analyze(["export", old, "--format", "csv", "-o", Path(d) / "csv"], check=True)
+            spells = pd.read_csv(Path(d) / "csv" / "spells.csv")
+            self.assertTrue(spells["tenure_months"].isna().all())
+            self.assertGreater(len(spells), 0)
 
     def test_names_what_it_cannot_read_in_a_damaged_file(self):
         with tempdir() as d:
