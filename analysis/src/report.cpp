@@ -443,6 +443,33 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
     h << chart("wage-replacement", "Wage replacement of rehired displaced workers (new / old wage)",
                "new wage / old wage", "share of rehires", layers, YAxis::percent, 0.0);
   }
+  {
+    // By tenure at the employer lost: the premium for tenure goes with the job. A year
+    // with fewer than 10 rehires in the panel is left out; runs whose files do not
+    // record tenure (format version 2) have no line.
+    constexpr int kLastYear = 15;  // the last point: 15 years or more
+    std::vector<Layer> layers;
+    for (size_t k = 0; k < runs.size(); ++k) {
+      std::vector<std::vector<double>> by_year(kLastYear + 1);
+      const auto& s = runs[k].spells;
+      for (size_t i = 0; i < s.size(); ++i)
+        if (s.reemployed[i] && s.wage[i] > 0 && s.tenure[i] >= 0)
+          by_year[static_cast<size_t>(std::min(kLastYear, s.tenure[i] / 12))].push_back(s.new_wage[i] / s.wage[i]);
+      Layer l{run_name[k], run_color(k), {}, {}, {}, {}, false, run_dash(k)};
+      for (int y = 0; y <= kLastYear; ++y) {
+        auto& v = by_year[static_cast<size_t>(y)];
+        if (v.size() < 10) continue;
+        l.x.push_back(y);
+        l.y.push_back(quantile(Eigen::Map<Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size())), 0.5));
+      }
+      if (!l.x.empty()) layers.push_back(l);
+    }
+    if (!layers.empty())
+      h << chart(
+          "wage-by-tenure", "Wage replacement by years at the employer lost (median new / old wage)",
+          "years at the employer lost (" + std::to_string(kLastYear) + " = " + std::to_string(kLastYear) + " or more)",
+          "median new / old wage", layers, YAxis::value);
+  }
   h << "</div>\n<h2>Scenarios and provenance</h2>\n";
   for (std::size_t k = 0; k < runs.size(); ++k) {
     const Results& r = runs[k];
