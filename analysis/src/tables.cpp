@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -102,6 +103,8 @@ nlohmann::json interval_json(const Interval& i) {
 void print_aligned(std::ostream& os, const std::vector<std::vector<std::string>>& rows,
                    const std::vector<bool>& right) {
   std::vector<size_t> w(rows[0].size(), 0);
+  for (const auto& r : rows)
+    if (r.size() != w.size()) throw std::logic_error("laborsim-analyze: a table row has another number of columns");
   auto width = [](const std::string& s) {  // count UTF-8 code points, not bytes
     return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
   };
@@ -318,10 +321,25 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
   // One row per group, one column per figure (means), the intervals in CSV/JSON.
   std::vector<std::string> head = {grouping};
   if (titled) head.push_back("title");
-  const std::vector<std::string> short_names = {"displaced",  "reemp 3m",  "reemp 6m",  "reemp 12m", "reemp 24m",
-                                                "median dur", "wage repl", "lower pay", "offshore",  "other occ"};
-  for (const auto& n : short_names) head.push_back(n);
-  if (grouping == "sector") head.push_back("HHI first"), head.push_back("HHI last");
+  // A column's name by its figure's key (a figure without one is headed by its key).
+  static const std::map<std::string, std::string> short_names = {{"displaced_estimated", "displaced"},
+                                                                 {"reemployed_3m", "reemp 3m"},
+                                                                 {"reemployed_6m", "reemp 6m"},
+                                                                 {"reemployed_12m", "reemp 12m"},
+                                                                 {"reemployed_24m", "reemp 24m"},
+                                                                 {"median_duration", "median dur"},
+                                                                 {"wage_replacement", "wage repl"},
+                                                                 {"wage_replacement_tenured", "repl 3y+"},
+                                                                 {"rehired_lower_pay", "lower pay"},
+                                                                 {"rehired_offshore", "offshore"},
+                                                                 {"changed_occupation", "other occ"},
+                                                                 {"hhi_start", "HHI first"},
+                                                                 {"hhi_end", "HHI last"}};
+  if (!groups.empty())
+    for (const auto& fig : groups.front().figures) {
+      const auto it = short_names.find(fig.key);
+      head.push_back(it != short_names.end() ? it->second : fig.key);
+    }
   std::vector<std::vector<std::string>> rows = {head};
   for (const auto& g : groups) {
     std::vector<std::string> row = {g.group};

@@ -107,6 +107,12 @@ class Analyze(unittest.TestCase):
                 t = pd.read_csv(StringIO(p.stdout))
                 self.assertEqual(t[by].nunique(), n)
                 self.assertIn("reemployed_12m", set(t["figure"]))
+                # The text table: a column per figure, under its header, in every row.
+                text = analyze(["summary", self.base, "--by", by], check=True).stdout.splitlines()
+                head = next(k for k, line in enumerate(text) if line.startswith(by))
+                figures = t["figure"].nunique()
+                self.assertEqual(len(re.split(r"\s{2,}", text[head].strip())), 1 + figures, text[head])
+                self.assertIn("repl 3y+", text[head])
         self.assertEqual(analyze(["summary", self.base, "--by", "planet"]).returncode, 2)
         # By sector, each sector's own HHI in the first and last month too.
         from io import StringIO
