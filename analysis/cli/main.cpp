@@ -123,7 +123,8 @@ int main(int argc, char** argv) {
         for (const auto& g : vm["grouping"].as<std::vector<std::string>>()) groupings.insert(g);
       const auto n = export_tables(runs, vm["output"].as<std::string>(), format, groupings);
       std::cerr << "laborsim-analyze: wrote " << n.series_rows << " series rows and " << n.spell_rows << " spells to "
-                << vm["output"].as<std::string>() << "\n";
+                << vm["output"].as<std::string>() << " (the unit and meaning of each series: metrics."
+                << (format == Format::csv ? "csv" : "json") << ")\n";
       // Excel would open such a file cut short: say so, and how to make it fit.
       if (format == Format::csv && n.series_rows + 1 > kSpreadsheetRows)
         std::cerr << "laborsim-analyze: note: series.csv has " << n.series_rows << " rows, more than Excel opens ("

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <tuple>
 
 namespace laborsim::analysis {
 
@@ -85,7 +86,28 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
               name_of(occ, s.new_occupation[i]), name_of(reg, s.region[i]), name_of(reg, s.new_region[i]));
     }
   };
+  // What each exported series measures: its unit and description, from the first run
+  // that has it (every run of one laborsim version describes a series alike).
+  struct Described {
+    std::string metric, grouping, unit, description;
+  };
+  std::vector<Described> dictionary;
+  std::set<std::string> described;
+  for (const auto& r : runs)
+    for (const auto& [key, info] : r.metric_info) {
+      const std::string grouping = key.substr(0, key.find('/')), metric = key.substr(key.find('/') + 1);
+      if ((!groupings.empty() && !groupings.count(grouping)) || !described.insert(key).second) continue;
+      dictionary.push_back({metric, grouping, info.unit, info.description});
+    }
+  std::sort(dictionary.begin(), dictionary.end(), [](const Described& a, const Described& b) {
+    return std::tie(a.grouping, a.metric) < std::tie(b.grouping, b.metric);
+  });
   if (f == Format::csv) {
+    write_file_atomically(dir / "metrics.csv", [&](std::ostream& os) {
+      os << "metric,grouping,unit,description\n";
+      for (const auto& d : dictionary)
+        os << d.metric << ',' << d.grouping << ',' << csv_field(d.unit) << ',' << csv_field(d.description) << '\n';
+    });
     write_file_atomically(dir / "series.csv", [&](std::ostream& os) {
       os << "scenario,replicate,month,metric,grouping,group,value\n";
       for (std::size_t k = 0; k < runs.size(); ++k) {
@@ -114,6 +136,12 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
       });
     });
   } else {
+    write_file_atomically(dir / "metrics.json", [&](std::ostream& os) {
+      nlohmann::json j = nlohmann::json::array();
+      for (const auto& d : dictionary)
+        j.push_back({{"metric", d.metric}, {"grouping", d.grouping}, {"unit", d.unit}, {"description", d.description}});
+      os << j.dump(1) << '\n';
+    });
     write_file_atomically(dir / "series.json", [&](std::ostream& os) {
       os << "[";
       for (std::size_t k = 0; k < runs.size(); ++k)

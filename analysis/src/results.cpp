@@ -70,6 +70,12 @@ std::vector<std::string> strings(const H5::Group& g, const std::string& name) {
                  });
 }
 
+// A series' unit and description, where its dataset has them (empty where not).
+Results::MetricInfo metric_info(const H5::DataSet& d) {
+  auto text = [&](const char* name) { return d.attrExists(name) ? attr_string(d, name) : std::string(); };
+  return {text("unit"), text("description")};
+}
+
 template <class T>
 std::vector<T> column(const H5::Group& g, const std::string& name, const H5::PredType& t) {
   return reading([&] { return dataset_path(g, name); },
@@ -167,6 +173,7 @@ Results read_results(const std::filesystem::path& file) {
       reading([&] { return dataset_path(agg, name); },
               [&] { agg.openDataSet(name).read(m.data(), H5::PredType::NATIVE_DOUBLE); });
       r.aggregate[name] = m;
+      r.metric_info["aggregate/" + name] = metric_info(agg.openDataSet(name));
     }
     for (const auto& g : kGroupings) {
       H5::Group grp = f.openGroup("/series/by_" + g);
@@ -176,6 +183,7 @@ Results read_results(const std::filesystem::path& file) {
         std::vector<double> buf(static_cast<size_t>(R * M * G));
         reading([&] { return dataset_path(grp, name); },
                 [&] { grp.openDataSet(name).read(buf.data(), H5::PredType::NATIVE_DOUBLE); });
+        r.metric_info[g + "/" + name] = metric_info(grp.openDataSet(name));
         auto& out = r.grouped[g + "/" + name];
         for (Eigen::Index rep = 0; rep < R; ++rep)
           out.push_back(Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(

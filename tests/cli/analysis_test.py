@@ -346,9 +346,23 @@ class Analyze(unittest.TestCase):
             np.testing.assert_array_equal(exact["wage"].to_numpy(), f["spells/wage"][()].astype(float))
             np.testing.assert_array_equal(spells["tenure_months"], f["spells/tenure_months"][()])
 
+            # The dictionary: every exported series once, with its dataset's unit and
+            # description, joined to the series on (metric, grouping) without a miss.
+            metrics = pd.read_csv(Path(d) / "metrics.csv", keep_default_na=False)
+            self.assertEqual(list(metrics.columns), ["metric", "grouping", "unit", "description"])
+            self.assertEqual(len(metrics), len(series.groupby(["metric", "grouping"])))
+            joined = series.merge(metrics, on=["metric", "grouping"], how="left", validate="many_to_one")
+            self.assertFalse((joined["unit"] == "").any() or joined["unit"].isna().any())
+            for _, m in metrics.iterrows():
+                path = f"series/{'aggregate' if m.grouping == 'aggregate' else 'by_' + m.grouping}/{m.metric}"
+                attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f[path].attrs.items()}
+                self.assertEqual((m.unit, m.description), (attrs["unit"], attrs["description"]), path)
+
             analyze(["export", self.base, "--format", "json", "-o", Path(d) / "j"], check=True)
             sj = pd.read_json(Path(d) / "j" / "series.json")
             self.assertEqual(len(sj), len(series))
+            mj = pd.read_json(Path(d) / "j" / "metrics.json")
+            pd.testing.assert_frame_equal(mj[metrics.columns], metrics)
             self.assertEqual(len(pd.read_json(Path(d) / "j" / "spells.json")), len(spells))
 
     def test_export_of_some_groupings(self):
@@ -369,6 +383,9 @@ class Analyze(unittest.TestCase):
                                                       * len(f["groups/region"])))
             spells = Path(d) / "some" / "spells.csv"
             self.assertEqual(spells.read_bytes(), (Path(d) / "all" / "spells.csv").read_bytes())
+            metrics = pd.read_csv(Path(d) / "some" / "metrics.csv")  # describes those series only
+            self.assertEqual(set(metrics["grouping"]), {"aggregate", "region"})
+            self.assertEqual(len(metrics), len(some.groupby(["metric", "grouping"])))
 
             p = analyze(["export", self.base, "--format", "csv", "-o", Path(d) / "bad", "--grouping", "occupations"])
             self.assertEqual(p.returncode, 2)

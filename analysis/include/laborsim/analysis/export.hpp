@@ -14,7 +14,9 @@
 namespace laborsim::analysis {
 
 // Writes DIR/series.{csv,json} (scenario, replicate, month, metric, grouping, group,
-// value) and DIR/spells.{csv,json} (one row per spell) of one or more runs, one after
+// value), DIR/metrics.{csv,json} (metric, grouping, unit, description: what each of
+// those series measures, to join on metric and grouping) and DIR/spells.{csv,json}
+// (one row per spell) of one or more runs, one after
 // another; "scenario" is each run's name (run_names: its scenario's name, and its file
 // where two runs share one). The series hold the groupings named in `groupings`
 // ("aggregate", "occupation", "sector", "region", "cohort"), every one if it is empty;

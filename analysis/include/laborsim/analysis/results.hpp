@@ -47,6 +47,12 @@ struct Results {
   // "occupation/employed" -> one months x groups matrix per replicate
   std::map<std::string, std::vector<Eigen::MatrixXd>> grouped;
   Spells spells;
+  // What each series measures, from its dataset's attributes: "aggregate/employed",
+  // "occupation/employed", ... -> {unit, description}.
+  struct MetricInfo {
+    std::string unit, description;
+  };
+  std::map<std::string, MetricInfo> metric_info;
 
   const Eigen::MatrixXd& series(const std::string& metric) const;
   std::vector<std::string> metrics() const;
