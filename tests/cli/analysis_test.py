@@ -479,6 +479,13 @@ class Analyze(unittest.TestCase):
             spells = pd.read_csv(Path(d) / "csv" / "spells.csv")
             self.assertTrue(spells["tenure_months"].isna().all())
             self.assertGreater(len(spells), 0)
+            # The report draws tenure only for the runs that record it.
+            analyze(["report", old, "-o", Path(d) / "old.html"], check=True)
+            self.assertNotIn('data-chart="wage-by-tenure"', (Path(d) / "old.html").read_text())
+            analyze(["report", old, self.base, "-o", Path(d) / "both.html"], check=True)
+            both = (Path(d) / "both.html").read_text()
+            tenure = re.search(r'<svg data-chart="wage-by-tenure".*?</svg>', both, re.S).group(0)
+            self.assertEqual(len(re.findall(r"<polyline fill=\"none\"", tenure)), 1)  # the new file's line only
 
     def test_names_what_it_cannot_read_in_a_damaged_file(self):
         with tempdir() as d:
