@@ -796,3 +796,23 @@ TEST(Wages, TenureCountsFromTheHire) {
   std::printf("%d workers displaced again after a rehire\n", pairs);
   EXPECT_GT(pairs, 100);
 }
+
+// A premium that starts during the run ([[schedule]]) applies to the displacements from
+// its month on, at the tenure then reached (tenure itself runs from the hire throughout).
+TEST(Wages, APremiumScheduledAtAMonthAppliesFromThatMonth) {
+  const double g = 0.03;
+  const Scenario sc = fixtures::small(
+      {"output.panel_rate=1", "labor_market.tenure_wage_growth=0", "schedule.24.labor_market.tenure_wage_growth=0.03"},
+      20000, 48);
+  Model m(sc, 0);
+  m.run();
+  int before = 0, after = 0;
+  for (const Spell& s : m.spells()) {
+    const double posted = m.posted_wage(s.firm, s.occupation, s.region);
+    const double premium = s.start_month < 24 ? 0 : g * std::min(s.tenure / 12.0, 10.0);
+    ASSERT_NEAR(s.wage, posted * (1 + premium), 1e-6 * posted) << "month " << s.start_month;
+    (s.start_month < 24 ? before : after) += s.tenure >= 12;
+  }
+  EXPECT_GT(before, 100);
+  EXPECT_GT(after, 100);
+}
