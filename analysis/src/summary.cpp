@@ -249,22 +249,35 @@ std::string mismatch_note(const RunMismatch& differ) {
          (differ.length ? ", but describe different periods" : "");
 }
 
+const std::vector<std::string> kTenureBands = {"under 1 year", "1-3 years", "3-6 years", "6-10 years", "10+ years"};
+
+int tenure_band(int months) {
+  if (months < 0) return -1;  // not recorded (format version 2)
+  return months < 12 ? 0 : months < 36 ? 1 : months < 72 ? 2 : months < 120 ? 3 : 4;
+}
+
 std::vector<GroupFigures> summary_by(const Results& r, const std::string& grouping) {
+  const bool by_tenure = grouping == "tenure";
   auto it = r.groups.find(grouping);
-  if (it == r.groups.end())
-    throw FormatError("unknown grouping '" + grouping + "' (occupation, sector, region or cohort)");
+  if (!by_tenure && it == r.groups.end())
+    throw FormatError("unknown grouping '" + grouping + "' (occupation, sector, region, cohort or tenure)");
+  if (by_tenure && r.format_version < 3)
+    throw FormatError(r.path.string() + ": --by tenure needs a file of format version 3 or later (this one is " +
+                      std::to_string(r.format_version) + ": its spells do not record tenure)");
+  const std::vector<std::string>& names = by_tenure ? kTenureBands : it->second;
   const auto& s = r.spells;
   auto group_of = [&](std::size_t i) -> int {
     if (grouping == "occupation") return s.occupation[i];
     if (grouping == "sector") return s.sector[i];
     if (grouping == "region") return s.region[i];
+    if (by_tenure) return tenure_band(s.tenure[i]);
     const int a = s.age[i];
     return a <= 25 ? 0 : a <= 34 ? 1 : a <= 44 ? 2 : a <= 54 ? 3 : a <= 64 ? 4 : 5;
   };
   std::vector<GroupFigures> out;
-  for (std::size_t g = 0; g < it->second.size(); ++g) {
+  for (std::size_t g = 0; g < names.size(); ++g) {
     const bool titled = grouping == "occupation" && g < r.occupation_titles.size();
-    out.push_back({it->second[g], titled ? r.occupation_titles[g] : std::string(),
+    out.push_back({names[g], titled ? r.occupation_titles[g] : std::string(),
                    spell_figures(
                        r, [&](std::size_t i) { return group_of(i) == static_cast<int>(g); }, true)});
     if (grouping != "sector") continue;

@@ -351,8 +351,9 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
   right[0] = false;
   if (titled) right[1] = false;
   print_aligned(os, rows, right);
-  os << "\nMeans over replicates, by " << grouping
-     << " at displacement (spell panel; displaced counts scaled by 1/panel_rate).\n";
+  os << "\nMeans over replicates, by "
+     << (grouping == "tenure" ? "the years at the employer they lost" : grouping + " at displacement")
+     << " (spell panel; displaced counts scaled by 1/panel_rate).\n";
   if (grouping == "sector")
     os << "HHI: the sector's employment Herfindahl-Hirschman index (sum of its firms' squared\n"
           "employment shares, 0-1) in the run's first and last month.\n";

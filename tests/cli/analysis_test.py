@@ -460,6 +460,35 @@ class Analyze(unittest.TestCase):
             self.assertIn("not an HDF5 file", p.stderr)
             self.assertEqual(analyze(["summary", Path(d) / "missing.h5"]).returncode, 2)
 
+    def test_summary_by_tenure(self):
+        # Bands of years at the employer lost; each band's figures are those of its spells,
+        # recomputed here from the file: the wage replacement is the median new/old wage
+        # of the band's rehired in each replicate, then the mean over replicates.
+        from io import StringIO
+        p = analyze(["summary", self.base, "--by", "tenure", "--format", "csv"], check=True)
+        t = pd.read_csv(StringIO(p.stdout), float_precision="round_trip")
+        bands = ["under 1 year", "1-3 years", "3-6 years", "6-10 years", "10+ years"]
+        self.assertEqual(list(t["tenure"].drop_duplicates()), bands)
+        with h5py.File(self.base) as f:
+            sp = {k: f["spells"][k][()] for k in ("replicate", "tenure_months", "reemployed", "wage", "new_wage")}
+            rate = f["spells"].attrs["panel_rate"]
+        edges = [0, 12, 36, 72, 120, 10**6]
+        counted = 0
+        for b, band in enumerate(bands):
+            rows = t[t["tenure"] == band].set_index("figure")
+            inside = (sp["tenure_months"] >= edges[b]) & (sp["tenure_months"] < edges[b + 1])
+            medians = []
+            for rep in range(4):
+                back = inside & (sp["replicate"] == rep) & (sp["reemployed"] == 1)
+                medians.append(np.median(sp["new_wage"][back].astype(float) / sp["wage"][back]))  # in doubles
+            self.assertAlmostEqual(rows.loc["wage_replacement", "mean"], np.mean(medians), places=9, msg=band)
+            self.assertAlmostEqual(rows.loc["displaced_estimated", "mean"], inside.sum() / 4 / rate, places=6)
+            counted += inside.sum()
+        self.assertEqual(counted, len(sp["replicate"]))  # every spell in one band
+        # Longer tenure, more lost: each band's replacement below the one before.
+        repl = [t[(t["tenure"] == band) & (t["figure"] == "wage_replacement")]["mean"].item() for band in bands]
+        self.assertEqual(repl, sorted(repl, reverse=True))
+
     def test_reads_files_of_format_version_2(self):
         # Version 2 had no spells/tenure_months: its figures by tenure are n/a, its
         # exports leave tenure empty (missing to pandas), and everything else is as before.
@@ -475,6 +504,9 @@ class Analyze(unittest.TestCase):
             self.assertIsNone(old_fig["wage_replacement_tenured"]["mean"])
             for key in ["displaced_total", "reemployed_12m", "wage_replacement"]:
                 self.assertEqual(old_fig[key], new_fig[key], key)
+            p = analyze(["summary", old, "--by", "tenure"])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("--by tenure needs a file of format version 3", p.stderr)
             analyze(["export", old, "--format", "csv", "-o", Path(d) / "csv"], check=True)
             spells = pd.read_csv(Path(d) / "csv" / "spells.csv")
             self.assertTrue(spells["tenure_months"].isna().all())

@@ -54,9 +54,10 @@ struct GroupFigures {
   std::string title;  // an occupation's longer name, if the scenario gives one
   std::vector<Figure> figures;
 };
-// Spell-based figures for each group of a grouping (occupation, sector, region or
-// cohort, taken at displacement); by sector also the sector's employment HHI in the
-// first and the last month.
+// Spell-based figures for each group of a grouping (occupation, sector, region, cohort
+// or tenure, taken at displacement: tenure in bands of years at the employer lost,
+// FormatError for a file that does not record it); by sector also the sector's
+// employment HHI in the first and the last month.
 std::vector<GroupFigures> summary_by(const Results& r, const std::string& grouping);
 
 // Kaplan-Meier reemployment curve of the spells satisfying keep() (all replicates
