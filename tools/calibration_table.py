@@ -46,17 +46,21 @@ JLS = "Jacobson, LaLonde & Sullivan 1993 (earnings, 6+ years' tenure, long-term)
 def displaced_rows(spells, months):
     """Rows comparing the panel's displacements with the DWS and JLS figures (not targeted)."""
     start, reemployed, age = spells["start_month"], spells["reemployed"] == 1, spells["age"]
-    # Files of format version 2 do not record tenure: every displacement counts there.
-    tenure = spells.get("tenure_months", np.full(len(start), 10**6))
+    # Files of format version 2 do not record tenure: every displacement counts there,
+    # and the rows say so.
+    known = "tenure_months" in spells
+    tenure = spells["tenure_months"] if known else np.full(len(start), 10**6)
     recent = (start >= months - 36) & (tenure >= 36)
     rows = []
     for name, (lo, hi), data in DISPLACED:
+        if not known:
+            name = name.replace("after 3+ years' tenure", "(any tenure: not in this file)")
         m = recent & (age >= lo) & (age <= hi)
         got = fmt(reemployed[m].mean(), "%") if m.any() else "n/a (none)"
         rows.append((name, got, fmt(data, "%"), "not targeted", "-", DWS))
     back = reemployed & (spells["wage"] > 0)
     for name, keep, data, src in [("wage loss at rehire (1 - mean new/old wage)", back, None, "-"),
-                                  ("  after 6+ years' tenure", back & (tenure >= 72), 0.25, JLS)]:
+                                  ("  after 6+ years' tenure", back & (tenure >= 72) & known, 0.25, JLS)]:
         if keep.any():
             loss = 1 - float(np.mean(spells["new_wage"][keep] / spells["wage"][keep]))
             rows.append((name, fmt(loss, "%"), "-" if data is None else fmt(data, "%"), "not targeted", "-", src))
