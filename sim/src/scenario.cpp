@@ -689,6 +689,8 @@ void each_section(S& s, Section&& section) {
     v.number("graduate_job_share", p.graduate_job_share, 0, 1);
     v.number("unemployed_exit_rate", p.unemployed_exit_rate, 0, 1);
     v.number("reentry_rate", p.reentry_rate, 0, 1);
+    v.number("early_retirement_rate", p.early_retirement_rate, 0, 1);
+    v.number("early_retirement_age", p.early_retirement_age, 40, 80);
   });
   section("output", [&](auto& v) {
     auto& p = s.output;

@@ -816,3 +816,70 @@ TEST(Wages, APremiumScheduledAtAMonthAppliesFromThatMonth) {
   EXPECT_GT(before, 100);
   EXPECT_GT(after, 100);
 }
+
+// Early retirement: each unemployed worker aged early_retirement_age or more retires for
+// good with probability early_retirement_rate a month. It acts last in the month on the
+// pools (only AIQ, which moves no one, comes after), so the older searchers it saw are
+// those still searching at the month's end plus those it retired.
+TEST(Demography, EarlyRetirementTakesTheOlderUnemployedAtItsRate) {
+  const double x = 0.08;
+  double retired = 0, exposed = 0, variance = 0;
+  for (std::uint64_t rep = 0; rep < 2; ++rep) {
+    Model m(fixtures::small({"demography.early_retirement_rate=0.08", "demography.early_retirement_age=55"}, 40000, 24),
+            rep);
+    while (m.month() < 24) {
+      const int t = m.month();
+      m.step();
+      if (t < 0) continue;
+      double older = 0;
+      for (const auto& p : m.pool)
+        for (const auto& s : p) older += s.birth_month <= t - 55 * 12;
+      const double early = m.series().at(M::early_retirements, t);
+      retired += early;
+      exposed += older + early;
+      variance += (older + early) * x * (1 - x);
+    }
+  }
+  std::printf("early retirements %.0f, expected %.1f (sd %.1f)\n", retired, x * exposed, std::sqrt(variance));
+  ASSERT_GT(retired, 300);
+  EXPECT_NEAR(retired, x * exposed, 4 * std::sqrt(variance));
+}
+
+// Its limits: at rate 1 no one of that age is left searching at any month's end; with an
+// age no one reaches before retiring (80) no one retires early.
+TEST(Demography, EarlyRetirementLimits) {
+  Model all(fixtures::small({"demography.early_retirement_rate=1", "demography.early_retirement_age=60"}, 20000, 12),
+            0);
+  double early = 0;
+  while (all.month() < 12) {
+    const int t = all.month();
+    all.step();
+    for (const auto& p : all.pool)
+      for (const auto& s : p) ASSERT_GT(s.birth_month, t - 60 * 12) << "month " << t;
+    if (t >= 0) early += all.series().at(M::early_retirements, t);
+  }
+  EXPECT_GT(early, 50);
+  Replicates none(
+      fixtures::small({"demography.early_retirement_rate=1", "demography.early_retirement_age=80"}, 20000, 12));
+  EXPECT_EQ(none.sum(M::early_retirements), 0);
+}
+
+// What it is for: older displaced workers who retire are not reemployed, so the share
+// of the displaced aged 55-64 back in a job falls, and that of the younger does not.
+TEST(Demography, EarlyRetirementLowersTheOlderDisplacedsReemployment) {
+  auto reemployed = [](const Replicates& r, int lo, int hi) {
+    double n = 0, back = 0;
+    for (const auto& spells : r.spells)
+      for (const Spell& s : spells)
+        if (s.age >= lo && s.age <= hi) n += 1, back += s.reemployed;
+    return back / n;
+  };
+  Replicates off(fixtures::small({"output.panel_rate=1"}, 20000, 48));
+  Replicates on(fixtures::small({"output.panel_rate=1", "demography.early_retirement_rate=0.1"}, 20000, 48));
+  const double old_off = reemployed(off, 55, 64), old_on = reemployed(on, 55, 64);
+  const double young_off = reemployed(off, 25, 54), young_on = reemployed(on, 25, 54);
+  std::printf("reemployed, aged 55-64: %.3f without, %.3f with; 25-54: %.3f and %.3f\n", old_off, old_on, young_off,
+              young_on);
+  EXPECT_LT(old_on, old_off - 0.05);
+  EXPECT_GT(young_on, young_off - 0.01);
+}

@@ -65,6 +65,7 @@ enum class M : int {
   acquisitions,
   failures,
   retirements,
+  early_retirements,
   entrants,
   retraining_entries,
   retraining_entries_at_risk,

@@ -39,6 +39,7 @@ enum class Purpose : std::uint64_t {
   retraining_outcome = 18,  // one trainee's success (retraining: one market's entries)
   retraining_at_risk = 19,  // the at-risk employed of one firm leaving for a programme
   init_tenure = 20,         // the tenure of one cell's employees at the start
+  early_retirement = 21,    // the older unemployed of one market retiring early
 };
 
 class Rng {

@@ -170,6 +170,10 @@ struct DemographyParams {
   double graduate_job_share = 0.5;     // graduates starting straight in an open job
   double unemployed_exit_rate = 0.03;  // unemployed leaving the labour force (U->N)
   double reentry_rate = 0.05;          // out of the labour force back to searching (N->U)
+  // Unemployed workers aged early_retirement_age or more retire for good at this monthly
+  // rate (docs/model.md, section 11).
+  double early_retirement_rate = 0.0;
+  double early_retirement_age = 55;
 };
 
 struct OutputParams {

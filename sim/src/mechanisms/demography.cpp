@@ -36,7 +36,9 @@ void for_each_chunked(Model& m, std::size_t n, std::size_t chunk, Visit visit) {
 // in calendar order; every retiree's own bookkeeping runs in parallel again, and the
 // freed ids are listed in calendar order.
 void retire_all(Model& m, const std::vector<std::int32_t>& due) {
-  enum Kind : std::uint8_t { skip, in_market, retraining, inactive };
+  // (early: retired before, early_retirement below; its id is freed now, when no one
+  // else can have taken it)
+  enum Kind : std::uint8_t { skip, in_market, retraining, inactive, early };
   std::vector<Kind> kind(due.size(), skip);
   std::vector<std::int32_t> market(due.size(), -1);
   auto each_chunk = [&](auto&& visit) {  // visit(k) for every retiree, in parallel, records fetched ahead
@@ -60,6 +62,7 @@ void retire_all(Model& m, const std::vector<std::int32_t>& due) {
         kind[k] = inactive;
         break;
       case Status::retired:
+        kind[k] = early;
         break;
     }
   });
@@ -86,7 +89,7 @@ void retire_all(Model& m, const std::vector<std::int32_t>& due) {
   }
   each_chunk([&](std::size_t k) {
     const std::int32_t wid = due[k];
-    if (kind[k] == skip) return;
+    if (kind[k] == skip || kind[k] == early) return;
     if (kind[k] == retraining) m.count_worker(wid, -1);
     m.w.set_status(wid, Status::retired);
     m.close_spell(wid, false);
@@ -94,6 +97,37 @@ void retire_all(Model& m, const std::vector<std::int32_t>& due) {
   });
   for (size_t k = 0; k < due.size(); ++k)
     if (kind[k] != skip) m.free_slots.push_back(due[k]);
+}
+
+// Unemployed workers aged early_retirement_age or more retire for good, each with
+// monthly probability early_retirement_rate: candidates drawn at that rate over each
+// market's pool (geometric gaps), kept if old enough, so each older searcher
+// independently at a cost per candidate. Their spells end censored; their ids stay
+// theirs until their calendar retirement (retire_all frees them then), so graduates
+// still replace retirees one for one at the calendar's months.
+void retire_early(Model& m) {
+  const auto& dm = m.sc_.demography;
+  if (dm.early_retirement_rate <= 0) return;
+  const int born_by = m.month_ - static_cast<int>(std::lround(dm.early_retirement_age * 12));
+  const bool all = dm.early_retirement_rate >= 1;
+  const Rng::GeometricParam gap(all ? 0.5 : dm.early_retirement_rate);
+  m.for_each_market([&](int mk) {
+    const auto& p = m.pool[static_cast<size_t>(mk)];
+    if (p.empty()) return;
+    Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::early_retirement);
+    std::vector<std::int32_t> leaving;  // read before anyone leaves: the pool's order changes
+    const auto n = static_cast<std::int64_t>(p.size());
+    for (std::int64_t i = all ? 0 : r.geometric(gap); i < n; i += 1 + (all ? 0 : r.geometric(gap)))
+      if (p[static_cast<size_t>(i)].birth_month <= born_by) leaving.push_back(p[static_cast<size_t>(i)].worker);
+    for (const std::int32_t wid : leaving) {
+      m.remove_from_pool(wid);
+      m.count_worker(wid, -1);
+      m.w.set_status(wid, Status::retired);
+      m.close_spell(wid, false);
+      m.add(M::retirements);
+      m.add(M::early_retirements);
+    }
+  });
 }
 
 // Graduates, one per retiree, in occupations by current employment. Their ids are
@@ -254,6 +288,7 @@ void demography(Model& m) {
       m.add(M::exits_to_nonparticipation);
     }
   });
+  retire_early(m);
 }
 
 void aiq_diffusion(Model& m) {
