@@ -36,10 +36,10 @@ void for_each_chunked(Model& m, std::size_t n, std::size_t chunk, Visit visit) {
 // in calendar order; every retiree's own bookkeeping runs in parallel again, and the
 // freed ids are listed in calendar order.
 void retire_all(Model& m, const std::vector<std::int32_t>& due) {
-  // (early: retired before, early_retirement below; its id is freed now, when no one
-  // else can have taken it)
-  enum Kind : std::uint8_t { skip, in_market, retraining, inactive, early };
-  std::vector<Kind> kind(due.size(), skip);
+  // (early: retired before, by retire_early below; its id is freed now, when no one
+  // else can have taken it. Every status has its kind, so every retiree's id is freed.)
+  enum Kind : std::uint8_t { in_market, retraining, inactive, early };
+  std::vector<Kind> kind(due.size(), early);
   std::vector<std::int32_t> market(due.size(), -1);
   auto each_chunk = [&](auto&& visit) {  // visit(k) for every retiree, in parallel, records fetched ahead
     for_each_chunked(m, due.size(), 4096, [&](std::size_t k, std::size_t end) {
@@ -89,14 +89,13 @@ void retire_all(Model& m, const std::vector<std::int32_t>& due) {
   }
   each_chunk([&](std::size_t k) {
     const std::int32_t wid = due[k];
-    if (kind[k] == skip || kind[k] == early) return;
+    if (kind[k] == early) return;
     if (kind[k] == retraining) m.count_worker(wid, -1);
     m.w.set_status(wid, Status::retired);
     m.close_spell(wid, false);
     m.add(M::retirements);
   });
-  for (size_t k = 0; k < due.size(); ++k)
-    if (kind[k] != skip) m.free_slots.push_back(due[k]);
+  m.free_slots.insert(m.free_slots.end(), due.begin(), due.end());
 }
 
 // Unemployed workers aged early_retirement_age or more retire for good, each with
