@@ -30,6 +30,17 @@ namespace {
 
 const char* kCause[] = {"none", "ordinary", "ai", "consolidation"};
 
+// A series' key, "grouping/metric" (Results::grouped, Results::metric_info), split.
+std::pair<std::string, std::string> grouping_and_metric(const std::string& key) {
+  const auto slash = key.find('/');
+  return {key.substr(0, slash), key.substr(slash + 1)};
+}
+
+// Whether the export keeps a grouping's series: the groupings asked for, every one if none is.
+bool chosen(const std::set<std::string>& groupings, const std::string& grouping) {
+  return groupings.empty() || groupings.count(grouping) > 0;
+}
+
 std::string name_of(const std::vector<std::string>& names, int i) {
   return i >= 0 && static_cast<std::size_t>(i) < names.size() ? names[static_cast<std::size_t>(i)] : "";
 }
@@ -39,15 +50,13 @@ std::string name_of(const std::vector<std::string>& names, int i) {
 void each_series_value(
     const Results& r, const std::set<std::string>& groupings,
     const std::function<void(int, int, const std::string&, const std::string&, const std::string&, double)>& row) {
-  auto chosen = [&](const std::string& g) { return groupings.empty() || groupings.count(g) > 0; };
-  if (chosen("aggregate"))
+  if (chosen(groupings, "aggregate"))
     for (const auto& [metric, m] : r.aggregate)
       for (int rep = 0; rep < r.replicates; ++rep)
         for (int t = 0; t < r.months; ++t) row(rep, t, metric, "aggregate", "all", m(rep, t));
   for (const auto& [key, reps] : r.grouped) {
-    const auto slash = key.find('/');
-    const std::string grouping = key.substr(0, slash), metric = key.substr(slash + 1);
-    if (!chosen(grouping)) continue;
+    const auto [grouping, metric] = grouping_and_metric(key);
+    if (!chosen(groupings, grouping)) continue;
     const auto& names = r.groups.at(grouping);
     for (int rep = 0; rep < r.replicates; ++rep)
       for (int t = 0; t < r.months; ++t)
@@ -62,7 +71,7 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
                            const std::set<std::string>& groupings) {
   std::set<std::string> have{"aggregate"};
   for (const auto& r : runs)
-    for (const auto& [key, reps] : r.grouped) have.insert(key.substr(0, key.find('/')));
+    for (const auto& [key, reps] : r.grouped) have.insert(grouping_and_metric(key).first);
   for (const std::string& g : groupings) {
     if (have.count(g)) continue;
     std::string list;
@@ -95,8 +104,8 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
   std::set<std::string> described;
   for (const auto& r : runs)
     for (const auto& [key, info] : r.metric_info) {
-      const std::string grouping = key.substr(0, key.find('/')), metric = key.substr(key.find('/') + 1);
-      if ((!groupings.empty() && !groupings.count(grouping)) || !described.insert(key).second) continue;
+      const auto [grouping, metric] = grouping_and_metric(key);
+      if (!chosen(groupings, grouping) || !described.insert(key).second) continue;
       dictionary.push_back({metric, grouping, info.unit, info.description});
     }
   std::sort(dictionary.begin(), dictionary.end(), [](const Described& a, const Described& b) {

@@ -457,10 +457,10 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
           by_year[static_cast<size_t>(std::min(kLastYear, s.tenure[i] / 12))].push_back(s.new_wage[i] / s.wage[i]);
       Layer l{run_name[k], run_color(k), {}, {}, {}, {}, false, run_dash(k)};
       for (int y = 0; y <= kLastYear; ++y) {
-        auto& v = by_year[static_cast<size_t>(y)];
+        const auto& v = by_year[static_cast<size_t>(y)];
         if (v.size() < 10) continue;
         l.x.push_back(y);
-        l.y.push_back(quantile(Eigen::Map<Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size())), 0.5));
+        l.y.push_back(median(v));
       }
       if (!l.x.empty()) layers.push_back(l);
     }

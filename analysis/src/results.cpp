@@ -171,9 +171,12 @@ Results read_results(const std::filesystem::path& file) {
       // HDF5 is row-major [replicate, month]; read into a row-major buffer, then copy.
       Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> m(R, M);
       reading([&] { return dataset_path(agg, name); },
-              [&] { agg.openDataSet(name).read(m.data(), H5::PredType::NATIVE_DOUBLE); });
+              [&] {
+                const H5::DataSet d = agg.openDataSet(name);
+                d.read(m.data(), H5::PredType::NATIVE_DOUBLE);
+                r.metric_info["aggregate/" + name] = metric_info(d);
+              });
       r.aggregate[name] = m;
-      r.metric_info["aggregate/" + name] = metric_info(agg.openDataSet(name));
     }
     for (const auto& g : kGroupings) {
       H5::Group grp = f.openGroup("/series/by_" + g);
@@ -182,8 +185,11 @@ Results read_results(const std::filesystem::path& file) {
         std::string name = grp.getObjnameByIdx(i);
         std::vector<double> buf(static_cast<size_t>(R * M * G));
         reading([&] { return dataset_path(grp, name); },
-                [&] { grp.openDataSet(name).read(buf.data(), H5::PredType::NATIVE_DOUBLE); });
-        r.metric_info[g + "/" + name] = metric_info(grp.openDataSet(name));
+                [&] {
+                  const H5::DataSet d = grp.openDataSet(name);
+                  d.read(buf.data(), H5::PredType::NATIVE_DOUBLE);
+                  r.metric_info[g + "/" + name] = metric_info(d);
+                });
         auto& out = r.grouped[g + "/" + name];
         for (Eigen::Index rep = 0; rep < R; ++rep)
           out.push_back(Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(

@@ -101,6 +101,10 @@ Interval welch_difference(const Eigen::VectorXd& a0, const Eigen::VectorXd& b0, 
   return r;
 }
 
+double median(const std::vector<double>& x) {
+  return quantile(Eigen::Map<const Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(x.size())), 0.5);
+}
+
 double quantile(const Eigen::VectorXd& x, double q) {
   Eigen::VectorXd v = finite(x);
   if (v.size() == 0) return kNaN;

@@ -25,11 +25,6 @@ struct SpellStats {
 // the employer they lost.
 constexpr int kLongTenureMonths = 36;
 
-double median(std::vector<double>& v) {
-  if (v.empty()) return kNaN;
-  return quantile(Eigen::Map<Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size())), 0.5);
-}
-
 SpellStats spell_stats(const Results& r, int rep, const std::function<bool(std::size_t)>& keep) {
   const Spells& s = r.spells;
   SpellStats out;
@@ -41,8 +36,11 @@ SpellStats spell_stats(const Results& r, int rep, const std::function<bool(std::
     n += 1;
     if (s.reemployed[i]) {
       rehired += 1;
-      if (s.wage[i] > 0) ratios.push_back(s.new_wage[i] / s.wage[i]);
-      if (s.wage[i] > 0 && s.tenure[i] >= kLongTenureMonths) tenured.push_back(s.new_wage[i] / s.wage[i]);
+      if (s.wage[i] > 0) {
+        const double replacement = s.new_wage[i] / s.wage[i];
+        ratios.push_back(replacement);
+        if (s.tenure[i] >= kLongTenureMonths) tenured.push_back(replacement);
+      }
       lower += s.new_wage[i] < s.wage[i];
       const auto nr = static_cast<std::size_t>(s.new_region[i]);
       offshore += nr < r.region_offshore.size() && r.region_offshore[nr] > 0;

@@ -44,5 +44,7 @@ Interval paired_difference(const Eigen::VectorXd& a, const Eigen::VectorXd& b, d
 Interval welch_difference(const Eigen::VectorXd& a, const Eigen::VectorXd& b, double level = 0.95);
 // Linear-interpolation quantile (R's type 7) of the finite values; NaN if none.
 double quantile(const Eigen::VectorXd& x, double q);
+// The same quantile (0.5) of a list of values: the median of the finite ones, NaN if none.
+double median(const std::vector<double>& x);
 
 }  // namespace laborsim::analysis
