@@ -123,18 +123,20 @@ int main(int argc, char** argv) {
       if (vm.count("grouping"))
         for (const auto& g : vm["grouping"].as<std::vector<std::string>>()) groupings.insert(g);
       const auto n = export_tables(runs, vm["output"].as<std::string>(), format, groupings);
-      std::cerr << "laborsim-analyze: wrote " << n.series_rows << " series rows and " << n.spell_rows << " spells to "
-                << vm["output"].as<std::string>() << " (the unit and meaning of each series: metrics."
-                << (format == Format::csv ? "csv" : "json") << ")\n";
+      std::cerr << "laborsim-analyze: wrote " << n.series_rows << " series rows, " << n.spell_rows << " spells and "
+                << n.comparison_rows << " comparison records to " << vm["output"].as<std::string>()
+                << " (the unit and meaning of each series: metrics." << (format == Format::csv ? "csv" : "json")
+                << ")\n";
       // Excel would open such a file cut short: say so, and how to make it fit.
       if (format == Format::csv && n.series_rows + 1 > kSpreadsheetRows)
         std::cerr << "laborsim-analyze: note: series.csv has " << n.series_rows << " rows, more than Excel opens ("
                   << kSpreadsheetRows
                   << " with the header); pandas and R read it whole. For a spreadsheet, export fewer series "
                      "(--grouping aggregate, or one grouping at a time).\n";
-      if (format == Format::csv && n.spell_rows + 1 > kSpreadsheetRows)
-        std::cerr << "laborsim-analyze: note: spells.csv has " << n.spell_rows << " rows, more than Excel opens ("
-                  << kSpreadsheetRows << " with the header); pandas and R read it whole.\n";
+      for (const auto& [file, rows] : {std::pair{"spells.csv", n.spell_rows}, {"comparison.csv", n.comparison_rows}})
+        if (format == Format::csv && rows + 1 > kSpreadsheetRows)
+          std::cerr << "laborsim-analyze: note: " << file << " has " << rows << " rows, more than Excel opens ("
+                    << kSpreadsheetRows << " with the header); pandas and R read it whole.\n";
     } else {
       write_report(runs, vm["output"].as<std::string>());
       std::cerr << "laborsim-analyze: wrote " << vm["output"].as<std::string>() << "\n";

@@ -95,6 +95,17 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
               name_of(occ, s.new_occupation[i]), name_of(reg, s.region[i]), name_of(reg, s.new_region[i]));
     }
   };
+  // Calls record(run name, comparison records, index, sector, occupation, region) for
+  // every record of every run's comparison group.
+  auto each_comparison = [&](const auto& record) {
+    for (std::size_t k = 0; k < runs.size(); ++k) {
+      const Results& r = runs[k];
+      const auto& c = r.comparison;
+      for (std::size_t i = 0; i < c.size(); ++i)
+        record(names[k], c, i, name_of(r.groups.at("sector"), c.sector[i]),
+               name_of(r.groups.at("occupation"), c.occupation[i]), name_of(r.groups.at("region"), c.region[i]));
+    }
+  };
   // What each exported series measures: its unit and description, from the first run
   // that has it (every run of one laborsim version describes a series alike).
   struct Described {
@@ -132,7 +143,7 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
     });
     write_file_atomically(dir / "spells.csv", [&](std::ostream& os) {
       os << "scenario,replicate,start_month,end_month,duration_months,reemployed,cause,age,tenure_months,sector,"
-            "occupation,new_occupation,region,new_region,wage,new_wage\n";
+            "occupation,new_occupation,region,new_region,wage,new_wage,earnings_year1,earnings_year2,earnings_year3\n";
       each_spell([&](const std::string& sc, const Spells& s, std::size_t i, const std::string& sector,
                      const std::string& occupation, const std::string& new_occupation, const std::string& region,
                      const std::string& new_region) {
@@ -140,8 +151,23 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
            << s.end_month[i] - s.start_month[i] << ',' << s.reemployed[i] << ',' << kCause[s.cause[i] & 3] << ','
            << s.age[i] << ',' << (s.tenure[i] >= 0 ? std::to_string(s.tenure[i]) : "") << ',' << csv_field(sector)
            << ',' << csv_field(occupation) << ',' << csv_field(new_occupation) << ',' << csv_field(region) << ','
-           << csv_field(new_region) << ',' << csv_number(s.wage[i]) << ',' << csv_number(s.new_wage[i]) << '\n';
+           << csv_field(new_region) << ',' << csv_number(s.wage[i]) << ',' << csv_number(s.new_wage[i]);
+        for (const auto& e : s.earnings) os << ',' << csv_number(e[i]);  // empty where not observed
+        os << '\n';
         ++n.spell_rows;
+      });
+    });
+    write_file_atomically(dir / "comparison.csv", [&](std::ostream& os) {
+      os << "scenario,replicate,month,age,tenure_months,sector,occupation,region,wage,earnings_year1,earnings_year2,"
+            "earnings_year3\n";
+      each_comparison([&](const std::string& sc, const Spells& c, std::size_t i, const std::string& sector,
+                          const std::string& occupation, const std::string& region) {
+        os << csv_field(sc) << ',' << c.replicate[i] << ',' << c.start_month[i] << ',' << c.age[i] << ',' << c.tenure[i]
+           << ',' << csv_field(sector) << ',' << csv_field(occupation) << ',' << csv_field(region) << ','
+           << csv_number(c.wage[i]);
+        for (const auto& e : c.earnings) os << ',' << csv_number(e[i]);
+        os << '\n';
+        ++n.comparison_rows;
       });
     });
   } else {
@@ -184,8 +210,31 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
                             {"region", region},
                             {"new_region", new_region},
                             {"wage", s.wage[i]},
-                            {"new_wage", s.new_wage[i]}};
+                            {"new_wage", s.new_wage[i]},
+                            {"earnings_year1", s.earnings[0][i]},  // null where not observed (NaN)
+                            {"earnings_year2", s.earnings[1][i]},
+                            {"earnings_year3", s.earnings[2][i]}};
         os << (n.spell_rows++ ? ",\n" : "\n") << j.dump();
+      });
+      os << "\n]\n";
+    });
+    write_file_atomically(dir / "comparison.json", [&](std::ostream& os) {
+      os << "[";
+      each_comparison([&](const std::string& sc, const Spells& c, std::size_t i, const std::string& sector,
+                          const std::string& occupation, const std::string& region) {
+        nlohmann::json j = {{"scenario", sc},
+                            {"replicate", c.replicate[i]},
+                            {"month", c.start_month[i]},
+                            {"age", c.age[i]},
+                            {"tenure_months", c.tenure[i]},
+                            {"sector", sector},
+                            {"occupation", occupation},
+                            {"region", region},
+                            {"wage", c.wage[i]},
+                            {"earnings_year1", c.earnings[0][i]},  // null where not observed (NaN)
+                            {"earnings_year2", c.earnings[1][i]},
+                            {"earnings_year3", c.earnings[2][i]}};
+        os << (n.comparison_rows++ ? ",\n" : "\n") << j.dump();
       });
       os << "\n]\n";
     });

@@ -1,5 +1,7 @@
 #include "laborsim/analysis/results.hpp"
 
+#include "laborsim/analysis/stats.hpp"
+
 #include <H5Cpp.h>
 #include <toml++/toml.h>
 
@@ -214,6 +216,24 @@ Results read_results(const std::filesystem::path& file) {
     s.tenure = r.format_version >= 3 ? column<int>(sp, "tenure_months", I) : std::vector<int>(s.age.size(), -1);
     s.wage = column<double>(sp, "wage", H5::PredType::NATIVE_DOUBLE);
     s.new_wage = column<double>(sp, "new_wage", H5::PredType::NATIVE_DOUBLE);
+    for (std::size_t y = 0; y < s.earnings.size(); ++y)
+      s.earnings[y] = r.format_version >= 4
+                          ? column<double>(sp, "earnings_year" + std::to_string(y + 1), H5::PredType::NATIVE_DOUBLE)
+                          : std::vector<double>(s.age.size(), kNaN);
+    if (r.format_version >= 4) {
+      H5::Group cp = f.openGroup("/comparison");
+      auto& c = r.comparison;
+      c.replicate = column<int>(cp, "replicate", I);
+      c.start_month = column<int>(cp, "month", I);
+      c.occupation = column<int>(cp, "occupation", I);
+      c.sector = column<int>(cp, "sector", I);
+      c.region = column<int>(cp, "region", I);
+      c.age = column<int>(cp, "age", I);
+      c.tenure = column<int>(cp, "tenure_months", I);
+      c.wage = column<double>(cp, "wage", H5::PredType::NATIVE_DOUBLE);
+      for (std::size_t y = 0; y < c.earnings.size(); ++y)
+        c.earnings[y] = column<double>(cp, "earnings_year" + std::to_string(y + 1), H5::PredType::NATIVE_DOUBLE);
+    }
   } catch (const ReadError& e) {
     throw FormatError(file.string() + ": cannot read " + e.object + " (" + e.detail + "): " + kDamaged);
   } catch (const H5::Exception& e) {
@@ -234,23 +254,30 @@ Results window_from(const Results& r, int from) {
     for (auto& m : reps) m = Eigen::MatrixXd(m.bottomRows(keep));
   w.months = static_cast<int>(keep);
   w.first_month = r.first_month + from;
-  // The spells that began from `from` on, kept in place, their months counted from it.
-  Spells& s = w.spells;
-  const std::array int_columns = {&s.replicate,  &s.start_month,    &s.end_month, &s.cause,  &s.reemployed,
-                                  &s.occupation, &s.new_occupation, &s.sector,    &s.region, &s.new_region,
-                                  &s.age,        &s.tenure};
-  const std::array wage_columns = {&s.wage, &s.new_wage};
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s.start_month[i] < from) continue;
-    for (auto* col : int_columns) (*col)[n] = (*col)[i];
-    for (auto* col : wage_columns) (*col)[n] = (*col)[i];
-    s.start_month[n] -= from;
-    s.end_month[n] -= from;
-    ++n;
+  // The spells (and comparison records) that began from `from` on, kept in place, their
+  // months counted from it.
+  for (Spells* table : {&w.spells, &w.comparison}) {
+    Spells& s = *table;
+    const std::array int_columns = {&s.replicate,  &s.start_month,    &s.end_month, &s.cause,  &s.reemployed,
+                                    &s.occupation, &s.new_occupation, &s.sector,    &s.region, &s.new_region,
+                                    &s.age,        &s.tenure};
+    const std::array wage_columns = {&s.wage, &s.new_wage, &s.earnings[0], &s.earnings[1], &s.earnings[2]};
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (s.start_month[i] < from) continue;
+      for (auto* col : int_columns)
+        if (!col->empty()) (*col)[n] = (*col)[i];  // the comparison group has no end_month, cause, ...
+      for (auto* col : wage_columns)
+        if (!col->empty()) (*col)[n] = (*col)[i];
+      s.start_month[n] -= from;
+      if (!s.end_month.empty()) s.end_month[n] -= from;
+      ++n;
+    }
+    for (auto* col : int_columns)
+      if (!col->empty()) col->resize(n);
+    for (auto* col : wage_columns)
+      if (!col->empty()) col->resize(n);
   }
-  for (auto* col : int_columns) col->resize(n);
-  for (auto* col : wage_columns) col->resize(n);
   return w;
 }
 

@@ -19,13 +19,36 @@ double ratio(double a, double b) { return b > 0 ? a / b : kNaN; }
 struct SpellStats {
   double n = 0, within3 = kNaN, within6 = kNaN, within12 = kNaN, within24 = kNaN, median = kNaN;
   double replacement = kNaN, replacement_tenured = kNaN, lower_pay = kNaN, offshore = kNaN, other_occupation = kNaN;
+  double earnings_loss1 = kNaN, earnings_loss3 = kNaN, earnings_loss3_tenured = kNaN;
 };
+
+using Keep = std::function<bool(std::size_t)>;
+
+// Earnings in year y after a record's month over its wage then, summed over the kept
+// records whose year y is wholly observed (a ratio of totals: mean earnings against the
+// mean wage before).
+double earnings_ratio(const Spells& s, std::size_t y, const Keep& keep) {
+  if (s.earnings[y].size() != s.size()) return kNaN;  // not recorded (format version 3 or older)
+  double earned = 0, before = 0;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (keep(i) && std::isfinite(s.earnings[y][i]) && s.wage[i] > 0) earned += s.earnings[y][i], before += s.wage[i];
+  return ratio(earned, before);
+}
+
+// The displaced's earnings loss in year y, as Jacobson, LaLonde & Sullivan and Davis &
+// von Wachter measure it: against workers not displaced (the comparison group), each as
+// a share of its own wage before: 1 - (displaced's ratio / comparison group's ratio).
+double earnings_loss(const Results& r, std::size_t y, const Keep& keep, const Keep& keep_comparison) {
+  return 1 - ratio(earnings_ratio(r.spells, y, keep), earnings_ratio(r.comparison, y, keep_comparison));
+}
 
 // The long-tenured displaced, as the Displaced Worker Survey counts them: 3+ years at
 // the employer they lost.
 constexpr int kLongTenureMonths = 36;
 
-SpellStats spell_stats(const Results& r, int rep, const std::function<bool(std::size_t)>& keep) {
+// keep selects spells; keep_comparison the comparison records the earnings losses are
+// measured against (the same group of workers).
+SpellStats spell_stats(const Results& r, int rep, const Keep& keep, const Keep& keep_comparison) {
   const Spells& s = r.spells;
   SpellStats out;
   std::vector<double> ratios, tenured;
@@ -60,6 +83,13 @@ SpellStats spell_stats(const Results& r, int rep, const std::function<bool(std::
   out.lower_pay = ratio(lower, rehired);
   out.offshore = ratio(offshore, rehired);
   out.other_occupation = ratio(other, rehired);
+  const Spells& c = r.comparison;
+  const auto in_rep_comparison = [&](std::size_t i) { return c.replicate[i] == rep && keep_comparison(i); };
+  out.earnings_loss1 = earnings_loss(r, 0, in_rep, in_rep_comparison);
+  out.earnings_loss3 = earnings_loss(r, 2, in_rep, in_rep_comparison);
+  out.earnings_loss3_tenured = earnings_loss(
+      r, 2, [&](std::size_t i) { return in_rep(i) && s.tenure[i] >= kLongTenureMonths; },
+      [&](std::size_t i) { return in_rep_comparison(i) && c.tenure[i] >= kLongTenureMonths; });
   return out;
 }
 
@@ -75,10 +105,10 @@ Figure curve_figure(Figure f, const std::vector<SpellStats>& st) {
   return f;
 }
 
-std::vector<Figure> spell_figures(const Results& r, const std::function<bool(std::size_t)>& keep, bool with_count) {
+std::vector<Figure> spell_figures(const Results& r, const Keep& keep, const Keep& keep_comparison, bool with_count) {
   const int R = r.replicates;
   std::vector<SpellStats> st;
-  for (int rep = 0; rep < R; ++rep) st.push_back(spell_stats(r, rep, keep));
+  for (int rep = 0; rep < R; ++rep) st.push_back(spell_stats(r, rep, keep, keep_comparison));
   auto fig = [&](const char* key, const char* label, Unit u, double SpellStats::*field) {
     Figure f{key, label, u, Eigen::VectorXd(R)};
     for (int rep = 0; rep < R; ++rep) f.values[rep] = st[rep].*field;
@@ -107,6 +137,15 @@ std::vector<Figure> spell_figures(const Results& r, const std::function<bool(std
   out.push_back(fig("rehired_lower_pay", "rehired at lower pay", Unit::share, &SpellStats::lower_pay));
   out.push_back(fig("rehired_offshore", "rehired in an offshore region", Unit::share, &SpellStats::offshore));
   out.push_back(fig("changed_occupation", "rehired in another occupation", Unit::share, &SpellStats::other_occupation));
+  out.push_back(fig("earnings_loss_year1", "earnings lost in year 1 after displacement (vs not displaced)", Unit::share,
+                    &SpellStats::earnings_loss1));
+  out.back().may_be_negative = true;
+  out.push_back(fig("earnings_loss_year3", "earnings lost in year 3 after displacement", Unit::share,
+                    &SpellStats::earnings_loss3));
+  out.back().may_be_negative = true;
+  out.push_back(fig("earnings_loss_year3_tenured", "  after 3+ years at the employer", Unit::share,
+                    &SpellStats::earnings_loss3_tenured));
+  out.back().may_be_negative = true;
   return out;
 }
 
@@ -125,7 +164,7 @@ Interval figure_interval(const Figure& f) {
   Interval i = mean_interval(f.values);
   if (i.n < 2) return i;
   // (never past the mean itself, should a share's replicates ever exceed 1)
-  i.lo = std::max(i.lo, std::min(0.0, i.mean));
+  if (!f.may_be_negative) i.lo = std::max(i.lo, std::min(0.0, i.mean));
   if (f.unit == Unit::share || f.unit == Unit::rate) i.hi = std::min(i.hi, std::max(1.0, i.mean));
   return i;
 }
@@ -175,9 +214,8 @@ std::vector<Figure> summary_figures(const Results& r) {
   per_rep("concentration_end", "sector concentration (employment HHI), last month", Unit::ratio,
           [&](int rep) { return hhi(rep, r.months - 1); });
   out.back().depends_on_size = true;
-  for (auto& f : spell_figures(
-           r, [](std::size_t) { return true; }, false))
-    out.push_back(f);
+  const Keep all = [](std::size_t) { return true; };
+  for (auto& f : spell_figures(r, all, all, false)) out.push_back(f);
   for (int cause = 1; cause <= 3; ++cause) {
     const std::string key = std::string("reemployed_12m_") + kCauseNames[cause];
     Figure f{key, std::string("  reemployed within 12 months, ") + kCauseNames[cause] + "-displaced", Unit::share,
@@ -185,7 +223,8 @@ std::vector<Figure> summary_figures(const Results& r) {
     // NaN for a replicate without spells of this cause.
     std::vector<SpellStats> st;
     for (int rep = 0; rep < R; ++rep) {
-      st.push_back(spell_stats(r, rep, [&](std::size_t i) { return r.spells.cause[i] == cause; }));
+      st.push_back(spell_stats(
+          r, rep, [&](std::size_t i) { return r.spells.cause[i] == cause; }, all));
       f.values[rep] = st.back().within12;
     }
     std::transform(key.begin(), key.end(), f.key.begin(), ::tolower);
@@ -263,8 +302,7 @@ std::vector<GroupFigures> summary_by(const Results& r, const std::string& groupi
     throw FormatError(r.path.string() + ": --by tenure needs a file of format version 3 or later (this one is " +
                       std::to_string(r.format_version) + ": its spells do not record tenure)");
   const std::vector<std::string>& names = by_tenure ? kTenureBands : it->second;
-  const auto& s = r.spells;
-  auto group_of = [&](std::size_t i) -> int {
+  auto group_of = [&](const Spells& s, std::size_t i) -> int {
     if (grouping == "occupation") return s.occupation[i];
     if (grouping == "sector") return s.sector[i];
     if (grouping == "region") return s.region[i];
@@ -277,7 +315,8 @@ std::vector<GroupFigures> summary_by(const Results& r, const std::string& groupi
     const bool titled = grouping == "occupation" && g < r.occupation_titles.size();
     out.push_back({names[g], titled ? r.occupation_titles[g] : std::string(),
                    spell_figures(
-                       r, [&](std::size_t i) { return group_of(i) == static_cast<int>(g); }, true)});
+                       r, [&](std::size_t i) { return group_of(r.spells, i) == static_cast<int>(g); },
+                       [&](std::size_t i) { return group_of(r.comparison, i) == static_cast<int>(g); }, true)});
     if (grouping != "sector") continue;
     const auto hhi = r.grouped.find("sector/hhi");
     for (const auto& [key, label, t] : {std::tuple{"hhi_start", "employment HHI, first month", 0},

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <utility>
@@ -23,6 +24,7 @@ int Model::size_class(std::int32_t size) {
 
 namespace {
 constexpr int kMaxAgeMonths = 80 * 12;
+constexpr float kNaNf = std::numeric_limits<float>::quiet_NaN();
 }  // namespace
 
 Model::Model(const Scenario& scenario, std::uint64_t replicate, std::vector<StreamAddress>* stream_log)
@@ -346,6 +348,7 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
       s.wage = wage;
       s.age = age_years(wid);
       s.tenure = tenure;
+      s.birth_month = w.core[wid].birth_month;
       open_spell(wid, s);
     }
   }
@@ -905,8 +908,71 @@ void Model::step() {
   timed([&] { mech::retraining(*this); });
   timed([&] { mech::demography(*this); });
   timed([&] { mech::aiq_diffusion(*this); });
-  timed([&] { record_stocks(); });
+  timed([&] {
+    record_stocks();
+    follow_earnings(spells_, follow_from_);
+    follow_earnings(comparisons_, follow_comparisons_from_);
+    add_comparisons();
+  });
   ++month_;
+}
+
+void Model::add_comparisons() {
+  if (!recording() || month_ % 12 != 0 || sc_.output.panel_rate <= 0) return;
+  // Panel workers are spread over all ids: each block gathers its own, in id order.
+  std::vector<std::vector<Spell>> by_block(static_cast<size_t>(blocks()));
+  for_each(blocks(), [&](int b) {
+    const auto [lo, hi] = block_ids(b);
+    for (auto wid = static_cast<std::int32_t>(lo); wid < hi; ++wid) {
+      if (!w.in_panel(wid) || w.status(wid) != Status::employed) continue;
+      const std::int32_t ci = w.core[wid].cell;
+      Spell s;
+      s.worker = wid;
+      s.start_month = month_;
+      s.firm = c[ci].firm;
+      s.sector = c[ci].sector;
+      s.occupation = c[ci].occ;
+      s.region = c[ci].region;
+      s.tenure = month_ - w.core[wid].spell_start;
+      s.wage = earned_wage(ci, s.tenure);
+      s.age = age_years(wid);
+      s.birth_month = w.core[wid].birth_month;
+      by_block[static_cast<size_t>(b)].push_back(s);
+    }
+  });
+  for (const auto& list : by_block) comparisons_.insert(comparisons_.end(), list.begin(), list.end());
+}
+
+// Records are appended in the order of their start months, so the ones still followed
+// (begun in the last three years) are a suffix of the list. Sequential, no random
+// draws: the same for any number of threads.
+void Model::follow_earnings(std::vector<Spell>& list, std::size_t& from) {
+  if (!recording()) return;
+  constexpr int kMonths = 12 * Spell::kEarningsYears;
+  while (from < list.size() && list[from].start_month + kMonths < month_) ++from;
+  for (std::size_t i = from; i < list.size(); ++i) {
+    Spell& s = list[i];
+    if (s.start_month >= month_) break;  // begun this month: followed from the next
+    if (!s.followed) continue;
+    const auto wid = static_cast<std::size_t>(s.worker);
+    const auto year = static_cast<size_t>((month_ - s.start_month - 1) / 12);
+    if (w.status(wid) == Status::retired || w.core[wid].birth_month != s.birth_month) {
+      s.followed = false;  // retired (its id perhaps an entrant's already): no longer observed
+      std::fill(s.earnings.begin() + static_cast<std::ptrdiff_t>(year), s.earnings.end(), kNaNf);
+      continue;
+    }
+    if (w.status(wid) == Status::employed) {
+      const std::int32_t ci = w.core[wid].cell;
+      s.earnings[year] += earned_wage(ci, month_ - w.core[wid].spell_start) / 12;
+    }
+  }
+}
+
+void Model::end_earnings(std::vector<Spell>& list, std::size_t from) {
+  const int last = sc_.simulation.months - 1;
+  for (std::size_t i = from; i < list.size(); ++i)
+    for (int y = 0; y < Spell::kEarningsYears; ++y)
+      if (list[i].start_month + 12 * (y + 1) > last) list[i].earnings[static_cast<size_t>(y)] = kNaNf;
 }
 
 void Model::record_stocks() {
@@ -1039,6 +1105,8 @@ bool Model::run(std::atomic<std::int64_t>* months_done, const std::atomic<bool>*
     step();
     if (months_done && month_ > 0) months_done->fetch_add(1, std::memory_order_relaxed);
   }
+  end_earnings(spells_, follow_from_);
+  end_earnings(comparisons_, follow_comparisons_from_);
   // Spells still open at the end are censored at the last month.
   month_ = sc_.simulation.months - 1;
   std::vector<std::int32_t> open;

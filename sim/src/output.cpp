@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <functional>
 #include <map>
+#include <type_traits>
 
 namespace laborsim {
 
@@ -45,43 +47,143 @@ void number_dataset(H5::Group& g, const char* name, const std::vector<double>& v
   d.write(values.data(), H5::PredType::NATIVE_DOUBLE);
 }
 
+template <class T>
+const H5::PredType& h5_type() {
+  if constexpr (std::is_same_v<T, std::int32_t>) return H5::PredType::NATIVE_INT32;
+  if constexpr (std::is_same_v<T, std::int64_t>) return H5::PredType::NATIVE_INT64;
+  if constexpr (std::is_same_v<T, std::uint8_t>) return H5::PredType::NATIVE_UINT8;
+  if constexpr (std::is_same_v<T, float>) return H5::PredType::NATIVE_FLOAT;
+}
+
+// One dataset of /spells or /comparison: its name, type and description, and how a row's value is
+// read off a spell (the replicate is the writer's).
 struct SpellColumn {
   const char* name;
-  H5::PredType type;
+  const H5::PredType& type;
   const char* description;
+  // Writes the values of `spells` into a buffer of type.getSize() bytes per row.
+  std::function<void(const std::vector<Spell>& spells, int replicate, void* out)> fill;
 };
 
-const std::array<SpellColumn, 17>& spell_columns() {
-  static const std::array<SpellColumn, 17> cols = {{
-      {"replicate", H5::PredType::NATIVE_INT32, "replicate index"},
-      {"worker", H5::PredType::NATIVE_INT64, "worker id within the replicate (ids of retirees are reused by entrants)"},
-      {"start_month", H5::PredType::NATIVE_INT32, "month of the displacement"},
-      {"end_month", H5::PredType::NATIVE_INT32, "month of reemployment, or of censoring if reemployed == 0"},
-      {"cause", H5::PredType::NATIVE_UINT8, "1 ordinary, 2 ai, 3 consolidation"},
-      {"reemployed", H5::PredType::NATIVE_UINT8,
-       "1 if the spell ended in a job, 0 if censored (run end or retirement)"},
-      {"firm", H5::PredType::NATIVE_INT32, "firm that displaced the worker"},
-      {"new_firm", H5::PredType::NATIVE_INT32, "firm that rehired the worker, -1 if censored"},
-      {"occupation", H5::PredType::NATIVE_INT32, "occupation index before (see /groups/occupation)"},
-      {"new_occupation", H5::PredType::NATIVE_INT32, "occupation index after, -1 if censored"},
-      {"sector", H5::PredType::NATIVE_INT32, "sector index of the displacing firm (see /groups/sector)"},
-      {"region", H5::PredType::NATIVE_INT32, "region index before (see /groups/region)"},
-      {"new_region", H5::PredType::NATIVE_INT32, "region index after, -1 if censored"},
-      {"age", H5::PredType::NATIVE_INT32, "age in years at displacement"},
-      {"tenure_months", H5::PredType::NATIVE_INT32, "months at the displacing employer"},
-      {"wage", H5::PredType::NATIVE_FLOAT, "annual wage before, with the tenure premium"},
-      {"new_wage", H5::PredType::NATIVE_FLOAT, "annual wage after (posted wage of the new job), 0 if censored"},
-  }};
+template <class Get>
+SpellColumn spell_column(const char* name, const char* description, Get get) {
+  using T = decltype(get(Spell{}, 0));
+  return {name, h5_type<T>(), description, [get](const std::vector<Spell>& spells, int replicate, void* out) {
+            T* values = static_cast<T*>(out);
+            for (std::size_t i = 0; i < spells.size(); ++i) values[i] = get(spells[i], replicate);
+          }};
+}
+
+// Earnings in year y + 1 after a record's month, as Spell::earnings counts them.
+SpellColumn earnings_column(int y, const char* after) {
+  static const char* const kNames[] = {"earnings_year1", "earnings_year2", "earnings_year3"};
+  static std::vector<std::string> descriptions;  // kept alive: SpellColumn holds the pointer
+  descriptions.push_back("earnings in months " + std::to_string(12 * y + 1) + "-" + std::to_string(12 * y + 12) +
+                         " after " + after +
+                         " (annual wage / 12 for each month employed, 0 for a month without a job, whatever "
+                         "happened meanwhile); NaN if not wholly observed (the run ended or the worker retired)");
+  return spell_column(kNames[y], descriptions.back().c_str(),
+                      [y](const Spell& x, int) { return x.earnings[static_cast<size_t>(y)]; });
+}
+
+const std::vector<SpellColumn>& spell_columns() {
+  using S = const Spell&;
+  static const std::vector<SpellColumn> cols = {
+      spell_column("replicate", "replicate index", [](S, int rep) { return static_cast<std::int32_t>(rep); }),
+      spell_column("worker", "worker id within the replicate (ids of retirees are reused by entrants)",
+                   [](S x, int) { return x.worker; }),
+      spell_column("start_month", "month of the displacement", [](S x, int) { return x.start_month; }),
+      spell_column("end_month", "month of reemployment, or of censoring if reemployed == 0",
+                   [](S x, int) { return x.end_month; }),
+      spell_column("cause", "1 ordinary, 2 ai, 3 consolidation", [](S x, int) { return x.cause; }),
+      spell_column("reemployed", "1 if the spell ended in a job, 0 if censored (run end or retirement)",
+                   [](S x, int) { return x.reemployed; }),
+      spell_column("firm", "firm that displaced the worker", [](S x, int) { return x.firm; }),
+      spell_column("new_firm", "firm that rehired the worker, -1 if censored", [](S x, int) { return x.new_firm; }),
+      spell_column("occupation", "occupation index before (see /groups/occupation)",
+                   [](S x, int) { return x.occupation; }),
+      spell_column("new_occupation", "occupation index after, -1 if censored",
+                   [](S x, int) { return x.new_occupation; }),
+      spell_column("sector", "sector index of the displacing firm (see /groups/sector)",
+                   [](S x, int) { return x.sector; }),
+      spell_column("region", "region index before (see /groups/region)", [](S x, int) { return x.region; }),
+      spell_column("new_region", "region index after, -1 if censored", [](S x, int) { return x.new_region; }),
+      spell_column("age", "age in years at displacement", [](S x, int) { return x.age; }),
+      spell_column("tenure_months", "months at the displacing employer", [](S x, int) { return x.tenure; }),
+      spell_column("wage", "annual wage before, with the tenure premium", [](S x, int) { return x.wage; }),
+      spell_column("new_wage", "annual wage after (posted wage of the new job), 0 if censored",
+                   [](S x, int) { return x.new_wage; }),
+      earnings_column(0, "the displacement"),
+      earnings_column(1, "the displacement"),
+      earnings_column(2, "the displacement"),
+  };
+  return cols;
+}
+
+const std::vector<SpellColumn>& comparison_columns() {
+  using S = const Spell&;
+  static const std::vector<SpellColumn> cols = {
+      spell_column("replicate", "replicate index", [](S, int rep) { return static_cast<std::int32_t>(rep); }),
+      spell_column("worker", "worker id within the replicate", [](S x, int) { return x.worker; }),
+      spell_column("month", "base month (0, 12, 24, ...): employed at its end, so not displaced in it",
+                   [](S x, int) { return x.start_month; }),
+      spell_column("firm", "employer in the base month", [](S x, int) { return x.firm; }),
+      spell_column("occupation", "occupation index (see /groups/occupation)", [](S x, int) { return x.occupation; }),
+      spell_column("sector", "sector index of the employer (see /groups/sector)", [](S x, int) { return x.sector; }),
+      spell_column("region", "region index (see /groups/region)", [](S x, int) { return x.region; }),
+      spell_column("age", "age in years in the base month", [](S x, int) { return x.age; }),
+      spell_column("tenure_months", "months at the employer in the base month", [](S x, int) { return x.tenure; }),
+      spell_column("wage", "annual wage in the base month, with the tenure premium", [](S x, int) { return x.wage; }),
+      earnings_column(0, "the base month"),
+      earnings_column(1, "the base month"),
+      earnings_column(2, "the base month"),
+  };
   return cols;
 }
 
 }  // namespace
 
+// A group of equal-length 1-D datasets, one per column, to which rows are appended.
+struct RowTable {
+  explicit RowTable(const std::vector<SpellColumn>& cols) : columns(&cols) {}
+  const std::vector<SpellColumn>* columns;
+  std::map<std::string, H5::DataSet> sets;
+  hsize_t rows = 0;
+
+  void create(H5::Group& g) {
+    for (const auto& col : *columns) {
+      hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = 4096;
+      H5::DataSpace space(1, &zero, &unlimited);
+      H5::DSetCreatPropList props;
+      props.setChunk(1, &chunk);
+      props.setDeflate(4);
+      H5::DataSet d = g.createDataSet(col.name, col.type, space, props);
+      attr_string(d, "description", col.description);
+      sets[col.name] = d;
+    }
+  }
+  void append(int replicate, const std::vector<Spell>& records) {
+    if (records.empty()) return;
+    const hsize_t n = records.size(), old = rows, total = old + n;
+    std::vector<char> buffer;
+    for (const auto& col : *columns) {
+      buffer.resize(n * col.type.getSize());
+      col.fill(records, replicate, buffer.data());
+      H5::DataSet& d = sets[col.name];
+      d.extend(&total);
+      H5::DataSpace fs = d.getSpace();
+      fs.selectHyperslab(H5S_SELECT_SET, &n, &old);
+      H5::DataSpace ms(1, &n);
+      d.write(buffer.data(), col.type, ms, fs);
+    }
+    rows = total;
+  }
+};
+
 struct ResultsWriter::Impl {
   H5::H5File file;
   std::map<int, H5::DataSet> series;  // by metric index
-  std::map<std::string, H5::DataSet> spells;
-  hsize_t spell_rows = 0;
+  RowTable spells{spell_columns()}, comparison{comparison_columns()};
   int replicates = 0, months = 0;
 };
 
@@ -174,16 +276,12 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& s
     attr_string(sp, "description",
                 "displacement spells of a sampled panel of workers (output.panel_rate), one row per spell");
     attr_number(sp, "panel_rate", H5::PredType::NATIVE_DOUBLE, sc.output.panel_rate);
-    for (const auto& col : spell_columns()) {
-      hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = 4096;
-      H5::DataSpace space(1, &zero, &unlimited);
-      H5::DSetCreatPropList props;
-      props.setChunk(1, &chunk);
-      props.setDeflate(4);
-      H5::DataSet d = sp.createDataSet(col.name, col.type, space, props);
-      attr_string(d, "description", col.description);
-      impl_->spells[col.name] = d;
-    }
+    impl_->spells.create(sp);
+    H5::Group cp = impl_->file.createGroup("/comparison");
+    attr_string(cp, "description",
+                "the displaced's comparison group: every panel worker employed at the end of months 0, 12, 24, ..., "
+                "one row per worker and such month, with its earnings over the three years after");
+    impl_->comparison.create(cp);
   } catch (const H5::Exception& e) {
     std::error_code ec;
     std::filesystem::remove(tmp_, ec);
@@ -221,42 +319,13 @@ void ResultsWriter::write_series(int replicate, const Series& s) {
   }
 }
 
-void ResultsWriter::append_spells(int replicate, const std::vector<Spell>& spells) {
-  if (spells.empty()) return;
+void ResultsWriter::append_panel(int replicate, const std::vector<Spell>& spells,
+                                 const std::vector<Spell>& comparisons) {
   try {
-    const hsize_t n = spells.size(), old = impl_->spell_rows, total = old + n;
-    auto append = [&](const char* name, const H5::PredType& type, auto getter) {
-      using T = decltype(getter(spells[0]));
-      std::vector<T> col(n);
-      for (hsize_t i = 0; i < n; ++i) col[i] = getter(spells[i]);
-      H5::DataSet& d = impl_->spells[name];
-      d.extend(&total);
-      H5::DataSpace fs = d.getSpace();
-      fs.selectHyperslab(H5S_SELECT_SET, &n, &old);
-      H5::DataSpace ms(1, &n);
-      d.write(col.data(), type, ms, fs);
-    };
-    using P = H5::PredType;
-    append("replicate", P::NATIVE_INT32, [&](const Spell&) { return static_cast<std::int32_t>(replicate); });
-    append("worker", P::NATIVE_INT64, [](const Spell& x) { return x.worker; });
-    append("start_month", P::NATIVE_INT32, [](const Spell& x) { return x.start_month; });
-    append("end_month", P::NATIVE_INT32, [](const Spell& x) { return x.end_month; });
-    append("cause", P::NATIVE_UINT8, [](const Spell& x) { return x.cause; });
-    append("reemployed", P::NATIVE_UINT8, [](const Spell& x) { return x.reemployed; });
-    append("firm", P::NATIVE_INT32, [](const Spell& x) { return x.firm; });
-    append("new_firm", P::NATIVE_INT32, [](const Spell& x) { return x.new_firm; });
-    append("occupation", P::NATIVE_INT32, [](const Spell& x) { return x.occupation; });
-    append("new_occupation", P::NATIVE_INT32, [](const Spell& x) { return x.new_occupation; });
-    append("sector", P::NATIVE_INT32, [](const Spell& x) { return x.sector; });
-    append("region", P::NATIVE_INT32, [](const Spell& x) { return x.region; });
-    append("new_region", P::NATIVE_INT32, [](const Spell& x) { return x.new_region; });
-    append("age", P::NATIVE_INT32, [](const Spell& x) { return x.age; });
-    append("tenure_months", P::NATIVE_INT32, [](const Spell& x) { return x.tenure; });
-    append("wage", P::NATIVE_FLOAT, [](const Spell& x) { return x.wage; });
-    append("new_wage", P::NATIVE_FLOAT, [](const Spell& x) { return x.new_wage; });
-    impl_->spell_rows = total;
+    impl_->spells.append(replicate, spells);
+    impl_->comparison.append(replicate, comparisons);
   } catch (const H5::Exception& e) {
-    throw std::runtime_error("writing the spells of replicate " + std::to_string(replicate) + " to '" + tmp_.string() +
+    throw std::runtime_error("writing the panel of replicate " + std::to_string(replicate) + " to '" + tmp_.string() +
                              "' failed: " + e.getDetailMsg());
   }
 }

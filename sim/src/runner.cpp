@@ -29,12 +29,17 @@ std::string now_iso8601() {
 }
 
 namespace {
+// What a replicate's panel recorded (Model::spells, Model::comparisons).
+struct Panel {
+  std::vector<Spell> spells, comparisons;
+};
+
 struct Finished {
   int replicate = -1;
   std::array<double, Model::kSteps> step_seconds{};
   double init_seconds = 0;
   Series series;
-  std::vector<Spell> spells;
+  Panel panel;
   std::exception_ptr error;
 };
 }  // namespace
@@ -53,10 +58,14 @@ std::size_t estimate_memory(const Scenario& sc, int threads) {
                            static_cast<double>(sc.regions.size()), static_cast<double>(kCohorts)};
   for (const auto& mi : metric_table()) series += 8.0 * sc.simulation.months * groups[static_cast<int>(mi.grouping)];
   const double mobility = 8.0 * static_cast<double>(sc.occupations.size()) * static_cast<double>(sc.occupations.size());
+  // The comparison group: a record per panel worker employed in months 0, 12, 24, ...
+  const double comparisons = sc.output.panel_rate * static_cast<double>(sc.simulation.workers) *
+                             (sc.simulation.months / 12 + 1) * static_cast<double>(sizeof(Spell));
   const double per_replicate = per_worker * static_cast<double>(sc.simulation.workers) + series;
-  // Finished replicates' series wait for the writer: at most all of them.
-  return static_cast<std::size_t>(concurrent * per_replicate + sc.simulation.replicates * series + mobility +
-                                  32.0 * (1 << 20));
+  // Finished replicates' series wait for the writer: at most all of them. A panel is
+  // moved out of its replicate when it finishes: one copy each, running or waiting.
+  return static_cast<std::size_t>(concurrent * per_replicate + sc.simulation.replicates * (series + comparisons) +
+                                  mobility + 32.0 * (1 << 20));
 }
 
 int effective_threads(int threads) { return threads > 0 ? threads : tbb::info::default_concurrency(); }
@@ -96,7 +105,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
             if (!m.run(&months_done, &cancel)) out->error = std::make_exception_ptr(Interrupted());
             out->step_seconds = m.step_seconds;
             out->series = std::move(m.series());
-            out->spells = std::move(m.spells());
+            out->panel = {std::move(m.spells()), std::move(m.comparisons())};
           } catch (...) {
             out->error = std::current_exception();
           }
@@ -110,8 +119,8 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   std::exception_ptr first_error;
   const double total = static_cast<double>(R) * sc.simulation.months;
   double write_s = 0;
-  std::map<int, std::vector<Spell>> pending_spells;  // until all earlier replicates are in
-  int next_spells = 0;
+  std::map<int, Panel> pending_panel;  // until all earlier replicates are in
+  int next_panel = 0;
   for (int received = 0; received < R;) {
     Finished* f = nullptr;
     if (opt.interrupt && opt.interrupt->load() && !cancel) {
@@ -134,10 +143,10 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     try {
       const auto w0 = clock::now();
       writer.write_series(f->replicate, f->series);
-      pending_spells[f->replicate] = std::move(f->spells);
-      while (pending_spells.count(next_spells)) {
-        writer.append_spells(next_spells, pending_spells[next_spells]);
-        pending_spells.erase(next_spells++);
+      pending_panel[f->replicate] = std::move(f->panel);
+      for (auto it = pending_panel.find(next_panel); it != pending_panel.end(); it = pending_panel.find(next_panel)) {
+        writer.append_panel(next_panel, it->second.spells, it->second.comparisons);
+        pending_panel.erase(it), ++next_panel;
       }
       write_s += std::chrono::duration<double>(clock::now() - w0).count();
     } catch (...) {

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <limits>
 
 using namespace laborsim::analysis;
 
@@ -138,4 +140,43 @@ TEST(Summary, WageReplacementAfterThreeYearsCountsOnlyTheLongTenured) {
   Panel old;  // format version 2: tenure unknown
   for (int rep = 0; rep < 4; ++rep) old.spell(rep, 0, 2, true, -1, 0.8);
   EXPECT_TRUE(find(summary_by(old.r, "sector")[0].figures, "wage_replacement_tenured").values.array().isNaN().all());
+}
+
+// The earnings loss is a ratio of totals against the comparison group, year by year:
+// 1 - (sum of the displaced's earnings / sum of their wages) / (the same for the
+// comparison group), rows whose year is not observed (NaN) left out of both sums.
+TEST(Summary, EarningsLossIsAgainstTheComparisonGroupOverTheObservedRows) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Panel p;
+  auto earnings = [](Spells& s, double wage, std::array<double, 3> e) {
+    s.wage.back() = wage;
+    for (std::size_t y = 0; y < 3; ++y) s.earnings[y].push_back(e[y]);
+  };
+  auto comparison = [&](int rep, int tenure, double wage, std::array<double, 3> e) {
+    auto& c = p.r.comparison;
+    for (auto* col : {&c.replicate, &c.start_month, &c.occupation, &c.sector, &c.region, &c.age}) col->push_back(0);
+    c.replicate.back() = rep;
+    c.tenure.push_back(tenure);
+    c.wage.push_back(wage);
+    for (std::size_t y = 0; y < 3; ++y) c.earnings[y].push_back(e[y]);
+  };
+  for (int rep = 0; rep < 4; ++rep) {
+    p.spell(rep, 0, 2, true, 12);
+    earnings(p.r.spells, 100, {50, 80, 90});
+    p.spell(rep, 0, 2, true, 48);
+    earnings(p.r.spells, 300, {150, 210, nan});  // its third year not observed
+    comparison(rep, 12, 200, {200, 210, 220});
+    comparison(rep, 60, 200, {180, nan, 160});
+  }
+  const auto figs = summary_by(p.r, "sector")[0].figures;
+  // Year 1: displaced (50 + 150) / (100 + 300) = 0.5; comparison (200 + 180) / 400 = 0.95.
+  EXPECT_DOUBLE_EQ(find(figs, "earnings_loss_year1").values[0], 1 - 0.5 / 0.95);
+  // Year 3: displaced 90 / 100 (the other's year is NaN); comparison 380 / 400.
+  EXPECT_DOUBLE_EQ(find(figs, "earnings_loss_year3").values[2], 1 - 0.9 / 0.95);
+  // After 3+ years at the employer: displaced none observed in year 3 -> n/a.
+  EXPECT_TRUE(std::isnan(find(figs, "earnings_loss_year3_tenured").values[1]));
+  // A loss can be negative (the displaced earn more): its interval is not cut at 0.
+  Figure gain{"g", "g", Unit::share, Eigen::Vector4d(-0.1, -0.2, 0.05, -0.15)};
+  gain.may_be_negative = true;
+  EXPECT_LT(figure_interval(gain).lo, -0.2);
 }

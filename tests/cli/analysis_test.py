@@ -345,6 +345,19 @@ class Analyze(unittest.TestCase):
             exact = pd.read_csv(Path(d) / "spells.csv", float_precision="round_trip")
             np.testing.assert_array_equal(exact["wage"].to_numpy(), f["spells/wage"][()].astype(float))
             np.testing.assert_array_equal(spells["tenure_months"], f["spells/tenure_months"][()])
+            # Earnings: empty (missing to pandas) exactly where the file has NaN; the
+            # comparison group row for row, the same way.
+            for y in (1, 2, 3):
+                np.testing.assert_array_equal(exact[f"earnings_year{y}"].to_numpy(),
+                                              f[f"spells/earnings_year{y}"][()].astype(float))
+            comparison = pd.read_csv(Path(d) / "comparison.csv", float_precision="round_trip")
+            self.assertEqual(list(comparison.columns),
+                             ["scenario", "replicate", "month", "age", "tenure_months", "sector", "occupation",
+                              "region", "wage", "earnings_year1", "earnings_year2", "earnings_year3"])
+            self.assertEqual(len(comparison), len(f["comparison/worker"]))
+            np.testing.assert_array_equal(comparison["month"], f["comparison/month"][()])
+            np.testing.assert_array_equal(comparison["earnings_year1"].to_numpy(),
+                                          f["comparison/earnings_year1"][()].astype(float))
 
             # The dictionary: every exported series once, with its dataset's unit and
             # description, joined to the series on (metric, grouping) without a miss.
@@ -364,6 +377,11 @@ class Analyze(unittest.TestCase):
             mj = pd.read_json(Path(d) / "j" / "metrics.json")
             pd.testing.assert_frame_equal(mj[metrics.columns], metrics)
             self.assertEqual(len(pd.read_json(Path(d) / "j" / "spells.json")), len(spells))
+            # JSON has no NaN: a year not observed is null.
+            cj = json.loads((Path(d) / "j" / "comparison.json").read_text())
+            self.assertEqual(len(cj), len(comparison))
+            self.assertEqual([r["earnings_year3"] for r in cj], [None] * len(cj))  # 36 months: no third year
+            self.assertEqual(sum(r["earnings_year1"] is None for r in cj), comparison["earnings_year1"].isna().sum())
 
     def test_export_of_some_groupings(self):
         # --grouping keeps those series rows, exactly as the whole export has them; a
@@ -488,6 +506,67 @@ class Analyze(unittest.TestCase):
         # Longer tenure, more lost: each band's replacement below the one before.
         repl = [t[(t["tenure"] == band) & (t["figure"] == "wage_replacement")]["mean"].item() for band in bands]
         self.assertEqual(repl, sorted(repl, reverse=True))
+
+    def test_earnings_losses_are_against_the_comparison_group(self):
+        # Recomputed from the file: per replicate, 1 - (sum of the displaced's earnings in
+        # the year / sum of their wages before) / (the same for the comparison group), over
+        # the rows whose year is observed; then the mean over replicates. By tenure band,
+        # both groups restricted to the band.
+        from io import StringIO
+        with h5py.File(self.base) as f:
+            sp = {k: f["spells"][k][()].astype(float) for k in ("replicate", "tenure_months", "wage",
+                                                                "earnings_year1", "earnings_year3")}
+            cp = {k: f["comparison"][k][()].astype(float) for k in ("replicate", "tenure_months", "wage",
+                                                                    "earnings_year1", "earnings_year3")}
+
+        def loss(year, rep, lo=0, hi=10**6):
+            ratios = []
+            for t in (sp, cp):
+                rows = (t["replicate"] == rep) & (t["tenure_months"] >= lo) & (t["tenure_months"] < hi)
+                rows &= ~np.isnan(t[f"earnings_year{year}"])
+                ratios.append(t[f"earnings_year{year}"][rows].sum() / t["wage"][rows].sum())
+            return 1 - ratios[0] / ratios[1]
+
+        fig = json.loads(analyze(["summary", self.base, "--format", "json"], check=True).stdout)["figures"]
+        expected = np.mean([loss(1, rep) for rep in range(4)])
+        self.assertAlmostEqual(fig["earnings_loss_year1"]["mean"], expected, places=9)
+        self.assertTrue(0.1 < expected < 0.6, expected)  # months without a job, then lower pay
+        self.assertEqual(fig["earnings_loss_year1"]["unit"], "share")
+        # A 36-month run observes no one's third year: n/a, not 0.
+        self.assertIsNone(fig["earnings_loss_year3"]["mean"])
+        self.assertIsNone(fig["earnings_loss_year3_tenured"]["mean"])
+        p = analyze(["summary", self.base, "--by", "tenure", "--format", "csv"], check=True)
+        t = pd.read_csv(StringIO(p.stdout), float_precision="round_trip")
+        for band, lo, hi in [("under 1 year", 0, 12), ("3-6 years", 36, 72)]:
+            got = t[(t["tenure"] == band) & (t["figure"] == "earnings_loss_year1")]["mean"].item()
+            self.assertAlmostEqual(got, np.mean([loss(1, rep, lo, hi) for rep in range(4)]), places=9, msg=band)
+        self.assertIn("loss y1", analyze(["summary", self.base, "--by", "tenure"], check=True).stdout)
+
+    def test_reads_files_of_format_version_3(self):
+        # Version 3 had neither the spells' earnings nor the comparison group: the
+        # earnings figures are n/a, the exports leave earnings empty and list no
+        # comparison records; everything else is as before.
+        with tempdir() as d:
+            old = Path(d) / "old.h5"
+            shutil.copy(self.base, old)
+            with h5py.File(old, "a") as f:
+                f.attrs["format_version"] = np.int32(3)
+                for y in (1, 2, 3):
+                    del f[f"spells/earnings_year{y}"]
+                del f["comparison"]
+            new_fig = json.loads(analyze(["summary", self.base, "--format", "json"], check=True).stdout)["figures"]
+            old_fig = json.loads(analyze(["summary", old, "--format", "json"], check=True).stdout)["figures"]
+            self.assertIsNotNone(new_fig["earnings_loss_year1"]["mean"])
+            self.assertIsNone(old_fig["earnings_loss_year1"]["mean"])
+            for key in ["displaced_total", "reemployed_12m", "wage_replacement", "wage_replacement_tenured"]:
+                self.assertEqual(old_fig[key], new_fig[key], key)
+            analyze(["summary", old, "--by", "tenure"], check=True)
+            analyze(["summary", old, "--from", "12"], check=True)
+            p = analyze(["export", old, "--format", "csv", "-o", Path(d) / "csv"], check=True)
+            self.assertIn(" 0 comparison records", p.stderr)
+            spells = pd.read_csv(Path(d) / "csv" / "spells.csv")
+            self.assertTrue(spells["earnings_year1"].isna().all())
+            self.assertEqual(len(pd.read_csv(Path(d) / "csv" / "comparison.csv")), 0)
 
     def test_reads_files_of_format_version_2(self):
         # Version 2 had no spells/tenure_months: its figures by tenure are n/a, its

@@ -36,7 +36,7 @@ class ResultsFile(unittest.TestCase):
     def test_root_attributes(self):
         a = self.f.attrs
         self.assertEqual(a["filetype"], "laborsim-results")
-        self.assertEqual(int(a["format_version"]), 3)
+        self.assertEqual(int(a["format_version"]), 4)
         for k in ["laborsim_version", "git_commit", "created", "command_line", "scenario_name", "scenario_toml"]:
             self.assertTrue(len(a[k]) > 0, k)
         self.assertEqual(int(a["seed"]), 99)
@@ -104,8 +104,10 @@ class ResultsFile(unittest.TestCase):
             where = folder if folder == "aggregate" else folder
             for name in self.f["series"][folder]:
                 self.assertIn(f"`{where}/{name}`", doc, f"docs/output-format.md lacks {folder}/{name}")
-        for name in self.f["spells"]:
-            self.assertIn(f"`{name}`", doc)
+        for group in ["spells", "comparison"]:
+            self.assertIn(f"`/{group}`", doc)
+            for name in self.f[group]:
+                self.assertIn(f"`{name}`", doc)
 
     def test_values_are_consistent(self):
         a = {k: v[()] for k, v in self.f["series/aggregate"].items()}
@@ -137,6 +139,38 @@ class ResultsFile(unittest.TestCase):
         self.assertTrue(np.all(s["new_wage"][done] > 0))
         self.assertTrue(np.all(s["new_firm"][~done] == -1))
         self.assertTrue(np.all((s["age"] >= 22) & (s["age"] < 80)))
+        # Earnings in each of the three years after: NaN where the 36-month run does not
+        # reach the year's end, or for a worker who retired in it (retirement ages are
+        # 50 or more, so aged 47+ at the displacement), never below 0.
+        last = self.f.attrs["months"] - 1
+        for y in (1, 2, 3):
+            e = s[f"earnings_year{y}"]
+            reached = s["start_month"] + 12 * y <= last
+            self.assertFalse(np.any(~np.isnan(e) & ~reached), y)
+            self.assertTrue(np.all(s["age"][reached & np.isnan(e)] >= 46), y)
+            self.assertTrue(np.all(e[reached & ~np.isnan(e)] >= 0), y)
+        self.assertFalse(np.isnan(s["earnings_year2"][s["start_month"] == 0]).all())
+        self.assertTrue(np.isnan(s["earnings_year3"]).all())  # 36 months: no third year after month 0
+
+    def test_comparison_group_is_the_employed_panel_of_months_0_12_24(self):
+        # Each worker is in the panel with probability panel_rate, independently: the
+        # records of a month are Binomial(employed then, panel_rate).
+        c = {k: v[()] for k, v in self.f["comparison"].items()}
+        n = len(c["worker"])
+        for k, v in c.items():
+            self.assertEqual(len(v), n, k)
+        self.assertEqual(sorted(np.unique(c["month"])), [0, 12, 24])
+        rate = self.f["spells"].attrs["panel_rate"]
+        employed = self.f["series/aggregate/employed"][()]
+        for rep in range(3):
+            for t in (0, 12, 24):
+                count = np.sum((c["replicate"] == rep) & (c["month"] == t))
+                e = employed[rep, t]
+                self.assertLess(abs(count - e * rate), 4 * np.sqrt(e * rate * (1 - rate)), (rep, t))
+        self.assertTrue(np.all(c["wage"] > 0) and np.all(c["tenure_months"] >= 0))
+        # A year is observed exactly when the run reaches its end (or the worker retired).
+        self.assertFalse(np.isnan(c["earnings_year2"][c["month"] == 0]).all())
+        self.assertTrue(np.isnan(c["earnings_year2"][c["month"] == 12]).all())  # 12 + 24 > 35
 
 
 class ThreadInvariance(unittest.TestCase):

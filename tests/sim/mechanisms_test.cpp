@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -815,6 +816,132 @@ TEST(Wages, APremiumScheduledAtAMonthAppliesFromThatMonth) {
   }
   EXPECT_GT(before, 100);
   EXPECT_GT(after, 100);
+}
+
+// Earnings after a displacement, and in the comparison group: a record's earnings in
+// year y are the wages (annual / 12, with the tenure premium) of the months in which its
+// worker held a job, months start+12(y-1)+1 .. start+12y, 0 for the others; a year the
+// run did not reach or in which the worker retired is NaN. Tallied here month by month
+// from the state after each step, and compared with what the engine recorded. The
+// comparison group is exactly the panel workers employed at the end of months 0, 12, ...
+TEST(Earnings, AreTheWagesOfTheMonthsWithAJob) {
+  const double g = 0.03, cap = 10;
+  const int months = 50;
+  Model m(fixtures::small({"output.panel_rate=1", "labor_market.tenure_wage_growth=0.03", "ai.adoption_speed=4",
+                           "demography.early_retirement_rate=0.05"},
+                          6000, months),
+          0);
+  struct Tally {
+    std::array<double, 3> earned{0, 0, 0};
+    int stopped_in = 3;  // the year (0-2) in which the worker was last seen, 3 if never
+  };
+  std::map<std::pair<int, std::size_t>, Tally> tally;  // (list: 0 spells, 1 comparisons, index)
+  int compared = 0;
+  while (m.month() < months) {
+    const int t = m.month();
+    m.step();
+    if (t < 0) continue;
+    for (int list = 0; list < 2; ++list) {
+      const auto& records = list == 0 ? m.spells() : m.comparisons();
+      for (std::size_t i = 0; i < records.size(); ++i) {
+        const Spell& s = records[i];
+        if (s.start_month >= t || t > s.start_month + 36) continue;
+        Tally& k = tally[{list, i}];
+        const int year = (t - s.start_month - 1) / 12;
+        if (k.stopped_in < 3) continue;
+        const auto wid = static_cast<std::size_t>(s.worker);
+        if (m.w.status(wid) == Status::retired || m.w.core[wid].birth_month != s.birth_month) {
+          k.stopped_in = year;
+          continue;
+        }
+        if (m.w.status(wid) != Status::employed) continue;
+        const double posted = m.c[m.w.core[wid].cell].wage;
+        const double years = std::min((t - m.w.core[wid].spell_start) / 12.0, cap);
+        k.earned[static_cast<size_t>(year)] += posted * (1 + g * years) / 12;
+      }
+    }
+    if (t % 12 != 0) continue;
+    // The comparison records of month t: every employed panel worker, at its job's wage.
+    std::map<std::int64_t, const Spell*> added;
+    for (const Spell& s : m.comparisons())
+      if (s.start_month == t) added[s.worker] = &s;
+    std::size_t employed = 0;
+    for (std::size_t wid = 0; wid < m.w.size(); ++wid) {
+      if (!m.w.in_panel(wid) || m.w.status(wid) != Status::employed) continue;
+      ++employed;
+      const auto it = added.find(static_cast<std::int64_t>(wid));
+      ASSERT_NE(it, added.end()) << "worker " << wid << " month " << t;
+      const std::int32_t ci = m.w.core[wid].cell;
+      ASSERT_EQ(it->second->tenure, t - m.w.core[wid].spell_start);
+      ASSERT_NEAR(it->second->wage, m.c[ci].wage * (1 + g * std::min(it->second->tenure / 12.0, cap)),
+                  1e-6 * m.c[ci].wage);
+      ASSERT_EQ(it->second->occupation, m.c[ci].occ);
+    }
+    ASSERT_EQ(added.size(), employed) << "month " << t;
+    compared += static_cast<int>(employed);
+  }
+  m.run();  // the end of the run: years not reached become NaN
+  int observed = 0, cut_by_end = 0, retired = 0, jobless_years = 0;
+  for (const auto& [key, k] : tally) {
+    const Spell& s = key.first == 0 ? m.spells()[key.second] : m.comparisons()[key.second];
+    for (int y = 0; y < 3; ++y) {
+      const float e = s.earnings[static_cast<size_t>(y)];
+      const bool reached = s.start_month + 12 * (y + 1) <= months - 1;
+      if (!reached || y >= k.stopped_in) {
+        ASSERT_TRUE(std::isnan(e)) << "record " << key.second << " year " << y + 1;
+        (reached ? retired : cut_by_end) += 1;
+        continue;
+      }
+      ASSERT_NEAR(e, k.earned[static_cast<size_t>(y)], 1e-5 * s.wage * 12) << "record " << key.second;
+      ++observed;
+      jobless_years += k.earned[static_cast<size_t>(y)] == 0;
+    }
+  }
+  std::printf("%d comparison records; %d years observed (%d without a job), %d after a retirement, %d past the end\n",
+              compared, observed, jobless_years, retired, cut_by_end);
+  EXPECT_GT(m.spells().size(), 300u);
+  EXPECT_GT(compared, 10000);
+  EXPECT_GT(jobless_years, 20);  // every case is exercised
+  EXPECT_GT(retired, 20);
+  EXPECT_GT(cut_by_end, 1000);
+}
+
+namespace {
+
+// 1 - (displaced's earnings / wage before) / (comparison group's), in year y, over the
+// records of min_tenure months or more: Jacobson, LaLonde & Sullivan's loss.
+double earnings_loss(Model& m, int y, int min_tenure = 0) {
+  auto ratio = [&](const std::vector<Spell>& list) {
+    double e = 0, w = 0;
+    for (const Spell& s : list)
+      if (s.tenure >= min_tenure && !std::isnan(s.earnings[static_cast<size_t>(y)]))
+        e += s.earnings[static_cast<size_t>(y)], w += s.wage;
+    return e / w;
+  };
+  return 1 - ratio(m.spells()) / ratio(m.comparisons());
+}
+
+}  // namespace
+
+// Comparative statics of the loss. Slower matching keeps the displaced out of work
+// longer: more lost in the first year. The premium for tenure is lost with the job and
+// keeps growing for those who stay: more lost by the long-tenured in the third year.
+TEST(Earnings, SlowerMatchingAndTheTenurePremiumDeepenTheLoss) {
+  auto loss = [](std::vector<std::string> set, int y, int min_tenure) {
+    set.push_back("output.panel_rate=0.5");
+    Model m(fixtures::small(set, 20000, 60), 3);
+    m.run();
+    return earnings_loss(m, y, min_tenure);
+  };
+  const double fast = loss({"labor_market.matching_efficiency=0.5"}, 0, 0);
+  const double slow = loss({"labor_market.matching_efficiency=0.2"}, 0, 0);
+  const double flat = loss({"labor_market.tenure_wage_growth=0"}, 2, 36);
+  const double steep = loss({"labor_market.tenure_wage_growth=0.05"}, 2, 36);
+  std::printf("year-1 loss: %.3f (fast matching), %.3f (slow); year-3 loss after 3+ years: %.3f (no premium), %.3f\n",
+              fast, slow, flat, steep);
+  EXPECT_GT(fast, 0);
+  EXPECT_GT(slow, fast + 0.05);
+  EXPECT_GT(steep, flat + 0.05);
 }
 
 // Early retirement: each unemployed worker aged early_retirement_age or more retires for

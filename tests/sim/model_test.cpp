@@ -8,6 +8,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -333,6 +334,17 @@ TEST(Model, OneReplicateIsTheSameOnOneTwoOrFourThreads) {
       ASSERT_EQ(a.start_month, b.start_month) << k;
       ASSERT_EQ(a.end_month, b.end_month) << k;
       ASSERT_EQ(a.new_firm, b.new_firm) << k;
+      for (int y = 0; y < 3; ++y)  // NaN where not observed: compared as bits
+        ASSERT_EQ(std::bit_cast<std::uint32_t>(a.earnings[y]), std::bit_cast<std::uint32_t>(b.earnings[y])) << k;
+    }
+    ASSERT_EQ(one->comparisons().size(), other->comparisons().size());
+    ASSERT_GT(one->comparisons().size(), 1000u);
+    for (std::size_t k = 0; k < one->comparisons().size(); ++k) {
+      const Spell &a = one->comparisons()[k], &b = other->comparisons()[k];
+      ASSERT_EQ(a.worker, b.worker) << k;
+      ASSERT_EQ(a.wage, b.wage) << k;
+      for (int y = 0; y < 3; ++y)
+        ASSERT_EQ(std::bit_cast<std::uint32_t>(a.earnings[y]), std::bit_cast<std::uint32_t>(b.earnings[y])) << k;
     }
     ASSERT_EQ(one->w.core, other->w.core);
     ASSERT_EQ(one->f.employment, other->f.employment);

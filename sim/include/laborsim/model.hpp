@@ -207,6 +207,11 @@ class Model {
   const Series& series() const { return series_; }
   Series& series() { return series_; }
   std::vector<Spell>& spells() { return spells_; }
+  // The comparison group for the displaced's earnings: every panel worker employed at the
+  // end of recorded months 0, 12, 24, ... (so not displaced in it), one record each, with
+  // its job then (firm, occupation, sector, region, wage with the tenure premium, tenure)
+  // and its earnings over the three years after, followed as a spell's are.
+  std::vector<Spell>& comparisons() { return comparisons_; }
   int month() const { return month_; }
 
   // Wall time spent in each step of the month, summed over months (for profiling).
@@ -291,6 +296,8 @@ class Model {
   void apply_schedule();
   std::vector<Spell> spells_;
   std::unordered_map<std::int32_t, std::int32_t> open_spells_;  // panel worker -> its open spell in spells_
+  std::vector<Spell> comparisons_;
+  std::size_t follow_from_ = 0, follow_comparisons_from_ = 0;  // those before began over 3 years ago
   Series series_;
 
   // --- stocks, summed over the markets' counts and lists ----------------------------
@@ -405,6 +412,11 @@ class Model {
   void init();
   void make_firms(double employed_target);
   void record_stocks();
+  void add_comparisons();  // this month's comparison group, in months 0, 12, 24, ...
+  // This month's earnings of the records in list from `from` on (begun in the last three
+  // years); at the end of the run (end_earnings), years not wholly observed are NaN.
+  void follow_earnings(std::vector<Spell>& list, std::size_t& from);
+  void end_earnings(std::vector<Spell>& list, std::size_t from);
   // Counts changed while markets run in parallel go to the running thread's tally and
   // are added to the model's after them: no shared cache line is written per event.
   // Aligned: one thread's n_aiq_lf never shares a line with the next tally's headers,

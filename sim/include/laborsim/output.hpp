@@ -14,7 +14,7 @@
 
 namespace laborsim {
 
-inline constexpr int kFormatVersion = 3;
+inline constexpr int kFormatVersion = 4;
 inline constexpr const char* kFileType = "laborsim-results";
 const char* version();
 const char* git_commit();
@@ -32,10 +32,11 @@ class ResultsWriter {
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
 
-  // Series go to their replicate's slab in any order; spells are appended, so callers
-  // append them in replicate order to keep the file independent of scheduling.
+  // Series go to their replicate's slab in any order; the panel's records (spells and
+  // the comparison group) are appended, so callers append them in replicate order to
+  // keep the file independent of scheduling.
   void write_series(int replicate, const Series& series);
-  void append_spells(int replicate, const std::vector<Spell>& spells);
+  void append_panel(int replicate, const std::vector<Spell>& spells, const std::vector<Spell>& comparisons);
   void commit();
   const std::filesystem::path& temporary_path() const { return tmp_; }
 

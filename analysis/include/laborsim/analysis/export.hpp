@@ -15,15 +15,16 @@ namespace laborsim::analysis {
 
 // Writes DIR/series.{csv,json} (scenario, replicate, month, metric, grouping, group,
 // value), DIR/metrics.{csv,json} (metric, grouping, unit, description: what each of
-// those series measures, to join on metric and grouping) and DIR/spells.{csv,json}
-// (one row per spell) of one or more runs, one after
+// those series measures, to join on metric and grouping), DIR/spells.{csv,json}
+// (one row per spell) and DIR/comparison.{csv,json} (the displaced's comparison group,
+// one row per record; empty for files of format version 3 or older) of one or more runs, one after
 // another; "scenario" is each run's name (run_names: its scenario's name, and its file
 // where two runs share one). The series hold the groupings named in `groupings`
 // ("aggregate", "occupation", "sector", "region", "cohort"), every one if it is empty;
 // a name no run has is refused (FormatError) before anything is written. Files appear
 // complete or not at all (written under temporary names, then renamed).
 struct ExportCounts {
-  std::size_t series_rows = 0, spell_rows = 0;
+  std::size_t series_rows = 0, spell_rows = 0, comparison_rows = 0;
 };
 ExportCounts export_tables(const std::vector<Results>& runs, const std::filesystem::path& dir, Format f,
                            const std::set<std::string>& groupings = {});

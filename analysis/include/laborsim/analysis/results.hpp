@@ -4,6 +4,7 @@
 
 #include <Eigen/Dense>
 
+#include <array>
 #include <filesystem>
 #include <map>
 #include <stdexcept>
@@ -13,7 +14,7 @@
 namespace laborsim::analysis {
 
 // Version 3 added spells/tenure_months; files of version 2 are read without it (-1).
-inline constexpr int kOldestFormatVersion = 2, kSupportedFormatVersion = 3;
+inline constexpr int kOldestFormatVersion = 2, kSupportedFormatVersion = 4;
 
 class FormatError : public std::runtime_error {
  public:
@@ -27,6 +28,9 @@ struct Spells {
       new_region, age,
       tenure;  // months at the displacing employer; -1 where the file does not say (format version 2)
   std::vector<double> wage, new_wage;
+  // Earnings in years 1, 2 and 3 after the displacement; NaN where not wholly observed,
+  // or where the file does not say (format versions 2-3).
+  std::array<std::vector<double>, 3> earnings;
   std::size_t size() const { return replicate.size(); }
 };
 
@@ -47,6 +51,11 @@ struct Results {
   // "occupation/employed" -> one months x groups matrix per replicate
   std::map<std::string, std::vector<Eigen::MatrixXd>> grouped;
   Spells spells;
+  // The displaced's comparison group (format version 4; empty before): every panel
+  // worker employed in months 0, 12, 24, ..., its base month in start_month, its job
+  // then in occupation, sector and region, its tenure, wage and earnings after; the
+  // columns of what happens to a spell (end_month, reemployed, new_*) are empty.
+  Spells comparison;
   // What each series measures, from its dataset's attributes: "aggregate/employed",
   // "occupation/employed", ... -> {unit, description}.
   struct MetricInfo {

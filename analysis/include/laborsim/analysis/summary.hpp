@@ -23,6 +23,9 @@ struct Figure {
   // A share or ratio that still moves with the number of workers (concentration: fewer
   // workers, fewer firms, a higher HHI), so runs of other sizes do not compare on it.
   bool depends_on_size = false;
+  // A difference that can fall below 0 (an earnings loss: the displaced may earn more
+  // than the comparison group), so its interval is not cut at 0.
+  bool may_be_negative = false;
 };
 
 // Figures for the whole run.
@@ -35,7 +38,8 @@ Eigen::MatrixXd sector_concentration(const Results& r);
 
 // The mean of a figure over replicates with its 95% t-interval, the interval cut to the
 // values the figure can take (a share or rate within [0, 1]; a count, duration, ratio or
-// cost at least 0): the cut keeps every value the interval held that the figure can have.
+// cost at least 0, unless Figure::may_be_negative): the cut keeps every value the interval held that the figure can
+// have.
 Interval figure_interval(const Figure& f);
 
 // What makes two runs' counts incomparable: a different length (months) or size
