@@ -76,8 +76,9 @@ std::string tick_label(double v, bool percent) {
 }
 
 // Where the legend goes: the corner of the frame whose box covers the fewest of the
-// chart's points (lines count fully, bands' edges half), as matplotlib's loc="best"
-// chooses; top right when several tie.
+// chart's points (lines count fully, with points along each segment so that a line of
+// few points is seen where it runs between them; bands' edges half), as matplotlib's
+// loc="best" chooses; top right when several tie.
 struct LegendBox {
   double x, y, w, h;
   bool contains(double px, double py) const { return px >= x && px <= x + w && py >= y && py <= y + h; }
@@ -91,6 +92,11 @@ double covered(const LegendBox& box, const std::vector<Layer>& layers, ToPixel t
       const auto [x, y] = to_px(l.x[i], l.y[i]);
       if (box.contains(x, y)) n += 1;
       if (l.steps && i > 0 && box.contains(x, to_px(l.x[i], l.y[i - 1]).second)) n += 1;
+      if (!l.steps && i > 0 && std::isfinite(l.y[i]) && std::isfinite(l.y[i - 1]))
+        for (double f : {0.25, 0.5, 0.75}) {
+          const auto [mx, my] = to_px(l.x[i - 1] + f * (l.x[i] - l.x[i - 1]), l.y[i - 1] + f * (l.y[i] - l.y[i - 1]));
+          if (box.contains(mx, my)) n += 1;
+        }
       for (const auto* band : {&l.lo, &l.hi})
         if (!band->empty() && std::isfinite((*band)[i]) && box.contains(x, to_px(l.x[i], (*band)[i]).second)) n += 0.5;
     }
@@ -184,7 +190,11 @@ std::string chart(const std::string& id, const std::string& title, const std::st
       << "<text x=\"" << L - 6 << "\" y=\"" << num(py(y) + 4) << "\" class=\"tick\" text-anchor=\"end\">"
       << tick_label(y, percent) << "</text>\n";
   }
-  const double xstep = nice_step(x1 - x0, 6);
+  // Whole-number x (months, years) gets whole-number ticks.
+  bool whole_x = true;
+  for (const auto& l : layers)
+    for (double v : l.x) whole_x &= v == std::round(v);
+  const double xstep = whole_x ? std::max(1.0, nice_step(x1 - x0, 6)) : nice_step(x1 - x0, 6);
   const double xfirst = std::ceil(x0 / xstep) * xstep;
   const auto xticks = static_cast<int>(std::floor((x1 - xfirst) / xstep + 1e-9));
   for (int i = 0; i <= xticks; ++i) {
@@ -469,6 +479,25 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
           "wage-by-tenure", "Wage replacement by years at the employer lost (median new / old wage)",
           "years at the employer lost (" + std::to_string(kLastYear) + " = " + std::to_string(kLastYear) + " or more)",
           "median new / old wage", layers, YAxis::value);
+  }
+  {
+    // Earnings in the three years after, against workers not displaced (the comparison
+    // group): 1 - the earnings loss, pooled over replicates. Files that do not record
+    // earnings (format version 3 or older) have no line.
+    std::vector<Layer> layers;
+    const auto all = [](std::size_t) { return true; };
+    for (size_t k = 0; k < runs.size(); ++k) {
+      Layer l{run_name[k], run_color(k), {}, {}, {}, {}, false, run_dash(k)};
+      for (std::size_t y = 0; y < 3; ++y) {
+        const double loss = earnings_loss(runs[k], y, all, all);
+        if (std::isfinite(loss)) l.x.push_back(static_cast<double>(y + 1)), l.y.push_back(1 - loss);
+      }
+      if (!l.x.empty()) layers.push_back(l);
+    }
+    if (!layers.empty())
+      h << chart("earnings-after-displacement",
+                 "Earnings after displacement, relative to workers not displaced (1 = no loss)",
+                 "year after displacement", "earnings / those not displaced", layers, YAxis::percent, 0.0, 1.0);
   }
   h << "</div>\n<h2>Scenarios and provenance</h2>\n";
   for (std::size_t k = 0; k < runs.size(); ++k) {

@@ -35,13 +35,6 @@ double earnings_ratio(const Spells& s, std::size_t y, const Keep& keep) {
   return ratio(earned, before);
 }
 
-// The displaced's earnings loss in year y, as Jacobson, LaLonde & Sullivan and Davis &
-// von Wachter measure it: against workers not displaced (the comparison group), each as
-// a share of its own wage before: 1 - (displaced's ratio / comparison group's ratio).
-double earnings_loss(const Results& r, std::size_t y, const Keep& keep, const Keep& keep_comparison) {
-  return 1 - ratio(earnings_ratio(r.spells, y, keep), earnings_ratio(r.comparison, y, keep_comparison));
-}
-
 // The long-tenured displaced, as the Displaced Worker Survey counts them: 3+ years at
 // the employer they lost.
 constexpr int kLongTenureMonths = 36;
@@ -150,6 +143,11 @@ std::vector<Figure> spell_figures(const Results& r, const Keep& keep, const Keep
 }
 
 }  // namespace
+
+double earnings_loss(const Results& r, std::size_t y, const std::function<bool(std::size_t)>& keep,
+                     const std::function<bool(std::size_t)>& keep_comparison) {
+  return 1 - ratio(earnings_ratio(r.spells, y, keep), earnings_ratio(r.comparison, y, keep_comparison));
+}
 
 KaplanMeier reemployment_curve(const Results& r, const std::function<bool(std::size_t)>& keep) {
   std::vector<double> dur;

@@ -567,6 +567,8 @@ class Analyze(unittest.TestCase):
             spells = pd.read_csv(Path(d) / "csv" / "spells.csv")
             self.assertTrue(spells["earnings_year1"].isna().all())
             self.assertEqual(len(pd.read_csv(Path(d) / "csv" / "comparison.csv")), 0)
+            analyze(["report", old, "-o", Path(d) / "old.html"], check=True)  # no earnings chart to draw
+            self.assertNotIn('data-chart="earnings-after-displacement"', (Path(d) / "old.html").read_text())
 
     def test_reads_files_of_format_version_2(self):
         # Version 2 had no spells/tenure_months: its figures by tenure are n/a, its
@@ -665,7 +667,7 @@ class Analyze(unittest.TestCase):
             analyze(["report", self.base, self.hype, "-o", html], check=True)
             page = html.read_text()
         figures = re.findall(r'<figure class="chart">.*?</figure>', page, re.S)
-        self.assertEqual(len(figures), 19)  # 15, and 4 of the second run's paired differences
+        self.assertEqual(len(figures), 20)  # 16, and 4 of the second run's paired differences
         for fig in figures:
             chart = re.search(r'data-chart="([^"]+)"', fig).group(1)
             caption = re.search(r"<figcaption>([^<]+)</figcaption><svg", fig)
@@ -676,11 +678,16 @@ class Analyze(unittest.TestCase):
                             r'width="([\d.]+)" height="([\d.]+)"', fig)
             self.assertIsNotNone(box, chart)
             x, y, w, h = map(float, box.groups())
-            points = []
-            for shape in re.findall(r'<(?:polyline fill="none"|polygon fill="#[0-9a-f]+")[^>]*points="([^"]*)"', fig):
-                points += [tuple(map(float, p.split(","))) for p in shape.split()]
-            self.assertGreater(len(points), 20, chart)  # (the fewest: a point per year of tenure and run)
-            hidden = [p for p in points if x <= p[0] <= x + w and y <= p[1] <= y + h]
+            points, along = [], []  # along: the middle of each line's segments
+            for kind, shape in re.findall(r'<(polyline fill="none"|polygon fill="#[0-9a-f]+")[^>]*points="([^"]*)"',
+                                          fig):
+                pts = [tuple(map(float, p.split(","))) for p in shape.split()]
+                points += pts
+                if kind.startswith("polyline"):
+                    along += [((a[0] + b[0]) / 2, (a[1] + b[1]) / 2) for a, b in zip(pts, pts[1:])]
+            # (the fewest: a point per year after displacement and run; 2 years in 36 months)
+            self.assertGreaterEqual(len(points), 4 if chart == "earnings-after-displacement" else 20, chart)
+            hidden = [p for p in points + along if x <= p[0] <= x + w and y <= p[1] <= y + h]
             self.assertEqual(hidden, [], f"{chart}: the legend covers data")
             # Room is made by widening the axis, never by cutting data off: every point
             # lies within the frame.
@@ -785,10 +792,10 @@ class Analyze(unittest.TestCase):
             self.assertNotIn("http://", page.replace("http://www.w3.org/2000/svg", ""))  # no external assets
             self.assertNotIn("https://", page)
             charts = page.count("<svg data-chart=")
-            self.assertEqual(charts, 19)
+            self.assertEqual(charts, 20)
             for chart in ["fan-unemployment_rate", "fan-layoffs_ai", "fan-young_high_exposure_employed",
                           "fan-concentration", "fan-firms_mandate",
-                          "km-reemployment", "wage-replacement", "wage-by-tenure"]:
+                          "km-reemployment", "wage-replacement", "wage-by-tenure", "earnings-after-displacement"]:
                 self.assertIn(f'data-chart="{chart}"', page)
             flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",

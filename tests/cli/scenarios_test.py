@@ -62,12 +62,17 @@ class Gallery(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         # The displaced-worker rows (not targeted) are there, the overall one recomputed
         # from the spell panel: displacements of the last 36 months, after 3+ years at
-        # the employer, ending in a job; the wage loss of the rehired after 6+ years.
+        # the employer, ending in a job; the wage loss of the rehired after 6+ years; and
+        # the earnings loss in the third year after, against the comparison group, of
+        # both groups' workers with 6+ years at the employer (JLS's 25%).
         lines = p.stdout.splitlines()
         row = next(line for line in lines if line.startswith("displaced after 3+ years' tenure in the last 3 years"))
-        loss = next(line for line in lines if line.startswith("  after 6+ years' tenure"))
+        loss = next(line for line in lines if line.startswith("  after 6+ years' tenure "))
+        earnings = next(line for line in lines if line.startswith("  after 6+ years' tenure (both groups)"))
         with h5py.File(self.result("baseline")) as f:
-            sp = {k: f["spells"][k][()] for k in ("start_month", "reemployed", "tenure_months", "wage", "new_wage")}
+            sp = {k: f["spells"][k][()] for k in ("start_month", "reemployed", "tenure_months", "wage", "new_wage",
+                                                  "earnings_year3")}
+            cp = {k: f["comparison"][k][()] for k in ("tenure_months", "wage", "earnings_year3")}
             recent = (sp["start_month"] >= f.attrs["months"] - 36) & (sp["tenure_months"] >= 36)
         back = sp["reemployed"] == 1
         self.assertGreater(recent.sum(), 100)
@@ -76,7 +81,13 @@ class Gallery(unittest.TestCase):
         self.assertIn("not targeted", row)
         long = back & (sp["tenure_months"] >= 72)
         self.assertIn(f"{100 * (1 - np.mean(sp['new_wage'][long] / sp['wage'][long])):.2f}%", loss)
-        self.assertIn("25.00%", loss)
+        ratio = []
+        for t in (sp, cp):
+            seen = ~np.isnan(t["earnings_year3"]) & (t["tenure_months"] >= 72)
+            self.assertGreater(seen.sum(), 50)
+            ratio.append(t["earnings_year3"][seen].astype(float).sum() / t["wage"][seen].astype(float).sum())
+        self.assertIn(f"{100 * (1 - ratio[0] / ratio[1]):.2f}%", earnings)
+        self.assertIn("25.00%", earnings)
 
     def test_aiq_spreads_from_16_to_25_percent_in_a_year(self):
         a = aggregate(self.result("baseline"))

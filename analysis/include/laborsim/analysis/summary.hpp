@@ -64,6 +64,15 @@ struct GroupFigures {
 // employment HHI in the first and the last month.
 std::vector<GroupFigures> summary_by(const Results& r, const std::string& grouping);
 
+// The displaced's earnings loss in year y (0-2) after the displacement, as Jacobson,
+// LaLonde & Sullivan and Davis & von Wachter measure it: against workers not displaced
+// (Results::comparison), each group's earnings that year over its wages before, summed
+// over the rows whose year is observed: 1 - displaced's ratio / comparison group's
+// ratio, for the spells keep() and the comparison records keep_comparison() select
+// (NaN where either has none observed).
+double earnings_loss(const Results& r, std::size_t y, const std::function<bool(std::size_t)>& keep,
+                     const std::function<bool(std::size_t)>& keep_comparison);
+
 // Kaplan-Meier reemployment curve of the spells satisfying keep() (all replicates
 // pooled unless keep() selects one).
 KaplanMeier reemployment_curve(const Results& r, const std::function<bool(std::size_t)>& keep);
