@@ -23,33 +23,55 @@ struct SpellStats {
 };
 
 using Keep = std::function<bool(std::size_t)>;
+using Rows = std::vector<std::size_t>;  // indexes of a table's rows
 
-// Earnings in year y after a record's month over its wage then, summed over the kept
-// records whose year y is wholly observed (a ratio of totals: mean earnings against the
-// mean wage before).
-double earnings_ratio(const Spells& s, std::size_t y, const Keep& keep) {
+// The rows keep() selects, by replicate: one pass over the table, so that the figures
+// of many groups (hundreds of occupations) cost a pass each, not one per group.
+std::vector<Rows> rows_by_replicate(const Spells& s, int replicates, const Keep& keep) {
+  std::vector<Rows> out(static_cast<std::size_t>(replicates));
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (s.replicate[i] >= 0 && s.replicate[i] < replicates && keep(i))
+      out[static_cast<std::size_t>(s.replicate[i])].push_back(i);
+  return out;
+}
+
+// Earnings in year y after a record's month over its wage then, summed over the rows
+// whose year y is wholly observed (a ratio of totals: mean earnings against the mean
+// wage before).
+double earnings_ratio(const Spells& s, std::size_t y, const Rows& rows) {
   if (s.earnings[y].size() != s.size()) return kNaN;  // not recorded (format version 3 or older)
   double earned = 0, before = 0;
-  for (std::size_t i = 0; i < s.size(); ++i)
-    if (keep(i) && std::isfinite(s.earnings[y][i]) && s.wage[i] > 0) earned += s.earnings[y][i], before += s.wage[i];
+  for (std::size_t i : rows)
+    if (std::isfinite(s.earnings[y][i]) && s.wage[i] > 0) earned += s.earnings[y][i], before += s.wage[i];
   return ratio(earned, before);
+}
+
+double earnings_loss_of(const Results& r, std::size_t y, const Rows& spells, const Rows& comparison) {
+  return 1 - ratio(earnings_ratio(r.spells, y, spells), earnings_ratio(r.comparison, y, comparison));
 }
 
 // The long-tenured displaced, as the Displaced Worker Survey counts them: 3+ years at
 // the employer they lost.
 constexpr int kLongTenureMonths = 36;
 
-// keep selects spells; keep_comparison the comparison records the earnings losses are
-// measured against (the same group of workers).
-SpellStats spell_stats(const Results& r, int rep, const Keep& keep, const Keep& keep_comparison) {
+Rows long_tenured(const Spells& s, const Rows& rows) {
+  Rows out;
+  for (std::size_t i : rows)
+    if (s.tenure[i] >= kLongTenureMonths) out.push_back(i);
+  return out;
+}
+
+// Figures of one replicate's spells (rows), with the earnings losses against the
+// comparison records (comparison: the same replicate and group of workers).
+SpellStats spell_stats(const Results& r, const Rows& rows, const Rows& comparison) {
   const Spells& s = r.spells;
   SpellStats out;
-  std::vector<double> ratios, tenured;
-  double n = 0, rehired = 0, lower = 0, offshore = 0, other = 0;
-  const auto in_rep = [&](std::size_t i) { return s.replicate[i] == rep && keep(i); };
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (!in_rep(i)) continue;
-    n += 1;
+  std::vector<double> ratios, tenured, duration;
+  std::vector<int> ended;
+  double rehired = 0, lower = 0, offshore = 0, other = 0;
+  for (std::size_t i : rows) {
+    duration.push_back(s.end_month[i] - s.start_month[i]);
+    ended.push_back(s.reemployed[i]);
     if (s.reemployed[i]) {
       rehired += 1;
       if (s.wage[i] > 0) {
@@ -63,9 +85,9 @@ SpellStats spell_stats(const Results& r, int rep, const Keep& keep, const Keep& 
       other += s.new_occupation[i] != s.occupation[i];
     }
   }
-  out.n = n;
-  if (n == 0) return out;
-  const KaplanMeier km = reemployment_curve(r, in_rep);
+  out.n = static_cast<double>(rows.size());
+  if (rows.empty()) return out;
+  const KaplanMeier km = kaplan_meier(duration, ended);
   out.within3 = 1 - km.at(3);
   out.within6 = 1 - km.at(6);
   out.within12 = 1 - km.at(12);
@@ -76,13 +98,9 @@ SpellStats spell_stats(const Results& r, int rep, const Keep& keep, const Keep& 
   out.lower_pay = ratio(lower, rehired);
   out.offshore = ratio(offshore, rehired);
   out.other_occupation = ratio(other, rehired);
-  const Spells& c = r.comparison;
-  const auto in_rep_comparison = [&](std::size_t i) { return c.replicate[i] == rep && keep_comparison(i); };
-  out.earnings_loss1 = earnings_loss(r, 0, in_rep, in_rep_comparison);
-  out.earnings_loss3 = earnings_loss(r, 2, in_rep, in_rep_comparison);
-  out.earnings_loss3_tenured = earnings_loss(
-      r, 2, [&](std::size_t i) { return in_rep(i) && s.tenure[i] >= kLongTenureMonths; },
-      [&](std::size_t i) { return in_rep_comparison(i) && c.tenure[i] >= kLongTenureMonths; });
+  out.earnings_loss1 = earnings_loss_of(r, 0, rows, comparison);
+  out.earnings_loss3 = earnings_loss_of(r, 2, rows, comparison);
+  out.earnings_loss3_tenured = earnings_loss_of(r, 2, long_tenured(s, rows), long_tenured(r.comparison, comparison));
   return out;
 }
 
@@ -98,10 +116,13 @@ Figure curve_figure(Figure f, const std::vector<SpellStats>& st) {
   return f;
 }
 
-std::vector<Figure> spell_figures(const Results& r, const Keep& keep, const Keep& keep_comparison, bool with_count) {
+// spells[rep], comparison[rep]: the rows of a group of workers in replicate rep.
+std::vector<Figure> spell_figures(const Results& r, const std::vector<Rows>& spells,
+                                  const std::vector<Rows>& comparison, bool with_count) {
   const int R = r.replicates;
   std::vector<SpellStats> st;
-  for (int rep = 0; rep < R; ++rep) st.push_back(spell_stats(r, rep, keep, keep_comparison));
+  for (int rep = 0; rep < R; ++rep)
+    st.push_back(spell_stats(r, spells[static_cast<std::size_t>(rep)], comparison[static_cast<std::size_t>(rep)]));
   auto fig = [&](const char* key, const char* label, Unit u, double SpellStats::*field) {
     Figure f{key, label, u, Eigen::VectorXd(R)};
     for (int rep = 0; rep < R; ++rep) f.values[rep] = st[rep].*field;
@@ -146,7 +167,12 @@ std::vector<Figure> spell_figures(const Results& r, const Keep& keep, const Keep
 
 double earnings_loss(const Results& r, std::size_t y, const std::function<bool(std::size_t)>& keep,
                      const std::function<bool(std::size_t)>& keep_comparison) {
-  return 1 - ratio(earnings_ratio(r.spells, y, keep), earnings_ratio(r.comparison, y, keep_comparison));
+  Rows spells, comparison;
+  for (std::size_t i = 0; i < r.spells.size(); ++i)
+    if (keep(i)) spells.push_back(i);
+  for (std::size_t i = 0; i < r.comparison.size(); ++i)
+    if (keep_comparison(i)) comparison.push_back(i);
+  return earnings_loss_of(r, y, spells, comparison);
 }
 
 KaplanMeier reemployment_curve(const Results& r, const std::function<bool(std::size_t)>& keep) {
@@ -213,16 +239,17 @@ std::vector<Figure> summary_figures(const Results& r) {
           [&](int rep) { return hhi(rep, r.months - 1); });
   out.back().depends_on_size = true;
   const Keep all = [](std::size_t) { return true; };
-  for (auto& f : spell_figures(r, all, all, false)) out.push_back(f);
+  const std::vector<Rows> comparison = rows_by_replicate(r.comparison, R, all);
+  for (auto& f : spell_figures(r, rows_by_replicate(r.spells, R, all), comparison, false)) out.push_back(f);
   for (int cause = 1; cause <= 3; ++cause) {
     const std::string key = std::string("reemployed_12m_") + kCauseNames[cause];
     Figure f{key, std::string("  reemployed within 12 months, ") + kCauseNames[cause] + "-displaced", Unit::share,
              Eigen::VectorXd(R)};
     // NaN for a replicate without spells of this cause.
     std::vector<SpellStats> st;
+    const auto of_cause = rows_by_replicate(r.spells, R, [&](std::size_t i) { return r.spells.cause[i] == cause; });
     for (int rep = 0; rep < R; ++rep) {
-      st.push_back(spell_stats(
-          r, rep, [&](std::size_t i) { return r.spells.cause[i] == cause; }, all));
+      st.push_back(spell_stats(r, of_cause[static_cast<std::size_t>(rep)], comparison[static_cast<std::size_t>(rep)]));
       f.values[rep] = st.back().within12;
     }
     std::transform(key.begin(), key.end(), f.key.begin(), ::tolower);
@@ -308,13 +335,25 @@ std::vector<GroupFigures> summary_by(const Results& r, const std::string& groupi
     const int a = s.age[i];
     return a <= 25 ? 0 : a <= 34 ? 1 : a <= 44 ? 2 : a <= 54 ? 3 : a <= 64 ? 4 : 5;
   };
+  // Every row's group, then each group's rows by replicate, in one pass per table.
+  const auto G = names.size();
+  const auto R = static_cast<std::size_t>(r.replicates);
+  auto by_group = [&](const Spells& s) {
+    std::vector<std::vector<Rows>> rows(G, std::vector<Rows>(R));
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const int g = group_of(s, i);
+      const int rep = s.replicate[i];
+      if (g >= 0 && static_cast<std::size_t>(g) < G && rep >= 0 && static_cast<std::size_t>(rep) < R)
+        rows[static_cast<std::size_t>(g)][static_cast<std::size_t>(rep)].push_back(i);
+    }
+    return rows;
+  };
+  const auto spells = by_group(r.spells), comparison = by_group(r.comparison);
   std::vector<GroupFigures> out;
-  for (std::size_t g = 0; g < names.size(); ++g) {
+  for (std::size_t g = 0; g < G; ++g) {
     const bool titled = grouping == "occupation" && g < r.occupation_titles.size();
-    out.push_back({names[g], titled ? r.occupation_titles[g] : std::string(),
-                   spell_figures(
-                       r, [&](std::size_t i) { return group_of(r.spells, i) == static_cast<int>(g); },
-                       [&](std::size_t i) { return group_of(r.comparison, i) == static_cast<int>(g); }, true)});
+    out.push_back(
+        {names[g], titled ? r.occupation_titles[g] : std::string(), spell_figures(r, spells[g], comparison[g], true)});
     if (grouping != "sector") continue;
     const auto hhi = r.grouped.find("sector/hhi");
     for (const auto& [key, label, t] : {std::tuple{"hhi_start", "employment HHI, first month", 0},
