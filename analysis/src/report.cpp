@@ -510,7 +510,8 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
       << "<tr><td>laborsim</td><td>" << esc(r.laborsim_version) << " (git " << esc(r.git_commit) << "), format "
       << r.format_version << "</td></tr>"
       << "<tr><td>command</td><td><code>" << esc(r.command_line) << "</code></td></tr>"
-      << "<tr><td>spell panel</td><td>" << r.spells.size() << " spells, panel rate " << r.panel_rate << "</td></tr>";
+      << "<tr><td>spell panel</td><td>" << r.spells.size() << " spells, " << r.comparison.size()
+      << " comparison records (workers not displaced), panel rate " << r.panel_rate << "</td></tr>";
     for (std::size_t i = 0; i < r.schedule_months.size(); ++i)
       h << "<tr><td>" << (i ? "" : "changes during the run") << "</td><td class=\"schedule-change\">month "
         << r.schedule_months[i] << ": <code>" << esc(r.schedule_changes[i]) << "</code></td></tr>";

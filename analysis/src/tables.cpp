@@ -220,13 +220,21 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
   print_aligned(os, rows, {false, true, false});
   os << "\nMeans over replicates with 95% t-intervals, cut to the values a figure can take (a share\n"
         "within 0-100%, a count at least 0). Reemployment shares and durations are\n"
-        "Kaplan-Meier estimates from the spell panel (censored at the end of the run).\n";
+        "Kaplan-Meier estimates from the spell panel (censored at the end of the run).\n"
+        "Earnings lost: the displaced's earnings in that year after displacement (0 in months\n"
+        "without a job) over their wage before, against the same for panel workers not\n"
+        "displaced (docs/model.md, \"Earnings after displacement\").\n";
   if (r.replicates < 2) os << "With one replicate there are no intervals: run more (--replicates).\n";
   const auto unread = std::find_if(figs.begin(), figs.end(), unread_horizon);
   if (r.spells.size() > 0 && unread != figs.end())
     os << "'" << unread->label << "' and longer are n/a: in over half of the\n"
        << "replicates the panel follows no displaced worker that long (the run has " << r.months
        << (r.months == 1 ? " month).\n" : " months).\n");
+  if (r.format_version < 4)
+    os << "Earnings lost are n/a: files of format version " << r.format_version << " do not record earnings.\n";
+  else if (r.spells.size() > 0 && r.months < 37)
+    os << "Earnings lost in year " << (r.months < 13 ? "1 and 3 are" : "3 are") << " n/a: the run (" << r.months
+       << " months) ends before anyone's is over.\n";
   if (r.spells.size() == 0)
     os << (r.panel_rate > 0 ? "The spell panel recorded no spells (no worker in the panel was displaced): spell "
                               "figures are n/a.\n"

@@ -248,6 +248,11 @@ class Analyze(unittest.TestCase):
             text = analyze(["summary", short], check=True).stdout
             self.assertRegex(text, r"reemployed within 24 months +n/a")
             self.assertIn("the panel follows no displaced worker that long (the run has 12 months)", text)
+            # Nor anyone's earnings for a year: both earnings rows n/a, and why.
+            self.assertIsNone(fig["earnings_loss_year1"]["mean"])
+            self.assertIn("Earnings lost in year 1 and 3 are n/a: the run (12 months) ends", text)
+            self.assertIn("Earnings lost in year 3 are n/a: the run (36 months)",
+                          analyze(["summary", self.base], check=True).stdout)
             self.assertNotIn("that long", analyze(["summary", self.base], check=True).stdout)
             by_sector = analyze(["summary", short, "--by", "sector"], check=True).stdout
             self.assertIn("A reemployment share is n/a where in over half of the replicates", by_sector)
