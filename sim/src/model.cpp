@@ -918,13 +918,17 @@ void Model::step() {
 }
 
 void Model::add_comparisons() {
-  if (!recording() || month_ % 12 != 0 || sc_.output.panel_rate <= 0) return;
-  // Panel workers are spread over all ids: each block gathers its own, in id order.
+  const double rate = sc_.output.comparison_rate;
+  if (!recording() || month_ % 12 != 0 || sc_.output.panel_rate <= 0 || rate <= 0) return;
+  // Panel workers are spread over all ids: each block gathers its own, in id order,
+  // each employed one drawn at comparison_rate from the block's stream.
   std::vector<std::vector<Spell>> by_block(static_cast<size_t>(blocks()));
   for_each(blocks(), [&](int b) {
     const auto [lo, hi] = block_ids(b);
+    Rng r = rng(static_cast<std::uint64_t>(b), Purpose::comparison);
     for (auto wid = static_cast<std::int32_t>(lo); wid < hi; ++wid) {
       if (!w.in_panel(wid) || w.status(wid) != Status::employed) continue;
+      if (rate < 1 && !r.bernoulli(rate)) continue;
       const std::int32_t ci = w.core[wid].cell;
       Spell s;
       s.worker = wid;

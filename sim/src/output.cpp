@@ -279,8 +279,10 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& s
     impl_->spells.create(sp);
     H5::Group cp = impl_->file.createGroup("/comparison");
     attr_string(cp, "description",
-                "the displaced's comparison group: every panel worker employed at the end of months 0, 12, 24, ..., "
-                "one row per worker and such month, with its earnings over the three years after");
+                "the displaced's comparison group: panel workers employed at the end of months 0, 12, 24, ..., "
+                "each drawn at output.comparison_rate, one row per worker and such month, with its earnings over "
+                "the three years after");
+    attr_number(cp, "comparison_rate", H5::PredType::NATIVE_DOUBLE, sc.output.comparison_rate);
     impl_->comparison.create(cp);
   } catch (const H5::Exception& e) {
     std::error_code ec;

@@ -59,8 +59,10 @@ std::size_t estimate_memory(const Scenario& sc, int threads) {
   for (const auto& mi : metric_table()) series += 8.0 * sc.simulation.months * groups[static_cast<int>(mi.grouping)];
   const double mobility = 8.0 * static_cast<double>(sc.occupations.size()) * static_cast<double>(sc.occupations.size());
   // The comparison group: a record per panel worker employed in months 0, 12, 24, ...
-  const double comparisons = sc.output.panel_rate * static_cast<double>(sc.simulation.workers) *
-                             (sc.simulation.months / 12 + 1) * static_cast<double>(sizeof(Spell));
+  // and drawn at comparison_rate.
+  const double comparisons = sc.output.panel_rate * sc.output.comparison_rate *
+                             static_cast<double>(sc.simulation.workers) * (sc.simulation.months / 12 + 1) *
+                             static_cast<double>(sizeof(Spell));
   const double per_replicate = per_worker * static_cast<double>(sc.simulation.workers) + series;
   // Finished replicates' series wait for the writer: at most all of them. A panel is
   // moved out of its replicate when it finishes: one copy each, running or waiting.

@@ -695,6 +695,7 @@ void each_section(S& s, Section&& section) {
   section("output", [&](auto& v) {
     auto& p = s.output;
     v.number("panel_rate", p.panel_rate, 0, 1);
+    v.number("comparison_rate", p.comparison_rate, 0, 1);
   });
 }
 

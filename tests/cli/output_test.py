@@ -152,15 +152,17 @@ class ResultsFile(unittest.TestCase):
         self.assertFalse(np.isnan(s["earnings_year2"][s["start_month"] == 0]).all())
         self.assertTrue(np.isnan(s["earnings_year3"]).all())  # 36 months: no third year after month 0
 
-    def test_comparison_group_is_the_employed_panel_of_months_0_12_24(self):
-        # Each worker is in the panel with probability panel_rate, independently: the
-        # records of a month are Binomial(employed then, panel_rate).
+    def test_comparison_group_is_drawn_from_the_employed_panel_of_months_0_12_24(self):
+        # Each worker is in the panel with probability panel_rate, and an employed panel
+        # worker in the comparison group of a month with comparison_rate, independently:
+        # the records of a month are Binomial(employed then, panel_rate x comparison_rate).
         c = {k: v[()] for k, v in self.f["comparison"].items()}
         n = len(c["worker"])
         for k, v in c.items():
             self.assertEqual(len(v), n, k)
         self.assertEqual(sorted(np.unique(c["month"])), [0, 12, 24])
-        rate = self.f["spells"].attrs["panel_rate"]
+        rate = self.f["spells"].attrs["panel_rate"] * self.f["comparison"].attrs["comparison_rate"]
+        self.assertEqual(self.f["comparison"].attrs["comparison_rate"], 0.25)  # the default
         employed = self.f["series/aggregate/employed"][()]
         for rep in range(3):
             for t in (0, 12, 24):

@@ -822,13 +822,14 @@ TEST(Wages, APremiumScheduledAtAMonthAppliesFromThatMonth) {
 // year y are the wages (annual / 12, with the tenure premium) of the months in which its
 // worker held a job, months start+12(y-1)+1 .. start+12y, 0 for the others; a year the
 // run did not reach or in which the worker retired is NaN. Tallied here month by month
-// from the state after each step, and compared with what the engine recorded. The
-// comparison group is exactly the panel workers employed at the end of months 0, 12, ...
+// from the state after each step, and compared with what the engine recorded. At
+// comparison_rate 1 the comparison group is exactly the panel workers employed at the
+// end of months 0, 12, ...
 TEST(Earnings, AreTheWagesOfTheMonthsWithAJob) {
   const double g = 0.03, cap = 10;
   const int months = 50;
-  Model m(fixtures::small({"output.panel_rate=1", "labor_market.tenure_wage_growth=0.03", "ai.adoption_speed=4",
-                           "demography.early_retirement_rate=0.05"},
+  Model m(fixtures::small({"output.panel_rate=1", "output.comparison_rate=1", "labor_market.tenure_wage_growth=0.03",
+                           "ai.adoption_speed=4", "demography.early_retirement_rate=0.05"},
                           6000, months),
           0);
   struct Tally {
@@ -904,6 +905,39 @@ TEST(Earnings, AreTheWagesOfTheMonthsWithAJob) {
   EXPECT_GT(jobless_years, 20);  // every case is exercised
   EXPECT_GT(retired, 20);
   EXPECT_GT(cut_by_end, 1000);
+}
+
+// Below 1, each employed panel worker joins the comparison group of a month 0, 12, ...
+// with probability comparison_rate, drawn anew each time: the records of such a month are
+// employed panel workers, Binomial(employed panel workers then, rate) of them.
+TEST(Earnings, TheComparisonGroupIsDrawnAtItsRate) {
+  const double rate = 0.3;
+  Model m(fixtures::small({"output.panel_rate=0.5", "output.comparison_rate=0.3"}, 20000, 40), 1);
+  double drawn = 0, expected = 0, variance = 0;
+  std::map<std::int64_t, int> times;  // how many months each worker was drawn in
+  while (m.month() < 40) {
+    const int t = m.month();
+    m.step();
+    if (t < 0 || t % 12 != 0) continue;
+    double eligible = 0;
+    for (std::size_t wid = 0; wid < m.w.size(); ++wid)
+      eligible += m.w.in_panel(wid) && m.w.status(wid) == Status::employed;
+    for (const Spell& s : m.comparisons()) {
+      if (s.start_month != t) continue;
+      const auto wid = static_cast<std::size_t>(s.worker);
+      ASSERT_TRUE(m.w.in_panel(wid) && m.w.status(wid) == Status::employed) << wid;
+      drawn += 1;
+      ++times[s.worker];
+    }
+    expected += rate * eligible;
+    variance += rate * (1 - rate) * eligible;
+  }
+  int again = 0;
+  for (const auto& [wid, n] : times) again += n > 1;
+  std::printf("%.0f comparison records drawn, %.1f expected (sd %.1f); %d workers drawn in two months or more\n", drawn,
+              expected, std::sqrt(variance), again);
+  EXPECT_NEAR(drawn, expected, 4 * std::sqrt(variance));
+  EXPECT_GT(again, 100);  // drawn anew each year, not once for good
 }
 
 namespace {

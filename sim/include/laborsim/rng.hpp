@@ -40,6 +40,7 @@ enum class Purpose : std::uint64_t {
   retraining_at_risk = 19,  // the at-risk employed of one firm leaving for a programme
   init_tenure = 20,         // the tenure of one cell's employees at the start
   early_retirement = 21,    // the older unemployed of one market retiring early
+  comparison = 22,          // which employed panel workers of one block join the comparison group
 };
 
 class Rng {

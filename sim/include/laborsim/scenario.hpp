@@ -178,6 +178,10 @@ struct DemographyParams {
 
 struct OutputParams {
   double panel_rate = 0.01;  // share of workers whose spells are recorded
+  // Share of the panel's employed taken into the comparison group in each of months 0,
+  // 12, 24, ... (drawn anew each time): the displaced's earnings are measured against
+  // them, and a quarter keeps the group a few times the spells' size.
+  double comparison_rate = 0.25;
 };
 
 // The parameter sections: what a [[schedule]] may change during a run (the sections
