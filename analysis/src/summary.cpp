@@ -19,7 +19,7 @@ double ratio(double a, double b) { return b > 0 ? a / b : kNaN; }
 struct SpellStats {
   double n = 0, within3 = kNaN, within6 = kNaN, within12 = kNaN, within24 = kNaN, median = kNaN;
   double replacement = kNaN, replacement_tenured = kNaN, lower_pay = kNaN, offshore = kNaN, other_occupation = kNaN;
-  double earnings_loss1 = kNaN, earnings_loss3 = kNaN, earnings_loss3_tenured = kNaN;
+  double earnings_loss1 = kNaN, earnings_loss3 = kNaN, earnings_loss3_tenured = kNaN, earnings_years_lost = kNaN;
 };
 
 using Keep = std::function<bool(std::size_t)>;
@@ -48,6 +48,25 @@ double earnings_ratio(const Spells& s, std::size_t y, const Rows& rows) {
 
 double earnings_loss_of(const Results& r, std::size_t y, const Rows& spells, const Rows& comparison) {
   return 1 - ratio(earnings_ratio(r.spells, y, spells), earnings_ratio(r.comparison, y, comparison));
+}
+
+// Earnings lost over the three years after, in years of the wage before: the sum over
+// the years of the comparison group's earnings / wage minus the displaced's, over the
+// rows of each whose three years are all observed (the undiscounted, three-year part of
+// Davis & von Wachter's present value).
+double earnings_years_lost(const Results& r, const Rows& spells, const Rows& comparison) {
+  auto observed = [](const Spells& s, const Rows& rows) {
+    Rows out;
+    if (s.earnings[2].size() != s.size()) return out;  // not recorded (format version 3 or older)
+    for (std::size_t i : rows)
+      if (std::isfinite(s.earnings[0][i]) && std::isfinite(s.earnings[1][i]) && std::isfinite(s.earnings[2][i]))
+        out.push_back(i);
+    return out;
+  };
+  const Rows d = observed(r.spells, spells), c = observed(r.comparison, comparison);
+  double lost = 0;
+  for (std::size_t y = 0; y < 3; ++y) lost += earnings_ratio(r.comparison, y, c) - earnings_ratio(r.spells, y, d);
+  return lost;  // NaN where either group has no one followed three years
 }
 
 // The long-tenured displaced, as the Displaced Worker Survey counts them: 3+ years at
@@ -101,6 +120,7 @@ SpellStats spell_stats(const Results& r, const Rows& rows, const Rows& compariso
   out.earnings_loss1 = earnings_loss_of(r, 0, rows, comparison);
   out.earnings_loss3 = earnings_loss_of(r, 2, rows, comparison);
   out.earnings_loss3_tenured = earnings_loss_of(r, 2, long_tenured(s, rows), long_tenured(r.comparison, comparison));
+  out.earnings_years_lost = earnings_years_lost(r, rows, comparison);
   return out;
 }
 
@@ -159,6 +179,9 @@ std::vector<Figure> spell_figures(const Results& r, const std::vector<Rows>& spe
   out.back().may_be_negative = true;
   out.push_back(fig("earnings_loss_year3_tenured", "  after 3+ years at the employer", Unit::share,
                     &SpellStats::earnings_loss3_tenured));
+  out.back().may_be_negative = true;
+  out.push_back(fig("earnings_years_lost", "earnings lost over the 3 years after (years of the wage before)",
+                    Unit::ratio, &SpellStats::earnings_years_lost));
   out.back().may_be_negative = true;
   return out;
 }

@@ -330,15 +330,23 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
   std::vector<std::string> head = {grouping};
   if (titled) head.push_back("title");
   // A column's name by its figure's key (a figure without one is headed by its key).
-  static const std::map<std::string, std::string> short_names = {
-      {"displaced_estimated", "displaced"}, {"reemployed_3m", "reemp 3m"},
-      {"reemployed_6m", "reemp 6m"},        {"reemployed_12m", "reemp 12m"},
-      {"reemployed_24m", "reemp 24m"},      {"median_duration", "median dur"},
-      {"wage_replacement", "wage repl"},    {"wage_replacement_tenured", "repl 3y+"},
-      {"rehired_lower_pay", "lower pay"},   {"rehired_offshore", "offshore"},
-      {"changed_occupation", "other occ"},  {"earnings_loss_year1", "loss y1"},
-      {"earnings_loss_year3", "loss y3"},   {"earnings_loss_year3_tenured", "y3 3y+"},
-      {"hhi_start", "HHI first"},           {"hhi_end", "HHI last"}};
+  static const std::map<std::string, std::string> short_names = {{"displaced_estimated", "displaced"},
+                                                                 {"reemployed_3m", "reemp 3m"},
+                                                                 {"reemployed_6m", "reemp 6m"},
+                                                                 {"reemployed_12m", "reemp 12m"},
+                                                                 {"reemployed_24m", "reemp 24m"},
+                                                                 {"median_duration", "median dur"},
+                                                                 {"wage_replacement", "wage repl"},
+                                                                 {"wage_replacement_tenured", "repl 3y+"},
+                                                                 {"rehired_lower_pay", "lower pay"},
+                                                                 {"rehired_offshore", "offshore"},
+                                                                 {"changed_occupation", "other occ"},
+                                                                 {"earnings_loss_year1", "loss y1"},
+                                                                 {"earnings_loss_year3", "loss y3"},
+                                                                 {"earnings_loss_year3_tenured", "y3 3y+"},
+                                                                 {"earnings_years_lost", "lost 3y"},
+                                                                 {"hhi_start", "HHI first"},
+                                                                 {"hhi_end", "HHI last"}};
   if (!groups.empty())
     for (const auto& fig : groups.front().figures) {
       const auto it = short_names.find(fig.key);

@@ -175,6 +175,9 @@ TEST(Summary, EarningsLossIsAgainstTheComparisonGroupOverTheObservedRows) {
   EXPECT_DOUBLE_EQ(find(figs, "earnings_loss_year3").values[2], 1 - 0.9 / 0.95);
   // After 3+ years at the employer: displaced none observed in year 3 -> n/a.
   EXPECT_TRUE(std::isnan(find(figs, "earnings_loss_year3_tenured").values[1]));
+  // Years of the wage lost over the three years, over the rows with all three observed
+  // (the first spell, the first comparison record): (1 - 0.5) + (1.05 - 0.8) + (1.1 - 0.9).
+  EXPECT_NEAR(find(figs, "earnings_years_lost").values[0], 0.95, 1e-12);
   // A loss can be negative (the displaced earn more): its interval is not cut at 0.
   Figure gain{"g", "g", Unit::share, Eigen::Vector4d(-0.1, -0.2, 0.05, -0.15)};
   gain.may_be_negative = true;

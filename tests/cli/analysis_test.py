@@ -540,6 +540,7 @@ class Analyze(unittest.TestCase):
         # A 36-month run observes no one's third year: n/a, not 0.
         self.assertIsNone(fig["earnings_loss_year3"]["mean"])
         self.assertIsNone(fig["earnings_loss_year3_tenured"]["mean"])
+        self.assertIsNone(fig["earnings_years_lost"]["mean"])
         p = analyze(["summary", self.base, "--by", "tenure", "--format", "csv"], check=True)
         t = pd.read_csv(StringIO(p.stdout), float_precision="round_trip")
         for band, lo, hi in [("under 1 year", 0, 12), ("3-6 years", 36, 72)]:

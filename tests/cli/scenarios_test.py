@@ -10,7 +10,9 @@ import unittest
 import h5py
 import numpy as np
 
-from common import SCENARIOS, SOURCE, run, run_scenario, tempdir
+import json
+
+from common import SCENARIOS, SOURCE, analyze, run, run_scenario, tempdir
 
 GALLERY = ["baseline", "no_ai", "ai_fast", "hype_regret", "hype_wave", "consolidation_wave", "reskilling_subsidy",
            "young_workers"]
@@ -88,6 +90,29 @@ class Gallery(unittest.TestCase):
             ratio.append(t["earnings_year3"][seen].astype(float).sum() / t["wage"][seen].astype(float).sum())
         self.assertIn(f"{100 * (1 - ratio[0] / ratio[1]):.2f}%", earnings)
         self.assertIn("25.00%", earnings)
+
+    def test_baseline_earnings_lost_over_three_years(self):
+        # Recomputed from the file: per replicate, over the rows of each group whose three
+        # years are all observed, the sum over the years of the comparison group's
+        # earnings / wage minus the displaced's; then the mean over replicates.
+        with h5py.File(self.result("baseline")) as f:
+            tables = [{k: f[g][k][()].astype(float) for k in ("replicate", "wage", "earnings_year1", "earnings_year2",
+                                                              "earnings_year3")} for g in ("spells", "comparison")]
+            reps = int(f.attrs["replicates"])
+        lost = []
+        for rep in range(reps):
+            ratios = []
+            for t in tables:
+                rows = (t["replicate"] == rep) & ~np.isnan(t["earnings_year1"]) & ~np.isnan(t["earnings_year2"]) \
+                    & ~np.isnan(t["earnings_year3"])
+                ratios.append([t[f"earnings_year{y}"][rows].sum() / t["wage"][rows].sum() for y in (1, 2, 3)])
+            lost.append(sum(c - d for d, c in zip(*ratios)))
+        fig = json.loads(analyze(["summary", self.result("baseline"), "--format", "json"], check=True).stdout)
+        got = fig["figures"]["earnings_years_lost"]["mean"]
+        self.assertAlmostEqual(got, np.mean(lost), places=9)
+        # Between no loss and three years' pay; more than the first year's loss alone.
+        self.assertGreater(got, fig["figures"]["earnings_loss_year1"]["mean"])
+        self.assertLess(got, 3)
 
     def test_aiq_spreads_from_16_to_25_percent_in_a_year(self):
         a = aggregate(self.result("baseline"))
