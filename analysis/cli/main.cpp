@@ -16,7 +16,8 @@ namespace {
 
 const char* kUsage =
     "Usage:\n"
-    "  laborsim-analyze summary RESULTS.h5 [--by occupation|sector|region|cohort|tenure] [--format table|csv|json]\n"
+    "  laborsim-analyze summary RESULTS.h5 [--by occupation|sector|region|cohort|tenure|cause] [--format "
+    "table|csv|json]\n"
     "                   [--from M]\n"
     "  laborsim-analyze summary A.h5 B.h5 [...] [--format table|csv|json] [--from M]   (runs side by side)\n"
     "  laborsim-analyze compare A.h5 B.h5 [C.h5 ...] [--format table|csv|json] [--from M]   (each against A)\n"
@@ -31,7 +32,8 @@ int main(int argc, char** argv) {
   po::options_description opts("Options");
   opts.add_options()("help,h", "show this help")(
       "by", po::value<std::string>(),
-      "summary by occupation, sector, region, cohort (age) or tenure (years at the employer lost), "
+      "summary by occupation, sector, region, cohort (age), tenure (years at the employer lost) or cause "
+      "(ordinary, AI or consolidation layoff), "
       "at displacement")("format,f", po::value<std::string>(), "table (default), csv or json; export: csv or json")(
       "output,o", po::value<std::string>(), "export: output directory; report: HTML file")(
       "from", po::value<int>(),
@@ -103,8 +105,8 @@ int main(int argc, char** argv) {
     if (cmd == "summary") {
       if (vm.count("by")) {
         const std::string by = vm["by"].as<std::string>();
-        if (by != "occupation" && by != "sector" && by != "region" && by != "cohort" && by != "tenure")
-          return usage_error("--by must be occupation, sector, region, cohort or tenure");
+        if (by != "occupation" && by != "sector" && by != "region" && by != "cohort" && by != "tenure" && by != "cause")
+          return usage_error("--by must be occupation, sector, region, cohort, tenure or cause");
         print_summary_by(std::cout, runs[0], by, summary_by(runs[0], by), format);
       } else if (runs.size() == 1) {
         print_summary(std::cout, runs[0], summary_figures(runs[0]), format);

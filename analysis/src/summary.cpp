@@ -341,16 +341,19 @@ int tenure_band(int months) {
   return months < 12 ? 0 : months < 36 ? 1 : months < 72 ? 2 : months < 120 ? 3 : 4;
 }
 
+const std::vector<std::string> kCauses = {"ordinary", "AI", "consolidation"};
+
 std::vector<GroupFigures> summary_by(const Results& r, const std::string& grouping) {
-  const bool by_tenure = grouping == "tenure";
+  const bool by_tenure = grouping == "tenure", by_cause = grouping == "cause";
   auto it = r.groups.find(grouping);
-  if (!by_tenure && it == r.groups.end())
-    throw FormatError("unknown grouping '" + grouping + "' (occupation, sector, region, cohort or tenure)");
+  if (!by_tenure && !by_cause && it == r.groups.end())
+    throw FormatError("unknown grouping '" + grouping + "' (occupation, sector, region, cohort, tenure or cause)");
   if (by_tenure && r.format_version < 3)
     throw FormatError(r.path.string() + ": --by tenure needs a file of format version 3 or later (this one is " +
                       std::to_string(r.format_version) + ": its spells do not record tenure)");
-  const std::vector<std::string>& names = by_tenure ? kTenureBands : it->second;
+  const std::vector<std::string>& names = by_tenure ? kTenureBands : by_cause ? kCauses : it->second;
   auto group_of = [&](const Spells& s, std::size_t i) -> int {
+    if (by_cause) return s.cause[i] - 1;
     if (grouping == "occupation") return s.occupation[i];
     if (grouping == "sector") return s.sector[i];
     if (grouping == "region") return s.region[i];
@@ -371,7 +374,13 @@ std::vector<GroupFigures> summary_by(const Results& r, const std::string& groupi
     }
     return rows;
   };
-  const auto spells = by_group(r.spells), comparison = by_group(r.comparison);
+  // By cause, every group is measured against the whole comparison group (no one in it
+  // was displaced, for any cause).
+  const auto spells = by_group(r.spells);
+  const auto comparison = by_cause
+                              ? std::vector<std::vector<Rows>>(
+                                    G, rows_by_replicate(r.comparison, r.replicates, [](std::size_t) { return true; }))
+                              : by_group(r.comparison);
   std::vector<GroupFigures> out;
   for (std::size_t g = 0; g < G; ++g) {
     const bool titled = grouping == "occupation" && g < r.occupation_titles.size();

@@ -364,8 +364,12 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
   if (titled) right[1] = false;
   print_aligned(os, rows, right);
   os << "\nMeans over replicates, by "
-     << (grouping == "tenure" ? "the years at the employer they lost" : grouping + " at displacement")
-     << " (spell panel; displaced counts scaled by 1/panel_rate).\n";
+     << (grouping == "tenure"  ? "the years at the employer they lost"
+         : grouping == "cause" ? "cause of displacement"
+                               : grouping + " at displacement")
+     << " (spell panel; displaced counts scaled by 1/panel_rate).\n"
+     << (grouping == "cause" ? "Earnings lost: each cause's displaced against the whole comparison group.\n"
+                             : "Earnings lost: against the comparison group's workers of the same " + grouping + ".\n");
   if (grouping == "sector")
     os << "HHI: the sector's employment Herfindahl-Hirschman index (sum of its firms' squared\n"
           "employment shares, 0-1) in the run's first and last month.\n";

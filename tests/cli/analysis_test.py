@@ -548,6 +548,34 @@ class Analyze(unittest.TestCase):
             self.assertAlmostEqual(got, np.mean([loss(1, rep, lo, hi) for rep in range(4)]), places=9, msg=band)
         self.assertIn("loss y1", analyze(["summary", self.base, "--by", "tenure"], check=True).stdout)
 
+    def test_summary_by_cause(self):
+        # One row per cause of displacement: its reemployment is the summary's row for
+        # that cause, its count the panel's spells of that cause scaled up, and its
+        # earnings loss is against the whole comparison group (no one in it was
+        # displaced, for any cause), recomputed here from the file.
+        from io import StringIO
+        t = pd.read_csv(StringIO(analyze(["summary", self.hype, "--by", "cause", "--format", "csv"],
+                                         check=True).stdout), float_precision="round_trip")
+        self.assertEqual(list(t["cause"].drop_duplicates()), ["ordinary", "AI", "consolidation"])
+        fig = json.loads(analyze(["summary", self.hype, "--format", "json"], check=True).stdout)["figures"]
+        with h5py.File(self.hype) as f:
+            sp = {k: f["spells"][k][()].astype(float) for k in ("replicate", "cause", "wage", "earnings_year1")}
+            cp = {k: f["comparison"][k][()].astype(float) for k in ("replicate", "wage", "earnings_year1")}
+            rate = f["spells"].attrs["panel_rate"]
+        for code, name in [(1, "ordinary"), (2, "AI"), (3, "consolidation")]:
+            rows = t[t["cause"] == name].set_index("figure")["mean"]
+            self.assertEqual(rows["reemployed_12m"], fig[f"reemployed_12m_{name.lower()}"]["mean"], name)
+            self.assertAlmostEqual(rows["displaced_estimated"], (sp["cause"] == code).sum() / 4 / rate, places=6)
+            losses = []
+            for rep in range(4):
+                ratios = []
+                for tab, keep in [(sp, sp["cause"] == code), (cp, True)]:
+                    k = (tab["replicate"] == rep) & keep & ~np.isnan(tab["earnings_year1"])
+                    ratios.append(tab["earnings_year1"][k].sum() / tab["wage"][k].sum())
+                losses.append(1 - ratios[0] / ratios[1])
+            self.assertAlmostEqual(rows["earnings_loss_year1"], np.mean(losses), places=9, msg=name)
+        self.assertEqual(analyze(["summary", self.hype, "--by", "causes"]).returncode, 2)
+
     def test_reads_files_of_format_version_3(self):
         # Version 3 had neither the spells' earnings nor the comparison group: the
         # earnings figures are n/a, the exports leave earnings empty and list no
