@@ -6,7 +6,9 @@
 #include <array>
 #include <functional>
 #include <map>
+#include <string>
 #include <type_traits>
+#include <utility>
 
 namespace laborsim {
 
@@ -60,15 +62,16 @@ const H5::PredType& h5_type() {
 struct SpellColumn {
   const char* name;
   const H5::PredType& type;
-  const char* description;
+  std::string description;
   // Writes the values of `spells` into a buffer of type.getSize() bytes per row.
   std::function<void(const std::vector<Spell>& spells, int replicate, void* out)> fill;
 };
 
 template <class Get>
-SpellColumn spell_column(const char* name, const char* description, Get get) {
+SpellColumn spell_column(const char* name, std::string description, Get get) {
   using T = decltype(get(Spell{}, 0));
-  return {name, h5_type<T>(), description, [get](const std::vector<Spell>& spells, int replicate, void* out) {
+  return {name, h5_type<T>(), std::move(description),
+          [get](const std::vector<Spell>& spells, int replicate, void* out) {
             T* values = static_cast<T*>(out);
             for (std::size_t i = 0; i < spells.size(); ++i) values[i] = get(spells[i], replicate);
           }};
@@ -77,12 +80,11 @@ SpellColumn spell_column(const char* name, const char* description, Get get) {
 // Earnings in year y + 1 after a record's month, as Spell::earnings counts them.
 SpellColumn earnings_column(int y, const char* after) {
   static const char* const kNames[] = {"earnings_year1", "earnings_year2", "earnings_year3"};
-  static std::vector<std::string> descriptions;  // kept alive: SpellColumn holds the pointer
-  descriptions.push_back("earnings in months " + std::to_string(12 * y + 1) + "-" + std::to_string(12 * y + 12) +
-                         " after " + after +
-                         " (annual wage / 12 for each month employed, 0 for a month without a job, whatever "
-                         "happened meanwhile); NaN if not wholly observed (the run ended or the worker retired)");
-  return spell_column(kNames[y], descriptions.back().c_str(),
+  return spell_column(kNames[y],
+                      "earnings in months " + std::to_string(12 * y + 1) + "-" + std::to_string(12 * y + 12) +
+                          " after " + after +
+                          " (annual wage / 12 for each month employed, 0 for a month without a job, whatever "
+                          "happened meanwhile); NaN if not wholly observed (the run ended or the worker retired)",
                       [y](const Spell& x, int) { return x.earnings[static_cast<size_t>(y)]; });
 }
 
