@@ -100,10 +100,12 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
   auto each_comparison = [&](const auto& record) {
     for (std::size_t k = 0; k < runs.size(); ++k) {
       const Results& r = runs[k];
+      const auto& occ = r.groups.at("occupation");
+      const auto& reg = r.groups.at("region");
+      const auto& sec = r.groups.at("sector");
       const auto& c = r.comparison;
       for (std::size_t i = 0; i < c.size(); ++i)
-        record(names[k], c, i, name_of(r.groups.at("sector"), c.sector[i]),
-               name_of(r.groups.at("occupation"), c.occupation[i]), name_of(r.groups.at("region"), c.region[i]));
+        record(names[k], c, i, name_of(sec, c.sector[i]), name_of(occ, c.occupation[i]), name_of(reg, c.region[i]));
     }
   };
   // What each exported series measures: its unit and description, from the first run

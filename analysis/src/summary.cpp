@@ -25,14 +25,24 @@ struct SpellStats {
 using Keep = std::function<bool(std::size_t)>;
 using Rows = std::vector<std::size_t>;  // indexes of a table's rows
 
-// The rows keep() selects, by replicate: one pass over the table, so that the figures
-// of many groups (hundreds of occupations) cost a pass each, not one per group.
+// rows[g][rep]: the table's rows that group_of puts in group g (-1: none), by
+// replicate, in one pass over the table, so that the figures of many groups (hundreds
+// of occupations) cost a pass, not one per group.
+std::vector<std::vector<Rows>> rows_by_group(const Spells& s, std::size_t groups, int replicates,
+                                             const std::function<int(std::size_t)>& group_of) {
+  const auto R = static_cast<std::size_t>(replicates);
+  std::vector<std::vector<Rows>> rows(groups, std::vector<Rows>(R));
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const int g = group_of(i), rep = s.replicate[i];
+    if (g >= 0 && static_cast<std::size_t>(g) < groups && rep >= 0 && static_cast<std::size_t>(rep) < R)
+      rows[static_cast<std::size_t>(g)][static_cast<std::size_t>(rep)].push_back(i);
+  }
+  return rows;
+}
+
+// The rows keep() selects, by replicate.
 std::vector<Rows> rows_by_replicate(const Spells& s, int replicates, const Keep& keep) {
-  std::vector<Rows> out(static_cast<std::size_t>(replicates));
-  for (std::size_t i = 0; i < s.size(); ++i)
-    if (s.replicate[i] >= 0 && s.replicate[i] < replicates && keep(i))
-      out[static_cast<std::size_t>(s.replicate[i])].push_back(i);
-  return out;
+  return rows_by_group(s, 1, replicates, [&](std::size_t i) { return keep(i) ? 0 : -1; }).front();
 }
 
 // Earnings in year y after a record's month over its wage then, summed over the rows
@@ -361,18 +371,10 @@ std::vector<GroupFigures> summary_by(const Results& r, const std::string& groupi
     const int a = s.age[i];
     return a <= 25 ? 0 : a <= 34 ? 1 : a <= 44 ? 2 : a <= 54 ? 3 : a <= 64 ? 4 : 5;
   };
-  // Every row's group, then each group's rows by replicate, in one pass per table.
+  // Each group's rows by replicate, in one pass per table.
   const auto G = names.size();
-  const auto R = static_cast<std::size_t>(r.replicates);
   auto by_group = [&](const Spells& s) {
-    std::vector<std::vector<Rows>> rows(G, std::vector<Rows>(R));
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      const int g = group_of(s, i);
-      const int rep = s.replicate[i];
-      if (g >= 0 && static_cast<std::size_t>(g) < G && rep >= 0 && static_cast<std::size_t>(rep) < R)
-        rows[static_cast<std::size_t>(g)][static_cast<std::size_t>(rep)].push_back(i);
-    }
-    return rows;
+    return rows_by_group(s, G, r.replicates, [&](std::size_t i) { return group_of(s, i); });
   };
   // By cause, every group is measured against the whole comparison group (no one in it
   // was displaced, for any cause).

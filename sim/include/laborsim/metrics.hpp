@@ -154,8 +154,8 @@ struct Spell {
   // the displacement month: months start+1..start+12, +13..+24, +25..+36, whatever
   // happened to the worker meanwhile (later separations included). NaN for a year not
   // wholly observed: the run ended first, or the worker retired.
-  std::array<float, 3> earnings{0, 0, 0};
   static constexpr int kEarningsYears = 3;
+  std::array<float, kEarningsYears> earnings{};
   // Not written: the worker's birth month (an id freed at retirement is reused by an
   // entrant, who is not the same person) and whether its earnings are still followed.
   std::int16_t birth_month = 0;

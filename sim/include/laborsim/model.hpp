@@ -209,9 +209,9 @@ class Model {
   std::vector<Spell>& spells() { return spells_; }
   // The comparison group for the displaced's earnings: panel workers employed at the end
   // of recorded months 0, 12, 24, ... (so not displaced in it), each drawn at
-  // output.comparison_rate, one record each, with
-  // its job then (firm, occupation, sector, region, wage with the tenure premium, tenure)
-  // and its earnings over the three years after, followed as a spell's are.
+  // output.comparison_rate, one record each, with its job then (firm, occupation,
+  // sector, region, wage with the tenure premium, tenure) and its earnings over the
+  // three years after, followed as a spell's are.
   std::vector<Spell>& comparisons() { return comparisons_; }
   int month() const { return month_; }
 
