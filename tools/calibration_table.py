@@ -41,6 +41,8 @@ DISPLACED = [
 ]
 DWS = "BLS Displaced Worker Survey, Jan 2024"
 JLS = "Jacobson, LaLonde & Sullivan 1993 (earnings, 6+ years' tenure, long-term)"
+DVW = "Davis & von Wachter 2011 (men aged 50 or less, 3+ years' tenure, mass layoffs, 1980-2005)"
+DVW_YEARS = 20
 
 
 def earnings_loss(spells, comparison, year, min_tenure):
@@ -54,6 +56,24 @@ def earnings_loss(spells, comparison, year, min_tenure):
             return None
         ratios.append(e[keep].sum() / t["wage"][keep].astype(float).sum())
     return 1 - ratios[0] / ratios[1]
+
+
+def pv_lost(spells, comparison, years, min_tenure, max_age, discount=0.05):
+    """Earnings lost over the first `years` years after, in years of the wage before:
+    the sum over the years of (comparison group's earnings / wages - the displaced's),
+    year y discounted by (1 + discount)^-(y-1), over the rows of min_tenure months or
+    more, aged max_age or less, with all those years observed (Davis & von Wachter's
+    present value). None where the file follows fewer years or no one that long."""
+    ratios = []
+    for t in (spells, comparison):
+        if f"earnings_year{years}" not in t:
+            return None
+        e = np.stack([t[f"earnings_year{y}"].astype(float) for y in range(1, years + 1)])
+        keep = ~np.isnan(e).any(axis=0) & (t["tenure_months"] >= min_tenure) & (t["age"] <= max_age)
+        if not keep.any():
+            return None
+        ratios.append(e[:, keep].sum(axis=1) / t["wage"][keep].astype(float).sum())
+    return float(sum((c - d) / (1 + discount) ** y for y, (d, c) in enumerate(zip(*ratios))))
 
 
 def displaced_rows(spells, months, comparison=None):
@@ -85,6 +105,14 @@ def displaced_rows(spells, months, comparison=None):
             loss = earnings_loss(spells, comparison, 3, min_tenure)
             rows.append((name, "n/a (none)" if loss is None else fmt(loss, "%"), "-" if data is None else fmt(data, "%"),
                          "not targeted", "-", src))
+        # Davis & von Wachter's present value over 20 years: only a run that follows them
+        # (output.earnings_years = 20) for 21 years or more can say.
+        pv = pv_lost(spells, comparison, DVW_YEARS, 36, 50)
+        followed = sum(k.startswith("earnings_year") for k in spells)
+        got = (f"{pv:.2f} years" if pv is not None else
+               f"n/a ({followed} years followed)" if followed < DVW_YEARS else "n/a (run under 21 years)")
+        rows.append(("earnings lost over 20 years, present value at 5%, 3+ years' tenure, aged 50 or less", got,
+                     "1.40 years", "not targeted", "-", DVW))
     return rows
 
 

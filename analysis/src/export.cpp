@@ -81,6 +81,20 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
   std::filesystem::create_directories(dir);
   ExportCounts n;
   const std::vector<std::string> names = run_names(runs);  // one run: its scenario's name
+  // Earnings columns: as many years as the run that followed the longest, at least the
+  // default three (empty where a run followed fewer or, format version 3 or older, none).
+  std::size_t years = 3;
+  for (const auto& r : runs) years = std::max({years, r.spells.earnings_years(), r.comparison.earnings_years()});
+  std::string earnings_header;
+  for (std::size_t y = 0; y < years; ++y) earnings_header += ",earnings_year" + std::to_string(y + 1);
+  auto earnings_csv = [years](std::ostream& os, const Spells& s, std::size_t i) {
+    for (std::size_t y = 0; y < years; ++y) os << ',' << (y < s.earnings_years() ? csv_number(s.earnings[y][i]) : "");
+  };
+  auto earnings_json = [years](nlohmann::json& j, const Spells& s, std::size_t i) {
+    for (std::size_t y = 0; y < years; ++y)  // null where not observed (NaN) or not followed
+      j["earnings_year" + std::to_string(y + 1)] =
+          y < s.earnings_years() ? nlohmann::json(s.earnings[y][i]) : nlohmann::json();
+  };
   // Calls spell(run name, results, spell index, sector, occupation, new occupation,
   // region, new region) for every spell of every run.
   auto each_spell = [&](const auto& spell) {
@@ -145,7 +159,8 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
     });
     write_file_atomically(dir / "spells.csv", [&](std::ostream& os) {
       os << "scenario,replicate,start_month,end_month,duration_months,reemployed,cause,age,tenure_months,sector,"
-            "occupation,new_occupation,region,new_region,wage,new_wage,earnings_year1,earnings_year2,earnings_year3\n";
+            "occupation,new_occupation,region,new_region,wage,new_wage"
+         << earnings_header << '\n';
       each_spell([&](const std::string& sc, const Spells& s, std::size_t i, const std::string& sector,
                      const std::string& occupation, const std::string& new_occupation, const std::string& region,
                      const std::string& new_region) {
@@ -154,20 +169,19 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
            << s.age[i] << ',' << (s.tenure[i] >= 0 ? std::to_string(s.tenure[i]) : "") << ',' << csv_field(sector)
            << ',' << csv_field(occupation) << ',' << csv_field(new_occupation) << ',' << csv_field(region) << ','
            << csv_field(new_region) << ',' << csv_number(s.wage[i]) << ',' << csv_number(s.new_wage[i]);
-        for (const auto& e : s.earnings) os << ',' << csv_number(e[i]);  // empty where not observed
+        earnings_csv(os, s, i);  // empty where not observed
         os << '\n';
         ++n.spell_rows;
       });
     });
     write_file_atomically(dir / "comparison.csv", [&](std::ostream& os) {
-      os << "scenario,replicate,month,age,tenure_months,sector,occupation,region,wage,earnings_year1,earnings_year2,"
-            "earnings_year3\n";
+      os << "scenario,replicate,month,age,tenure_months,sector,occupation,region,wage" << earnings_header << '\n';
       each_comparison([&](const std::string& sc, const Spells& c, std::size_t i, const std::string& sector,
                           const std::string& occupation, const std::string& region) {
         os << csv_field(sc) << ',' << c.replicate[i] << ',' << c.start_month[i] << ',' << c.age[i] << ',' << c.tenure[i]
            << ',' << csv_field(sector) << ',' << csv_field(occupation) << ',' << csv_field(region) << ','
            << csv_number(c.wage[i]);
-        for (const auto& e : c.earnings) os << ',' << csv_number(e[i]);
+        earnings_csv(os, c, i);
         os << '\n';
         ++n.comparison_rows;
       });
@@ -212,10 +226,8 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
                             {"region", region},
                             {"new_region", new_region},
                             {"wage", s.wage[i]},
-                            {"new_wage", s.new_wage[i]},
-                            {"earnings_year1", s.earnings[0][i]},  // null where not observed (NaN)
-                            {"earnings_year2", s.earnings[1][i]},
-                            {"earnings_year3", s.earnings[2][i]}};
+                            {"new_wage", s.new_wage[i]}};
+        earnings_json(j, s, i);
         os << (n.spell_rows++ ? ",\n" : "\n") << j.dump();
       });
       os << "\n]\n";
@@ -232,10 +244,8 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
                             {"sector", sector},
                             {"occupation", occupation},
                             {"region", region},
-                            {"wage", c.wage[i]},
-                            {"earnings_year1", c.earnings[0][i]},  // null where not observed (NaN)
-                            {"earnings_year2", c.earnings[1][i]},
-                            {"earnings_year3", c.earnings[2][i]}};
+                            {"wage", c.wage[i]}};
+        earnings_json(j, c, i);
         os << (n.comparison_rows++ ? ",\n" : "\n") << j.dump();
       });
       os << "\n]\n";

@@ -481,14 +481,14 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
           "median new / old wage", layers, YAxis::value);
   }
   {
-    // Earnings in the three years after, against workers not displaced (the comparison
-    // group): 1 - the earnings loss, pooled over replicates. Files that do not record
-    // earnings (format version 3 or older) have no line.
+    // Earnings in each year followed after (output.earnings_years), against workers not
+    // displaced (the comparison group): 1 - the earnings loss, pooled over replicates.
+    // Files that do not record earnings (format version 3 or older) have no line.
     std::vector<Layer> layers;
     const auto all = [](std::size_t) { return true; };
     for (size_t k = 0; k < runs.size(); ++k) {
       Layer l{run_name[k], run_color(k), {}, {}, {}, {}, false, run_dash(k)};
-      for (std::size_t y = 0; y < 3; ++y) {
+      for (std::size_t y = 0; y < runs[k].spells.earnings_years(); ++y) {
         const double loss = earnings_loss(runs[k], y, all, all);
         if (std::isfinite(loss)) l.x.push_back(static_cast<double>(y + 1)), l.y.push_back(1 - loss);
       }

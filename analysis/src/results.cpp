@@ -216,10 +216,10 @@ Results read_results(const std::filesystem::path& file) {
     s.tenure = r.format_version >= 3 ? column<int>(sp, "tenure_months", I) : std::vector<int>(s.age.size(), -1);
     s.wage = column<double>(sp, "wage", H5::PredType::NATIVE_DOUBLE);
     s.new_wage = column<double>(sp, "new_wage", H5::PredType::NATIVE_DOUBLE);
-    for (std::size_t y = 0; y < s.earnings.size(); ++y)
-      s.earnings[y] = r.format_version >= 4
-                          ? column<double>(sp, "earnings_year" + std::to_string(y + 1), H5::PredType::NATIVE_DOUBLE)
-                          : std::vector<double>(s.age.size(), kNaN);
+    // Years of earnings followed: the groups' attribute (version 5), three in version 4.
+    const int years = r.format_version >= 5 ? attr_number<int>(sp, "earnings_years", I) : r.format_version == 4 ? 3 : 0;
+    for (int y = 0; y < years; ++y)
+      s.earnings.push_back(column<double>(sp, "earnings_year" + std::to_string(y + 1), H5::PredType::NATIVE_DOUBLE));
     if (r.format_version >= 4) {
       H5::Group cp = f.openGroup("/comparison");
       auto& c = r.comparison;
@@ -231,8 +231,8 @@ Results read_results(const std::filesystem::path& file) {
       c.age = column<int>(cp, "age", I);
       c.tenure = column<int>(cp, "tenure_months", I);
       c.wage = column<double>(cp, "wage", H5::PredType::NATIVE_DOUBLE);
-      for (std::size_t y = 0; y < c.earnings.size(); ++y)
-        c.earnings[y] = column<double>(cp, "earnings_year" + std::to_string(y + 1), H5::PredType::NATIVE_DOUBLE);
+      for (int y = 0; y < years; ++y)
+        c.earnings.push_back(column<double>(cp, "earnings_year" + std::to_string(y + 1), H5::PredType::NATIVE_DOUBLE));
     }
   } catch (const ReadError& e) {
     throw FormatError(file.string() + ": cannot read " + e.object + " (" + e.detail + "): " + kDamaged);
@@ -261,7 +261,8 @@ Results window_from(const Results& r, int from) {
     const std::array int_columns = {&s.replicate,  &s.start_month,    &s.end_month, &s.cause,  &s.reemployed,
                                     &s.occupation, &s.new_occupation, &s.sector,    &s.region, &s.new_region,
                                     &s.age,        &s.tenure};
-    const std::array wage_columns = {&s.wage, &s.new_wage, &s.earnings[0], &s.earnings[1], &s.earnings[2]};
+    std::vector<std::vector<double>*> wage_columns = {&s.wage, &s.new_wage};
+    for (auto& e : s.earnings) wage_columns.push_back(&e);
     std::size_t n = 0;
     for (std::size_t i = 0; i < s.size(); ++i) {
       if (s.start_month[i] < from) continue;

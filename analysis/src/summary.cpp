@@ -3,6 +3,7 @@
 #include "laborsim/analysis/stats.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 
 namespace laborsim::analysis {
@@ -19,7 +20,8 @@ double ratio(double a, double b) { return b > 0 ? a / b : kNaN; }
 struct SpellStats {
   double n = 0, within3 = kNaN, within6 = kNaN, within12 = kNaN, within24 = kNaN, median = kNaN;
   double replacement = kNaN, replacement_tenured = kNaN, lower_pay = kNaN, offshore = kNaN, other_occupation = kNaN;
-  double earnings_loss1 = kNaN, earnings_loss3 = kNaN, earnings_loss3_tenured = kNaN, earnings_years_lost = kNaN;
+  double earnings_loss1 = kNaN, earnings_loss3 = kNaN, earnings_loss3_tenured = kNaN, earnings_years_lost = kNaN,
+         earnings_pv_lost = kNaN;
 };
 
 using Keep = std::function<bool(std::size_t)>;
@@ -49,7 +51,7 @@ std::vector<Rows> rows_by_replicate(const Spells& s, int replicates, const Keep&
 // whose year y is wholly observed (a ratio of totals: mean earnings against the mean
 // wage before).
 double earnings_ratio(const Spells& s, std::size_t y, const Rows& rows) {
-  if (s.earnings[y].size() != s.size()) return kNaN;  // not recorded (format version 3 or older)
+  if (y >= s.earnings_years()) return kNaN;  // not followed that long, or not recorded (format version 3 or older)
   double earned = 0, before = 0;
   for (std::size_t i : rows)
     if (std::isfinite(s.earnings[y][i]) && s.wage[i] > 0) earned += s.earnings[y][i], before += s.wage[i];
@@ -60,23 +62,29 @@ double earnings_loss_of(const Results& r, std::size_t y, const Rows& spells, con
   return 1 - ratio(earnings_ratio(r.spells, y, spells), earnings_ratio(r.comparison, y, comparison));
 }
 
-// Earnings lost over the three years after, in years of the wage before: the sum over
-// the years of the comparison group's earnings / wage minus the displaced's, over the
-// rows of each whose three years are all observed (the undiscounted, three-year part of
-// Davis & von Wachter's present value).
-double earnings_years_lost(const Results& r, const Rows& spells, const Rows& comparison) {
-  auto observed = [](const Spells& s, const Rows& rows) {
+// Earnings lost over the first `years` years after, in years of the wage before: the
+// sum over the years of the comparison group's earnings / wage minus the displaced's,
+// year y + 1 discounted by (1 + discount)^-y, over the rows of each whose years are all
+// observed (Davis & von Wachter's present value, over 20 years at 5%, from the long-run
+// follow-up). NaN where either group has no one followed that long.
+double earnings_years_lost(const Results& r, const Rows& spells, const Rows& comparison, std::size_t years,
+                           double discount) {
+  auto observed = [years](const Spells& s, const Rows& rows) {
     Rows out;
-    if (s.earnings[2].size() != s.size()) return out;  // not recorded (format version 3 or older)
-    for (std::size_t i : rows)
-      if (std::isfinite(s.earnings[0][i]) && std::isfinite(s.earnings[1][i]) && std::isfinite(s.earnings[2][i]))
-        out.push_back(i);
+    if (years == 0 || s.earnings_years() < years) return out;  // not followed that long, or not recorded
+    for (std::size_t i : rows) {
+      bool all = true;
+      for (std::size_t y = 0; y < years && all; ++y) all = std::isfinite(s.earnings[y][i]);
+      if (all) out.push_back(i);
+    }
     return out;
   };
   const Rows d = observed(r.spells, spells), c = observed(r.comparison, comparison);
   double lost = 0;
-  for (std::size_t y = 0; y < 3; ++y) lost += earnings_ratio(r.comparison, y, c) - earnings_ratio(r.spells, y, d);
-  return lost;  // NaN where either group has no one followed three years
+  for (std::size_t y = 0; y < years; ++y)
+    lost += (earnings_ratio(r.comparison, y, c) - earnings_ratio(r.spells, y, d)) /
+            std::pow(1 + discount, static_cast<double>(y));
+  return years == 0 ? kNaN : lost;
 }
 
 // The long-tenured displaced, as the Displaced Worker Survey counts them: 3+ years at
@@ -130,7 +138,9 @@ SpellStats spell_stats(const Results& r, const Rows& rows, const Rows& compariso
   out.earnings_loss1 = earnings_loss_of(r, 0, rows, comparison);
   out.earnings_loss3 = earnings_loss_of(r, 2, rows, comparison);
   out.earnings_loss3_tenured = earnings_loss_of(r, 2, long_tenured(s, rows), long_tenured(r.comparison, comparison));
-  out.earnings_years_lost = earnings_years_lost(r, rows, comparison);
+  out.earnings_years_lost = earnings_years_lost(r, rows, comparison, 3, 0);
+  out.earnings_pv_lost = earnings_years_lost(
+      r, rows, comparison, std::min(s.earnings_years(), r.comparison.earnings_years()), kEarningsDiscountRate);
   return out;
 }
 
@@ -192,6 +202,9 @@ std::vector<Figure> spell_figures(const Results& r, const std::vector<Rows>& spe
   out.back().may_be_negative = true;
   out.push_back(fig("earnings_years_lost", "earnings lost over the 3 years after (years of the wage before)",
                     Unit::ratio, &SpellStats::earnings_years_lost));
+  out.back().may_be_negative = true;
+  out.push_back(fig("earnings_pv_lost", "  over all years followed, present value at 5% a year", Unit::ratio,
+                    &SpellStats::earnings_pv_lost));
   out.back().may_be_negative = true;
   return out;
 }

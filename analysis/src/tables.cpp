@@ -147,9 +147,14 @@ void header(std::ostream& os, const Results& r) {
 // One run's summary in JSON, and its figures as CSV rows (print_summary and, a run after
 // another, print_summaries).
 nlohmann::json summary_json(const Results& r, const std::vector<Figure>& figs) {
-  nlohmann::json j = {{"file", r.path.string()}, {"scenario", r.scenario_name},          {"replicates", r.replicates},
-                      {"seed", r.seed},          {"schedule_months", r.schedule_months}, {"from_month", r.first_month},
-                      {"months", r.months}};
+  nlohmann::json j = {{"file", r.path.string()},
+                      {"scenario", r.scenario_name},
+                      {"replicates", r.replicates},
+                      {"seed", r.seed},
+                      {"schedule_months", r.schedule_months},
+                      {"from_month", r.first_month},
+                      {"months", r.months},
+                      {"earnings_years", r.spells.earnings_years()}};
   for (const auto& fig : figs) {
     auto o = interval_json(figure_interval(fig));
     o["label"] = trim(fig.label);
@@ -224,6 +229,10 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
         "Earnings lost: the displaced's earnings in that year after displacement (0 in months\n"
         "without a job) over their wage before, against the same for panel workers not\n"
         "displaced (docs/model.md, \"Earnings after displacement\").\n";
+  if (r.spells.earnings_years() > 0)
+    os << "Earnings followed " << r.spells.earnings_years()
+       << " years after displacement (output.earnings_years); their present\n"
+          "value counts those followed all of them, year y discounted by 1.05^-(y-1).\n";
   if (r.replicates < 2) os << "With one replicate there are no intervals: run more (--replicates).\n";
   const auto unread = std::find_if(figs.begin(), figs.end(), unread_horizon);
   if (r.spells.size() > 0 && unread != figs.end())
@@ -330,23 +339,16 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
   std::vector<std::string> head = {grouping};
   if (titled) head.push_back("title");
   // A column's name by its figure's key (a figure without one is headed by its key).
-  static const std::map<std::string, std::string> short_names = {{"displaced_estimated", "displaced"},
-                                                                 {"reemployed_3m", "reemp 3m"},
-                                                                 {"reemployed_6m", "reemp 6m"},
-                                                                 {"reemployed_12m", "reemp 12m"},
-                                                                 {"reemployed_24m", "reemp 24m"},
-                                                                 {"median_duration", "median dur"},
-                                                                 {"wage_replacement", "wage repl"},
-                                                                 {"wage_replacement_tenured", "repl 3y+"},
-                                                                 {"rehired_lower_pay", "lower pay"},
-                                                                 {"rehired_offshore", "offshore"},
-                                                                 {"changed_occupation", "other occ"},
-                                                                 {"earnings_loss_year1", "loss y1"},
-                                                                 {"earnings_loss_year3", "loss y3"},
-                                                                 {"earnings_loss_year3_tenured", "y3 3y+"},
-                                                                 {"earnings_years_lost", "lost 3y"},
-                                                                 {"hhi_start", "HHI first"},
-                                                                 {"hhi_end", "HHI last"}};
+  static const std::map<std::string, std::string> short_names = {
+      {"displaced_estimated", "displaced"}, {"reemployed_3m", "reemp 3m"},
+      {"reemployed_6m", "reemp 6m"},        {"reemployed_12m", "reemp 12m"},
+      {"reemployed_24m", "reemp 24m"},      {"median_duration", "median dur"},
+      {"wage_replacement", "wage repl"},    {"wage_replacement_tenured", "repl 3y+"},
+      {"rehired_lower_pay", "lower pay"},   {"rehired_offshore", "offshore"},
+      {"changed_occupation", "other occ"},  {"earnings_loss_year1", "loss y1"},
+      {"earnings_loss_year3", "loss y3"},   {"earnings_loss_year3_tenured", "y3 3y+"},
+      {"earnings_years_lost", "lost 3y"},   {"earnings_pv_lost", "PV lost"},
+      {"hhi_start", "HHI first"},           {"hhi_end", "HHI last"}};
   if (!groups.empty())
     for (const auto& fig : groups.front().figures) {
       const auto it = short_names.find(fig.key);

@@ -948,12 +948,12 @@ void Model::add_comparisons() {
 }
 
 // Records are appended in the order of their start months, so the ones still followed
-// (begun in the last three years) are a suffix of the list. Sequential, no random
+// (begun in the last output.earnings_years years) are a suffix of the list. Sequential, no random
 // draws: the same for any number of threads.
 void Model::follow_earnings(std::vector<Spell>& list, std::size_t& from) {
   if (!recording()) return;
-  constexpr int kMonths = 12 * Spell::kEarningsYears;
-  while (from < list.size() && list[from].start_month + kMonths < month_) ++from;
+  const int years = sc_.output.earnings_years, months = 12 * years;
+  while (from < list.size() && list[from].start_month + months < month_) ++from;
   for (std::size_t i = from; i < list.size(); ++i) {
     Spell& s = list[i];
     if (s.start_month >= month_) break;  // begun this month: followed from the next
@@ -962,7 +962,7 @@ void Model::follow_earnings(std::vector<Spell>& list, std::size_t& from) {
     const auto year = static_cast<size_t>((month_ - s.start_month - 1) / 12);
     if (w.status(wid) == Status::retired || w.core[wid].birth_month != s.birth_month) {
       s.followed = false;  // retired (its id perhaps an entrant's already): no longer observed
-      std::fill(s.earnings.begin() + static_cast<std::ptrdiff_t>(year), s.earnings.end(), kNaNf);
+      std::fill(s.earnings.begin() + static_cast<std::ptrdiff_t>(year), s.earnings.begin() + years, kNaNf);
       continue;
     }
     if (w.status(wid) == Status::employed) {
@@ -975,7 +975,7 @@ void Model::follow_earnings(std::vector<Spell>& list, std::size_t& from) {
 void Model::end_earnings(std::vector<Spell>& list, std::size_t from) {
   const int last = sc_.simulation.months - 1;
   for (std::size_t i = from; i < list.size(); ++i)
-    for (int y = 0; y < Spell::kEarningsYears; ++y)
+    for (int y = 0; y < sc_.output.earnings_years; ++y)
       if (list[i].start_month + 12 * (y + 1) > last) list[i].earnings[static_cast<size_t>(y)] = kNaNf;
 }
 

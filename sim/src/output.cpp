@@ -79,8 +79,12 @@ SpellColumn spell_column(const char* name, std::string description, Get get) {
 
 // Earnings in year y + 1 after a record's month, as Spell::earnings counts them.
 SpellColumn earnings_column(int y, const char* after) {
-  static const char* const kNames[] = {"earnings_year1", "earnings_year2", "earnings_year3"};
-  return spell_column(kNames[y],
+  static const std::array<std::string, Spell::kMaxEarningsYears> kNames = [] {
+    std::array<std::string, Spell::kMaxEarningsYears> names;
+    for (std::size_t i = 0; i < names.size(); ++i) names[i] = "earnings_year" + std::to_string(i + 1);
+    return names;
+  }();
+  return spell_column(kNames[static_cast<size_t>(y)].c_str(),
                       "earnings in months " + std::to_string(12 * y + 1) + "-" + std::to_string(12 * y + 12) +
                           " after " + after +
                           " (annual wage / 12 for each month employed, 0 for a month without a job, whatever "
@@ -88,9 +92,10 @@ SpellColumn earnings_column(int y, const char* after) {
                       [y](const Spell& x, int) { return x.earnings[static_cast<size_t>(y)]; });
 }
 
-const std::vector<SpellColumn>& spell_columns() {
+// The columns of /spells, with earnings over `years` years after the displacement.
+std::vector<SpellColumn> spell_columns(int years) {
   using S = const Spell&;
-  static const std::vector<SpellColumn> cols = {
+  std::vector<SpellColumn> cols = {
       spell_column("replicate", "replicate index", [](S, int rep) { return static_cast<std::int32_t>(rep); }),
       spell_column("worker", "worker id within the replicate (ids of retirees are reused by entrants)",
                    [](S x, int) { return x.worker; }),
@@ -115,16 +120,15 @@ const std::vector<SpellColumn>& spell_columns() {
       spell_column("wage", "annual wage before, with the tenure premium", [](S x, int) { return x.wage; }),
       spell_column("new_wage", "annual wage after (posted wage of the new job), 0 if censored",
                    [](S x, int) { return x.new_wage; }),
-      earnings_column(0, "the displacement"),
-      earnings_column(1, "the displacement"),
-      earnings_column(2, "the displacement"),
   };
+  for (int y = 0; y < years; ++y) cols.push_back(earnings_column(y, "the displacement"));
   return cols;
 }
 
-const std::vector<SpellColumn>& comparison_columns() {
+// The columns of /comparison, with earnings over `years` years after the base month.
+std::vector<SpellColumn> comparison_columns(int years) {
   using S = const Spell&;
-  static const std::vector<SpellColumn> cols = {
+  std::vector<SpellColumn> cols = {
       spell_column("replicate", "replicate index", [](S, int rep) { return static_cast<std::int32_t>(rep); }),
       spell_column("worker", "worker id within the replicate", [](S x, int) { return x.worker; }),
       spell_column("month", "base month (0, 12, 24, ...): employed at its end, so not displaced in it",
@@ -136,10 +140,8 @@ const std::vector<SpellColumn>& comparison_columns() {
       spell_column("age", "age in years in the base month", [](S x, int) { return x.age; }),
       spell_column("tenure_months", "months at the employer in the base month", [](S x, int) { return x.tenure; }),
       spell_column("wage", "annual wage in the base month, with the tenure premium", [](S x, int) { return x.wage; }),
-      earnings_column(0, "the base month"),
-      earnings_column(1, "the base month"),
-      earnings_column(2, "the base month"),
   };
+  for (int y = 0; y < years; ++y) cols.push_back(earnings_column(y, "the base month"));
   return cols;
 }
 
@@ -147,13 +149,13 @@ const std::vector<SpellColumn>& comparison_columns() {
 
 // A group of equal-length 1-D datasets, one per column, to which rows are appended.
 struct RowTable {
-  explicit RowTable(const std::vector<SpellColumn>& cols) : columns(&cols) {}
-  const std::vector<SpellColumn>* columns;
+  explicit RowTable(std::vector<SpellColumn> cols) : columns(std::move(cols)) {}
+  std::vector<SpellColumn> columns;
   std::map<std::string, H5::DataSet> sets;
   hsize_t rows = 0;
 
   void create(H5::Group& g) {
-    for (const auto& col : *columns) {
+    for (const auto& col : columns) {
       hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = 4096;
       H5::DataSpace space(1, &zero, &unlimited);
       H5::DSetCreatPropList props;
@@ -168,7 +170,7 @@ struct RowTable {
     if (records.empty()) return;
     const hsize_t n = records.size(), old = rows, total = old + n;
     std::vector<char> buffer;
-    for (const auto& col : *columns) {
+    for (const auto& col : columns) {
       buffer.resize(n * col.type.getSize());
       col.fill(records, replicate, buffer.data());
       H5::DataSet& d = sets[col.name];
@@ -185,12 +187,14 @@ struct RowTable {
 struct ResultsWriter::Impl {
   H5::H5File file;
   std::map<int, H5::DataSet> series;  // by metric index
-  RowTable spells{spell_columns()}, comparison{comparison_columns()};
+  explicit Impl(int earnings_years)
+      : spells(spell_columns(earnings_years)), comparison(comparison_columns(earnings_years)) {}
+  RowTable spells, comparison;
   int replicates = 0, months = 0;
 };
 
 ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& sc, const RunInfo& info)
-    : impl_(std::make_unique<Impl>()), final_(std::move(final_path)) {
+    : impl_(std::make_unique<Impl>(sc.output.earnings_years)), final_(std::move(final_path)) {
   H5::Exception::dontPrint();
   tmp_ = final_;
   tmp_ += ".tmp-" + std::to_string(::getpid());
@@ -278,13 +282,15 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& s
     attr_string(sp, "description",
                 "displacement spells of a sampled panel of workers (output.panel_rate), one row per spell");
     attr_number(sp, "panel_rate", H5::PredType::NATIVE_DOUBLE, sc.output.panel_rate);
+    attr_number(sp, "earnings_years", H5::PredType::NATIVE_INT32, sc.output.earnings_years);
     impl_->spells.create(sp);
     H5::Group cp = impl_->file.createGroup("/comparison");
     attr_string(cp, "description",
                 "the displaced's comparison group: panel workers employed at the end of months 0, 12, 24, ..., "
                 "each drawn at output.comparison_rate, one row per worker and such month, with its earnings over "
-                "the three years after");
+                "the output.earnings_years years after");
     attr_number(cp, "comparison_rate", H5::PredType::NATIVE_DOUBLE, sc.output.comparison_rate);
+    attr_number(cp, "earnings_years", H5::PredType::NATIVE_INT32, sc.output.earnings_years);
     impl_->comparison.create(cp);
   } catch (const H5::Exception& e) {
     std::error_code ec;

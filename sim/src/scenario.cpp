@@ -2,6 +2,7 @@
 // against a strict schema whose defaults are the values in scenario.hpp.
 #include "laborsim/scenario.hpp"
 
+#include "laborsim/metrics.hpp"
 #include "laborsim/tables.hpp"
 #include "source_line.hpp"
 
@@ -696,6 +697,7 @@ void each_section(S& s, Section&& section) {
     auto& p = s.output;
     v.number("panel_rate", p.panel_rate, 0, 1);
     v.number("comparison_rate", p.comparison_rate, 0, 1);
+    v.integer("earnings_years", p.earnings_years, 1, Spell::kMaxEarningsYears);
   });
 }
 

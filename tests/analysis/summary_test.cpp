@@ -148,6 +148,8 @@ TEST(Summary, WageReplacementAfterThreeYearsCountsOnlyTheLongTenured) {
 TEST(Summary, EarningsLossIsAgainstTheComparisonGroupOverTheObservedRows) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   Panel p;
+  p.r.spells.earnings.resize(3);  // three years followed
+  p.r.comparison.earnings.resize(3);
   auto earnings = [](Spells& s, double wage, std::array<double, 3> e) {
     s.wage.back() = wage;
     for (std::size_t y = 0; y < 3; ++y) s.earnings[y].push_back(e[y]);
@@ -178,8 +180,55 @@ TEST(Summary, EarningsLossIsAgainstTheComparisonGroupOverTheObservedRows) {
   // Years of the wage lost over the three years, over the rows with all three observed
   // (the first spell, the first comparison record): (1 - 0.5) + (1.05 - 0.8) + (1.1 - 0.9).
   EXPECT_NEAR(find(figs, "earnings_years_lost").values[0], 0.95, 1e-12);
+  // Their present value at 5% a year over the three years followed: year y + 1 / 1.05^y.
+  EXPECT_NEAR(find(figs, "earnings_pv_lost").values[0], 0.5 + 0.25 / 1.05 + 0.2 / (1.05 * 1.05), 1e-12);
   // A loss can be negative (the displaced earn more): its interval is not cut at 0.
   Figure gain{"g", "g", Unit::share, Eigen::Vector4d(-0.1, -0.2, 0.05, -0.15)};
   gain.may_be_negative = true;
   EXPECT_LT(figure_interval(gain).lo, -0.2);
+}
+
+// Followed 20 years (output.earnings_years = 20), the present value of the earnings lost
+// is Davis & von Wachter's: the yearly losses discounted at 5%. Displaced workers who
+// earn half their wage before in every year, against a comparison group that earns its
+// whole wage, lose 0.5 (1 - 1.05^-20) / (1 - 1.05^-1) = 6.54 years of it; a record with
+// a year not observed (a retirement in year 20) counts in the years it has but not in
+// the present value; with the comparison group followed fewer years, the value is over
+// those years.
+TEST(Summary, PresentValueOfTheLossOverTwentyYearsIsTheDiscountedSum) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  constexpr std::size_t kYears = 20;
+  auto run = [&](std::size_t comparison_years) {
+    Panel p;
+    p.r.months = 300;
+    p.r.spells.earnings.resize(kYears);
+    p.r.comparison.earnings.resize(comparison_years);
+    auto& c = p.r.comparison;
+    for (int rep = 0; rep < 4; ++rep) {
+      p.spell(rep, 0, 2, true, 12);
+      for (std::size_t y = 0; y < kYears; ++y) p.r.spells.earnings[y].push_back(0.5);
+      p.spell(rep, 0, 2, true, 12);  // earns nothing, and retires in year 20
+      for (std::size_t y = 0; y < kYears; ++y) p.r.spells.earnings[y].push_back(y + 1 < kYears ? 0 : nan);
+      for (auto* col : {&c.replicate, &c.start_month, &c.occupation, &c.sector, &c.region, &c.age, &c.tenure})
+        col->push_back(0);
+      c.replicate.back() = rep;
+      c.wage.push_back(2);
+      for (std::size_t y = 0; y < comparison_years; ++y) c.earnings[y].push_back(2);
+    }
+    return summary_by(p.r, "sector")[0].figures;
+  };
+  double annuity = 0;
+  for (std::size_t y = 0; y < kYears; ++y) annuity += std::pow(1.05, -static_cast<double>(y));
+  EXPECT_NEAR(annuity, (1 - std::pow(1.05, -20.0)) / (1 - 1 / 1.05), 1e-12);
+  const auto figs = run(kYears);
+  for (int rep = 0; rep < 4; ++rep) {
+    EXPECT_NEAR(find(figs, "earnings_pv_lost").values[rep], 0.5 * annuity, 1e-12);
+    EXPECT_NEAR(find(figs, "earnings_loss_year1").values[rep], 0.75, 1e-12);  // (0.5 + 0) / 2 against 1
+    EXPECT_NEAR(find(figs, "earnings_years_lost").values[rep], 3 * 0.75, 1e-12);
+  }
+  // The comparison group followed 10 years: the present value over those 10, in which
+  // the worker who retires in year 20 is observed too (each year's loss 0.75).
+  double ten = 0;
+  for (int y = 0; y < 10; ++y) ten += std::pow(1.05, -static_cast<double>(y));
+  EXPECT_NEAR(find(run(10), "earnings_pv_lost").values[0], 0.75 * ten, 1e-12);
 }

@@ -461,6 +461,54 @@ class Analyze(unittest.TestCase):
                             pd.testing.assert_frame_equal(mine.drop(columns="scenario"), one.drop(columns="scenario"))
                             self.assertTrue(len(one) > 0, (part, k))
 
+    def test_runs_that_follow_more_years_of_earnings(self):
+        # output.earnings_years = 5: the summary's present value is over the five years,
+        # recomputed here; an export of it with a 3-year run has columns for five years,
+        # empty in the other run's; a file of format version 4 (three years, no
+        # earnings_years attribute) reads as before.
+        with tempdir() as d:
+            long = run_scenario(d, "baseline", ["-r", "4", "--quiet"] + QUICK +
+                                ["--set", "simulation.months=70", "--set", "output.earnings_years=5"])
+            j = json.loads(analyze(["summary", long, "--format", "json"], check=True).stdout)
+            self.assertEqual(j["earnings_years"], 5)
+            with h5py.File(long) as f:
+                keys = ["replicate", "wage"] + [f"earnings_year{y}" for y in range(1, 6)]
+                tables = [{k: f[g][k][()].astype(float) for k in keys} for g in ("spells", "comparison")]
+            pv = []
+            for rep in range(4):
+                ratios = []
+                for t in tables:
+                    e = np.stack([t[f"earnings_year{y}"] for y in range(1, 6)])
+                    rows = (t["replicate"] == rep) & ~np.isnan(e).any(axis=0)
+                    ratios.append(e[:, rows].sum(axis=1) / t["wage"][rows].sum())
+                pv.append(sum((c - dd) / 1.05 ** y for y, (dd, c) in enumerate(zip(*ratios))))
+            self.assertAlmostEqual(j["figures"]["earnings_pv_lost"]["mean"], np.mean(pv), places=9)
+            out = Path(d) / "csv"
+            analyze(["export", self.base, long, "--format", "csv", "-o", out], check=True)
+            for part, g in [("spells", "spells"), ("comparison", "comparison")]:
+                t = pd.read_csv(out / f"{part}.csv", float_precision="round_trip")
+                self.assertEqual([c for c in t.columns if c.startswith("earnings_year")],
+                                 [f"earnings_year{y}" for y in range(1, 6)], part)
+                short_rows = t[t["scenario"] == t["scenario"].iloc[0]]
+                self.assertTrue(short_rows["earnings_year4"].isna().all() and short_rows["earnings_year5"].isna().all())
+                mine = t[t["scenario"] != t["scenario"].iloc[0]]
+                with h5py.File(long) as f:
+                    np.testing.assert_array_equal(mine["earnings_year5"].to_numpy(),
+                                                  f[g]["earnings_year5"][()].astype(float))
+            html = Path(d) / "long.html"
+            analyze(["report", long, "-o", html], check=True)
+            self.assertIn('data-chart="earnings-after-displacement"', html.read_text())
+            v4 = Path(d) / "v4.h5"
+            shutil.copy(self.base, v4)
+            with h5py.File(v4, "a") as f:
+                f.attrs["format_version"] = np.int32(4)
+                for g in ("spells", "comparison"):
+                    del f[g].attrs["earnings_years"]
+            a = json.loads(analyze(["summary", self.base, "--format", "json"], check=True).stdout)
+            b = json.loads(analyze(["summary", v4, "--format", "json"], check=True).stdout)
+            self.assertEqual(a["figures"], b["figures"])
+            self.assertEqual(b["earnings_years"], 3)
+
     def test_refuses_foreign_files(self):
         with tempdir() as d:
             other = Path(d) / "other.h5"

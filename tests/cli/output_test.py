@@ -1,4 +1,4 @@
-"""The results file read by an independent reader (h5py): schema of format version 3
+"""The results file read by an independent reader (h5py): schema of format version 5
 (docs/output-format.md), internal consistency of the values, and identical datasets
 for any thread count."""
 import re
@@ -36,7 +36,7 @@ class ResultsFile(unittest.TestCase):
     def test_root_attributes(self):
         a = self.f.attrs
         self.assertEqual(a["filetype"], "laborsim-results")
-        self.assertEqual(int(a["format_version"]), 4)
+        self.assertEqual(int(a["format_version"]), 5)
         for k in ["laborsim_version", "git_commit", "created", "command_line", "scenario_name", "scenario_toml"]:
             self.assertTrue(len(a[k]) > 0, k)
         self.assertEqual(int(a["seed"]), 99)
@@ -173,6 +173,41 @@ class ResultsFile(unittest.TestCase):
         # A year is observed exactly when the run reaches its end (or the worker retired).
         self.assertFalse(np.isnan(c["earnings_year2"][c["month"] == 0]).all())
         self.assertTrue(np.isnan(c["earnings_year2"][c["month"] == 12]).all())  # 12 + 24 > 35
+
+
+class LongEarnings(unittest.TestCase):
+    def test_following_more_years_adds_their_columns_and_changes_nothing_else(self):
+        # output.earnings_years = 5 follows two more years of the same records: every
+        # dataset of the 3-year run is the same in the 5-year one (following draws no
+        # random number), which adds earnings_year4 and 5, NaN exactly where the run
+        # does not reach the year's end (or, aged 46+ at the start, the worker retired).
+        with tempdir() as d:
+            files = {}
+            for years in (3, 5):
+                p = Path(d) / f"y{years}.h5"
+                run(["run", SCENARIOS / "baseline.toml", "-o", p, "-r", "2", "--quiet", "--set",
+                     "output.panel_rate=0.3", "--set", f"output.earnings_years={years}"] + QUICK +
+                    ["--set", "simulation.months=70"], check=True)
+                files[years] = h5py.File(p, "r")
+            short, long = datasets(files[3]), datasets(files[5])
+            self.assertEqual(sorted(set(long) - set(short)),
+                             [f"{g}/earnings_year{y}" for g in ("comparison", "spells") for y in (4, 5)])
+            for k in short:
+                np.testing.assert_array_equal(short[k], long[k], err_msg=k)
+            for g in ("spells", "comparison"):
+                self.assertEqual(files[3][g].attrs["earnings_years"], 3)
+                self.assertEqual(files[5][g].attrs["earnings_years"], 5)
+                start = long[f"{g}/start_month" if g == "spells" else f"{g}/month"]
+                for y in (4, 5):
+                    e = long[f"{g}/earnings_year{y}"]
+                    reached = start + 12 * y <= 69
+                    self.assertTrue(reached.any() and (~reached).any())
+                    self.assertTrue(np.all(np.isnan(e[~reached])), (g, y))
+                    self.assertTrue(np.all(long[f"{g}/age"][reached & np.isnan(e)] >= 46), (g, y))
+                    self.assertTrue(np.all(e[reached & ~np.isnan(e)] >= 0), (g, y))
+                    self.assertGreater(np.sum(e[reached & ~np.isnan(e)] > 0), 100, (g, y))
+            for f in files.values():
+                f.close()
 
 
 class ThreadInvariance(unittest.TestCase):

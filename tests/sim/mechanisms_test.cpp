@@ -825,16 +825,21 @@ TEST(Wages, APremiumScheduledAtAMonthAppliesFromThatMonth) {
 // from the state after each step, and compared with what the engine recorded. At
 // comparison_rate 1 the comparison group is exactly the panel workers employed at the
 // end of months 0, 12, ...
-TEST(Earnings, AreTheWagesOfTheMonthsWithAJob) {
+namespace {
+
+// The check above, over a run of `months` months that follows `years` years of earnings.
+void expect_earnings_are_the_wages_of_the_months_with_a_job(int years, int months) {
   const double g = 0.03, cap = 10;
-  const int months = 50;
+  SCOPED_TRACE(std::to_string(years) + " years followed, " + std::to_string(months) + " months");
   Model m(fixtures::small({"output.panel_rate=1", "output.comparison_rate=1", "labor_market.tenure_wage_growth=0.03",
-                           "ai.adoption_speed=4", "demography.early_retirement_rate=0.05"},
+                           "ai.adoption_speed=4", "demography.early_retirement_rate=0.05",
+                           "output.earnings_years=" + std::to_string(years)},
                           6000, months),
           0);
   struct Tally {
-    std::array<double, 3> earned{0, 0, 0};
-    int stopped_in = 3;  // the year (0-2) in which the worker was last seen, 3 if never
+    explicit Tally(int years) : earned(static_cast<size_t>(years)), stopped_in(years) {}
+    std::vector<double> earned;
+    int stopped_in;  // the year (0 to years - 1) in which the worker was last seen, years if never
   };
   std::map<std::pair<int, std::size_t>, Tally> tally;  // (list: 0 spells, 1 comparisons, index)
   int compared = 0;
@@ -846,10 +851,10 @@ TEST(Earnings, AreTheWagesOfTheMonthsWithAJob) {
       const auto& records = list == 0 ? m.spells() : m.comparisons();
       for (std::size_t i = 0; i < records.size(); ++i) {
         const Spell& s = records[i];
-        if (s.start_month >= t || t > s.start_month + 36) continue;
-        Tally& k = tally[{list, i}];
+        if (s.start_month >= t || t > s.start_month + 12 * years) continue;
+        Tally& k = tally.try_emplace({list, i}, years).first->second;
         const int year = (t - s.start_month - 1) / 12;
-        if (k.stopped_in < 3) continue;
+        if (k.stopped_in < years) continue;
         const auto wid = static_cast<std::size_t>(s.worker);
         if (m.w.status(wid) == Status::retired || m.w.core[wid].birth_month != s.birth_month) {
           k.stopped_in = year;
@@ -885,7 +890,7 @@ TEST(Earnings, AreTheWagesOfTheMonthsWithAJob) {
   int observed = 0, cut_by_end = 0, retired = 0, jobless_years = 0;
   for (const auto& [key, k] : tally) {
     const Spell& s = key.first == 0 ? m.spells()[key.second] : m.comparisons()[key.second];
-    for (int y = 0; y < 3; ++y) {
+    for (int y = 0; y < years; ++y) {
       const float e = s.earnings[static_cast<size_t>(y)];
       const bool reached = s.start_month + 12 * (y + 1) <= months - 1;
       if (!reached || y >= k.stopped_in) {
@@ -905,6 +910,16 @@ TEST(Earnings, AreTheWagesOfTheMonthsWithAJob) {
   EXPECT_GT(jobless_years, 20);  // every case is exercised
   EXPECT_GT(retired, 20);
   EXPECT_GT(cut_by_end, 1000);
+  for (const Spell& s : m.spells())  // the years not followed are not written, nor counted
+    for (std::size_t y = static_cast<size_t>(years); y < s.earnings.size(); ++y) ASSERT_EQ(s.earnings[y], 0.0f);
+}
+
+}  // namespace
+
+TEST(Earnings, AreTheWagesOfTheMonthsWithAJob) {
+  expect_earnings_are_the_wages_of_the_months_with_a_job(3, 50);
+  // Followed five years (output.earnings_years), over a run long enough to see them.
+  expect_earnings_are_the_wages_of_the_months_with_a_job(5, 74);
 }
 
 // Below 1, each employed panel worker joins the comparison group of a month 0, 12, ...

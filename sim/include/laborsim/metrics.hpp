@@ -151,11 +151,12 @@ struct Spell {
   std::int32_t tenure = 0;  // months at the displacing employer
   float wage = 0, new_wage = 0;
   // Earnings (annual wage / 12 for each month employed, 0 otherwise) in the years after
-  // the displacement month: months start+1..start+12, +13..+24, +25..+36, whatever
-  // happened to the worker meanwhile (later separations included). NaN for a year not
-  // wholly observed: the run ended first, or the worker retired.
-  static constexpr int kEarningsYears = 3;
-  std::array<float, kEarningsYears> earnings{};
+  // the displacement month: months start+1..start+12, +13..+24, ..., whatever happened
+  // to the worker meanwhile (later separations included), for output.earnings_years
+  // years (the rest unused). NaN for a year not wholly observed: the run ended first, or
+  // the worker retired.
+  static constexpr int kMaxEarningsYears = 20;
+  std::array<float, kMaxEarningsYears> earnings{};
   // Not written: the worker's birth month (an id freed at retirement is reused by an
   // entrant, who is not the same person) and whether its earnings are still followed.
   std::int16_t birth_month = 0;

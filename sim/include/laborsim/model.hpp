@@ -211,7 +211,7 @@ class Model {
   // of recorded months 0, 12, 24, ... (so not displaced in it), each drawn at
   // output.comparison_rate, one record each, with its job then (firm, occupation,
   // sector, region, wage with the tenure premium, tenure) and its earnings over the
-  // three years after, followed as a spell's are.
+  // output.earnings_years years after, followed as a spell's are.
   std::vector<Spell>& comparisons() { return comparisons_; }
   int month() const { return month_; }
 
@@ -298,7 +298,7 @@ class Model {
   std::vector<Spell> spells_;
   std::unordered_map<std::int32_t, std::int32_t> open_spells_;  // panel worker -> its open spell in spells_
   std::vector<Spell> comparisons_;
-  std::size_t follow_from_ = 0, follow_comparisons_from_ = 0;  // those before began over 3 years ago
+  std::size_t follow_from_ = 0, follow_comparisons_from_ = 0;  // those before began over earnings_years years ago
   Series series_;
 
   // --- stocks, summed over the markets' counts and lists ----------------------------
@@ -414,8 +414,9 @@ class Model {
   void make_firms(double employed_target);
   void record_stocks();
   void add_comparisons();  // this month's comparison group, in months 0, 12, 24, ...
-  // This month's earnings of the records in list from `from` on (begun in the last three
-  // years); at the end of the run (end_earnings), years not wholly observed are NaN.
+  // This month's earnings of the records in list from `from` on (begun in the last
+  // output.earnings_years years); at the end of the run (end_earnings), years not wholly
+  // observed are NaN.
   void follow_earnings(std::vector<Spell>& list, std::size_t& from);
   void end_earnings(std::vector<Spell>& list, std::size_t from);
   // Counts changed while markets run in parallel go to the running thread's tally and

@@ -14,7 +14,7 @@
 
 namespace laborsim {
 
-inline constexpr int kFormatVersion = 4;
+inline constexpr int kFormatVersion = 5;
 inline constexpr const char* kFileType = "laborsim-results";
 const char* version();
 const char* git_commit();

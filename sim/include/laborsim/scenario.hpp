@@ -182,6 +182,9 @@ struct OutputParams {
   // 12, 24, ... (drawn anew each time): the displaced's earnings are measured against
   // them, and a quarter keeps the group a few times the spells' size.
   double comparison_rate = 0.25;
+  // Years after a displacement (or a comparison record's month) whose earnings are
+  // followed: 3 by default; up to 20 for a long-run present value (Davis & von Wachter).
+  int earnings_years = 3;
 };
 
 // The parameter sections: what a [[schedule]] may change during a run (the sections

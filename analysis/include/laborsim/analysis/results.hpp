@@ -14,7 +14,8 @@
 namespace laborsim::analysis {
 
 // Version 3 added spells/tenure_months; files of version 2 are read without it (-1).
-inline constexpr int kOldestFormatVersion = 2, kSupportedFormatVersion = 4;
+// Version 4 added earnings (3 years) and /comparison; version 5, earnings_years.
+inline constexpr int kOldestFormatVersion = 2, kSupportedFormatVersion = 5;
 
 class FormatError : public std::runtime_error {
  public:
@@ -28,10 +29,12 @@ struct Spells {
       new_region, age,
       tenure;  // months at the displacing employer; -1 where the file does not say (format version 2)
   std::vector<double> wage, new_wage;
-  // Earnings in years 1, 2 and 3 after the displacement; NaN where not wholly observed,
-  // or where the file does not say (format versions 2-3).
-  std::array<std::vector<double>, 3> earnings;
+  // Earnings in years 1, 2, ... after the displacement, one column per year followed
+  // (the run's output.earnings_years; 3 in format version 4, none before); NaN where
+  // not wholly observed.
+  std::vector<std::vector<double>> earnings;
   std::size_t size() const { return replicate.size(); }
+  std::size_t earnings_years() const { return earnings.size(); }
 };
 
 struct Results {

@@ -64,7 +64,11 @@ struct GroupFigures {
 // employment HHI in the first and the last month.
 std::vector<GroupFigures> summary_by(const Results& r, const std::string& grouping);
 
-// The displaced's earnings loss in year y (0-2) after the displacement, as Jacobson,
+// The yearly rate at which the present value of earnings lost (summary row
+// earnings_pv_lost) discounts later years, as Davis & von Wachter (2011) do.
+inline constexpr double kEarningsDiscountRate = 0.05;
+
+// The displaced's earnings loss in year y (0 to earnings_years - 1) after the displacement, as Jacobson,
 // LaLonde & Sullivan and Davis & von Wachter measure it: against workers not displaced
 // (Results::comparison), each group's earnings that year over its wages before, summed
 // over the rows whose year is observed: 1 - displaced's ratio / comparison group's
