@@ -611,7 +611,7 @@ void Model::make_firms(double employed_target) {
           const auto region = std::lower_bound(region_cdf.begin(), region_cdf.end(), ur * acc) - region_cdf.begin();
           d.region = static_cast<std::int32_t>(std::min<std::ptrdiff_t>(region, nreg_ - 1));
           d.vc = d.size <= sc_.firms.vc_max_size && d.r.bernoulli(sec.vc_share);
-          d.premium = static_cast<float>(std::exp(d.r.normal(0.0, 0.1)));
+          d.premium = static_cast<float>(std::exp(sc_.firms.wage_premium_sd * d.r.normal(0.0, 1.0)));
           if (d.vc && sc_.consolidation.enabled) {
             const int end = t0 + 1 + static_cast<int>(d.r.uniform() * 2 * sec.runway_months);
             if (calendar_index(end) < cal) d.runway_end = calendar_index(end);

@@ -601,6 +601,7 @@ void each_section(S& s, Section&& section) {
     v.integer("min_size", p.min_size, 1, 1e6);
     v.integer("max_size", p.max_size, 1, 1e8);
     v.integer("vc_max_size", p.vc_max_size, 0, 1e8);
+    v.number("wage_premium_sd", p.wage_premium_sd, 0, 1);
     v.ordered("min_size", p.min_size, "max_size", p.max_size);
   });
   section("labor_market", [&](auto& v) {
@@ -624,6 +625,7 @@ void each_section(S& s, Section&& section) {
     v.number("employer_weight_age55", p.employer_weight_age55, -10, 10);
     v.number("tenure_wage_growth", p.tenure_wage_growth, 0, 1);
     v.number("tenure_wage_max_years", p.tenure_wage_max_years, 0, 60);
+    v.number("job_ladder", p.job_ladder, 0, 1);
     v.path("mobility_file", p.mobility_file);
     v.number("mobility_same_group", p.mobility_same_group, 0, 1);
     v.number("mobility_other", p.mobility_other, 0, 1);

@@ -191,3 +191,31 @@ TEST(InitialState, AgesAreTheGraduatesSteadyState) {
   expect_binomial(band[0], n, 1.0 / 8, 0, "aged 22-23");
   expect_binomial(band[1], n, 3.0 / 8, 0, "aged 24-25");
 }
+
+// Each firm's wage premium is exp(N(0, firms.wage_premium_sd)): the logs of the initial
+// firms' premiums have mean 0 and that standard deviation (within 4 standard errors;
+// the sd's is sd / sqrt(2 (n - 1)) for a normal sample), and each cell posts its
+// occupation's wage x its region's multiplier x its firm's premium. At 0 every premium
+// is 1.
+TEST(InitialState, FirmWagePremiumsAreLognormalWithTheirSd) {
+  for (const double sd : {0.1, 0.25}) {
+    Model m(firms_scenario(200000, {"firms.wage_premium_sd=" + std::to_string(sd)}), 0);
+    const auto n = static_cast<double>(m.f.premium.size());
+    double sum = 0, sq = 0;
+    for (float p : m.f.premium) sum += std::log(p), sq += std::log(p) * std::log(p);
+    const double mean = sum / n, s = std::sqrt((sq - n * mean * mean) / (n - 1));
+    std::printf("sd %.2f: %.0f firms, log premiums mean %.4f, sd %.4f\n", sd, n, mean, s);
+    EXPECT_GT(n, 5000);
+    EXPECT_NEAR(mean, 0, 4 * sd / std::sqrt(n));
+    EXPECT_NEAR(s, sd, 4 * sd / std::sqrt(2 * (n - 1)));
+    for (std::size_t ci = 0; ci < m.c.size(); ci += 97) {
+      const auto& cell = m.c[ci];
+      EXPECT_NEAR(
+          cell.wage,
+          m.sc_.occupations[cell.occ].wage * m.sc_.regions[cell.region].wage_multiplier * m.f.premium[cell.firm],
+          1e-3 * cell.wage);
+    }
+  }
+  Model flat(firms_scenario(20000, {"firms.wage_premium_sd=0"}), 0);
+  for (float p : flat.f.premium) ASSERT_EQ(p, 1.0f);
+}

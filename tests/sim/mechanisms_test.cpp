@@ -1059,3 +1059,68 @@ TEST(Demography, EarlyRetirementLowersTheOlderDisplacedsReemployment) {
   EXPECT_LT(old_on, old_off - 0.05);
   EXPECT_GT(young_on, young_off - 0.01);
 }
+
+// The job ladder (labor_market.job_ladder): a job-to-job quit is an offer taken only if
+// its posted wage beats what the worker earns (posted wage x tenure premium). Every move
+// from one job to another within a month (employed before and after it, in another
+// firm's cell: with AI, consolidation, retraining and demography off nothing else moves
+// an employee) then raises
+// the worker's wage; without the ladder many moves lower it. Every quit counted is a
+// move or a quit into unemployment, and the ladder leaves fewer moves than offers. With
+// job_ladder 0.5 half the offers are judged by their wage: in between.
+TEST(Churn, OnTheJobLadderEveryMoveRaisesTheWage) {
+  struct Moves {
+    int up = 0, down = 0;
+    double quits = 0, moves = 0, to_unemployment = 0;
+  };
+  auto moves = [](double ladder) {
+    Model m(fixtures::small(
+                {"ai.enabled=false", "consolidation.enabled=false", "retraining.enabled=false",
+                 "demography.enabled=false", "labor_market.tenure_wage_growth=0.03", "labor_market.quit_rate=0.04",
+                 "labor_market.quit_to_unemployment_share=0.1", "labor_market.job_ladder=" + std::to_string(ladder)},
+                20000, 24),
+            0);
+    Moves out;
+    std::vector<std::int32_t> cell(m.w.size()), born(m.w.size());
+    std::vector<float> earned(m.w.size());
+    while (m.month() < 24) {
+      const int t = m.month();
+      for (std::size_t wid = 0; wid < m.w.size(); ++wid) {
+        cell[wid] = m.w.status(wid) == Status::employed ? m.w.core[wid].cell : -1;
+        born[wid] = m.w.core[wid].birth_month;
+        if (cell[wid] >= 0) earned[wid] = m.earned_wage(cell[wid], t - m.w.core[wid].spell_start);
+      }
+      m.step();
+      if (t < 0) continue;
+      for (std::size_t wid = 0; wid < m.w.size(); ++wid) {
+        if (cell[wid] < 0 || m.w.status(wid) != Status::employed || m.w.core[wid].cell == cell[wid]) continue;
+        if (m.w.core[wid].birth_month != born[wid]) continue;  // a retiree's id, an entrant's now
+        EXPECT_NE(m.c[m.w.core[wid].cell].firm, m.c[cell[wid]].firm);
+        (m.c[m.w.core[wid].cell].wage > earned[wid] ? out.up : out.down) += 1;
+      }
+      out.quits += m.series().at(M::quits, t);
+      out.moves += m.series().at(M::job_to_job_moves, t);
+      out.to_unemployment += m.series().at(M::quits_to_unemployment, t);
+    }
+    return out;
+  };
+  const Moves on = moves(1), off = moves(0), half = moves(0.5);
+  std::printf("ladder: %d moves up, %d down (%.0f counted); without: %d up, %d down (%.0f counted)\n", on.up, on.down,
+              on.moves, off.up, off.down, off.moves);
+  EXPECT_EQ(on.down, 0);
+  EXPECT_GT(on.up, 1000);
+  EXPECT_GT(off.down, 0.3 * (off.up + off.down));  // the test can tell: without it, moves go anywhere
+  // Each move seen here is counted; the few not seen were hired from unemployment in the
+  // month's matching and moved on in its churn (unemployed before the step).
+  EXPECT_LE(on.up, on.moves);
+  EXPECT_GT(on.up, 0.9 * on.moves);
+  EXPECT_EQ(on.quits, on.moves + on.to_unemployment);
+  EXPECT_LT(on.moves, 0.8 * off.moves);  // offers below the wage earned are turned down
+  // Half of the offers judged by their wage: moves down, fewer than without the ladder,
+  // and more moves than with it everywhere.
+  std::printf("half the offers judged: %d up, %d down\n", half.up, half.down);
+  EXPECT_GT(half.down, 0);
+  EXPECT_LT(half.down, 0.7 * off.down);
+  EXPECT_GT(half.moves, on.moves);
+  EXPECT_LT(half.moves, off.moves);
+}

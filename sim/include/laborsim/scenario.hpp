@@ -78,6 +78,9 @@ struct FirmParams {
   int min_size = 1;
   int max_size = 5000;
   int vc_max_size = 250;  // VC-backed startups are drawn among firms up to this size
+  // Each firm's wage premium is lognormal: exp(N(0, wage_premium_sd)), multiplying its
+  // posted wages (what a job ladder climbs).
+  double wage_premium_sd = 0.1;
 };
 
 enum class MatchingMode { cobb_douglas, network };
@@ -103,6 +106,11 @@ struct LaborMarketParams {
   // displaced (docs/model.md, "Wages and tenure").
   double tenure_wage_growth = 0.0;
   double tenure_wage_max_years = 10.0;
+  // A job ladder: this share of job-to-job quits are offers from a drawn opening of the
+  // market, taken only if its posted wage beats what the worker earns (with the tenure
+  // premium), the worker otherwise staying; the rest move whatever the wage, as all do
+  // at 0 (docs/model.md, section 6).
+  double job_ladder = 0.0;
   std::string mobility_file;         // CSV transition matrix (source, target, probability)
   double mobility_same_group = 0.3;  // generated network: weight within a group
   double mobility_other = 0.02;      // generated network: weight across groups

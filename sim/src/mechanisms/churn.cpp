@@ -123,10 +123,78 @@ void separate_all(Model& m, const std::vector<std::int32_t>& workers, Cause caus
   }
 }
 
+// An open cell of the market as the job-to-job draws see it: its openings left, firm
+// and posted wage.
+struct Vacant {
+  std::int32_t cell, open, firm;
+  float wage;
+};
+
+// A copy of the market's list of cells with openings, read in list order.
+std::vector<Vacant> vacant_list(const Model& m, int mk) {
+  const auto& vc = m.vacant_cells[mk];
+  std::vector<Vacant> list(vc.size());
+  for (size_t j = 0; j < vc.size(); ++j) {
+    if (j + 16 < vc.size()) prefetch(&m.c[vc[j + 16]]);
+    list[j] = {vc[j], m.c[vc[j]].vacancies, m.c[vc[j]].firm, m.c[vc[j]].wage};
+  }
+  return list;
+}
+
+// One opening of `list` taken: the cell leaves the list with its last opening (as
+// close_vacancies takes it: the list's last cell moves into its place).
+void take_opening(std::vector<Vacant>& list, Vacant& v) {
+  if (--v.open > 0) return;
+  v = list.back();
+  list.pop_back();
+}
+
+// With labor_market.job_ladder above 0: a job-to-job quit is an offer, drawn before
+// anyone leaves, from an opening of another firm in the market. With probability
+// job_ladder the worker takes it only if its posted wage is above what the worker
+// earns now (posted wage x tenure premium), and otherwise whatever it pays; turned
+// down, or with no opening to draw, the worker stays and is no quit. Quits into
+// unemployment (quit_to_unemployment_share) leave as without the ladder.
+void separate_market_ladder(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
+                            const std::vector<std::int32_t>& quits) {
+  const auto& lm = m.sc_.labor_market;
+  Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::churn_market);
+  separate_all(m, layoffs, Cause::ordinary, r, [](std::int32_t, std::int32_t) {});
+  std::vector<Vacant> list = vacant_list(m, mk);
+  std::vector<std::int32_t> leaving, target;
+  for (size_t k = 0; k < quits.size(); ++k) {
+    if (k + 4 < quits.size()) m.prefetch_worker(quits[k + 4]);
+    const std::int32_t wid = quits[k];
+    if (r.bernoulli(lm.quit_to_unemployment_share)) {
+      leaving.push_back(wid), target.push_back(-1);
+      continue;
+    }
+    if (list.empty()) continue;
+    Vacant& v = list[static_cast<size_t>(r.index(static_cast<std::int64_t>(list.size())))];
+    const std::int32_t ci = m.w.core[wid].cell;
+    if (v.firm == m.c[ci].firm) continue;
+    if (r.bernoulli(lm.job_ladder) && v.wage <= m.earned_wage(ci, m.month() - m.w.core[wid].spell_start)) continue;
+    leaving.push_back(wid), target.push_back(v.cell);
+    take_opening(list, v);
+  }
+  separate_all(m, leaving, Cause::none, r, [](std::int32_t, std::int32_t) {});
+  for (size_t k = 0; k < leaving.size(); ++k) {
+    m.add(M::quits);
+    if (target[k] < 0) {
+      m.add(M::quits_to_unemployment);
+      continue;
+    }
+    m.remove_from_pool(leaving[k]);
+    m.hire(leaving[k], target[k]);
+    m.add(M::job_to_job_moves);
+  }
+}
+
 void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
                      const std::vector<std::int32_t>& quits) {
   const auto& lm = m.sc_.labor_market;
   if (layoffs.empty() && quits.empty()) return;
+  if (lm.job_ladder > 0) return separate_market_ladder(m, mk, layoffs, quits);
   Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::churn_market);
   separate_all(m, layoffs, Cause::ordinary, r, [](std::int32_t, std::int32_t) {});
   std::vector<std::int32_t> old_firm;
@@ -141,26 +209,15 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
   // which evolves exactly as the list will; then made, their cells fetched ahead, and
   // the cell that each filling of a last opening moves in the list (its place changes).
   std::vector<std::int32_t> target(quits.size(), -1), moved(quits.size(), -1);
-  const auto& vc = m.vacant_cells[mk];
-  if (!vc.empty() && !quits.empty()) {
-    struct Vacant {
-      std::int32_t cell, open, firm;
-    };
-    std::vector<Vacant> list(vc.size());
-    for (size_t j = 0; j < vc.size(); ++j) {
-      if (j + 16 < vc.size()) prefetch(&m.c[vc[j + 16]]);
-      list[j] = {vc[j], m.c[vc[j]].vacancies, m.c[vc[j]].firm};
-    }
+  if (!m.vacant_cells[mk].empty() && !quits.empty()) {
+    std::vector<Vacant> list = vacant_list(m, mk);
     for (size_t k = 0; k < quits.size() && !list.empty(); ++k) {
       if (r.bernoulli(lm.quit_to_unemployment_share)) continue;
       Vacant& v = list[static_cast<size_t>(r.index(static_cast<std::int64_t>(list.size())))];
       if (v.firm == old_firm[k]) continue;
       target[k] = v.cell;
-      if (--v.open == 0) {  // off the list as close_vacancies takes it: the last one moves in
-        moved[k] = list.back().cell;
-        v = list.back();
-        list.pop_back();
-      }
+      if (v.open == 1) moved[k] = list.back().cell;  // its place in the list changes
+      take_opening(list, v);
     }
   }
   for (size_t k = 0; k < quits.size(); ++k) {
