@@ -206,6 +206,7 @@ std::vector<Figure> spell_figures(const Results& r, const std::vector<Rows>& spe
   out.push_back(fig("earnings_pv_lost", "  over all years followed, present value at 5% a year", Unit::ratio,
                     &SpellStats::earnings_pv_lost));
   out.back().may_be_negative = true;
+  out.back().depends_on_horizon = true;
   return out;
 }
 
@@ -334,27 +335,34 @@ std::vector<Figure> summary_figures(const Results& r) {
 }
 
 RunMismatch mismatch(const Results& a, const Results& b) {
-  return {a.months != b.months, a.workers > 0 && b.workers > 0 && a.workers != b.workers};
+  const std::size_t ya = a.spells.earnings_years(), yb = b.spells.earnings_years();
+  return {a.months != b.months, a.workers > 0 && b.workers > 0 && a.workers != b.workers, ya > 0 && yb > 0 && ya != yb};
 }
 
 RunMismatch mismatch(const std::vector<Results>& runs) {
   RunMismatch differ;
   for (const auto& r : runs) {
     const RunMismatch d = mismatch(runs.front(), r);
-    differ.length |= d.length, differ.size |= d.size;
+    differ.length |= d.length, differ.size |= d.size, differ.horizon |= d.horizon;
   }
   return differ;
 }
 
 std::string mismatch_note(const RunMismatch& differ) {
-  if (!differ.any()) return "";
+  const std::string horizon =
+      "the present values of the earnings lost are not comparable either: the runs follow "
+      "earnings for different numbers of years (output.earnings_years)";
+  if (!differ.counts())
+    return differ.horizon ? "these runs follow earnings for different numbers of years (output.earnings_years): the "
+                            "present values of the earnings lost are not comparable between them"
+                          : "";
   return std::string("these runs differ in ") +
          (differ.length && differ.size ? "length and size"
           : differ.length              ? "length (months)"
                                        : "size (workers)") +
          ": counts over a run are not comparable between them" +
          (differ.size ? ", nor is concentration (fewer workers make fewer firms)" : "") + "; shares and rates are" +
-         (differ.length ? ", but describe different periods" : "");
+         (differ.length ? ", but describe different periods" : "") + (differ.horizon ? "; " + horizon : "");
 }
 
 const std::vector<std::string> kTenureBands = {"under 1 year", "1-3 years", "3-6 years", "6-10 years", "10+ years"};

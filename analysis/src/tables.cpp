@@ -404,6 +404,10 @@ Comparison compare(const Results& a, const Results& b) {
     c.caveats.push_back("the runs differ in size (A " + std::to_string(a.workers) + " workers, B " +
                         std::to_string(b.workers) +
                         "): counts are not comparable, nor is concentration (fewer workers make fewer firms)");
+  if (differ.horizon)
+    c.caveats.push_back("the runs follow earnings for different numbers of years (output.earnings_years: A " +
+                        std::to_string(a.spells.earnings_years()) + ", B " + std::to_string(b.spells.earnings_years()) +
+                        "): the present values of the earnings lost are not comparable");
   for (size_t k = 0; k < c.a.size(); ++k) {
     c.ia.push_back(figure_interval(c.a[k]));
     c.ib.push_back(figure_interval(c.b[k]));
@@ -430,7 +434,7 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
   header(os, b);
   os << "(" << c.how << ")\n";
   for (const auto& caveat : c.caveats) os << "Note: " << caveat << ".\n";
-  if (!c.counts_comparable()) os << "Figures that do not compare are marked 'not comparable' below.\n";
+  if (!c.all_comparable()) os << "Figures that do not compare are marked 'not comparable' below.\n";
   os << "\n";
   std::vector<std::vector<std::string>> rows = {
       {"figure", "A", "B", "B - A", "95% interval of B - A", "distinguishable"}};

@@ -13,7 +13,7 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from common import QUICK, SOURCE, analyze, run, run_scenario, tempdir
+from common import QUICK, SCENARIOS, SOURCE, analyze, run, run_scenario, tempdir
 
 
 class Analyze(unittest.TestCase):
@@ -495,6 +495,24 @@ class Analyze(unittest.TestCase):
                 with h5py.File(long) as f:
                     np.testing.assert_array_equal(mine["earnings_year5"].to_numpy(),
                                                   f[g]["earnings_year5"][()].astype(float))
+            # Against the same run followed three years, only the present value does not
+            # compare (it is over other years); compare and side by side say so.
+            three = Path(d) / "three.h5"
+            run(["run", SCENARIOS / "baseline.toml", "-o", three, "-r", "4", "--quiet"] + QUICK +
+                ["--set", "simulation.months=70"], check=True)
+            c = json.loads(analyze(["compare", three, long, "--format", "json"], check=True).stdout)
+            self.assertEqual(len(c["caveats"]), 1, c["caveats"])
+            self.assertIn("output.earnings_years: A 3, B 5", c["caveats"][0])
+            self.assertFalse(c["figures"]["earnings_pv_lost"]["comparable"])
+            for key in ("earnings_loss_year1", "earnings_years_lost", "displaced_total", "reemployed_12m"):
+                self.assertTrue(c["figures"][key]["comparable"], key)
+                self.assertEqual(c["figures"][key]["b_minus_a"]["mean"], 0, key)  # following more changes nothing else
+            self.assertIn("earnings_pv_lost", analyze(["compare", three, long, "--format", "csv"], check=True).stdout)
+            text = analyze(["compare", three, long], check=True).stdout
+            self.assertRegex(text, r"over all years followed, present value.*not comparable")
+            side = json.loads(analyze(["summary", three, long, "--format", "json"], check=True).stdout)
+            self.assertEqual(len(side["caveats"]), 1)
+            self.assertIn("different numbers of years", side["caveats"][0])
             html = Path(d) / "long.html"
             analyze(["report", long, "-o", html], check=True)
             self.assertIn('data-chart="earnings-after-displacement"', html.read_text())

@@ -23,6 +23,9 @@ struct Figure {
   // A share or ratio that still moves with the number of workers (concentration: fewer
   // workers, fewer firms, a higher HHI), so runs of other sizes do not compare on it.
   bool depends_on_size = false;
+  // A figure over every year of earnings followed (output.earnings_years), so runs that
+  // follow different numbers of years do not compare on it.
+  bool depends_on_horizon = false;
   // A difference that can fall below 0 (an earnings loss: the displaced may earn more
   // than the comparison group), so its interval is not cut at 0.
   bool may_be_negative = false;
@@ -42,11 +45,14 @@ Eigen::MatrixXd sector_concentration(const Results& r);
 // have.
 Interval figure_interval(const Figure& f);
 
-// What makes two runs' counts incomparable: a different length (months) or size
-// (workers; a file that does not say its size is not taken to differ).
+// What makes two runs' figures incomparable: a different length (months) or size
+// (workers; a file that does not say its size is not taken to differ) for counts, and
+// a different number of years of earnings followed (output.earnings_years) for the
+// present value of the earnings lost.
 struct RunMismatch {
-  bool length = false, size = false;
-  bool any() const { return length || size; }
+  bool length = false, size = false, horizon = false;
+  bool any() const { return length || size || horizon; }
+  bool counts() const { return length || size; }
 };
 RunMismatch mismatch(const Results& a, const Results& b);
 RunMismatch mismatch(const std::vector<Results>& runs);  // any of them against the first

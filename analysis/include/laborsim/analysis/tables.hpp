@@ -27,16 +27,18 @@ struct Comparison {
   bool paired = false;
   std::string how;  // one line saying how replicates were paired
   // Why some figures do not compare (runs of different lengths or sizes: counts over the
-  // run then differ for that reason alone), one sentence each.
+  // run then differ for that reason alone; different years of earnings followed), one
+  // sentence each.
   std::vector<std::string> caveats;
   RunMismatch differ;
-  bool counts_comparable() const { return !differ.any(); }
+  bool all_comparable() const { return !differ.any(); }
   // Whether a figure compares between the two runs: counts and costs (totals over the
   // run) only between runs of one length and size; a size-dependent figure only between
-  // runs of one size; every other share, rate or duration always.
+  // runs of one size; the present value of the earnings lost only between runs that
+  // follow earnings as many years; every other share, rate or duration always.
   bool comparable(const Figure& f) const {
-    if (f.unit == Unit::count || f.unit == Unit::usd) return !differ.any();
-    return !(f.depends_on_size && differ.size);
+    if (f.unit == Unit::count || f.unit == Unit::usd) return !differ.counts();
+    return !(f.depends_on_size && differ.size) && !(f.depends_on_horizon && differ.horizon);
   }
   std::vector<Figure> a, b;
   std::vector<Interval> ia, ib, diff;
