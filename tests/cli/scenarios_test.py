@@ -6,7 +6,6 @@ import subprocess
 import sys
 import tomllib
 import unittest
-from pathlib import Path
 
 import h5py
 import numpy as np
@@ -16,7 +15,7 @@ import json
 from common import SCENARIOS, SOURCE, analyze, run, run_scenario, tempdir
 
 GALLERY = ["baseline", "no_ai", "ai_fast", "hype_regret", "hype_wave", "consolidation_wave", "reskilling_subsidy",
-           "young_workers"]
+           "young_workers", "job_loss_20_years"]
 
 
 def aggregate(path):
@@ -115,49 +114,48 @@ class Gallery(unittest.TestCase):
         self.assertGreater(got, fig["figures"]["earnings_loss_year1"]["mean"])
         self.assertLess(got, 3)
 
-    def test_baseline_earnings_lost_over_twenty_years(self):
-        # Followed 20 years (output.earnings_years) over 22 years: the present value at 5%
-        # (Davis & von Wachter) recomputed from the file, per replicate over the rows of
-        # each group with all 20 years observed, against the summary's; the calibration
-        # table's row for the long-tenured aged 50 or less, recomputed pooled; the first
-        # three years' figures are those of the same run followed three years.
-        with tempdir() as d:
-            paths = {}
-            for years in (3, 20):
-                paths[years] = Path(d) / f"y{years}.h5"
-                run(["run", SCENARIOS / "baseline.toml", "-o", paths[years], "--quiet", "--set",
-                     "simulation.months=264", "--set", f"output.earnings_years={years}"], check=True)
-            figs = {y: json.loads(analyze(["summary", p, "--format", "json"], check=True).stdout)
-                    for y, p in paths.items()}
-            with h5py.File(paths[20]) as f:
-                keys = ["replicate", "wage", "tenure_months", "age"] + [f"earnings_year{y}" for y in range(1, 21)]
-                tables = [{k: f[g][k][()].astype(float) for k in keys} for g in ("spells", "comparison")]
-                reps = int(f.attrs["replicates"])
-            table = subprocess.run([sys.executable, SOURCE / "tools" / "calibration_table.py", paths[20]],
-                                   capture_output=True, text=True, check=True).stdout
+    def test_job_loss_over_twenty_years(self):
+        # job_loss_20_years follows earnings 20 years over a 30-year run. The present
+        # value at 5% (Davis & von Wachter) recomputed from the file, per replicate over
+        # the rows of each group with all 20 years observed, against the summary's; the
+        # calibration table's row for the long-tenured aged 50 or less, recomputed
+        # pooled; and what scenarios/README.md claims: under a year's pay lost (DvW: 1.4),
+        # the loss deep in year 1 and gone by year 10.
+        path = self.result("job_loss_20_years")
+        fig = json.loads(analyze(["summary", path, "--format", "json"], check=True).stdout)
+        with h5py.File(path) as f:
+            keys = ["replicate", "wage", "tenure_months", "age"] + [f"earnings_year{y}" for y in range(1, 21)]
+            tables = [{k: f[g][k][()].astype(float) for k in keys} for g in ("spells", "comparison")]
+            reps = int(f.attrs["replicates"])
+        table = subprocess.run([sys.executable, SOURCE / "tools" / "calibration_table.py", path],
+                               capture_output=True, text=True, check=True).stdout
 
-        def pv(select):
-            ratios = []
+        def ratios(select, years):
+            out = []
             for t in tables:
-                e = np.stack([t[f"earnings_year{y}"] for y in range(1, 21)])
+                e = np.stack([t[f"earnings_year{y}"] for y in years])
                 rows = select(t) & ~np.isnan(e).any(axis=0)
                 self.assertGreater(rows.sum(), 50)
-                ratios.append(e[:, rows].sum(axis=1) / t["wage"][rows].sum())
-            return sum((c - d) / 1.05 ** y for y, (d, c) in enumerate(zip(*ratios)))
+                out.append(e[:, rows].sum(axis=1) / t["wage"][rows].sum())
+            return out
+
+        def pv(select):
+            d, c = ratios(select, range(1, 21))
+            return sum((cy - dy) / 1.05 ** y for y, (dy, cy) in enumerate(zip(d, c)))
 
         expected = np.mean([pv(lambda t: t["replicate"] == rep) for rep in range(reps)])
-        got = figs[20]["figures"]["earnings_pv_lost"]["mean"]
+        got = fig["figures"]["earnings_pv_lost"]["mean"]
         self.assertAlmostEqual(got, expected, places=9)
-        self.assertEqual(figs[20]["earnings_years"], 20)
-        # A loss in years of the wage before: more than the first year's, less than 20 years' pay.
-        self.assertGreater(got, figs[20]["figures"]["earnings_loss_year1"]["mean"])
-        self.assertLess(got, 20)
+        self.assertEqual(fig["earnings_years"], 20)
         long = pv(lambda t: (t["tenure_months"] >= 36) & (t["age"] <= 50))
         row = next(line for line in table.splitlines() if line.startswith("earnings lost over 20 years"))
         self.assertIn(f"{long:.2f} years", row)
         self.assertIn("1.40 years", row)
-        for key in ("earnings_loss_year1", "earnings_loss_year3", "earnings_years_lost"):
-            self.assertAlmostEqual(figs[3]["figures"][key]["mean"], figs[20]["figures"][key]["mean"], places=12)
+        self.assertTrue(0.5 < long < 1.0, long)  # under a year's pay, against DvW's 1.4
+        loss = {y: 1 - d[0] / c[0] for y in (1, 10)
+                for d, c in [ratios(lambda t: (t["tenure_months"] >= 36) & (t["age"] <= 50), [y])]}
+        self.assertGreater(loss[1], 0.3)
+        self.assertLess(abs(loss[10]), 0.03)
 
     def test_aiq_spreads_from_16_to_25_percent_in_a_year(self):
         a = aggregate(self.result("baseline"))
