@@ -39,6 +39,8 @@ Model::Model(const Scenario& scenario, std::uint64_t replicate, std::vector<Stre
               {1, static_cast<int>(scenario.occupations.size()), static_cast<int>(scenario.sectors.size()),
                static_cast<int>(scenario.regions.size()), kCohorts}),
       stream_log_(stream_log) {
+  spells_ = Records(scenario.output.earnings_years);
+  comparisons_ = Records(scenario.output.earnings_years);
   init();
 }
 
@@ -944,39 +946,40 @@ void Model::add_comparisons() {
       by_block[static_cast<size_t>(b)].push_back(s);
     }
   });
-  for (const auto& list : by_block) comparisons_.insert(comparisons_.end(), list.begin(), list.end());
+  for (const auto& list : by_block)
+    for (const Spell& s : list) comparisons_.push_back(s);
 }
 
 // Records are appended in the order of their start months, so the ones still followed
 // (begun in the last output.earnings_years years) are a suffix of the list. Sequential, no random
 // draws: the same for any number of threads.
-void Model::follow_earnings(std::vector<Spell>& list, std::size_t& from) {
+void Model::follow_earnings(Records& list, std::size_t& from) {
   if (!recording()) return;
-  const int years = sc_.output.earnings_years, months = 12 * years;
+  const int years = list.years, months = 12 * years;
   while (from < list.size() && list[from].start_month + months < month_) ++from;
   for (std::size_t i = from; i < list.size(); ++i) {
     Spell& s = list[i];
     if (s.start_month >= month_) break;  // begun this month: followed from the next
     if (!s.followed) continue;
     const auto wid = static_cast<std::size_t>(s.worker);
-    const auto year = static_cast<size_t>((month_ - s.start_month - 1) / 12);
+    const int year = (month_ - s.start_month - 1) / 12;
     if (w.status(wid) == Status::retired || w.core[wid].birth_month != s.birth_month) {
       s.followed = false;  // retired (its id perhaps an entrant's already): no longer observed
-      std::fill(s.earnings.begin() + static_cast<std::ptrdiff_t>(year), s.earnings.begin() + years, kNaNf);
+      for (int y = year; y < years; ++y) list.earned(i, y) = kNaNf;
       continue;
     }
     if (w.status(wid) == Status::employed) {
       const std::int32_t ci = w.core[wid].cell;
-      s.earnings[year] += earned_wage(ci, month_ - w.core[wid].spell_start) / 12;
+      list.earned(i, year) += earned_wage(ci, month_ - w.core[wid].spell_start) / 12;
     }
   }
 }
 
-void Model::end_earnings(std::vector<Spell>& list, std::size_t from) {
+void Model::end_earnings(Records& list, std::size_t from) {
   const int last = sc_.simulation.months - 1;
   for (std::size_t i = from; i < list.size(); ++i)
-    for (int y = 0; y < sc_.output.earnings_years; ++y)
-      if (list[i].start_month + 12 * (y + 1) > last) list[i].earnings[static_cast<size_t>(y)] = kNaNf;
+    for (int y = 0; y < list.years; ++y)
+      if (list[i].start_month + 12 * (y + 1) > last) list.earned(i, y) = kNaNf;
 }
 
 void Model::record_stocks() {

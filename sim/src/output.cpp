@@ -64,32 +64,33 @@ struct SpellColumn {
   const H5::PredType& type;
   std::string description;
   // Writes the values of `spells` into a buffer of type.getSize() bytes per row.
-  std::function<void(const std::vector<Spell>& spells, int replicate, void* out)> fill;
+  std::function<void(const Records& records, int replicate, void* out)> fill;
 };
 
 template <class Get>
 SpellColumn spell_column(const char* name, std::string description, Get get) {
   using T = decltype(get(Spell{}, 0));
-  return {name, h5_type<T>(), std::move(description),
-          [get](const std::vector<Spell>& spells, int replicate, void* out) {
+  return {name, h5_type<T>(), std::move(description), [get](const Records& records, int replicate, void* out) {
             T* values = static_cast<T*>(out);
-            for (std::size_t i = 0; i < spells.size(); ++i) values[i] = get(spells[i], replicate);
+            for (std::size_t i = 0; i < records.size(); ++i) values[i] = get(records[i], replicate);
           }};
 }
 
-// Earnings in year y + 1 after a record's month, as Spell::earnings counts them.
+// Earnings in year y + 1 after a record's month, as Records::earnings counts them.
 SpellColumn earnings_column(int y, const char* after) {
-  static const std::array<std::string, Spell::kMaxEarningsYears> kNames = [] {
-    std::array<std::string, Spell::kMaxEarningsYears> names;
+  static const std::array<std::string, Records::kMaxYears> kNames = [] {
+    std::array<std::string, Records::kMaxYears> names;
     for (std::size_t i = 0; i < names.size(); ++i) names[i] = "earnings_year" + std::to_string(i + 1);
     return names;
   }();
-  return spell_column(kNames[static_cast<size_t>(y)].c_str(),
-                      "earnings in months " + std::to_string(12 * y + 1) + "-" + std::to_string(12 * y + 12) +
-                          " after " + after +
-                          " (annual wage / 12 for each month employed, 0 for a month without a job, whatever "
-                          "happened meanwhile); NaN if not wholly observed (the run ended or the worker retired)",
-                      [y](const Spell& x, int) { return x.earnings[static_cast<size_t>(y)]; });
+  return {kNames[static_cast<size_t>(y)].c_str(), H5::PredType::NATIVE_FLOAT,
+          "earnings in months " + std::to_string(12 * y + 1) + "-" + std::to_string(12 * y + 12) + " after " + after +
+              " (annual wage / 12 for each month employed, 0 for a month without a job, whatever happened "
+              "meanwhile); NaN if not wholly observed (the run ended or the worker retired)",
+          [y](const Records& records, int, void* out) {
+            auto* values = static_cast<float*>(out);
+            for (std::size_t i = 0; i < records.size(); ++i) values[i] = records.earned(i, y);
+          }};
 }
 
 // The columns of /spells, with earnings over `years` years after the displacement.
@@ -166,7 +167,7 @@ struct RowTable {
       sets[col.name] = d;
     }
   }
-  void append(int replicate, const std::vector<Spell>& records) {
+  void append(int replicate, const Records& records) {
     if (records.empty()) return;
     const hsize_t n = records.size(), old = rows, total = old + n;
     std::vector<char> buffer;
@@ -329,8 +330,7 @@ void ResultsWriter::write_series(int replicate, const Series& s) {
   }
 }
 
-void ResultsWriter::append_panel(int replicate, const std::vector<Spell>& spells,
-                                 const std::vector<Spell>& comparisons) {
+void ResultsWriter::append_panel(int replicate, const Records& spells, const Records& comparisons) {
   try {
     impl_->spells.append(replicate, spells);
     impl_->comparison.append(replicate, comparisons);

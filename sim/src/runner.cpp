@@ -31,7 +31,7 @@ std::string now_iso8601() {
 namespace {
 // What a replicate's panel recorded (Model::spells, Model::comparisons).
 struct Panel {
-  std::vector<Spell> spells, comparisons;
+  Records spells, comparisons;
 };
 
 struct Finished {
@@ -62,7 +62,7 @@ std::size_t estimate_memory(const Scenario& sc, int threads) {
   // and drawn at comparison_rate.
   const double comparisons = sc.output.panel_rate * sc.output.comparison_rate *
                              static_cast<double>(sc.simulation.workers) * (sc.simulation.months / 12 + 1) *
-                             static_cast<double>(sizeof(Spell));
+                             (static_cast<double>(sizeof(Spell)) + 4.0 * sc.output.earnings_years);
   const double per_replicate = per_worker * static_cast<double>(sc.simulation.workers) + series;
   // Finished replicates' series wait for the writer: at most all of them. A panel is
   // moved out of its replicate when it finishes: one copy each, running or waiting.

@@ -699,7 +699,7 @@ void each_section(S& s, Section&& section) {
     auto& p = s.output;
     v.number("panel_rate", p.panel_rate, 0, 1);
     v.number("comparison_rate", p.comparison_rate, 0, 1);
-    v.integer("earnings_years", p.earnings_years, 1, Spell::kMaxEarningsYears);
+    v.integer("earnings_years", p.earnings_years, 1, Records::kMaxYears);
   });
 }
 

@@ -31,7 +31,7 @@ double total(const Scenario& sc, M metric, int replicates = 2) {
 struct Replicates {
   Scenario sc;
   std::vector<Series> series;
-  std::vector<std::vector<Spell>> spells;
+  std::vector<Records> spells;
   explicit Replicates(Scenario s, int replicates = 2) : sc(std::move(s)) {
     for (int r = 0; r < replicates; ++r) {
       Model m(sc, static_cast<std::uint64_t>(r));
@@ -891,7 +891,7 @@ void expect_earnings_are_the_wages_of_the_months_with_a_job(int years, int month
   for (const auto& [key, k] : tally) {
     const Spell& s = key.first == 0 ? m.spells()[key.second] : m.comparisons()[key.second];
     for (int y = 0; y < years; ++y) {
-      const float e = s.earnings[static_cast<size_t>(y)];
+      const float e = (key.first == 0 ? m.spells() : m.comparisons()).earned(key.second, y);
       const bool reached = s.start_month + 12 * (y + 1) <= months - 1;
       if (!reached || y >= k.stopped_in) {
         ASSERT_TRUE(std::isnan(e)) << "record " << key.second << " year " << y + 1;
@@ -910,8 +910,7 @@ void expect_earnings_are_the_wages_of_the_months_with_a_job(int years, int month
   EXPECT_GT(jobless_years, 20);  // every case is exercised
   EXPECT_GT(retired, 20);
   EXPECT_GT(cut_by_end, 1000);
-  for (const Spell& s : m.spells())  // the years not followed are not written, nor counted
-    for (std::size_t y = static_cast<size_t>(years); y < s.earnings.size(); ++y) ASSERT_EQ(s.earnings[y], 0.0f);
+  EXPECT_EQ(m.spells().earnings.size(), static_cast<size_t>(years));  // a column per year followed
 }
 
 }  // namespace
@@ -960,11 +959,10 @@ namespace {
 // 1 - (displaced's earnings / wage before) / (comparison group's), in year y, over the
 // records of min_tenure months or more: Jacobson, LaLonde & Sullivan's loss.
 double earnings_loss(Model& m, int y, int min_tenure = 0) {
-  auto ratio = [&](const std::vector<Spell>& list) {
+  auto ratio = [&](const Records& list) {
     double e = 0, w = 0;
-    for (const Spell& s : list)
-      if (s.tenure >= min_tenure && !std::isnan(s.earnings[static_cast<size_t>(y)]))
-        e += s.earnings[static_cast<size_t>(y)], w += s.wage;
+    for (std::size_t i = 0; i < list.size(); ++i)
+      if (list[i].tenure >= min_tenure && !std::isnan(list.earned(i, y))) e += list.earned(i, y), w += list[i].wage;
     return e / w;
   };
   return 1 - ratio(m.spells()) / ratio(m.comparisons());

@@ -150,17 +150,40 @@ struct Spell {
   std::int32_t age = 0;
   std::int32_t tenure = 0;  // months at the displacing employer
   float wage = 0, new_wage = 0;
-  // Earnings (annual wage / 12 for each month employed, 0 otherwise) in the years after
-  // the displacement month: months start+1..start+12, +13..+24, ..., whatever happened
-  // to the worker meanwhile (later separations included), for output.earnings_years
-  // years (the rest unused). NaN for a year not wholly observed: the run ended first, or
-  // the worker retired.
-  static constexpr int kMaxEarningsYears = 20;
-  std::array<float, kMaxEarningsYears> earnings{};
   // Not written: the worker's birth month (an id freed at retirement is reused by an
   // entrant, who is not the same person) and whether its earnings are still followed.
   std::int16_t birth_month = 0;
   bool followed = true;
+};
+
+// Spells (or comparison records) with their earnings (annual wage / 12 for each month
+// employed, 0 otherwise) in each of the `years` (output.earnings_years) years after the
+// record's month: months start+1..start+12, +13..+24, ..., whatever happened to the
+// worker meanwhile (later separations included); NaN for a year not wholly observed
+// (the run ended first, or the worker retired). The earnings are held apart from the
+// records, one column per year: records are appended in the order of their months, so
+// a month's follow-up reads and writes each column in order, a few bytes per record
+// whatever the number of years.
+struct Records {
+  static constexpr int kMaxYears = 20;
+  explicit Records(int years_followed = 3) : years(years_followed), earnings(static_cast<std::size_t>(years)) {}
+  int years;
+  std::vector<Spell> rows;
+  std::vector<std::vector<float>> earnings;  // [year][row]
+
+  std::size_t size() const { return rows.size(); }
+  bool empty() const { return rows.empty(); }
+  Spell& operator[](std::size_t i) { return rows[i]; }
+  const Spell& operator[](std::size_t i) const { return rows[i]; }
+  auto begin() const { return rows.begin(); }
+  auto end() const { return rows.end(); }
+  void push_back(const Spell& s) {
+    rows.push_back(s);
+    for (auto& year : earnings) year.push_back(0.0f);
+  }
+  // Record i's earnings in year y + 1 after its month.
+  float& earned(std::size_t i, int y) { return earnings[static_cast<std::size_t>(y)][i]; }
+  float earned(std::size_t i, int y) const { return earnings[static_cast<std::size_t>(y)][i]; }
 };
 
 }  // namespace laborsim

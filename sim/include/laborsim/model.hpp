@@ -206,13 +206,13 @@ class Model {
   const Scenario& scenario() const { return sc_; }
   const Series& series() const { return series_; }
   Series& series() { return series_; }
-  std::vector<Spell>& spells() { return spells_; }
+  Records& spells() { return spells_; }
   // The comparison group for the displaced's earnings: panel workers employed at the end
   // of recorded months 0, 12, 24, ... (so not displaced in it), each drawn at
   // output.comparison_rate, one record each, with its job then (firm, occupation,
   // sector, region, wage with the tenure premium, tenure) and its earnings over the
   // output.earnings_years years after, followed as a spell's are.
-  std::vector<Spell>& comparisons() { return comparisons_; }
+  Records& comparisons() { return comparisons_; }
   int month() const { return month_; }
 
   // Wall time spent in each step of the month, summed over months (for profiling).
@@ -295,9 +295,9 @@ class Model {
   std::array<double, 100> applicant_weights{};  // set_applicant_weights()
   void set_applicant_weights();
   void apply_schedule();
-  std::vector<Spell> spells_;
+  Records spells_;
   std::unordered_map<std::int32_t, std::int32_t> open_spells_;  // panel worker -> its open spell in spells_
-  std::vector<Spell> comparisons_;
+  Records comparisons_;
   std::size_t follow_from_ = 0, follow_comparisons_from_ = 0;  // those before began over earnings_years years ago
   Series series_;
 
@@ -417,8 +417,8 @@ class Model {
   // This month's earnings of the records in list from `from` on (begun in the last
   // output.earnings_years years); at the end of the run (end_earnings), years not wholly
   // observed are NaN.
-  void follow_earnings(std::vector<Spell>& list, std::size_t& from);
-  void end_earnings(std::vector<Spell>& list, std::size_t from);
+  void follow_earnings(Records& list, std::size_t& from);
+  void end_earnings(Records& list, std::size_t from);
   // Counts changed while markets run in parallel go to the running thread's tally and
   // are added to the model's after them: no shared cache line is written per event.
   // Aligned: one thread's n_aiq_lf never shares a line with the next tally's headers,

@@ -36,7 +36,7 @@ class ResultsWriter {
   // the comparison group) are appended, so callers append them in replicate order to
   // keep the file independent of scheduling.
   void write_series(int replicate, const Series& series);
-  void append_panel(int replicate, const std::vector<Spell>& spells, const std::vector<Spell>& comparisons);
+  void append_panel(int replicate, const Records& spells, const Records& comparisons);
   void commit();
   const std::filesystem::path& temporary_path() const { return tmp_; }
 
