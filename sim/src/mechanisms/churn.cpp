@@ -149,6 +149,30 @@ void take_opening(std::vector<Vacant>& list, Vacant& v) {
   list.pop_back();
 }
 
+// The quits, once their workers have left: each counted, and hired into its target cell
+// (job to job) or, with none (-1), into unemployment. Their cells are fetched ahead, and
+// the cell that each filling of a last opening moves in the vacancy list (moved, -1 for
+// none: a hint only).
+void complete_quits(Model& m, const std::vector<std::int32_t>& quits, const std::vector<std::int32_t>& target,
+                    const std::vector<std::int32_t>& moved) {
+  for (size_t k = 0; k < quits.size(); ++k) {
+    if (k + 6 < quits.size()) m.prefetch_worker(quits[k + 6]), m.prefetch_cell(target[k + 6]);
+    if (k + 3 < quits.size()) {
+      m.prefetch_cell_tail(target[k + 3]);
+      if (moved[k + 3] >= 0) prefetch(&m.c[moved[k + 3]].vslot);
+    }
+    const std::int32_t wid = quits[k];
+    m.add(M::quits);
+    if (target[k] < 0) {
+      m.add(M::quits_to_unemployment);
+      continue;
+    }
+    m.remove_from_pool(wid);
+    m.hire(wid, target[k]);
+    m.add(M::job_to_job_moves);
+  }
+}
+
 // With labor_market.job_ladder above 0: a job-to-job quit is an offer, drawn before
 // anyone leaves, from an opening of another firm in the market. With probability
 // job_ladder the worker takes it only if its posted wage is above what the worker
@@ -161,12 +185,12 @@ void separate_market_ladder(Model& m, int mk, const std::vector<std::int32_t>& l
   Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::churn_market);
   separate_all(m, layoffs, Cause::ordinary, r, [](std::int32_t, std::int32_t) {});
   std::vector<Vacant> list = vacant_list(m, mk);
-  std::vector<std::int32_t> leaving, target;
+  std::vector<std::int32_t> leaving, target, moved;
   for (size_t k = 0; k < quits.size(); ++k) {
     if (k + 4 < quits.size()) m.prefetch_worker(quits[k + 4]);
     const std::int32_t wid = quits[k];
     if (r.bernoulli(lm.quit_to_unemployment_share)) {
-      leaving.push_back(wid), target.push_back(-1);
+      leaving.push_back(wid), target.push_back(-1), moved.push_back(-1);
       continue;
     }
     if (list.empty()) continue;
@@ -174,20 +198,11 @@ void separate_market_ladder(Model& m, int mk, const std::vector<std::int32_t>& l
     const std::int32_t ci = m.w.core[wid].cell;
     if (v.firm == m.c[ci].firm) continue;
     if (r.bernoulli(lm.job_ladder) && v.wage <= m.earned_wage(ci, m.month() - m.w.core[wid].spell_start)) continue;
-    leaving.push_back(wid), target.push_back(v.cell);
+    leaving.push_back(wid), target.push_back(v.cell), moved.push_back(v.open == 1 ? list.back().cell : -1);
     take_opening(list, v);
   }
   separate_all(m, leaving, Cause::none, r, [](std::int32_t, std::int32_t) {});
-  for (size_t k = 0; k < leaving.size(); ++k) {
-    m.add(M::quits);
-    if (target[k] < 0) {
-      m.add(M::quits_to_unemployment);
-      continue;
-    }
-    m.remove_from_pool(leaving[k]);
-    m.hire(leaving[k], target[k]);
-    m.add(M::job_to_job_moves);
-  }
+  complete_quits(m, leaving, target, moved);
 }
 
 void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
@@ -220,22 +235,7 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
       take_opening(list, v);
     }
   }
-  for (size_t k = 0; k < quits.size(); ++k) {
-    if (k + 6 < quits.size()) m.prefetch_worker(quits[k + 6]), m.prefetch_cell(target[k + 6]);
-    if (k + 3 < quits.size()) {
-      m.prefetch_cell_tail(target[k + 3]);
-      if (moved[k + 3] >= 0) prefetch(&m.c[moved[k + 3]].vslot);
-    }
-    const std::int32_t wid = quits[k];
-    m.add(M::quits);
-    if (target[k] < 0) {
-      m.add(M::quits_to_unemployment);
-      continue;
-    }
-    m.remove_from_pool(wid);
-    m.hire(wid, target[k]);
-    m.add(M::job_to_job_moves);
-  }
+  complete_quits(m, quits, target, moved);
 }
 
 }  // namespace
