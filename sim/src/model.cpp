@@ -35,12 +35,12 @@ Model::Model(const Scenario& scenario, std::uint64_t replicate, std::vector<Stre
       nocc_(static_cast<int>(scenario.occupations.size())),
       nreg_(static_cast<int>(scenario.regions.size())),
       nsec_(static_cast<int>(scenario.sectors.size())),
+      spells_(scenario.output.earnings_years),
+      comparisons_(scenario.output.earnings_years),
       series_(scenario.simulation.months,
               {1, static_cast<int>(scenario.occupations.size()), static_cast<int>(scenario.sectors.size()),
                static_cast<int>(scenario.regions.size()), kCohorts}),
       stream_log_(stream_log) {
-  spells_ = Records(scenario.output.earnings_years);
-  comparisons_ = Records(scenario.output.earnings_years);
   init();
 }
 
@@ -951,8 +951,8 @@ void Model::add_comparisons() {
 }
 
 // Records are appended in the order of their start months, so the ones still followed
-// (begun in the last output.earnings_years years) are a suffix of the list. Sequential, no random
-// draws: the same for any number of threads.
+// (begun in the last output.earnings_years years) are a suffix of the list. Sequential,
+// no random draws: the same for any number of threads.
 void Model::follow_earnings(Records& list, std::size_t& from) {
   if (!recording()) return;
   const int years = list.years, months = 12 * years;
