@@ -125,8 +125,8 @@ int main(int argc, char** argv) {
       if (vm.count("grouping"))
         for (const auto& g : vm["grouping"].as<std::vector<std::string>>()) groupings.insert(g);
       const auto n = export_tables(runs, vm["output"].as<std::string>(), format, groupings);
-      std::cerr << "laborsim-analyze: wrote " << n.series_rows << " series rows, " << n.spell_rows << " spells and "
-                << n.comparison_rows << " comparison records to " << vm["output"].as<std::string>()
+      std::cerr << "laborsim-analyze: wrote " << n.series_rows << " series rows, " << n.spell_rows << " spells, "
+                << n.comparison_rows << " comparison records and " << n.firm_event_rows << " firm events to " << vm["output"].as<std::string>()
                 << " (the unit and meaning of each series: metrics." << (format == Format::csv ? "csv" : "json")
                 << ")\n";
       // Excel would open such a file cut short: say so, and how to make it fit.
@@ -135,7 +135,9 @@ int main(int argc, char** argv) {
                   << kSpreadsheetRows
                   << " with the header); pandas and R read it whole. For a spreadsheet, export fewer series "
                      "(--grouping aggregate, or one grouping at a time).\n";
-      for (const auto& [file, rows] : {std::pair{"spells.csv", n.spell_rows}, {"comparison.csv", n.comparison_rows}})
+      for (const auto& [file, rows] : {std::pair{"spells.csv", n.spell_rows},
+                                  {"comparison.csv", n.comparison_rows},
+                                  {"firm_events.csv", n.firm_event_rows}})
         if (format == Format::csv && rows + 1 > kSpreadsheetRows)
           std::cerr << "laborsim-analyze: note: " << file << " has " << rows << " rows, more than Excel opens ("
                     << kSpreadsheetRows << " with the header); pandas and R read it whole.\n";

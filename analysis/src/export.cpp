@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <fstream>
 #include <tuple>
 
@@ -29,6 +31,7 @@ void write_file_atomically(const std::filesystem::path& path, const std::functio
 namespace {
 
 const char* kCause[] = {"none", "ordinary", "ai", "consolidation"};
+const std::array<const char*, 5> kFirmEventKind = {"ai_cut", "regret", "no_regret", "acquisition", "failure"};
 
 // A series' key, "grouping/metric" (Results::grouped, Results::metric_info), split.
 std::pair<std::string, std::string> grouping_and_metric(const std::string& key) {
@@ -122,6 +125,19 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
         record(names[k], c, i, name_of(sec, c.sector[i]), name_of(occ, c.occupation[i]), name_of(reg, c.region[i]));
     }
   };
+  // Calls event(run name, events, index, kind, sector, region) for every event of every
+  // run's firm panel (none in files before format version 6).
+  auto each_firm_event = [&](const auto& event) {
+    for (std::size_t k = 0; k < runs.size(); ++k) {
+      const Results& r = runs[k];
+      const auto& reg = r.groups.at("region");
+      const auto& sec = r.groups.at("sector");
+      const FirmEvents& e = r.firm_events;
+      for (std::size_t i = 0; i < e.size(); ++i)
+        event(names[k], e, i, kFirmEventKind[static_cast<std::size_t>(e.kind[i]) % kFirmEventKind.size()],
+              name_of(sec, e.sector[i]), name_of(reg, e.region[i]));
+    }
+  };
   // What each exported series measures: its unit and description, from the first run
   // that has it (every run of one laborsim version describes a series alike).
   struct Described {
@@ -186,6 +202,19 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
         ++n.comparison_rows;
       });
     });
+    write_file_atomically(dir / "firm_events.csv", [&](std::ostream& os) {
+      os << "scenario,replicate,month,firm,kind,sector,region,employed,laid_off,moved,reopened,reopened_offshore,"
+            "acquirer,capability_believed,capability_real\n";
+      each_firm_event([&](const std::string& sc, const FirmEvents& e, std::size_t i, const char* kind,
+                          const std::string& sector, const std::string& region) {
+        os << csv_field(sc) << ',' << e.replicate[i] << ',' << e.month[i] << ',' << e.firm[i] << ',' << kind << ','
+           << csv_field(sector) << ',' << csv_field(region) << ',' << e.employed[i] << ',' << e.laid_off[i] << ','
+           << e.moved[i] << ',' << e.reopened[i] << ',' << e.reopened_offshore[i] << ','
+           << (e.other_firm[i] >= 0 ? std::to_string(e.other_firm[i]) : "") << ','
+           << csv_number(e.capability_believed[i]) << ',' << csv_number(e.capability_real[i]) << '\n';
+        ++n.firm_event_rows;
+      });
+    });
   } else {
     write_file_atomically(dir / "metrics.json", [&](std::ostream& os) {
       nlohmann::json j = nlohmann::json::array();
@@ -247,6 +276,30 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
                             {"wage", c.wage[i]}};
         earnings_json(j, c, i);
         os << (n.comparison_rows++ ? ",\n" : "\n") << j.dump();
+      });
+      os << "\n]\n";
+    });
+    write_file_atomically(dir / "firm_events.json", [&](std::ostream& os) {
+      os << "[";
+      auto number_or_null = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+      each_firm_event([&](const std::string& sc, const FirmEvents& e, std::size_t i, const char* kind,
+                          const std::string& sector, const std::string& region) {
+        nlohmann::json j = {{"scenario", sc},
+                            {"replicate", e.replicate[i]},
+                            {"month", e.month[i]},
+                            {"firm", e.firm[i]},
+                            {"kind", kind},
+                            {"sector", sector},
+                            {"region", region},
+                            {"employed", e.employed[i]},
+                            {"laid_off", e.laid_off[i]},
+                            {"moved", e.moved[i]},
+                            {"reopened", e.reopened[i]},
+                            {"reopened_offshore", e.reopened_offshore[i]},
+                            {"acquirer", e.other_firm[i] >= 0 ? nlohmann::json(e.other_firm[i]) : nlohmann::json()},
+                            {"capability_believed", number_or_null(e.capability_believed[i])},
+                            {"capability_real", number_or_null(e.capability_real[i])}};
+        os << (n.firm_event_rows++ ? ",\n" : "\n") << j.dump();
       });
       os << "\n]\n";
     });

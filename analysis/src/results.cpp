@@ -234,6 +234,26 @@ Results read_results(const std::filesystem::path& file) {
       for (int y = 0; y < years; ++y)
         c.earnings.push_back(column<double>(cp, "earnings_year" + std::to_string(y + 1), H5::PredType::NATIVE_DOUBLE));
     }
+    if (r.format_version >= 6) {
+      H5::Group fg = f.openGroup("/firm_events");
+      r.firm_events_recorded = true;
+      r.firm_panel_rate = attr_number<double>(fg, "firm_panel_rate", H5::PredType::NATIVE_DOUBLE);
+      auto& e = r.firm_events;
+      e.replicate = column<int>(fg, "replicate", I);
+      e.month = column<int>(fg, "month", I);
+      e.firm = column<int>(fg, "firm", I);
+      e.kind = column<int>(fg, "kind", I);
+      e.sector = column<int>(fg, "sector", I);
+      e.region = column<int>(fg, "region", I);
+      e.employed = column<int>(fg, "employed", I);
+      e.laid_off = column<int>(fg, "laid_off", I);
+      e.moved = column<int>(fg, "moved", I);
+      e.reopened = column<int>(fg, "reopened", I);
+      e.reopened_offshore = column<int>(fg, "reopened_offshore", I);
+      e.other_firm = column<int>(fg, "other_firm", I);
+      e.capability_believed = column<double>(fg, "capability_believed", H5::PredType::NATIVE_DOUBLE);
+      e.capability_real = column<double>(fg, "capability_real", H5::PredType::NATIVE_DOUBLE);
+    }
   } catch (const ReadError& e) {
     throw FormatError(file.string() + ": cannot read " + e.object + " (" + e.detail + "): " + kDamaged);
   } catch (const H5::Exception& e) {
@@ -279,6 +299,22 @@ Results window_from(const Results& r, int from) {
     for (auto* col : wage_columns)
       if (!col->empty()) col->resize(n);
   }
+  // The firm panel's events from `from` on, their months counted from it.
+  FirmEvents& e = w.firm_events;
+  const std::array event_ints = {&e.replicate, &e.month,    &e.firm,     &e.kind,     &e.sector,
+                                 &e.region,    &e.employed, &e.laid_off, &e.moved,    &e.reopened,
+                                 &e.reopened_offshore,      &e.other_firm};
+  const std::array event_doubles = {&e.capability_believed, &e.capability_real};
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    if (e.month[i] < from) continue;
+    for (auto* col : event_ints) (*col)[kept] = (*col)[i];
+    for (auto* col : event_doubles) (*col)[kept] = (*col)[i];
+    e.month[kept] -= from;
+    ++kept;
+  }
+  for (auto* col : event_ints) col->resize(kept);
+  for (auto* col : event_doubles) col->resize(kept);
   return w;
 }
 

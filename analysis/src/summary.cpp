@@ -321,6 +321,36 @@ std::vector<Figure> summary_figures(const Results& r) {
   per_rep("regret_share", "share of AI-cutting firms that regretted", Unit::share, [&](int rep) {
     return ratio(sum_row(r.series("new_regretting_firms"), rep), sum_row(r.series("firms_cutting"), rep));
   });
+  // From the firm panel's events (format version 6; n/a before).
+  const FirmEvents& fe = r.firm_events;
+  auto over_events = [&](int rep, int kind, auto numerator, auto denominator) {
+    if (!r.firm_events_recorded) return kNaN;
+    double num = 0, den = 0;
+    for (std::size_t i = 0; i < fe.size(); ++i)
+      if (fe.replicate[i] == rep && fe.kind[i] == kind) num += numerator(i), den += denominator(i);
+    return ratio(num, den);
+  };
+  per_rep("regret_share_realised", "  among those that met real capability (firm panel)", Unit::share, [&](int rep) {
+    if (!r.firm_events_recorded) return kNaN;
+    double regret = 0, realised = 0;
+    for (std::size_t i = 0; i < fe.size(); ++i)
+      if (fe.replicate[i] == rep && (fe.kind[i] == FirmEvents::regret || fe.kind[i] == FirmEvents::no_regret))
+        realised += 1, regret += fe.kind[i] == FirmEvents::regret;
+    return ratio(regret, realised);
+  });
+  per_rep("ai_cut_staff_share", "share of its staff a cutting firm cut (mean over firms)", Unit::share,
+          [&](int rep) {
+            return over_events(
+                rep, FirmEvents::ai_cut,
+                [&](std::size_t i) { return fe.employed[i] > 0 ? double(fe.laid_off[i]) / fe.employed[i] : 0.0; },
+                [&](std::size_t i) { return fe.employed[i] > 0 ? 1.0 : 0.0; });
+          });
+  per_rep("acquisition_staff_cut", "share of an acquired firm's staff cut as duplicates", Unit::share,
+          [&](int rep) {
+            return over_events(
+                rep, FirmEvents::acquisition, [&](std::size_t i) { return double(fe.laid_off[i]); },
+                [&](std::size_t i) { return double(fe.employed[i]); });
+          });
   per_rep("ai_jobs_reopened", "AI-cut jobs re-opened by regretting firms", Unit::share,
           [&](int rep) { return ratio(sum_row(r.series("reopened_jobs"), rep), sum_row(ai, rep)); });
   per_rep("ai_jobs_rehired", "AI-cut jobs filled again (regret rehires)", Unit::share,

@@ -455,6 +455,22 @@ void Model::open_spell(std::int32_t wid, const Spell& s) {
   spells_.push_back(s);
 }
 
+bool Model::in_firm_panel(std::int32_t fid) const {
+  const double rate = sc_.output.firm_panel_rate;
+  if (rate >= 1) return true;
+  return std::floor((fid + 1.0) * rate) > std::floor(fid * rate);
+}
+
+void Model::note_firm_event(FirmEventKind kind, std::int32_t fid, FirmEvent e) {
+  if (!recording() || !in_firm_panel(fid)) return;
+  e.kind = kind;
+  e.month = month_;
+  e.firm = fid;
+  e.sector = f.sector[fid];
+  e.region = f.region[fid];
+  firm_events_.push_back(e);
+}
+
 void Model::close_spell(std::int32_t wid, bool reemployed) {
   if (!w.in_panel(wid)) return;
   // Other markets may close their own panel workers' spells meanwhile: the map is shared.

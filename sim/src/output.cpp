@@ -57,23 +57,32 @@ const H5::PredType& h5_type() {
   if constexpr (std::is_same_v<T, float>) return H5::PredType::NATIVE_FLOAT;
 }
 
-// One dataset of /spells or /comparison: its name, type and description, and how a row's value is
-// read off a spell (the replicate is the writer's).
-struct SpellColumn {
+// One dataset of a table of rows (/spells, /comparison, /firm_events): its name, type
+// and description, and how a row's value is read off a record (the replicate is the
+// writer's).
+template <class Rows>
+struct Column {
   const char* name;
   const H5::PredType& type;
   std::string description;
-  // Writes the values of `spells` into a buffer of type.getSize() bytes per row.
-  std::function<void(const Records& records, int replicate, void* out)> fill;
+  // Writes the values of `rows` into a buffer of type.getSize() bytes per row.
+  std::function<void(const Rows& rows, int replicate, void* out)> fill;
 };
+using SpellColumn = Column<Records>;
+using FirmEventColumn = Column<std::vector<FirmEvent>>;
+
+template <class Rows, class Get>
+Column<Rows> column(const char* name, std::string description, Get get) {
+  using T = decltype(get(*std::declval<const Rows&>().begin(), 0));
+  return {name, h5_type<T>(), std::move(description), [get](const Rows& rows, int replicate, void* out) {
+            T* values = static_cast<T*>(out);
+            for (std::size_t i = 0; i < rows.size(); ++i) values[i] = get(rows[i], replicate);
+          }};
+}
 
 template <class Get>
 SpellColumn spell_column(const char* name, std::string description, Get get) {
-  using T = decltype(get(Spell{}, 0));
-  return {name, h5_type<T>(), std::move(description), [get](const Records& records, int replicate, void* out) {
-            T* values = static_cast<T*>(out);
-            for (std::size_t i = 0; i < records.size(); ++i) values[i] = get(records[i], replicate);
-          }};
+  return column<Records>(name, std::move(description), get);
 }
 
 // Earnings in year y + 1 after a record's month, as Records::earnings counts them.
@@ -146,12 +155,43 @@ std::vector<SpellColumn> comparison_columns(int years) {
   return cols;
 }
 
+// The columns of /firm_events.
+std::vector<FirmEventColumn> firm_event_columns() {
+  using E = const FirmEvent&;
+  auto col = [](const char* name, std::string description, auto get) {
+    return column<std::vector<FirmEvent>>(name, std::move(description), get);
+  };
+  return {
+      col("replicate", "replicate index", [](E, int rep) { return static_cast<std::int32_t>(rep); }),
+      col("month", "month of the event", [](E x, int) { return x.month; }),
+      col("firm", "firm id within the replicate (as in /spells' firm)", [](E x, int) { return x.firm; }),
+      col("kind",
+          "0 ai_cut (AI-attributed layoffs at the end of its assessment), 1 regret (at realisation: re-opens jobs), "
+          "2 no_regret (at realisation: keeps its cuts), 3 acquisition (acquired by other_firm), 4 failure",
+          [](E x, int) { return static_cast<std::int32_t>(x.kind); }),
+      col("sector", "the firm's sector index (see /groups/sector)", [](E x, int) { return x.sector; }),
+      col("region", "the firm's home region index (see /groups/region)", [](E x, int) { return x.region; }),
+      col("employed", "the firm's employment just before the event", [](E x, int) { return x.employed; }),
+      col("laid_off", "workers the event displaced (AI cut, duplicate roles cut at an acquisition, all at a failure)",
+          [](E x, int) { return x.laid_off; }),
+      col("moved", "workers moved to the acquirer (acquisition), else 0", [](E x, int) { return x.moved; }),
+      col("reopened", "jobs re-opened (regret), offshore ones included, else 0", [](E x, int) { return x.reopened; }),
+      col("reopened_offshore", "of reopened, jobs placed offshore", [](E x, int) { return x.reopened_offshore; }),
+      col("other_firm", "the acquirer (acquisition), else -1", [](E x, int) { return x.other_firm; }),
+      col("capability_believed", "AI capability the firm believed when it cut (AI events), else NaN",
+          [](E x, int) { return x.believed; }),
+      col("capability_real", "real AI capability in the event's month (AI events), else NaN",
+          [](E x, int) { return x.capability; }),
+  };
+}
+
 }  // namespace
 
 // A group of equal-length 1-D datasets, one per column, to which rows are appended.
+template <class Rows>
 struct RowTable {
-  explicit RowTable(std::vector<SpellColumn> cols) : columns(std::move(cols)) {}
-  std::vector<SpellColumn> columns;
+  explicit RowTable(std::vector<Column<Rows>> cols) : columns(std::move(cols)) {}
+  std::vector<Column<Rows>> columns;
   std::map<std::string, H5::DataSet> sets;
   hsize_t rows = 0;
 
@@ -167,7 +207,7 @@ struct RowTable {
       sets[col.name] = d;
     }
   }
-  void append(int replicate, const Records& records) {
+  void append(int replicate, const Rows& records) {
     if (records.empty()) return;
     const hsize_t n = records.size(), old = rows, total = old + n;
     std::vector<char> buffer;
@@ -189,8 +229,11 @@ struct ResultsWriter::Impl {
   H5::H5File file;
   std::map<int, H5::DataSet> series;  // by metric index
   explicit Impl(int earnings_years)
-      : spells(spell_columns(earnings_years)), comparison(comparison_columns(earnings_years)) {}
-  RowTable spells, comparison;
+      : spells(spell_columns(earnings_years)),
+        comparison(comparison_columns(earnings_years)),
+        firm_events(firm_event_columns()) {}
+  RowTable<Records> spells, comparison;
+  RowTable<std::vector<FirmEvent>> firm_events;
   int replicates = 0, months = 0;
 };
 
@@ -293,6 +336,19 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& s
     attr_number(cp, "comparison_rate", H5::PredType::NATIVE_DOUBLE, sc.output.comparison_rate);
     attr_number(cp, "earnings_years", H5::PredType::NATIVE_INT32, sc.output.earnings_years);
     impl_->comparison.create(cp);
+    H5::Group fe = impl_->file.createGroup("/firm_events");
+    attr_string(fe, "description",
+                "what the firms of a sampled firm panel (output.firm_panel_rate: every (1/rate)-th firm id) did: AI "
+                "cuts, regret or not at realisation, acquisitions and failures, one row per event in the order "
+                "they happened");
+    attr_number(fe, "firm_panel_rate", H5::PredType::NATIVE_DOUBLE, sc.output.firm_panel_rate);
+    std::string kinds;
+    for (const char* k : kFirmEventKindNames) {
+      if (!kinds.empty()) kinds += ',';
+      kinds += k;
+    }
+    attr_string(fe, "kinds", kinds);
+    impl_->firm_events.create(fe);
   } catch (const H5::Exception& e) {
     std::error_code ec;
     std::filesystem::remove(tmp_, ec);
@@ -330,10 +386,12 @@ void ResultsWriter::write_series(int replicate, const Series& s) {
   }
 }
 
-void ResultsWriter::append_panel(int replicate, const Records& spells, const Records& comparisons) {
+void ResultsWriter::append_panel(int replicate, const Records& spells, const Records& comparisons,
+                                 const std::vector<FirmEvent>& firm_events) {
   try {
     impl_->spells.append(replicate, spells);
     impl_->comparison.append(replicate, comparisons);
+    impl_->firm_events.append(replicate, firm_events);
   } catch (const H5::Exception& e) {
     throw std::runtime_error("writing the panel of replicate " + std::to_string(replicate) + " to '" + tmp_.string() +
                              "' failed: " + e.getDetailMsg());

@@ -13,6 +13,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <exception>
 #include <map>
@@ -29,9 +30,10 @@ std::string now_iso8601() {
 }
 
 namespace {
-// What a replicate's panel recorded (Model::spells, Model::comparisons).
+// What a replicate's panels recorded (Model::spells, Model::comparisons, Model::firm_events).
 struct Panel {
   Records spells, comparisons;
+  std::vector<FirmEvent> firm_events;
 };
 
 struct Finished {
@@ -63,10 +65,22 @@ std::size_t estimate_memory(const Scenario& sc, int threads) {
   const double comparisons = sc.output.panel_rate * sc.output.comparison_rate *
                              static_cast<double>(sc.simulation.workers) * (sc.simulation.months / 12 + 1) *
                              (static_cast<double>(sizeof(Spell)) + 4.0 * sc.output.earnings_years);
+  // The firm panel's events: at most an AI cut and its realisation per firm, and rarely a
+  // consolidation event; three per firm bounds them. Firms: workers over the mean of the
+  // truncated Zipf (Pareto) size distribution the firms are drawn from.
+  const double a = sc.firms.zipf_exponent, lo = sc.firms.min_size, hi = std::max<double>(lo, sc.firms.max_size);
+  const double mean_size =
+      hi <= lo ? lo
+               : (std::abs(a - 1) < 1e-9 ? lo * std::log(hi / lo)
+                                         : a * std::pow(lo, a) * (std::pow(hi, 1 - a) - std::pow(lo, 1 - a)) / (1 - a)) /
+                     (1 - std::pow(lo / hi, a));
+  const double firm_events = sc.output.firm_panel_rate * 3.0 * static_cast<double>(sc.simulation.workers) /
+                             std::max(1.0, mean_size) * static_cast<double>(sizeof(FirmEvent));
   const double per_replicate = per_worker * static_cast<double>(sc.simulation.workers) + series;
   // Finished replicates' series wait for the writer: at most all of them. A panel is
   // moved out of its replicate when it finishes: one copy each, running or waiting.
-  return static_cast<std::size_t>(concurrent * per_replicate + sc.simulation.replicates * (series + comparisons) +
+  return static_cast<std::size_t>(concurrent * per_replicate +
+                                  sc.simulation.replicates * (series + comparisons + firm_events) +
                                   mobility + 32.0 * (1 << 20));
 }
 
@@ -107,7 +121,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
             if (!m.run(&months_done, &cancel)) out->error = std::make_exception_ptr(Interrupted());
             out->step_seconds = m.step_seconds;
             out->series = std::move(m.series());
-            out->panel = {std::move(m.spells()), std::move(m.comparisons())};
+            out->panel = {std::move(m.spells()), std::move(m.comparisons()), std::move(m.firm_events())};
           } catch (...) {
             out->error = std::current_exception();
           }
@@ -147,7 +161,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       writer.write_series(f->replicate, f->series);
       pending_panel[f->replicate] = std::move(f->panel);
       for (auto it = pending_panel.find(next_panel); it != pending_panel.end(); it = pending_panel.find(next_panel)) {
-        writer.append_panel(next_panel, it->second.spells, it->second.comparisons);
+        writer.append_panel(next_panel, it->second.spells, it->second.comparisons, it->second.firm_events);
         pending_panel.erase(it), ++next_panel;
       }
       write_s += std::chrono::duration<double>(clock::now() - w0).count();

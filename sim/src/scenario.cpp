@@ -700,6 +700,7 @@ void each_section(S& s, Section&& section) {
     v.number("panel_rate", p.panel_rate, 0, 1);
     v.number("comparison_rate", p.comparison_rate, 0, 1);
     v.integer("earnings_years", p.earnings_years, 1, Records::kMaxYears);
+    v.number("firm_panel_rate", p.firm_panel_rate, 0, 1);
   });
 }
 

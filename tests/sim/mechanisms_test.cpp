@@ -1122,3 +1122,114 @@ TEST(Churn, OnTheJobLadderEveryMoveRaisesTheWage) {
   EXPECT_GT(half.moves, on.moves);
   EXPECT_LT(half.moves, off.moves);
 }
+
+// The firm panel's events (output.firm_panel_rate 1: every firm): each AI cut, each
+// realisation (regret or not), acquisition and failure is one record, so they add up to
+// the month's series; an acquired firm's staff is either cut or moved, a failed firm's
+// all displaced; a realisation comes realisation_months after its firm's one cut and
+// remembers the capability believed then.
+TEST(FirmEvents, AddUpToTheSeriesAndAccountForEveryFirmsStaff) {
+  const Scenario sc = fixtures::small({"ai.adoption_speed=3", "ai.hype_premium=1.5", "ai.offshore_share=0.5",
+                                       "sectors.tech.vc_share=0.5", "sectors.services.vc_share=0.5",
+                                       "consolidation.refunding_probability=0.2"});
+  for (int rep = 0; rep < 2; ++rep) {
+    Model m(sc, static_cast<std::uint64_t>(rep));
+    m.run();
+    auto series_total = [&](M metric) {
+      double x = 0;
+      for (double v : m.series().values(metric)) x += v;
+      return x;
+    };
+    std::map<FirmEventKind, double> count, laid_off;
+    double moved = 0, reopened = 0, offshore = 0;
+    std::map<std::int32_t, FirmEvent> cut_of;
+    for (const FirmEvent& e : m.firm_events()) {
+      ASSERT_GE(e.month, 0);
+      ASSERT_LT(e.month, sc.simulation.months);
+      ASSERT_GE(e.firm, 0);
+      count[e.kind] += 1, laid_off[e.kind] += e.laid_off, moved += e.moved;
+      reopened += e.reopened, offshore += e.reopened_offshore;
+      switch (e.kind) {
+        case FirmEventKind::ai_cut:
+          EXPECT_GT(e.laid_off, 0);
+          EXPECT_LE(e.laid_off, e.employed);
+          EXPECT_GE(e.believed, e.capability);  // perceived = min(1, K (1 + hype)) >= K
+          EXPECT_TRUE(cut_of.emplace(e.firm, e).second) << "a second cut by firm " << e.firm;
+          break;
+        case FirmEventKind::regret:
+        case FirmEventKind::no_regret: {
+          const auto it = cut_of.find(e.firm);
+          ASSERT_NE(it, cut_of.end()) << "a realisation without a cut, firm " << e.firm;
+          EXPECT_EQ(e.month - it->second.month, sc.ai.realisation_months);
+          EXPECT_EQ(e.believed, it->second.believed);
+          EXPECT_LE(e.reopened, it->second.laid_off);
+          EXPECT_LE(e.reopened_offshore, e.reopened);
+          if (e.kind == FirmEventKind::no_regret) {
+            EXPECT_EQ(e.reopened, 0);
+          }
+          break;
+        }
+        case FirmEventKind::acquisition:
+          EXPECT_EQ(e.laid_off + e.moved, e.employed);
+          EXPECT_GE(e.other_firm, 0);
+          EXPECT_NE(e.other_firm, e.firm);
+          break;
+        case FirmEventKind::failure:
+          EXPECT_EQ(e.laid_off, e.employed);
+          EXPECT_EQ(e.other_firm, -1);
+          break;
+      }
+    }
+    for (auto kind : {FirmEventKind::ai_cut, FirmEventKind::regret, FirmEventKind::no_regret,
+                      FirmEventKind::acquisition, FirmEventKind::failure})
+      EXPECT_GT(count[kind], 10) << kFirmEventKindNames[static_cast<int>(kind)];
+    EXPECT_EQ(count[FirmEventKind::ai_cut], series_total(M::firms_cutting));
+    EXPECT_EQ(laid_off[FirmEventKind::ai_cut], series_total(M::layoffs_ai));
+    EXPECT_EQ(count[FirmEventKind::regret], series_total(M::new_regretting_firms));
+    EXPECT_EQ(reopened, series_total(M::reopened_jobs));
+    EXPECT_EQ(offshore, series_total(M::reopened_jobs_offshore));
+    EXPECT_GT(offshore, 0);
+    EXPECT_EQ(count[FirmEventKind::acquisition], series_total(M::acquisitions));
+    EXPECT_EQ(count[FirmEventKind::failure], series_total(M::failures));
+    EXPECT_EQ(laid_off[FirmEventKind::acquisition] + laid_off[FirmEventKind::failure],
+              series_total(M::layoffs_consolidation));
+    EXPECT_GT(moved, 0);
+  }
+}
+
+// A firm panel below 1 is every (1/rate)-th firm id: floor(n x rate) of the first n ids,
+// and exactly the events of those firms in a run of every firm; recording them draws
+// nothing, so every series and spell is the same whatever the rate.
+TEST(FirmEvents, APanelOfFirmsIsEveryNthFirmAndChangesNothingElse) {
+  const std::vector<std::string> base = {"ai.adoption_speed=3", "ai.hype_premium=1.5", "sectors.tech.vc_share=0.5"};
+  auto with = [&](const std::string& rate) {
+    auto o = base;
+    o.push_back("output.firm_panel_rate=" + rate);
+    return fixtures::small(o);
+  };
+  Model all(with("1"), 0), quarter(with("0.25"), 0), none(with("0"), 0);
+  all.run(), quarter.run(), none.run();
+  for (int i = 0; i < kMetricCount; ++i) {
+    ASSERT_EQ(all.series().values(static_cast<M>(i)), quarter.series().values(static_cast<M>(i)))
+        << metric_table()[i].name;
+    ASSERT_EQ(all.series().values(static_cast<M>(i)), none.series().values(static_cast<M>(i)))
+        << metric_table()[i].name;
+  }
+  ASSERT_EQ(all.spells().size(), quarter.spells().size());
+  for (std::size_t k = 0; k < all.spells().size(); ++k) ASSERT_EQ(all.spells()[k].end_month, quarter.spells()[k].end_month);
+  EXPECT_TRUE(none.firm_events().empty());
+
+  const auto firms = static_cast<std::int32_t>(all.f.size());
+  std::int32_t in_panel = 0;
+  for (std::int32_t fid = 0; fid < firms; ++fid) in_panel += quarter.in_firm_panel(fid);
+  EXPECT_EQ(in_panel, static_cast<std::int32_t>(std::floor(firms * 0.25)));
+
+  std::vector<FirmEvent> expected;
+  for (const FirmEvent& e : all.firm_events())
+    if (quarter.in_firm_panel(e.firm)) expected.push_back(e);
+  ASSERT_GT(expected.size(), 50u);
+  ASSERT_LT(expected.size(), all.firm_events().size() / 2);
+  ASSERT_EQ(expected.size(), quarter.firm_events().size());
+  for (std::size_t k = 0; k < expected.size(); ++k)
+    ASSERT_TRUE(fixtures::same_event(expected[k], quarter.firm_events()[k])) << k;
+}

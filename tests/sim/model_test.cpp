@@ -350,6 +350,10 @@ TEST(Model, OneReplicateIsTheSameOnOneTwoOrFourThreads) {
                   std::bit_cast<std::uint32_t>(other->comparisons().earned(k, y)))
             << k;
     }
+    ASSERT_EQ(one->firm_events().size(), other->firm_events().size());
+    ASSERT_GT(one->firm_events().size(), 100u);
+    for (std::size_t k = 0; k < one->firm_events().size(); ++k)
+      ASSERT_TRUE(fixtures::same_event(one->firm_events()[k], other->firm_events()[k])) << k;
     ASSERT_EQ(one->w.core, other->w.core);
     ASSERT_EQ(one->f.employment, other->f.employment);
   }

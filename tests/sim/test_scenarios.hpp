@@ -1,8 +1,11 @@
 // Small scenarios for tests, built from TOML text so each test states what it uses.
 #pragma once
 
+#include "laborsim/metrics.hpp"
 #include "laborsim/scenario.hpp"
 
+#include <bit>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -68,6 +71,15 @@ share = 0.1
 
 inline Scenario small(const std::vector<std::string>& overrides = {}, long workers = 20000, int months = 60) {
   return load_scenario_string(small_toml(workers, months), "small.toml", overrides);
+}
+
+// Two firm events alike field by field (the capabilities, NaN outside AI events, as bits).
+inline bool same_event(const FirmEvent& a, const FirmEvent& b) {
+  return a.month == b.month && a.firm == b.firm && a.other_firm == b.other_firm && a.sector == b.sector &&
+         a.region == b.region && a.employed == b.employed && a.laid_off == b.laid_off && a.moved == b.moved &&
+         a.reopened == b.reopened && a.reopened_offshore == b.reopened_offshore && a.kind == b.kind &&
+         std::bit_cast<std::uint32_t>(a.believed) == std::bit_cast<std::uint32_t>(b.believed) &&
+         std::bit_cast<std::uint32_t>(a.capability) == std::bit_cast<std::uint32_t>(b.capability);
 }
 
 }  // namespace laborsim::fixtures

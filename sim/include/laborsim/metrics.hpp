@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -184,6 +185,27 @@ struct Records {
   // Record i's earnings in year y + 1 after its month.
   float& earned(std::size_t i, int y) { return earnings[static_cast<std::size_t>(y)][i]; }
   float earned(std::size_t i, int y) const { return earnings[static_cast<std::size_t>(y)][i]; }
+};
+
+// What a firm of the firm panel (output.firm_panel_rate) did in a month: an AI cut, the
+// realisation that follows it (regret or not), its acquisition or its failure.
+enum class FirmEventKind : std::uint8_t { ai_cut = 0, regret = 1, no_regret = 2, acquisition = 3, failure = 4 };
+inline constexpr std::array<const char*, 5> kFirmEventKindNames = {"ai_cut", "regret", "no_regret", "acquisition",
+                                                                   "failure"};
+
+struct FirmEvent {
+  std::int32_t month = 0;
+  std::int32_t firm = -1;
+  std::int32_t other_firm = -1;         // the acquirer of an acquisition, else -1
+  std::int32_t sector = -1, region = -1;  // the firm's
+  std::int32_t employed = 0;            // the firm's employment just before the event
+  std::int32_t laid_off = 0;            // workers it displaced (AI cut, duplicates, failure)
+  std::int32_t moved = 0;               // workers moved to the acquirer
+  std::int32_t reopened = 0;            // jobs re-opened (regret), offshore ones included
+  std::int32_t reopened_offshore = 0;
+  float believed = std::numeric_limits<float>::quiet_NaN();    // capability the firm believed when it cut (AI events)
+  float capability = std::numeric_limits<float>::quiet_NaN();  // real capability in the event's month (AI events)
+  FirmEventKind kind = FirmEventKind::ai_cut;
 };
 
 }  // namespace laborsim

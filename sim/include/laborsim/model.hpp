@@ -213,6 +213,12 @@ class Model {
   // sector, region, wage with the tenure premium, tenure) and its earnings over the
   // output.earnings_years years after, followed as a spell's are.
   Records& comparisons() { return comparisons_; }
+  // Events of the firm panel (output.firm_panel_rate), in the order they happened.
+  std::vector<FirmEvent>& firm_events() { return firm_events_; }
+  // Whether firm fid is in the firm panel: a systematic sample, every (1/rate)-th id.
+  bool in_firm_panel(std::int32_t fid) const;
+  // Records an event of a firm of the panel (in recorded months; sequential steps only).
+  void note_firm_event(FirmEventKind kind, std::int32_t fid, FirmEvent e);
   int month() const { return month_; }
 
   // Wall time spent in each step of the month, summed over months (for profiling).
@@ -298,6 +304,7 @@ class Model {
   Records spells_;
   std::unordered_map<std::int32_t, std::int32_t> open_spells_;  // panel worker -> its open spell in spells_
   Records comparisons_;
+  std::vector<FirmEvent> firm_events_;
   std::size_t follow_from_ = 0, follow_comparisons_from_ = 0;  // those before began over earnings_years years ago
   Series series_;
 

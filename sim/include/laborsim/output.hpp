@@ -14,7 +14,7 @@
 
 namespace laborsim {
 
-inline constexpr int kFormatVersion = 5;
+inline constexpr int kFormatVersion = 6;
 inline constexpr const char* kFileType = "laborsim-results";
 const char* version();
 const char* git_commit();
@@ -32,11 +32,12 @@ class ResultsWriter {
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
 
-  // Series go to their replicate's slab in any order; the panel's records (spells and
-  // the comparison group) are appended, so callers append them in replicate order to
-  // keep the file independent of scheduling.
+  // Series go to their replicate's slab in any order; the panels' records (spells, the
+  // comparison group and the firm panel's events) are appended, so callers append them
+  // in replicate order to keep the file independent of scheduling.
   void write_series(int replicate, const Series& series);
-  void append_panel(int replicate, const Records& spells, const Records& comparisons);
+  void append_panel(int replicate, const Records& spells, const Records& comparisons,
+                    const std::vector<FirmEvent>& firm_events);
   void commit();
   const std::filesystem::path& temporary_path() const { return tmp_; }
 

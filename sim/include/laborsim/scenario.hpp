@@ -193,6 +193,9 @@ struct OutputParams {
   // Years after a displacement (or a comparison record's month) whose earnings are
   // followed: 3 by default; up to 20 for a long-run present value (Davis & von Wachter).
   int earnings_years = 3;
+  // Share of firms whose events (AI cuts, regret or not, acquisitions, failures) are
+  // recorded in /firm_events: every (1/rate)-th firm by id.
+  double firm_panel_rate = 1.0;
 };
 
 // The parameter sections: what a [[schedule]] may change during a run (the sections

@@ -122,6 +122,7 @@ void reduce(Model& m, std::int32_t fid, Reduction& red) {
   const auto& a = m.sc_.ai;
   m.f.believed[fid] = static_cast<float>(m.perceived);
   auto& cut_list = m.cuts[fid];
+  const std::int32_t employed = m.f.employment[fid];
   std::int64_t total = 0;
   for (const auto& [ci, who] : red.cuts) {
     for (std::int32_t wid : who) m.separate(wid, Cause::ai, Status::unemployed, false);
@@ -135,6 +136,12 @@ void reduce(Model& m, std::int32_t fid, Reduction& red) {
   }
   if (total == 0) return;
   m.add(M::firms_cutting);
+  FirmEvent event;
+  event.employed = employed;
+  event.laid_off = static_cast<std::int32_t>(total);
+  event.believed = m.f.believed[fid];
+  event.capability = static_cast<float>(m.capability);
+  m.note_firm_event(FirmEventKind::ai_cut, fid, event);
   // Reinstatement: complement jobs per job cut, split by ai_complement.
   Rng& r = red.r;
   double csum = 0;
@@ -165,7 +172,14 @@ void realise(Model& m, std::int32_t fid) {
   exposure /= static_cast<double>(total);
   const double shortfall = exposure * std::max(0.0, static_cast<double>(m.f.believed[fid]) - m.capability);
   Rng r = m.rng(static_cast<std::uint64_t>(fid), Purpose::regret);
-  if (!r.bernoulli(1.0 - std::exp(-a.regret_sensitivity * shortfall))) return;
+  FirmEvent event;
+  event.employed = m.f.employment[fid];
+  event.believed = m.f.believed[fid];
+  event.capability = static_cast<float>(m.capability);
+  if (!r.bernoulli(1.0 - std::exp(-a.regret_sensitivity * shortfall))) {
+    m.note_firm_event(FirmEventKind::no_regret, fid, event);
+    return;
+  }
   m.f.regret[fid] = 1;
   m.add(M::new_regretting_firms);
   const int offshore = m.sc_.first_offshore_region();
@@ -186,7 +200,10 @@ void realise(Model& m, std::int32_t fid) {
     place(offshore, off);
     m.add(M::reopened_jobs, static_cast<double>(reopen));
     m.add(M::reopened_jobs_offshore, static_cast<double>(off));
+    event.reopened += static_cast<std::int32_t>(reopen);
+    event.reopened_offshore += static_cast<std::int32_t>(off);
   }
+  m.note_firm_event(FirmEventKind::regret, fid, event);
 }
 
 // Months a firm spends in a stage of the pipeline before its next step.

@@ -19,6 +19,9 @@ void schedule_runway(Model& m, std::int32_t fid, Rng& r) {
 void acquire(Model& m, std::int32_t acquirer, std::int32_t target, Rng& r) {
   const auto& p = m.sc_.consolidation;
   const std::vector<std::int32_t> cells = m.f.cells[target];
+  FirmEvent event;
+  event.other_firm = acquirer;
+  event.employed = m.f.employment[target];
   for (std::int32_t ci : cells) {
     if (m.c[ci].members.empty()) continue;
     const std::int32_t aci = m.cell_of(acquirer, m.c[ci].occ, m.c[ci].region, true);
@@ -30,22 +33,29 @@ void acquire(Model& m, std::int32_t acquirer, std::int32_t target, Rng& r) {
       m.separate(wid, Cause::consolidation, Status::unemployed, false);
     }
     m.c[aci].target += static_cast<std::int32_t>(mem.size());
+    event.laid_off += static_cast<std::int32_t>(cut);
+    event.moved += static_cast<std::int32_t>(mem.size());
     while (!mem.empty()) m.transfer(mem.back(), aci);
   }
   m.kill_firm(target);
   m.add(M::acquisitions);
+  m.note_firm_event(FirmEventKind::acquisition, target, event);
 }
 
 void fail(Model& m, std::int32_t fid, Rng& r) {
   const std::vector<std::int32_t> cells = m.f.cells[fid];
   std::vector<std::pair<std::int32_t, std::int32_t>> demand;  // (cell, target) to pass on
+  FirmEvent event;
+  event.employed = m.f.employment[fid];
   for (std::int32_t ci : cells) {
     demand.emplace_back(ci, m.c[ci].target);
     auto& mem = m.c[ci].members;
+    event.laid_off += static_cast<std::int32_t>(mem.size());
     while (!mem.empty()) m.separate(mem.back(), Cause::consolidation, Status::unemployed, false);
   }
   m.kill_firm(fid);
   m.add(M::failures);
+  m.note_firm_event(FirmEventKind::failure, fid, event);
   // A new VC-backed entrant of the same sector and region takes up the demand.
   const std::int32_t nid = m.add_firm(m.f.sector[fid], m.f.region[fid], true, m.f.premium[fid], m.f.initial_size[fid]);
   for (auto [ci, target] : demand) {

@@ -24,7 +24,7 @@ namespace laborsim::analysis {
 // a name no run has is refused (FormatError) before anything is written. Files appear
 // complete or not at all (written under temporary names, then renamed).
 struct ExportCounts {
-  std::size_t series_rows = 0, spell_rows = 0, comparison_rows = 0;
+  std::size_t series_rows = 0, spell_rows = 0, comparison_rows = 0, firm_event_rows = 0;
 };
 ExportCounts export_tables(const std::vector<Results>& runs, const std::filesystem::path& dir, Format f,
                            const std::set<std::string>& groupings = {});

@@ -14,8 +14,9 @@
 namespace laborsim::analysis {
 
 // Version 3 added spells/tenure_months; files of version 2 are read without it (-1).
-// Version 4 added earnings (3 years) and /comparison; version 5, earnings_years.
-inline constexpr int kOldestFormatVersion = 2, kSupportedFormatVersion = 5;
+// Version 4 added earnings (3 years) and /comparison; version 5, earnings_years;
+// version 6, /firm_events.
+inline constexpr int kOldestFormatVersion = 2, kSupportedFormatVersion = 6;
 
 class FormatError : public std::runtime_error {
  public:
@@ -35,6 +36,16 @@ struct Spells {
   std::vector<std::vector<double>> earnings;
   std::size_t size() const { return replicate.size(); }
   std::size_t earnings_years() const { return earnings.size(); }
+};
+
+// What the firm panel's firms did (format version 6; empty before): one row per event,
+// kind 0 ai_cut, 1 regret, 2 no_regret, 3 acquisition, 4 failure (docs/output-format.md).
+struct FirmEvents {
+  enum Kind { ai_cut = 0, regret = 1, no_regret = 2, acquisition = 3, failure = 4 };
+  std::vector<int> replicate, month, firm, kind, sector, region, employed, laid_off, moved, reopened,
+      reopened_offshore, other_firm;
+  std::vector<double> capability_believed, capability_real;
+  std::size_t size() const { return replicate.size(); }
 };
 
 struct Results {
@@ -59,6 +70,9 @@ struct Results {
   // then in occupation, sector and region, its tenure, wage and earnings after; the
   // columns of what happens to a spell (end_month, reemployed, new_*) are empty.
   Spells comparison;
+  FirmEvents firm_events;
+  bool firm_events_recorded = false;  // format version 6 on
+  double firm_panel_rate = 0;
   // What each series measures, from its dataset's attributes: "aggregate/employed",
   // "occupation/employed", ... -> {unit, description}.
   struct MetricInfo {
