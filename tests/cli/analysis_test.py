@@ -388,6 +388,79 @@ class Analyze(unittest.TestCase):
             self.assertEqual([r["earnings_year3"] for r in cj], [None] * len(cj))  # 36 months: no third year
             self.assertEqual(sum(r["earnings_year1"] is None for r in cj), comparison["earnings_year1"].isna().sum())
 
+    def test_firm_events_in_the_summary_and_the_exports(self):
+        # The firm panel's figures recomputed from /firm_events with numpy, replicate by
+        # replicate; the exports hold every event exactly, with names for kinds, sectors
+        # and regions; --from keeps the events of its months; a version-5 file (no
+        # /firm_events) gives n/a and an empty table.
+        j = json.loads(analyze(["summary", self.hype, "--format", "json"], check=True).stdout)["figures"]
+        kinds = ["ai_cut", "regret", "no_regret", "acquisition", "failure"]
+        with h5py.File(self.hype) as f:
+            e = {k: v[()] for k, v in f["firm_events"].items()}
+            sectors = [s.decode() if isinstance(s, bytes) else s for s in f["groups/sector"][()]]
+            regions = [s.decode() if isinstance(s, bytes) else s for s in f["groups/region"][()]]
+        realised, staff, acquired = [], [], []
+        for rep in range(4):
+            mine = e["replicate"] == rep
+            regret, no_regret = (mine & (e["kind"] == 1)).sum(), (mine & (e["kind"] == 2)).sum()
+            realised.append(regret / (regret + no_regret))
+            cut = mine & (e["kind"] == 0) & (e["employed"] > 0)
+            staff.append(np.mean(e["laid_off"][cut] / e["employed"][cut]))
+            acq = mine & (e["kind"] == 3)
+            acquired.append(e["laid_off"][acq].sum() / e["employed"][acq].sum())
+        self.assertGreater(min(realised), 0)
+        self.assertAlmostEqual(j["regret_share_realised"]["mean"], np.mean(realised), places=12)
+        self.assertAlmostEqual(j["ai_cut_staff_share"]["mean"], np.mean(staff), places=12)
+        self.assertAlmostEqual(j["acquisition_staff_cut"]["mean"], np.mean(acquired), places=12)
+        self.assertTrue(0 < j["ai_cut_staff_share"]["mean"] < 1)
+        # Firms that cut in the last realisation_months months have no realisation yet:
+        # among the firms that met real capability, the share is at least the series'.
+        self.assertGreaterEqual(j["regret_share_realised"]["mean"], j["regret_share"]["mean"])
+
+        with tempdir() as d:
+            p = analyze(["export", self.hype, "--format", "csv", "-o", d], check=True)
+            self.assertIn(f"{len(e['firm'])} firm events", p.stderr)
+            t = pd.read_csv(Path(d) / "firm_events.csv", float_precision="round_trip")
+            self.assertEqual(list(t.columns),
+                             ["scenario", "replicate", "month", "firm", "kind", "sector", "region", "employed",
+                              "laid_off", "moved", "reopened", "reopened_offshore", "acquirer",
+                              "capability_believed", "capability_real"])
+            self.assertEqual(len(t), len(e["firm"]))
+            for col in ["replicate", "month", "firm", "employed", "laid_off", "moved", "reopened", "reopened_offshore"]:
+                np.testing.assert_array_equal(t[col].to_numpy(), e[col], err_msg=col)
+            self.assertEqual(list(t["kind"]), [kinds[k] for k in e["kind"]])
+            self.assertEqual(list(t["sector"]), [sectors[s] for s in e["sector"]])
+            self.assertEqual(list(t["region"]), [regions[r] for r in e["region"]])
+            np.testing.assert_array_equal(t["acquirer"].fillna(-1).to_numpy(), e["other_firm"])
+            np.testing.assert_array_equal(t["capability_believed"].to_numpy(),
+                                          e["capability_believed"].astype(float))
+            analyze(["export", self.hype, "--format", "json", "-o", Path(d) / "j"], check=True)
+            tj = json.loads((Path(d) / "j" / "firm_events.json").read_text())
+            self.assertEqual(len(tj), len(t))
+            self.assertEqual(sum(r["capability_real"] is None for r in tj), np.isnan(e["capability_real"]).sum())
+
+        late = json.loads(analyze(["summary", self.hype, "--format", "json", "--from", "24"], check=True).stdout)
+        rl = []
+        for rep in range(4):
+            mine = (e["replicate"] == rep) & (e["month"] >= 24)
+            regret, no_regret = (mine & (e["kind"] == 1)).sum(), (mine & (e["kind"] == 2)).sum()
+            rl.append(regret / (regret + no_regret))
+        self.assertAlmostEqual(late["figures"]["regret_share_realised"]["mean"], np.mean(rl), places=12)
+
+        with tempdir() as d:
+            old = Path(d) / "old.h5"
+            shutil.copy(self.hype, old)
+            with h5py.File(old, "a") as f:
+                f.attrs["format_version"] = np.int32(5)
+                del f["firm_events"]
+            o = json.loads(analyze(["summary", old, "--format", "json"], check=True).stdout)["figures"]
+            for key in ["regret_share_realised", "ai_cut_staff_share", "acquisition_staff_cut"]:
+                self.assertIsNone(o[key]["mean"], key)
+            self.assertEqual(o["regret_share"], j["regret_share"])
+            p = analyze(["export", old, "--format", "csv", "-o", Path(d) / "csv"], check=True)
+            self.assertIn(" 0 firm events", p.stderr)
+            self.assertEqual(len(pd.read_csv(Path(d) / "csv" / "firm_events.csv")), 0)
+
     def test_export_of_some_groupings(self):
         # --grouping keeps those series rows, exactly as the whole export has them; a
         # grouping no run has is refused before anything is written.
@@ -524,7 +597,11 @@ class Analyze(unittest.TestCase):
                     del f[g].attrs["earnings_years"]
             a = json.loads(analyze(["summary", self.base, "--format", "json"], check=True).stdout)
             b = json.loads(analyze(["summary", v4, "--format", "json"], check=True).stdout)
-            self.assertEqual(a["figures"], b["figures"])
+            firm_panel = {"regret_share_realised", "ai_cut_staff_share", "acquisition_staff_cut"}  # version 6 on
+            self.assertEqual({k: v for k, v in a["figures"].items() if k not in firm_panel},
+                             {k: v for k, v in b["figures"].items() if k not in firm_panel})
+            for key in firm_panel:
+                self.assertIsNone(b["figures"][key]["mean"], key)
             self.assertEqual(b["earnings_years"], 3)
 
     def test_refuses_foreign_files(self):

@@ -1,4 +1,4 @@
-"""The results file read by an independent reader (h5py): schema of format version 5
+"""The results file read by an independent reader (h5py): schema of format version 6
 (docs/output-format.md), internal consistency of the values, and identical datasets
 for any thread count."""
 import re
@@ -36,7 +36,7 @@ class ResultsFile(unittest.TestCase):
     def test_root_attributes(self):
         a = self.f.attrs
         self.assertEqual(a["filetype"], "laborsim-results")
-        self.assertEqual(int(a["format_version"]), 5)
+        self.assertEqual(int(a["format_version"]), 6)
         for k in ["laborsim_version", "git_commit", "created", "command_line", "scenario_name", "scenario_toml"]:
             self.assertTrue(len(a[k]) > 0, k)
         self.assertEqual(int(a["seed"]), 99)
@@ -104,7 +104,7 @@ class ResultsFile(unittest.TestCase):
             where = folder if folder == "aggregate" else folder
             for name in self.f["series"][folder]:
                 self.assertIn(f"`{where}/{name}`", doc, f"docs/output-format.md lacks {folder}/{name}")
-        for group in ["spells", "comparison"]:
+        for group in ["spells", "comparison", "firm_events"]:
             self.assertIn(f"`/{group}`", doc)
             for name in self.f[group]:
                 self.assertIn(f"`{name}`", doc)
@@ -173,6 +173,44 @@ class ResultsFile(unittest.TestCase):
         # A year is observed exactly when the run reaches its end (or the worker retired).
         self.assertFalse(np.isnan(c["earnings_year2"][c["month"] == 0]).all())
         self.assertTrue(np.isnan(c["earnings_year2"][c["month"] == 12]).all())  # 12 + 24 > 35
+
+
+    def test_firm_events_add_up_to_the_series(self):
+        # With every firm in the panel (the default), each AI cut, realisation,
+        # acquisition and failure is a row: counted by kind and replicate they are the
+        # series' totals, and an acquired or failed firm's staff is all accounted for.
+        e = {k: v[()] for k, v in self.f["firm_events"].items()}
+        g = self.f["firm_events"]
+        self.assertEqual(g.attrs["firm_panel_rate"], 1.0)
+        self.assertEqual(g.attrs["kinds"].split(","), ["ai_cut", "regret", "no_regret", "acquisition", "failure"])
+        n = len(e["firm"])
+        for k, v in e.items():
+            self.assertEqual(len(v), n, k)
+        self.assertTrue(set(np.unique(e["kind"])) <= {0, 1, 2, 3, 4})
+        self.assertTrue(np.all((e["sector"] >= 0) & (e["sector"] < len(self.f["groups/sector"]))))
+        self.assertTrue(np.all((e["region"] >= 0) & (e["region"] < len(self.f["groups/region"]))))
+        a = {k: v[()] for k, v in self.f["series/aggregate"].items()}
+        for rep in range(3):
+            mine = e["replicate"] == rep
+            def of(kind):
+                return mine & (e["kind"] == kind)
+            self.assertGreater(of(0).sum(), 0)
+            self.assertGreater(of(3).sum() + of(4).sum(), 0)
+            self.assertEqual(of(0).sum(), a["firms_cutting"][rep].sum())
+            self.assertEqual(e["laid_off"][of(0)].sum(), a["layoffs_ai"][rep].sum())
+            self.assertEqual(of(1).sum(), a["new_regretting_firms"][rep].sum())
+            self.assertEqual(e["reopened"][mine].sum(), a["reopened_jobs"][rep].sum())
+            self.assertEqual(of(3).sum(), a["acquisitions"][rep].sum())
+            self.assertEqual(of(4).sum(), a["failures"][rep].sum())
+            self.assertEqual(e["laid_off"][of(3) | of(4)].sum(), a["layoffs_consolidation"][rep].sum())
+            # in the order they happened
+            self.assertTrue(np.all(np.diff(e["month"][mine]) >= 0))
+        acq, fail, ai = e["kind"] == 3, e["kind"] == 4, e["kind"] <= 2
+        np.testing.assert_array_equal(e["laid_off"][acq] + e["moved"][acq], e["employed"][acq])
+        np.testing.assert_array_equal(e["laid_off"][fail], e["employed"][fail])
+        self.assertTrue(np.all(e["other_firm"][acq] >= 0) and np.all(e["other_firm"][~acq] == -1))
+        self.assertFalse(np.isnan(e["capability_believed"][ai]).any())
+        self.assertTrue(np.isnan(e["capability_real"][~ai]).all())
 
 
 class LongEarnings(unittest.TestCase):

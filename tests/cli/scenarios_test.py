@@ -171,6 +171,15 @@ class Gallery(unittest.TestCase):
         regret = a["new_regretting_firms"].sum() / cutting
         self.assertGreater(regret, 0.45)  # ~55% of employers regret
         self.assertLess(regret, 0.65)
+        # The same, firm by firm (/firm_events): every realisation is a firm that cut at
+        # least realisation months before the end, and all but those closed meanwhile
+        # (acquired or failed) realise; the share regretting among them agrees.
+        with h5py.File(self.result("hype_regret")) as f:
+            kind = f["firm_events/kind"][()]
+        realised = ((kind == 1) | (kind == 2)).sum()
+        self.assertLessEqual(realised, cutting)
+        self.assertGreater(realised, 0.97 * cutting)
+        self.assertAlmostEqual((kind == 1).sum() / realised, regret, delta=0.02)
         ai_cuts = a["layoffs_ai"][:, : months - realisation].sum()
         rehired = a["regret_rehires"].sum() / ai_cuts
         self.assertGreater(rehired, 0.4)  # about half of AI-cut jobs come back
