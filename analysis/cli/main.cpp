@@ -126,9 +126,9 @@ int main(int argc, char** argv) {
         for (const auto& g : vm["grouping"].as<std::vector<std::string>>()) groupings.insert(g);
       const auto n = export_tables(runs, vm["output"].as<std::string>(), format, groupings);
       std::cerr << "laborsim-analyze: wrote " << n.series_rows << " series rows, " << n.spell_rows << " spells, "
-                << n.comparison_rows << " comparison records and " << n.firm_event_rows << " firm events to " << vm["output"].as<std::string>()
-                << " (the unit and meaning of each series: metrics." << (format == Format::csv ? "csv" : "json")
-                << ")\n";
+                << n.comparison_rows << " comparison records and " << n.firm_event_rows << " firm events to "
+                << vm["output"].as<std::string>() << " (the unit and meaning of each series: metrics."
+                << (format == Format::csv ? "csv" : "json") << ")\n";
       // Excel would open such a file cut short: say so, and how to make it fit.
       if (format == Format::csv && n.series_rows + 1 > kSpreadsheetRows)
         std::cerr << "laborsim-analyze: note: series.csv has " << n.series_rows << " rows, more than Excel opens ("
@@ -136,8 +136,8 @@ int main(int argc, char** argv) {
                   << " with the header); pandas and R read it whole. For a spreadsheet, export fewer series "
                      "(--grouping aggregate, or one grouping at a time).\n";
       for (const auto& [file, rows] : {std::pair{"spells.csv", n.spell_rows},
-                                  {"comparison.csv", n.comparison_rows},
-                                  {"firm_events.csv", n.firm_event_rows}})
+                                       {"comparison.csv", n.comparison_rows},
+                                       {"firm_events.csv", n.firm_event_rows}})
         if (format == Format::csv && rows + 1 > kSpreadsheetRows)
           std::cerr << "laborsim-analyze: note: " << file << " has " << rows << " rows, more than Excel opens ("
                     << kSpreadsheetRows << " with the header); pandas and R read it whole.\n";

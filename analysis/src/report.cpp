@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <map>
 #include <sstream>
 
 namespace laborsim::analysis {
@@ -279,6 +281,52 @@ std::string fan_chart(const std::vector<Results>& runs, const std::vector<std::s
 // made with the same seed share their random streams (common random numbers), so the
 // paired difference shows what the scenarios' differences did, with far less noise than
 // two overlaid fans. Runs of another seed, replicate count or length are not paired.
+// The largest AI cuts of a run's first replicate, firm by firm (/firm_events), and what
+// followed each: regret and re-opened jobs, no regret, or none yet. Empty if the file
+// has no firm events (format version 5 or older) or no AI cut.
+std::string largest_cuts_table(const Results& r, const std::string& name) {
+  constexpr std::size_t kRows = 10;
+  const FirmEvents& e = r.firm_events;
+  std::vector<std::size_t> cuts;
+  std::map<int, std::size_t> realised;  // firm -> its realisation event
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    if (e.replicate[i] != 0) continue;
+    if (e.kind[i] == FirmEvents::ai_cut) cuts.push_back(i);
+    if (e.kind[i] == FirmEvents::regret || e.kind[i] == FirmEvents::no_regret) realised[e.firm[i]] = i;
+  }
+  if (cuts.empty()) return "";
+  std::stable_sort(cuts.begin(), cuts.end(),
+                   [&](std::size_t a, std::size_t b) { return e.laid_off[a] > e.laid_off[b]; });
+  if (cuts.size() > kRows) cuts.resize(kRows);
+  const auto& sectors = r.groups.at("sector");
+  std::ostringstream h;
+  h << "<h3>" << esc(name) << "</h3>\n<table class=\"firm-cuts\"><tr><th>month</th><th>sector</th><th>staff</th>"
+    << "<th>AI cut</th><th>capability believed / real</th><th>what followed</th></tr>\n";
+  char buf[64];
+  for (std::size_t i : cuts) {
+    std::snprintf(buf, sizeof buf, "%.2f / %.2f", e.capability_believed[i], e.capability_real[i]);
+    const double share = e.employed[i] > 0 ? 100.0 * e.laid_off[i] / e.employed[i] : 0.0;
+    h << "<tr><td class=\"n\">" << e.month[i] << "</td><td>"
+      << esc(e.sector[i] >= 0 && static_cast<std::size_t>(e.sector[i]) < sectors.size() ? sectors[e.sector[i]] : "?")
+      << "</td><td class=\"n\">" << e.employed[i] << "</td><td class=\"n\">" << e.laid_off[i] << " ("
+      << static_cast<int>(std::lround(share)) << "%)</td><td class=\"n\">" << buf << "</td><td>";
+    const auto it = realised.find(e.firm[i]);
+    if (it == realised.end()) {
+      h << "not realised by the end of the run (too late, or the firm closed first)";
+    } else {
+      const std::size_t j = it->second;
+      if (e.kind[j] == FirmEvents::regret)
+        h << "month " << e.month[j] << ": regretted, re-opened " << e.reopened[j] << " jobs (" << e.reopened_offshore[j]
+          << " offshore)";
+      else
+        h << "month " << e.month[j] << ": kept its cuts";
+    }
+    h << "</td></tr>\n";
+  }
+  h << "</table>\n";
+  return h.str();
+}
+
 std::string difference_section(const std::vector<Results>& runs, const std::vector<std::string>& names) {
   if (runs.size() < 2) return "";
   std::vector<std::size_t> paired, unpaired;
@@ -402,7 +450,18 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
                                                         {"firms_realised", "Firms past realisation"},
                                                         {"firms_regretting", "Firms that regretted their AI cuts"}})
     h << fan_chart(runs, run_name, metric, title, "firms", YAxis::count);
-  h << "</div>\n<h2>Reemployment of displaced workers</h2>\n<div class=\"grid-charts\">\n";
+  h << "</div>\n";
+  {
+    std::string tables;
+    for (std::size_t k = 0; k < runs.size(); ++k) tables += largest_cuts_table(runs[k], run_name[k]);
+    if (!tables.empty())
+      h << "<h2>The largest AI cuts, firm by firm</h2>\n<p class=\"note\">The firm panel's ten largest AI cuts in "
+           "replicate 0 of each run (firm_events.csv in an export has them all): the firm's staff before, the "
+           "jobs cut, the capability it believed against the real one, and what it did once it met real "
+           "capability.</p>\n"
+        << tables;
+  }
+  h << "<h2>Reemployment of displaced workers</h2>\n<div class=\"grid-charts\">\n";
   {
     std::vector<Layer> layers;
     const char* causes[] = {"", "ordinary", "AI", "consolidation"};
@@ -512,6 +571,9 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
       << "<tr><td>command</td><td><code>" << esc(r.command_line) << "</code></td></tr>"
       << "<tr><td>spell panel</td><td>" << r.spells.size() << " spells, " << r.comparison.size()
       << " comparison records (workers not displaced), panel rate " << r.panel_rate << "</td></tr>";
+    if (r.firm_events_recorded)
+      h << "<tr><td>firm panel</td><td>" << r.firm_events.size() << " firm events, firm panel rate "
+        << r.firm_panel_rate << "</td></tr>";
     for (std::size_t i = 0; i < r.schedule_months.size(); ++i)
       h << "<tr><td>" << (i ? "" : "changes during the run") << "</td><td class=\"schedule-change\">month "
         << r.schedule_months[i] << ": <code>" << esc(r.schedule_changes[i]) << "</code></td></tr>";

@@ -301,9 +301,18 @@ Results window_from(const Results& r, int from) {
   }
   // The firm panel's events from `from` on, their months counted from it.
   FirmEvents& e = w.firm_events;
-  const std::array event_ints = {&e.replicate, &e.month,    &e.firm,     &e.kind,     &e.sector,
-                                 &e.region,    &e.employed, &e.laid_off, &e.moved,    &e.reopened,
-                                 &e.reopened_offshore,      &e.other_firm};
+  const std::array event_ints = {&e.replicate,
+                                 &e.month,
+                                 &e.firm,
+                                 &e.kind,
+                                 &e.sector,
+                                 &e.region,
+                                 &e.employed,
+                                 &e.laid_off,
+                                 &e.moved,
+                                 &e.reopened,
+                                 &e.reopened_offshore,
+                                 &e.other_firm};
   const std::array event_doubles = {&e.capability_believed, &e.capability_real};
   std::size_t kept = 0;
   for (std::size_t i = 0; i < e.size(); ++i) {

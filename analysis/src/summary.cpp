@@ -338,19 +338,17 @@ std::vector<Figure> summary_figures(const Results& r) {
         realised += 1, regret += fe.kind[i] == FirmEvents::regret;
     return ratio(regret, realised);
   });
-  per_rep("ai_cut_staff_share", "share of its staff a cutting firm cut (mean over firms)", Unit::share,
-          [&](int rep) {
-            return over_events(
-                rep, FirmEvents::ai_cut,
-                [&](std::size_t i) { return fe.employed[i] > 0 ? double(fe.laid_off[i]) / fe.employed[i] : 0.0; },
-                [&](std::size_t i) { return fe.employed[i] > 0 ? 1.0 : 0.0; });
-          });
-  per_rep("acquisition_staff_cut", "share of an acquired firm's staff cut as duplicates", Unit::share,
-          [&](int rep) {
-            return over_events(
-                rep, FirmEvents::acquisition, [&](std::size_t i) { return double(fe.laid_off[i]); },
-                [&](std::size_t i) { return double(fe.employed[i]); });
-          });
+  per_rep("ai_cut_staff_share", "share of its staff a cutting firm cut (mean over firms)", Unit::share, [&](int rep) {
+    return over_events(
+        rep, FirmEvents::ai_cut,
+        [&](std::size_t i) { return fe.employed[i] > 0 ? double(fe.laid_off[i]) / fe.employed[i] : 0.0; },
+        [&](std::size_t i) { return fe.employed[i] > 0 ? 1.0 : 0.0; });
+  });
+  per_rep("acquisition_staff_cut", "share of an acquired firm's staff cut as duplicates", Unit::share, [&](int rep) {
+    return over_events(
+        rep, FirmEvents::acquisition, [&](std::size_t i) { return double(fe.laid_off[i]); },
+        [&](std::size_t i) { return double(fe.employed[i]); });
+  });
   per_rep("ai_jobs_reopened", "AI-cut jobs re-opened by regretting firms", Unit::share,
           [&](int rep) { return ratio(sum_row(r.series("reopened_jobs"), rep), sum_row(ai, rep)); });
   per_rep("ai_jobs_rehired", "AI-cut jobs filled again (regret rehires)", Unit::share,

@@ -70,18 +70,19 @@ std::size_t estimate_memory(const Scenario& sc, int threads) {
   // truncated Zipf (Pareto) size distribution the firms are drawn from.
   const double a = sc.firms.zipf_exponent, lo = sc.firms.min_size, hi = std::max<double>(lo, sc.firms.max_size);
   const double mean_size =
-      hi <= lo ? lo
-               : (std::abs(a - 1) < 1e-9 ? lo * std::log(hi / lo)
-                                         : a * std::pow(lo, a) * (std::pow(hi, 1 - a) - std::pow(lo, 1 - a)) / (1 - a)) /
-                     (1 - std::pow(lo / hi, a));
+      hi <= lo
+          ? lo
+          : (std::abs(a - 1) < 1e-9 ? lo * std::log(hi / lo)
+                                    : a * std::pow(lo, a) * (std::pow(hi, 1 - a) - std::pow(lo, 1 - a)) / (1 - a)) /
+                (1 - std::pow(lo / hi, a));
   const double firm_events = sc.output.firm_panel_rate * 3.0 * static_cast<double>(sc.simulation.workers) /
                              std::max(1.0, mean_size) * static_cast<double>(sizeof(FirmEvent));
   const double per_replicate = per_worker * static_cast<double>(sc.simulation.workers) + series;
   // Finished replicates' series wait for the writer: at most all of them. A panel is
   // moved out of its replicate when it finishes: one copy each, running or waiting.
   return static_cast<std::size_t>(concurrent * per_replicate +
-                                  sc.simulation.replicates * (series + comparisons + firm_events) +
-                                  mobility + 32.0 * (1 << 20));
+                                  sc.simulation.replicates * (series + comparisons + firm_events) + mobility +
+                                  32.0 * (1 << 20));
 }
 
 int effective_threads(int threads) { return threads > 0 ? threads : tbb::info::default_concurrency(); }

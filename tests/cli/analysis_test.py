@@ -439,6 +439,24 @@ class Analyze(unittest.TestCase):
             self.assertEqual(len(tj), len(t))
             self.assertEqual(sum(r["capability_real"] is None for r in tj), np.isnan(e["capability_real"]).sum())
 
+        # The report's table: replicate 0's largest AI cuts, largest first, with what followed.
+        with tempdir() as d:
+            html_path = Path(d) / "r.html"
+            analyze(["report", self.hype, "-o", html_path], check=True)
+            html = html_path.read_text()
+        table = html[html.index('<table class="firm-cuts">'):]
+        table = table[:table.index("</table>")]
+        rows = re.findall(r"<tr><td class=\"n\">(\d+)</td><td>[^<]*</td><td class=\"n\">(\d+)</td>"
+                          r"<td class=\"n\">(\d+) \(", table)
+        cuts = np.flatnonzero((e["replicate"] == 0) & (e["kind"] == 0))
+        top = cuts[np.argsort(-e["laid_off"][cuts], kind="stable")][:10]
+        self.assertEqual([tuple(map(int, r)) for r in rows],
+                         [(e["month"][i], e["employed"][i], e["laid_off"][i]) for i in top])
+        first = top[0]
+        after = np.flatnonzero((e["replicate"] == 0) & (e["firm"] == e["firm"][first]) & (e["kind"] != 0))
+        if len(after) and e["kind"][after[0]] == 1:
+            self.assertIn(f"regretted, re-opened {e['reopened'][after[0]]} jobs", table)
+
         late = json.loads(analyze(["summary", self.hype, "--format", "json", "--from", "24"], check=True).stdout)
         rl = []
         for rep in range(4):
@@ -459,6 +477,8 @@ class Analyze(unittest.TestCase):
             self.assertEqual(o["regret_share"], j["regret_share"])
             p = analyze(["export", old, "--format", "csv", "-o", Path(d) / "csv"], check=True)
             self.assertIn(" 0 firm events", p.stderr)
+            analyze(["report", old, "-o", Path(d) / "old.html"], check=True)
+            self.assertNotIn("firm-cuts", (Path(d) / "old.html").read_text())
             self.assertEqual(len(pd.read_csv(Path(d) / "csv" / "firm_events.csv")), 0)
 
     def test_export_of_some_groupings(self):

@@ -1216,7 +1216,8 @@ TEST(FirmEvents, APanelOfFirmsIsEveryNthFirmAndChangesNothingElse) {
         << metric_table()[i].name;
   }
   ASSERT_EQ(all.spells().size(), quarter.spells().size());
-  for (std::size_t k = 0; k < all.spells().size(); ++k) ASSERT_EQ(all.spells()[k].end_month, quarter.spells()[k].end_month);
+  for (std::size_t k = 0; k < all.spells().size(); ++k)
+    ASSERT_EQ(all.spells()[k].end_month, quarter.spells()[k].end_month);
   EXPECT_TRUE(none.firm_events().empty());
 
   const auto firms = static_cast<std::int32_t>(all.f.size());

@@ -196,12 +196,12 @@ inline constexpr std::array<const char*, 5> kFirmEventKindNames = {"ai_cut", "re
 struct FirmEvent {
   std::int32_t month = 0;
   std::int32_t firm = -1;
-  std::int32_t other_firm = -1;         // the acquirer of an acquisition, else -1
+  std::int32_t other_firm = -1;           // the acquirer of an acquisition, else -1
   std::int32_t sector = -1, region = -1;  // the firm's
-  std::int32_t employed = 0;            // the firm's employment just before the event
-  std::int32_t laid_off = 0;            // workers it displaced (AI cut, duplicates, failure)
-  std::int32_t moved = 0;               // workers moved to the acquirer
-  std::int32_t reopened = 0;            // jobs re-opened (regret), offshore ones included
+  std::int32_t employed = 0;              // the firm's employment just before the event
+  std::int32_t laid_off = 0;              // workers it displaced (AI cut, duplicates, failure)
+  std::int32_t moved = 0;                 // workers moved to the acquirer
+  std::int32_t reopened = 0;              // jobs re-opened (regret), offshore ones included
   std::int32_t reopened_offshore = 0;
   float believed = std::numeric_limits<float>::quiet_NaN();    // capability the firm believed when it cut (AI events)
   float capability = std::numeric_limits<float>::quiet_NaN();  // real capability in the event's month (AI events)
