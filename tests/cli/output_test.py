@@ -211,6 +211,17 @@ class ResultsFile(unittest.TestCase):
         self.assertTrue(np.all(e["other_firm"][acq] >= 0) and np.all(e["other_firm"][~acq] == -1))
         self.assertFalse(np.isnan(e["capability_believed"][ai]).any())
         self.assertTrue(np.isnan(e["capability_real"][~ai]).all())
+        # The tables join: every AI-displaced panel worker's spell starts at an ai_cut
+        # of its firm that month, every consolidation spell at an acquisition or failure.
+        s = {k: self.f["spells"][k][()] for k in ["replicate", "firm", "start_month", "cause"]}
+        events = {(r, m, fi, k) for r, m, fi, k in zip(e["replicate"], e["month"], e["firm"], e["kind"])}
+        ai_spells = np.flatnonzero(s["cause"] == 2)
+        self.assertGreater(len(ai_spells), 0)
+        for i in ai_spells:
+            self.assertIn((s["replicate"][i], s["start_month"][i], s["firm"][i], 0), events)
+        for i in np.flatnonzero(s["cause"] == 3):
+            key = (s["replicate"][i], s["start_month"][i], s["firm"][i])
+            self.assertTrue(key + (3,) in events or key + (4,) in events, key)
 
 
 class LongEarnings(unittest.TestCase):
