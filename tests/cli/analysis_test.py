@@ -16,6 +16,19 @@ import pandas as pd
 from common import QUICK, SCENARIOS, SOURCE, analyze, run, run_scenario, tempdir
 
 
+def older_copy(src, d, version, drop=()):
+    """A copy of results file src in directory d as a file of an older format version:
+    its version attribute set, the datasets in drop removed, and /firm_events (version 6
+    on) too below version 6."""
+    old = Path(d) / "old.h5"
+    shutil.copy(src, old)
+    with h5py.File(old, "a") as f:
+        f.attrs["format_version"] = np.int32(version)
+        for name in list(drop) + (["firm_events"] if version < 6 else []):
+            del f[name]
+    return old
+
+
 class Analyze(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -466,11 +479,7 @@ class Analyze(unittest.TestCase):
         self.assertAlmostEqual(late["figures"]["regret_share_realised"]["mean"], np.mean(rl), places=12)
 
         with tempdir() as d:
-            old = Path(d) / "old.h5"
-            shutil.copy(self.hype, old)
-            with h5py.File(old, "a") as f:
-                f.attrs["format_version"] = np.int32(5)
-                del f["firm_events"]
+            old = older_copy(self.hype, d, 5)
             o = json.loads(analyze(["summary", old, "--format", "json"], check=True).stdout)["figures"]
             for key in ["regret_share_realised", "ai_cut_staff_share", "acquisition_staff_cut"]:
                 self.assertIsNone(o[key]["mean"], key)
@@ -609,10 +618,8 @@ class Analyze(unittest.TestCase):
             html = Path(d) / "long.html"
             analyze(["report", long, "-o", html], check=True)
             self.assertIn('data-chart="earnings-after-displacement"', html.read_text())
-            v4 = Path(d) / "v4.h5"
-            shutil.copy(self.base, v4)
+            v4 = older_copy(self.base, d, 4)
             with h5py.File(v4, "a") as f:
-                f.attrs["format_version"] = np.int32(4)
                 for g in ("spells", "comparison"):
                     del f[g].attrs["earnings_years"]
             a = json.loads(analyze(["summary", self.base, "--format", "json"], check=True).stdout)
@@ -744,13 +751,7 @@ class Analyze(unittest.TestCase):
         # earnings figures are n/a, the exports leave earnings empty and list no
         # comparison records; everything else is as before.
         with tempdir() as d:
-            old = Path(d) / "old.h5"
-            shutil.copy(self.base, old)
-            with h5py.File(old, "a") as f:
-                f.attrs["format_version"] = np.int32(3)
-                for y in (1, 2, 3):
-                    del f[f"spells/earnings_year{y}"]
-                del f["comparison"]
+            old = older_copy(self.base, d, 3, [f"spells/earnings_year{y}" for y in (1, 2, 3)] + ["comparison"])
             new_fig = json.loads(analyze(["summary", self.base, "--format", "json"], check=True).stdout)["figures"]
             old_fig = json.loads(analyze(["summary", old, "--format", "json"], check=True).stdout)["figures"]
             self.assertIsNotNone(new_fig["earnings_loss_year1"]["mean"])
@@ -771,11 +772,7 @@ class Analyze(unittest.TestCase):
         # Version 2 had no spells/tenure_months: its figures by tenure are n/a, its
         # exports leave tenure empty (missing to pandas), and everything else is as before.
         with tempdir() as d:
-            old = Path(d) / "old.h5"
-            shutil.copy(self.base, old)
-            with h5py.File(old, "a") as f:
-                f.attrs["format_version"] = np.int32(2)
-                del f["spells/tenure_months"]
+            old = older_copy(self.base, d, 2, ["spells/tenure_months"])
             new_fig = json.loads(analyze(["summary", self.base, "--format", "json"], check=True).stdout)["figures"]
             old_fig = json.loads(analyze(["summary", old, "--format", "json"], check=True).stdout)["figures"]
             self.assertIsNotNone(new_fig["wage_replacement_tenured"]["mean"])
