@@ -344,7 +344,7 @@ std::vector<Figure> summary_figures(const Results& r) {
         [&](std::size_t i) { return fe.employed[i] > 0 ? double(fe.laid_off[i]) / fe.employed[i] : 0.0; },
         [&](std::size_t i) { return fe.employed[i] > 0 ? 1.0 : 0.0; });
   });
-  per_rep("acquisition_staff_cut", "share of an acquired firm's staff cut as duplicates", Unit::share, [&](int rep) {
+  per_rep("acquisition_staff_cut", "share of acquired firms' staff cut as duplicates", Unit::share, [&](int rep) {
     return over_events(
         rep, FirmEvents::acquisition, [&](std::size_t i) { return double(fe.laid_off[i]); },
         [&](std::size_t i) { return double(fe.employed[i]); });
