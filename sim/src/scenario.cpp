@@ -644,6 +644,7 @@ void each_section(S& s, Section&& section) {
     v.integer("documentation_months", p.documentation_months, 0, 120);
     v.integer("assessment_months", p.assessment_months, 0, 120);
     v.number("reduction_intensity", p.reduction_intensity, 0, 1);
+    v.number("intensity_sd", p.intensity_sd, 0, 3);
     v.number("documentation_base", p.documentation_base, 0, 1);
     v.number("documentation_aiq_gain", p.documentation_aiq_gain, 0, 10);
     v.cohort_array("seniority_weights", p.seniority_weights, 0, 1e6);

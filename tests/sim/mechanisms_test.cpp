@@ -1234,3 +1234,57 @@ TEST(FirmEvents, APanelOfFirmsIsEveryNthFirmAndChangesNothingElse) {
   for (std::size_t k = 0; k < expected.size(); ++k)
     ASSERT_TRUE(fixtures::same_event(expected[k], quarter.firm_events()[k])) << k;
 }
+
+// Firms that differ in how far they bet on AI (ai.intensity_sd = s): each cutting firm's
+// intensity is multiplied by a lognormal factor of mean 1 drawn from a stream of its
+// own. The same firms cut in the same months, and the expected cut is unchanged, so AI
+// layoffs stay the same in total within the spread the factors add (variance
+// (e^(s^2) - 1) x the sum of the squared cuts: a few large firms' bets move it). A firm's cut is then about its cut
+// without the factor times the factor, so the log of the ratio of the two runs' cuts has mean -s^2/2 and variance s^2,
+// plus the binomial noise of the two cuts (about 1/k each for a cut of k, taken off before the comparison).
+TEST(Adoption, FirmsBettingDifferentlyOnAICutAroundTheSameMean) {
+  const std::vector<std::string> base = {"ai.adoption_speed=4", "ai.hype_premium=1"};
+  auto with = [&](const std::string& sd) {
+    auto o = base;
+    o.push_back("ai.intensity_sd=" + sd);
+    return fixtures::small(o, 200000, 36);
+  };
+  const double s = 0.8;
+  double layoffs0 = 0, layoffs1 = 0, noise = 0, squares = 0;
+  std::vector<double> log_ratio;
+  for (int rep = 0; rep < 2; ++rep) {
+    Model alike(with("0"), static_cast<std::uint64_t>(rep)),
+        betting(with(std::to_string(s)), static_cast<std::uint64_t>(rep));
+    alike.run(), betting.run();
+    for (double v : alike.series().values(M::layoffs_ai)) layoffs0 += v;
+    for (double v : betting.series().values(M::layoffs_ai)) layoffs1 += v;
+    std::map<std::pair<int, int>, int> cut0;  // (firm, month) -> jobs cut without the factor
+    for (const FirmEvent& e : alike.firm_events())
+      if (e.kind == FirmEventKind::ai_cut) {
+        cut0[{e.firm, e.month}] = e.laid_off;
+        squares += static_cast<double>(e.laid_off) * e.laid_off;
+      }
+    for (const FirmEvent& e : betting.firm_events()) {
+      if (e.kind != FirmEventKind::ai_cut) continue;
+      const auto it = cut0.find({e.firm, e.month});
+      if (it == cut0.end() || it->second < 10 || e.laid_off == 0) continue;
+      log_ratio.push_back(std::log(static_cast<double>(e.laid_off) / it->second));
+      noise += 1.0 / e.laid_off + 1.0 / it->second;
+    }
+  }
+  ASSERT_GT(log_ratio.size(), 100u);
+  const auto n = static_cast<double>(log_ratio.size());
+  double m = 0, v = 0;
+  for (double x : log_ratio) m += x;
+  m /= n;
+  for (double x : log_ratio) v += (x - m) * (x - m);
+  v = v / (n - 1) - noise / n;
+  std::printf("AI layoffs %.0f alike, %.0f betting (%.3f); %zu firms cutting 10+: log ratio mean %.3f, sd %.3f\n",
+              layoffs0, layoffs1, layoffs1 / layoffs0, log_ratio.size(), m, std::sqrt(std::max(0.0, v)));
+  const double spread = std::sqrt((std::exp(s * s) - 1) * squares + layoffs0 + layoffs1);
+  std::printf("difference %.0f, its sd %.0f\n", layoffs1 - layoffs0, spread);
+  EXPECT_LT(std::abs(layoffs1 - layoffs0), 4 * spread);
+  EXPECT_LT(spread, 0.1 * layoffs0);  // a test that can fail
+  EXPECT_NEAR(std::sqrt(std::max(0.0, v)), s, 0.15);
+  EXPECT_NEAR(m, -0.5 * s * s, 0.15);
+}

@@ -267,7 +267,8 @@ TEST(Model, StocksMoveByTheirFlows) {
 // ids (the ids that collide with market numbers) complete programmes.
 TEST(Model, NoTwoDrawsShareAStream) {
   const std::vector<std::vector<std::string>> runs = {
-      {"ai.adoption_speed=3", "retraining.at_risk_entry_rate=0.1", "demography.early_retirement_rate=0.1"},
+      {"ai.adoption_speed=3", "retraining.at_risk_entry_rate=0.1", "demography.early_retirement_rate=0.1",
+       "ai.intensity_sd=0.8"},
       {"ai.adoption_speed=3", "labor_market.matching=network"},
       {"retraining.entry_rate=1", "retraining.eligible_after_months=0", "retraining.duration_months=1"},
   };
@@ -279,6 +280,10 @@ TEST(Model, NoTwoDrawsShareAStream) {
     m.run();
     ASSERT_GT(log.size(), 1000u);
     EXPECT_TRUE(std::any_of(log.begin(), log.end(), [](const auto& a) { return a.purpose == Purpose::init_people; }));
+    if (overrides.size() > 3) {  // the first run: firms' bets on AI drawn
+      EXPECT_TRUE(
+          std::any_of(log.begin(), log.end(), [](const auto& a) { return a.purpose == Purpose::firm_intensity; }));
+    }
     std::sort(log.begin(), log.end());
     const auto twice = std::adjacent_find(log.begin(), log.end());
     EXPECT_TRUE(twice == log.end()) << "month " << twice->month << ", entity " << twice->entity << ", purpose "

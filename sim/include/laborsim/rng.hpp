@@ -41,6 +41,7 @@ enum class Purpose : std::uint64_t {
   init_tenure = 20,         // the tenure of one cell's employees at the start
   early_retirement = 21,    // the older unemployed of one market retiring early
   comparison = 22,          // which employed panel workers of one block join the comparison group
+  firm_intensity = 23,      // how far one firm bets on AI at its reduction (ai.intensity_sd)
 };
 
 class Rng {

@@ -129,6 +129,9 @@ struct AIParams {
   int documentation_months = 4;
   int assessment_months = 2;
   double reduction_intensity = 0.3;
+  // How much firms differ in how far they bet on AI: each cutting firm's intensity is
+  // reduction_intensity x a lognormal factor of mean 1 and this log-sd (0: all alike).
+  double intensity_sd = 0.0;
   double documentation_base = 0.6;      // capability transferred without AIQ workers
   double documentation_aiq_gain = 0.8;  // extra transfer per unit AIQ share
   std::array<double, kCohorts> seniority_weights = {3.0, 1.5, 1.0, 0.8, 0.8, 0.8};

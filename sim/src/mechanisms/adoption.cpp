@@ -93,12 +93,20 @@ Reduction plan_reduction(const Model& m, std::int32_t fid) {
   const auto& a = m.sc_.ai;
   Reduction red{{}, m.rng(static_cast<std::uint64_t>(fid), Purpose::pipeline)};
   Rng& r = red.r;
+  // The firm's own bet on AI: lognormal of mean 1, from a stream of its own, so the
+  // other draws of the run are those of a run without it.
+  double bet = 1.0;
+  if (a.intensity_sd > 0) {
+    Rng own = m.rng(static_cast<std::uint64_t>(fid), Purpose::firm_intensity);
+    bet = std::exp(a.intensity_sd * own.normal(0.0, 1.0) - 0.5 * a.intensity_sd * a.intensity_sd);
+  }
   std::vector<std::pair<double, std::int32_t>> keys;
   for (std::int32_t ci : m.f.cells[fid]) {
     if (m.c[ci].region != m.f.region[fid]) continue;  // the home operation decides
     const auto& mem = m.c[ci].members;
     const int occ = m.c[ci].occ;
-    const double p = m.sc_.occupations[occ].ai_exposure * m.perceived * a.reduction_intensity * m.f.transfer[fid];
+    const double p = std::min(
+        1.0, m.sc_.occupations[occ].ai_exposure * m.perceived * a.reduction_intensity * bet * m.f.transfer[fid]);
     const std::int64_t k = r.binomial(static_cast<std::int64_t>(mem.size()), p);
     if (k == 0) continue;
     // Entry-level first: weighted sampling without replacement by seniority weights
