@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <tuple>
 
 namespace laborsim::analysis {
@@ -252,6 +253,49 @@ Eigen::MatrixXd sector_concentration(const Results& r) {
   return out;
 }
 
+namespace {
+
+// Figures of the firm panel's events that keep(i) accepts (format version 6; n/a
+// before), replicate by replicate: the share regretting among the firms that met real
+// capability, the mean share of its staff a cutting firm cut, and the share of acquired
+// firms' staff cut as duplicates.
+std::vector<Figure> firm_panel_figures(const Results& r, const std::function<bool(std::size_t)>& keep) {
+  const FirmEvents& fe = r.firm_events;
+  const int R = r.replicates;
+  std::vector<Figure> out;
+  // Sums of numerator(i) and denominator(i) over the kept events of one of the kinds, by
+  // replicate, and their ratio.
+  auto ratio_over = [&](const char* key, const char* label, std::initializer_list<int> kinds, auto numerator,
+                        auto denominator) {
+    Figure fig{key, label, Unit::share, Eigen::VectorXd::Constant(R, kNaN)};
+    if (r.firm_events_recorded) {
+      std::vector<double> num(static_cast<std::size_t>(R)), den(static_cast<std::size_t>(R));
+      for (std::size_t i = 0; i < fe.size(); ++i) {
+        if (fe.replicate[i] < 0 || fe.replicate[i] >= R || !keep(i)) continue;
+        if (std::find(kinds.begin(), kinds.end(), fe.kind[i]) == kinds.end()) continue;
+        num[static_cast<std::size_t>(fe.replicate[i])] += numerator(i);
+        den[static_cast<std::size_t>(fe.replicate[i])] += denominator(i);
+      }
+      for (int rep = 0; rep < R; ++rep) fig.values[rep] = ratio(num[rep], den[rep]);
+    }
+    out.push_back(fig);
+  };
+  ratio_over(
+      "regret_share_realised", "  among those that met real capability (firm panel)",
+      {FirmEvents::regret, FirmEvents::no_regret},
+      [&](std::size_t i) { return fe.kind[i] == FirmEvents::regret ? 1.0 : 0.0; }, [](std::size_t) { return 1.0; });
+  ratio_over(
+      "ai_cut_staff_share", "share of its staff a cutting firm cut (mean over firms)", {FirmEvents::ai_cut},
+      [&](std::size_t i) { return fe.employed[i] > 0 ? double(fe.laid_off[i]) / fe.employed[i] : 0.0; },
+      [&](std::size_t i) { return fe.employed[i] > 0 ? 1.0 : 0.0; });
+  ratio_over(
+      "acquisition_staff_cut", "share of acquired firms' staff cut as duplicates", {FirmEvents::acquisition},
+      [&](std::size_t i) { return double(fe.laid_off[i]); }, [&](std::size_t i) { return double(fe.employed[i]); });
+  return out;
+}
+
+}  // namespace
+
 std::vector<Figure> summary_figures(const Results& r) {
   const int R = r.replicates;
   std::vector<Figure> out;
@@ -321,34 +365,7 @@ std::vector<Figure> summary_figures(const Results& r) {
   per_rep("regret_share", "share of AI-cutting firms that regretted", Unit::share, [&](int rep) {
     return ratio(sum_row(r.series("new_regretting_firms"), rep), sum_row(r.series("firms_cutting"), rep));
   });
-  // From the firm panel's events (format version 6; n/a before).
-  const FirmEvents& fe = r.firm_events;
-  auto over_events = [&](int rep, int kind, auto numerator, auto denominator) {
-    if (!r.firm_events_recorded) return kNaN;
-    double num = 0, den = 0;
-    for (std::size_t i = 0; i < fe.size(); ++i)
-      if (fe.replicate[i] == rep && fe.kind[i] == kind) num += numerator(i), den += denominator(i);
-    return ratio(num, den);
-  };
-  per_rep("regret_share_realised", "  among those that met real capability (firm panel)", Unit::share, [&](int rep) {
-    if (!r.firm_events_recorded) return kNaN;
-    double regret = 0, realised = 0;
-    for (std::size_t i = 0; i < fe.size(); ++i)
-      if (fe.replicate[i] == rep && (fe.kind[i] == FirmEvents::regret || fe.kind[i] == FirmEvents::no_regret))
-        realised += 1, regret += fe.kind[i] == FirmEvents::regret;
-    return ratio(regret, realised);
-  });
-  per_rep("ai_cut_staff_share", "share of its staff a cutting firm cut (mean over firms)", Unit::share, [&](int rep) {
-    return over_events(
-        rep, FirmEvents::ai_cut,
-        [&](std::size_t i) { return fe.employed[i] > 0 ? double(fe.laid_off[i]) / fe.employed[i] : 0.0; },
-        [&](std::size_t i) { return fe.employed[i] > 0 ? 1.0 : 0.0; });
-  });
-  per_rep("acquisition_staff_cut", "share of acquired firms' staff cut as duplicates", Unit::share, [&](int rep) {
-    return over_events(
-        rep, FirmEvents::acquisition, [&](std::size_t i) { return double(fe.laid_off[i]); },
-        [&](std::size_t i) { return double(fe.employed[i]); });
-  });
+  for (Figure& f : firm_panel_figures(r, [](std::size_t) { return true; })) out.push_back(std::move(f));
   per_rep("ai_jobs_reopened", "AI-cut jobs re-opened by regretting firms", Unit::share,
           [&](int rep) { return ratio(sum_row(r.series("reopened_jobs"), rep), sum_row(ai, rep)); });
   per_rep("ai_jobs_rehired", "AI-cut jobs filled again (regret rehires)", Unit::share,
@@ -447,6 +464,10 @@ std::vector<GroupFigures> summary_by(const Results& r, const std::string& groupi
           f.values[rep] = hhi->second[static_cast<std::size_t>(rep)](t, static_cast<Eigen::Index>(g));
       out.back().figures.push_back(f);
     }
+    // The sector's firms, from the firm panel's events.
+    for (Figure& f :
+         firm_panel_figures(r, [&](std::size_t i) { return r.firm_events.sector[i] == static_cast<int>(g); }))
+      out.back().figures.push_back(std::move(f));
   }
   return out;
 }

@@ -348,7 +348,9 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
       {"changed_occupation", "other occ"},  {"earnings_loss_year1", "loss y1"},
       {"earnings_loss_year3", "loss y3"},   {"earnings_loss_year3_tenured", "y3 3y+"},
       {"earnings_years_lost", "lost 3y"},   {"earnings_pv_lost", "PV lost"},
-      {"hhi_start", "HHI first"},           {"hhi_end", "HHI last"}};
+      {"hhi_start", "HHI first"},           {"hhi_end", "HHI last"},
+      {"regret_share_realised", "regret"},  {"ai_cut_staff_share", "AI cut"},
+      {"acquisition_staff_cut", "acq cut"}};
   if (!groups.empty())
     for (const auto& fig : groups.front().figures) {
       const auto it = short_names.find(fig.key);
@@ -374,7 +376,10 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
                              : "Earnings lost: against the comparison group's workers of the same " + grouping + ".\n");
   if (grouping == "sector")
     os << "HHI: the sector's employment Herfindahl-Hirschman index (sum of its firms' squared\n"
-          "employment shares, 0-1) in the run's first and last month.\n";
+          "employment shares, 0-1) in the run's first and last month. From the firm panel's\n"
+          "events (its firms of the sector): regret, the share regretting among the firms that\n"
+          "met real capability; AI cut, the mean share of its staff a cutting firm cut; acq cut,\n"
+          "the share of acquired firms' staff cut as duplicates.\n";
   os << "Use --format csv or json for the 95% intervals.\n";
   // (a group no panel worker was displaced from has every figure n/a, for another reason)
   const bool unread = std::any_of(groups.begin(), groups.end(), [](const GroupFigures& g) {

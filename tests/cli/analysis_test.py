@@ -470,6 +470,25 @@ class Analyze(unittest.TestCase):
         if len(after) and e["kind"][after[0]] == 1:
             self.assertIn(f"regretted, re-opened {e['reopened'][after[0]]} jobs", table)
 
+        # By sector: the same figures over each sector's firms.
+        from io import StringIO
+        by = pd.read_csv(StringIO(analyze(["summary", self.hype, "--by", "sector", "--format", "csv"],
+                                          check=True).stdout), float_precision="round_trip")
+        checked = 0
+        for g, sector in enumerate(sectors):
+            shares = []
+            for rep in range(4):
+                mine = (e["replicate"] == rep) & (e["sector"] == g)
+                regret, no_regret = (mine & (e["kind"] == 1)).sum(), (mine & (e["kind"] == 2)).sum()
+                shares.append(regret / (regret + no_regret) if regret + no_regret else np.nan)
+            got = by[(by["sector"] == sector) & (by["figure"] == "regret_share_realised")]["mean"]
+            if np.isnan(shares).any():
+                continue  # n/a in some replicate: the mean is over those that have it
+            self.assertAlmostEqual(got.item(), np.mean(shares), places=12, msg=sector)
+            checked += 1
+        self.assertGreater(checked, 2)
+        self.assertIn("acq cut", analyze(["summary", self.hype, "--by", "sector"], check=True).stdout)
+
         late = json.loads(analyze(["summary", self.hype, "--format", "json", "--from", "24"], check=True).stdout)
         rl = []
         for rep in range(4):
