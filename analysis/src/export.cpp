@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <fstream>
 #include <tuple>
@@ -31,7 +30,6 @@ void write_file_atomically(const std::filesystem::path& path, const std::functio
 namespace {
 
 const char* kCause[] = {"none", "ordinary", "ai", "consolidation"};
-const std::array<const char*, 5> kFirmEventKind = {"ai_cut", "regret", "no_regret", "acquisition", "failure"};
 
 // A series' key, "grouping/metric" (Results::grouped, Results::metric_info), split.
 std::pair<std::string, std::string> grouping_and_metric(const std::string& key) {
@@ -134,7 +132,8 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
       const auto& sec = r.groups.at("sector");
       const FirmEvents& e = r.firm_events;
       for (std::size_t i = 0; i < e.size(); ++i)
-        event(names[k], e, i, kFirmEventKind[static_cast<std::size_t>(e.kind[i]) % kFirmEventKind.size()],
+        event(names[k], e, i,
+              FirmEvents::kKindNames[static_cast<std::size_t>(e.kind[i]) % FirmEvents::kKindNames.size()],
               name_of(sec, e.sector[i]), name_of(reg, e.region[i]));
     }
   };

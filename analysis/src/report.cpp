@@ -277,10 +277,6 @@ std::string fan_chart(const std::vector<Results>& runs, const std::vector<std::s
   return chart("fan-" + metric, title, "month", ylabel, layers, axis, kNaN, kNaN, schedule_marks(runs));
 }
 
-// Month by month, each run's difference from the first, replicate by replicate: runs
-// made with the same seed share their random streams (common random numbers), so the
-// paired difference shows what the scenarios' differences did, with far less noise than
-// two overlaid fans. Runs of another seed, replicate count or length are not paired.
 // The largest AI cuts of a run's first replicate, firm by firm (/firm_events), and what
 // followed each: regret and re-opened jobs, no regret, or none yet. Empty if the file
 // has no firm events (format version 5 or older) or no AI cut.
@@ -327,6 +323,10 @@ std::string largest_cuts_table(const Results& r, const std::string& name) {
   return h.str();
 }
 
+// Month by month, each run's difference from the first, replicate by replicate: runs
+// made with the same seed share their random streams (common random numbers), so the
+// paired difference shows what the scenarios' differences did, with far less noise than
+// two overlaid fans. Runs of another seed, replicate count or length are not paired.
 std::string difference_section(const std::vector<Results>& runs, const std::vector<std::string>& names) {
   if (runs.size() < 2) return "";
   std::vector<std::size_t> paired, unpaired;

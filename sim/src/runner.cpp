@@ -65,9 +65,10 @@ std::size_t estimate_memory(const Scenario& sc, int threads) {
   const double comparisons = sc.output.panel_rate * sc.output.comparison_rate *
                              static_cast<double>(sc.simulation.workers) * (sc.simulation.months / 12 + 1) *
                              (static_cast<double>(sizeof(Spell)) + 4.0 * sc.output.earnings_years);
-  // The firm panel's events: at most an AI cut and its realisation per firm, and rarely a
-  // consolidation event; three per firm bounds them. Firms: workers over the mean of the
-  // truncated Zipf (Pareto) size distribution the firms are drawn from.
+  // The firm panel's events: at most an AI cut and its realisation per firm, and a
+  // consolidation event for a few; three per firm is a margin well above what runs make
+  // (0.2-0.4 per firm in the gallery, failed firms' entrants included). Firms: workers
+  // over the mean of the truncated Zipf (Pareto) size distribution they are drawn from.
   const double a = sc.firms.zipf_exponent, lo = sc.firms.min_size, hi = std::max<double>(lo, sc.firms.max_size);
   const double mean_size =
       hi <= lo

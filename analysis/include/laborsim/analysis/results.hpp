@@ -42,6 +42,8 @@ struct Spells {
 // kind 0 ai_cut, 1 regret, 2 no_regret, 3 acquisition, 4 failure (docs/output-format.md).
 struct FirmEvents {
   enum Kind { ai_cut = 0, regret = 1, no_regret = 2, acquisition = 3, failure = 4 };
+  static constexpr std::array<const char*, 5> kKindNames = {"ai_cut", "regret", "no_regret", "acquisition",
+                                                            "failure"};  // by Kind
   std::vector<int> replicate, month, firm, kind, sector, region, employed, laid_off, moved, reopened, reopened_offshore,
       other_firm;
   std::vector<double> capability_believed, capability_real;
