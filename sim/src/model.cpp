@@ -757,10 +757,43 @@ void Model::init() {
 
   // An employee's tenure at the start: the steady state of the monthly separation hazard
   // (layoffs + quits), geometric, within its working life (the months since it was 22).
-  const double separation_hazard = sc_.labor_market.layoff_rate + sc_.labor_market.quit_rate;
+  // With new hires separating at a different hazard in their first N months, the steady
+  // state puts on each tenure k a weight proportional to the chance that a job lasts k
+  // months: (1-p1)^k below N, (1-p1)^N (1-p0)^(k-N) from N on; so below N with chance
+  // a/(a+b), a = (1-(1-p1)^N)/p1 and b = (1-p1)^N/p0, geometric there and cut at N, and
+  // otherwise N plus a geometric of p0.
+  const double separation_hazard = lm.layoff_rate + lm.quit_rate;
   const Rng::GeometricParam tenure_law(separation_hazard > 0 && separation_hazard < 1 ? separation_hazard : 0.5);
+  const bool by_tenure = lm.new_hire_separation_factor != 1.0 && lm.new_hire_months > 0;
+  const double new_hazard = std::min(1.0, lm.new_hire_separation_factor * lm.layoff_rate) +
+                            std::min(1.0, lm.new_hire_separation_factor * lm.quit_rate);
+  const int new_months = lm.new_hire_months;
+  // Chance that a job outlasts the first months, and that a steady-state tenure is below N.
+  const double survive_new = new_hazard >= 1 ? 0.0 : std::pow(1 - new_hazard, new_months);
+  const double below_new = [&] {
+    if (new_hazard >= 1) return 1.0;
+    if (separation_hazard <= 0) return 0.0;  // old jobs never end: all the weight is on them
+    const double a = new_hazard <= 0 ? new_months : (1 - survive_new) / new_hazard;
+    const double b = survive_new / std::min(1.0, separation_hazard);
+    return a / (a + b);
+  }();
   auto initial_tenure = [&](Rng& r, std::int32_t id) -> int {
     const int working = std::max(0, t0 - w.core[id].birth_month - 22 * 12);
+    if (by_tenure) {
+      std::int64_t k;
+      if (r.uniform() < below_new) {  // below N: inverse of the geometric cut at N
+        if (new_hazard >= 1)
+          k = 0;
+        else if (new_hazard <= 0)
+          k = r.index(new_months);
+        else
+          k = static_cast<std::int64_t>(std::log1p(-r.uniform() * (1 - survive_new)) / std::log1p(-new_hazard));
+        k = std::min<std::int64_t>(k, new_months - 1);
+      } else {
+        k = new_months + (separation_hazard >= 1 ? 0 : separation_hazard <= 0 ? working : r.geometric(tenure_law));
+      }
+      return static_cast<int>(std::min<std::int64_t>(k, working));
+    }
     if (separation_hazard >= 1) return 0;
     if (separation_hazard <= 0) return working;
     return static_cast<int>(std::min<std::int64_t>(r.geometric(tenure_law), working));

@@ -626,6 +626,8 @@ void each_section(S& s, Section&& section) {
     v.number("tenure_wage_growth", p.tenure_wage_growth, 0, 1);
     v.number("tenure_wage_max_years", p.tenure_wage_max_years, 0, 60);
     v.number("job_ladder", p.job_ladder, 0, 1);
+    v.number("new_hire_separation_factor", p.new_hire_separation_factor, 0, 20);
+    v.integer("new_hire_months", p.new_hire_months, 0, 600);
     v.path("mobility_file", p.mobility_file);
     v.number("mobility_same_group", p.mobility_same_group, 0, 1);
     v.number("mobility_other", p.mobility_other, 0, 1);

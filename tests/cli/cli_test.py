@@ -156,14 +156,16 @@ class BadScenarios(unittest.TestCase):
             self.assertEqual(p.returncode, 2)
             self.assertIn("out of range", p.stderr)
             # Out-of-range or mistyped earnings years, job ladder, premium dispersion, firm
-            # panel and firms' bets on AI: each named with its key.
+            # panel, firms' bets on AI and new hires' separations: each named with its key.
             for setting, words in [("output.earnings_years=21", "out of range [1, 20]"),
                                    ("output.earnings_years=2.5", "expected an integer"),
                                    ("labor_market.job_ladder=1.5", "out of range [0, 1]"),
                                    ("firms.wage_premium_sd=-0.1", "out of range [0, 1]"),
                                    ("output.firm_panel_rate=1.01", "out of range [0, 1]"),
                                    ("output.firm_panel_rate=all", "expected a number"),
-                                   ("ai.intensity_sd=3.5", "out of range [0, 3]")]:
+                                   ("ai.intensity_sd=3.5", "out of range [0, 3]"),
+                                   ("labor_market.new_hire_separation_factor=-1", "out of range [0, 20]"),
+                                   ("labor_market.new_hire_months=0.5", "expected an integer")]:
                 p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--set", setting])
                 self.assertEqual(p.returncode, 2, setting)
                 self.assertIn(f"key '{setting.split('=')[0]}'", p.stderr)

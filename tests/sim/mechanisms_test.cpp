@@ -349,6 +349,56 @@ TEST(Churn, LayoffsAndQuitsAtTheirRates) {
   EXPECT_NEAR(quits, qr * (exposed - layoffs), 4 * std::sqrt(exposed * qr));
 }
 
+// New hires separate more often (labor_market.new_hire_separation_factor F): a worker in
+// its first new_hire_months months at the employer is laid off with probability F x
+// layoff_rate and otherwise quits with probability F x quit_rate; the others at the
+// rates themselves. One month of churn, worker by worker: each class leaves at its own
+// probability, and the layoffs add up to both classes' expected layoffs.
+TEST(Churn, NewHiresSeparateAtTheFactorTimesTheRates) {
+  const double l = 0.02, q = 0.04, factor = 3;
+  const int months = 12;
+  const Scenario sc =
+      fixtures::small({"simulation.burn_in_months=0", "ai.enabled=false", "consolidation.enabled=false",
+                       "demography.enabled=false", "labor_market.demand_gap_separation=0",
+                       "labor_market.layoff_rate=" + std::to_string(l), "labor_market.quit_rate=" + std::to_string(q),
+                       "labor_market.new_hire_separation_factor=" + std::to_string(factor),
+                       "labor_market.new_hire_months=" + std::to_string(months)},
+                      60000, 1);
+  const double leave_new = factor * l + (1 - factor * l) * factor * q, leave_old = l + (1 - l) * q;
+  double n_new = 0, n_old = 0, left_new = 0, left_old = 0, layoffs = 0, expected_layoffs = 0;
+  for (int rep = 0; rep < 4; ++rep) {
+    Model m(sc, static_cast<std::uint64_t>(rep));
+    std::vector<std::int32_t> cell(m.w.size(), -1);
+    std::vector<char> is_new(m.w.size(), 0);
+    for (std::size_t i = 0; i < m.w.size(); ++i) {
+      if (m.w.status(i) != Status::employed) continue;
+      cell[i] = m.w.core[i].cell;
+      is_new[i] = m.month() - m.w.core[i].spell_start < months;
+      (is_new[i] ? n_new : n_old) += 1;
+      expected_layoffs += is_new[i] ? factor * l : l;
+    }
+    mech::churn(m);
+    for (std::size_t i = 0; i < m.w.size(); ++i) {
+      if (cell[i] < 0) continue;
+      const bool left = m.w.status(i) != Status::employed || m.w.core[i].cell != cell[i];
+      (is_new[i] ? left_new : left_old) += left;
+    }
+    layoffs += m.series().at(M::layoffs_ordinary, 0);
+  }
+  std::printf(
+      "new hires %.0f, left %.0f (%.1f expected); others %.0f, left %.0f (%.1f expected); layoffs %.0f "
+      "(%.1f expected)\n",
+      n_new, left_new, n_new * leave_new, n_old, left_old, n_old * leave_old, layoffs, expected_layoffs);
+  ASSERT_GT(n_new, 20000);
+  ASSERT_GT(n_old, 40000);
+  EXPECT_NEAR(left_new, n_new * leave_new, 4 * std::sqrt(n_new * leave_new * (1 - leave_new)));
+  EXPECT_NEAR(left_old, n_old * leave_old, 4 * std::sqrt(n_old * leave_old * (1 - leave_old)));
+  EXPECT_NEAR(layoffs, expected_layoffs, 4 * std::sqrt(expected_layoffs));
+  // What the test can tell apart: new hires leaving at the others' probability would be
+  // ~30 sd away.
+  EXPECT_GT(n_new * (leave_new - leave_old), 20 * std::sqrt(n_new * leave_new));
+}
+
 TEST(Churn, DemandGapPullsEmploymentPlusVacanciesToTarget) {
   // No replacement of separations: without the gap adjustment jobs drain away; with it,
   // openings restore e + v toward the demand target.
@@ -774,6 +824,53 @@ TEST(Wages, InitialTenureIsTheSteadyStateOfTheSeparationHazard) {
   std::printf("mean initial tenure %.2f months (%.2f expected) over %.0f employed\n", sum / n, expected / n, n);
   ASSERT_GT(n, 30000);
   EXPECT_NEAR(sum, expected, 4 * std::sqrt(var));
+}
+
+// With new hires separating at hazard p1 = F (layoff_rate + quit_rate) in their first N
+// months and at p0 = layoff_rate + quit_rate after, the steady state weighs tenure k by
+// the chance a job lasts that long: (1-p1)^k below N, (1-p1)^N (1-p0)^(k-N) from N on.
+// So for an employee whose working life W is at least N: P(tenure < N) = a / (a + b),
+// a = sum over k < N of (1-p1)^k, b = (1-p1)^N / p0; below N, tenure has the mean of
+// that truncated law; from N on, tenure - N is geometric in p0, cut at W - N.
+TEST(Wages, InitialTenureFollowsTheHigherHazardOfNewHires) {
+  const double p0 = 0.01 + 0.02, factor = 2.5, p1 = factor * p0;
+  const int n_months = 12;
+  const Model m(fixtures::small({"labor_market.layoff_rate=0.01", "labor_market.quit_rate=0.02",
+                                 "labor_market.new_hire_separation_factor=2.5", "labor_market.new_hire_months=12"},
+                                40000, 12),
+                0);
+  double a = 0, below_mean = 0;
+  for (int k = 0; k < n_months; ++k) a += std::pow(1 - p1, k), below_mean += k * std::pow(1 - p1, k);
+  below_mean /= a;
+  const double b = std::pow(1 - p1, n_months) / p0, share_below = a / (a + b);
+  double n = 0, below = 0, n_below = 0, sum_below = 0, var_below = 0, sum_above = 0, expected_above = 0, var_above = 0;
+  for (std::size_t i = 0; i < m.w.size(); ++i) {
+    if (m.w.status(i) != Status::employed) continue;
+    const int working = std::max(0, m.month() - m.w.core[i].birth_month - 22 * 12);
+    const int tenure = m.month() - m.w.core[i].spell_start;
+    ASSERT_GE(tenure, 0);
+    ASSERT_LE(tenure, working);
+    if (working < n_months) continue;
+    n += 1;
+    if (tenure < n_months) {
+      below += 1, n_below += 1, sum_below += tenure;
+      var_below += n_months * n_months / 4.0;  // a variance bound for a value within [0, N)
+    } else {
+      const int rest = working - n_months;
+      sum_above += tenure - n_months;
+      expected_above += (1 - p0) * (1 - std::pow(1 - p0, rest)) / p0;
+      var_above += (1 - p0) / (p0 * p0);
+    }
+  }
+  std::printf("tenure below %d months: %.4f (%.4f expected), mean %.2f (%.2f); above: mean excess %.2f (%.2f)\n",
+              n_months, below / n, share_below, sum_below / n_below, below_mean, sum_above / (n - n_below),
+              expected_above / (n - n_below));
+  ASSERT_GT(n, 30000);
+  EXPECT_NEAR(below, n * share_below, 4 * std::sqrt(n * share_below * (1 - share_below)));
+  EXPECT_NEAR(sum_below, n_below * below_mean, 4 * std::sqrt(var_below));
+  EXPECT_NEAR(sum_above, expected_above, 4 * std::sqrt(var_above));
+  // Without the factor the share below N would be 1 - (1-p0)^N: far from this one.
+  EXPECT_GT(share_below - (1 - std::pow(1 - p0, n_months)), 10 * std::sqrt(share_below / n));
 }
 
 // Tenure counts from the hire: a panel worker rehired at the end of one displacement and

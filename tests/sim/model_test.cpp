@@ -312,11 +312,15 @@ TEST(Model, SameSeedSameResultsOtherReplicateOtherResults) {
 
 // Markets run in parallel inside a replicate (churn, matching): the replicate must come
 // out the same, flow by flow, spell by spell and worker by worker, on any number of
-// threads. Four threads on a two-core machine interleave the markets even more.
-TEST(Model, OneReplicateIsTheSameOnOneTwoOrFourThreads) {
+// threads. Four threads on a two-core machine interleave the markets even more. Twice:
+// churn's picks by tenure (new hires separating more often) have a path of their own.
+class OneReplicateOnAnyThreads : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(OneReplicateOnAnyThreads, IsTheSameOnOneTwoOrFourThreads) {
   Scenario sc =
       fixtures::small({"ai.adoption_speed=4", "retraining.entry_rate=0.2", "retraining.at_risk_entry_rate=0.05",
-                       "output.panel_rate=0.2", "demography.early_retirement_rate=0.05"},
+                       "output.panel_rate=0.2", "demography.early_retirement_rate=0.05",
+                       std::string("labor_market.new_hire_separation_factor=") + GetParam()},
                       20000, 36);
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
   auto run_on = [&](int threads) {
@@ -363,6 +367,7 @@ TEST(Model, OneReplicateIsTheSameOnOneTwoOrFourThreads) {
     ASSERT_EQ(one->f.employment, other->f.employment);
   }
 }
+INSTANTIATE_TEST_SUITE_P(Model, OneReplicateOnAnyThreads, ::testing::Values("1", "2.5"));
 
 // With one market, no AI, no demography and separations replaced one for one, vacancies
 // and unemployment keep a constant difference, and the unemployment rate settles at the

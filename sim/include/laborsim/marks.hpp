@@ -23,6 +23,8 @@ class ThreadMarks {
     word |= bit;
     return !was;
   }
+  // Gives v back alone (the other values of its word stay as they are).
+  void release(std::int64_t v) { bits_[static_cast<std::size_t>(v >> 6)] &= ~(std::uint64_t{1} << (v & 63)); }
   // Clears v together with the 63 values sharing its word: called for every value taken,
   // it leaves the buffer clear for the next user.
   void clear(std::int64_t v) { bits_[static_cast<std::size_t>(v >> 6)] = 0; }

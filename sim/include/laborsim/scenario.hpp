@@ -111,6 +111,12 @@ struct LaborMarketParams {
   // premium), the worker otherwise staying; the rest move whatever the wage, as all do
   // at 0 (docs/model.md, section 6).
   double job_ladder = 0.0;
+  // New hires separate more often (Farber 1994): in its first new_hire_months months at
+  // an employer a worker is laid off and quits at new_hire_separation_factor x
+  // layoff_rate and quit_rate (each capped at 1); 1 = the same rates at every tenure
+  // (docs/model.md, section 6).
+  double new_hire_separation_factor = 1.0;
+  int new_hire_months = 12;
   std::string mobility_file;         // CSV transition matrix (source, target, probability)
   double mobility_same_group = 0.3;  // generated network: weight within a group
   double mobility_other = 0.02;      // generated network: weight across groups

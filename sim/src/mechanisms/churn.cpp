@@ -57,6 +57,77 @@ struct Pick {
   bool quit;
 };
 
+// Employed ids of one block drawn uniformly, each at most once a month: candidates are
+// drawn 16 ahead of their reading, each replaced as it is read (the same sequence of
+// draws), so that 16 records are always on their way.
+class EmployedDraw {
+ public:
+  EmployedDraw(const Model& m, Rng& r, std::int64_t lo, std::int64_t span)
+      : m_(m), r_(r), lo_(lo), span_(span), taken_(span) {
+    for (auto& x : cand_) {
+      x = static_cast<std::int32_t>(lo_ + r_.index(span_));
+      prefetch(&m_.w.core[x]);
+    }
+  }
+  // The next employed id not taken yet, now taken.
+  std::int32_t next() {
+    for (;;) {
+      const std::int32_t wid = cand_[next_];
+      cand_[next_] = static_cast<std::int32_t>(lo_ + r_.index(span_));
+      prefetch(&m_.w.core[cand_[next_]]);
+      next_ = (next_ + 1) % cand_.size();
+      if (m_.w.status(wid) == Status::employed && taken_.take(wid - lo_)) return wid;
+    }
+  }
+  void release(std::int32_t wid) { taken_.release(wid - lo_); }
+  void clear(std::int32_t wid) { taken_.clear(wid - lo_); }
+
+ private:
+  const Model& m_;
+  Rng& r_;
+  std::int64_t lo_, span_;
+  ThreadMarks taken_;  // ids (less lo) already drawn this month
+  std::array<std::int32_t, 16> cand_{};
+  size_t next_ = 0;
+};
+
+// An employed worker's occupation and region are its cell's: the market without reading
+// the cell (a line of its own, fetched again when the worker leaves).
+Pick pick(const Model& m, std::int32_t wid, bool quit) {
+  return {wid, m.market(m.w.core[wid].occ, m.w.core[wid].region), quit};
+}
+
+// With new_hire_separation_factor F other than 1: the workers in their first
+// new_hire_months months at the employer are laid off at F x layoff_rate and quit at F x
+// quit_rate (each capped at 1). Candidates are drawn at the larger of the two rates,
+// as above, and each kept with the ratio of its own rate to that one (thinning: every
+// worker independently at its own rate); quits are drawn among those not laid off,
+// rejected layoff candidates included.
+void pick_block_by_tenure(const Model& m, std::int64_t e, Rng& r, EmployedDraw& draw, std::vector<Pick>& out) {
+  const auto& lm = m.sc_.labor_market;
+  const double scale = std::max(1.0, lm.new_hire_separation_factor);
+  const int now = m.month();
+  auto pass = [&](double rate, std::int64_t among, bool quit) {
+    const double at_new = std::min(1.0, lm.new_hire_separation_factor * rate), at_old = rate;
+    const double drawn_at = std::min(1.0, scale * rate);
+    const std::int64_t candidates = r.binomial(among, drawn_at);
+    std::int64_t kept = 0;
+    for (std::int64_t k = 0; k < candidates; ++k) {
+      const std::int32_t wid = draw.next();
+      const bool is_new = now - m.w.core[wid].spell_start < lm.new_hire_months;
+      if (r.bernoulli((is_new ? at_new : at_old) / drawn_at)) {
+        out.push_back(pick(m, wid, quit));
+        ++kept;
+      } else if (!quit) {
+        draw.release(wid);  // not laid off: may still quit
+      }
+    }
+    return kept;
+  };
+  const std::int64_t layoffs = pass(lm.layoff_rate, e, false);
+  pass(lm.quit_rate, e - layoffs, true);
+}
+
 // This month's layoffs and quits among the ids of block b, in the order drawn.
 void pick_block(const Model& m, int b, std::vector<Pick>& out) {
   const auto& lm = m.sc_.labor_market;
@@ -65,33 +136,20 @@ void pick_block(const Model& m, int b, std::vector<Pick>& out) {
   const std::int64_t e = m.block_employed[static_cast<size_t>(b)];
   if (e <= 0 || span <= 0) return;
   Rng r = m.rng(static_cast<std::uint64_t>(b), Purpose::churn_block);
+  if (lm.new_hire_separation_factor != 1.0 && lm.new_hire_months > 0) {
+    EmployedDraw draw(m, r, lo, span);
+    pick_block_by_tenure(m, e, r, draw, out);
+    // Every id drawn is cleared (with its word): the picks' words cover the rejected
+    // quit candidates' only in part, so those are cleared from the block's range.
+    for (std::int64_t v = lo; v < hi; v += 64) draw.clear(static_cast<std::int32_t>(v));
+    return;
+  }
   const std::int64_t layoffs = r.binomial(e, lm.layoff_rate);
   const std::int64_t quits = r.binomial(e - layoffs, lm.quit_rate);
-  // Candidates are drawn 16 ahead of their reading, each replaced as it is read (the
-  // same sequence of draws), so that 16 records are always on their way.
-  std::array<std::int32_t, 16> cand{};
-  for (auto& x : cand) {
-    x = static_cast<std::int32_t>(lo + r.index(span));
-    prefetch(&m.w.core[x]);
-  }
-  size_t next = 0;
-  ThreadMarks taken(span);  // ids (less lo) already picked this month
+  EmployedDraw draw(m, r, lo, span);
   out.reserve(static_cast<size_t>(layoffs + quits));
-  for (std::int64_t k = 0; k < layoffs + quits; ++k) {
-    for (;;) {
-      const std::int32_t wid = cand[next];
-      cand[next] = static_cast<std::int32_t>(lo + r.index(span));
-      prefetch(&m.w.core[cand[next]]);
-      next = (next + 1) % cand.size();
-      if (m.w.status(wid) == Status::employed && taken.take(wid - lo)) {
-        // An employed worker's occupation and region are its cell's: the market without
-        // reading the cell (a line of its own, fetched again when the worker leaves).
-        out.push_back({wid, m.market(m.w.core[wid].occ, m.w.core[wid].region), k >= layoffs});
-        break;
-      }
-    }
-  }
-  for (const Pick& p : out) taken.clear(p.worker - lo);
+  for (std::int64_t k = 0; k < layoffs + quits; ++k) out.push_back(pick(m, draw.next(), k >= layoffs));
+  for (const Pick& p : out) draw.clear(p.worker);
 }
 
 // A separation follows a chain of loads: the worker's core record -> its cell -> the
