@@ -13,6 +13,8 @@ import sys
 import h5py
 import numpy as np
 
+TENURE = "BLS Employee Tenure in 2024 (January 2024)"
+
 # name, how to compute from /series/aggregate, data value, tolerance (relative), unit, source
 TARGETS = [
     ("E->U rate, monthly", "e_to_u_rate", 0.010, 0.10, "%", "BLS CPS gross flows 2024-25"),
@@ -26,6 +28,8 @@ INFO = [
     ("mean unemployment duration", "mean_unemployment_weeks", 21.0, "weeks", "BLS CPS 2023-24"),
     ("long-term (27+ weeks) share", "long_term_unemployed_share", 0.21, "%", "BLS CPS 2023-24"),
     ("job openings rate v/(e+v)", None, 0.045, "%", "BLS JOLTS 2024"),
+    ("employed a year or less at their employer", "first_year_tenure_share", 0.22, "%", TENURE),
+    ("median years at the current employer", "median_tenure_months", 3.9, "years", TENURE),
 ]
 
 
@@ -148,7 +152,12 @@ def main():
         ok &= good
         rows.append((name, fmt(m, unit), fmt(data, unit), f"±{int(tol * 100)}%", "yes" if good else "NO", src))
     for name, key, data, unit, src in INFO:
+        if key is not None and key not in agg:  # a series added after the file was written
+            rows.append((name, "n/a (not in this file)", fmt(data, unit), "not targeted", "-", src))
+            continue
         m = value(agg, key, a.skip_months)
+        if unit == "years":  # the series is in months
+            m /= 12
         rows.append((name, fmt(m, unit), fmt(data, unit), "not targeted", "-", src))
     if spells and len(spells["start_month"]) > 0 and months >= 36:
         rows += displaced_rows(spells, months, comparison)

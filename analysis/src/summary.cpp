@@ -317,6 +317,12 @@ std::vector<Figure> summary_figures(const Results& r) {
           [&](int rep) { return r.series("unemployment_rate").row(rep).mean(); });
   per_rep("unemployment_rate_end", "unemployment rate, last month", Unit::rate,
           [&](int rep) { return r.series("unemployment_rate")(rep, r.months - 1); });
+  // Tenure of the employed (files written before 2026-12-02 lack it: n/a).
+  const bool tenure_recorded = r.aggregate.count("median_tenure_months") > 0;
+  per_rep("first_year_tenure_share", "employed a year or less at their employer, mean over the run", Unit::share,
+          [&](int rep) { return tenure_recorded ? r.series("first_year_tenure_share").row(rep).mean() : kNaN; });
+  per_rep("median_tenure", "median time at the current employer, mean over the run", Unit::months,
+          [&](int rep) { return tenure_recorded ? r.series("median_tenure_months").row(rep).mean() : kNaN; });
   // Young workers first (MODEL.md 1): a stock at the end, which compare sets against
   // another run's (no_ai) month for month.
   const bool young_recorded = r.aggregate.count("young_high_exposure_employed") > 0;

@@ -48,6 +48,12 @@ int Model::birth_index(std::int32_t wid) const {
   return w.core[wid].birth_month + sc_.simulation.burn_in_months + kMaxAgeMonths;
 }
 
+// Months on the birth months' scale: a tenure at the start reaches back at most a
+// working life (from 22 to a retirement age below 80), within kMaxAgeMonths.
+int Model::hire_index(std::int32_t wid) const {
+  return w.core[wid].spell_start + sc_.simulation.burn_in_months + kMaxAgeMonths;
+}
+
 void Model::log_stream(std::uint64_t entity, Purpose p) const {
   std::lock_guard lock(stream_log_mutex_);
   stream_log_->push_back({month_, entity, p});
@@ -56,7 +62,7 @@ void Model::log_stream(std::uint64_t entity, Purpose p) const {
 void Model::for_each(int n, const std::function<void(int)>& fn) {
   // Every count a tally keeps, with the model's count it is added to.
   using Counts = std::vector<std::int64_t>;
-  static constexpr std::array<std::pair<Counts Tally::*, Counts Model::*>, 8> kTallied = {{
+  static constexpr std::array<std::pair<Counts Tally::*, Counts Model::*>, 9> kTallied = {{
       {&Tally::sector_sumsq, &Model::sector_sumsq},
       {&Tally::sector_emp, &Model::sector_emp},
       {&Tally::emp_by_birth, &Model::emp_by_birth},
@@ -65,6 +71,7 @@ void Model::for_each(int n, const std::function<void(int)>& fn) {
       {&Tally::block_employed, &Model::block_employed},
       {&Tally::aiq_by_birth, &Model::aiq_by_birth},
       {&Tally::lf_by_birth, &Model::lf_by_birth},
+      {&Tally::emp_by_hire, &Model::emp_by_hire},
   }};
   const auto threads = static_cast<size_t>(tbb::this_task_arena::max_concurrency());
   if (tallies_.size() < threads || tallies_[0].block_employed.size() != block_employed.size()) {
@@ -312,10 +319,11 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
   --market_employed[cell_market(ci)];
   w.core[wid].cell = -1;
   cell_employment_changed(ci, -1);
-  const int b = birth_index(wid);
+  const int b = birth_index(wid), h = hire_index(wid);
   count([&](auto& t) {
     --t.block_employed[wid >> block_bits_];
     --t.emp_by_birth[b];
+    --t.emp_by_hire[h];
     if (high_exposure(occ)) --t.young_exposed_by_birth[b];
   });
   if (replace && static_cast<std::int32_t>(mem.size()) + c[ci].vacancies < c[ci].target) open_vacancies(ci, 1);
@@ -407,10 +415,11 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   ++market_employed[cell_market(ci)];
   w.set_status(wid, Status::employed);
   cell_employment_changed(ci, +1);
-  const int b = birth_index(wid);
+  const int b = birth_index(wid), h = hire_index(wid);
   count([&](auto& t) {
     ++t.block_employed[wid >> block_bits_];
     ++t.emp_by_birth[b];
+    ++t.emp_by_hire[h];
     if (high_exposure(new_occ)) ++t.young_exposed_by_birth[b];
   });
   add(M::hires);
@@ -686,7 +695,7 @@ void Model::init() {
   sector_alive.assign(nsec_, 0);
   stage_count.assign(6, 0);
   const size_t births = static_cast<size_t>(kMaxAgeMonths + cal + 1);
-  for (auto* v : {&emp_by_birth, &unemp_by_birth, &aiq_by_birth, &lf_by_birth, &young_exposed_by_birth})
+  for (auto* v : {&emp_by_birth, &unemp_by_birth, &aiq_by_birth, &lf_by_birth, &young_exposed_by_birth, &emp_by_hire})
     v->assign(births, 0);
 
   // Population split: out of the labour force at its steady state N = x u / r.
@@ -893,6 +902,7 @@ void Model::init() {
                         for (std::int32_t k = 0; k < emp; ++k, ++id) {
                           ++block_employed[static_cast<size_t>(id >> block_bits_)];
                           ++emp_by_birth[birth_index(id)];
+                          ++emp_by_hire[hire_index(id)];
                           if (high_exposure(occ)) ++young_exposed_by_birth[birth_index(id)];
                           count_worker(id, +1);
                         }
@@ -1111,6 +1121,27 @@ void Model::record_stocks() {
     put(M::cohort_aiq_share, cl[k] > 0 ? ca[k] / cl[k] : 0, k);
   }
   put(M::young_high_exposure_employed, young_exposed);
+
+  // Tenure of the employed, from their counts by the month their tenure began: tenure k
+  // months is t - that month, taken as uniform within [k, k + 1) for the median.
+  const auto& by_hire = emp_by_hire;
+  const int now_index = t + sc_.simulation.burn_in_months + kMaxAgeMonths;
+  double employed_total = 0, first_year = 0, median_tenure = 0;
+  for (int h = 0; h <= now_index; ++h) employed_total += static_cast<double>(by_hire[static_cast<size_t>(h)]);
+  double cum = 0;
+  bool median_found = false;
+  for (int h = now_index; h >= 0; --h) {
+    const auto n = static_cast<double>(by_hire[static_cast<size_t>(h)]);
+    const int k = now_index - h;
+    if (k < 12) first_year += n;
+    if (!median_found && n > 0 && cum + n >= employed_total / 2) {
+      median_tenure = k + (employed_total / 2 - cum) / n;
+      median_found = true;
+    }
+    cum += n;
+  }
+  put(M::first_year_tenure_share, employed_total > 0 ? first_year / employed_total : 0);
+  put(M::median_tenure_months, median_tenure);
 
   std::int64_t alive = 0;
   for (int s = 0; s < nsec_; ++s) {

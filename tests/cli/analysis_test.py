@@ -83,6 +83,22 @@ class Analyze(unittest.TestCase):
             young = f["series/aggregate/young_high_exposure_employed"][:, -1]
         self.assertEqual(fig["young_exposed_end"]["mean"], young.mean())
         self.assertGreater(young.mean(), 0)
+        # Tenure: each replicate's mean over the months, then the mean over replicates;
+        # a file without the series (written before they were added) gives n/a.
+        with h5py.File(self.base) as f:
+            share = f["series/aggregate/first_year_tenure_share"][()].mean(axis=1)
+            median = f["series/aggregate/median_tenure_months"][()].mean(axis=1)
+        self.assertAlmostEqual(fig["first_year_tenure_share"]["mean"], share.mean(), places=12)
+        self.assertAlmostEqual(fig["median_tenure"]["mean"], median.mean(), places=12)
+        self.assertEqual(fig["median_tenure"]["unit"], "months")
+        self.assertTrue(0.1 < share.mean() < 0.5 and 12 < median.mean() < 60, (share.mean(), median.mean()))
+        with tempdir() as d:
+            old = older_copy(self.base, d, 6, ["series/aggregate/first_year_tenure_share",
+                                               "series/aggregate/median_tenure_months"])
+            o = json.loads(analyze(["summary", old, "--format", "json"], check=True).stdout)["figures"]
+            self.assertIsNone(o["first_year_tenure_share"]["mean"])
+            self.assertIsNone(o["median_tenure"]["mean"])
+            self.assertEqual(o["unemployment_rate_end"], fig["unemployment_rate_end"])
 
     def test_summary_from_a_month(self):
         # --from 12: every figure over months 12-35 only, displacements that began in

@@ -90,6 +90,15 @@ class Gallery(unittest.TestCase):
             ratio.append(t["earnings_year3"][seen].astype(float).sum() / t["wage"][seen].astype(float).sum())
         self.assertIn(f"{100 * (1 - ratio[0] / ratio[1]):.2f}%", earnings)
         self.assertIn("25.00%", earnings)
+        # Tenure (not targeted): the series' means over months 12 on, the median in years,
+        # next to BLS's Employee Tenure figures.
+        agg = aggregate(self.result("baseline"))
+        first_year = next(line for line in lines if line.startswith("employed a year or less at their employer"))
+        median = next(line for line in lines if line.startswith("median years at the current employer"))
+        self.assertIn(f"{100 * agg['first_year_tenure_share'][:, 12:].mean():.2f}%", first_year)
+        self.assertIn("22.00%", first_year)
+        self.assertIn(f"{agg['median_tenure_months'][:, 12:].mean() / 12:.1f}", median)
+        self.assertIn("3.9", median)
 
     def test_baseline_earnings_lost_over_three_years(self):
         # Recomputed from the file: per replicate, over the rows of each group whose three

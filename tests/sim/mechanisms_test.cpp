@@ -4,6 +4,7 @@
 #include "test_scenarios.hpp"
 
 #include <gtest/gtest.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <array>
@@ -871,6 +872,70 @@ TEST(Wages, InitialTenureFollowsTheHigherHazardOfNewHires) {
   EXPECT_NEAR(sum_above, expected_above, 4 * std::sqrt(var_above));
   // Without the factor the share below N would be 1 - (1-p0)^N: far from this one.
   EXPECT_GT(share_below - (1 - std::pow(1 - p0, n_months)), 10 * std::sqrt(share_below / n));
+}
+
+// The tenure series (first_year_tenure_share, median_tenure_months) come from counts of
+// the employed by the month their tenure began, kept event by event. At the end of a
+// run with every mechanism on (AI cuts, acquisitions that move staff and keep their
+// tenure, failures, retirements, at-risk retraining, new hires' higher separations) on
+// two threads they are exactly what a scan of every employed worker gives.
+TEST(Tenure, SeriesAreWhatTheEmployedWorkersGive) {
+  const Scenario sc = fixtures::small(
+      {"ai.adoption_speed=3", "consolidation.acquisition_share=0.5", "retraining.at_risk_entry_rate=0.05",
+       "demography.early_retirement_rate=0.05", "labor_market.new_hire_separation_factor=2"},
+      20000, 36);
+  Model m(sc, 1);
+  tbb::task_arena(2).execute([&] { m.run(); });
+  const int t = m.month() - 1;  // the last recorded month
+  std::map<int, double> by_tenure;
+  double employed = 0;
+  for (std::size_t i = 0; i < m.w.size(); ++i) {
+    if (m.w.status(i) != Status::employed) continue;
+    by_tenure[t - m.w.core[i].spell_start] += 1;
+    employed += 1;
+  }
+  ASSERT_EQ(employed, m.series().at(M::employed, t));
+  double first_year = 0, cum = 0, median = -1;
+  for (const auto& [k, n] : by_tenure) {
+    ASSERT_GE(k, 0);
+    if (k < 12) first_year += n;
+    if (median < 0 && cum + n >= employed / 2) median = k + (employed / 2 - cum) / n;
+    cum += n;
+  }
+  std::printf("first-year share %.4f, median tenure %.2f months\n", first_year / employed, median);
+  EXPECT_DOUBLE_EQ(m.series().at(M::first_year_tenure_share, t), first_year / employed);
+  EXPECT_DOUBLE_EQ(m.series().at(M::median_tenure_months, t), median);
+}
+
+// In a market where every employee leaves at the same hazard p a month and jobs are
+// refilled at a steady rate, a worker of tenure k at a month's end has survived the
+// churn of k + 1 months, so tenure k has weight prod_{j <= k} (1 - h(j)): with h = p
+// throughout, a share 1 - (1-p)^12 in the first year; with new hires leaving at p1 in
+// their first 12 months (new_hire_separation_factor), the sum of those weights. The run
+// stays at that steady state month after month. Everything else that moves workers is
+// off.
+TEST(Tenure, FirstYearShareIsTheSteadyStateOfTheSeparationHazards) {
+  for (const double factor : {1.0, 2.5}) {
+    const double l = 0.01, q = 0.02;
+    const Replicates r(
+        fixtures::small({"ai.enabled=false", "consolidation.enabled=false", "demography.enabled=false",
+                         "retraining.enabled=false", "labor_market.layoff_rate=0.01", "labor_market.quit_rate=0.02",
+                         "labor_market.new_hire_separation_factor=" + std::to_string(factor)},
+                        40000, 48));
+    // The separation hazard as churn applies it: laid off, or else quits.
+    const double p = l + (1 - l) * q, p1 = factor * l + (1 - factor * l) * factor * q;
+    double weight = 1, below = 0, all = 0;
+    for (int k = 0; k < 20000; ++k) {
+      weight *= 1 - (k < 12 ? p1 : p);
+      all += weight;
+      if (k < 12) below += weight;
+    }
+    const double share = below / all;
+    double got = 0;
+    for (int t = 12; t < 48; ++t) got += r.at(M::first_year_tenure_share, t) / 36;
+    std::printf("factor %.1f: first-year share %.4f (%.4f expected)\n", factor, got, share);
+    EXPECT_NEAR(got, share, 0.01);
+  }
 }
 
 // Tenure counts from the hire: a panel worker rehired at the end of one displacement and

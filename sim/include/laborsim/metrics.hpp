@@ -28,6 +28,8 @@ enum class M : int {
   mean_unemployment_weeks,
   aiq_share,
   young_high_exposure_employed,
+  first_year_tenure_share,
+  median_tenure_months,
   firms_alive,
   firms_mandate,
   firms_documentation,

@@ -294,6 +294,7 @@ class Model {
   std::vector<std::int64_t> sector_sumsq, sector_emp;  // sum of squared firm sizes (HHI), employment
   std::vector<std::int64_t> stage_count, sector_adopting, sector_alive;
   std::vector<std::int64_t> emp_by_birth, unemp_by_birth, aiq_by_birth, lf_by_birth, young_exposed_by_birth;
+  std::vector<std::int64_t> emp_by_hire;  // the employed by the month their tenure began (hire_index)
   std::int64_t n_retraining = 0, n_inactive = 0, n_aiq_lf = 0;
   double capability = 0, perceived = 0;
   // Employer weights by months unemployed (0-24) x AIQ x aged 55+, index d*4 + aiq*2 + old:
@@ -338,6 +339,7 @@ class Model {
   // wage x (1 + tenure_wage_growth x years, capped at tenure_wage_max_years).
   float earned_wage(std::int32_t ci, int tenure_months) const;
   int birth_index(std::int32_t wid) const;  // index into the *_by_birth arrays
+  int hire_index(std::int32_t wid) const;   // index of an employee's tenure start into emp_by_hire
   bool recording() const { return month_ >= 0; }
   // Adds to this month's value of an aggregate / grouped flow (nothing during burn-in).
   // Safe inside for_each_market: flows are counts, so their sums do not depend on order.
@@ -433,7 +435,7 @@ class Model {
   struct alignas(kFalseSharingSpan) Tally {
     std::vector<double> flows;  // this month's flows, metric by metric (flow_offset_)
     std::vector<std::int64_t> sector_sumsq, sector_emp, emp_by_birth, unemp_by_birth, young_exposed_by_birth;
-    std::vector<std::int64_t> block_employed, aiq_by_birth, lf_by_birth;
+    std::vector<std::int64_t> block_employed, aiq_by_birth, lf_by_birth, emp_by_hire;
     std::int64_t n_aiq_lf = 0;
   };
   // The running thread's tally while for_each runs (set as each of its tasks starts:
