@@ -146,10 +146,29 @@ void pick_block(const Model& m, int b, std::vector<Pick>& out) {
   }
   const std::int64_t layoffs = r.binomial(e, lm.layoff_rate);
   const std::int64_t quits = r.binomial(e - layoffs, lm.quit_rate);
-  EmployedDraw draw(m, r, lo, span);
+  // EmployedDraw's loop, written out: through the class, with its state reached through
+  // `this`, churn takes ~7% more instructions (bench/instructions.sh at 1M workers).
+  std::array<std::int32_t, 16> cand{};
+  for (auto& x : cand) {
+    x = static_cast<std::int32_t>(lo + r.index(span));
+    prefetch(&m.w.core[x]);
+  }
+  size_t next = 0;
+  ThreadMarks taken(span);  // ids (less lo) already picked this month
   out.reserve(static_cast<size_t>(layoffs + quits));
-  for (std::int64_t k = 0; k < layoffs + quits; ++k) out.push_back(pick(m, draw.next(), k >= layoffs));
-  for (const Pick& p : out) draw.clear(p.worker);
+  for (std::int64_t k = 0; k < layoffs + quits; ++k) {
+    for (;;) {
+      const std::int32_t wid = cand[next];
+      cand[next] = static_cast<std::int32_t>(lo + r.index(span));
+      prefetch(&m.w.core[cand[next]]);
+      next = (next + 1) % cand.size();
+      if (m.w.status(wid) == Status::employed && taken.take(wid - lo)) {
+        out.push_back(pick(m, wid, k >= layoffs));
+        break;
+      }
+    }
+  }
+  for (const Pick& p : out) taken.clear(p.worker - lo);
 }
 
 // A separation follows a chain of loads: the worker's core record -> its cell -> the
