@@ -102,11 +102,13 @@ Pick pick(const Model& m, std::int32_t wid, bool quit) {
 // quit_rate (each capped at 1). Candidates are drawn at the larger of the two rates,
 // as above, and each kept with the ratio of its own rate to that one (thinning: every
 // worker independently at its own rate); quits are drawn among those not laid off,
-// rejected layoff candidates included.
+// rejected layoff candidates included (given back once the layoffs are drawn: within a
+// pass each worker is a candidate at most once).
 void pick_block_by_tenure(const Model& m, std::int64_t e, Rng& r, EmployedDraw& draw, std::vector<Pick>& out) {
   const auto& lm = m.sc_.labor_market;
   const double scale = std::max(1.0, lm.new_hire_separation_factor);
   const int now = m.month();
+  std::vector<std::int32_t> rejected;
   auto pass = [&](double rate, std::int64_t among, bool quit) {
     const double at_new = std::min(1.0, lm.new_hire_separation_factor * rate), at_old = rate;
     const double drawn_at = std::min(1.0, scale * rate);
@@ -119,12 +121,13 @@ void pick_block_by_tenure(const Model& m, std::int64_t e, Rng& r, EmployedDraw& 
         out.push_back(pick(m, wid, quit));
         ++kept;
       } else if (!quit) {
-        draw.release(wid);  // not laid off: may still quit
+        rejected.push_back(wid);  // not laid off: may still quit
       }
     }
     return kept;
   };
   const std::int64_t layoffs = pass(lm.layoff_rate, e, false);
+  for (std::int32_t wid : rejected) draw.release(wid);
   pass(lm.quit_rate, e - layoffs, true);
 }
 
