@@ -803,6 +803,20 @@ TEST(Wages, TheTenurePremiumChangesWagesAndNothingElse) {
   EXPECT_GT(lost, 0);
 }
 
+// Calls f(working, tenure) for every employee of m: its months since it turned 22 and
+// at its employer, checked to be 0 <= tenure <= working.
+template <class F>
+void each_initial_tenure(const Model& m, F f) {
+  for (std::size_t i = 0; i < m.w.size(); ++i) {
+    if (m.w.status(i) != Status::employed) continue;
+    const int working = std::max(0, m.month() - m.w.core[i].birth_month - 22 * 12);
+    const int tenure = m.month() - m.w.core[i].spell_start;
+    ASSERT_GE(tenure, 0);
+    ASSERT_LE(tenure, working);
+    f(working, tenure);
+  }
+}
+
 // At the start an employee's tenure is the steady state of the monthly separation
 // hazard p = layoff_rate + quit_rate, within its working life W (months since 22):
 // P(tenure >= k) = (1-p)^k for k <= W, so E[tenure] = (1-p)(1 - (1-p)^W) / p.
@@ -810,18 +824,13 @@ TEST(Wages, InitialTenureIsTheSteadyStateOfTheSeparationHazard) {
   const double p = 0.01 + 0.02;
   const Model m(fixtures::small({"labor_market.layoff_rate=0.01", "labor_market.quit_rate=0.02"}, 40000, 12), 0);
   double n = 0, sum = 0, expected = 0, var = 0;
-  for (std::size_t i = 0; i < m.w.size(); ++i) {
-    if (m.w.status(i) != Status::employed) continue;
-    const int working = std::max(0, m.month() - m.w.core[i].birth_month - 22 * 12);
-    const int tenure = m.month() - m.w.core[i].spell_start;
-    ASSERT_GE(tenure, 0);
-    ASSERT_LE(tenure, working);
+  each_initial_tenure(m, [&](int working, int tenure) {
     n += 1;
     sum += tenure;
     const double mean = (1 - p) * (1 - std::pow(1 - p, working)) / p;
     expected += mean;
     var += (1 - p) / (p * p);  // the untruncated variance: an upper bound
-  }
+  });
   std::printf("mean initial tenure %.2f months (%.2f expected) over %.0f employed\n", sum / n, expected / n, n);
   ASSERT_GT(n, 30000);
   EXPECT_NEAR(sum, expected, 4 * std::sqrt(var));
@@ -845,13 +854,8 @@ TEST(Wages, InitialTenureFollowsTheHigherHazardOfNewHires) {
   below_mean /= a;
   const double b = std::pow(1 - p1, n_months) / p0, share_below = a / (a + b);
   double n = 0, below = 0, n_below = 0, sum_below = 0, var_below = 0, sum_above = 0, expected_above = 0, var_above = 0;
-  for (std::size_t i = 0; i < m.w.size(); ++i) {
-    if (m.w.status(i) != Status::employed) continue;
-    const int working = std::max(0, m.month() - m.w.core[i].birth_month - 22 * 12);
-    const int tenure = m.month() - m.w.core[i].spell_start;
-    ASSERT_GE(tenure, 0);
-    ASSERT_LE(tenure, working);
-    if (working < n_months) continue;
+  each_initial_tenure(m, [&](int working, int tenure) {
+    if (working < n_months) return;
     n += 1;
     if (tenure < n_months) {
       below += 1, n_below += 1, sum_below += tenure;
@@ -862,7 +866,7 @@ TEST(Wages, InitialTenureFollowsTheHigherHazardOfNewHires) {
       expected_above += (1 - p0) * (1 - std::pow(1 - p0, rest)) / p0;
       var_above += (1 - p0) / (p0 * p0);
     }
-  }
+  });
   std::printf("tenure below %d months: %.4f (%.4f expected), mean %.2f (%.2f); above: mean excess %.2f (%.2f)\n",
               n_months, below / n, share_below, sum_below / n_below, below_mean, sum_above / (n - n_below),
               expected_above / (n - n_below));
