@@ -23,6 +23,39 @@ def aggregate(path):
         return {k: v[()] for k, v in f["series/aggregate"].items()}
 
 
+def earnings_tables(path, years=20):
+    """The displaced's (spells) and the comparison group's tables of a run that follows
+    `years` years, as floats, and its number of replicates."""
+    with h5py.File(path) as f:
+        keys = ["replicate", "wage", "tenure_months", "age"] + [f"earnings_year{y}" for y in range(1, years + 1)]
+        return [{k: f[g][k][()].astype(float) for k in keys} for g in ("spells", "comparison")], \
+            int(f.attrs["replicates"])
+
+
+def earnings_ratios(tables, select, years, test, min_rows):
+    """For the displaced and the comparison group: earnings in each of `years` over the
+    wages before, over the rows `select` keeps with all those years observed (at least
+    min_rows of them)."""
+    out = []
+    for t in tables:
+        e = np.stack([t[f"earnings_year{y}"] for y in years])
+        rows = select(t) & ~np.isnan(e).any(axis=0)
+        test.assertGreater(rows.sum(), min_rows)
+        out.append(e[:, rows].sum(axis=1) / t["wage"][rows].sum())
+    return out
+
+
+def pv_lost(ratios):
+    """Years of the wage before lost over the years of `ratios`, at 5% a year."""
+    d, c = ratios
+    return sum((cy - dy) / 1.05 ** y for y, (dy, cy) in enumerate(zip(d, c)))
+
+
+def long_tenured(t):
+    """Davis & von Wachter's rows: 3+ years at the employer, aged 50 or less."""
+    return (t["tenure_months"] >= 36) & (t["age"] <= 50)
+
+
 class Gallery(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -132,37 +165,27 @@ class Gallery(unittest.TestCase):
         # the loss deep in year 1 and gone by year 10.
         path = self.result("job_loss_20_years")
         fig = json.loads(analyze(["summary", path, "--format", "json"], check=True).stdout)
-        with h5py.File(path) as f:
-            keys = ["replicate", "wage", "tenure_months", "age"] + [f"earnings_year{y}" for y in range(1, 21)]
-            tables = [{k: f[g][k][()].astype(float) for k in keys} for g in ("spells", "comparison")]
-            reps = int(f.attrs["replicates"])
+        tables, reps = earnings_tables(path)
         table = subprocess.run([sys.executable, SOURCE / "tools" / "calibration_table.py", path],
                                capture_output=True, text=True, check=True).stdout
 
         def ratios(select, years):
-            out = []
-            for t in tables:
-                e = np.stack([t[f"earnings_year{y}"] for y in years])
-                rows = select(t) & ~np.isnan(e).any(axis=0)
-                self.assertGreater(rows.sum(), 50)
-                out.append(e[:, rows].sum(axis=1) / t["wage"][rows].sum())
-            return out
+            return earnings_ratios(tables, select, years, self, 50)
 
         def pv(select):
-            d, c = ratios(select, range(1, 21))
-            return sum((cy - dy) / 1.05 ** y for y, (dy, cy) in enumerate(zip(d, c)))
+            return pv_lost(ratios(select, range(1, 21)))
 
         expected = np.mean([pv(lambda t: t["replicate"] == rep) for rep in range(reps)])
         got = fig["figures"]["earnings_pv_lost"]["mean"]
         self.assertAlmostEqual(got, expected, places=9)
         self.assertEqual(fig["earnings_years"], 20)
-        long = pv(lambda t: (t["tenure_months"] >= 36) & (t["age"] <= 50))
+        long = pv(long_tenured)
         row = next(line for line in table.splitlines() if line.startswith("earnings lost over 20 years"))
         self.assertIn(f"{long:.2f} years", row)
         self.assertIn("1.40 years", row)
         self.assertTrue(0.5 < long < 1.0, long)  # under a year's pay, against DvW's 1.4
         loss = {y: 1 - d[0] / c[0] for y in (1, 10)
-                for d, c in [ratios(lambda t: (t["tenure_months"] >= 36) & (t["age"] <= 50), [y])]}
+                for d, c in [ratios(long_tenured, [y])]}
         self.assertGreater(loss[1], 0.3)
         self.assertLess(abs(loss[10]), 0.03)
 
@@ -183,34 +206,18 @@ class Gallery(unittest.TestCase):
             base, risk = (float(np.mean(flows[n][key][:, 12:])) for n in paths)
             self.assertLess(abs(risk / base - 1), 0.05, key)
 
-        def tables(path):
-            with h5py.File(path) as f:
-                keys = ["replicate", "wage", "tenure_months", "age"] + [f"earnings_year{y}" for y in range(1, 21)]
-                return [{k: f[g][k][()].astype(float) for k in keys} for g in ("spells", "comparison")], \
-                    int(f.attrs["replicates"])
+        def pv(tables, rep):
+            return pv_lost(earnings_ratios(tables, lambda t: (t["replicate"] == rep) & long_tenured(t), range(1, 21),
+                                           self, 20))
 
-        def loss(tabs, keep, years):
-            ratios = []
-            for t in tabs:
-                e = np.stack([t[f"earnings_year{y}"] for y in years])
-                rows = keep(t) & ~np.isnan(e).any(axis=0)
-                self.assertGreater(rows.sum(), 20)
-                ratios.append(e[:, rows].sum(axis=1) / t["wage"][rows].sum())
-            return ratios
-
-        def pv(tabs, rep):
-            d, c = loss(tabs, lambda t: (t["replicate"] == rep) & (t["tenure_months"] >= 36) & (t["age"] <= 50),
-                        range(1, 21))
-            return sum((cy - dy) / 1.05 ** y for y, (dy, cy) in enumerate(zip(d, c)))
-
-        (base, reps), (risk, reps2) = tables(paths["job_loss_20_years"]), tables(paths["job_loss_new_hire_risk"])
+        (base, reps), (risk, reps2) = (earnings_tables(paths[n]) for n in ("job_loss_20_years",
+                                                                           "job_loss_new_hire_risk"))
         self.assertEqual(reps, reps2)
         diff = np.array([pv(risk, r) - pv(base, r) for r in range(reps)])
         t = diff.mean() / (diff.std(ddof=1) / np.sqrt(reps))
         self.assertGreater(diff.mean(), 0.1)
         self.assertGreater(t, 2)  # 6.0 when written: 0.25 years more, sd 0.17 over 16 replicates
-        long_tenured = lambda t: (t["tenure_months"] >= 36) & (t["age"] <= 50)  # noqa: E731
-        (d0, c0), (d1, c1) = loss(base, long_tenured, [5]), loss(risk, long_tenured, [5])
+        (d0, c0), (d1, c1) = (earnings_ratios(tables, long_tenured, [5], self, 20) for tables in (base, risk))
         self.assertGreater(1 - d1[0] / c1[0], 1 - d0[0] / c0[0] + 0.01)
 
     def test_aiq_spreads_from_16_to_25_percent_in_a_year(self):
