@@ -80,6 +80,22 @@ def pv_lost(spells, comparison, years, min_tenure, max_age, discount=0.05):
     return float(sum((c - d) / (1 + discount) ** y for y, (d, c) in enumerate(zip(*ratios))))
 
 
+# BLS Employee Tenure in 2024: median years with the current employer by age.
+TENURE_BY_AGE = [("  aged 25-34", (25, 34), 2.7), ("  aged 55-64", (55, 64), 9.6)]
+
+
+def tenure_by_age_rows(comparison):
+    """Median years at the employer by age, from the comparison group: each employed panel
+    worker of months 0, 12, 24, ... drawn at the same rate, so a random sample of the
+    employed then, with its tenure and age (tenure uniform within its month)."""
+    rows = []
+    for name, (lo, hi), data in TENURE_BY_AGE:
+        m = (comparison["age"] >= lo) & (comparison["age"] <= hi)
+        got = fmt(np.median(comparison["tenure_months"][m] + 0.5) / 12, "years") if m.any() else "n/a (none)"
+        rows.append((name, got, fmt(data, "years"), "not targeted", "-", TENURE))
+    return rows
+
+
 def displaced_rows(spells, months, comparison=None):
     """Rows comparing the panel's displacements with the DWS and JLS figures (not targeted)."""
     start, reemployed, age = spells["start_month"], spells["reemployed"] == 1, spells["age"]
@@ -159,6 +175,8 @@ def main():
         if unit == "years":  # the series is in months
             m /= 12
         rows.append((name, fmt(m, unit), fmt(data, unit), "not targeted", "-", src))
+    if comparison is not None and len(comparison["age"]) > 0:
+        rows += tenure_by_age_rows(comparison)
     if spells and len(spells["start_month"]) > 0 and months >= 36:
         rows += displaced_rows(spells, months, comparison)
     head = ("figure", "model", "data", "tolerance", "within", "source")

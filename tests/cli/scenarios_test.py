@@ -132,6 +132,16 @@ class Gallery(unittest.TestCase):
         self.assertIn("22.00%", first_year)
         self.assertIn(f"{agg['median_tenure_months'][:, 12:].mean() / 12:.1f}", median)
         self.assertIn("3.9", median)
+        # By age, from the comparison group (a random sample of the employed panel workers
+        # of months 0, 12, ...): the median tenure, uniform within its month, in years.
+        with h5py.File(self.result("baseline")) as f:
+            age, tenure = f["comparison/age"][()], f["comparison/tenure_months"][()]
+        for label, lo, hi, data in [("  aged 25-34", 25, 34, "2.7"), ("  aged 55-64", 55, 64, "9.6")]:
+            line = next(line for line in lines if line.startswith(label))
+            keep = (age >= lo) & (age <= hi)
+            self.assertGreater(keep.sum(), 1000)
+            self.assertIn(f"{np.median(tenure[keep] + 0.5) / 12:.1f}", line)
+            self.assertIn(data, line)
 
     def test_baseline_earnings_lost_over_three_years(self):
         # Recomputed from the file: per replicate, over the rows of each group whose three
