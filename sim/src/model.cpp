@@ -773,7 +773,7 @@ void Model::init() {
   // otherwise N plus a geometric of p0.
   const double separation_hazard = lm.layoff_rate + lm.quit_rate;
   const Rng::GeometricParam tenure_law(separation_hazard > 0 && separation_hazard < 1 ? separation_hazard : 0.5);
-  const bool by_tenure = lm.new_hire_separation_factor != 1.0 && lm.new_hire_months > 0;
+  const bool by_tenure = lm.separations_by_tenure();
   const double new_hazard = std::min(1.0, lm.new_hire_separation_factor * lm.layoff_rate) +
                             std::min(1.0, lm.new_hire_separation_factor * lm.quit_rate);
   const int new_months = lm.new_hire_months;
@@ -1122,25 +1122,24 @@ void Model::record_stocks() {
   }
   put(M::young_high_exposure_employed, young_exposed);
 
-  // Tenure of the employed, from their counts by the month their tenure began: tenure k
-  // months is t - that month, taken as uniform within [k, k + 1) for the median.
-  const auto& by_hire = emp_by_hire;
+  // Tenure of the employed, from their counts by the month their tenure began (which add
+  // up to n_employed): tenure k months is t - that month, taken as uniform within
+  // [k, k + 1) for the median.
   const int now_index = t + sc_.simulation.burn_in_months + kMaxAgeMonths;
-  double employed_total = 0, first_year = 0, median_tenure = 0;
-  for (int h = 0; h <= now_index; ++h) employed_total += static_cast<double>(by_hire[static_cast<size_t>(h)]);
-  double cum = 0;
+  const auto half = static_cast<double>(n_employed) / 2;
+  double first_year = 0, median_tenure = 0, cum = 0;
   bool median_found = false;
   for (int h = now_index; h >= 0; --h) {
-    const auto n = static_cast<double>(by_hire[static_cast<size_t>(h)]);
+    const auto n = static_cast<double>(emp_by_hire[static_cast<size_t>(h)]);
     const int k = now_index - h;
     if (k < 12) first_year += n;
-    if (!median_found && n > 0 && cum + n >= employed_total / 2) {
-      median_tenure = k + (employed_total / 2 - cum) / n;
+    if (!median_found && n > 0 && cum + n >= half) {
+      median_tenure = k + (half - cum) / n;
       median_found = true;
     }
     cum += n;
   }
-  put(M::first_year_tenure_share, employed_total > 0 ? first_year / employed_total : 0);
+  put(M::first_year_tenure_share, n_employed > 0 ? first_year / static_cast<double>(n_employed) : 0);
   put(M::median_tenure_months, median_tenure);
 
   std::int64_t alive = 0;

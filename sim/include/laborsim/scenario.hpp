@@ -117,6 +117,8 @@ struct LaborMarketParams {
   // (docs/model.md, section 6).
   double new_hire_separation_factor = 1.0;
   int new_hire_months = 12;
+  // Whether separations depend on tenure (churn's draw and the initial tenures).
+  bool separations_by_tenure() const { return new_hire_separation_factor != 1.0 && new_hire_months > 0; }
   std::string mobility_file;         // CSV transition matrix (source, target, probability)
   double mobility_same_group = 0.3;  // generated network: weight within a group
   double mobility_other = 0.02;      // generated network: weight across groups

@@ -139,7 +139,7 @@ void pick_block(const Model& m, int b, std::vector<Pick>& out) {
   const std::int64_t e = m.block_employed[static_cast<size_t>(b)];
   if (e <= 0 || span <= 0) return;
   Rng r = m.rng(static_cast<std::uint64_t>(b), Purpose::churn_block);
-  if (lm.new_hire_separation_factor != 1.0 && lm.new_hire_months > 0) {
+  if (lm.separations_by_tenure()) {
     EmployedDraw draw(m, r, lo, span);
     pick_block_by_tenure(m, e, r, draw, out);
     // Every id drawn is cleared (with its word): the picks' words cover the rejected
