@@ -400,6 +400,42 @@ TEST(Churn, NewHiresSeparateAtTheFactorTimesTheRates) {
   EXPECT_GT(n_new * (leave_new - leave_old), 20 * std::sqrt(n_new * leave_new));
 }
 
+// Thinning by tenure draws layoff candidates at the new hires' higher rate and keeps a
+// longer-tenured one with probability 1/F; one not kept is not laid off and must still
+// quit at quit_rate, like every worker not laid off. With high rates the difference is
+// large: a long-tenured worker quits with probability (1 - l) q, where a draw that kept
+// rejected candidates out of the quits would give (1 - F l) q.
+TEST(Churn, RejectedLayoffCandidatesMayStillQuit) {
+  const double l = 0.1, q = 0.1, factor = 3;
+  const Scenario sc = fixtures::small(
+      {"simulation.burn_in_months=0", "ai.enabled=false", "consolidation.enabled=false", "demography.enabled=false",
+       "labor_market.demand_gap_separation=0", "labor_market.layoff_rate=0.1", "labor_market.quit_rate=0.1",
+       "labor_market.new_hire_separation_factor=3", "labor_market.new_hire_months=2"},
+      60000, 1);
+  double n_old = 0, quits_old = 0;
+  for (int rep = 0; rep < 4; ++rep) {
+    Model m(sc, static_cast<std::uint64_t>(rep));
+    std::vector<std::int32_t> cell(m.w.size(), -1);
+    for (std::size_t i = 0; i < m.w.size(); ++i)
+      if (m.w.status(i) == Status::employed && m.month() - m.w.core[i].spell_start >= 2) {
+        cell[i] = m.w.core[i].cell;
+        n_old += 1;
+      }
+    mech::churn(m);
+    for (std::size_t i = 0; i < m.w.size(); ++i) {
+      if (cell[i] < 0) continue;
+      const bool left = m.w.status(i) != Status::employed || m.w.core[i].cell != cell[i];
+      quits_old += left && m.w.cause(i) != Cause::ordinary;  // a layoff's cause is ordinary
+    }
+  }
+  const double expected = n_old * (1 - l) * q, kept_out = n_old * (1 - factor * l) * q;
+  std::printf("longer-tenured %.0f: %.0f quit (%.1f expected; %.1f if rejected candidates could not quit)\n", n_old,
+              quits_old, expected, kept_out);
+  ASSERT_GT(n_old, 50000);
+  EXPECT_NEAR(quits_old, expected, 4 * std::sqrt(expected));
+  EXPECT_GT(expected - kept_out, 10 * std::sqrt(expected));
+}
+
 TEST(Churn, DemandGapPullsEmploymentPlusVacanciesToTarget) {
   // No replacement of separations: without the gap adjustment jobs drain away; with it,
   // openings restore e + v toward the demand target.

@@ -9,6 +9,7 @@
 
 using laborsim::Purpose;
 using laborsim::Rng;
+using laborsim::ThreadMarks;
 
 TEST(Rng, SameAddressSameNumbers) {
   Rng a(1, 2, 3, 4, Purpose::churn), b(1, 2, 3, 4, Purpose::churn);
@@ -92,4 +93,21 @@ TEST(Rng, SampleDistinctGivesDistinctValuesUniformly) {
   Rng(3, 1, 1, 1, Purpose::matching).sample_distinct(1000, 300, a);
   Rng(3, 1, 1, 1, Purpose::matching).sample_distinct(1000, 300, b);
   EXPECT_EQ(a, b);
+}
+
+// The marks churn's draws keep: take() is false for a value taken already; release()
+// gives back that value alone (the others of its 64-bit word stay taken), so a thinned
+// layoff candidate may be drawn again as a quit; clear() empties its whole word.
+TEST(ThreadMarks, TakeReleaseAndClear) {
+  ThreadMarks marks(200);
+  EXPECT_TRUE(marks.take(70));
+  EXPECT_TRUE(marks.take(71));
+  EXPECT_FALSE(marks.take(70));
+  marks.release(70);
+  EXPECT_FALSE(marks.take(71)) << "its neighbour in the word stays taken";
+  EXPECT_TRUE(marks.take(70)) << "given back";
+  marks.clear(64);  // the word of 64-127
+  EXPECT_TRUE(marks.take(71));
+  EXPECT_TRUE(marks.take(70));
+  marks.clear(70);
 }
