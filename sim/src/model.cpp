@@ -766,40 +766,64 @@ void Model::init() {
 
   // An employee's tenure at the start: the steady state of the monthly separation hazard
   // (layoffs + quits), geometric, within its working life (the months since it was 22).
-  // With new hires separating at a different hazard in their first N months, the steady
-  // state puts on each tenure k a weight proportional to the chance that a job lasts k
-  // months: (1-p1)^k below N, (1-p1)^N (1-p0)^(k-N) from N on; so below N with chance
-  // a/(a+b), a = (1-(1-p1)^N)/p1 and b = (1-p1)^N/p0, geometric there and cut at N, and
-  // otherwise N plus a geometric of p0.
+  // With separations by tenure (bands [lo_i, hi_i) at hazard h_i), the steady state puts
+  // on each tenure k a weight proportional to the chance that a job lasts k months,
+  // S(k) = S(lo_i) (1-h_i)^(k-lo_i) in band i; so band i with chance A_i / sum A, where
+  // A_i = S(lo_i) (1-(1-h_i)^(hi_i-lo_i)) / h_i (S(lo_last) / h_last for the last, open
+  // band), then a geometric of h_i cut at hi_i (inverted), or lo_last plus a geometric.
   const double separation_hazard = lm.layoff_rate + lm.quit_rate;
   const Rng::GeometricParam tenure_law(separation_hazard > 0 && separation_hazard < 1 ? separation_hazard : 0.5);
   const bool by_tenure = lm.separations_by_tenure();
-  const double new_hazard = std::min(1.0, lm.new_hire_separation_factor * lm.layoff_rate) +
-                            std::min(1.0, lm.new_hire_separation_factor * lm.quit_rate);
-  const int new_months = lm.new_hire_months;
-  // Chance that a job outlasts the first months, and that a steady-state tenure is below N.
-  const double survive_new = new_hazard >= 1 ? 0.0 : std::pow(1 - new_hazard, new_months);
-  const double below_new = [&] {
-    if (new_hazard >= 1) return 1.0;
-    if (separation_hazard <= 0) return 0.0;  // old jobs never end: all the weight is on them
-    const double a = new_hazard <= 0 ? new_months : (1 - survive_new) / new_hazard;
-    const double b = survive_new / std::min(1.0, separation_hazard);
-    return a / (a + b);
-  }();
+  struct Band {
+    int lo, len;        // len 0: the last band, open
+    double hazard, survive, weight;  // survive: chance a job lasts the band through
+    Rng::GeometricParam law;         // the last band's geometric
+  };
+  std::vector<Band> bands;
+  double total_weight = 0;
+  if (by_tenure) {
+    const auto profile = lm.separation_bands();
+    double reach = 1.0;  // S(lo) of the band
+    for (size_t i = 0; i < profile.factor.size(); ++i) {
+      const double f = profile.factor[i];
+      Band b{};
+      b.lo = i == 0 ? 0 : profile.edge[i - 1];
+      b.len = i < profile.edge.size() ? profile.edge[i] - b.lo : 0;
+      b.hazard = std::min(1.0, f * lm.layoff_rate) + std::min(1.0, f * lm.quit_rate);
+      if (b.len > 0) {
+        b.survive = b.hazard >= 1 ? 0.0 : std::pow(1 - b.hazard, b.len);
+        b.weight = b.hazard >= 1 ? reach : b.hazard <= 0 ? reach * b.len : reach * (1 - b.survive) / b.hazard;
+      } else {
+        b.weight = b.hazard <= 0 ? (reach > 0 ? HUGE_VAL : 0.0) : reach / std::min(1.0, b.hazard);
+      }
+      if (b.hazard > 0 && b.hazard < 1) b.law = Rng::GeometricParam(b.hazard);
+      reach *= b.survive;
+      total_weight += b.weight;
+      bands.push_back(b);
+    }
+  }
   auto initial_tenure = [&](Rng& r, std::int32_t id) -> int {
     const int working = std::max(0, t0 - w.core[id].birth_month - 22 * 12);
     if (by_tenure) {
-      std::int64_t k;
-      if (r.uniform() < below_new) {  // below N: inverse of the geometric cut at N
-        if (new_hazard >= 1)
-          k = 0;
-        else if (new_hazard <= 0)
-          k = r.index(new_months);
-        else
-          k = static_cast<std::int64_t>(std::log1p(-r.uniform() * (1 - survive_new)) / std::log1p(-new_hazard));
-        k = std::min<std::int64_t>(k, new_months - 1);
-      } else {
-        k = new_months + (separation_hazard >= 1 ? 0 : separation_hazard <= 0 ? working : r.geometric(tenure_law));
+      const double u = r.uniform();
+      size_t i = 0;
+      double cum = 0;
+      for (; i + 1 < bands.size(); ++i) {  // old jobs never ending: all the weight is on the last band
+        cum += bands[i].weight;
+        if (std::isfinite(total_weight) && u < cum / total_weight) break;
+      }
+      const Band& b = bands[i];
+      std::int64_t k = b.lo;
+      if (b.len > 0) {  // inverse of the geometric cut at the band's end
+        if (b.hazard <= 0)
+          k += r.index(b.len);
+        else if (b.hazard < 1)
+          k += static_cast<std::int64_t>(std::log1p(-r.uniform() * (1 - b.survive)) / std::log1p(-b.hazard));
+        k = std::min<std::int64_t>(k, b.lo + b.len - 1);
+      } else if (b.hazard <= 0) {
+        k += working;
+      } else if (b.hazard < 1) {
+        k += r.geometric(b.law);
       }
       return static_cast<int>(std::min<std::int64_t>(k, working));
     }

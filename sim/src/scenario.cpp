@@ -19,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <type_traits>
 
 namespace laborsim {
 
@@ -266,6 +267,67 @@ class TableReader {
       else
         fail(e, k, "expected a number");
       check_range(e, k + "[" + std::to_string(i) + "]", out[i], lo, hi);
+    }
+  }
+
+  // An array of any length of integers (Int) or numbers (double), each within [lo, hi].
+  template <class T>
+  void array(const std::string& k, std::vector<T>& out, double lo, double hi) {
+    const toml::node* n = get(k);
+    if (!n) return;
+    constexpr bool whole = std::is_integral_v<T>;
+    const char* what = whole ? "integers" : "numbers";
+    const auto* arr = n->as_array();
+    if (!arr) fail(*n, k, std::string("expected an array of ") + what + ", got " + type_name(*n));
+    std::vector<T> values;
+    for (size_t i = 0; i < arr->size(); ++i) {
+      const toml::node& e = *arr->get(i);
+      const std::string at = k + "[" + std::to_string(i) + "]";
+      double x = 0;
+      if (auto iv = e.value_exact<int64_t>())
+        x = static_cast<double>(*iv);
+      else if (auto dv = e.value_exact<double>(); dv && !whole)
+        x = *dv;
+      else
+        fail(e, at, std::string("expected ") + (whole ? "an integer" : "a number") + ", got " + type_name(e));
+      check_range(e, at, x, lo, hi);
+      values.push_back(static_cast<T>(x));
+    }
+    out = std::move(values);
+  }
+
+  // labor_market's tenure bands, read: edges strictly increasing, one factor more than
+  // edges, and not together with the new_hire_* shorthand. The error names the key this
+  // table gives (the factors if it gives both).
+  void tenure_bands(const std::string& edges_key, const std::vector<int>& edges, const std::string& factors_key,
+                    const std::vector<double>& factors, const std::string& shorthand_key, double shorthand) const {
+    const toml::node* en = t_.get(edges_key);
+    const toml::node* fn = t_.get(factors_key);
+    for (size_t i = 1; i < edges.size(); ++i)
+      if (edges[i] <= edges[i - 1]) {
+        const std::string msg = "edges must increase: " + std::to_string(edges[i]) + " follows " +
+                                std::to_string(edges[i - 1]);
+        if (en) fail(*en->as_array()->get(i), edges_key + "[" + std::to_string(i) + "]", msg);
+        fail_table(edges_key, msg);
+      }
+    if (factors.empty() && edges.empty()) return;
+    if (factors.size() != edges.size() + 1) {
+      const auto count = [](size_t n, const char* what) {
+        return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+      };
+      const std::string msg = "expected " + count(edges.size() + 1, "factor") + ", one per band (" +
+                              count(edges.size(), "edge") + " in " + edges_key + " make " +
+                              count(edges.size() + 1, "band") + "), got " + std::to_string(factors.size());
+      if (fn) fail(*fn, factors_key, msg);
+      if (en) fail(*en, edges_key, msg);
+      fail_table(factors_key, msg);
+    }
+    if (shorthand != 1.0) {
+      const std::string msg = "give either " + factors_key + " or " + shorthand_key +
+                              " (a profile of two bands), not both: set " + shorthand_key + " = 1";
+      if (fn) fail(*fn, factors_key, msg);
+      if (const toml::node* sn = t_.get(shorthand_key)) fail(*sn, shorthand_key, msg);
+      fail_table(factors_key, msg);
     }
   }
 
@@ -570,6 +632,14 @@ class TableWriter {
     for (double x : v) out.push_back(x);
     table.insert(k, std::move(out));
   }
+  template <class T>
+  void array(const std::string& k, const std::vector<T>& v, double, double) {
+    toml::array out;
+    for (T x : v) out.push_back(x);
+    table.insert(k, std::move(out));
+  }
+  template <class... A>
+  void tenure_bands(A&&...) const {}
   template <class E>
   void choice(const std::string& k, E v, const std::vector<std::pair<std::string, E>>& options) {
     for (const auto& [name, value] : options)
@@ -628,6 +698,10 @@ void each_section(S& s, Section&& section) {
     v.number("job_ladder", p.job_ladder, 0, 1);
     v.number("new_hire_separation_factor", p.new_hire_separation_factor, 0, 20);
     v.integer("new_hire_months", p.new_hire_months, 0, 600);
+    v.array("tenure_separation_months", p.tenure_separation_months, 1, 1200);
+    v.array("tenure_separation_factors", p.tenure_separation_factors, 0, 20);
+    v.tenure_bands("tenure_separation_months", p.tenure_separation_months, "tenure_separation_factors",
+                   p.tenure_separation_factors, "new_hire_separation_factor", p.new_hire_separation_factor);
     v.path("mobility_file", p.mobility_file);
     v.number("mobility_same_group", p.mobility_same_group, 0, 1);
     v.number("mobility_other", p.mobility_other, 0, 1);

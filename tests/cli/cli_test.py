@@ -172,6 +172,47 @@ class BadScenarios(unittest.TestCase):
                 self.assertIn(words, p.stderr)
             self.assertEqual(os.listdir(d), [])
 
+    def test_bad_tenure_bands_name_the_key_and_element(self):
+        # labor_market.tenure_separation_months / _factors: each element checked, the
+        # edges in order, one factor per band, and not with the new_hire_* shorthand.
+        edges, factors = "labor_market.tenure_separation_months", "labor_market.tenure_separation_factors"
+        with tempdir() as d:
+            out = Path(d) / "out.h5"
+            for sets, key, words in [
+                    ([f"{edges}=[12.5]"], f"{edges}[0]", "expected an integer, got a floating-point number"),
+                    ([f"{edges}=[0]"], f"{edges}[0]", "out of range [1, 1200]"),
+                    ([f"{factors}=[2, -1]"], f"{factors}[1]", "out of range [0, 20]"),
+                    ([f"{factors}=2"], factors, "expected an array of numbers, got an integer"),
+                    ([f"{factors}=[2, 1]"], factors,
+                     "expected 1 factor, one per band (0 edges in tenure_separation_months make 1 band), got 2"),
+                    ([f"{edges}=[12, 6]", f"{factors}=[3, 2, 1]"], f"{edges}[1]", "edges must increase: 6 follows 12"),
+                    ([f"{edges}=[12]", f"{factors}=[3, 1]", "labor_market.new_hire_separation_factor=2"], factors,
+                     "give either tenure_separation_factors or new_hire_separation_factor")]:
+                args = ["run", SCENARIOS / "baseline.toml", "-o", out]
+                for setting in sets:
+                    args += ["--set", setting]
+                p = run(args)
+                self.assertEqual(p.returncode, 2, sets)
+                self.assertIn(f"key '{key}'", p.stderr)
+                self.assertIn(words, p.stderr)
+            # In a file: the line of the array, with a caret under it.
+            bad = Path(d) / "bands.toml"
+            bad.write_text(f'extends = "{SCENARIOS / "baseline.toml"}"\n[labor_market]\n'
+                           "tenure_separation_months = [12, 36]\ntenure_separation_factors = [2, 1]\n")
+            p = run(["run", bad, "-o", out])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("bands.toml:4:", p.stderr)
+            self.assertIn("expected 3 factors, one per band (2 edges", p.stderr)
+            self.assertIn("4 | tenure_separation_factors = [2, 1]", p.stderr)
+            self.assertEqual(sorted(os.listdir(d)), ["bands.toml"])
+            # A good profile is stored in the output's effective scenario as given.
+            bad.write_text(f'extends = "{SCENARIOS / "baseline.toml"}"\n[labor_market]\n'
+                           "tenure_separation_months = [12, 36]\ntenure_separation_factors = [2, 1, 0.5]\n")
+            p = run(["validate", bad])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("tenure_separation_factors = [ 2.0, 1.0, 0.5 ]", p.stdout)
+            self.assertIn("tenure_separation_months = [ 12, 36 ]", p.stdout)
+
     def test_bad_replicates_and_seed_name_the_option(self):
         with tempdir() as d:
             out = Path(d) / "out.h5"

@@ -12,7 +12,9 @@
 #include <cstdio>
 #include <map>
 #include <numeric>
+#include <string>
 #include <tuple>
+#include <vector>
 
 using namespace laborsim;
 
@@ -398,6 +400,53 @@ TEST(Churn, NewHiresSeparateAtTheFactorTimesTheRates) {
   // What the test can tell apart: new hires leaving at the others' probability would be
   // ~30 sd away.
   EXPECT_GT(n_new * (leave_new - leave_old), 20 * std::sqrt(n_new * leave_new));
+}
+
+// A profile of tenure bands (labor_market.tenure_separation_months and _factors): a
+// worker in band i is laid off with probability f_i x layoff_rate and otherwise quits
+// with probability f_i x quit_rate. Three bands, one with a factor below 1 and one of 0:
+// each band leaves at its own probability, and no one in the last band leaves at all.
+// (The profile is set after the initial state, drawn with one hazard for every tenure:
+// with a factor of 0 its steady state would hold no one in the first two bands.)
+TEST(Churn, EachTenureBandSeparatesAtItsFactorTimesTheRates) {
+  const double l = 0.02, q = 0.04;
+  const std::vector<int> edge = {6, 36};
+  const std::vector<double> factor = {3, 0.5, 0};
+  const Scenario sc =
+      fixtures::small({"simulation.burn_in_months=0", "ai.enabled=false", "consolidation.enabled=false",
+                       "demography.enabled=false", "labor_market.demand_gap_separation=0",
+                       "labor_market.layoff_rate=0.02", "labor_market.quit_rate=0.04"},
+                      60000, 1);
+  std::array<double, 3> n{}, left{};
+  for (int rep = 0; rep < 4; ++rep) {
+    Model m(sc, static_cast<std::uint64_t>(rep));
+    m.sc_.labor_market.tenure_separation_months = edge;
+    m.sc_.labor_market.tenure_separation_factors = factor;
+    std::vector<std::int32_t> cell(m.w.size(), -1);
+    std::vector<int> band(m.w.size(), 0);
+    for (std::size_t i = 0; i < m.w.size(); ++i) {
+      if (m.w.status(i) != Status::employed) continue;
+      cell[i] = m.w.core[i].cell;
+      const int tenure = m.month() - m.w.core[i].spell_start;
+      band[i] = tenure < edge[0] ? 0 : tenure < edge[1] ? 1 : 2;
+      n[static_cast<size_t>(band[i])] += 1;
+    }
+    mech::churn(m);
+    for (std::size_t i = 0; i < m.w.size(); ++i) {
+      if (cell[i] < 0) continue;
+      left[static_cast<size_t>(band[i])] += m.w.status(i) != Status::employed || m.w.core[i].cell != cell[i];
+    }
+  }
+  for (size_t b = 0; b < 3; ++b) {
+    const double p = factor[b] * l + (1 - factor[b] * l) * factor[b] * q;
+    std::printf("band %zu: %.0f employed, %.0f left (%.1f expected)\n", b, n[b], left[b], n[b] * p);
+    ASSERT_GT(n[b], 20000);
+    EXPECT_NEAR(left[b], n[b] * p, 4 * std::sqrt(n[b] * p * (1 - p) + 1e-9));
+  }
+  EXPECT_EQ(left[2], 0);
+  // The middle band at the rates themselves (factor 1) would be ~10 sd away.
+  const double p1 = l + (1 - l) * q, p_half = 0.5 * l + (1 - 0.5 * l) * 0.5 * q;
+  EXPECT_GT(n[1] * (p1 - p_half), 10 * std::sqrt(n[1] * p1));
 }
 
 // Thinning by tenure draws layoff candidates at the new hires' higher rate and keeps a
@@ -914,6 +963,50 @@ TEST(Wages, InitialTenureFollowsTheHigherHazardOfNewHires) {
   EXPECT_GT(share_below - (1 - std::pow(1 - p0, n_months)), 10 * std::sqrt(share_below / n));
 }
 
+// The same steady state with three tenure bands (tenure_separation_months [6, 36],
+// factors [3, 0.6, 0.3]): tenure k weighs S(k) = prod_{j<k} (1 - h(j)), h(j) = f (l + q)
+// in j's band, summed here month by month. For an employee whose working life is at
+// least 36 months the first two bands hold their shares of that sum, and from 36 on
+// tenure - 36 is geometric in the last band's hazard, cut at W - 36.
+TEST(Wages, InitialTenureFollowsEachBandsHazard) {
+  const double p = 0.01 + 0.02;
+  const std::array<double, 3> f = {3, 0.6, 0.3};
+  const Model m(fixtures::small({"labor_market.layoff_rate=0.01", "labor_market.quit_rate=0.02",
+                                 "labor_market.tenure_separation_months=[6, 36]",
+                                 "labor_market.tenure_separation_factors=[3, 0.6, 0.3]"},
+                                40000, 12),
+                0);
+  auto band_of = [](int k) { return k < 6 ? 0 : k < 36 ? 1 : 2; };
+  std::array<double, 3> weight{};
+  double s = 1;
+  for (int k = 0; k < 100000; ++k) {
+    weight[static_cast<size_t>(band_of(k))] += s;
+    s *= 1 - f[static_cast<size_t>(band_of(k))] * p;
+  }
+  const double total = weight[0] + weight[1] + weight[2], h_last = f[2] * p;
+  std::array<double, 3> count{};
+  double n = 0, sum_above = 0, expected_above = 0, var_above = 0;
+  each_initial_tenure(m, [&](int working, int tenure) {
+    if (working < 36) return;
+    n += 1;
+    count[static_cast<size_t>(band_of(tenure))] += 1;
+    if (tenure >= 36) {
+      sum_above += tenure - 36;
+      expected_above += (1 - h_last) * (1 - std::pow(1 - h_last, working - 36)) / h_last;
+      var_above += (1 - h_last) / (h_last * h_last);
+    }
+  });
+  ASSERT_GT(n, 30000);
+  for (size_t b = 0; b < 3; ++b) {
+    const double share = weight[b] / total;
+    std::printf("band %zu: %.4f of the employed (%.4f expected)\n", b, count[b] / n, share);
+    EXPECT_NEAR(count[b], n * share, 4 * std::sqrt(n * share * (1 - share)));
+  }
+  std::printf("tenure from 36 months: mean excess %.2f (%.2f expected)\n", sum_above / count[2],
+              expected_above / count[2]);
+  EXPECT_NEAR(sum_above, expected_above, 4 * std::sqrt(var_above));
+}
+
 // The tenure series (first_year_tenure_share, median_tenure_months) come from counts of
 // the employed by the month their tenure began, kept event by event. At the end of a
 // run with every mechanism on (AI cuts, acquisitions that move staff and keep their
@@ -955,25 +1048,33 @@ TEST(Tenure, SeriesAreWhatTheEmployedWorkersGive) {
 // stays at that steady state month after month. Everything else that moves workers is
 // off.
 TEST(Tenure, FirstYearShareIsTheSteadyStateOfTheSeparationHazards) {
-  for (const double factor : {1.0, 2.5}) {
+  struct Case {
+    std::string edges, factors;
+    std::vector<double> factor;  // by month of tenure 0-5, 6-11, 12-35, 36+
+  };
+  // One hazard; new hires' 2.5 times it (the shorthand's bands); and three bands whose
+  // edges fall inside and after the first year.
+  for (const Case& c : std::vector<Case>{{"[12]", "[1, 1]", {1, 1, 1, 1}},
+                                         {"[12]", "[2.5, 1]", {2.5, 2.5, 1, 1}},
+                                         {"[6, 36]", "[3, 1.5, 0.5]", {3, 1.5, 1.5, 0.5}}}) {
     const double l = 0.01, q = 0.02;
-    const Replicates r(
-        fixtures::small({"ai.enabled=false", "consolidation.enabled=false", "demography.enabled=false",
-                         "retraining.enabled=false", "labor_market.layoff_rate=0.01", "labor_market.quit_rate=0.02",
-                         "labor_market.new_hire_separation_factor=" + std::to_string(factor)},
-                        40000, 48));
-    // The separation hazard as churn applies it: laid off, or else quits.
-    const double p = l + (1 - l) * q, p1 = factor * l + (1 - factor * l) * factor * q;
+    const Replicates r(fixtures::small(
+        {"ai.enabled=false", "consolidation.enabled=false", "demography.enabled=false", "retraining.enabled=false",
+         "labor_market.layoff_rate=0.01", "labor_market.quit_rate=0.02",
+         "labor_market.tenure_separation_months=" + c.edges, "labor_market.tenure_separation_factors=" + c.factors},
+        40000, 48));
     double weight = 1, below = 0, all = 0;
     for (int k = 0; k < 20000; ++k) {
-      weight *= 1 - (k < 12 ? p1 : p);
+      const double f = c.factor[k < 6 ? 0 : k < 12 ? 1 : k < 36 ? 2 : 3];
+      weight *= 1 - (f * l + (1 - f * l) * f * q);  // churn's hazard: laid off, or else quits
       all += weight;
       if (k < 12) below += weight;
     }
     const double share = below / all;
     double got = 0;
     for (int t = 12; t < 48; ++t) got += r.at(M::first_year_tenure_share, t) / 36;
-    std::printf("factor %.1f: first-year share %.4f (%.4f expected)\n", factor, got, share);
+    std::printf("factors %s at edges %s: first-year share %.4f (%.4f expected)\n", c.factors.c_str(),
+                c.edges.c_str(), got, share);
     EXPECT_NEAR(got, share, 0.01);
   }
 }

@@ -310,6 +310,32 @@ TEST(Model, SameSeedSameResultsOtherReplicateOtherResults) {
   EXPECT_TRUE(any_difference);
 }
 
+// new_hire_separation_factor F with new_hire_months N is the shorthand of two tenure
+// bands: tenure_separation_months [N], factors [F, 1] make the same run, flow for flow.
+// And a profile of factors that are all 1 is the run with no profile, draw for draw.
+TEST(Model, TenureBandsAndTheirShorthandMakeTheSameRun) {
+  auto run = [](std::vector<std::string> set) {
+    set.push_back("ai.adoption_speed=3");
+    Model m(fixtures::small(set, 5000, 24), 3);
+    m.run();
+    return m.series();
+  };
+  const auto shorthand = run({"labor_market.new_hire_separation_factor=2.6", "labor_market.new_hire_months=9"});
+  const auto bands =
+      run({"labor_market.tenure_separation_months=[9]", "labor_market.tenure_separation_factors=[2.6, 1]"});
+  const auto flat = run({});
+  const auto ones =
+      run({"labor_market.tenure_separation_months=[9, 40]", "labor_market.tenure_separation_factors=[1, 1, 1]"});
+  bool differs = false;
+  for (int i = 0; i < kMetricCount; ++i) {
+    const M k = static_cast<M>(i);
+    EXPECT_EQ(shorthand.values(k), bands.values(k)) << metric_table()[i].name;
+    EXPECT_EQ(flat.values(k), ones.values(k)) << metric_table()[i].name;
+    differs |= shorthand.values(k) != flat.values(k);
+  }
+  EXPECT_TRUE(differs);
+}
+
 // Markets run in parallel inside a replicate (churn, matching): the replicate must come
 // out the same, flow by flow, spell by spell and worker by worker, on any number of
 // threads. Four threads on a two-core machine interleave the markets even more. Twice:

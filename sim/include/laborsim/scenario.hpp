@@ -117,8 +117,37 @@ struct LaborMarketParams {
   // (docs/model.md, section 6).
   double new_hire_separation_factor = 1.0;
   int new_hire_months = 12;
-  // Whether separations depend on tenure (churn's draw and the initial tenures).
-  bool separations_by_tenure() const { return new_hire_separation_factor != 1.0 && new_hire_months > 0; }
+  // Separations by tenure in general (docs/model.md, section 6): tenure_separation_months
+  // are the edges of bands of months at the employer (increasing), and
+  // tenure_separation_factors has one factor per band (one more than the edges, the last
+  // for every longer tenure); a worker in band i is laid off at factor i x layoff_rate and
+  // quits at factor i x quit_rate (each capped at 1). Empty: the new_hire_* keys above,
+  // a profile of two bands. A scenario sets one or the other.
+  std::vector<int> tenure_separation_months;
+  std::vector<double> tenure_separation_factors;
+  // The profile in force: edge[i] is where band i ends (edge.size() == factor.size() - 1).
+  struct TenureBands {
+    std::vector<int> edge;
+    std::vector<double> factor;
+    double factor_at(int tenure_months) const {
+      size_t i = 0;
+      while (i < edge.size() && tenure_months >= edge[i]) ++i;
+      return factor[i];
+    }
+  };
+  TenureBands separation_bands() const {
+    if (!tenure_separation_factors.empty()) return {tenure_separation_months, tenure_separation_factors};
+    if (new_hire_months > 0) return {{new_hire_months}, {new_hire_separation_factor, 1.0}};
+    return {{}, {1.0}};
+  }
+  // Whether separations depend on tenure (churn's draw and the initial tenures): some
+  // band's factor is not 1.
+  bool separations_by_tenure() const {
+    if (tenure_separation_factors.empty()) return new_hire_separation_factor != 1.0 && new_hire_months > 0;
+    for (double f : tenure_separation_factors)
+      if (f != 1.0) return true;
+    return false;
+  }
   std::string mobility_file;         // CSV transition matrix (source, target, probability)
   double mobility_same_group = 0.3;  // generated network: weight within a group
   double mobility_other = 0.02;      // generated network: weight across groups

@@ -97,27 +97,32 @@ Pick pick(const Model& m, std::int32_t wid, bool quit) {
   return {wid, m.market(m.w.core[wid].occ, m.w.core[wid].region), quit};
 }
 
-// With new_hire_separation_factor F other than 1: the workers in their first
-// new_hire_months months at the employer are laid off at F x layoff_rate and quit at F x
-// quit_rate (each capped at 1). Candidates are drawn at the larger of the two rates,
-// as above, and each kept with the ratio of its own rate to that one (thinning: every
-// worker independently at its own rate); quits are drawn among those not laid off,
-// rejected layoff candidates included (given back once the layoffs are drawn: within a
-// pass each worker is a candidate at most once).
-void pick_block_by_tenure(const Model& m, std::int64_t e, Rng& r, EmployedDraw& draw, std::vector<Pick>& out) {
+// With separations by tenure (labor_market.tenure_separation_factors, or its shorthand
+// new_hire_separation_factor F for the first new_hire_months months): a worker in tenure
+// band i is laid off at f_i x layoff_rate and quits at f_i x quit_rate (each capped at
+// 1). Candidates are drawn at the largest of those rates, as above, and each kept with
+// the ratio of its own rate to that one (thinning: every worker independently at its
+// own rate); quits are drawn among those not laid off, rejected layoff candidates
+// included (given back once the layoffs are drawn: within a pass each worker is a
+// candidate at most once).
+void pick_block_by_tenure(const Model& m, const LaborMarketParams::TenureBands& bands, std::int64_t e, Rng& r,
+                          EmployedDraw& draw, std::vector<Pick>& out) {
   const auto& lm = m.sc_.labor_market;
-  const double scale = std::max(1.0, lm.new_hire_separation_factor);
+  const double scale = *std::max_element(bands.factor.begin(), bands.factor.end());
   const int now = m.month();
   std::vector<std::int32_t> rejected;
+  std::vector<double> keep(bands.factor.size());
   auto pass = [&](double rate, std::int64_t among, bool quit) {
-    const double at_new = std::min(1.0, lm.new_hire_separation_factor * rate), at_old = rate;
     const double drawn_at = std::min(1.0, scale * rate);
+    for (size_t i = 0; i < keep.size(); ++i) keep[i] = drawn_at > 0 ? std::min(1.0, bands.factor[i] * rate) / drawn_at : 0;
     const std::int64_t candidates = r.binomial(among, drawn_at);
     std::int64_t kept = 0;
     for (std::int64_t k = 0; k < candidates; ++k) {
       const std::int32_t wid = draw.next();
-      const bool is_new = now - m.w.core[wid].spell_start < lm.new_hire_months;
-      if (r.bernoulli((is_new ? at_new : at_old) / drawn_at)) {
+      const int tenure = now - m.w.core[wid].spell_start;
+      size_t band = 0;
+      while (band < bands.edge.size() && tenure >= bands.edge[band]) ++band;
+      if (r.bernoulli(keep[band])) {
         out.push_back(pick(m, wid, quit));
         ++kept;
       } else if (!quit) {
@@ -132,16 +137,17 @@ void pick_block_by_tenure(const Model& m, std::int64_t e, Rng& r, EmployedDraw& 
 }
 
 // This month's layoffs and quits among the ids of block b, in the order drawn.
-void pick_block(const Model& m, int b, std::vector<Pick>& out) {
+// bands: the tenure profile in force, or null when separations do not depend on tenure.
+void pick_block(const Model& m, const LaborMarketParams::TenureBands* bands, int b, std::vector<Pick>& out) {
   const auto& lm = m.sc_.labor_market;
   const auto [lo, hi] = m.block_ids(b);
   const std::int64_t span = hi - lo;
   const std::int64_t e = m.block_employed[static_cast<size_t>(b)];
   if (e <= 0 || span <= 0) return;
   Rng r = m.rng(static_cast<std::uint64_t>(b), Purpose::churn_block);
-  if (lm.separations_by_tenure()) {
+  if (bands) {
     EmployedDraw draw(m, r, lo, span);
-    pick_block_by_tenure(m, e, r, draw, out);
+    pick_block_by_tenure(m, *bands, e, r, draw, out);
     // Every id drawn is cleared (with its word): the picks' words cover the rejected
     // quit candidates' only in part, so those are cleared from the block's range.
     for (std::int64_t v = lo; v < hi; v += 64) draw.clear(static_cast<std::int32_t>(v));
@@ -326,7 +332,10 @@ void churn(Model& m) {
   // off), then separated market by market, layoffs first.
   const int blocks = m.blocks();
   PaddedVector<std::vector<Pick>> picked(static_cast<size_t>(blocks));  // filled in parallel
-  m.for_each(blocks, [&](int b) { pick_block(m, b, picked[static_cast<size_t>(b)]); });
+  const auto& lm = m.sc_.labor_market;
+  const LaborMarketParams::TenureBands bands = lm.separation_bands();
+  const LaborMarketParams::TenureBands* by_tenure = lm.separations_by_tenure() ? &bands : nullptr;
+  m.for_each(blocks, [&](int b) { pick_block(m, by_tenure, b, picked[static_cast<size_t>(b)]); });
   std::vector<std::vector<std::int32_t>> layoffs(static_cast<size_t>(m.markets())), quits(layoffs.size());
   for (const auto& list : picked)
     for (const Pick& p : list) (p.quit ? quits : layoffs)[static_cast<size_t>(p.market)].push_back(p.worker);
