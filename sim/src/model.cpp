@@ -775,7 +775,7 @@ void Model::init() {
   const Rng::GeometricParam tenure_law(separation_hazard > 0 && separation_hazard < 1 ? separation_hazard : 0.5);
   const bool by_tenure = lm.separations_by_tenure();
   struct Band {
-    int lo, len;        // len 0: the last band, open
+    int lo, len;                     // len 0: the last band, open
     double hazard, survive, weight;  // survive: chance a job lasts the band through
     Rng::GeometricParam law;         // the last band's geometric
   };

@@ -305,8 +305,8 @@ class TableReader {
     const toml::node* fn = t_.get(factors_key);
     for (size_t i = 1; i < edges.size(); ++i)
       if (edges[i] <= edges[i - 1]) {
-        const std::string msg = "edges must increase: " + std::to_string(edges[i]) + " follows " +
-                                std::to_string(edges[i - 1]);
+        const std::string msg =
+            "edges must increase: " + std::to_string(edges[i]) + " follows " + std::to_string(edges[i - 1]);
         if (en) fail(*en->as_array()->get(i), edges_key + "[" + std::to_string(i) + "]", msg);
         fail_table(edges_key, msg);
       }
@@ -355,7 +355,7 @@ class TableReader {
   // A missing file is this key's error, at its line, with the path it was looked for at.
   void path(const std::string& k, std::string& out) {
     string(k, out);
-    if (out.empty()) return;
+    if (out.empty() || !t_.get(k)) return;  // not given here ([[schedule]]): as resolved before
     const toml::node& n = *t_.get(k);
     const std::filesystem::path file = relative_to_source(n, out, fallback_);
     if (const std::string problem = named_file_problem(file); !problem.empty()) fail(n, k, problem);

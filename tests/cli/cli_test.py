@@ -295,6 +295,26 @@ class Validate(unittest.TestCase):
                     cwd=d, check=True)
             self.assertRegex(p.stdout.splitlines()[1], r"regions; parameters change at month 36, 60$")
             self.assertIn("[[schedule]]\nmonth = 60\n\n    [schedule.retraining]\n    subsidy = true\n", p.stdout)
+        # A change of labor_market during the run, in a scenario whose labor_market names a
+        # file (baseline's mobility_file): the file stays as resolved at the start (this
+        # crashed before 2026-12-02), and the change applies from its month: quits at
+        # 0.04 a month from month 12, with new hires' higher separations too.
+        with tempdir() as d:
+            out = Path(d) / "out.h5"
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "-r", "1", "--quiet",
+                     "--set", "simulation.workers=20000", "--set", "simulation.months=24",
+                     "--set", "schedule.12.labor_market.quit_rate=0.04",
+                     "--set", "schedule.12.labor_market.tenure_separation_months=[12]",
+                     "--set", "schedule.12.labor_market.tenure_separation_factors=[2, 1]"])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with h5py.File(out) as f:
+                quits = f["series/aggregate/quits"][0]
+                employed = f["series/aggregate/employed"][0]
+            before = sum(quits[1:12]) / sum(employed[0:11])
+            after = sum(quits[13:24]) / sum(employed[12:23])
+            self.assertLess(abs(before - 0.02), 0.004)  # calibration.toml's quit rate
+            self.assertGreater(after, 0.04)  # more with the new hires' factor 2
+
         # And what a run would need: us_full (one replicate) is estimated at 7-8.5 GiB, the
         # same figure a run refuses with under a smaller --max-memory.
         p = run(["validate", SCENARIOS / "us_full.toml", "--threads", "2"], check=True)

@@ -412,11 +412,10 @@ TEST(Churn, EachTenureBandSeparatesAtItsFactorTimesTheRates) {
   const double l = 0.02, q = 0.04;
   const std::vector<int> edge = {6, 36};
   const std::vector<double> factor = {3, 0.5, 0};
-  const Scenario sc =
-      fixtures::small({"simulation.burn_in_months=0", "ai.enabled=false", "consolidation.enabled=false",
-                       "demography.enabled=false", "labor_market.demand_gap_separation=0",
-                       "labor_market.layoff_rate=0.02", "labor_market.quit_rate=0.04"},
-                      60000, 1);
+  const Scenario sc = fixtures::small(
+      {"simulation.burn_in_months=0", "ai.enabled=false", "consolidation.enabled=false", "demography.enabled=false",
+       "labor_market.demand_gap_separation=0", "labor_market.layoff_rate=0.02", "labor_market.quit_rate=0.04"},
+      60000, 1);
   std::array<double, 3> n{}, left{};
   for (int rep = 0; rep < 4; ++rep) {
     Model m(sc, static_cast<std::uint64_t>(rep));
@@ -1073,8 +1072,8 @@ TEST(Tenure, FirstYearShareIsTheSteadyStateOfTheSeparationHazards) {
     const double share = below / all;
     double got = 0;
     for (int t = 12; t < 48; ++t) got += r.at(M::first_year_tenure_share, t) / 36;
-    std::printf("factors %s at edges %s: first-year share %.4f (%.4f expected)\n", c.factors.c_str(),
-                c.edges.c_str(), got, share);
+    std::printf("factors %s at edges %s: first-year share %.4f (%.4f expected)\n", c.factors.c_str(), c.edges.c_str(),
+                got, share);
     EXPECT_NEAR(got, share, 0.01);
   }
 }

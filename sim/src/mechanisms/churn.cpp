@@ -114,7 +114,8 @@ void pick_block_by_tenure(const Model& m, const LaborMarketParams::TenureBands& 
   std::vector<double> keep(bands.factor.size());
   auto pass = [&](double rate, std::int64_t among, bool quit) {
     const double drawn_at = std::min(1.0, scale * rate);
-    for (size_t i = 0; i < keep.size(); ++i) keep[i] = drawn_at > 0 ? std::min(1.0, bands.factor[i] * rate) / drawn_at : 0;
+    for (size_t i = 0; i < keep.size(); ++i)
+      keep[i] = drawn_at > 0 ? std::min(1.0, bands.factor[i] * rate) / drawn_at : 0;
     const std::int64_t candidates = r.binomial(among, drawn_at);
     std::int64_t kept = 0;
     for (std::int64_t k = 0; k < candidates; ++k) {
