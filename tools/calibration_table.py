@@ -45,7 +45,7 @@ DISPLACED = [
 ]
 DWS = "BLS Displaced Worker Survey, Jan 2024"
 JLS = "Jacobson, LaLonde & Sullivan 1993 (earnings, 6+ years' tenure, long-term)"
-DVW = "Davis & von Wachter 2011 (men aged 50 or less, 3+ years' tenure, mass layoffs, 1980-2005)"
+DVW = "Davis & von Wachter 2011 (men aged 50 or less, 3+ years' tenure, mass layoffs 1980-2005 when unemployment was below 6%)"
 DVW_YEARS = 20
 
 
