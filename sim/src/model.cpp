@@ -165,13 +165,6 @@ float Model::posted_wage(std::int32_t firm, int occ, int region) const {
   return static_cast<float>(sc_.occupations[occ].wage * sc_.regions[region].wage_multiplier * f.premium[firm]);
 }
 
-float Model::earned_wage(std::int32_t ci, int tenure_months) const {
-  const auto& lm = sc_.labor_market;
-  if (lm.tenure_wage_growth <= 0) return c[ci].wage;
-  const double years = std::min(std::max(0, tenure_months) / 12.0, lm.tenure_wage_max_years);
-  return static_cast<float>(c[ci].wage * (1.0 + lm.tenure_wage_growth * years));
-}
-
 void Model::prefetch_hire_rest(std::int32_t wid) const {
   if (w.cause(wid) != Cause::none) prefetch(&w.prev_wage[wid]);
   if (w.retrained(wid)) prefetch(&w.event_month[wid]);
