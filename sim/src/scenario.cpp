@@ -316,8 +316,9 @@ class TableReader {
         return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
       };
       const std::string msg = "expected " + count(edges.size() + 1, "factor") + ", one per band (" +
-                              count(edges.size(), "edge") + " in " + edges_key + " make " +
-                              count(edges.size() + 1, "band") + "), got " + std::to_string(factors.size());
+                              count(edges.size(), "edge") + " in " + edges_key +
+                              (edges.size() == 1 ? " makes " : " make ") + count(edges.size() + 1, "band") + "), got " +
+                              std::to_string(factors.size());
       if (fn) fail(*fn, factors_key, msg);
       if (en) fail(*en, edges_key, msg);
       fail_table(factors_key, msg);
