@@ -129,10 +129,11 @@ struct LaborMarketParams {
   struct TenureBands {
     std::vector<int> edge;
     std::vector<double> factor;
-    double factor_at(int tenure_months) const {
+    // The band of a tenure (months at the employer).
+    size_t band_of(int tenure_months) const {
       size_t i = 0;
       while (i < edge.size() && tenure_months >= edge[i]) ++i;
-      return factor[i];
+      return i;
     }
   };
   TenureBands separation_bands() const {

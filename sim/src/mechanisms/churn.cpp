@@ -120,10 +120,7 @@ void pick_block_by_tenure(const Model& m, const LaborMarketParams::TenureBands& 
     std::int64_t kept = 0;
     for (std::int64_t k = 0; k < candidates; ++k) {
       const std::int32_t wid = draw.next();
-      const int tenure = now - m.w.core[wid].spell_start;
-      size_t band = 0;
-      while (band < bands.edge.size() && tenure >= bands.edge[band]) ++band;
-      if (r.bernoulli(keep[band])) {
+      if (r.bernoulli(keep[bands.band_of(now - m.w.core[wid].spell_start)])) {
         out.push_back(pick(m, wid, quit));
         ++kept;
       } else if (!quit) {
