@@ -2,7 +2,8 @@
 # The benchmark, one command: throughput (worker-months per second), peak resident
 # memory and a per-mechanism time breakdown of the baseline scenario at a given size:
 # its replicates on 1 and 2 threads, and one replicate on 1 and 2 threads (markets and
-# blocks of workers in parallel inside it). The machine's streaming memory bandwidth is
+# blocks of workers in parallel inside it), next to what two one-thread runs at once
+# give on this machine (the ceiling for the speed-up). The machine's streaming memory bandwidth is
 # measured in the same run, with the throughput an engine touching every worker's
 # columns every month could reach at that bandwidth (docs/performance.md).
 #
@@ -65,6 +66,19 @@ else  # the four runs N times in turn; the fastest of each is kept as NAME.log
   done
 fi
 echo "speed-up 1 -> 2 threads: $(speedup reps1 reps2) over $reps replicates, $(speedup one1 one2) within one replicate"
+# The machine's own ceiling for that speed-up: two one-replicate runs on one thread each,
+# as separate processes at the same time, against one alone (one1). Nothing is shared
+# between them but the machine (its cores, caches and memory, and whatever else runs on
+# it), so replicates on two threads cannot scale better than this.
+run pair_a 1 1 > /dev/null &
+first=$!
+run pair_b 1 1 > /dev/null &
+second=$!
+wait "$first"
+wait "$second"
+awk -v one="$(seconds one1)" -v a="$(seconds pair_a)" -v b="$(seconds pair_b)" 'BEGIN {
+  slow = a > b ? a : b
+  printf "two one-thread runs at once: %.2f s and %.2f s against %.2f s alone: the machine does %.2fx the work of one thread with two\n", a, b, one, 2 * one / slow }'
 # The same model on a population whose state stays in the caches (100k workers, a few
 # MB; best of three short runs): what one thread does when memory is no obstacle, next
 # to what it does at this size, where most random reads go to main memory.
