@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <array>
+#include <numeric>
 #include <sstream>
+#include <tuple>
 
 namespace laborsim::analysis {
 
@@ -89,6 +91,25 @@ std::vector<T> column(const H5::Group& g, const std::string& name, const H5::Pre
                    if (n) d.read(v.data(), t);
                    return v;
                  });
+}
+
+// For each spell, the months to the same worker's next displacement in the same
+// replicate (-1: none): spells in order of replicate, worker, start month and row, each
+// followed by the next of its worker unless that one is younger (a reused id).
+std::vector<int> next_displacements(const Spells& s) {
+  std::vector<std::size_t> order(s.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return std::tie(s.replicate[a], s.worker[a], s.start_month[a], a) <
+           std::tie(s.replicate[b], s.worker[b], s.start_month[b], b);
+  });
+  std::vector<int> next(s.size(), -1);
+  for (std::size_t k = 0; k + 1 < order.size(); ++k) {
+    const std::size_t i = order[k], j = order[k + 1];
+    if (s.replicate[j] == s.replicate[i] && s.worker[j] == s.worker[i] && s.age[j] >= s.age[i])
+      next[i] = s.start_month[j] - s.start_month[i];
+  }
+  return next;
 }
 
 }  // namespace
@@ -216,6 +237,10 @@ Results read_results(const std::filesystem::path& file) {
     s.tenure = r.format_version >= 3 ? column<int>(sp, "tenure_months", I) : std::vector<int>(s.age.size(), -1);
     s.wage = column<double>(sp, "wage", H5::PredType::NATIVE_DOUBLE);
     s.new_wage = column<double>(sp, "new_wage", H5::PredType::NATIVE_DOUBLE);
+    if (sp.nameExists("worker")) {
+      s.worker = column<int>(sp, "worker", I);
+      s.next_displacement = next_displacements(s);
+    }
     // Years of earnings followed: the groups' attribute (version 5), three in version 4.
     const int years = r.format_version >= 5 ? attr_number<int>(sp, "earnings_years", I) : r.format_version == 4 ? 3 : 0;
     for (int y = 0; y < years; ++y)
@@ -278,9 +303,9 @@ Results window_from(const Results& r, int from) {
   // months counted from it.
   for (Spells* table : {&w.spells, &w.comparison}) {
     Spells& s = *table;
-    const std::array int_columns = {&s.replicate,  &s.start_month,    &s.end_month, &s.cause,  &s.reemployed,
-                                    &s.occupation, &s.new_occupation, &s.sector,    &s.region, &s.new_region,
-                                    &s.age,        &s.tenure};
+    const std::array int_columns = {
+        &s.replicate, &s.start_month, &s.end_month,  &s.cause, &s.reemployed, &s.occupation, &s.new_occupation,
+        &s.sector,    &s.region,      &s.new_region, &s.age,   &s.tenure,     &s.worker,     &s.next_displacement};
     std::vector<std::vector<double>*> wage_columns = {&s.wage, &s.new_wage};
     for (auto& e : s.earnings) wage_columns.push_back(&e);
     std::size_t n = 0;

@@ -23,7 +23,12 @@ struct SpellStats {
   double replacement = kNaN, replacement_tenured = kNaN, lower_pay = kNaN, offshore = kNaN, other_occupation = kNaN;
   double earnings_loss1 = kNaN, earnings_loss3 = kNaN, earnings_loss3_tenured = kNaN, earnings_years_lost = kNaN,
          earnings_pv_lost = kNaN;
+  double displaced_again = kNaN;
 };
+
+// Repeat job loss: the share of displacements followed by another of the same worker
+// within this many months, over those at least this long before the run's end.
+constexpr int kAgainMonths = 24;
 
 using Keep = std::function<bool(std::size_t)>;
 using Rows = std::vector<std::size_t>;  // indexes of a table's rows
@@ -139,6 +144,15 @@ SpellStats spell_stats(const Results& r, const Rows& rows, const Rows& compariso
   out.earnings_loss1 = earnings_loss_of(r, 0, rows, comparison);
   out.earnings_loss3 = earnings_loss_of(r, 2, rows, comparison);
   out.earnings_loss3_tenured = earnings_loss_of(r, 2, long_tenured(s, rows), long_tenured(r.comparison, comparison));
+  if (s.next_displacement.size() == s.size()) {  // files record the worker's id
+    double followed = 0, again = 0;
+    for (std::size_t i : rows)
+      if (s.start_month[i] + kAgainMonths < r.months) {
+        followed += 1;
+        again += s.next_displacement[i] >= 0 && s.next_displacement[i] <= kAgainMonths;
+      }
+    out.displaced_again = ratio(again, followed);
+  }
   out.earnings_years_lost = earnings_years_lost(r, rows, comparison, 3, 0);
   out.earnings_pv_lost = earnings_years_lost(
       r, rows, comparison, std::min(s.earnings_years(), r.comparison.earnings_years()), kEarningsDiscountRate);
@@ -185,6 +199,8 @@ std::vector<Figure> spell_figures(const Results& r, const std::vector<Rows>& spe
       curve_figure(fig("reemployed_24m", "reemployed within 24 months", Unit::share, &SpellStats::within24), st));
   out.push_back(
       curve_figure(fig("median_duration", "median time to reemployment", Unit::months, &SpellStats::median), st));
+  out.push_back(
+      fig("displaced_again_24m", "displaced again within 24 months", Unit::share, &SpellStats::displaced_again));
   out.push_back(
       fig("wage_replacement", "wage replacement (median new/old wage)", Unit::ratio, &SpellStats::replacement));
   out.push_back(fig("wage_replacement_tenured", "  after 3+ years at the employer", Unit::ratio,

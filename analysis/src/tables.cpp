@@ -226,6 +226,8 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
   os << "\nMeans over replicates with 95% t-intervals, cut to the values a figure can take (a share\n"
         "within 0-100%, a count at least 0). Reemployment shares and durations are\n"
         "Kaplan-Meier estimates from the spell panel (censored at the end of the run).\n"
+        "Displaced again: another displacement of the same worker within 24 months, over\n"
+        "the displacements at least 24 months before the end of the run.\n"
         "Earnings lost: the displaced's earnings in that year after displacement (0 in months\n"
         "without a job) over their wage before, against the same for panel workers not\n"
         "displaced (docs/model.md, \"Earnings after displacement\").\n";
@@ -339,18 +341,28 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
   std::vector<std::string> head = {grouping};
   if (titled) head.push_back("title");
   // A column's name by its figure's key (a figure without one is headed by its key).
-  static const std::map<std::string, std::string> short_names = {
-      {"displaced_estimated", "displaced"}, {"reemployed_3m", "reemp 3m"},
-      {"reemployed_6m", "reemp 6m"},        {"reemployed_12m", "reemp 12m"},
-      {"reemployed_24m", "reemp 24m"},      {"median_duration", "median dur"},
-      {"wage_replacement", "wage repl"},    {"wage_replacement_tenured", "repl 3y+"},
-      {"rehired_lower_pay", "lower pay"},   {"rehired_offshore", "offshore"},
-      {"changed_occupation", "other occ"},  {"earnings_loss_year1", "loss y1"},
-      {"earnings_loss_year3", "loss y3"},   {"earnings_loss_year3_tenured", "y3 3y+"},
-      {"earnings_years_lost", "lost 3y"},   {"earnings_pv_lost", "PV lost"},
-      {"hhi_start", "HHI first"},           {"hhi_end", "HHI last"},
-      {"regret_share_realised", "regret"},  {"ai_cut_staff_share", "AI cut"},
-      {"acquisition_staff_cut", "acq cut"}};
+  static const std::map<std::string, std::string> short_names = {{"displaced_estimated", "displaced"},
+                                                                 {"reemployed_3m", "reemp 3m"},
+                                                                 {"reemployed_6m", "reemp 6m"},
+                                                                 {"reemployed_12m", "reemp 12m"},
+                                                                 {"reemployed_24m", "reemp 24m"},
+                                                                 {"median_duration", "median dur"},
+                                                                 {"displaced_again_24m", "again 24m"},
+                                                                 {"wage_replacement", "wage repl"},
+                                                                 {"wage_replacement_tenured", "repl 3y+"},
+                                                                 {"rehired_lower_pay", "lower pay"},
+                                                                 {"rehired_offshore", "offshore"},
+                                                                 {"changed_occupation", "other occ"},
+                                                                 {"earnings_loss_year1", "loss y1"},
+                                                                 {"earnings_loss_year3", "loss y3"},
+                                                                 {"earnings_loss_year3_tenured", "y3 3y+"},
+                                                                 {"earnings_years_lost", "lost 3y"},
+                                                                 {"earnings_pv_lost", "PV lost"},
+                                                                 {"hhi_start", "HHI first"},
+                                                                 {"hhi_end", "HHI last"},
+                                                                 {"regret_share_realised", "regret"},
+                                                                 {"ai_cut_staff_share", "AI cut"},
+                                                                 {"acquisition_staff_cut", "acq cut"}};
   if (!groups.empty())
     for (const auto& fig : groups.front().figures) {
       const auto it = short_names.find(fig.key);

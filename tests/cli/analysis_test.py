@@ -128,6 +128,44 @@ class Analyze(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("--from is an option of summary and compare", p.stderr)
 
+    def test_displaced_again_is_repeat_job_loss_in_the_spell_panel(self):
+        # "displaced again within 24 months": of each replicate's displacements at least 24
+        # months before the end, the share followed by another of the same worker (same id,
+        # not younger: an id is reused by a young entrant) within 24 months; recomputed
+        # here from the spells as h5py reads them, for the whole run and from month 4
+        # (--from: the run as if it began there, 32 months).
+        with h5py.File(self.base) as f:
+            sp = {k: f[f"spells/{k}"][()].astype(np.int64) for k in ("replicate", "worker", "start_month", "age")}
+            months = int(f.attrs["months"])
+
+        def shares(first):
+            keep = sp["start_month"] >= first
+            s = {k: v[keep] for k, v in sp.items()}
+            out = []
+            for rep in range(4):
+                mine = np.flatnonzero(s["replicate"] == rep)
+                again = followed = 0
+                for i in mine:
+                    if s["start_month"][i] - first + 24 >= months - first:
+                        continue
+                    followed += 1
+                    later = mine[(s["worker"][mine] == s["worker"][i]) & (s["age"][mine] >= s["age"][i])
+                                 & ((s["start_month"][mine] > s["start_month"][i])
+                                    | ((s["start_month"][mine] == s["start_month"][i]) & (mine > i)))]
+                    if len(later):
+                        gap = s["start_month"][later].min() - s["start_month"][i]
+                        again += gap <= 24
+                out.append(again / followed)
+            return out
+
+        whole = shares(0)
+        self.assertTrue(all(0 < x < 0.5 for x in whole), whole)
+        for args, expected in [([], whole), (["--from", "4"], shares(4))]:
+            fig = json.loads(analyze(["summary", self.base, "--format", "json"] + args, check=True).stdout)["figures"]
+            self.assertAlmostEqual(fig["displaced_again_24m"]["mean"], np.mean(expected), places=12)
+            self.assertEqual(fig["displaced_again_24m"]["unit"], "share")
+        self.assertIn("displaced again within 24 months", analyze(["summary", self.base], check=True).stdout)
+
     def test_summary_by_group_csv(self):
         for by, n in [("occupation", 18), ("sector", 7), ("region", 2), ("cohort", 6)]:
             with self.subTest(by=by):

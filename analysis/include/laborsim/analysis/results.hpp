@@ -29,6 +29,11 @@ struct Spells {
   std::vector<int> replicate, start_month, end_month, cause, reemployed, occupation, new_occupation, sector, region,
       new_region, age,
       tenure;  // months at the displacing employer; -1 where the file does not say (format version 2)
+  // The displaced worker's id, and the months from this displacement to the same
+  // worker's next one in the run (-1: none), found when the file is read (an id is
+  // reused by a young entrant once its worker retires: a next spell at a younger age is
+  // someone else's). Spells only; empty for the comparison group.
+  std::vector<int> worker, next_displacement;
   std::vector<double> wage, new_wage;
   // Earnings in years 1, 2, ... after the displacement, one column per year followed
   // (the run's output.earnings_years; 3 in format version 4, none before); NaN where
