@@ -770,7 +770,7 @@ void Model::init() {
   struct Band {
     int lo, len;                     // len 0: the last band, open
     double hazard, survive, weight;  // survive: chance a job lasts the band through
-    Rng::GeometricParam law;         // the last band's geometric
+    Rng::GeometricParam law;         // a geometric of its hazard (drawn in the last, open band)
   };
   std::vector<Band> bands;
   double total_weight = 0;
