@@ -52,6 +52,31 @@ std::string clock_text(double seconds) {
   return buf;
 }
 
+// A size in bytes as people read it: in GiB from 1 GiB on, else in MiB or KiB (so that
+// a small limit or estimate does not print as "0.00 GiB").
+std::string size_text(double bytes) {
+  char buf[32];
+  if (bytes >= 1073741824.0)
+    std::snprintf(buf, sizeof buf, "%.2f GiB", bytes / 1073741824.0);
+  else if (bytes >= 1048576.0)
+    std::snprintf(buf, sizeof buf, "%.1f MiB", bytes / 1048576.0);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f KiB", bytes / 1024.0);
+  return buf;
+}
+
+// The results file a run names after its scenario (without -o, or with -o DIR). A name
+// is a label and may hold any character; those a file name cannot (a path separator, a
+// control character) become '_', as does a leading '.' (no hidden file), so that "a/b"
+// writes a_b.h5 here, not b.h5 in ./a.
+std::string results_file_name(const std::string& scenario_name) {
+  std::string file = scenario_name.empty() ? "results" : scenario_name;
+  for (char& c : file)
+    if (c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = '_';
+  if (file.front() == '.') file.front() = '_';
+  return file + ".h5";
+}
+
 // The progress line on a terminal: a bar, the share of recorded months done, the time
 // so far and, once months are being recorded, the time left at the pace since the first
 // of them (the initial state and the burn-in come before: a large run spends its first
@@ -175,9 +200,10 @@ int main(int argc, char** argv) {
     // What a run would need, to plan a large one before starting it.
     const int t = effective_threads(threads);
     std::printf(
-        "\n# A run on %d thread%s is estimated to peak at %.2f GiB of memory (this machine has %.1f GiB;\n"
+        "\n# A run on %d thread%s is estimated to peak at %s of memory (this machine has %.1f GiB;\n"
         "# runs above 90%% of it are refused unless --max-memory allows them).\n",
-        t, t == 1 ? "" : "s", estimate_memory(sc, threads) / 1073741824.0, physical_memory() / 1073741824.0);
+        t, t == 1 ? "" : "s", size_text(static_cast<double>(estimate_memory(sc, threads))).c_str(),
+        physical_memory() / 1073741824.0);
     return kOk;
   }
 
@@ -212,17 +238,17 @@ int main(int argc, char** argv) {
   const std::size_t need = estimate_memory(sc, threads);
   if (need > limit) {
     std::fprintf(stderr,
-                 "laborsim: error: this run is estimated to need %.2f GiB of memory, more than the limit of %.2f GiB "
+                 "laborsim: error: this run is estimated to need %s of memory, more than the limit of %s "
                  "(%s); reduce simulation.workers, or --threads (replicates held at once), or raise --max-memory\n",
-                 need / 1073741824.0, limit / 1073741824.0,
+                 size_text(static_cast<double>(need)).c_str(), size_text(static_cast<double>(limit)).c_str(),
                  vm.count("max-memory") ? "--max-memory" : "90% of physical memory");
     return kBadInput;
   }
 
   const bool quiet = vm.count("quiet") > 0;
   RunOptions ro;
-  ro.output = vm.count("output") ? vm["output"].as<std::string>() : sc.name + ".h5";
-  if (std::filesystem::is_directory(ro.output)) ro.output /= sc.name + ".h5";  // -o results/
+  ro.output = vm.count("output") ? vm["output"].as<std::string>() : results_file_name(sc.name);
+  if (std::filesystem::is_directory(ro.output)) ro.output /= results_file_name(sc.name);  // -o results/
   ro.threads = threads;
   std::ostringstream cl;
   for (int i = 0; i < argc; ++i) cl << (i ? " " : "") << argv[i];

@@ -234,7 +234,9 @@ class BadScenarios(unittest.TestCase):
             out = Path(d) / "out.h5"
             p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--max-memory", "10M"])
             self.assertEqual(p.returncode, 2)
-            self.assertRegex(p.stderr, r"estimated to need \d+\.\d+ GiB")
+            # The baseline needs well under 1 GiB: both sizes in MiB, neither "0.00 GiB".
+            self.assertRegex(p.stderr, r"estimated to need \d+\.\d MiB of memory, more than the limit of 10\.0 MiB")
+            self.assertNotIn("0.00 GiB", p.stderr)
             self.assertIn("--max-memory", p.stderr)
             self.assertEqual(os.listdir(d), [])
             self.assertEqual(run(["run", SCENARIOS / "baseline.toml", "-o", out, "--max-memory", "lots"]).returncode, 2)
@@ -267,6 +269,22 @@ class BadScenarios(unittest.TestCase):
             self.assertEqual(os.listdir(d), ["baseline.h5"])
             with h5py.File(Path(d) / "baseline.h5") as f:
                 self.assertEqual(f["series/aggregate/employed"].shape[0], 1)
+
+    def test_file_named_after_a_scenario_whose_name_is_not_a_file_name(self):
+        # A name is a label ("a/b", "../x"): the file named after it stays in the folder it
+        # is written to, with '_' for what a file name cannot hold, and keeps the name inside.
+        for name, file in [("a/b", "a_b.h5"), ("../up/x", "_._up_x.h5"), ("tab\there", "tab_here.h5")]:
+            with tempdir() as d:
+                p = run(["run", SCENARIOS / "baseline.toml", "-o", d, "-r", "1", "--quiet", "--set", f"name={name}"]
+                        + QUICK)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(os.listdir(d), [file])
+                with h5py.File(Path(d) / file) as f:
+                    self.assertEqual(f.attrs["scenario_name"], name)
+                p = run(["run", SCENARIOS / "baseline.toml", "-r", "1", "--quiet", "--set", f"name={name}"] + QUICK,
+                        cwd=d)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(os.listdir(d), [file])
 
     def test_missing_output_directory(self):
         p = run(["run", SCENARIOS / "baseline.toml", "-o", "/nonexistent-dir/out.h5"])
