@@ -721,6 +721,36 @@ TEST(Demography, GraduatesReplaceRetireesAndAreYoung) {
   EXPECT_GT(young(r, 59), 0.25 * young(r, 0));
 }
 
+// Graduates replace retirees where the jobs are: each is drawn into a market (occupation
+// and region together) by its employment. Drawn apart (occupation by employment, region
+// by its share at the start), a region whose few firms staff another mix of occupations
+// received graduates for jobs it did not have: with no AI, the baseline's offshore
+// unemployment rose from 4.4% to 10.5% over fifty years, while the home region's stayed
+// put. So, with AI and the slower mechanisms off, neither region's unemployment may
+// drift over twenty years, and each region's share of the employed stays where it began.
+TEST(Demography, GraduatesGoWhereTheJobsAreAndNoRegionsUnemploymentDrifts) {
+  const int months = 240;
+  Replicates r(fixtures::small({"ai.enabled=false", "retraining.enabled=false", "consolidation.enabled=false",
+                                "aiq.enabled=false", "demography.unemployed_exit_rate=0", "demography.reentry_rate=0"},
+                               20000, months),
+               4);
+  ASSERT_GT(r.sum(M::entrants), 0.15 * 20000);  // a large part of the workforce replaced
+  auto rate = [&](int g, int from) {            // region g's unemployment rate over two years from `from`
+    double u = 0, e = 0;
+    for (int t = from; t < from + 24; ++t) u += r.at(M::region_unemployed, t, g), e += r.at(M::region_employed, t, g);
+    return u / (u + e);
+  };
+  auto share = [&](int g, int t) {
+    return r.at(M::region_employed, t, g) / (r.at(M::region_employed, t, 0) + r.at(M::region_employed, t, 1));
+  };
+  for (int g = 0; g < 2; ++g) {
+    std::printf("region %d: unemployment %.2f%% -> %.2f%%, share of the employed %.3f -> %.3f\n", g, 100 * rate(g, 0),
+                100 * rate(g, months - 24), share(g, 0), share(g, months - 1));
+    EXPECT_NEAR(rate(g, months - 24), rate(g, 0), 0.01) << "region " << g;
+    EXPECT_NEAR(share(g, months - 1), share(g, 0), 0.01) << "region " << g;
+  }
+}
+
 // Labour-force flows (MODEL.md 3.11): the inactive re-enter at reentry_rate, then the
 // unemployed leave at unemployed_exit_rate. Demography is the month's last step to
 // change either list, so the lists they were drawn from are this month's stocks with

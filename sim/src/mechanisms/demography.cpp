@@ -129,18 +129,22 @@ void retire_early(Model& m) {
   });
 }
 
-// Graduates, one per retiree, in occupations by current employment. Their ids are
-// taken first (freed ids in order, then new ones); each draws from a stream of its own
-// in parallel; they join their market's pool market by market in parallel, some
-// straight into a job lined up before they finish (an open vacancy of their market).
+// Graduates, one per retiree, in markets (occupation and region) by current employment.
+// Their ids are taken first (freed ids in order, then new ones); each draws from a
+// stream of its own in parallel; they join their market's pool market by market in
+// parallel, some straight into a job lined up before they finish (an open vacancy of
+// their market).
 void enter_all(Model& m, std::size_t count) {
   const auto& dm = m.sc_.demography;
   if (count == 0) return;
-  std::vector<double> occ_cum(m.nocc_), reg_cum(m.nreg_);
+  // The market (occupation and region together) by its employment: where the jobs are.
+  // (Drawn apart, occupation by employment and region by its share at the start, the two
+  // did not meet: a region whose firms staff another mix of occupations received
+  // graduates for jobs it did not have, and its unemployment rose year after year.)
+  std::vector<double> market_cum(static_cast<size_t>(m.markets()));
   double acc = 0;
-  for (int o = 0; o < m.nocc_; ++o) occ_cum[o] = acc += static_cast<double>(m.occ_employed(o)) + 1e-9;
-  acc = 0;
-  for (int g = 0; g < m.nreg_; ++g) reg_cum[g] = acc += m.sc_.regions[g].share;
+  for (int mk = 0; mk < m.markets(); ++mk)
+    market_cum[static_cast<size_t>(mk)] = acc += static_cast<double>(m.market_employed[mk]) + 1e-9;
   struct Entrant {
     std::int32_t id;
     std::int32_t market = 0;
@@ -160,10 +164,11 @@ void enter_all(Model& m, std::size_t count) {
     Rng r = m.rng(k, Purpose::entrants);
     const double age = 22.0 + 4.0 * r.uniform();
     m.w.core[id].birth_month = static_cast<std::int16_t>(m.month_ - static_cast<int>(age * 12));
-    const auto occ = std::upper_bound(occ_cum.begin(), occ_cum.end(), r.uniform() * occ_cum.back()) - occ_cum.begin();
-    const auto reg = std::upper_bound(reg_cum.begin(), reg_cum.end(), r.uniform() * reg_cum.back()) - reg_cum.begin();
-    m.w.core[id].occ = static_cast<std::uint16_t>(std::min<std::ptrdiff_t>(occ, m.nocc_ - 1));
-    m.w.core[id].region = static_cast<std::uint8_t>(std::min<std::ptrdiff_t>(reg, m.nreg_ - 1));
+    const auto mk = std::min<std::ptrdiff_t>(
+        std::upper_bound(market_cum.begin(), market_cum.end(), r.uniform() * market_cum.back()) - market_cum.begin(),
+        m.markets() - 1);
+    m.w.core[id].occ = static_cast<std::uint16_t>(mk / m.nreg_);
+    m.w.core[id].region = static_cast<std::uint8_t>(mk % m.nreg_);
     m.w.set_aiq(id, m.sc_.aiq.enabled && r.bernoulli(m.sc_.aiq.initial_share[0]));
     m.w.set_cause(id, Cause::none);
     m.w.set_status(id, Status::unemployed);
