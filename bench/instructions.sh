@@ -32,7 +32,8 @@ count() {  # count MONTHS: runs under callgrind, leaves $out/MONTHS.{log,cg,fn}
   local m=$1
   valgrind --tool=callgrind --callgrind-out-file="$out/$m.cg" \
     "$bin" run "$scenario" -o "$out/$m.h5" -r 1 -t 1 --profile \
-    --set simulation.workers="$workers" --set simulation.months="$m" > "$out/$m.log" 2>&1 ||
+    --set simulation.workers="$workers" --set simulation.months="$m" --set simulation.burn_in_months=24 \
+    > "$out/$m.log" 2>&1 ||
     { cat "$out/$m.log" >&2; exit 1; }
   # Inclusive count of each mechanism's entry point (the largest line per name: with
   # debug information a function also appears once per source file it was inlined from).

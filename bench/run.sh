@@ -28,9 +28,12 @@ echo "scenario: $scenario, $workers workers, $months months (full model on)"
 repeat=${BENCH_REPEAT:-1}
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: BENCH_REPEAT must be a positive whole number" >&2; exit 2; }
 
+# The burn-in is held at 24 months (the baseline's until 2026-12-02; 120 since): its
+# months are not counted as worker-months, so the figures stay comparable across rounds.
 run() {  # run NAME REPLICATES THREADS [WORKERS]
   $bin run "$scenario" -o "$out/$1.h5" -r "$2" -t "$3" --profile \
-    --set simulation.workers="${4:-$workers}" --set simulation.months="$months" > "$out/$1.log"
+    --set simulation.workers="${4:-$workers}" --set simulation.months="$months" \
+    --set simulation.burn_in_months=24 > "$out/$1.log"
   rm -f "$out/$1.h5"
   line "$1" "$2" "$3"
 }

@@ -432,17 +432,17 @@ void Model::transfer(std::int32_t wid, std::int32_t ci) {
   cell_employment_changed(ci, +1);
 }
 
-void Model::set_aiq(std::int32_t wid) {
-  if (w.aiq(wid)) return;
-  w.set_aiq(wid, 1);
+void Model::set_aiq(std::int32_t wid, bool aiq) {
+  if (w.aiq(wid) == aiq) return;
+  w.set_aiq(wid, aiq);
   if (w.status(wid) == Status::unemployed) {  // its pool's copy too
     auto& p = pool[static_cast<size_t>(market(w.core[wid].occ, w.core[wid].region))];
-    p[static_cast<size_t>(w.core[wid].slot)].aiq = 1;
+    p[static_cast<size_t>(w.core[wid].slot)].aiq = aiq;
   }
   if (w.status(wid) == Status::employed || w.status(wid) == Status::unemployed || w.status(wid) == Status::retraining) {
-    count([b = birth_index(wid)](auto& t) {
-      ++t.aiq_by_birth[b];
-      ++t.n_aiq_lf;
+    count([b = birth_index(wid), d = aiq ? 1 : -1](auto& t) {
+      t.aiq_by_birth[b] += d;
+      t.n_aiq_lf += d;
     });
   }
 }
@@ -978,6 +978,7 @@ void Model::step() {
     t = now;
   };
   apply_schedule();
+  if (month_ == 0 && sc_.simulation.burn_in_months > 0) mech::aiq_start(*this);
   timed([&] { mech::capability(*this); });
   timed([&] { mech::matching(*this); });
   timed([&] { mech::churn(*this); });

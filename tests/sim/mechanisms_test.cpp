@@ -705,6 +705,33 @@ TEST(AIQ, UniformHazardGivesTheGeometricLaw) {
     EXPECT_NEAR(r.at(M::aiq_share, t), 1 - (1 - s0) * std::pow(1 - h, t + 1), 0.004) << "month " << t;
 }
 
+// The initial AIQ shares by cohort describe month 0, whatever the burn-in. Without
+// diffusion in the burn-in, graduates enter at the youngest cohort's share and carry it
+// as they age while retirees leave with the oldest's: after ten years of burn-in the
+// 26-34 cohort would hold mostly graduates at 40% instead of its own 25%. Readiness is
+// drawn again at month 0, so each cohort's share there is its initial one (binomial
+// spread over the labour force), and without a burn-in nothing is drawn again.
+TEST(AIQ, EachCohortStartsAtItsInitialShareAfterABurnIn) {
+  const std::array<double, kCohorts> share = {0.4, 0.25, 0.2, 0.15, 0.1, 0.05};
+  auto scenario = [&](int burn_in) {
+    return fixtures::small({"ai.enabled=false", "aiq.initial_share=[0.4,0.25,0.2,0.15,0.1,0.05]",
+                            "aiq.monthly_hazard=[0,0,0,0,0,0]", "simulation.burn_in_months=" + std::to_string(burn_in)},
+                           40000, 1);
+  };
+  for (const int burn_in : {120, 0}) {
+    Replicates r(scenario(burn_in), 4);
+    for (int k = 0; k < kCohorts; ++k) {
+      const double lf = 4 * (r.at(M::cohort_employed, 0, k) + r.at(M::cohort_unemployed, 0, k));
+      ASSERT_GT(lf, 400) << "cohort " << k;
+      const double sd = std::sqrt(share[k] * (1 - share[k]) / lf);
+      std::printf("burn-in %d, cohort %d: %.4f (%.2f, sd %.4f)\n", burn_in, k, r.at(M::cohort_aiq_share, 0, k),
+                  share[k], sd);
+      EXPECT_NEAR(r.at(M::cohort_aiq_share, 0, k), share[k], 4 * sd + 0.002)
+          << "burn-in " << burn_in << ", cohort " << k;
+    }
+  }
+}
+
 TEST(Demography, GraduatesReplaceRetireesAndAreYoung) {
   Replicates r(fixtures::small({"ai.enabled=false"}));
   EXPECT_GT(r.sum(M::retirements), 0);

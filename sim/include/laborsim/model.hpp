@@ -412,7 +412,7 @@ class Model {
   void hire(std::int32_t wid, std::int32_t cell);
   // Moves an employed worker to another cell without a separation (acquisitions).
   void transfer(std::int32_t wid, std::int32_t cell);
-  void set_aiq(std::int32_t wid);
+  void set_aiq(std::int32_t wid, bool aiq = true);             // the flag, its pool copy and the counts
   void count_worker(std::int32_t wid, int sign);               // in/out of the labour-force stocks
   void cell_employment_changed(std::int32_t cell, int delta);  // its firm's size and sector sums
   void note_gap(std::int32_t cell);  // list the cell for the demand-gap adjustment if e + v != target
@@ -471,6 +471,7 @@ namespace mech {
 void capability(Model& m);     // real and perceived AI capability
 void demography(Model& m);     // retirements, graduates, labour-force exits and reentries
 void aiq_diffusion(Model& m);  // AI readiness spreads by age cohort
+void aiq_start(Model& m);      // after a burn-in: AI readiness as the scenario gives it at month 0
 void adoption(Model& m);       // Bass diffusion, pipeline, AI cuts, reinstatement, regret
 void consolidation(Model& m);  // VC runway, acquisitions and failures
 void retraining(Model& m);     // entries and completions

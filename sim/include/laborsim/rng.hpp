@@ -42,6 +42,7 @@ enum class Purpose : std::uint64_t {
   early_retirement = 21,    // the older unemployed of one market retiring early
   comparison = 22,          // which employed panel workers of one block join the comparison group
   firm_intensity = 23,      // how far one firm bets on AI at its reduction (ai.intensity_sd)
+  aiq_start = 24,           // one block's AI readiness drawn again at month 0, after a burn-in
 };
 
 class Rng {
