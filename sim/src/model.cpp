@@ -633,7 +633,11 @@ void Model::make_firms(double employed_target) {
           d.vc = d.size <= sc_.firms.vc_max_size && d.r.bernoulli(sec.vc_share);
           d.premium = static_cast<float>(std::exp(sc_.firms.wage_premium_sd * d.r.normal(0.0, 1.0)));
           if (d.vc && sc_.consolidation.enabled) {
-            const int end = t0 + 1 + static_cast<int>(d.r.uniform() * 2 * sec.runway_months);
+            // The runways at the start run from month 0, not from the burn-in's first
+            // month: like adoption, the wave of runway ends is what the recorded run
+            // shows (the burn-in settles the labour market, and after ten years of it
+            // the initial runways would all have ended unseen).
+            const int end = std::max(t0, 0) + 1 + static_cast<int>(d.r.uniform() * 2 * sec.runway_months);
             if (calendar_index(end) < cal) d.runway_end = calendar_index(end);
           }
           // Jobs split over occupations by the sector's staffing mix (sequential binomials).

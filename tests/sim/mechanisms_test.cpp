@@ -607,6 +607,39 @@ TEST(Consolidation, OffKeepsConcentrationFlatOnRaisesIt) {
 // runway ends between acquisitions and failures follows the share (only a sector's
 // largest firm has no acquirer, one firm in hundreds here). Failures bring new VC-backed
 // entrants with runways of their own, so a low share makes more runway ends.
+// The runways at the start run from month 0, whatever the burn-in: the wave of runway
+// ends is in the recorded run. With refunding off, each initial VC-backed firm's runway
+// ends once, within 2 x runway_months (12 here) of month 0: after 60 months of burn-in
+// every firm made at the start is still in business at month 0, and by month 25 every
+// initial VC-backed one is gone (acquired or failed, each a firm event of months 1-25).
+// Had the runways run from the burn-in's start, they would all have ended before month 0.
+TEST(Consolidation, RunwaysAtTheStartRunFromMonthZeroAfterABurnIn) {
+  const Scenario sc =
+      fixtures::small({"ai.enabled=false", "consolidation.refunding_probability=0", "sectors.tech.vc_share=0.5",
+                       "sectors.services.vc_share=0.5", "simulation.burn_in_months=60"},
+                      40000, 48);
+  Model m(sc, 0);
+  const std::size_t made = m.f.size();
+  std::size_t vc = 0;
+  for (std::size_t fid = 0; fid < made; ++fid) vc += m.f.vc[fid];
+  ASSERT_GT(vc, 200u);
+  m.run();
+  EXPECT_EQ(m.series().at(M::firms_alive, 0), static_cast<double>(made));
+  std::size_t gone = 0;
+  for (std::size_t fid = 0; fid < made; ++fid)
+    if (m.f.vc[fid]) gone += !m.f.alive[fid];
+  EXPECT_EQ(gone, vc);
+  std::size_t initial_ends = 0;
+  for (const FirmEvent& e : m.firm_events())
+    if ((e.kind == FirmEventKind::acquisition || e.kind == FirmEventKind::failure) &&
+        static_cast<std::size_t>(e.firm) < made) {
+      EXPECT_GE(e.month, 1);
+      EXPECT_LE(e.month, 25);
+      ++initial_ends;
+    }
+  EXPECT_EQ(initial_ends, vc);
+}
+
 TEST(Consolidation, AcquisitionShareSplitsRunwayEnds) {
   for (const double share : {0.25, 0.75}) {
     Replicates r(fixtures::small({"ai.enabled=false", "consolidation.refunding_probability=0",
