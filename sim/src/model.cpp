@@ -12,6 +12,7 @@
 #include <limits>
 #include <numeric>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 namespace laborsim {
@@ -982,7 +983,15 @@ void Model::step() {
     t = now;
   };
   apply_schedule();
-  if (month_ == 0 && sc_.simulation.burn_in_months > 0) mech::aiq_start(*this);
+  if (month_ == 0 && sc_.simulation.burn_in_months > 0) {
+    // Counted with AIQ's diffusion, not with the capability step that follows.
+    constexpr int aiq = 7;
+    static_assert(std::string_view(kStepNames[aiq]) == "aiq");
+    mech::aiq_start(*this);
+    const auto now = clock::now();
+    step_seconds[aiq] += std::chrono::duration<double>(now - t).count();
+    t = now;
+  }
   timed([&] { mech::capability(*this); });
   timed([&] { mech::matching(*this); });
   timed([&] { mech::churn(*this); });

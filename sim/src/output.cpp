@@ -51,10 +51,16 @@ void number_dataset(H5::Group& g, const char* name, const std::vector<double>& v
 
 template <class T>
 const H5::PredType& h5_type() {
-  if constexpr (std::is_same_v<T, std::int32_t>) return H5::PredType::NATIVE_INT32;
-  if constexpr (std::is_same_v<T, std::int64_t>) return H5::PredType::NATIVE_INT64;
-  if constexpr (std::is_same_v<T, std::uint8_t>) return H5::PredType::NATIVE_UINT8;
-  if constexpr (std::is_same_v<T, float>) return H5::PredType::NATIVE_FLOAT;
+  if constexpr (std::is_same_v<T, std::int32_t>)
+    return H5::PredType::NATIVE_INT32;
+  else if constexpr (std::is_same_v<T, std::int64_t>)
+    return H5::PredType::NATIVE_INT64;
+  else if constexpr (std::is_same_v<T, std::uint8_t>)
+    return H5::PredType::NATIVE_UINT8;
+  else {
+    static_assert(std::is_same_v<T, float>, "a column type the results file does not use");
+    return H5::PredType::NATIVE_FLOAT;
+  }
 }
 
 // One dataset of a table of rows (/spells, /comparison, /firm_events): its name, type
