@@ -18,9 +18,9 @@ const char* kUsage =
     "Usage:\n"
     "  laborsim-analyze summary RESULTS.h5 [--by occupation|sector|region|cohort|tenure|cause] [--format "
     "table|csv|json]\n"
-    "                   [--from M]\n"
-    "  laborsim-analyze summary A.h5 B.h5 [...] [--format table|csv|json] [--from M]   (runs side by side)\n"
-    "  laborsim-analyze compare A.h5 B.h5 [C.h5 ...] [--format table|csv|json] [--from M]   (each against A)\n"
+    "                   [--from M] [--to M]\n"
+    "  laborsim-analyze summary A.h5 B.h5 [...] [--format table|csv|json] [--from M] [--to M]   (side by side)\n"
+    "  laborsim-analyze compare A.h5 B.h5 [C.h5 ...] [--format table|csv|json] [--from M] [--to M]   (each against A)\n"
     "  laborsim-analyze export RESULTS.h5 [...] --format csv|json -o DIR [--grouping aggregate ...]\n"
     "  laborsim-analyze report A.h5 [B.h5 ...] -o report.html\n\n"
     "Displacement and rehiring outcomes of laborsim runs: every figure as a mean across\n"
@@ -39,6 +39,9 @@ int main(int argc, char** argv) {
       "from", po::value<int>(),
       "summary, compare: figures over months FROM to the end (displacements that began in them), e.g. from the month a "
       "scheduled change takes effect")(
+      "to", po::value<int>(),
+      "summary, compare: figures over months before TO (displacements that began in them), as if the run had been "
+      "TO months long, e.g. to compare a longer run with a shorter one")(
       "grouping", po::value<std::vector<std::string>>()->composing(),
       "export: only these series (aggregate, occupation, sector, region or cohort; repeatable); default all");
   po::options_description hidden;
@@ -91,11 +94,14 @@ int main(int argc, char** argv) {
     if (cmd == "export" && (!vm.count("output") || format == Format::table))
       return usage_error("export needs --format csv|json and -o DIR");
     if (cmd != "export" && vm.count("grouping")) return usage_error("--grouping is an option of export");
-    if (cmd != "summary" && cmd != "compare" && vm.count("from"))
-      return usage_error("--from is an option of summary and compare");
+    for (const char* opt : {"from", "to"})
+      if (cmd != "summary" && cmd != "compare" && vm.count(opt))
+        return usage_error(std::string("--") + opt + " is an option of summary and compare");
     for (const auto& f : files) runs.push_back(read_results(f));
-    if (vm.count("from"))
-      for (auto& r : runs) r = window_from(r, vm["from"].as<int>());
+    if (vm.count("from") || vm.count("to"))
+      for (auto& r : runs)
+        r = window(r, vm.count("from") ? vm["from"].as<int>() : 0,
+                   vm.count("to") ? std::optional<int>(vm["to"].as<int>()) : std::nullopt);
   } catch (const FormatError& e) {
     std::cerr << "laborsim-analyze: error: " << e.what() << "\n";
     return 2;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <numeric>
 #include <sstream>
 #include <tuple>
@@ -153,6 +154,7 @@ Results read_results(const std::filesystem::path& file) {
     r.seed = attr_number<std::uint64_t>(root, "seed", H5::PredType::NATIVE_UINT64);
     r.replicates = attr_number<int>(root, "replicates", H5::PredType::NATIVE_INT);
     r.months = attr_number<int>(root, "months", H5::PredType::NATIVE_INT);
+    r.run_months = r.months;
     if (root.attrExists("scenario_effective_toml")) {
       try {
         const toml::table scenario = toml::parse(attr_string(root, "scenario_effective_toml"));
@@ -287,20 +289,32 @@ Results read_results(const std::filesystem::path& file) {
   return r;
 }
 
-Results window_from(const Results& r, int from) {
-  if (from == 0) return r;
+Results window(const Results& r, int from, std::optional<int> to_month) {
+  const int to = to_month.value_or(r.months);
+  if (from == 0 && to == r.months) return r;
+  auto month_range = [&] { return " (it has months 0-" + std::to_string(r.months - 1) + ")"; };
   if (from < 0 || from >= r.months)
-    throw FormatError(r.path.string() + ": --from " + std::to_string(from) +
-                      " is not a month of the run (it has months 0-" + std::to_string(r.months - 1) + ")");
+    throw FormatError(r.path.string() + ": --from " + std::to_string(from) + " is not a month of the run" +
+                      month_range());
+  if (to > r.months)
+    throw FormatError(r.path.string() + ": --to " + std::to_string(to) + " is past the run's end" + month_range() +
+                      ": a window ends at the run's months at most");
+  if (to <= from)
+    throw FormatError(r.path.string() + ": --to " + std::to_string(to) + " must come after --from " +
+                      std::to_string(from) + " (the window is months FROM to TO-1)");
   Results w = r;
-  const Eigen::Index keep = r.months - from;
-  for (auto& [name, m] : w.aggregate) m = Eigen::MatrixXd(m.rightCols(keep));
+  const Eigen::Index keep = to - from;
+  for (auto& [name, m] : w.aggregate) m = Eigen::MatrixXd(m.middleCols(from, keep));
   for (auto& [name, reps] : w.grouped)
-    for (auto& m : reps) m = Eigen::MatrixXd(m.bottomRows(keep));
+    for (auto& m : reps) m = Eigen::MatrixXd(m.middleRows(from, keep));
   w.months = static_cast<int>(keep);
   w.first_month = r.first_month + from;
-  // The spells (and comparison records) that began from `from` on, kept in place, their
-  // months counted from it.
+  // The spells (and comparison records) that began in the window, kept in place, their
+  // months counted from `from`; what the run saw after the window's last month, as a
+  // run ending there would not have: a spell still open then is censored at that month
+  // (Model::run), an earnings year not wholly in the window is NaN (Model::end_earnings),
+  // and a next displacement after it is none.
+  const int last = to - 1;
   for (Spells* table : {&w.spells, &w.comparison}) {
     Spells& s = *table;
     const std::array int_columns = {
@@ -310,11 +324,22 @@ Results window_from(const Results& r, int from) {
     for (auto& e : s.earnings) wage_columns.push_back(&e);
     std::size_t n = 0;
     for (std::size_t i = 0; i < s.size(); ++i) {
-      if (s.start_month[i] < from) continue;
+      if (s.start_month[i] < from || s.start_month[i] > last) continue;
       for (auto* col : int_columns)
         if (!col->empty()) (*col)[n] = (*col)[i];  // the comparison group has no end_month, cause, ...
       for (auto* col : wage_columns)
         if (!col->empty()) (*col)[n] = (*col)[i];
+      if (!s.end_month.empty() && s.end_month[n] > last) {
+        s.end_month[n] = last;
+        s.reemployed[n] = 0;
+        if (!s.new_occupation.empty()) s.new_occupation[n] = -1;
+        if (!s.new_region.empty()) s.new_region[n] = -1;
+        if (!s.new_wage.empty()) s.new_wage[n] = 0;
+      }
+      if (!s.next_displacement.empty() && s.start_month[n] + s.next_displacement[n] > last) s.next_displacement[n] = -1;
+      for (std::size_t y = 0; y < s.earnings.size(); ++y)
+        if (s.start_month[n] + 12 * static_cast<int>(y + 1) > last)
+          s.earnings[y][n] = std::numeric_limits<double>::quiet_NaN();
       s.start_month[n] -= from;
       if (!s.end_month.empty()) s.end_month[n] -= from;
       ++n;
@@ -324,7 +349,7 @@ Results window_from(const Results& r, int from) {
     for (auto* col : wage_columns)
       if (!col->empty()) col->resize(n);
   }
-  // The firm panel's events from `from` on, their months counted from it.
+  // The firm panel's events in the window, their months counted from `from`.
   FirmEvents& e = w.firm_events;
   const std::array event_ints = {&e.replicate,
                                  &e.month,
@@ -341,7 +366,7 @@ Results window_from(const Results& r, int from) {
   const std::array event_doubles = {&e.capability_believed, &e.capability_real};
   std::size_t kept = 0;
   for (std::size_t i = 0; i < e.size(); ++i) {
-    if (e.month[i] < from) continue;
+    if (e.month[i] < from || e.month[i] > last) continue;
     for (auto* col : event_ints) (*col)[kept] = (*col)[i];
     for (auto* col : event_doubles) (*col)[kept] = (*col)[i];
     e.month[kept] -= from;

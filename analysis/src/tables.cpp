@@ -134,9 +134,13 @@ bool unread_horizon(const Figure& fig) {
 void header(std::ostream& os, const Results& r) {
   os << r.path.string() << ": scenario '" << r.scenario_name << "', " << r.replicates
      << (r.replicates == 1 ? " replicate x " : " replicates x ") << r.months << " months";
-  if (r.first_month > 0)
-    os << " (months " << r.first_month << "-" << r.first_month + r.months - 1 << " of the run: --from " << r.first_month
-       << ")";
+  const int to = r.first_month + r.months;
+  if (r.first_month > 0 || to < r.run_months) {
+    os << " (months " << r.first_month << "-" << to - 1 << " of the run's 0-" << r.run_months - 1 << ":";
+    if (r.first_month > 0) os << " --from " << r.first_month;
+    if (to < r.run_months) os << " --to " << to;
+    os << ")";
+  }
   if (r.workers > 0) os << ", " << r.workers << " workers";
   os << ", seed " << r.seed;
   for (std::size_t k = 0; k < r.schedule_months.size(); ++k)
@@ -153,6 +157,7 @@ nlohmann::json summary_json(const Results& r, const std::vector<Figure>& figs) {
                       {"seed", r.seed},
                       {"schedule_months", r.schedule_months},
                       {"from_month", r.first_month},
+                      {"to_month", r.first_month + r.months},
                       {"months", r.months},
                       {"earnings_years", r.spells.earnings_years()}};
   for (const auto& fig : figs) {
@@ -178,6 +183,7 @@ nlohmann::json comparison_json(const Results& a, const Results& b, const Compari
   nlohmann::json j = {{"a", {{"file", a.path.string()}, {"scenario", a.scenario_name}}},
                       {"b", {{"file", b.path.string()}, {"scenario", b.scenario_name}}},
                       {"from_month", a.first_month},
+                      {"to_month", a.first_month + a.months},
                       {"paired", c.paired},
                       {"method", c.how},
                       {"caveats", c.caveats}};

@@ -232,3 +232,68 @@ TEST(Summary, PresentValueOfTheLossOverTwentyYearsIsTheDiscountedSum) {
   for (int y = 0; y < 10; ++y) ten += std::pow(1.05, -static_cast<double>(y));
   EXPECT_NEAR(find(run(10), "earnings_pv_lost").values[0], 0.75 * ten, 1e-12);
 }
+
+// window(r, from, to) is the run as a run of `to` months would have written it, begun at
+// `from`: spells that began outside are gone; a spell that ended after month to-1
+// (rehired or censored) is censored there, with no new job; an earnings year not wholly
+// observed by month to-1 is NaN; a next displacement after month to-1 is none; the
+// series keep months from..to-1 and the firm events theirs.
+TEST(Window, CutsARunAsIfItHadEndedThere) {
+  Results r;
+  r.replicates = 1;
+  r.months = r.run_months = 60;
+  r.aggregate["unemployment_rate"] =
+      Eigen::MatrixXd::NullaryExpr(1, 60, [](Eigen::Index, Eigen::Index j) { return static_cast<double>(j); });
+  auto& s = r.spells;
+  // start, end, reemployed, next displacement (months after), earnings years 1-2
+  const std::array<std::array<int, 4>, 5> rows = {{{5, 8, 1, 30},      // before from: gone
+                                                   {12, 20, 1, 10},    // wholly inside: kept as is
+                                                   {20, 40, 1, 16},    // rehired after: censored at 35
+                                                   {25, 50, 0, -1},    // censored after: censored at 35
+                                                   {36, 40, 1, -1}}};  // begun after: gone
+  for (const auto& [start, end, reemployed, next] : rows) {
+    s.replicate.push_back(0);
+    s.start_month.push_back(start);
+    s.end_month.push_back(end);
+    s.reemployed.push_back(reemployed);
+    s.new_occupation.push_back(reemployed ? 2 : -1);
+    s.new_region.push_back(reemployed ? 0 : -1);
+    s.new_wage.push_back(reemployed ? 50000 : 0);
+    s.wage.push_back(60000);
+    s.next_displacement.push_back(next);
+    for (auto* col : {&s.cause, &s.occupation, &s.sector, &s.region, &s.age, &s.tenure, &s.worker}) col->push_back(1);
+  }
+  s.earnings = {{1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}};
+  r.firm_events.month = {9, 10, 35, 36};
+  for (auto* col : {&r.firm_events.replicate, &r.firm_events.firm, &r.firm_events.kind, &r.firm_events.sector,
+                    &r.firm_events.region, &r.firm_events.employed, &r.firm_events.laid_off, &r.firm_events.moved,
+                    &r.firm_events.reopened, &r.firm_events.reopened_offshore, &r.firm_events.other_firm})
+    col->assign(4, 0);
+  r.firm_events.capability_believed.assign(4, 0.5);
+  r.firm_events.capability_real.assign(4, 0.4);
+
+  const Results w = window(r, 10, 36);
+  EXPECT_EQ(w.months, 26);
+  EXPECT_EQ(w.first_month, 10);
+  EXPECT_EQ(w.run_months, 60);
+  ASSERT_EQ(w.series("unemployment_rate").cols(), 26);
+  EXPECT_EQ(w.series("unemployment_rate")(0, 0), 10);
+  EXPECT_EQ(w.series("unemployment_rate")(0, 25), 35);
+  ASSERT_EQ(w.spells.size(), 3u);
+  EXPECT_EQ(w.spells.start_month, (std::vector<int>{2, 10, 15}));  // counted from month 10
+  EXPECT_EQ(w.spells.end_month, (std::vector<int>{10, 25, 25}));   // 20, then month 35 twice
+  EXPECT_EQ(w.spells.reemployed, (std::vector<int>{1, 0, 0}));
+  EXPECT_EQ(w.spells.new_occupation, (std::vector<int>{2, -1, -1}));
+  EXPECT_EQ(w.spells.new_wage, (std::vector<double>{50000, 0, 0}));
+  EXPECT_EQ(w.spells.next_displacement, (std::vector<int>{10, -1, -1}));  // month 22 is in the window, 36 not
+  // Year 1 of a displacement in month 12 is months 13-24, observed; year 2 (25-36) is not.
+  EXPECT_EQ(w.spells.earnings[0][0], 2);
+  EXPECT_TRUE(std::isnan(w.spells.earnings[1][0]));
+  EXPECT_TRUE(std::isnan(w.spells.earnings[0][2]));  // months 26-37
+  EXPECT_EQ(w.firm_events.month, (std::vector<int>{0, 25}));
+
+  EXPECT_THROW(window(r, 10, 61), FormatError);
+  EXPECT_THROW(window(r, 10, 10), FormatError);
+  EXPECT_THROW(window(r, 60, std::nullopt), FormatError);
+  EXPECT_EQ(window(r, 0, 60).months, 60);  // the whole run
+}

@@ -119,7 +119,7 @@ class Analyze(unittest.TestCase):
                  for r in range(4)]
         self.assertAlmostEqual(fig["rehired_lower_pay"]["mean"], np.mean(lower), places=12)
         table = analyze(["summary", self.base, "--from", "12"], check=True).stdout
-        self.assertIn("4 replicates x 24 months (months 12-35 of the run: --from 12)", table)
+        self.assertIn("4 replicates x 24 months (months 12-35 of the run's 0-35: --from 12)", table)
         for bad in ["36", "-1"]:
             p = analyze(["summary", self.base, "--from", bad])
             self.assertEqual(p.returncode, 2)
@@ -127,6 +127,58 @@ class Analyze(unittest.TestCase):
         p = analyze(["export", self.base, "--format", "csv", "-o", "/nonexistent", "--from", "3"])
         self.assertEqual(p.returncode, 2)
         self.assertIn("--from is an option of summary and compare", p.stderr)
+
+    def test_summary_to_a_month_is_the_shorter_run(self):
+        # --to 24 of a 36-month run is the run as if it had been 24 months long: a run of
+        # 24 months with the same scenario and seed gives every figure exactly (its
+        # spells still open at month 23 are censored there, its earnings years not
+        # wholly observed are NaN, its next displacements after it are none). The
+        # hype_regret run has AI cuts, regrets, consolidation and a firm panel.
+        with tempdir() as d:
+            short = run_scenario(d, "hype_regret", ["-r", "4", "--quiet", "--set", "output.panel_rate=0.2"] + QUICK +
+                                 ["--set", "simulation.months=24"])
+
+            def figures(args):
+                j = json.loads(analyze(["summary", *args, "--format", "json"], check=True).stdout)
+                return j, {k: v for k, v in j.items() if k not in ("file",)}
+
+            whole, short_json = figures([short])
+            cut, cut_json = figures([self.hype, "--to", "24"])
+            self.assertEqual((cut["from_month"], cut["to_month"], cut["months"]), (0, 24, 24))
+            self.assertEqual((whole["from_month"], whole["to_month"]), (0, 24))
+            self.assertEqual(short_json, cut_json)
+            # Spells cut by the window are there to be cut: some reemployed after month 23.
+            with h5py.File(self.hype) as f:
+                start, end = f["spells/start_month"][()], f["spells/end_month"][()]
+                reemployed = f["spells/reemployed"][()]
+            self.assertGreater(((start <= 23) & (end > 23) & (reemployed == 1)).sum(), 10)
+            self.assertGreater(cut["figures"]["displaced_ai"]["mean"], 0)
+            self.assertGreater(cut["figures"]["displaced_consolidation"]["mean"], 0)
+            for by in ["cause", "tenure", "occupation"]:
+                with self.subTest(by=by):
+                    self.assertEqual(figures([short, "--by", by])[1], figures([self.hype, "--to", "24", "--by", by])[1])
+            self.assertEqual(figures([short, "--from", "6"])[1], figures([self.hype, "--from", "6", "--to", "24"])[1])
+            # Compared, the two are one run: every difference 0, every figure comparable.
+            c = json.loads(analyze(["compare", short, self.hype, "--to", "24", "--format", "json"], check=True).stdout)
+            self.assertEqual(c["caveats"], [])
+            self.assertEqual(c["to_month"], 24)
+            for key, fig in c["figures"].items():
+                with self.subTest(figure=key):
+                    self.assertTrue(fig["comparable"])
+                    if fig["b_minus_a"]["mean"] is not None:
+                        self.assertEqual(fig["b_minus_a"]["mean"], 0)
+            table = analyze(["summary", self.hype, "--from", "6", "--to", "24"], check=True).stdout
+            self.assertIn("4 replicates x 18 months (months 6-23 of the run's 0-35: --from 6 --to 24)", table)
+        for args, message in [(["--to", "37"], "--to 37 is past the run's end (it has months 0-35)"),
+                              (["--to", "0"], "--to 0 must come after --from 0"),
+                              (["--from", "12", "--to", "12"], "--to 12 must come after --from 12")]:
+            with self.subTest(args=args):
+                p = analyze(["summary", self.hype, *args])
+                self.assertEqual(p.returncode, 2)
+                self.assertIn(f"{self.hype}: {message}", p.stderr)
+        p = analyze(["export", self.hype, "--format", "csv", "-o", "/nonexistent", "--to", "3"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--to is an option of summary and compare", p.stderr)
 
     def test_displaced_again_is_repeat_job_loss_in_the_spell_panel(self):
         # "displaced again within 24 months": of each replicate's displacements at least 24

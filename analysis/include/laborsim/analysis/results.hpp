@@ -7,6 +7,7 @@
 #include <array>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -60,7 +61,8 @@ struct Results {
   std::string scenario_name, scenario_toml, command_line, created, laborsim_version, git_commit;
   std::uint64_t seed = 0;
   int replicates = 0, months = 0, format_version = 0;
-  int first_month = 0;                        // the run's month that month 0 here is (window_from); 0 for a whole run
+  int first_month = 0;                        // the run's month that month 0 here is (window); 0 for a whole run
+  int run_months = 0;                         // the whole run's months (months is a window's, after window)
   std::int64_t workers = 0;                   // simulation.workers of the stored scenario (0 if it does not say)
   std::vector<int> schedule_months;           // months at which the scenario's [[schedule]] changes parameters
   std::vector<std::string> schedule_changes;  // for each, what changes: "ai.hype_premium = 1.0, ..."
@@ -93,10 +95,15 @@ struct Results {
 
 Results read_results(const std::filesystem::path& file);
 
-// The run from month `from` on, as if it had started there: every series cut to months
-// from..end, the displacements that began in them (their months counted from `from`);
-// first_month says where the window starts. FormatError if the run has no such month.
-Results window_from(const Results& r, int from);
+// The run over months from..to-1 (no to: to its end), as if it had started at `from`
+// and been `to` months long: every series cut to those months, the displacements and
+// comparison records that began in them (their months counted from `from`), and what a
+// run ending at month to-1 could not have seen taken out (spells still open then are
+// censored there, earnings years not wholly in it are NaN, a next displacement after it
+// is none), so that `--to M` of a run gives what a run of M months with the same
+// scenario and seed gives. first_month says where the window starts. FormatError if
+// from is not a month of the run, or to is past its end or not after from.
+Results window(const Results& r, int from, std::optional<int> to = std::nullopt);
 
 // How tables and reports name each of several runs: its scenario's name, and where two
 // runs share a name (the same scenario with other --set values or seeds), its file too
