@@ -326,21 +326,22 @@ std::string largest_cuts_table(const Results& r, const std::string& name) {
 // Month by month, each run's difference from the first, replicate by replicate: runs
 // made with the same seed share their random streams (common random numbers), so the
 // paired difference shows what the scenarios' differences did, with far less noise than
-// two overlaid fans. Runs of another seed, replicate count or length are not paired.
+// two overlaid fans. A run with more replicates than the first is paired on the
+// replicates both have; runs of another seed or length are not paired.
 std::string difference_section(const std::vector<Results>& runs, const std::vector<std::string>& names) {
   if (runs.size() < 2) return "";
   std::vector<std::size_t> paired, unpaired;
   for (std::size_t k = 1; k < runs.size(); ++k)
-    (runs[k].seed == runs[0].seed && runs[k].replicates == runs[0].replicates && runs[k].months == runs[0].months
-         ? paired
-         : unpaired)
-        .push_back(k);
+    (runs[k].seed == runs[0].seed && runs[k].months == runs[0].months ? paired : unpaired).push_back(k);
   std::ostringstream h;
   h << "<h2>Differences from " << esc(names[0]) << "</h2>\n<p class=\"note\">Each run minus " << esc(names[0])
     << ", replicate by replicate (same seed: common random numbers), month by month: the median and 5-95% band of "
        "the paired differences. Zero where the runs do not differ.";
-  for (std::size_t k : unpaired)
-    h << " " << esc(names[k]) << " is not paired with it (another seed, replicate count or length).";
+  for (std::size_t k : paired)
+    if (runs[k].replicates != runs[0].replicates)
+      h << " " << esc(names[k]) << " is paired on the " << std::min(runs[k].replicates, runs[0].replicates)
+        << " replicates both runs have.";
+  for (std::size_t k : unpaired) h << " " << esc(names[k]) << " is not paired with it (another seed or length).";
   h << "</p>\n";
   if (paired.empty()) return h.str();
   h << "<div class=\"grid-charts\">\n";
@@ -351,8 +352,11 @@ std::string difference_section(const std::vector<Results>& runs, const std::vect
       {"firms_regretting", "Firms that regretted their AI cuts, difference", "firms", YAxis::count}};
   for (const auto& [metric, title, ylabel, axis] : charts) {
     std::vector<Layer> layers;
-    for (std::size_t k : paired)
-      layers.push_back(fan(runs[k].series(metric) - runs[0].series(metric), names[k] + " - " + names[0], k));
+    for (std::size_t k : paired) {
+      const Eigen::Index both = std::min(runs[k].replicates, runs[0].replicates);
+      layers.push_back(fan(runs[k].series(metric).topRows(both) - runs[0].series(metric).topRows(both),
+                           names[k] + " - " + names[0], k));
+    }
     h << chart("diff-" + metric, title, "month", ylabel, layers, axis, kNaN, kNaN, schedule_marks(runs, paired));
   }
   h << "</div>\n";

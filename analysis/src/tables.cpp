@@ -414,10 +414,24 @@ Comparison compare(const Results& a, const Results& b) {
   Comparison c;
   c.a = summary_figures(a);
   c.b = summary_figures(b);
-  c.paired = a.seed == b.seed && a.replicates == b.replicates;
-  c.how = c.paired ? "replicates paired by index (same seed " + std::to_string(a.seed) +
-                         ": common random numbers); paired t-intervals"
-                   : "seeds or replicate counts differ: replicates not paired; Welch t-intervals";
+  // Replicate k of a run draws the same random streams whatever the run's replicate
+  // count: with one seed, the replicates both runs have are pairs (common random
+  // numbers), and the figures compare over those alone, the other run's extra replicates
+  // left out of A, B and B - A alike.
+  c.paired = a.seed == b.seed;
+  const int common = std::min(a.replicates, b.replicates);
+  if (c.paired && a.replicates != b.replicates) {
+    for (auto* figs : {&c.a, &c.b})
+      for (auto& f : *figs) f.values.conservativeResize(common);
+    const Results& more = a.replicates > b.replicates ? a : b;
+    c.how = "replicates 0-" + std::to_string(common - 1) + " paired by index (same seed " + std::to_string(a.seed) +
+            ": common random numbers); paired t-intervals; " + (&more == &a ? "A" : "B") + "'s replicates " +
+            std::to_string(common) + "-" + std::to_string(more.replicates - 1) + " left out";
+  } else {
+    c.how = c.paired ? "replicates paired by index (same seed " + std::to_string(a.seed) +
+                           ": common random numbers); paired t-intervals"
+                     : "seeds differ: replicates not paired; Welch t-intervals";
+  }
   const RunMismatch differ = c.differ = mismatch(a, b);
   if (differ.length)
     c.caveats.push_back("the runs differ in length (A " + std::to_string(a.months) + " months, B " +

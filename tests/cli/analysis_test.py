@@ -399,6 +399,38 @@ class Analyze(unittest.TestCase):
             self.assertEqual(text.count(" against baseline ===\n"), 2)
             self.assertEqual(analyze(["compare", self.base]).returncode, 2)
 
+    def test_compare_pairs_the_replicates_both_runs_have(self):
+        # Replicate k draws the same random streams whatever the replicate count, so a
+        # run of 2 replicates is the first 2 of the 4-replicate run with the same seed:
+        # compare pairs those two, leaves the other two out of A, B and B - A, and finds
+        # every difference exactly 0. The report pairs them too.
+        with tempdir() as d:
+            two = run_scenario(d, "baseline", ["-r", "2", "--quiet", "--set", "output.panel_rate=0.2"] + QUICK)
+            c = json.loads(analyze(["compare", self.base, two, "--format", "json"], check=True).stdout)
+            self.assertTrue(c["paired"])
+            self.assertIn("replicates 0-1 paired by index", c["method"])
+            self.assertIn("A's replicates 2-3 left out", c["method"])
+            alone = json.loads(analyze(["summary", two, "--format", "json"], check=True).stdout)["figures"]
+            for key, fig in c["figures"].items():
+                with self.subTest(figure=key):
+                    if fig["b_minus_a"]["mean"] is not None:
+                        self.assertEqual(fig["b_minus_a"]["mean"], 0)
+                    self.assertEqual(fig["a"]["mean"], alone[key]["mean"])  # A over the pairs only
+                    self.assertEqual(fig["b"], {k: alone[key][k] for k in fig["b"]})
+            self.assertIn("replicates 0-1 paired by index",
+                          analyze(["compare", self.base, two], check=True).stdout.splitlines()[2])
+            html = Path(d) / "report.html"
+            analyze(["report", two, self.base, "-o", html], check=True)
+            page = html.read_text()
+            self.assertIn("is paired on the 2 replicates both runs have", page)
+            diffs = re.findall(r'<figure class="chart">.*?</figure>', page, re.S)
+            self.assertEqual(len([fig for fig in diffs if 'data-chart="diff-' in fig]), 4)
+            # With another seed, nothing is paired: Welch intervals.
+            other = run_scenario(d, "baseline", ["-r", "2", "--quiet", "--seed", "7"] + QUICK)
+            c = json.loads(analyze(["compare", self.base, other, "--format", "json"], check=True).stdout)
+            self.assertFalse(c["paired"])
+            self.assertIn("Welch", c["method"])
+
     def test_compare_runs_of_other_lengths_or_sizes(self):
         # Counts over a run grow with its months and its workers: between runs that differ
         # in either they are not comparable (a difference would be "distinguishable" for
@@ -1087,7 +1119,7 @@ class Analyze(unittest.TestCase):
                 self.assertEqual(len(before), 36, chart)
                 self.assertTrue(all(abs(y - zero) < 0.01 for y in before), chart)
             analyze(["report", base, wave, self.base, "-o", Path(d) / "three.html"], check=True)
-            self.assertIn("is not paired with it (another seed, replicate count or length)",
+            self.assertIn("is not paired with it (another seed or length)",
                           (Path(d) / "three.html").read_text())
 
             recipe = Path(d) / "recipe.toml"
