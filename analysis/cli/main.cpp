@@ -131,10 +131,11 @@ int main(int argc, char** argv) {
       if (vm.count("grouping"))
         for (const auto& g : vm["grouping"].as<std::vector<std::string>>()) groupings.insert(g);
       const auto n = export_tables(runs, vm["output"].as<std::string>(), format, groupings);
+      const char* ext = format == Format::csv ? "csv" : "json";
       std::cerr << "laborsim-analyze: wrote " << n.series_rows << " series rows, " << n.spell_rows << " spells, "
                 << n.comparison_rows << " comparison records and " << n.firm_event_rows << " firm events to "
-                << vm["output"].as<std::string>() << " (the unit and meaning of each series: metrics."
-                << (format == Format::csv ? "csv" : "json") << ")\n";
+                << vm["output"].as<std::string>() << " (the unit and meaning of each series: metrics." << ext
+                << "; every run's parameters: parameters." << ext << ")\n";
       // Excel would open such a file cut short: say so, and how to make it fit.
       if (format == Format::csv && n.series_rows + 1 > kSpreadsheetRows)
         std::cerr << "laborsim-analyze: note: series.csv has " << n.series_rows << " rows, more than Excel opens ("

@@ -159,6 +159,13 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
       for (const auto& d : dictionary)
         os << d.metric << ',' << d.grouping << ',' << csv_field(d.unit) << ',' << csv_field(d.description) << '\n';
     });
+    // Every parameter of every run, to join a sweep's figures with what it varied.
+    write_file_atomically(dir / "parameters.csv", [&](std::ostream& os) {
+      os << "scenario,key,value\n";
+      for (std::size_t k = 0; k < runs.size(); ++k)
+        for (const auto& [key, value] : runs[k].parameters)
+          os << csv_field(names[k]) << ',' << csv_field(key) << ',' << csv_field(value) << '\n';
+    });
     write_file_atomically(dir / "series.csv", [&](std::ostream& os) {
       os << "scenario,replicate,month,metric,grouping,group,value\n";
       for (std::size_t k = 0; k < runs.size(); ++k) {
@@ -219,6 +226,13 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
       nlohmann::json j = nlohmann::json::array();
       for (const auto& d : dictionary)
         j.push_back({{"metric", d.metric}, {"grouping", d.grouping}, {"unit", d.unit}, {"description", d.description}});
+      os << j.dump(1) << '\n';
+    });
+    write_file_atomically(dir / "parameters.json", [&](std::ostream& os) {
+      nlohmann::json j = nlohmann::json::array();
+      for (std::size_t k = 0; k < runs.size(); ++k)
+        for (const auto& [key, value] : runs[k].parameters)
+          j.push_back({{"scenario", names[k]}, {"key", key}, {"value", value}});
       os << j.dump(1) << '\n';
     });
     write_file_atomically(dir / "series.json", [&](std::ostream& os) {

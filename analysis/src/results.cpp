@@ -7,9 +7,13 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <sstream>
+#include <string_view>
 #include <tuple>
 
 namespace laborsim::analysis {
@@ -94,6 +98,52 @@ std::vector<T> column(const H5::Group& g, const std::string& name, const H5::Pre
                  });
 }
 
+// A value as TOML writes it, but a float in the fewest digits that read back as the same
+// double ("0.15", where toml++ writes "0.14999999999999999"), still a TOML float ("36.0").
+std::string toml_text(const toml::node& node) {
+  if (const auto d = node.value_exact<double>()) {
+    char buf[64];
+    std::string text(buf, std::to_chars(buf, buf + sizeof buf, *d).ptr);
+    if (std::isfinite(*d) && text.find_first_of(".e") == std::string::npos) text += ".0";
+    return std::isfinite(*d) ? text : (std::isnan(*d) ? "nan" : (*d > 0 ? "inf" : "-inf"));
+  }
+  if (const toml::array* a = node.as_array()) {
+    std::string text = "[";
+    for (std::size_t i = 0; i < a->size(); ++i) text += (i ? ", " : " ") + toml_text((*a)[i]);
+    return text + (a->empty() ? "]" : " ]");
+  }
+  std::ostringstream text;
+  node.visit([&](const auto& v) { text << v; });
+  return text.str();
+}
+
+// A scenario's parameters as dotted keys and TOML values (Results::parameters): a table's
+// keys under its name, an array of tables' entries under each one's name (or month, for
+// [[schedule]]), every other value as TOML writes it.
+void flatten_parameters(const toml::node& node, const std::string& key,
+                        std::vector<std::pair<std::string, std::string>>& out) {
+  auto under = [&](std::string_view k) { return key.empty() ? std::string(k) : key + "." + std::string(k); };
+  if (const toml::table* t = node.as_table()) {
+    for (auto&& [k, v] : *t) flatten_parameters(v, under(k.str()), out);
+    return;
+  }
+  const toml::array* a = node.as_array();
+  if (a && !a->empty() && a->is_array_of_tables()) {
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      const toml::table& entry = *(*a)[i].as_table();
+      std::string id = std::to_string(i);
+      if (auto name = entry["name"].value<std::string>())
+        id = *name;
+      else if (auto month = entry["month"].value<std::int64_t>())
+        id = std::to_string(*month);
+      for (auto&& [k, v] : entry)
+        if (k.str() != "name" && k.str() != "month") flatten_parameters(v, under(id) + "." + std::string(k.str()), out);
+    }
+    return;
+  }
+  out.emplace_back(key, toml_text(node));
+}
+
 // For each spell, the months to the same worker's next displacement in the same
 // replicate (-1: none): spells in order of replicate, worker, start month and row, each
 // followed by the next of its worker unless that one is younger (a reused id).
@@ -159,6 +209,7 @@ Results read_results(const std::filesystem::path& file) {
       try {
         const toml::table scenario = toml::parse(attr_string(root, "scenario_effective_toml"));
         r.workers = scenario["simulation"]["workers"].value_or(std::int64_t{0});
+        flatten_parameters(scenario, "", r.parameters);
         if (const toml::array* schedule = scenario["schedule"].as_array())
           for (const auto& entry : *schedule) {
             const toml::table* t = entry.as_table();
@@ -168,12 +219,9 @@ Results read_results(const std::filesystem::path& file) {
             std::string changes;
             for (auto&& [section, keys] : *t)
               if (const toml::table* k = keys.as_table())
-                for (auto&& [key, value] : *k) {
-                  std::ostringstream text;
-                  value.visit([&](const auto& v) { text << v; });
+                for (auto&& [key, value] : *k)
                   changes += (changes.empty() ? "" : ", ") + std::string(section.str()) + "." + std::string(key.str()) +
-                             " = " + text.str();
-                }
+                             " = " + toml_text(value);
             r.schedule_changes.push_back(changes);
           }
       } catch (const toml::parse_error&) {
@@ -375,6 +423,34 @@ Results window(const Results& r, int from, std::optional<int> to_month) {
   for (auto* col : event_ints) col->resize(kept);
   for (auto* col : event_doubles) col->resize(kept);
   return w;
+}
+
+std::vector<ParameterDifference> differing_parameters(const std::vector<const Results*>& runs) {
+  std::vector<std::string> keys;  // every key, in the first run's order, then the others'
+  std::vector<std::map<std::string, std::string>> value(runs.size());
+  for (std::size_t k = 0; k < runs.size(); ++k)
+    for (const auto& [key, v] : runs[k]->parameters)
+      if (value[k].emplace(key, v).second && key != "name" &&
+          std::none_of(value.begin(), value.begin() + static_cast<std::ptrdiff_t>(k),
+                       [&](const auto& earlier) { return earlier.contains(key); }))
+        keys.push_back(key);
+  std::vector<ParameterDifference> out;
+  for (const auto& key : keys) {
+    ParameterDifference d{key, {}};
+    for (const auto& v : value) {
+      const auto it = v.find(key);
+      d.values.push_back(it == v.end() ? "" : it->second);
+    }
+    if (std::adjacent_find(d.values.begin(), d.values.end(), std::not_equal_to<>()) != d.values.end())
+      out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::vector<ParameterDifference> differing_parameters(const std::vector<Results>& runs) {
+  std::vector<const Results*> all;
+  for (const auto& r : runs) all.push_back(&r);
+  return differing_parameters(all);
 }
 
 std::vector<std::string> run_names(const std::vector<Results>& runs) {

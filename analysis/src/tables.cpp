@@ -184,9 +184,12 @@ nlohmann::json comparison_json(const Results& a, const Results& b, const Compari
                       {"b", {{"file", b.path.string()}, {"scenario", b.scenario_name}}},
                       {"from_month", a.first_month},
                       {"to_month", a.first_month + a.months},
+                      {"parameters_that_differ", nlohmann::json::object()},
                       {"paired", c.paired},
                       {"method", c.how},
                       {"caveats", c.caveats}};
+  for (const auto& d : differing_parameters(std::vector<const Results*>{&a, &b}))
+    j["parameters_that_differ"][d.key] = {{"a", d.values[0]}, {"b", d.values[1]}};
   for (size_t k = 0; k < c.a.size(); ++k) {
     auto d = interval_json(c.diff[k]);
     d["distinguishable"] = c.diff[k].excludes_zero();
@@ -199,6 +202,24 @@ nlohmann::json comparison_json(const Results& a, const Results& b, const Compari
 
 constexpr const char* kComparisonCsvHeader =
     "figure,unit,a_mean,a_lo95,a_hi95,b_mean,b_lo95,b_hi95,diff_mean,diff_lo95,diff_hi95,distinguishable,comparable";
+
+// The parameters two or more runs differ in, a line each under a heading (at most
+// kShownDifferences; the JSON lists them all): "  ai.adoption_speed: 0.5 | 1.0 | 2.0".
+constexpr std::size_t kShownDifferences = 12;
+
+void print_differences(std::ostream& os, const std::vector<ParameterDifference>& diffs, const std::string& heading,
+                       const std::string& separator) {
+  if (diffs.empty()) return;
+  os << heading << "\n";
+  for (std::size_t i = 0; i < diffs.size() && i < kShownDifferences; ++i) {
+    os << "  " << diffs[i].key << ": ";
+    for (std::size_t k = 0; k < diffs[i].values.size(); ++k)
+      os << (k ? separator : "") << (diffs[i].values[k].empty() ? "(none)" : diffs[i].values[k]);
+    os << "\n";
+  }
+  if (diffs.size() > kShownDifferences)
+    os << "  ... and " << diffs.size() - kShownDifferences << " more (--format json lists them all)\n";
+}
 
 void comparison_csv_rows(std::ostream& os, const Comparison& c, const std::string& prefix) {
   for (size_t k = 0; k < c.a.size(); ++k) {
@@ -269,7 +290,10 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
       all.push_back(std::move(j));
     }
     const std::string note = mismatch_note(mismatch(runs));
+    nlohmann::json differ = nlohmann::json::object();
+    for (const auto& d : differing_parameters(runs)) differ[d.key] = d.values;
     os << nlohmann::json{{"runs", all},
+                         {"parameters_that_differ", differ},
                          {"caveats", note.empty() ? nlohmann::json::array() : nlohmann::json::array({note})}}
               .dump(2)
        << "\n";
@@ -289,6 +313,7 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
     os << (k + 1) << ". ";
     header(os, runs[k]);
   }
+  print_differences(os, differing_parameters(runs), "Parameters that differ (runs 1, 2, ...):", " | ");
   // One row per figure, one column per run (means; a figure a run lacks is n/a).
   std::vector<std::string> head = {"figure"};
   for (std::size_t k = 0; k < runs.size(); ++k) head.push_back(std::to_string(k + 1) + ". " + names[k]);
@@ -425,8 +450,11 @@ Comparison compare(const Results& a, const Results& b) {
       for (auto& f : *figs) f.values.conservativeResize(common);
     const Results& more = a.replicates > b.replicates ? a : b;
     c.how = "replicates 0-" + std::to_string(common - 1) + " paired by index (same seed " + std::to_string(a.seed) +
-            ": common random numbers); paired t-intervals; " + (&more == &a ? "A" : "B") + "'s replicates " +
-            std::to_string(common) + "-" + std::to_string(more.replicates - 1) + " left out";
+            ": common random numbers); paired t-intervals; " + (&more == &a ? "A" : "B") +
+            (more.replicates - common == 1
+                 ? "'s replicate " + std::to_string(common)
+                 : "'s replicates " + std::to_string(common) + "-" + std::to_string(more.replicates - 1)) +
+            " left out";
   } else {
     c.how = c.paired ? "replicates paired by index (same seed " + std::to_string(a.seed) +
                            ": common random numbers); paired t-intervals"
@@ -469,6 +497,8 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
   header(os, a);
   os << "B: ";
   header(os, b);
+  print_differences(os, differing_parameters(std::vector<const Results*>{&a, &b}),
+                    "Parameters that differ (A -> B):", " -> ");
   os << "(" << c.how << ")\n";
   for (const auto& caveat : c.caveats) os << "Note: " << caveat << ".\n";
   if (!c.all_comparable()) os << "Figures that do not compare are marked 'not comparable' below.\n";

@@ -417,8 +417,9 @@ class Analyze(unittest.TestCase):
                         self.assertEqual(fig["b_minus_a"]["mean"], 0)
                     self.assertEqual(fig["a"]["mean"], alone[key]["mean"])  # A over the pairs only
                     self.assertEqual(fig["b"], {k: alone[key][k] for k in fig["b"]})
-            self.assertIn("replicates 0-1 paired by index",
-                          analyze(["compare", self.base, two], check=True).stdout.splitlines()[2])
+            text = analyze(["compare", self.base, two], check=True).stdout
+            self.assertIn("\n(replicates 0-1 paired by index", text)
+            self.assertIn("Parameters that differ (A -> B):\n  simulation.replicates: 4 -> 2\n(", text)
             html = Path(d) / "report.html"
             analyze(["report", two, self.base, "-o", html], check=True)
             page = html.read_text()
@@ -430,6 +431,81 @@ class Analyze(unittest.TestCase):
             c = json.loads(analyze(["compare", self.base, other, "--format", "json"], check=True).stdout)
             self.assertFalse(c["paired"])
             self.assertIn("Welch", c["method"])
+
+    def test_what_runs_differ_in_and_every_parameter_exported(self):
+        # A sweep's runs say which parameters they differ in (summary side by side,
+        # compare, report), read from each file's scenario_effective_toml; export writes
+        # every parameter of every run to parameters.csv, which must be that TOML as
+        # Python's own reader flattens it (tables by their keys, [[occupations]] and the
+        # like by name, [[schedule]] entries by month), each value TOML that reads back as
+        # the same value.
+        import tomllib
+        with tempdir() as d:
+            runs = []
+            for speed, extra in [("0.5", []), ("2", []), ("2", ["--set", "schedule.12.retraining.subsidy=true"])]:
+                name = f"speed_{speed}" + ("_subsidy" if extra else "")
+                runs.append(run_scenario(d, "baseline", ["-r", "2", "--quiet", "--set", f"ai.adoption_speed={speed}",
+                                                         "--set", f"name={name}"] + QUICK + extra))
+                runs[-1] = runs[-1].rename(runs[-1].with_name(name + ".h5"))
+            slow, fast, subsidy = runs
+            j = json.loads(analyze(["summary", slow, fast, "--format", "json"], check=True).stdout)
+            self.assertEqual(j["parameters_that_differ"], {"ai.adoption_speed": ["0.5", "2.0"]})
+            text = analyze(["summary", slow, fast], check=True).stdout
+            self.assertIn("Parameters that differ (runs 1, 2, ...):\n  ai.adoption_speed: 0.5 | 2.0\n", text)
+            c = json.loads(analyze(["compare", fast, subsidy, "--format", "json"], check=True).stdout)
+            self.assertEqual(c["parameters_that_differ"], {"schedule.12.retraining.subsidy": {"a": "", "b": "true"}})
+            self.assertIn("  schedule.12.retraining.subsidy: (none) -> true\n",
+                          analyze(["compare", fast, subsidy], check=True).stdout)
+            self.assertEqual(json.loads(analyze(["compare", fast, fast, "--format", "json"],
+                                                check=True).stdout)["parameters_that_differ"], {})
+            html = Path(d) / "sweep.html"
+            analyze(["report", slow, fast, subsidy, "-o", html], check=True)
+            table = re.search(r'<table id="parameters-that-differ">.*?</table>', html.read_text(), re.S).group(0)
+            self.assertIn("<tr><td><code>ai.adoption_speed</code></td><td>0.5</td><td>2.0</td><td>2.0</td></tr>", table)
+            self.assertIn("<td><code>schedule.12.retraining.subsidy</code></td><td>(none)</td><td>(none)</td>"
+                          "<td>true</td>", table)
+
+            analyze(["export", slow, subsidy, "--format", "csv", "-o", Path(d) / "csv"], check=True)
+            exported = pd.read_csv(Path(d) / "csv" / "parameters.csv", dtype=str, keep_default_na=False)
+            self.assertEqual(list(exported.columns), ["scenario", "key", "value"])
+
+            def flatten(node, key, out):
+                if isinstance(node, dict):
+                    for k, v in node.items():
+                        flatten(v, f"{key}.{k}" if key else k, out)
+                elif isinstance(node, list) and node and all(isinstance(e, dict) for e in node):
+                    for i, e in enumerate(node):
+                        ident = e.get("name", e.get("month", i))
+                        for k, v in e.items():
+                            if k not in ("name", "month"):
+                                flatten(v, f"{key}.{ident}.{k}", out)
+                else:
+                    out[key] = node
+                return out
+
+            for path, name in [(slow, "speed_0.5"), (subsidy, "speed_2_subsidy")]:
+                with h5py.File(path) as f:
+                    expected = flatten(tomllib.loads(f.attrs["scenario_effective_toml"]), "", {})
+                rows = exported[exported["scenario"] == name]
+                self.assertEqual(sorted(rows["key"]), sorted(expected))  # every key
+                self.assertEqual(len(set(rows["key"])), len(rows))  # once
+                self.assertGreater(len(rows), 100)
+                for key, value in zip(rows["key"], rows["value"]):
+                    self.assertEqual(tomllib.loads(f"v = {value}")["v"], expected[key], key)
+            self.assertIn("occupations.software_developers.wage", set(exported["key"]))
+            # Floats in the fewest digits that read back the same (toml++ alone writes
+            # 0.15 as 0.14999999999999999), still TOML floats.
+            first = exported[exported["scenario"] == "speed_0.5"]
+            value = dict(zip(first["key"], first["value"]))
+            self.assertEqual((value["ai.hype_premium"], value["ai.adoption_speed"]), ("0.15", "0.5"))
+            self.assertEqual(value["occupations.software_developers.wage"], "132000.0")
+            self.assertEqual(exported[(exported["scenario"] == "speed_2_subsidy") &
+                                      (exported["key"] == "schedule.12.retraining.subsidy")]["value"].tolist(), ["true"])
+            analyze(["export", slow, "--format", "json", "-o", Path(d) / "json"], check=True)
+            as_json = json.loads((Path(d) / "json" / "parameters.json").read_text())
+            self.assertEqual([(p["key"], p["value"]) for p in as_json],
+                             list(zip(exported[exported["scenario"] == "speed_0.5"]["key"],
+                                      exported[exported["scenario"] == "speed_0.5"]["value"])))
 
     def test_compare_runs_of_other_lengths_or_sizes(self):
         # Counts over a run grow with its months and its workers: between runs that differ

@@ -66,6 +66,13 @@ struct Results {
   std::int64_t workers = 0;                   // simulation.workers of the stored scenario (0 if it does not say)
   std::vector<int> schedule_months;           // months at which the scenario's [[schedule]] changes parameters
   std::vector<std::string> schedule_changes;  // for each, what changes: "ai.hype_premium = 1.0, ..."
+  // Every parameter the run used (its scenario_effective_toml), each table's keys in
+  // alphabetical order and array entries in theirs, as dotted keys and their values
+  // written as TOML: "ai.adoption_speed" = "1.5",
+  // "occupations.software_developers.wage" = "132000.0" (entries of [[occupations]],
+  // [[sectors]] and [[regions]] by name), "schedule.36.ai.hype_premium" = "1.0" (changes
+  // during the run by month). Empty for a file that does not store its parameters.
+  std::vector<std::pair<std::string, std::string>> parameters;
   double panel_rate = 0;
   std::map<std::string, std::vector<std::string>> groups;  // grouping -> names
   std::vector<double> region_offshore, occupation_exposure;
@@ -104,6 +111,16 @@ Results read_results(const std::filesystem::path& file);
 // scenario and seed gives. first_month says where the window starts. FormatError if
 // from is not a month of the run, or to is past its end or not after from.
 Results window(const Results& r, int from, std::optional<int> to = std::nullopt);
+
+// The parameters whose values differ between runs, each with its value in every run
+// ("" where a run does not have the key), in the order of Results::parameters, the first
+// run's keys first; the scenario's name, a label, is left out.
+struct ParameterDifference {
+  std::string key;
+  std::vector<std::string> values;  // one per run
+};
+std::vector<ParameterDifference> differing_parameters(const std::vector<const Results*>& runs);
+std::vector<ParameterDifference> differing_parameters(const std::vector<Results>& runs);
 
 // How tables and reports name each of several runs: its scenario's name, and where two
 // runs share a name (the same scenario with other --set values or seeds), its file too
