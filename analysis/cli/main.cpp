@@ -21,6 +21,8 @@ const char* kUsage =
     "                   [--from M] [--to M]\n"
     "  laborsim-analyze summary A.h5 B.h5 [...] [--format table|csv|json] [--from M] [--to M]   (side by side)\n"
     "  laborsim-analyze compare A.h5 B.h5 [C.h5 ...] [--format table|csv|json] [--from M] [--to M]   (each against A)\n"
+    "  laborsim-analyze compare A.h5 B.h5 --by occupation|sector|region|cohort|tenure|cause [--format ...] [--from M] "
+    "[--to M]\n"
     "  laborsim-analyze export RESULTS.h5 [...] --format csv|json -o DIR [--grouping aggregate ...]\n"
     "  laborsim-analyze report A.h5 [B.h5 ...] -o report.html\n\n"
     "Displacement and rehiring outcomes of laborsim runs: every figure as a mean across\n"
@@ -32,7 +34,7 @@ int main(int argc, char** argv) {
   po::options_description opts("Options");
   opts.add_options()("help,h", "show this help")(
       "by", po::value<std::string>(),
-      "summary by occupation, sector, region, cohort (age), tenure (years at the employer lost) or cause "
+      "summary, compare: by occupation, sector, region, cohort (age), tenure (years at the employer lost) or cause "
       "(ordinary, AI or consolidation layoff), "
       "at displacement")("format,f", po::value<std::string>(), "table (default), csv or json; export: csv or json")(
       "output,o", po::value<std::string>(), "export: output directory; report: HTML file")(
@@ -76,6 +78,7 @@ int main(int argc, char** argv) {
   }
 
   std::vector<Results> runs;
+  std::string by;  // --by, checked
   try {
     if (cmd == "summary") {
       if (files.empty()) return usage_error("summary takes one or more results files");
@@ -85,6 +88,7 @@ int main(int argc, char** argv) {
     } else if (cmd == "compare") {
       if (files.size() < 2)
         return usage_error("compare takes two or more results files (each compared with the first)");
+      if (files.size() > 2 && vm.count("by")) return usage_error("compare --by takes two results files");
     } else if (cmd == "report") {
       if (files.empty()) return usage_error("report takes one or more results files");
       if (!vm.count("output")) return usage_error("report needs -o report.html");
@@ -94,6 +98,12 @@ int main(int argc, char** argv) {
     if (cmd == "export" && (!vm.count("output") || format == Format::table))
       return usage_error("export needs --format csv|json and -o DIR");
     if (cmd != "export" && vm.count("grouping")) return usage_error("--grouping is an option of export");
+    if (vm.count("by")) {
+      if (cmd != "summary" && cmd != "compare") return usage_error("--by is an option of summary and compare");
+      by = vm["by"].as<std::string>();
+      if (by != "occupation" && by != "sector" && by != "region" && by != "cohort" && by != "tenure" && by != "cause")
+        return usage_error("--by must be occupation, sector, region, cohort, tenure or cause");
+    }
     for (const char* opt : {"from", "to"})
       if (cmd != "summary" && cmd != "compare" && vm.count(opt))
         return usage_error(std::string("--") + opt + " is an option of summary and compare");
@@ -110,9 +120,6 @@ int main(int argc, char** argv) {
   try {
     if (cmd == "summary") {
       if (vm.count("by")) {
-        const std::string by = vm["by"].as<std::string>();
-        if (by != "occupation" && by != "sector" && by != "region" && by != "cohort" && by != "tenure" && by != "cause")
-          return usage_error("--by must be occupation, sector, region, cohort, tenure or cause");
         print_summary_by(std::cout, runs[0], by, summary_by(runs[0], by), format);
       } else if (runs.size() == 1) {
         print_summary(std::cout, runs[0], summary_figures(runs[0]), format);
@@ -122,7 +129,11 @@ int main(int argc, char** argv) {
         print_summaries(std::cout, runs, figs, format);
       }
     } else if (cmd == "compare") {
-      if (runs.size() == 2)
+      if (vm.count("by")) {
+        std::vector<std::string> unmatched;
+        const auto groups = compare_by(runs[0], runs[1], by, &unmatched);
+        print_comparison_by(std::cout, runs[0], runs[1], by, groups, unmatched, format);
+      } else if (runs.size() == 2)
         print_comparison(std::cout, runs[0], runs[1], compare(runs[0], runs[1]), format);
       else
         print_comparisons(std::cout, runs, format);

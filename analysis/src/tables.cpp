@@ -203,6 +203,34 @@ nlohmann::json comparison_json(const Results& a, const Results& b, const Compari
 constexpr const char* kComparisonCsvHeader =
     "figure,unit,a_mean,a_lo95,a_hi95,b_mean,b_lo95,b_hi95,diff_mean,diff_lo95,diff_hi95,distinguishable,comparable";
 
+// A column's name by its figure's key (a figure without one is headed by its key).
+std::string short_name(const std::string& key) {
+  static const std::map<std::string, std::string> short_names = {{"displaced_estimated", "displaced"},
+                                                                 {"reemployed_3m", "reemp 3m"},
+                                                                 {"reemployed_6m", "reemp 6m"},
+                                                                 {"reemployed_12m", "reemp 12m"},
+                                                                 {"reemployed_24m", "reemp 24m"},
+                                                                 {"median_duration", "median dur"},
+                                                                 {"displaced_again_24m", "again 24m"},
+                                                                 {"wage_replacement", "wage repl"},
+                                                                 {"wage_replacement_tenured", "repl 3y+"},
+                                                                 {"rehired_lower_pay", "lower pay"},
+                                                                 {"rehired_offshore", "offshore"},
+                                                                 {"changed_occupation", "other occ"},
+                                                                 {"earnings_loss_year1", "loss y1"},
+                                                                 {"earnings_loss_year3", "loss y3"},
+                                                                 {"earnings_loss_year3_tenured", "y3 3y+"},
+                                                                 {"earnings_years_lost", "lost 3y"},
+                                                                 {"earnings_pv_lost", "PV lost"},
+                                                                 {"hhi_start", "HHI first"},
+                                                                 {"hhi_end", "HHI last"},
+                                                                 {"regret_share_realised", "regret"},
+                                                                 {"ai_cut_staff_share", "AI cut"},
+                                                                 {"acquisition_staff_cut", "acq cut"}};
+  const auto it = short_names.find(key);
+  return it != short_names.end() ? it->second : key;
+}
+
 // The parameters two or more runs differ in, a line each under a heading (at most
 // kShownDifferences; the JSON lists them all): "  ai.adoption_speed: 0.5 | 1.0 | 2.0".
 constexpr std::size_t kShownDifferences = 12;
@@ -371,34 +399,8 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
   // One row per group, one column per figure (means), the intervals in CSV/JSON.
   std::vector<std::string> head = {grouping};
   if (titled) head.push_back("title");
-  // A column's name by its figure's key (a figure without one is headed by its key).
-  static const std::map<std::string, std::string> short_names = {{"displaced_estimated", "displaced"},
-                                                                 {"reemployed_3m", "reemp 3m"},
-                                                                 {"reemployed_6m", "reemp 6m"},
-                                                                 {"reemployed_12m", "reemp 12m"},
-                                                                 {"reemployed_24m", "reemp 24m"},
-                                                                 {"median_duration", "median dur"},
-                                                                 {"displaced_again_24m", "again 24m"},
-                                                                 {"wage_replacement", "wage repl"},
-                                                                 {"wage_replacement_tenured", "repl 3y+"},
-                                                                 {"rehired_lower_pay", "lower pay"},
-                                                                 {"rehired_offshore", "offshore"},
-                                                                 {"changed_occupation", "other occ"},
-                                                                 {"earnings_loss_year1", "loss y1"},
-                                                                 {"earnings_loss_year3", "loss y3"},
-                                                                 {"earnings_loss_year3_tenured", "y3 3y+"},
-                                                                 {"earnings_years_lost", "lost 3y"},
-                                                                 {"earnings_pv_lost", "PV lost"},
-                                                                 {"hhi_start", "HHI first"},
-                                                                 {"hhi_end", "HHI last"},
-                                                                 {"regret_share_realised", "regret"},
-                                                                 {"ai_cut_staff_share", "AI cut"},
-                                                                 {"acquisition_staff_cut", "acq cut"}};
   if (!groups.empty())
-    for (const auto& fig : groups.front().figures) {
-      const auto it = short_names.find(fig.key);
-      head.push_back(it != short_names.end() ? it->second : fig.key);
-    }
+    for (const auto& fig : groups.front().figures) head.push_back(short_name(fig.key));
   std::vector<std::vector<std::string>> rows = {head};
   for (const auto& g : groups) {
     std::vector<std::string> row = {g.group};
@@ -436,9 +438,19 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
 }
 
 Comparison compare(const Results& a, const Results& b) {
+  return compare_figures(a, b, summary_figures(a), summary_figures(b));
+}
+
+Comparison compare_figures(const Results& a, const Results& b, std::vector<Figure> fa, const std::vector<Figure>& fb) {
   Comparison c;
-  c.a = summary_figures(a);
-  c.b = summary_figures(b);
+  c.a = std::move(fa);
+  // B's figures in A's order, by key (files of other format versions may lack some: n/a).
+  for (const Figure& x : c.a) {
+    const auto it = std::find_if(fb.begin(), fb.end(), [&](const Figure& y) { return y.key == x.key; });
+    Figure y = it != fb.end() ? *it : x;
+    if (it == fb.end()) y.values = Eigen::VectorXd::Constant(b.replicates, std::numeric_limits<double>::quiet_NaN());
+    c.b.push_back(std::move(y));
+  }
   // Replicate k of a run draws the same random streams whatever the run's replicate
   // count: with one seed, the replicates both runs have are pairs (common random
   // numbers), and the figures compare over those alone, the other run's extra replicates
@@ -519,6 +531,100 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
   print_aligned(os, rows, {false, true, true, true, false, false});
   os << "\n'yes': the 95% interval of the difference excludes zero. Shares' differences are in\n"
         "percentage points.\n";
+}
+
+std::vector<GroupComparison> compare_by(const Results& a, const Results& b, const std::string& grouping,
+                                        std::vector<std::string>* unmatched) {
+  const std::vector<GroupFigures> ga = summary_by(a, grouping), gb = summary_by(b, grouping);
+  std::vector<GroupComparison> out;
+  for (const auto& g : ga) {
+    const auto it = std::find_if(gb.begin(), gb.end(), [&](const GroupFigures& h) { return h.group == g.group; });
+    if (it == gb.end()) {
+      if (unmatched) unmatched->push_back("A's " + g.group);
+      continue;
+    }
+    out.push_back({g.group, g.title, compare_figures(a, b, g.figures, it->figures)});
+  }
+  if (unmatched)
+    for (const auto& h : gb)
+      if (std::none_of(ga.begin(), ga.end(), [&](const GroupFigures& g) { return g.group == h.group; }))
+        unmatched->push_back("B's " + h.group);
+  return out;
+}
+
+void print_comparison_by(std::ostream& os, const Results& a, const Results& b, const std::string& grouping,
+                         const std::vector<GroupComparison>& groups, const std::vector<std::string>& unmatched,
+                         Format f) {
+  if (groups.empty()) {
+    os << "(no " << grouping << " in both runs)\n";
+    return;
+  }
+  const Comparison& first = groups.front().c;
+  const bool titled =
+      std::any_of(groups.begin(), groups.end(), [](const GroupComparison& g) { return !g.title.empty(); });
+  if (f == Format::json) {
+    nlohmann::json j = comparison_json(a, b, first);
+    j.erase("figures");
+    j["by"] = grouping;
+    j["unmatched_groups"] = unmatched;
+    for (const auto& g : groups) {
+      if (titled) j["titles"][g.group] = g.title;
+      j["groups"][g.group] = comparison_json(a, b, g.c)["figures"];
+    }
+    os << j.dump(2) << "\n";
+    return;
+  }
+  if (f == Format::csv) {
+    os << grouping << (titled ? ",title," : ",") << kComparisonCsvHeader << "\n";
+    for (const auto& g : groups) {
+      std::string prefix = csv_field(g.group);
+      if (titled) prefix.append(",").append(csv_field(g.title));
+      comparison_csv_rows(os, g.c, prefix.append(","));
+    }
+    return;
+  }
+  os << "A: ";
+  header(os, a);
+  os << "B: ";
+  header(os, b);
+  print_differences(os, differing_parameters(std::vector<const Results*>{&a, &b}),
+                    "Parameters that differ (A -> B):", " -> ");
+  os << "(" << first.how << ")\n";
+  for (const auto& caveat : first.caveats) os << "Note: " << caveat << ".\n";
+  if (!unmatched.empty()) {
+    os << "Note: not in both runs, left out:";
+    for (const auto& u : unmatched) os << " " << u;
+    os << ".\n";
+  }
+  os << "\n";
+  // One row per group, one column per figure: B - A, marked where its interval excludes 0.
+  std::vector<std::string> head = {grouping};
+  if (titled) head.push_back("title");
+  for (const auto& fig : first.a) head.push_back(short_name(fig.key));
+  std::vector<std::vector<std::string>> rows = {head};
+  for (const auto& g : groups) {
+    std::vector<std::string> row = {g.group};
+    if (titled) row.push_back(g.title.size() <= 40 ? g.title : g.title.substr(0, 39) + "~");
+    for (std::size_t k = 0; k < g.c.a.size(); ++k) {
+      const Unit u = g.c.a[k].unit == Unit::share || g.c.a[k].unit == Unit::rate ? Unit::rate : g.c.a[k].unit;
+      const Interval& d = g.c.diff[k];
+      std::string cell = !g.c.comparable(g.c.a[k]) ? "n/c" : format_value(d.mean, u);
+      if (g.c.comparable(g.c.a[k]) && std::isfinite(d.mean)) {
+        if (u == Unit::rate) cell += "pt";
+        if (d.n >= 2 && d.excludes_zero()) cell += "*";
+      }
+      row.push_back(cell);
+    }
+    rows.push_back(row);
+  }
+  std::vector<bool> right(head.size(), true);
+  right[0] = false;
+  if (titled) right[1] = false;
+  print_aligned(os, rows, right);
+  os << "\nB - A by " << grouping
+     << " at displacement (shares in percentage points); *: its 95% interval excludes zero;\n"
+        "n/c: not comparable (runs of other lengths or sizes). Use --format csv or json for A, B\n"
+        "and the intervals.\n";
 }
 
 void print_comparisons(std::ostream& os, const std::vector<Results>& runs, Format f) {

@@ -2,6 +2,7 @@
 read by h5py, exports read back by pandas match it, foreign files are refused, and the
 HTML report renders in headless Chromium."""
 import json
+from io import StringIO
 import re
 import shutil
 import subprocess
@@ -978,6 +979,68 @@ class Analyze(unittest.TestCase):
                 losses.append(1 - ratios[0] / ratios[1])
             self.assertAlmostEqual(rows["earnings_loss_year1"], np.mean(losses), places=9, msg=name)
         self.assertEqual(analyze(["summary", self.hype, "--by", "causes"]).returncode, 2)
+
+    def test_compare_by_group(self):
+        # compare --by: each group's figures of the two runs, paired replicate by
+        # replicate. Each side is that run's summary --by, exactly; the difference in
+        # displaced counts by cause is recomputed here from the spells (each replicate's
+        # count of the cause over the panel rate, B - A, with its paired t-interval).
+        cmp = json.loads(analyze(["compare", self.base, self.hype, "--by", "cause", "--format", "json"],
+                                 check=True).stdout)
+        self.assertEqual(cmp["by"], "cause")
+        self.assertTrue(cmp["paired"])
+        self.assertEqual(list(cmp["groups"]), ["AI", "consolidation", "ordinary"])  # (JSON sorts its keys)
+        sides = {}
+        for side, path in [("a", self.base), ("b", self.hype)]:
+            sides[side] = json.loads(analyze(["summary", path, "--by", "cause", "--format", "json"],
+                                             check=True).stdout)["groups"]
+        counts = {}
+        for side, path in [("a", self.base), ("b", self.hype)]:
+            with h5py.File(path) as f:
+                cause, rep = f["spells/cause"][()], f["spells/replicate"][()]
+                rate = f["spells"].attrs["panel_rate"]
+            counts[side] = {c: np.array([((cause == c) & (rep == r)).sum() / rate for r in range(4)]) for c in (1, 2, 3)}
+        t3 = 3.182446305284263  # t quantile 0.975, 3 degrees of freedom
+        for code, name in [(1, "ordinary"), (2, "AI"), (3, "consolidation")]:
+            group = cmp["groups"][name]
+            for key, fig in group.items():
+                for side in ("a", "b"):
+                    got = {k: fig[side][k] for k in ("mean", "lo95", "hi95")}
+                    self.assertEqual(got, {k: sides[side][name][key][k] for k in got}, (name, key, side))
+            d = counts["b"][code] - counts["a"][code]
+            half = t3 * d.std(ddof=1) / 2
+            diff = group["displaced_estimated"]["b_minus_a"]
+            self.assertAlmostEqual(diff["mean"], d.mean(), places=6)
+            self.assertAlmostEqual(diff["lo95"], d.mean() - half, places=6)
+            self.assertAlmostEqual(diff["hi95"], d.mean() + half, places=6)
+            self.assertEqual(diff["distinguishable"], bool(abs(d.mean()) > half))
+        # hype_regret cuts more for AI than the baseline: there it is distinguishable.
+        self.assertTrue(cmp["groups"]["AI"]["displaced_estimated"]["b_minus_a"]["distinguishable"])
+        # A run against itself: every difference 0, in every group.
+        same = json.loads(analyze(["compare", self.hype, self.hype, "--by", "occupation", "--format", "json"],
+                                  check=True).stdout)
+        self.assertEqual(len(same["groups"]), 18)
+        self.assertEqual(same["unmatched_groups"], [])
+        for group in same["groups"].values():
+            for fig in group.values():
+                self.assertIn(fig["b_minus_a"]["mean"], (0, None))
+        # The table: a row per group, B - A in each figure's column, * where distinguishable.
+        text = analyze(["compare", self.base, self.hype, "--by", "cause"], check=True).stdout
+        ai_row = next(line for line in text.splitlines() if line.startswith("AI "))
+        self.assertRegex(ai_row, r"^AI\s+\d+\*")
+        rows = pd.read_csv(StringIO(analyze(["compare", self.base, self.hype, "--by", "cause", "--format", "csv"],
+                                            check=True).stdout))
+        self.assertEqual(len(rows), 3 * len(cmp["groups"]["AI"]))
+        self.assertEqual(list(rows.columns[:3]), ["cause", "figure", "unit"])
+        for args, message in [(["compare", self.base, self.hype, self.base, "--by", "cause"],
+                               "compare --by takes two results files"),
+                              (["export", self.base, "--format", "csv", "-o", "/nonexistent", "--by", "cause"],
+                               "--by is an option of summary and compare"),
+                              (["compare", self.base, self.hype, "--by", "causes"],
+                               "--by must be occupation, sector, region, cohort, tenure or cause")]:
+            p = analyze(args)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn(message, p.stderr)
 
     def test_reads_files_of_format_version_3(self):
         # Version 3 had neither the spells' earnings nor the comparison group: the

@@ -5,6 +5,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace laborsim::analysis {
 
@@ -44,6 +45,20 @@ struct Comparison {
   std::vector<Interval> ia, ib, diff;
 };
 Comparison compare(const Results& a, const Results& b);
+// Two runs' figures (summary_figures, or one group's of summary_by) compared, B's
+// matched to A's by key, replicates paired as compare() says.
+Comparison compare_figures(const Results& a, const Results& b, std::vector<Figure> fa, const std::vector<Figure>& fb);
+// compare() group by group (summary_by's groups: occupation, sector, region, cohort,
+// tenure or cause), for the groups both runs have; the others are named in unmatched.
+struct GroupComparison {
+  std::string group, title;
+  Comparison c;
+};
+std::vector<GroupComparison> compare_by(const Results& a, const Results& b, const std::string& grouping,
+                                        std::vector<std::string>* unmatched = nullptr);
+void print_comparison_by(std::ostream& os, const Results& a, const Results& b, const std::string& grouping,
+                         const std::vector<GroupComparison>& groups, const std::vector<std::string>& unmatched,
+                         Format f);
 void print_comparison(std::ostream& os, const Results& a, const Results& b, const Comparison& c, Format f);
 // Each of runs[1..] against runs[0] (a sweep against its reference): the comparisons one
 // after another; CSV one long table with b_run and b_file first; JSON {"comparisons": [...]}.
