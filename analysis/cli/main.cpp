@@ -16,7 +16,7 @@ namespace {
 
 const char* kUsage =
     "Usage:\n"
-    "  laborsim-analyze summary RESULTS.h5 [--by occupation|sector|region|cohort|tenure|cause] [--format "
+    "  laborsim-analyze summary RESULTS.h5 [...] [--by occupation|sector|region|cohort|tenure|cause] [--format "
     "table|csv|json]\n"
     "                   [--from M] [--to M]\n"
     "  laborsim-analyze summary A.h5 B.h5 [...] [--format table|csv|json] [--from M] [--to M]   (side by side)\n"
@@ -82,7 +82,6 @@ int main(int argc, char** argv) {
   try {
     if (cmd == "summary") {
       if (files.empty()) return usage_error("summary takes one or more results files");
-      if (files.size() > 1 && vm.count("by")) return usage_error("summary --by takes one results file");
     } else if (cmd == "export") {
       if (files.empty()) return usage_error("export takes one or more results files");
     } else if (cmd == "compare") {
@@ -120,7 +119,10 @@ int main(int argc, char** argv) {
   try {
     if (cmd == "summary") {
       if (vm.count("by")) {
-        print_summary_by(std::cout, runs[0], by, summary_by(runs[0], by), format);
+        if (runs.size() == 1)
+          print_summary_by(std::cout, runs[0], by, summary_by(runs[0], by), format);
+        else
+          print_summaries_by(std::cout, runs, by, format);
       } else if (runs.size() == 1) {
         print_summary(std::cout, runs[0], summary_figures(runs[0]), format);
       } else {

@@ -203,6 +203,37 @@ nlohmann::json comparison_json(const Results& a, const Results& b, const Compari
 constexpr const char* kComparisonCsvHeader =
     "figure,unit,a_mean,a_lo95,a_hi95,b_mean,b_lo95,b_hi95,diff_mean,diff_lo95,diff_hi95,distinguishable,comparable";
 
+// One run's figures by group in JSON, and as CSV rows after `prefix` (print_summary_by
+// and, a run after another, print_summaries_by).
+bool has_titles(const std::vector<GroupFigures>& groups) {
+  return std::any_of(groups.begin(), groups.end(), [](const GroupFigures& g) { return !g.title.empty(); });
+}
+
+nlohmann::json summary_by_json(const Results& r, const std::string& grouping, const std::vector<GroupFigures>& groups) {
+  nlohmann::json j = {{"file", r.path.string()}, {"scenario", r.scenario_name}, {"by", grouping}};
+  for (const auto& g : groups) {
+    if (has_titles(groups)) j["titles"][g.group] = g.title;
+    for (const auto& fig : g.figures) {
+      auto o = interval_json(figure_interval(fig));
+      o["unit"] = unit_name(fig.unit);
+      j["groups"][g.group][fig.key] = o;
+    }
+  }
+  return j;
+}
+
+void summary_by_csv_rows(std::ostream& os, const std::vector<GroupFigures>& groups, bool titled,
+                         const std::string& prefix) {
+  for (const auto& g : groups)
+    for (const auto& fig : g.figures) {
+      const Interval i = figure_interval(fig);
+      os << prefix << csv_field(g.group);
+      if (titled) os << "," << csv_field(g.title);
+      os << "," << fig.key << "," << unit_name(fig.unit) << "," << csv_number(i.mean) << "," << csv_number(i.lo) << ","
+         << csv_number(i.hi) << "," << i.n << "\n";
+    }
+}
+
 // A column's name by its figure's key (a figure without one is headed by its key).
 std::string short_name(const std::string& key) {
   static const std::map<std::string, std::string> short_names = {{"displaced_estimated", "displaced"},
@@ -369,30 +400,14 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
                       const std::vector<GroupFigures>& groups, Format f) {
   if (groups.empty()) return;
   // Occupations from a data table are codes (SOC): their titles go alongside.
-  const bool titled = std::any_of(groups.begin(), groups.end(), [](const GroupFigures& g) { return !g.title.empty(); });
+  const bool titled = has_titles(groups);
   if (f == Format::json) {
-    nlohmann::json j = {{"file", r.path.string()}, {"scenario", r.scenario_name}, {"by", grouping}};
-    for (const auto& g : groups) {
-      if (titled) j["titles"][g.group] = g.title;
-      for (const auto& fig : g.figures) {
-        auto o = interval_json(figure_interval(fig));
-        o["unit"] = unit_name(fig.unit);
-        j["groups"][g.group][fig.key] = o;
-      }
-    }
-    os << j.dump(2) << "\n";
+    os << summary_by_json(r, grouping, groups).dump(2) << "\n";
     return;
   }
   if (f == Format::csv) {
     os << grouping << (titled ? ",title" : "") << ",figure,unit,mean,lo95,hi95,replicates\n";
-    for (const auto& g : groups)
-      for (const auto& fig : g.figures) {
-        Interval i = figure_interval(fig);
-        os << csv_field(g.group);
-        if (titled) os << "," << csv_field(g.title);
-        os << "," << fig.key << "," << unit_name(fig.unit) << "," << csv_number(i.mean) << "," << csv_number(i.lo)
-           << "," << csv_number(i.hi) << "," << i.n << "\n";
-      }
+    summary_by_csv_rows(os, groups, titled, "");
     return;
   }
   header(os, r);
@@ -531,6 +546,38 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
   print_aligned(os, rows, {false, true, true, true, false, false});
   os << "\n'yes': the 95% interval of the difference excludes zero. Shares' differences are in\n"
         "percentage points.\n";
+}
+
+void print_summaries_by(std::ostream& os, const std::vector<Results>& runs, const std::string& grouping, Format f) {
+  const std::vector<std::string> names = run_names(runs);
+  std::vector<std::vector<GroupFigures>> groups;
+  for (const auto& r : runs) groups.push_back(summary_by(r, grouping));
+  if (f == Format::json) {
+    nlohmann::json all = nlohmann::json::array();
+    for (std::size_t k = 0; k < runs.size(); ++k) {
+      auto j = summary_by_json(runs[k], grouping, groups[k]);
+      j["run"] = names[k];
+      all.push_back(std::move(j));
+    }
+    nlohmann::json differ = nlohmann::json::object();
+    for (const auto& d : differing_parameters(runs)) differ[d.key] = d.values;
+    os << nlohmann::json{{"runs", all}, {"parameters_that_differ", differ}}.dump(2) << "\n";
+    return;
+  }
+  const bool titled = std::any_of(groups.begin(), groups.end(), [](const auto& g) { return has_titles(g); });
+  if (f == Format::csv) {  // one long table: the runs one after another
+    os << "run,file,scenario," << grouping << (titled ? ",title" : "") << ",figure,unit,mean,lo95,hi95,replicates\n";
+    for (std::size_t k = 0; k < runs.size(); ++k)
+      summary_by_csv_rows(
+          os, groups[k], titled,
+          csv_field(names[k]) + "," + csv_field(runs[k].path.string()) + "," + csv_field(runs[k].scenario_name) + ",");
+    return;
+  }
+  print_differences(os, differing_parameters(runs), "Parameters that differ (runs 1, 2, ...):", " | ");
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    os << "\n=== " << (k + 1) << ". " << names[k] << " ===\n";
+    print_summary_by(os, runs[k], grouping, groups[k], f);
+  }
 }
 
 std::vector<GroupComparison> compare_by(const Results& a, const Results& b, const std::string& grouping,

@@ -322,9 +322,9 @@ class Analyze(unittest.TestCase):
             hype_ai = json.loads(analyze(["summary", self.hype, "--format", "json"], check=True).stdout)
             row = next(line for line in text.splitlines() if line.startswith("  by AI"))
             self.assertIn(f"{hype_ai['figures']['displaced_ai']['mean']:.0f}", row.split()[3:])
-            p = analyze(["summary", self.base, self.hype, "--by", "sector"])
+            p = analyze(["summary", self.base, self.hype, "--by", "sectors"])
             self.assertEqual(p.returncode, 2)
-            self.assertIn("--by takes one results file", p.stderr)
+            self.assertIn("--by must be occupation, sector, region, cohort, tenure or cause", p.stderr)
 
     def test_compare(self):
         same = json.loads(analyze(["compare", self.base, self.base, "--format", "json"], check=True).stdout)
@@ -979,6 +979,26 @@ class Analyze(unittest.TestCase):
                 losses.append(1 - ratios[0] / ratios[1])
             self.assertAlmostEqual(rows["earnings_loss_year1"], np.mean(losses), places=9, msg=name)
         self.assertEqual(analyze(["summary", self.hype, "--by", "causes"]).returncode, 2)
+
+    def test_summary_by_group_of_several_runs(self):
+        # Several runs by group: each run's own --by output, one after another (CSV with
+        # run, file and scenario first; JSON a list of the runs), what they differ in above.
+        by = ["--by", "occupation"]
+        one = {p: analyze(["summary", p, *by, "--format", "csv"], check=True).stdout.splitlines()
+               for p in (self.base, self.hype)}
+        both = analyze(["summary", self.base, self.hype, *by, "--format", "csv"], check=True).stdout.splitlines()
+        self.assertEqual(both[0], "run,file,scenario," + one[self.base][0])
+        expected = [f"{name},{p},{name}," + line for p, name in [(self.base, "baseline"), (self.hype, "hype_regret")]
+                    for line in one[p][1:]]
+        self.assertEqual(both[1:], expected)
+        j = json.loads(analyze(["summary", self.base, self.hype, *by, "--format", "json"], check=True).stdout)
+        self.assertEqual([r["run"] for r in j["runs"]], ["baseline", "hype_regret"])
+        alone = json.loads(analyze(["summary", self.hype, *by, "--format", "json"], check=True).stdout)
+        self.assertEqual({k: v for k, v in j["runs"][1].items() if k != "run"}, alone)
+        self.assertIn("ai.hype_premium", j["parameters_that_differ"])
+        text = analyze(["summary", self.base, self.hype, *by], check=True).stdout
+        self.assertIn("=== 1. baseline ===", text)
+        self.assertIn("=== 2. hype_regret ===", text)
 
     def test_compare_by_group(self):
         # compare --by: each group's figures of the two runs, paired replicate by

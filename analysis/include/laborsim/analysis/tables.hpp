@@ -23,6 +23,9 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
                      Format f);
 void print_summary_by(std::ostream& os, const Results& r, const std::string& grouping,
                       const std::vector<GroupFigures>& groups, Format f);
+// Several runs by group: their tables one after another, the parameters they differ in
+// above; CSV one long table with run, file and scenario first; JSON {"runs": [...]}.
+void print_summaries_by(std::ostream& os, const std::vector<Results>& runs, const std::string& grouping, Format f);
 
 struct Comparison {
   bool paired = false;
