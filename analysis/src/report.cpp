@@ -3,8 +3,10 @@
 #include "laborsim/analysis/export.hpp"
 #include "laborsim/analysis/stats.hpp"
 #include "laborsim/analysis/summary.hpp"
+#include "laborsim/analysis/tables.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -280,6 +282,53 @@ std::string fan_chart(const std::vector<Results>& runs, const std::vector<std::s
 // The largest AI cuts of a run's first replicate, firm by firm (/firm_events), and what
 // followed each: regret and re-opened jobs, no regret, or none yet. Empty if the file
 // has no firm events (format version 5 or older) or no AI cut.
+// Who bears it: each run against the first, age group by age group (compare --by
+// cohort): displaced workers, reemployment within 12 months and the earnings lost in
+// the first year after, B - A with its 95% interval, in bold where that excludes zero.
+std::string cohort_section(const std::vector<Results>& runs, const std::vector<std::string>& names) {
+  if (runs.size() < 2) return "";
+  static const std::array<std::pair<const char*, const char*>, 3> kShown = {
+      {{"displaced_estimated", "displaced workers"},
+       {"reemployed_12m", "reemployed within 12 months"},
+       {"earnings_loss_year1", "earnings lost in year 1"}}};
+  std::ostringstream h;
+  h << "<h2>Who bears it: differences from " << esc(names[0]) << " by age group</h2>\n<p class=\"note\">Each run minus "
+    << esc(names[0])
+    << ", by the displaced workers' age at displacement (laborsim-analyze compare --by cohort): the mean "
+       "difference over replicates and its 95% interval, in bold where the interval excludes zero; shares in "
+       "percentage points; n/c where runs of other lengths or sizes make counts not comparable.</p>\n";
+  for (std::size_t k = 1; k < runs.size(); ++k) {
+    const auto groups = compare_by(runs[0], runs[k], "cohort");
+    if (groups.empty()) continue;
+    h << "<table class=\"by-cohort\" data-run=\"" << esc(names[k]) << "\"><tr><th>" << esc(names[k]) << " - "
+      << esc(names[0]) << "</th>";
+    for (const auto& [key, label] : kShown) h << "<th>" << label << "</th>";
+    h << "</tr>\n";
+    for (const auto& g : groups) {
+      h << "<tr><td>" << esc(g.group) << "</td>";
+      for (const auto& [key, label] : kShown) {
+        const auto it = std::find_if(g.c.a.begin(), g.c.a.end(), [&](const Figure& f) { return f.key == key; });
+        if (it == g.c.a.end()) {
+          h << "<td>n/a</td>";
+          continue;
+        }
+        const auto i = static_cast<std::size_t>(it - g.c.a.begin());
+        const Unit u = it->unit == Unit::share || it->unit == Unit::rate ? Unit::rate : it->unit;
+        const Interval& d = g.c.diff[i];
+        const std::string pt = u == Unit::rate ? "pt" : "";
+        std::string text = !g.c.comparable(*it) ? "n/c" : !std::isfinite(d.mean) ? "n/a" : format_value(d.mean, u) + pt;
+        if (g.c.comparable(*it) && std::isfinite(d.lo) && std::isfinite(d.hi))
+          text += " [" + format_value(d.lo, u) + pt + ", " + format_value(d.hi, u) + pt + "]";
+        const bool bold = g.c.comparable(*it) && d.n >= 2 && d.excludes_zero();
+        h << "<td>" << (bold ? "<b>" : "") << esc(text) << (bold ? "</b>" : "") << "</td>";
+      }
+      h << "</tr>\n";
+    }
+    h << "</table>\n";
+  }
+  return h.str();
+}
+
 std::string largest_cuts_table(const Results& r, const std::string& name) {
   constexpr std::size_t kRows = 10;
   const FirmEvents& e = r.firm_events;
@@ -445,6 +494,7 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
   }
   h << "</div>\n";
   h << difference_section(runs, run_name);
+  h << cohort_section(runs, run_name);
   h << "<h2>AI adoption stages (firms)</h2>\n<div class=\"grid-charts\">\n";
   for (const auto& [metric, title] :
        std::vector<std::pair<std::string, std::string>>{{"firms_mandate", "Firms in the AI-use mandate stage"},

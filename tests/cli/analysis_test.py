@@ -1052,6 +1052,28 @@ class Analyze(unittest.TestCase):
                                             check=True).stdout))
         self.assertEqual(len(rows), 3 * len(cmp["groups"]["AI"]))
         self.assertEqual(list(rows.columns[:3]), ["cause", "figure", "unit"])
+        # The report's "who bears it" tables are compare --by cohort's: B - A, bold where
+        # distinguishable.
+        by_cohort = json.loads(analyze(["compare", self.base, self.hype, "--by", "cohort", "--format", "json"],
+                                       check=True).stdout)["groups"]
+        with tempdir() as d:
+            html = Path(d) / "report.html"
+            analyze(["report", self.base, self.hype, "-o", html], check=True)
+            table = re.search(r'<table class="by-cohort" data-run="hype_regret">.*?</table>', html.read_text(),
+                              re.S).group(0)
+        rows = re.findall(r"<tr><td>([^<]+)</td>(.*?)</tr>", table)
+        self.assertEqual(sorted(r[0] for r in rows), sorted(by_cohort))
+        for cohort, cells in rows:
+            for cell, key, scale, places in zip(re.findall(r"<td>(.*?)</td>", cells),
+                                                ["displaced_estimated", "reemployed_12m", "earnings_loss_year1"],
+                                                [1, 100, 100], [0, 1, 1]):
+                diff = by_cohort[cohort][key]["b_minus_a"]
+                bold = cell.startswith("<b>")
+                self.assertEqual(bold, diff["distinguishable"], (cohort, key, cell))
+                if diff["mean"] is None:
+                    continue
+                shown = float(re.match(r"(?:<b>)?(-?[\d.]+)", cell).group(1))
+                self.assertAlmostEqual(shown, round(diff["mean"] * scale, places), places=places, msg=(cohort, key))
         for args, message in [(["compare", self.base, self.hype, self.base, "--by", "cause"],
                                "compare --by takes two results files"),
                               (["export", self.base, "--format", "csv", "-o", "/nonexistent", "--by", "cause"],
