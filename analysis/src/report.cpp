@@ -313,7 +313,7 @@ std::string cohort_section(const std::vector<Results>& runs, const std::vector<s
           continue;
         }
         const auto i = static_cast<std::size_t>(it - g.c.a.begin());
-        const Unit u = it->unit == Unit::share || it->unit == Unit::rate ? Unit::rate : it->unit;
+        const Unit u = difference_unit(it->unit);
         const Interval& d = g.c.diff[i];
         const std::string pt = u == Unit::rate ? "pt" : "";
         std::string text = !g.c.comparable(*it) ? "n/c" : !std::isfinite(d.mean) ? "n/a" : format_value(d.mean, u) + pt;

@@ -211,8 +211,9 @@ bool has_titles(const std::vector<GroupFigures>& groups) {
 
 nlohmann::json summary_by_json(const Results& r, const std::string& grouping, const std::vector<GroupFigures>& groups) {
   nlohmann::json j = {{"file", r.path.string()}, {"scenario", r.scenario_name}, {"by", grouping}};
+  const bool titled = has_titles(groups);
   for (const auto& g : groups) {
-    if (has_titles(groups)) j["titles"][g.group] = g.title;
+    if (titled) j["titles"][g.group] = g.title;
     for (const auto& fig : g.figures) {
       auto o = interval_json(figure_interval(fig));
       o["unit"] = unit_name(fig.unit);
@@ -278,6 +279,19 @@ void print_differences(std::ostream& os, const std::vector<ParameterDifference>&
   }
   if (diffs.size() > kShownDifferences)
     os << "  ... and " << diffs.size() - kShownDifferences << " more (--format json lists them all)\n";
+}
+
+// What a comparison's table says first: the two runs, the parameters they differ in,
+// how replicates were paired, and why some figures may not compare.
+void comparison_heading(std::ostream& os, const Results& a, const Results& b, const Comparison& c) {
+  os << "A: ";
+  header(os, a);
+  os << "B: ";
+  header(os, b);
+  print_differences(os, differing_parameters(std::vector<const Results*>{&a, &b}),
+                    "Parameters that differ (A -> B):", " -> ");
+  os << "(" << c.how << ")\n";
+  for (const auto& caveat : c.caveats) os << "Note: " << caveat << ".\n";
 }
 
 void comparison_csv_rows(std::ostream& os, const Comparison& c, const std::string& prefix) {
@@ -510,7 +524,6 @@ Comparison compare_figures(const Results& a, const Results& b, std::vector<Figur
 }
 
 void print_comparison(std::ostream& os, const Results& a, const Results& b, const Comparison& c, Format f) {
-  auto diff_unit = [](Unit u) { return u == Unit::share || u == Unit::rate ? Unit::rate : u; };
   if (f == Format::json) {
     os << comparison_json(a, b, c).dump(2) << "\n";
     return;
@@ -520,20 +533,13 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
     comparison_csv_rows(os, c, "");
     return;
   }
-  os << "A: ";
-  header(os, a);
-  os << "B: ";
-  header(os, b);
-  print_differences(os, differing_parameters(std::vector<const Results*>{&a, &b}),
-                    "Parameters that differ (A -> B):", " -> ");
-  os << "(" << c.how << ")\n";
-  for (const auto& caveat : c.caveats) os << "Note: " << caveat << ".\n";
+  comparison_heading(os, a, b, c);
   if (!c.all_comparable()) os << "Figures that do not compare are marked 'not comparable' below.\n";
   os << "\n";
   std::vector<std::vector<std::string>> rows = {
       {"figure", "A", "B", "B - A", "95% interval of B - A", "distinguishable"}};
   for (size_t k = 0; k < c.a.size(); ++k) {
-    const Unit du = diff_unit(c.a[k].unit);
+    const Unit du = difference_unit(c.a[k].unit);
     std::string d = format_value(c.diff[k].mean, du);
     if ((du == Unit::rate) && std::isfinite(c.diff[k].mean)) d += "pt";
     rows.push_back({c.a[k].label, format_value(c.ia[k].mean, c.a[k].unit), format_value(c.ib[k].mean, c.b[k].unit), d,
@@ -630,14 +636,7 @@ void print_comparison_by(std::ostream& os, const Results& a, const Results& b, c
     }
     return;
   }
-  os << "A: ";
-  header(os, a);
-  os << "B: ";
-  header(os, b);
-  print_differences(os, differing_parameters(std::vector<const Results*>{&a, &b}),
-                    "Parameters that differ (A -> B):", " -> ");
-  os << "(" << first.how << ")\n";
-  for (const auto& caveat : first.caveats) os << "Note: " << caveat << ".\n";
+  comparison_heading(os, a, b, first);
   if (!unmatched.empty()) {
     os << "Note: not in both runs, left out:";
     for (const auto& u : unmatched) os << " " << u;
@@ -653,7 +652,7 @@ void print_comparison_by(std::ostream& os, const Results& a, const Results& b, c
     std::vector<std::string> row = {g.group};
     if (titled) row.push_back(g.title.size() <= 40 ? g.title : g.title.substr(0, 39) + "~");
     for (std::size_t k = 0; k < g.c.a.size(); ++k) {
-      const Unit u = g.c.a[k].unit == Unit::share || g.c.a[k].unit == Unit::rate ? Unit::rate : g.c.a[k].unit;
+      const Unit u = difference_unit(g.c.a[k].unit);
       const Interval& d = g.c.diff[k];
       std::string cell = !g.c.comparable(g.c.a[k]) ? "n/c" : format_value(d.mean, u);
       if (g.c.comparable(g.c.a[k]) && std::isfinite(d.mean)) {

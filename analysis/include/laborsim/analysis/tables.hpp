@@ -13,6 +13,9 @@ enum class Format { table, csv, json };
 Format parse_format(const std::string& s);  // throws std::invalid_argument
 
 std::string format_value(double v, Unit u);
+// The unit of a difference of two values of unit u: a share's or rate's difference is in
+// percentage points (shown as a rate, with "pt" after it).
+inline Unit difference_unit(Unit u) { return u == Unit::share || u == Unit::rate ? Unit::rate : u; }
 const char* unit_name(Unit u);
 
 void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>& figs, Format f);
