@@ -1000,6 +1000,20 @@ class Analyze(unittest.TestCase):
         self.assertIn("=== 1. baseline ===", text)
         self.assertIn("=== 2. hype_regret ===", text)
 
+    def test_every_figure_is_defined_in_the_docs(self):
+        # docs/analysis.md defines every figure summary, summary --by and compare print,
+        # by its key: a figure added without a definition fails here.
+        doc = (SOURCE / "docs" / "analysis.md").read_text()
+        keys = set(json.loads(analyze(["summary", self.hype, "--format", "json"], check=True).stdout)["figures"])
+        for by in ["sector", "cause", "tenure"]:
+            groups = json.loads(analyze(["summary", self.hype, "--by", by, "--format", "json"],
+                                        check=True).stdout)["groups"]
+            for figures in groups.values():
+                keys |= set(figures)
+        self.assertGreater(len(keys), 40)
+        missing = sorted(k for k in keys if f"`{k}`" not in doc)
+        self.assertEqual(missing, [])
+
     def test_compare_by_group(self):
         # compare --by: each group's figures of the two runs, paired replicate by
         # replicate. Each side is that run's summary --by, exactly; the difference in
