@@ -450,6 +450,22 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
          "colour.</p>\n";
   }
 
+  if (const auto diffs = differing_parameters(runs); runs.size() > 1) {
+    h << "<h2>What the runs differ in</h2>\n";
+    if (diffs.empty()) {
+      h << "<p class=\"note\">Nothing but their names: the same parameters, seed and size.</p>\n";
+    } else {
+      h << "<table id=\"parameters-that-differ\"><tr><th>parameter</th>";
+      for (const auto& name : run_name) h << "<th>" << esc(name) << "</th>";
+      h << "</tr>\n";
+      for (const auto& d : diffs) {
+        h << "<tr><td><code>" << esc(d.key) << "</code></td>";
+        for (const auto& v : d.values) h << "<td>" << (v.empty() ? "(none)" : esc(v)) << "</td>";
+        h << "</tr>\n";
+      }
+      h << "</table>\n";
+    }
+  }
   h << "<h2>Headline figures</h2>\n<table><tr><th>figure</th>";
   for (const auto& name : run_name)
     h << "<th>" << esc(name) << "<br><span class=\"note\">mean [95% interval]</span></th>";
@@ -613,22 +629,6 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
                  "year after displacement", "earnings / those not displaced", layers, YAxis::percent, 0.0, 1.0);
   }
   h << "</div>\n<h2>Scenarios and provenance</h2>\n";
-  if (const auto diffs = differing_parameters(runs); runs.size() > 1) {
-    h << "<h3>Parameters that differ</h3>\n";
-    if (diffs.empty()) {
-      h << "<p class=\"note\">None: the runs differ in their names only.</p>\n";
-    } else {
-      h << "<table id=\"parameters-that-differ\"><tr><th>parameter</th>";
-      for (const auto& name : run_name) h << "<th>" << esc(name) << "</th>";
-      h << "</tr>\n";
-      for (const auto& d : diffs) {
-        h << "<tr><td><code>" << esc(d.key) << "</code></td>";
-        for (const auto& v : d.values) h << "<td>" << (v.empty() ? "(none)" : esc(v)) << "</td>";
-        h << "</tr>\n";
-      }
-      h << "</table>\n";
-    }
-  }
   for (std::size_t k = 0; k < runs.size(); ++k) {
     const Results& r = runs[k];
     h << "<h3>" << esc(run_name[k]) << "</h3>\n<table>"
