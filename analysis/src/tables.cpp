@@ -171,10 +171,28 @@ nlohmann::json summary_json(const Results& r, const std::vector<Figure>& figs) {
 
 constexpr const char* kSummaryCsvHeader = "figure,label,unit,mean,lo95,hi95,replicates";
 
-void summary_csv_row(std::ostream& os, const Figure& fig) {
+// (suffix: more fields at the end of the row, each with its leading comma)
+void summary_csv_row(std::ostream& os, const Figure& fig, const std::string& suffix = "") {
   const Interval i = figure_interval(fig);
   os << fig.key << "," << csv_field(trim(fig.label)) << "," << unit_name(fig.unit) << "," << csv_number(i.mean) << ","
-     << csv_number(i.lo) << "," << csv_number(i.hi) << "," << i.n << "\n";
+     << csv_number(i.lo) << "," << csv_number(i.hi) << "," << i.n << suffix << "\n";
+}
+
+// The parameters several runs differ in, as the last columns of their long CSV tables
+// (one per key, its value in the row's run, as TOML writes it), so that a sweep's table
+// reads straight into a plot of a figure against what was swept.
+struct ParameterColumns {
+  std::string header;            // ",ai.adoption_speed,..."
+  std::vector<std::string> row;  // per run: ",0.5,..."
+};
+
+ParameterColumns parameter_columns(const std::vector<ParameterDifference>& diffs, std::size_t runs) {
+  ParameterColumns out{"", std::vector<std::string>(runs)};
+  for (const auto& d : diffs) {
+    out.header.append(",").append(csv_field(d.key));
+    for (std::size_t k = 0; k < runs; ++k) out.row[k].append(",").append(csv_field(d.values[k]));
+  }
+  return out;
 }
 
 // A comparison in JSON, and its figures as CSV rows after `prefix` (print_comparison and,
@@ -224,14 +242,14 @@ nlohmann::json summary_by_json(const Results& r, const std::string& grouping, co
 }
 
 void summary_by_csv_rows(std::ostream& os, const std::vector<GroupFigures>& groups, bool titled,
-                         const std::string& prefix) {
+                         const std::string& prefix, const std::string& suffix = "") {
   for (const auto& g : groups)
     for (const auto& fig : g.figures) {
       const Interval i = figure_interval(fig);
       os << prefix << csv_field(g.group);
       if (titled) os << "," << csv_field(g.title);
       os << "," << fig.key << "," << unit_name(fig.unit) << "," << csv_number(i.mean) << "," << csv_number(i.lo) << ","
-         << csv_number(i.hi) << "," << i.n << "\n";
+         << csv_number(i.hi) << "," << i.n << suffix << "\n";
     }
 }
 
@@ -294,12 +312,14 @@ void comparison_heading(std::ostream& os, const Results& a, const Results& b, co
   for (const auto& caveat : c.caveats) os << "Note: " << caveat << ".\n";
 }
 
-void comparison_csv_rows(std::ostream& os, const Comparison& c, const std::string& prefix) {
+void comparison_csv_rows(std::ostream& os, const Comparison& c, const std::string& prefix,
+                         const std::string& suffix = "") {
   for (size_t k = 0; k < c.a.size(); ++k) {
     os << prefix << c.a[k].key << "," << unit_name(c.a[k].unit);
     for (const Interval& i : {c.ia[k], c.ib[k], c.diff[k]})
       os << "," << csv_number(i.mean) << "," << csv_number(i.lo) << "," << csv_number(i.hi);
-    os << "," << (c.diff[k].excludes_zero() ? "yes" : "no") << "," << (c.comparable(c.a[k]) ? "yes" : "no") << "\n";
+    os << "," << (c.diff[k].excludes_zero() ? "yes" : "no") << "," << (c.comparable(c.a[k]) ? "yes" : "no") << suffix
+       << "\n";
   }
 }
 
@@ -373,12 +393,13 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
     return;
   }
   if (f == Format::csv) {  // one long table: the runs one after another
-    os << "run,file,scenario," << kSummaryCsvHeader << "\n";
+    const ParameterColumns swept = parameter_columns(differing_parameters(runs), runs.size());
+    os << "run,file,scenario," << kSummaryCsvHeader << swept.header << "\n";
     for (std::size_t k = 0; k < runs.size(); ++k)
       for (const auto& fig : figs[k]) {
         os << csv_field(names[k]) << "," << csv_field(runs[k].path.string()) << "," << csv_field(runs[k].scenario_name)
            << ",";
-        summary_csv_row(os, fig);
+        summary_csv_row(os, fig, swept.row[k]);
       }
     return;
   }
@@ -572,11 +593,14 @@ void print_summaries_by(std::ostream& os, const std::vector<Results>& runs, cons
   }
   const bool titled = std::any_of(groups.begin(), groups.end(), [](const auto& g) { return has_titles(g); });
   if (f == Format::csv) {  // one long table: the runs one after another
-    os << "run,file,scenario," << grouping << (titled ? ",title" : "") << ",figure,unit,mean,lo95,hi95,replicates\n";
+    const ParameterColumns swept = parameter_columns(differing_parameters(runs), runs.size());
+    os << "run,file,scenario," << grouping << (titled ? ",title" : "") << ",figure,unit,mean,lo95,hi95,replicates"
+       << swept.header << "\n";
     for (std::size_t k = 0; k < runs.size(); ++k)
       summary_by_csv_rows(
           os, groups[k], titled,
-          csv_field(names[k]) + "," + csv_field(runs[k].path.string()) + "," + csv_field(runs[k].scenario_name) + ",");
+          csv_field(names[k]) + "," + csv_field(runs[k].path.string()) + "," + csv_field(runs[k].scenario_name) + ",",
+          swept.row[k]);
     return;
   }
   print_differences(os, differing_parameters(runs), "Parameters that differ (runs 1, 2, ...):", " | ");
@@ -683,10 +707,12 @@ void print_comparisons(std::ostream& os, const std::vector<Results>& runs, Forma
     return;
   }
   if (f == Format::csv) {  // one long table: B's name and file first on every row
-    os << "b_run,b_file," << kComparisonCsvHeader << "\n";
+    // (the last columns: B's values of the parameters the runs differ in)
+    const ParameterColumns swept = parameter_columns(differing_parameters(runs), runs.size());
+    os << "b_run,b_file," << kComparisonCsvHeader << swept.header << "\n";
     for (std::size_t k = 1; k < runs.size(); ++k)
       comparison_csv_rows(os, compare(runs[0], runs[k]),
-                          csv_field(names[k]) + "," + csv_field(runs[k].path.string()) + ",");
+                          csv_field(names[k]) + "," + csv_field(runs[k].path.string()) + ",", swept.row[k]);
     return;
   }
   for (std::size_t k = 1; k < runs.size(); ++k) {

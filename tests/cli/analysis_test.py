@@ -453,6 +453,22 @@ class Analyze(unittest.TestCase):
             self.assertEqual(j["parameters_that_differ"], {"ai.adoption_speed": ["0.5", "2.0"]})
             text = analyze(["summary", slow, fast], check=True).stdout
             self.assertIn("Parameters that differ (runs 1, 2, ...):\n  ai.adoption_speed: 0.5 | 2.0\n", text)
+            # The long CSV tables end with a column per parameter swept, each row its run's
+            # value: a figure against what was swept, straight from pandas.
+            table = pd.read_csv(StringIO(analyze(["summary", slow, fast, "--format", "csv"], check=True).stdout))
+            self.assertEqual(list(table.columns[-2:]), ["replicates", "ai.adoption_speed"])
+            ai = table[table["figure"] == "displaced_ai"].set_index("ai.adoption_speed")["mean"]
+            self.assertEqual(list(ai.index), [0.5, 2.0])
+            self.assertEqual(ai[0.5], j["runs"][0]["figures"]["displaced_ai"]["mean"])
+            by = pd.read_csv(StringIO(analyze(["summary", slow, fast, "--by", "cohort", "--format", "csv"],
+                                              check=True).stdout))
+            self.assertEqual(sorted(by.groupby("run")["ai.adoption_speed"].unique().map(list).sum()), [0.5, 2.0])
+            against = pd.read_csv(StringIO(analyze(["compare", slow, fast, subsidy, "--format", "csv"],
+                                                   check=True).stdout), keep_default_na=False, dtype=str)
+            self.assertEqual(list(against.columns[-2:]), ["ai.adoption_speed", "schedule.12.retraining.subsidy"])
+            self.assertEqual(sorted(set(zip(against["b_run"], against["ai.adoption_speed"],
+                                            against["schedule.12.retraining.subsidy"]))),
+                             [("speed_2", "2.0", ""), ("speed_2_subsidy", "2.0", "true")])
             c = json.loads(analyze(["compare", fast, subsidy, "--format", "json"], check=True).stdout)
             self.assertEqual(c["parameters_that_differ"], {"schedule.12.retraining.subsidy": {"a": "", "b": "true"}})
             self.assertIn("  schedule.12.retraining.subsidy: (none) -> true\n",
