@@ -394,7 +394,8 @@ class Analyze(unittest.TestCase):
             self.assertEqual(list(t["b_file"].unique()), [str(self.hype), str(again)])
             one = pd.read_csv(StringIO(analyze(["compare", self.base, again, "--format", "csv"], check=True).stdout),
                               float_precision="round_trip")
-            pd.testing.assert_frame_equal(t[t["b_file"] == str(again)].drop(columns=["b_run", "b_file"])
+            # (the multi-run table's last columns are the parameters the runs differ in)
+            pd.testing.assert_frame_equal(t[t["b_file"] == str(again)].loc[:, "figure":"comparable"]
                                           .reset_index(drop=True), one)
             text = analyze(["compare", *runs], check=True).stdout
             self.assertEqual(text.count(" against baseline ===\n"), 2)
@@ -1002,12 +1003,19 @@ class Analyze(unittest.TestCase):
         by = ["--by", "occupation"]
         one = {p: analyze(["summary", p, *by, "--format", "csv"], check=True).stdout.splitlines()
                for p in (self.base, self.hype)}
-        both = analyze(["summary", self.base, self.hype, *by, "--format", "csv"], check=True).stdout.splitlines()
-        self.assertEqual(both[0], "run,file,scenario," + one[self.base][0])
-        expected = [f"{name},{p},{name}," + line for p, name in [(self.base, "baseline"), (self.hype, "hype_regret")]
-                    for line in one[p][1:]]
-        self.assertEqual(both[1:], expected)
         j = json.loads(analyze(["summary", self.base, self.hype, *by, "--format", "json"], check=True).stdout)
+        both = pd.read_csv(StringIO(analyze(["summary", self.base, self.hype, *by, "--format", "csv"],
+                                            check=True).stdout), dtype=str, keep_default_na=False)
+        single = one[self.base][0].split(",")
+        swept = list(j["parameters_that_differ"])
+        self.assertEqual(list(both.columns), ["run", "file", "scenario"] + single + swept)
+        for k, (p, name) in enumerate([(self.base, "baseline"), (self.hype, "hype_regret")]):
+            rows = both[both["run"] == name]
+            self.assertTrue((rows["file"] == str(p)).all() and (rows["scenario"] == name).all())
+            alone_rows = pd.read_csv(StringIO("\n".join(one[p])), dtype=str, keep_default_na=False)
+            pd.testing.assert_frame_equal(rows[single].reset_index(drop=True), alone_rows)
+            for key in swept:
+                self.assertEqual(set(rows[key]), {j["parameters_that_differ"][key][k]}, key)
         self.assertEqual([r["run"] for r in j["runs"]], ["baseline", "hype_regret"])
         alone = json.loads(analyze(["summary", self.hype, *by, "--format", "json"], check=True).stdout)
         self.assertEqual({k: v for k, v in j["runs"][1].items() if k != "run"}, alone)
