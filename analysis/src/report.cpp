@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -73,10 +74,13 @@ double nice_step(double range, int ticks) {
   return 10 * p;
 }
 
-std::string tick_label(double v, bool percent) {
-  if (percent) return num(100 * v, std::abs(100 * v) < 10 && std::fmod(100 * v, 1.0) != 0 ? 1 : 0) + "%";
-  if (std::abs(v) >= 1000) return num(v, 0);
-  return num(v, std::abs(v - std::round(v)) < 1e-9 ? 0 : 2);
+// A tick's label, with as many decimals as its axis' step needs (ticks 0.05% apart are
+// 4.05%, 4.10%, ..., not 4.1%, 4.1%, ...), none for 1,000 and more.
+std::string tick_label(double v, bool percent, double step) {
+  const double shown = percent ? 100 * step : step;
+  const int decimals = shown > 0 && shown < 1 ? static_cast<int>(std::ceil(-std::log10(shown) - 1e-9)) : 0;
+  if (percent) return num(100 * v, decimals) + "%";
+  return num(v, std::abs(v) >= 1000 ? 0 : decimals);
 }
 
 // Where the legend goes: the corner of the frame whose box covers the fewest of the
@@ -192,7 +196,7 @@ std::string chart(const std::string& id, const std::string& title, const std::st
     s << "<line x1=\"" << L << "\" x2=\"" << W - R << "\" y1=\"" << num(py(y)) << "\" y2=\"" << num(py(y))
       << "\" class=\"grid\"/>"
       << "<text x=\"" << L - 6 << "\" y=\"" << num(py(y) + 4) << "\" class=\"tick\" text-anchor=\"end\">"
-      << tick_label(y, percent) << "</text>\n";
+      << tick_label(y, percent, ystep) << "</text>\n";
   }
   // Whole-number x (months, years) gets whole-number ticks.
   bool whole_x = true;
@@ -204,7 +208,7 @@ std::string chart(const std::string& id, const std::string& title, const std::st
   for (int i = 0; i <= xticks; ++i) {
     const double x = xfirst + i * xstep;
     s << "<text x=\"" << num(px(x)) << "\" y=\"" << H - B + 16 << "\" class=\"tick\" text-anchor=\"middle\">"
-      << tick_label(x, false) << "</text>\n";
+      << tick_label(x, false, xstep) << "</text>\n";
   }
   s << "<text x=\"" << (L + W - R) / 2 << "\" y=\"" << H - 8 << "\" class=\"axis\" text-anchor=\"middle\">"
     << esc(xlabel) << "</text>\n";
@@ -282,6 +286,59 @@ std::string fan_chart(const std::vector<Results>& runs, const std::vector<std::s
 // The largest AI cuts of a run's first replicate, firm by firm (/firm_events), and what
 // followed each: regret and re-opened jobs, no regret, or none yet. Empty if the file
 // has no firm events (format version 5 or older) or no AI cut.
+// A sweep: three or more runs that differ in one numeric parameter only (a loop over
+// --set). Headline figures against that parameter, each run's mean with its 95%
+// interval as a band, in the parameter's order.
+std::string sweep_section(const std::vector<Results>& runs) {
+  if (runs.size() < 3) return "";
+  const auto diffs = differing_parameters(runs);
+  if (diffs.size() != 1) return "";
+  std::vector<std::pair<double, std::size_t>> order;  // (parameter value, run)
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    const std::string& text = diffs[0].values[k];
+    double v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) return "";
+    order.emplace_back(v, k);
+  }
+  std::sort(order.begin(), order.end());
+  std::vector<std::vector<Figure>> figs;
+  for (const auto& r : runs) figs.push_back(summary_figures(r));
+  struct Shown {
+    const char *figure, *title;
+    YAxis axis;
+  };
+  static const std::array<Shown, 6> kShown = {{
+      {"displaced_ai", "AI-attributed layoffs over the run", YAxis::count},
+      {"displaced_total", "Layoffs of every cause over the run", YAxis::count},
+      {"unemployment_rate_mean", "Unemployment rate, mean over the run", YAxis::percent},
+      {"reemployed_12m", "Displaced workers reemployed within 12 months", YAxis::percent},
+      {"earnings_loss_year1", "Earnings lost in the first year after displacement", YAxis::percent},
+      {"regret_share", "Share of AI-cutting firms that regretted", YAxis::percent},
+  }};
+  const std::string& key = diffs[0].key;
+  std::ostringstream h;
+  h << "<h2>Across the sweep of " << esc(key) << "</h2>\n<p class=\"note\">The runs differ in <code>" << esc(key)
+    << "</code> only: each figure over the whole run against it, the mean across replicates (line) and its 95% "
+       "interval (shaded).</p>\n<div class=\"grid-charts\">\n";
+  for (const auto& [figure, title, axis] : kShown) {
+    Layer l{"mean and 95% interval", run_color(0), {}, {}, {}, {}, false, ""};
+    for (const auto& [v, k] : order) {
+      const auto it = std::find_if(figs[k].begin(), figs[k].end(), [&](const Figure& f) { return f.key == figure; });
+      if (it == figs[k].end()) continue;
+      const Interval i = figure_interval(*it);
+      l.x.push_back(v);
+      l.y.push_back(i.mean);
+      l.lo.push_back(std::isfinite(i.lo) ? i.lo : i.mean);
+      l.hi.push_back(std::isfinite(i.hi) ? i.hi : i.mean);
+    }
+    if (l.x.size() < 2 || std::none_of(l.y.begin(), l.y.end(), [](double y) { return std::isfinite(y); })) continue;
+    h << chart(std::string("sweep-") + figure, title, key, axis == YAxis::percent ? "share" : "workers", {l}, axis);
+  }
+  h << "</div>\n";
+  return h.str();
+}
+
 // Who bears it: each run against the first, age group by age group (compare --by
 // cohort): displaced workers, reemployment within 12 months and the earnings lost in
 // the first year after, B - A with its 95% interval, in bold where that excludes zero.
@@ -511,6 +568,7 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
   h << "</div>\n";
   h << difference_section(runs, run_name);
   h << cohort_section(runs, run_name);
+  h << sweep_section(runs);
   h << "<h2>AI adoption stages (firms)</h2>\n<div class=\"grid-charts\">\n";
   for (const auto& [metric, title] :
        std::vector<std::pair<std::string, std::string>>{{"firms_mandate", "Firms in the AI-use mandate stage"},

@@ -483,6 +483,29 @@ class Analyze(unittest.TestCase):
             self.assertIn("<td><code>schedule.12.retraining.subsidy</code></td><td>(none)</td><td>(none)</td>"
                           "<td>true</td>", table)
 
+            # Three runs that differ in one number: the report plots the headline figures
+            # against it, in its order (the runs given out of it), mean and interval.
+            mid = run_scenario(d, "baseline", ["-r", "2", "--quiet", "--set", "ai.adoption_speed=1",
+                                               "--set", "name=speed_1"] + QUICK)
+            mid = mid.rename(mid.with_name("speed_1.h5"))
+            page = Path(d) / "sweep_report.html"
+            analyze(["report", fast, slow, mid, "-o", page], check=True)
+            page = page.read_text()
+            self.assertIn("<h2>Across the sweep of ai.adoption_speed</h2>", page)
+            sweep = re.findall(r'<figure class="chart">.*?</figure>', page[page.index("Across the sweep"):], re.S)
+            chart = next(c for c in sweep if 'data-chart="sweep-displaced_ai"' in c)
+            line = re.search(r'<polyline fill="none"[^>]*points="([^"]*)"', chart).group(1)
+            points = [tuple(map(float, p.split(","))) for p in line.split()]
+            self.assertEqual(len(points), 3)
+            self.assertEqual([x for x, _ in points], sorted(x for x, _ in points))
+            means = [json.loads(analyze(["summary", p, "--format", "json"], check=True).stdout)
+                     ["figures"]["displaced_ai"]["mean"] for p in (slow, mid, fast)]
+            # (an SVG's y grows downwards: the larger mean, the smaller y)
+            self.assertEqual(np.argsort([-y for _, y in points]).tolist(), np.argsort(means).tolist())
+            # Two parameters differ: no sweep to plot.
+            analyze(["report", slow, fast, subsidy, "-o", Path(d) / "not_a_sweep.html"], check=True)
+            self.assertNotIn("Across the sweep", (Path(d) / "not_a_sweep.html").read_text())
+
             analyze(["export", slow, subsidy, "--format", "csv", "-o", Path(d) / "csv"], check=True)
             exported = pd.read_csv(Path(d) / "csv" / "parameters.csv", dtype=str, keep_default_na=False)
             self.assertEqual(list(exported.columns), ["scenario", "key", "value"])
