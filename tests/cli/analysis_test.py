@@ -1353,7 +1353,7 @@ class Analyze(unittest.TestCase):
             for fig in diffs:
                 chart = re.search(r'data-chart="([^"]+)"', fig).group(1)
                 zero = float(re.search(r'<line x1="64" x2="544" y1="([\d.]+)" y2="[\d.]+" class="grid"/>'
-                                       r'<text [^>]*>0%?</text>', fig).group(1))
+                                       r'<text [^>]*>-?0(?:\.0+)?%?</text>', fig).group(1))
                 mark = float(re.search(r'<line x1="([\d.]+)"[^>]*class="change"/>', fig).group(1))
                 line = re.search(r'<polyline fill="none"[^>]*points="([^"]*)"', fig).group(1)
                 points = [tuple(map(float, p.split(","))) for p in line.split()]
