@@ -77,6 +77,7 @@ double nice_step(double range, int ticks) {
 // A tick's label, with as many decimals as its axis' step needs (ticks 0.05% apart are
 // 4.05%, 4.10%, ..., not 4.1%, 4.1%, ...), none for 1,000 and more.
 std::string tick_label(double v, bool percent, double step) {
+  if (std::abs(v) < 1e-9 * step) v = 0;  // a tick at zero, not at -1e-17 ("-0.00")
   const double shown = percent ? 100 * step : step;
   const int decimals = shown > 0 && shown < 1 ? static_cast<int>(std::ceil(-std::log10(shown) - 1e-9)) : 0;
   if (percent) return num(100 * v, decimals) + "%";
