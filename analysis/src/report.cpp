@@ -293,7 +293,8 @@ std::string fan_chart(const std::vector<Results>& runs, const std::vector<std::s
 std::string sweep_section(const std::vector<Results>& runs) {
   if (runs.size() < 3) return "";
   const auto diffs = differing_parameters(runs);
-  if (diffs.size() != 1) return "";
+  // (runs of other seeds or replicate counts are repetitions, not a sweep)
+  if (diffs.size() != 1 || diffs[0].key == "simulation.seed" || diffs[0].key == "simulation.replicates") return "";
   std::vector<std::pair<double, std::size_t>> order;  // (parameter value, run)
   for (std::size_t k = 0; k < runs.size(); ++k) {
     const std::string& text = diffs[0].values[k];
