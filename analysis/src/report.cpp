@@ -329,12 +329,13 @@ std::string sweep_section(const std::vector<Results>& runs) {
       const auto it = std::find_if(figs[k].begin(), figs[k].end(), [&](const Figure& f) { return f.key == figure; });
       if (it == figs[k].end()) continue;
       const Interval i = figure_interval(*it);
+      if (!std::isfinite(i.mean)) continue;  // a run that cannot give it (n/a): no point
       l.x.push_back(v);
       l.y.push_back(i.mean);
       l.lo.push_back(std::isfinite(i.lo) ? i.lo : i.mean);
       l.hi.push_back(std::isfinite(i.hi) ? i.hi : i.mean);
     }
-    if (l.x.size() < 2 || std::none_of(l.y.begin(), l.y.end(), [](double y) { return std::isfinite(y); })) continue;
+    if (l.x.size() < 2) continue;
     h << chart(std::string("sweep-") + figure, title, key, axis == YAxis::percent ? "share" : "workers", {l}, axis);
   }
   h << "</div>\n";
