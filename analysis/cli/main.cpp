@@ -26,7 +26,8 @@ const char* kUsage =
     "  laborsim-analyze export RESULTS.h5 [...] --format csv|json -o DIR [--grouping aggregate ...]\n"
     "  laborsim-analyze report A.h5 [B.h5 ...] -o report.html\n\n"
     "Displacement and rehiring outcomes of laborsim runs: every figure as a mean across\n"
-    "replicates with a 95% interval; comparisons pair replicates made with the same seed.\n";
+    "replicates with a 95% interval; comparisons pair replicates made with the same seed.\n"
+    "What each figure is: docs/analysis.md.\n";
 
 }  // namespace
 
