@@ -289,8 +289,8 @@ std::string fan_chart(const std::vector<Results>& runs, const std::vector<std::s
 // has no firm events (format version 5 or older) or no AI cut.
 // A sweep: three or more runs that differ in one numeric parameter only (a loop over
 // --set). Headline figures against that parameter, each run's mean with its 95%
-// interval as a band, in the parameter's order.
-std::string sweep_section(const std::vector<Results>& runs) {
+// interval as a band, in the parameter's order (figs: each run's summary_figures).
+std::string sweep_section(const std::vector<Results>& runs, const std::vector<std::vector<Figure>>& figs) {
   if (runs.size() < 3) return "";
   const auto diffs = differing_parameters(runs);
   // (runs of other seeds or replicate counts are repetitions, not a sweep)
@@ -304,8 +304,6 @@ std::string sweep_section(const std::vector<Results>& runs) {
     order.emplace_back(v, k);
   }
   std::sort(order.begin(), order.end());
-  std::vector<std::vector<Figure>> figs;
-  for (const auto& r : runs) figs.push_back(summary_figures(r));
   struct Shown {
     const char *figure, *title;
     YAxis axis;
@@ -571,7 +569,7 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
   h << "</div>\n";
   h << difference_section(runs, run_name);
   h << cohort_section(runs, run_name);
-  h << sweep_section(runs);
+  h << sweep_section(runs, figs);
   h << "<h2>AI adoption stages (firms)</h2>\n<div class=\"grid-charts\">\n";
   for (const auto& [metric, title] :
        std::vector<std::pair<std::string, std::string>>{{"firms_mandate", "Firms in the AI-use mandate stage"},

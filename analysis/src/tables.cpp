@@ -197,6 +197,19 @@ ParameterColumns parameter_columns(const std::vector<ParameterDifference>& diffs
 
 // A comparison in JSON, and its figures as CSV rows after `prefix` (print_comparison and,
 // one after another, print_comparisons).
+// A comparison's figures in JSON, by key: A, B, B - A and whether they compare.
+nlohmann::json comparison_figures_json(const Comparison& c) {
+  nlohmann::json figures = nlohmann::json::object();
+  for (size_t k = 0; k < c.a.size(); ++k) {
+    auto d = interval_json(c.diff[k]);
+    d["distinguishable"] = c.diff[k].excludes_zero();
+    figures[c.a[k].key] = {{"label", trim(c.a[k].label)},        {"unit", unit_name(c.a[k].unit)},
+                           {"comparable", c.comparable(c.a[k])}, {"a", interval_json(c.ia[k])},
+                           {"b", interval_json(c.ib[k])},        {"b_minus_a", d}};
+  }
+  return figures;
+}
+
 nlohmann::json comparison_json(const Results& a, const Results& b, const Comparison& c) {
   nlohmann::json j = {{"a", {{"file", a.path.string()}, {"scenario", a.scenario_name}}},
                       {"b", {{"file", b.path.string()}, {"scenario", b.scenario_name}}},
@@ -208,14 +221,15 @@ nlohmann::json comparison_json(const Results& a, const Results& b, const Compari
                       {"caveats", c.caveats}};
   for (const auto& d : differing_parameters(std::vector<const Results*>{&a, &b}))
     j["parameters_that_differ"][d.key] = {{"a", d.values[0]}, {"b", d.values[1]}};
-  for (size_t k = 0; k < c.a.size(); ++k) {
-    auto d = interval_json(c.diff[k]);
-    d["distinguishable"] = c.diff[k].excludes_zero();
-    j["figures"][c.a[k].key] = {{"label", trim(c.a[k].label)},        {"unit", unit_name(c.a[k].unit)},
-                                {"comparable", c.comparable(c.a[k])}, {"a", interval_json(c.ia[k])},
-                                {"b", interval_json(c.ib[k])},        {"b_minus_a", d}};
-  }
+  j["figures"] = comparison_figures_json(c);
   return j;
+}
+
+// The parameters several runs differ in, in JSON: each key with its value in every run.
+nlohmann::json differences_json(const std::vector<Results>& runs) {
+  nlohmann::json differ = nlohmann::json::object();
+  for (const auto& d : differing_parameters(runs)) differ[d.key] = d.values;
+  return differ;
 }
 
 constexpr const char* kComparisonCsvHeader =
@@ -383,10 +397,8 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
       all.push_back(std::move(j));
     }
     const std::string note = mismatch_note(mismatch(runs));
-    nlohmann::json differ = nlohmann::json::object();
-    for (const auto& d : differing_parameters(runs)) differ[d.key] = d.values;
     os << nlohmann::json{{"runs", all},
-                         {"parameters_that_differ", differ},
+                         {"parameters_that_differ", differences_json(runs)},
                          {"caveats", note.empty() ? nlohmann::json::array() : nlohmann::json::array({note})}}
               .dump(2)
        << "\n";
@@ -586,9 +598,7 @@ void print_summaries_by(std::ostream& os, const std::vector<Results>& runs, cons
       j["run"] = names[k];
       all.push_back(std::move(j));
     }
-    nlohmann::json differ = nlohmann::json::object();
-    for (const auto& d : differing_parameters(runs)) differ[d.key] = d.values;
-    os << nlohmann::json{{"runs", all}, {"parameters_that_differ", differ}}.dump(2) << "\n";
+    os << nlohmann::json{{"runs", all}, {"parameters_that_differ", differences_json(runs)}}.dump(2) << "\n";
     return;
   }
   const bool titled = std::any_of(groups.begin(), groups.end(), [](const auto& g) { return has_titles(g); });
@@ -646,7 +656,7 @@ void print_comparison_by(std::ostream& os, const Results& a, const Results& b, c
     j["unmatched_groups"] = unmatched;
     for (const auto& g : groups) {
       if (titled) j["titles"][g.group] = g.title;
-      j["groups"][g.group] = comparison_json(a, b, g.c)["figures"];
+      j["groups"][g.group] = comparison_figures_json(g.c);
     }
     os << j.dump(2) << "\n";
     return;

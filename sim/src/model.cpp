@@ -976,11 +976,14 @@ void Model::step() {
   using clock = std::chrono::steady_clock;
   auto t = clock::now();
   int k = 0;
+  auto charge = [&](int step) {  // the time since the last charge, to this step
+    const auto now = clock::now();
+    step_seconds[step] += std::chrono::duration<double>(now - t).count();
+    t = now;
+  };
   auto timed = [&](auto&& f) {
     f();
-    const auto now = clock::now();
-    step_seconds[k++] += std::chrono::duration<double>(now - t).count();
-    t = now;
+    charge(k++);
   };
   apply_schedule();
   if (month_ == 0 && sc_.simulation.burn_in_months > 0) {
@@ -988,9 +991,7 @@ void Model::step() {
     constexpr int aiq = 7;
     static_assert(std::string_view(kStepNames[aiq]) == "aiq");
     mech::aiq_start(*this);
-    const auto now = clock::now();
-    step_seconds[aiq] += std::chrono::duration<double>(now - t).count();
-    t = now;
+    charge(aiq);
   }
   timed([&] { mech::capability(*this); });
   timed([&] { mech::matching(*this); });
