@@ -4,6 +4,7 @@
 #include "laborsim/output.hpp"
 #include "laborsim/runner.hpp"
 #include "laborsim/scenario.hpp"
+#include "laborsim/sweep.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -35,8 +37,8 @@ extern "C" void on_signal(int) { g_interrupted = true; }
 const char* kUsage =
     "Usage:\n"
     "  laborsim run SCENARIO.toml [-o OUT.h5] [--replicates N] [--seed S] [--threads T]\n"
-    "               [--set KEY=VALUE ...] [--quiet]\n"
-    "  laborsim validate SCENARIO.toml [--set KEY=VALUE ...]\n"
+    "               [--set KEY=VALUE ...] [--sweep KEY=V1,V2,... ...] [--quiet]\n"
+    "  laborsim validate SCENARIO.toml [--set KEY=VALUE ...] [--sweep KEY=V1,V2,... ...]\n"
     "  laborsim --help | --version\n\n"
     "Simulates the labour market under AI adoption as Monte Carlo replicates and writes\n"
     "their monthly time series to an HDF5 file (docs/output-format.md).\n";
@@ -81,7 +83,8 @@ std::string results_file_name(const std::string& scenario_name) {
 // so far and, once months are being recorded, the time left at the pace since the first
 // of them (the initial state and the burn-in come before: a large run spends its first
 // seconds there, and the line says so rather than sit at 0% in silence).
-std::function<void(double, double)> progress_line() {
+// (prefix: what the line is about, e.g. "run 2 of 4 ", or empty.)
+std::function<void(double, double)> progress_line(std::string prefix) {
   using clock = std::chrono::steady_clock;
   struct State {
     clock::time_point start = clock::now(), first_at;
@@ -89,7 +92,7 @@ std::function<void(double, double)> progress_line() {
     bool finished = false;  // the last line is written once
   };
   auto st = std::make_shared<State>();
-  return [st](double done, double total) {
+  return [st, prefix](double done, double total) {
     if (st->finished) return;
     st->finished = done >= total;
     const auto now = clock::now();
@@ -109,11 +112,112 @@ std::function<void(double, double)> progress_line() {
       const double pace = std::chrono::duration<double>(now - st->first_at).count() / (done - st->first);
       tail = clock_text(elapsed) + ", about " + clock_text(pace * (total - done)) + " left";
     }
-    std::fprintf(stderr, "\r[%.*s%*s] %5.1f%%  %-40s", filled, "########################################",
-                 width - filled, "", 100 * frac, tail.c_str());
+    std::fprintf(stderr, "\r%s[%.*s%*s] %5.1f%%  %-40s", prefix.c_str(), filled,
+                 "########################################", width - filled, "", 100 * frac, tail.c_str());
     if (done >= total) std::fprintf(stderr, "\n");
     std::fflush(stderr);
   };
+}
+
+// One run of the command: its scenario and, in a sweep, its label ("adoption_speed=2").
+struct Job {
+  Scenario sc;
+  std::string label;
+};
+
+// A size such as 8G, 500M, 1.5GiB or 1048576 (bytes): B, K, M, G or T (powers of 1024)
+// in either case, optionally as KB or KiB and so on; nullopt if it is not one.
+std::optional<std::size_t> parse_size(const std::string& text) {
+  std::size_t pos = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &pos);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  std::string unit = text.substr(pos);
+  for (char& ch : unit) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  if (unit.size() == 3 && unit.ends_with("IB"))
+    unit.resize(1);
+  else if (unit.size() == 2 && unit.ends_with('B'))
+    unit.resize(1);
+  const std::string units = "BKMGT";
+  const auto at = unit.empty() ? 0 : unit.size() == 1 ? units.find(unit[0]) : std::string::npos;
+  if (at == std::string::npos) return std::nullopt;
+  const double bytes = value * std::ldexp(1.0, 10 * static_cast<int>(at));
+  if (!std::isfinite(bytes) || bytes < 1 || bytes > 1e18) return std::nullopt;
+  return static_cast<std::size_t>(bytes);
+}
+
+// "8 replicates x 120 months, 100000 workers", or what the runs have if they differ.
+std::string sizes_text(const std::vector<Job>& jobs) {
+  const auto text = [](const Scenario& sc) {
+    return std::to_string(sc.simulation.replicates) +
+           (sc.simulation.replicates == 1 ? " replicate x " : " replicates x ") + std::to_string(sc.simulation.months) +
+           " months, " + std::to_string(sc.simulation.workers) + " workers";
+  };
+  for (const Job& j : jobs)
+    if (text(j.sc) != text(jobs[0].sc)) return "sizes differ from run to run";
+  return text(jobs[0].sc) + " each";
+}
+
+// What a stopped sweep leaves: the runs written before run i.
+std::string done_text(const std::vector<std::filesystem::path>& outputs, size_t i) {
+  std::string out =
+      i == 1 ? "the sweep's first run is written: " : "the sweep's first " + std::to_string(i) + " runs are written: ";
+  for (size_t k = 0; k < i; ++k) {
+    if (k) out += ", ";
+    out += outputs[k].string();
+  }
+  return out;
+}
+
+// The run's scenario and size, before its results.
+void print_run(const Scenario& sc) {
+  std::printf("laborsim: scenario '%s', %d replicate%s x %d months, %lld workers\n", sc.name.c_str(),
+              sc.simulation.replicates, sc.simulation.replicates == 1 ? "" : "s", sc.simulation.months,
+              static_cast<long long>(sc.simulation.workers));
+  if (!sc.schedule.empty()) {
+    std::string months;
+    for (const auto& c : sc.schedule) {
+      if (!months.empty()) months += ", ";
+      months += std::to_string(c.month);
+    }
+    std::printf("schedule: parameters change at month %s\n", months.c_str());
+  }
+}
+
+// Where a run wrote, how long it took, where the time went (with --profile) and its
+// headline figures.
+void print_results(const Scenario& sc, const RunSummary& s, const std::filesystem::path& output, bool profile) {
+  std::printf("results:  %s\n", output.c_str());
+  std::printf("time:     %.2f s (%.3g worker-months/s; writing %.2f s)\n", s.seconds, s.worker_months / s.seconds,
+              s.write_seconds);
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  std::printf("memory:   %.1f MiB peak resident\n", ru.ru_maxrss / 1024.0);
+  if (profile) {
+    double total = s.init_seconds;
+    for (auto& [n, t] : s.step_seconds) total += t;
+    std::printf("profile (time in each step of the month, summed over replicates):\n  %-14s %8.3f s %5.1f%%\n",
+                "initial state", s.init_seconds, 100 * s.init_seconds / total);
+    for (auto& [n, t] : s.step_seconds) std::printf("  %-14s %8.3f s %5.1f%%\n", n.c_str(), t, 100 * t / total);
+    std::printf("  %-14s %8.3f s (wall, on the writer thread)\n", "hdf5 writing", s.write_seconds);
+    std::printf("worker columns: %zu bytes per worker\n", Workers::bytes_per_worker());
+    std::printf("moves:    %.0f (%.3g per second: hires, quits, layoffs, retirements, entries, exits, retraining)\n",
+                s.moves, s.moves / s.seconds);
+  }
+  std::printf("headline (means over replicates):\n");
+  // (the mean over the last 12 months, or over the whole run if it is shorter)
+  const std::string window = sc.simulation.months >= 12  ? "last 12 months"
+                             : sc.simulation.months == 1 ? "the 1 month"
+                                                         : "all " + std::to_string(sc.simulation.months) + " months";
+  std::printf("  unemployment rate, %-16s %6.2f %%\n", window.c_str(), 100 * s.unemployment_rate_last_year);
+  std::printf("  monthly E->U / U->E rate            %6.2f %% / %.1f %%\n", 100 * s.e_to_u_rate, 100 * s.u_to_e_rate);
+  std::printf("  layoffs: ordinary / AI / consolid.  %.0f / %.0f / %.0f\n", s.ordinary_layoffs, s.ai_layoffs,
+              s.consolidation_layoffs);
+  std::printf("  firms adopting AI at the end        %.0f of %.0f alive\n", s.firms_adopting_end, s.firms_alive_end);
+  std::printf("  firms regretting AI cuts            %.0f\n", s.regretting_firms);
 }
 
 }  // namespace
@@ -128,6 +232,9 @@ int main(int argc, char** argv) {
       "threads,t", po::value<int>()->default_value(0), "worker threads (0: all cores); results do not depend on it")(
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a scenario key, e.g. --set ai.adoption_speed=2")(
+      "sweep", po::value<std::vector<std::string>>()->composing(),
+      "run once per value, e.g. --sweep ai.adoption_speed=0.5,1,2 (repeat for every combination); each run writes "
+      "NAME_KEY=VALUE.h5 into the -o directory, made if missing, all with the same seed")(
       "max-memory", po::value<std::string>(),
       "refuse runs estimated to need more memory than this, e.g. 8G, 500M or 1.5GiB (powers of 1024; default: 90% of "
       "physical memory)")("quiet,q", "no progress bar and no summary")(
@@ -185,9 +292,43 @@ int main(int argc, char** argv) {
     return kBadInput;
   }
 
-  Scenario sc;
+  // A sweep's values, checked before any scenario is read.
+  std::vector<SweepPoint> points;
+  std::vector<SweepAxis> axes;
   try {
-    sc = load_scenario(vm["scenario"].as<std::string>(), overrides);
+    if (vm.count("sweep"))
+      for (const std::string& a : vm["sweep"].as<std::vector<std::string>>()) axes.push_back(parse_sweep(a));
+    points = sweep_points(axes);
+  } catch (const InputError& e) {
+    std::cerr << "laborsim: error: " << e.what() << "\n";
+    return kBadInput;
+  }
+  const bool sweep = !points.empty();
+
+  // Every run's scenario, all read and checked before the first starts.
+  std::vector<Job> jobs;
+  const std::string file = vm["scenario"].as<std::string>();
+  try {
+    Scenario base = load_scenario(file, overrides);
+    if (!sweep) jobs.push_back({std::move(base), ""});
+    for (const SweepPoint& p : points) {
+      std::vector<std::string> o = overrides;
+      o.insert(o.end(), p.overrides.begin(), p.overrides.end());
+      o.push_back(p.name_assignment(base.name));
+      try {
+        jobs.push_back({load_scenario(file, o), p.label});
+      } catch (const InputError& e) {
+        // An error in the sweep's own value is the --sweep's; any other names the run too.
+        for (const std::string& a : p.overrides)
+          if (e.file() == "--set " + a) {
+            std::cerr << "laborsim: error: --sweep " << a << ": " << (e.key().empty() ? "" : "key '" + e.key() + "': ")
+                      << e.message() << "\n";
+            return kBadInput;
+          }
+        std::cerr << "laborsim: error: in the sweep's run " << p.label << ": " << e.what() << "\n" << error_excerpt(e);
+        return kBadInput;
+      }
+    }
   } catch (const InputError& e) {
     std::cerr << "laborsim: error: " << e.what() << "\n" << error_excerpt(e);
     return kBadInput;
@@ -195,14 +336,22 @@ int main(int argc, char** argv) {
     std::cerr << "laborsim: error: " << e.what() << "\n";
     return kBadInput;
   }
+  const int t = effective_threads(threads);
+  std::size_t need = 0;
+  for (const Job& j : jobs) need = std::max(need, estimate_memory(j.sc, threads));
   if (command == "validate") {
-    std::cout << describe(sc);
+    if (!sweep) std::cout << describe(jobs[0].sc);
+    if (sweep) {
+      std::printf("# A sweep of %zu runs, each a valid scenario:\n", jobs.size());
+      for (const Job& j : jobs)
+        std::printf("#   %s (peak memory estimated at %s)\n", j.sc.name.c_str(),
+                    size_text(static_cast<double>(estimate_memory(j.sc, threads))).c_str());
+    }
     // What a run would need, to plan a large one before starting it.
-    const int t = effective_threads(threads);
     std::printf(
-        "\n# A run on %d thread%s is estimated to peak at %s of memory (this machine has %.1f GiB;\n"
+        "\n# A run on %d thread%s is estimated to peak at %s of memory%s (this machine has %.1f GiB;\n"
         "# runs above 90%% of it are refused unless --max-memory allows them).\n",
-        t, t == 1 ? "" : "s", size_text(static_cast<double>(estimate_memory(sc, threads))).c_str(),
+        t, t == 1 ? "" : "s", size_text(static_cast<double>(need)).c_str(), sweep ? " at most" : "",
         physical_memory() / 1073741824.0);
     return kOk;
   }
@@ -210,107 +359,125 @@ int main(int argc, char** argv) {
   // Refuse before building anything a run that cannot fit.
   std::size_t limit = physical_memory() / 10 * 9;
   if (vm.count("max-memory")) {
-    const std::string text = vm["max-memory"].as<std::string>();
-    std::size_t pos = 0;
-    double value = 0;
-    try {
-      value = std::stod(text, &pos);
-    } catch (const std::exception&) {
-      pos = 0;
-    }
-    // B, K, M, G or T (powers of 1024) in either case, optionally as KB or KiB and so on.
-    std::string unit = text.substr(pos);
-    for (char& ch : unit) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    if (unit.size() == 3 && unit.ends_with("IB"))
-      unit.resize(1);
-    else if (unit.size() == 2 && unit.ends_with('B'))
-      unit.resize(1);
-    const std::string units = "BKMGT";
-    const auto at = unit.empty() ? 0 : unit.size() == 1 ? units.find(unit[0]) : std::string::npos;
-    const double mult = at == std::string::npos ? -1 : std::ldexp(1.0, 10 * static_cast<int>(at));
-    if (pos == 0 || mult < 0 || !std::isfinite(value) || value * mult < 1 || value * mult > 1e18) {
-      std::cerr << "laborsim: --max-memory: expected a size like 8G, 500M, 1.5GiB or 1048576 (bytes), got '" << text
-                << "'\n";
+    const auto parsed = parse_size(vm["max-memory"].as<std::string>());
+    if (!parsed) {
+      std::cerr << "laborsim: --max-memory: expected a size like 8G, 500M, 1.5GiB or 1048576 (bytes), got '"
+                << vm["max-memory"].as<std::string>() << "'\n";
       return kBadInput;
     }
-    limit = static_cast<std::size_t>(value * mult);
+    limit = *parsed;
   }
-  const std::size_t need = estimate_memory(sc, threads);
   if (need > limit) {
     std::fprintf(stderr,
-                 "laborsim: error: this run is estimated to need %s of memory, more than the limit of %s "
+                 "laborsim: error: this run%s is estimated to need %s of memory, more than the limit of %s "
                  "(%s); reduce simulation.workers, or --threads (replicates held at once), or raise --max-memory\n",
-                 size_text(static_cast<double>(need)).c_str(), size_text(static_cast<double>(limit)).c_str(),
+                 sweep ? "'s largest" : "", size_text(static_cast<double>(need)).c_str(),
+                 size_text(static_cast<double>(limit)).c_str(),
                  vm.count("max-memory") ? "--max-memory" : "90% of physical memory");
     return kBadInput;
   }
 
-  const bool quiet = vm.count("quiet") > 0;
-  RunOptions ro;
-  ro.output = vm.count("output") ? vm["output"].as<std::string>() : results_file_name(sc.name);
-  if (std::filesystem::is_directory(ro.output)) ro.output /= results_file_name(sc.name);  // -o results/
-  ro.threads = threads;
-  std::ostringstream cl;
-  for (int i = 0; i < argc; ++i) cl << (i ? " " : "") << argv[i];
-  ro.command_line = cl.str();
-  if (!quiet && ::isatty(STDERR_FILENO)) ro.progress = progress_line();
-  if (const auto dir = ro.output.parent_path(); !dir.empty() && !std::filesystem::is_directory(dir)) {
-    std::cerr << "laborsim: error: output directory '" << dir.string()
-              << (std::filesystem::exists(dir) ? "' is a file, not a directory\n" : "' does not exist\n");
-    return kBadInput;
+  // Where each run writes: -o FILE or DIR for one run; a sweep writes NAME.h5 per run into
+  // the -o directory (made if missing) or the current one.
+  std::vector<std::filesystem::path> outputs;
+  if (!sweep) {
+    std::filesystem::path out =
+        vm.count("output") ? vm["output"].as<std::string>() : results_file_name(jobs[0].sc.name);
+    if (std::filesystem::is_directory(out)) out /= results_file_name(jobs[0].sc.name);  // -o results/
+    if (const auto dir = out.parent_path(); !dir.empty() && !std::filesystem::is_directory(dir)) {
+      std::cerr << "laborsim: error: output directory '" << dir.string()
+                << (std::filesystem::exists(dir) ? "' is a file, not a directory\n" : "' does not exist\n");
+      return kBadInput;
+    }
+    outputs.push_back(out);
+  } else {
+    const std::filesystem::path dir = vm.count("output") ? vm["output"].as<std::string>() : ".";
+    std::error_code ec;
+    if (std::filesystem::exists(dir) && !std::filesystem::is_directory(dir)) {
+      std::cerr << "laborsim: error: with --sweep, -o names the directory the runs are written to; '" << dir.string()
+                << "' is a file\n";
+      return kBadInput;
+    }
+    for (const Job& j : jobs) {
+      outputs.push_back(dir / results_file_name(j.sc.name));
+      if (std::count(outputs.begin(), outputs.end(), outputs.back()) > 1) {
+        std::cerr << "laborsim: error: two runs of the sweep would write " << outputs.back().string()
+                  << "; make their values differ in more than quotes, brackets and spaces\n";
+        return kBadInput;
+      }
+    }
+    if (!std::filesystem::create_directories(dir, ec) && ec) {
+      std::cerr << "laborsim: error: cannot make the output directory '" << dir.string() << "': " << ec.message()
+                << "\n";
+      return kBadInput;
+    }
   }
 
+  const bool quiet = vm.count("quiet") > 0, profile = vm.count("profile") > 0;
+  std::ostringstream cl;
+  for (int i = 0; i < argc; ++i) cl << (i ? " " : "") << argv[i];
   // Ctrl-C or a termination request stops the replicates and removes the partial file.
-  ro.interrupt = &g_interrupted;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  RunSummary s;
-  try {
-    s = run_scenario(sc, ro);
-  } catch (const Interrupted&) {
-    std::cerr << "\nlaborsim: interrupted; no results written\n";
-    return 130;
-  } catch (const std::exception& e) {
-    std::cerr << "laborsim: run failed: " << e.what() << "\n";
-    return kFailure;
+  if (sweep && !quiet)
+    std::printf("laborsim: a sweep of %zu runs of '%s' (%s)\n", jobs.size(), file.c_str(), sizes_text(jobs).c_str());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    RunOptions ro;
+    ro.output = outputs[i];
+    ro.threads = threads;
+    ro.command_line = cl.str();
+    ro.interrupt = &g_interrupted;
+    const std::string prefix = sweep ? "run " + std::to_string(i + 1) + " of " + std::to_string(jobs.size()) + " " : "";
+    if (!quiet && ::isatty(STDERR_FILENO)) ro.progress = progress_line(prefix);
+    RunSummary s;
+    try {
+      s = run_scenario(jobs[i].sc, ro);
+    } catch (const Interrupted&) {
+      std::cerr << "\nlaborsim: interrupted; no results written"
+                << (i > 0 ? " for this run (" + done_text(outputs, i) + ")" : "") << "\n";
+      return 130;
+    } catch (const std::exception& e) {
+      std::cerr << "laborsim: run failed: " << e.what() << (i > 0 ? " (" + done_text(outputs, i) + ")" : "") << "\n";
+      return kFailure;
+    }
+    if (quiet) continue;
+    if (!sweep) {
+      print_run(jobs[i].sc);
+      print_results(jobs[i].sc, s, outputs[i], profile);
+    } else if (profile) {
+      std::printf("run %zu of %zu: %s\n", i + 1, jobs.size(), jobs[i].label.c_str());
+      print_results(jobs[i].sc, s, outputs[i], profile);
+    } else {  // a line a run, under one heading
+      const int width = static_cast<int>(
+          std::max<size_t>(3, std::max_element(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
+                                return a.label.size() < b.label.size();
+                              })->label.size()));
+      if (i == 0)
+        std::printf("  %-*s  %12s  %15s  %26s  %8s\n", width, "run", "unemployment", "E->U / U->E",
+                    "layoffs: ordinary/AI/cons.", "time");
+      char flows[32], layoffs[48];
+      std::snprintf(flows, sizeof flows, "%.2f%% / %.1f%%", 100 * s.e_to_u_rate, 100 * s.u_to_e_rate);
+      std::snprintf(layoffs, sizeof layoffs, "%.0f / %.0f / %.0f", s.ordinary_layoffs, s.ai_layoffs,
+                    s.consolidation_layoffs);
+      std::printf("  %-*s  %11.2f%%  %15s  %26s  %6.1f s\n", width, jobs[i].label.c_str(),
+                  100 * s.unemployment_rate_last_year, flows, layoffs, s.seconds);
+    }
   }
-  if (!quiet) {
-    std::printf("laborsim: scenario '%s', %d replicate%s x %d months, %lld workers\n", sc.name.c_str(),
-                sc.simulation.replicates, sc.simulation.replicates == 1 ? "" : "s", sc.simulation.months,
-                static_cast<long long>(sc.simulation.workers));
-    if (!sc.schedule.empty()) {
-      std::string months;
-      for (const auto& c : sc.schedule) months += (months.empty() ? "" : ", ") + std::to_string(c.month);
-      std::printf("schedule: parameters change at month %s\n", months.c_str());
+  if (sweep && !quiet) {
+    std::printf("(unemployment over the last 12 months, or the whole run if shorter; means over replicates)\n");
+    // The runs' files as a pattern the shell expands, quoted but for its '*'s where a
+    // character needs it.
+    const std::string& first = jobs[0].sc.name;
+    std::string files = (outputs[0].parent_path() /
+                         results_file_name(first.substr(0, first.size() - jobs[0].label.size()) + sweep_pattern(axes)))
+                            .string();
+    if (files.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=.,/*") !=
+        std::string::npos) {
+      std::string q = "'";
+      for (const char ch : files) q += ch == '*' ? "'*'" : ch == '\'' ? "'\\''" : std::string(1, ch);
+      files = q + "'";
     }
-    std::printf("results:  %s\n", ro.output.c_str());
-    std::printf("time:     %.2f s (%.3g worker-months/s; writing %.2f s)\n", s.seconds, s.worker_months / s.seconds,
-                s.write_seconds);
-    rusage ru{};
-    ::getrusage(RUSAGE_SELF, &ru);
-    std::printf("memory:   %.1f MiB peak resident\n", ru.ru_maxrss / 1024.0);
-    if (vm.count("profile")) {
-      double total = s.init_seconds;
-      for (auto& [n, t] : s.step_seconds) total += t;
-      std::printf("profile (time in each step of the month, summed over replicates):\n  %-14s %8.3f s %5.1f%%\n",
-                  "initial state", s.init_seconds, 100 * s.init_seconds / total);
-      for (auto& [n, t] : s.step_seconds) std::printf("  %-14s %8.3f s %5.1f%%\n", n.c_str(), t, 100 * t / total);
-      std::printf("  %-14s %8.3f s (wall, on the writer thread)\n", "hdf5 writing", s.write_seconds);
-      std::printf("worker columns: %zu bytes per worker\n", Workers::bytes_per_worker());
-      std::printf("moves:    %.0f (%.3g per second: hires, quits, layoffs, retirements, entries, exits, retraining)\n",
-                  s.moves, s.moves / s.seconds);
-    }
-    std::printf("headline (means over replicates):\n");
-    // (the mean over the last 12 months, or over the whole run if it is shorter)
-    const std::string window = sc.simulation.months >= 12  ? "last 12 months"
-                               : sc.simulation.months == 1 ? "the 1 month"
-                                                           : "all " + std::to_string(sc.simulation.months) + " months";
-    std::printf("  unemployment rate, %-16s %6.2f %%\n", window.c_str(), 100 * s.unemployment_rate_last_year);
-    std::printf("  monthly E->U / U->E rate            %6.2f %% / %.1f %%\n", 100 * s.e_to_u_rate, 100 * s.u_to_e_rate);
-    std::printf("  layoffs: ordinary / AI / consolid.  %.0f / %.0f / %.0f\n", s.ordinary_layoffs, s.ai_layoffs,
-                s.consolidation_layoffs);
-    std::printf("  firms adopting AI at the end        %.0f of %.0f alive\n", s.firms_adopting_end, s.firms_alive_end);
-    std::printf("  firms regretting AI cuts            %.0f\n", s.regretting_firms);
+    std::printf("side by side: laborsim-analyze summary %s\n", files.c_str());
   }
   return kOk;
 }

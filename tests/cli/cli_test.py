@@ -9,7 +9,7 @@ from pathlib import Path
 
 import h5py
 
-from common import CMAKE, LABORSIM, QUICK, SCENARIOS, SOURCE, run, tempdir
+from common import CMAKE, LABORSIM, QUICK, SCENARIOS, SOURCE, analyze, run, tempdir
 
 FILES = {name: (SCENARIOS / name).read_text() for name in ["baseline.toml", "calibration.toml"]}
 
@@ -343,6 +343,102 @@ class Validate(unittest.TestCase):
         self.assertEqual(refused.returncode, 2)
         self.assertIn(f"estimated to need {told.group(1)} GiB", refused.stderr)
 
+
+def h5_datasets(f):
+    """Every dataset of an open results file, by path."""
+    out = {}
+    f.visititems(lambda name, node: out.__setitem__(name, node[()]) if isinstance(node, h5py.Dataset) else None)
+    return out
+
+
+class Sweep(unittest.TestCase):
+    def test_every_combination_is_the_run_its_values_would_make(self):
+        import glob
+        import tomllib
+        import numpy as np
+        with tempdir() as d:
+            out = Path(d) / "new" / "sweep"  # made, with its parent
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "-r", "2"] + QUICK +
+                    ["--set", "name=a 'b'", "--sweep", "ai.adoption_speed=0.5,2",
+                     "--sweep", "labor_market.matching=network,cobb_douglas"], check=True)
+            labels = [f"adoption_speed={a}_matching={m}" for a in ["0.5", "2"] for m in ["network", "cobb_douglas"]]
+            self.assertEqual(sorted(os.listdir(out)), sorted(f"a 'b'_{l}.h5" for l in labels))
+            # One line a run, in order, under one heading; then the files as a shell pattern.
+            rows = [l.split()[0] for l in p.stdout.splitlines() if l.startswith("  adoption_speed=")]
+            self.assertEqual(rows, labels)
+            pattern = p.stdout.splitlines()[-1].removeprefix("side by side: laborsim-analyze summary ")
+            expanded = subprocess.run(["bash", "-c", f"printf '%s\\n' {pattern}"], capture_output=True,
+                                      text=True, check=True).stdout.splitlines()
+            self.assertEqual(sorted(expanded), sorted(str(out / f"a 'b'_{l}.h5") for l in labels))
+            for l in labels:
+                with h5py.File(out / f"a 'b'_{l}.h5") as f:
+                    effective = tomllib.loads(f.attrs["scenario_effective_toml"])
+                    self.assertEqual(effective["name"], f"a 'b'_{l}")
+                    self.assertEqual(effective["ai"]["adoption_speed"], float(l.split("_")[1].split("=")[1]))
+                    self.assertEqual(effective["labor_market"]["matching"], l.split("matching=")[1])
+                    self.assertEqual(effective["simulation"]["workers"], 20000)  # the --set still holds
+            # Every run of the sweep is the run its values make with --set (the same seed), bit for bit.
+            alone = Path(d) / "alone.h5"
+            run(["run", SCENARIOS / "baseline.toml", "-o", alone, "-r", "2", "--quiet"] + QUICK +
+                ["--set", "ai.adoption_speed=2", "--set", "labor_market.matching=cobb_douglas"], check=True)
+            with h5py.File(alone) as a, h5py.File(out / f"a 'b'_{labels[3]}.h5") as b:
+                da, db = h5_datasets(a), h5_datasets(b)
+                self.assertEqual(sorted(da), sorted(db))
+                for k in da:
+                    np.testing.assert_array_equal(da[k], db[k], err_msg=k)
+            # The sweep's runs differ in what was swept and nothing else.
+            q = analyze(["summary", *sorted(glob.glob(str(out / "*.h5")))], check=True)
+            self.assertIn("  ai.adoption_speed: 0.5 | 0.5 | 2.0 | 2.0\n", q.stdout)
+            self.assertIn("  labor_market.matching: 'cobb_douglas' | 'network' | 'cobb_douglas' | 'network'\n", q.stdout)
+
+    def test_an_interrupted_sweep_keeps_the_runs_it_finished(self):
+        import signal
+        import time
+        with tempdir() as d:
+            p = subprocess.Popen([LABORSIM, "run", SCENARIOS / "baseline.toml", "-o", d, "--quiet", "-r", "2",
+                                  "--sweep", "simulation.workers=20000,1000000,20001"], stderr=subprocess.PIPE, text=True)
+            for _ in range(400):  # until the second run's temporary file exists
+                if any(n.startswith("baseline_workers=1000000.h5.tmp-") for n in os.listdir(d)):
+                    break
+                time.sleep(0.05)
+            p.send_signal(signal.SIGINT)
+            _, err = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 130, err)
+            self.assertIn("interrupted; no results written for this run (the sweep's first run is written: ", err)
+            self.assertEqual(os.listdir(d), ["baseline_workers=20000.h5"])
+            with h5py.File(Path(d) / "baseline_workers=20000.h5") as f:
+                self.assertEqual(f["series/aggregate/employed"].shape[0], 2)
+
+    def test_a_bad_sweep_runs_nothing_and_writes_nothing(self):
+        with tempdir() as d:
+            out = Path(d) / "sweep"
+            for sweep, message in [
+                ("ai.adoption_speed=0.5,-1", "--sweep ai.adoption_speed=-1: key 'ai.adoption_speed': value -1 is out of range"),
+                ("ai.adoption_speed=1,2,1.0", "--sweep ai.adoption_speed=1,2,1.0: key 'ai.adoption_speed': value 1.0 is listed twice"),
+                ("ai.adoption_sped=1,2", "--sweep ai.adoption_sped=1: key 'ai.adoption_sped': unknown key; did you mean 'adoption_speed'?"),
+                ("ai.adoption_speed", "--sweep ai.adoption_speed: expected KEY=VALUE,VALUE,..."),
+                ("name=a,b", "key 'name': each run is named after its scenario and its values"),
+            ]:
+                p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--sweep", sweep] + QUICK)
+                self.assertEqual(p.returncode, 2, sweep)
+                self.assertIn(message, p.stderr)
+                self.assertFalse(out.exists(), sweep)
+            # Two runs that one file would hold, and -o naming a file.
+            for name in ["m 1.csv", "m1.csv"]:
+                shutil.copy(SCENARIOS / "data" / "baseline_mobility.csv", Path(d) / name)
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--sweep",
+                     f'labor_market.mobility_file="{d}/m 1.csv","{d}/m1.csv"'] + QUICK)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("two runs of the sweep would write", p.stderr)
+            out.write_text("")
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--sweep", "ai.adoption_speed=1,2"] + QUICK)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn(f"with --sweep, -o names the directory the runs are written to; '{out}' is a file", p.stderr)
+            # validate checks every run and lists them.
+            p = run(["validate", SCENARIOS / "baseline.toml", "--sweep", "ai.adoption_speed=1,2", "--sweep",
+                     "simulation.workers=1000,2000"], check=True)
+            self.assertIn("# A sweep of 4 runs, each a valid scenario:\n#   baseline_adoption_speed=1_workers=1000 (", p.stdout)
+            self.assertEqual(len(re.findall(r"^#   baseline_adoption_speed=\d_workers=\d+ \(", p.stdout, re.M)), 4)
 
 class RunFailures(unittest.TestCase):
     def test_failure_while_running_exits_1_and_leaves_nothing(self):
