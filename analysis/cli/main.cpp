@@ -27,6 +27,7 @@ const char* kUsage =
     "  laborsim-analyze report A.h5 [B.h5 ...] -o report.html\n\n"
     "Displacement and rehiring outcomes of laborsim runs: every figure as a mean across\n"
     "replicates with a 95% interval; comparisons pair replicates made with the same seed.\n"
+    "A directory stands for the .h5 files in it, in natural order (a sweep's runs).\n"
     "What each figure is: docs/analysis.md.\n";
 
 }  // namespace
@@ -66,7 +67,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   const std::string cmd = vm.count("command") ? vm["command"].as<std::string>() : "";
-  const auto files = vm.count("files") ? vm["files"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  std::vector<std::filesystem::path> files;
+  try {
+    if (vm.count("files")) files = results_files(vm["files"].as<std::vector<std::string>>());
+  } catch (const FormatError& e) {
+    std::cerr << "laborsim-analyze: error: " << e.what() << "\n";
+    return 2;
+  }
   auto usage_error = [](const std::string& msg) {
     std::cerr << "laborsim-analyze: " << msg << "\n\n" << kUsage;
     return 2;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <functional>
@@ -174,6 +175,56 @@ const Eigen::MatrixXd& Results::series(const std::string& metric) const {
 std::vector<std::string> Results::metrics() const {
   std::vector<std::string> out;
   for (auto& [k, v] : aggregate) out.push_back(k);
+  return out;
+}
+
+bool natural_less(const std::string& a, const std::string& b) {
+  const auto digit = [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)) != 0; };
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      size_t ie = i, je = j;
+      while (ie < a.size() && digit(a[ie])) ++ie;
+      while (je < b.size() && digit(b[je])) ++je;
+      // As numbers: without leading zeros, the longer is the larger.
+      size_t iz = i, jz = j;
+      while (iz + 1 < ie && a[iz] == '0') ++iz;
+      while (jz + 1 < je && b[jz] == '0') ++jz;
+      if (ie - iz != je - jz) return ie - iz < je - jz;
+      if (const int c = a.compare(iz, ie - iz, b, jz, je - jz); c != 0) return c < 0;
+      i = ie, j = je;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i, ++j;
+    }
+  }
+  return a.size() - i < b.size() - j || (a.size() - i == b.size() - j && a < b);
+}
+
+std::vector<std::filesystem::path> results_files(const std::vector<std::string>& arguments) {
+  std::vector<std::filesystem::path> out;
+  const auto add = [&out](const std::filesystem::path& p) {
+    const auto same = [&p](const std::filesystem::path& q) {
+      return std::filesystem::weakly_canonical(q) == std::filesystem::weakly_canonical(p);
+    };
+    if (std::none_of(out.begin(), out.end(), same)) out.push_back(p);
+  };
+  for (const std::string& arg : arguments) {
+    if (!std::filesystem::is_directory(arg)) {
+      out.push_back(arg);
+      continue;
+    }
+    std::vector<std::filesystem::path> found;
+    for (const auto& e : std::filesystem::directory_iterator(arg))
+      if (e.path().extension() == ".h5" && !e.is_directory()) found.push_back(e.path());
+    if (found.empty())
+      throw FormatError(arg +
+                        ": a directory with no results files in it (*.h5); name the files, or the directory "
+                        "a sweep wrote them to");
+    std::sort(found.begin(), found.end(),
+              [](const auto& x, const auto& y) { return natural_less(x.filename().string(), y.filename().string()); });
+    for (const auto& p : found) add(p);
+  }
   return out;
 }
 

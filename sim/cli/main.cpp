@@ -393,6 +393,12 @@ int main(int argc, char** argv) {
   } else {
     const std::filesystem::path dir = vm.count("output") ? vm["output"].as<std::string>() : ".";
     std::error_code ec;
+    if (!std::filesystem::exists(dir) && dir.extension() == ".h5") {
+      std::cerr << "laborsim: error: with --sweep, -o names the directory the runs are written to (each as "
+                   "NAME.h5), not a file: '"
+                << dir.string() << "'\n";
+      return kBadInput;
+    }
     if (std::filesystem::exists(dir) && !std::filesystem::is_directory(dir)) {
       std::cerr << "laborsim: error: with --sweep, -o names the directory the runs are written to; '" << dir.string()
                 << "' is a file\n";

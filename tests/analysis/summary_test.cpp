@@ -297,3 +297,15 @@ TEST(Window, CutsARunAsIfItHadEndedThere) {
   EXPECT_THROW(window(r, 60, std::nullopt), FormatError);
   EXPECT_EQ(window(r, 0, 60).months, 60);  // the whole run
 }
+
+TEST(ResultsFiles, NaturalOrderComparesRunsOfDigitsAsNumbers) {
+  EXPECT_TRUE(natural_less("speed=2.h5", "speed=10.h5"));
+  EXPECT_FALSE(natural_less("speed=10.h5", "speed=2.h5"));
+  EXPECT_TRUE(natural_less("speed=0.5.h5", "speed=1.h5"));
+  EXPECT_TRUE(natural_less("a=1_b=9.h5", "a=1_b=10.h5"));
+  EXPECT_TRUE(natural_less("a=2_b=10.h5", "a=10_b=1.h5"));              // the first number decides
+  EXPECT_TRUE(natural_less("run.h5", "run_2.h5"));                      // as characters where no digits meet
+  EXPECT_TRUE(natural_less("x1", "x01") != natural_less("x01", "x1"));  // leading zeros: a strict order still
+  EXPECT_FALSE(natural_less("same", "same"));
+  EXPECT_TRUE(natural_less("ab", "abc"));
+}

@@ -548,6 +548,25 @@ class Analyze(unittest.TestCase):
                              list(zip(exported[exported["scenario"] == "speed_0.5"]["key"],
                                       exported[exported["scenario"] == "speed_0.5"]["value"])))
 
+    def test_a_directory_stands_for_its_runs_in_natural_order(self):
+        with tempdir() as d:
+            sweep = Path(d) / "sweep"
+            run(["run", SCENARIOS / "baseline.toml", "-o", sweep, "-r", "1", "--quiet",
+                 "--sweep", "ai.adoption_speed=2,10,0.5"] + QUICK, check=True)
+            files = [sweep / f"baseline_adoption_speed={v}.h5" for v in ["0.5", "2", "10"]]
+            (sweep / "notes.txt").write_text("not a run")  # only .h5 files are runs
+            for command in [["summary"], ["summary", "--format", "csv"], ["summary", "--by", "cause"]]:
+                self.assertEqual(analyze([*command, sweep], check=True).stdout,
+                                 analyze([*command, *files], check=True).stdout, command)
+            # A file named before its directory is not compared with itself.
+            self.assertEqual(analyze(["compare", files[1], sweep], check=True).stdout,
+                             analyze(["compare", files[1], files[0], files[2]], check=True).stdout)
+            empty = Path(d) / "empty"
+            empty.mkdir()
+            p = analyze(["summary", empty])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn(f"{empty}: a directory with no results files in it (*.h5)", p.stderr)
+
     def test_compare_runs_of_other_lengths_or_sizes(self):
         # Counts over a run grow with its months and its workers: between runs that differ
         # in either they are not comparable (a difference would be "distinguishable" for

@@ -430,6 +430,11 @@ class Sweep(unittest.TestCase):
                      f'labor_market.mobility_file="{d}/m 1.csv","{d}/m1.csv"'] + QUICK)
             self.assertEqual(p.returncode, 2)
             self.assertIn("two runs of the sweep would write", p.stderr)
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", Path(d) / "out.h5", "--sweep", "ai.adoption_speed=1,2"] + QUICK)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("with --sweep, -o names the directory the runs are written to (each as NAME.h5), not a file: ",
+                          p.stderr)
+            self.assertFalse((Path(d) / "out.h5").exists())
             out.write_text("")
             p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--sweep", "ai.adoption_speed=1,2"] + QUICK)
             self.assertEqual(p.returncode, 2)

@@ -102,6 +102,14 @@ struct Results {
 
 Results read_results(const std::filesystem::path& file);
 
+// The results files the command line names: each file as given, and each directory as
+// the .h5 files in it (a sweep's output), in natural order (speed=2 before speed=10);
+// a file already named is not listed twice. Throws FormatError for a directory with none.
+std::vector<std::filesystem::path> results_files(const std::vector<std::string>& arguments);
+
+// Whether a goes before b in natural order: runs of digits compared as numbers.
+bool natural_less(const std::string& a, const std::string& b);
+
 // The run over months from..to-1 (no to: to its end), as if it had started at `from`
 // and been `to` months long: every series cut to those months, the displacements and
 // comparison records that began in them (their months counted from `from`), and what a
