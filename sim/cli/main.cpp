@@ -37,11 +37,13 @@ extern "C" void on_signal(int) { g_interrupted = true; }
 const char* kUsage =
     "Usage:\n"
     "  laborsim run SCENARIO.toml [-o OUT.h5] [--replicates N] [--seed S] [--threads T]\n"
-    "               [--set KEY=VALUE ...] [--sweep KEY=V1,V2,... ...] [--quiet]\n"
-    "  laborsim validate SCENARIO.toml [--set KEY=VALUE ...] [--sweep KEY=V1,V2,... ...]\n"
+    "               [--set KEY=VALUE ...] [--quiet]\n"
+    "  laborsim run SCENARIO.toml [...] [--sweep KEY=V1,V2,... ...] [-o DIR] [options as above]\n"
+    "  laborsim validate SCENARIO.toml [...] [--set KEY=VALUE ...] [--sweep KEY=V1,V2,... ...]\n"
     "  laborsim --help | --version\n\n"
     "Simulates the labour market under AI adoption as Monte Carlo replicates and writes\n"
-    "their monthly time series to an HDF5 file (docs/output-format.md).\n";
+    "their monthly time series to an HDF5 file (docs/output-format.md). Several scenarios,\n"
+    "or a sweep, run one after another, each into NAME.h5 in the -o directory.\n";
 
 // m:ss, or h:mm:ss from an hour on.
 std::string clock_text(double seconds) {
@@ -119,7 +121,8 @@ std::function<void(double, double)> progress_line(std::string prefix) {
   };
 }
 
-// One run of the command: its scenario and, in a sweep, its label ("adoption_speed=2").
+// One run of the command: its scenario and, with several, its label in their table
+// ("adoption_speed=2" in one scenario's sweep, else the run's name).
 struct Job {
   Scenario sc;
   std::string label;
@@ -161,15 +164,25 @@ std::string sizes_text(const std::vector<Job>& jobs) {
   return text(jobs[0].sc) + " each";
 }
 
-// What a stopped sweep leaves: the runs written before run i.
+// What a stopped sequence of runs leaves: the runs written before run i.
 std::string done_text(const std::vector<std::filesystem::path>& outputs, size_t i) {
-  std::string out =
-      i == 1 ? "the sweep's first run is written: " : "the sweep's first " + std::to_string(i) + " runs are written: ";
+  std::string out = i == 1 ? "the first run is written: " : "the first " + std::to_string(i) + " runs are written: ";
   for (size_t k = 0; k < i; ++k) {
     if (k) out += ", ";
     out += outputs[k].string();
   }
   return out;
+}
+
+// A path as one word of a shell command: quoted where a character needs it, but for
+// its '*'s, which the shell is to expand.
+std::string shell_word(const std::string& path) {
+  if (path.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=.,/*") ==
+      std::string::npos)
+    return path;
+  std::string q = "'";
+  for (const char ch : path) q += ch == '*' ? "'*'" : ch == '\'' ? "'\\''" : std::string(1, ch);
+  return q + "'";
 }
 
 // The run's scenario and size, before its results.
@@ -240,11 +253,11 @@ int main(int argc, char** argv) {
       "physical memory)")("quiet,q", "no progress bar and no summary")(
       "profile", "also print where the time went, mechanism by mechanism");
   po::options_description hidden;
-  hidden.add_options()("command", po::value<std::string>())("scenario", po::value<std::string>());
+  hidden.add_options()("command", po::value<std::string>())("scenario", po::value<std::vector<std::string>>());
   po::options_description all;
   all.add(opts).add(hidden);
   po::positional_options_description pos;
-  pos.add("command", 1).add("scenario", 1);
+  pos.add("command", 1).add("scenario", -1);
 
   po::variables_map vm;
   try {
@@ -263,7 +276,7 @@ int main(int argc, char** argv) {
     return kOk;
   }
   if (!vm.count("command") || !vm.count("scenario")) {
-    std::cerr << "laborsim: expected a command and a scenario file\n\n" << kUsage;
+    std::cerr << "laborsim: expected a command and a scenario file (or several)\n\n" << kUsage;
     return kBadInput;
   }
   const std::string command = vm["command"].as<std::string>();
@@ -305,28 +318,35 @@ int main(int argc, char** argv) {
   }
   const bool sweep = !points.empty();
 
-  // Every run's scenario, all read and checked before the first starts.
+  // Every run's scenario, all read and checked before the first starts: each scenario
+  // file's, or with --sweep each file's once per point.
   std::vector<Job> jobs;
-  const std::string file = vm["scenario"].as<std::string>();
+  const auto files = vm["scenario"].as<std::vector<std::string>>();
   try {
-    Scenario base = load_scenario(file, overrides);
-    if (!sweep) jobs.push_back({std::move(base), ""});
-    for (const SweepPoint& p : points) {
-      std::vector<std::string> o = overrides;
-      o.insert(o.end(), p.overrides.begin(), p.overrides.end());
-      o.push_back(p.name_assignment(base.name));
-      try {
-        jobs.push_back({load_scenario(file, o), p.label});
-      } catch (const InputError& e) {
-        // An error in the sweep's own value is the --sweep's; any other names the run too.
-        for (const std::string& a : p.overrides)
-          if (e.file() == "--set " + a) {
-            std::cerr << "laborsim: error: --sweep " << a << ": " << (e.key().empty() ? "" : "key '" + e.key() + "': ")
-                      << e.message() << "\n";
-            return kBadInput;
-          }
-        std::cerr << "laborsim: error: in the sweep's run " << p.label << ": " << e.what() << "\n" << error_excerpt(e);
-        return kBadInput;
+    for (const std::string& file : files) {
+      Scenario base = load_scenario(file, overrides);
+      if (!sweep) {
+        std::string label = files.size() > 1 ? base.name : "";
+        jobs.push_back({std::move(base), std::move(label)});
+      }
+      for (const SweepPoint& p : points) {
+        std::vector<std::string> o = overrides;
+        o.insert(o.end(), p.overrides.begin(), p.overrides.end());
+        o.push_back(p.name_assignment(base.name));
+        try {
+          jobs.push_back({load_scenario(file, o), files.size() > 1 ? p.run_name(base.name) : p.label});
+        } catch (const InputError& e) {
+          // An error in the sweep's own value is the --sweep's; any other names the run too.
+          for (const std::string& a : p.overrides)
+            if (e.file() == "--set " + a) {
+              std::cerr << "laborsim: error: --sweep " << a << ": "
+                        << (e.key().empty() ? "" : "key '" + e.key() + "': ") << e.message() << "\n";
+              return kBadInput;
+            }
+          std::cerr << "laborsim: error: in the sweep's run " << p.label << ": " << e.what() << "\n"
+                    << error_excerpt(e);
+          return kBadInput;
+        }
       }
     }
   } catch (const InputError& e) {
@@ -336,13 +356,16 @@ int main(int argc, char** argv) {
     std::cerr << "laborsim: error: " << e.what() << "\n";
     return kBadInput;
   }
+  // Several runs (scenarios, or a sweep's points) write into a directory, one file each.
+  const bool many = sweep || jobs.size() > 1;
+  const std::string what = sweep ? "with --sweep" : "with several scenarios";
   const int t = effective_threads(threads);
   std::size_t need = 0;
   for (const Job& j : jobs) need = std::max(need, estimate_memory(j.sc, threads));
   if (command == "validate") {
-    if (!sweep) std::cout << describe(jobs[0].sc);
-    if (sweep) {
-      std::printf("# A sweep of %zu runs, each a valid scenario:\n", jobs.size());
+    if (!many) std::cout << describe(jobs[0].sc);
+    if (many) {
+      std::printf("# %zu runs, each a valid scenario:\n", jobs.size());
       for (const Job& j : jobs)
         std::printf("#   %s (peak memory estimated at %s)\n", j.sc.name.c_str(),
                     size_text(static_cast<double>(estimate_memory(j.sc, threads))).c_str());
@@ -351,7 +374,7 @@ int main(int argc, char** argv) {
     std::printf(
         "\n# A run on %d thread%s is estimated to peak at %s of memory%s (this machine has %.1f GiB;\n"
         "# runs above 90%% of it are refused unless --max-memory allows them).\n",
-        t, t == 1 ? "" : "s", size_text(static_cast<double>(need)).c_str(), sweep ? " at most" : "",
+        t, t == 1 ? "" : "s", size_text(static_cast<double>(need)).c_str(), many ? " at most" : "",
         physical_memory() / 1073741824.0);
     return kOk;
   }
@@ -369,18 +392,18 @@ int main(int argc, char** argv) {
   }
   if (need > limit) {
     std::fprintf(stderr,
-                 "laborsim: error: this run%s is estimated to need %s of memory, more than the limit of %s "
+                 "laborsim: error: %s is estimated to need %s of memory, more than the limit of %s "
                  "(%s); reduce simulation.workers, or --threads (replicates held at once), or raise --max-memory\n",
-                 sweep ? "'s largest" : "", size_text(static_cast<double>(need)).c_str(),
+                 many ? "the largest of these runs" : "this run", size_text(static_cast<double>(need)).c_str(),
                  size_text(static_cast<double>(limit)).c_str(),
                  vm.count("max-memory") ? "--max-memory" : "90% of physical memory");
     return kBadInput;
   }
 
-  // Where each run writes: -o FILE or DIR for one run; a sweep writes NAME.h5 per run into
+  // Where each run writes: -o FILE or DIR for one run; several write NAME.h5 each into
   // the -o directory (made if missing) or the current one.
   std::vector<std::filesystem::path> outputs;
-  if (!sweep) {
+  if (!many) {
     std::filesystem::path out =
         vm.count("output") ? vm["output"].as<std::string>() : results_file_name(jobs[0].sc.name);
     if (std::filesystem::is_directory(out)) out /= results_file_name(jobs[0].sc.name);  // -o results/
@@ -394,21 +417,22 @@ int main(int argc, char** argv) {
     const std::filesystem::path dir = vm.count("output") ? vm["output"].as<std::string>() : ".";
     std::error_code ec;
     if (!std::filesystem::exists(dir) && dir.extension() == ".h5") {
-      std::cerr << "laborsim: error: with --sweep, -o names the directory the runs are written to (each as "
-                   "NAME.h5), not a file: '"
-                << dir.string() << "'\n";
+      std::cerr << "laborsim: error: " << what
+                << ", -o names the directory the runs are written to (each as NAME.h5), not a file: '" << dir.string()
+                << "'\n";
       return kBadInput;
     }
     if (std::filesystem::exists(dir) && !std::filesystem::is_directory(dir)) {
-      std::cerr << "laborsim: error: with --sweep, -o names the directory the runs are written to; '" << dir.string()
+      std::cerr << "laborsim: error: " << what << ", -o names the directory the runs are written to; '" << dir.string()
                 << "' is a file\n";
       return kBadInput;
     }
     for (const Job& j : jobs) {
       outputs.push_back(dir / results_file_name(j.sc.name));
       if (std::count(outputs.begin(), outputs.end(), outputs.back()) > 1) {
-        std::cerr << "laborsim: error: two runs of the sweep would write " << outputs.back().string()
-                  << "; make their values differ in more than quotes, brackets and spaces\n";
+        std::cerr << "laborsim: error: two runs would write " << outputs.back().string()
+                  << (sweep ? "; make their values differ in more than quotes, brackets and spaces\n"
+                            : "; give the scenarios different names (--set name=... applies to all of them)\n");
         return kBadInput;
       }
     }
@@ -425,15 +449,20 @@ int main(int argc, char** argv) {
   // Ctrl-C or a termination request stops the replicates and removes the partial file.
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  if (sweep && !quiet)
-    std::printf("laborsim: a sweep of %zu runs of '%s' (%s)\n", jobs.size(), file.c_str(), sizes_text(jobs).c_str());
+  if (many && !quiet) {
+    if (files.size() == 1)
+      std::printf("laborsim: a sweep of %zu runs of '%s' (%s)\n", jobs.size(), files[0].c_str(),
+                  sizes_text(jobs).c_str());
+    else
+      std::printf("laborsim: %zu runs of %zu scenarios (%s)\n", jobs.size(), files.size(), sizes_text(jobs).c_str());
+  }
   for (size_t i = 0; i < jobs.size(); ++i) {
     RunOptions ro;
     ro.output = outputs[i];
     ro.threads = threads;
     ro.command_line = cl.str();
     ro.interrupt = &g_interrupted;
-    const std::string prefix = sweep ? "run " + std::to_string(i + 1) + " of " + std::to_string(jobs.size()) + " " : "";
+    const std::string prefix = many ? "run " + std::to_string(i + 1) + " of " + std::to_string(jobs.size()) + " " : "";
     if (!quiet && ::isatty(STDERR_FILENO)) ro.progress = progress_line(prefix);
     RunSummary s;
     try {
@@ -447,7 +476,7 @@ int main(int argc, char** argv) {
       return kFailure;
     }
     if (quiet) continue;
-    if (!sweep) {
+    if (!many) {
       print_run(jobs[i].sc);
       print_results(jobs[i].sc, s, outputs[i], profile);
     } else if (profile) {
@@ -469,21 +498,21 @@ int main(int argc, char** argv) {
                   100 * s.unemployment_rate_last_year, flows, layoffs, s.seconds);
     }
   }
-  if (sweep && !quiet) {
+  if (many && !quiet) {
     std::printf("(unemployment over the last 12 months, or the whole run if shorter; means over replicates)\n");
-    // The runs' files as a pattern the shell expands, quoted but for its '*'s where a
-    // character needs it.
-    const std::string& first = jobs[0].sc.name;
-    std::string files = (outputs[0].parent_path() /
-                         results_file_name(first.substr(0, first.size() - jobs[0].label.size()) + sweep_pattern(axes)))
-                            .string();
-    if (files.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=.,/*") !=
-        std::string::npos) {
-      std::string q = "'";
-      for (const char ch : files) q += ch == '*' ? "'*'" : ch == '\'' ? "'\\''" : std::string(1, ch);
-      files = q + "'";
+    // The runs' files: for one scenario's sweep, as a pattern the shell expands; else each.
+    std::vector<std::string> names;
+    if (files.size() == 1) {
+      const std::string& first = jobs[0].sc.name;
+      names.push_back((outputs[0].parent_path() /
+                       results_file_name(first.substr(0, first.size() - jobs[0].label.size()) + sweep_pattern(axes)))
+                          .string());
+    } else {
+      for (const auto& o : outputs) names.push_back(o.string());
     }
-    std::printf("side by side: laborsim-analyze summary %s\n", files.c_str());
+    std::printf("side by side: laborsim-analyze summary");
+    for (const std::string& n : names) std::printf(" %s", shell_word(n).c_str());
+    std::printf("\n");
   }
   return kOk;
 }

@@ -351,7 +351,9 @@ def h5_datasets(f):
     return out
 
 
-class Sweep(unittest.TestCase):
+class SeveralRuns(unittest.TestCase):
+    """Several scenarios, or a sweep: every run checked first, one file each in a directory."""
+
     def test_every_combination_is_the_run_its_values_would_make(self):
         import glob
         import tomllib
@@ -391,6 +393,40 @@ class Sweep(unittest.TestCase):
             self.assertIn("  ai.adoption_speed: 0.5 | 0.5 | 2.0 | 2.0\n", q.stdout)
             self.assertIn("  labor_market.matching: 'cobb_douglas' | 'network' | 'cobb_douglas' | 'network'\n", q.stdout)
 
+    def test_several_scenarios_run_one_after_another_each_as_alone(self):
+        import numpy as np
+        with tempdir() as d:
+            out = Path(d) / "runs"
+            p = run(["run", SCENARIOS / "no_ai.toml", SCENARIOS / "hype_regret.toml", "-o", out, "-r", "2"] + QUICK,
+                    check=True)
+            self.assertEqual(sorted(os.listdir(out)), ["hype_regret.h5", "no_ai.h5"])
+            self.assertEqual([l.split()[0] for l in p.stdout.splitlines()[2:4]], ["no_ai", "hype_regret"])
+            self.assertTrue(p.stdout.splitlines()[-1].endswith(f"summary {out}/no_ai.h5 {out}/hype_regret.h5"))
+            alone = Path(d) / "alone.h5"
+            run(["run", SCENARIOS / "hype_regret.toml", "-o", alone, "-r", "2", "--quiet"] + QUICK, check=True)
+            with h5py.File(alone) as a, h5py.File(out / "hype_regret.h5") as b:
+                da, db = h5_datasets(a), h5_datasets(b)
+                self.assertEqual(sorted(da), sorted(db))
+                for k in da:
+                    np.testing.assert_array_equal(da[k], db[k], err_msg=k)
+            # Each scenario with each point of a sweep.
+            both = Path(d) / "both"
+            run(["run", SCENARIOS / "baseline.toml", SCENARIOS / "hype_regret.toml", "-o", both, "-r", "1", "--quiet",
+                 "--sweep", "ai.adoption_speed=1,3"] + QUICK, check=True)
+            self.assertEqual(sorted(os.listdir(both)), sorted(f"{n}_adoption_speed={v}.h5" for n in ["baseline", "hype_regret"]
+                                                              for v in [1, 3]))
+            # Nothing runs if any scenario is bad, or two would write one file.
+            bad = Path(d) / "bad.toml"
+            bad.write_text('extends = "' + str(SCENARIOS / "baseline.toml") + '"\n[ai]\nadoption_sped = 2\n')
+            for files, message in [([SCENARIOS / "no_ai.toml", bad], f"{bad}:3:1: key 'ai.adoption_sped': unknown key"),
+                                   ([SCENARIOS / "no_ai.toml"] * 2, f"two runs would write {Path(d) / 'new'}/no_ai.h5")]:
+                p = run(["run", *files, "-o", Path(d) / "new"] + QUICK)
+                self.assertEqual(p.returncode, 2)
+                self.assertIn(message, p.stderr)
+                self.assertFalse((Path(d) / "new").exists())
+            p = run(["validate", SCENARIOS / "no_ai.toml", SCENARIOS / "hype_regret.toml"], check=True)
+            self.assertIn("# 2 runs, each a valid scenario:\n#   no_ai (peak memory estimated at ", p.stdout)
+
     def test_an_interrupted_sweep_keeps_the_runs_it_finished(self):
         import signal
         import time
@@ -404,7 +440,7 @@ class Sweep(unittest.TestCase):
             p.send_signal(signal.SIGINT)
             _, err = p.communicate(timeout=120)
             self.assertEqual(p.returncode, 130, err)
-            self.assertIn("interrupted; no results written for this run (the sweep's first run is written: ", err)
+            self.assertIn("interrupted; no results written for this run (the first run is written: ", err)
             self.assertEqual(os.listdir(d), ["baseline_workers=20000.h5"])
             with h5py.File(Path(d) / "baseline_workers=20000.h5") as f:
                 self.assertEqual(f["series/aggregate/employed"].shape[0], 2)
@@ -429,7 +465,8 @@ class Sweep(unittest.TestCase):
             p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--sweep",
                      f'labor_market.mobility_file="{d}/m 1.csv","{d}/m1.csv"'] + QUICK)
             self.assertEqual(p.returncode, 2)
-            self.assertIn("two runs of the sweep would write", p.stderr)
+            self.assertIn("two runs would write", p.stderr)
+            self.assertIn("make their values differ in more than quotes, brackets and spaces", p.stderr)
             p = run(["run", SCENARIOS / "baseline.toml", "-o", Path(d) / "out.h5", "--sweep", "ai.adoption_speed=1,2"] + QUICK)
             self.assertEqual(p.returncode, 2)
             self.assertIn("with --sweep, -o names the directory the runs are written to (each as NAME.h5), not a file: ",
@@ -442,7 +479,7 @@ class Sweep(unittest.TestCase):
             # validate checks every run and lists them.
             p = run(["validate", SCENARIOS / "baseline.toml", "--sweep", "ai.adoption_speed=1,2", "--sweep",
                      "simulation.workers=1000,2000"], check=True)
-            self.assertIn("# A sweep of 4 runs, each a valid scenario:\n#   baseline_adoption_speed=1_workers=1000 (", p.stdout)
+            self.assertIn("# 4 runs, each a valid scenario:\n#   baseline_adoption_speed=1_workers=1000 (", p.stdout)
             self.assertEqual(len(re.findall(r"^#   baseline_adoption_speed=\d_workers=\d+ \(", p.stdout, re.M)), 4)
 
 class RunFailures(unittest.TestCase):
