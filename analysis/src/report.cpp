@@ -11,6 +11,8 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <set>
 #include <sstream>
 
 namespace laborsim::analysis {
@@ -287,23 +289,55 @@ std::string fan_chart(const std::vector<Results>& runs, const std::vector<std::s
 // The largest AI cuts of a run's first replicate, firm by firm (/firm_events), and what
 // followed each: regret and re-opened jobs, no regret, or none yet. Empty if the file
 // has no firm events (format version 5 or older) or no AI cut.
-// A sweep: three or more runs that differ in one numeric parameter only (a loop over
-// --set). Headline figures against that parameter, each run's mean with its 95%
-// interval as a band, in the parameter's order (figs: each run's summary_figures).
+// A parameter's value in a run as a finite number, if it is one.
+std::optional<double> number_of(const std::string& text) {
+  double v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+// A sweep: three or more runs that differ in one numeric parameter (the x axis), or in
+// two (laborsim run --sweep A=... --sweep B=...), one of them numeric with three or more
+// values and each pair of values in one run only: a line for each value of the other.
+// Headline figures against the numeric parameter, each run's mean with its 95% interval
+// as a band, in the parameter's order (figs: each run's summary_figures).
 std::string sweep_section(const std::vector<Results>& runs, const std::vector<std::vector<Figure>>& figs) {
   if (runs.size() < 3) return "";
   const auto diffs = differing_parameters(runs);
   // (runs of other seeds or replicate counts are repetitions, not a sweep)
-  if (diffs.size() != 1 || diffs[0].key == "simulation.seed" || diffs[0].key == "simulation.replicates") return "";
-  std::vector<std::pair<double, std::size_t>> order;  // (parameter value, run)
-  for (std::size_t k = 0; k < runs.size(); ++k) {
-    const std::string& text = diffs[0].values[k];
-    double v = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) return "";
-    order.emplace_back(v, k);
+  for (const auto& d : diffs)
+    if (d.key == "simulation.seed" || d.key == "simulation.replicates") return "";
+  if (diffs.empty() || diffs.size() > 2) return "";
+  const auto distinct = [](const std::vector<std::string>& v) {
+    return std::set<std::string>(v.begin(), v.end()).size();
+  };
+  // The x axis: a parameter numeric in every run with 3 or more values (of two, the one
+  // with more values, then the first); the other, if any, gives the lines.
+  int x = -1;
+  for (int i = 0; i < static_cast<int>(diffs.size()); ++i) {
+    const auto& v = diffs[static_cast<size_t>(i)].values;
+    if (distinct(v) < 3 ||
+        !std::all_of(v.begin(), v.end(), [](const std::string& t) { return number_of(t).has_value(); }))
+      continue;
+    if (x < 0 || distinct(v) > distinct(diffs[static_cast<size_t>(x)].values)) x = i;
   }
-  std::sort(order.begin(), order.end());
+  if (x < 0) return "";
+  const ParameterDifference& along = diffs[static_cast<size_t>(x)];
+  const ParameterDifference* lines = diffs.size() == 2 ? &diffs[static_cast<size_t>(1 - x)] : nullptr;
+  // Runs by line (in the line parameter's natural order), each line in x's order.
+  std::map<std::string, std::vector<std::pair<double, std::size_t>>, bool (*)(const std::string&, const std::string&)>
+      by_line([](const std::string& a, const std::string& b) {
+        const auto na = number_of(a), nb = number_of(b);
+        return na && nb ? *na < *nb : natural_less(a, b);
+      });
+  for (std::size_t k = 0; k < runs.size(); ++k)
+    by_line[lines ? lines->values[k] : ""].emplace_back(*number_of(along.values[k]), k);
+  for (auto& [value, points] : by_line) {
+    std::sort(points.begin(), points.end());
+    for (size_t i = 1; i < points.size(); ++i)
+      if (points[i].first == points[i - 1].first) return "";  // two runs at one point: not a grid
+  }
   struct Shown {
     const char *figure, *title;
     YAxis axis;
@@ -316,25 +350,40 @@ std::string sweep_section(const std::vector<Results>& runs, const std::vector<st
       {"earnings_loss_year1", "Earnings lost in the first year after displacement", YAxis::percent},
       {"regret_share", "Share of AI-cutting firms that regretted", YAxis::percent},
   }};
-  const std::string& key = diffs[0].key;
+  const std::string& key = along.key;
   std::ostringstream h;
   h << "<h2>Across the sweep of " << esc(key) << "</h2>\n<p class=\"note\">The runs differ in <code>" << esc(key)
-    << "</code> only: each figure over the whole run against it, the mean across replicates (line) and its 95% "
-       "interval (shaded).</p>\n<div class=\"grid-charts\">\n";
+    << "</code>";
+  if (lines) h << " and <code>" << esc(lines->key) << "</code> (a line for each of its values)";
+  h << " only: each figure over the whole run against <code>" << esc(key)
+    << "</code>, the mean across replicates (line) and its 95% interval (shaded).</p>\n<div class=\"grid-charts\">\n";
   for (const auto& [figure, title, axis] : kShown) {
-    Layer l{"mean and 95% interval", run_color(0), {}, {}, {}, {}, false, ""};
-    for (const auto& [v, k] : order) {
-      const auto it = std::find_if(figs[k].begin(), figs[k].end(), [&](const Figure& f) { return f.key == figure; });
-      if (it == figs[k].end()) continue;
-      const Interval i = figure_interval(*it);
-      if (!std::isfinite(i.mean)) continue;  // a run that cannot give it (n/a): no point
-      l.x.push_back(v);
-      l.y.push_back(i.mean);
-      l.lo.push_back(std::isfinite(i.lo) ? i.lo : i.mean);
-      l.hi.push_back(std::isfinite(i.hi) ? i.hi : i.mean);
+    std::vector<Layer> layers;
+    for (const auto& [value, points] : by_line) {
+      const std::size_t j = layers.size();
+      Layer l{lines ? lines->key + " = " + value : "mean and 95% interval",
+              run_color(j),
+              {},
+              {},
+              {},
+              {},
+              false,
+              run_dash(j)};
+      for (const auto& [v, k] : points) {
+        const auto it = std::find_if(figs[k].begin(), figs[k].end(), [&](const Figure& f) { return f.key == figure; });
+        if (it == figs[k].end()) continue;
+        const Interval i = figure_interval(*it);
+        if (!std::isfinite(i.mean)) continue;  // a run that cannot give it (n/a): no point
+        l.x.push_back(v);
+        l.y.push_back(i.mean);
+        l.lo.push_back(std::isfinite(i.lo) ? i.lo : i.mean);
+        l.hi.push_back(std::isfinite(i.hi) ? i.hi : i.mean);
+      }
+      layers.push_back(std::move(l));
     }
-    if (l.x.size() < 2) continue;
-    h << chart(std::string("sweep-") + figure, title, key, axis == YAxis::percent ? "share" : "workers", {l}, axis);
+    std::erase_if(layers, [](const Layer& l) { return l.x.size() < 2; });
+    if (layers.empty()) continue;
+    h << chart(std::string("sweep-") + figure, title, key, axis == YAxis::percent ? "share" : "workers", layers, axis);
   }
   h << "</div>\n";
   return h.str();
@@ -470,13 +519,28 @@ std::string difference_section(const std::vector<Results>& runs, const std::vect
   return h.str();
 }
 
+// A run's name as a table's column header: escaped, and free to break after each '_'
+// (a sweep's names are long: baseline_hype_premium=1_adoption_speed=0.5).
+std::string header(const std::string& name) {
+  std::string out;
+  for (const char ch : esc(name)) {
+    out += ch;
+    if (ch == '_') out += "<wbr>";
+  }
+  return out;
+}
+
 }  // namespace
 
 void write_report(const std::vector<Results>& runs, const std::filesystem::path& file) {
   std::ostringstream h;
   const std::vector<std::string> run_name = run_names(runs);
-  std::string names;
-  for (size_t k = 0; k < runs.size(); ++k) names += (k ? " vs " : "") + run_name[k];
+  // The title names up to three runs; more (a sweep's) by the first and their number.
+  std::string names = run_name[0];
+  if (runs.size() <= 3)
+    for (size_t k = 1; k < runs.size(); ++k) names.append(" vs ").append(run_name[k]);
+  else
+    names.append(" and ").append(std::to_string(runs.size() - 1)).append(" other runs");
   h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>laborsim report: " << esc(names)
     << "</title>\n"
     << "<style>\nbody{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1180px;margin:2em "
@@ -493,7 +557,7 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
        "table{border-collapse:collapse;font-size:0.9em}td,th{padding:3px 8px;border-bottom:1px solid "
        "#eee;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
        "pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:0.8em;max-height:40em}.note{color:#555;font-size:0."
-       "9em}\n</style></head>\n<body>\n";
+       "9em}.wide{overflow-x:auto}\n</style></head>\n<body>\n";
   h << "<h1>laborsim report: " << esc(names) << "</h1>\n";
   h << "<p class=\"note\">Each chart shows, month by month, the median across replicates (line) and the 5-95% band "
        "(shaded) of each scenario. Reemployment curves are Kaplan-Meier estimates from the displacement spells of the "
@@ -513,20 +577,20 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
     if (diffs.empty()) {
       h << "<p class=\"note\">Nothing but their names: the same parameters, seed and size.</p>\n";
     } else {
-      h << "<table id=\"parameters-that-differ\"><tr><th>parameter</th>";
-      for (const auto& name : run_name) h << "<th>" << esc(name) << "</th>";
+      h << "<div class=\"wide\"><table id=\"parameters-that-differ\"><tr><th>parameter</th>";
+      for (const auto& name : run_name) h << "<th>" << header(name) << "</th>";
       h << "</tr>\n";
       for (const auto& d : diffs) {
         h << "<tr><td><code>" << esc(d.key) << "</code></td>";
         for (const auto& v : d.values) h << "<td>" << (v.empty() ? "(none)" : esc(v)) << "</td>";
         h << "</tr>\n";
       }
-      h << "</table>\n";
+      h << "</table></div>\n";
     }
   }
-  h << "<h2>Headline figures</h2>\n<table><tr><th>figure</th>";
+  h << "<h2>Headline figures</h2>\n<div class=\"wide\"><table><tr><th>figure</th>";
   for (const auto& name : run_name)
-    h << "<th>" << esc(name) << "<br><span class=\"note\">mean [95% interval]</span></th>";
+    h << "<th>" << header(name) << "<br><span class=\"note\">mean [95% interval]</span></th>";
   h << "</tr>\n";
   std::vector<std::vector<Figure>> figs;
   for (const auto& r : runs) figs.push_back(summary_figures(r));
@@ -545,7 +609,7 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
     }
     h << "</tr>\n";
   }
-  h << "</table>\n<p class=\"note\">Means over replicates with 95% t-intervals, cut to the values a figure can "
+  h << "</table></div>\n<p class=\"note\">Means over replicates with 95% t-intervals, cut to the values a figure can "
        "take (a share within 0-100%, a count at least 0).</p>\n";
   // Side by side, counts of runs of other lengths or sizes differ for that reason alone.
   if (const std::string note = mismatch_note(mismatch(runs)); !note.empty())

@@ -567,6 +567,46 @@ class Analyze(unittest.TestCase):
             self.assertEqual(p.returncode, 2)
             self.assertIn(f"{empty}: a directory with no results files in it (*.h5)", p.stderr)
 
+    def test_report_of_a_two_parameter_sweep_draws_a_line_for_each_value_of_the_other(self):
+        with tempdir() as d:
+            sweep = Path(d) / "grid"
+            run(["run", SCENARIOS / "baseline.toml", "-o", sweep, "-r", "2", "--quiet",
+                 "--sweep", "ai.hype_premium=0,1", "--sweep", "ai.adoption_speed=4,0.5,1"] + QUICK, check=True)
+            page = Path(d) / "grid.html"
+            analyze(["report", sweep, "-o", page], check=True)
+            html = page.read_text()
+            self.assertIn("<h2>Across the sweep of ai.adoption_speed</h2>", html)
+            self.assertIn("<code>ai.hype_premium</code> (a line for each of its values)", html)
+            # Six long names: the title names the first, and the columns may break after each '_'.
+            self.assertIn("<h1>laborsim report: baseline_hype_premium=0_adoption_speed=0.5 and 5 other runs</h1>", html)
+            self.assertIn("<th>baseline_<wbr>hype_<wbr>premium=1_<wbr>adoption_<wbr>speed=4<br>", html)
+            section = html[html.index("Across the sweep"):]
+            chart = re.search(r'<figure class="chart">(?:(?!</figure>).)*data-chart="sweep-displaced_ai".*?</figure>',
+                              section, re.S).group(0)
+            lines = re.findall(r'<polyline fill="none"[^>]*points="([^"]*)"', chart)
+            self.assertEqual(len(lines), 2)
+            self.assertIn(">ai.hype_premium = 0.0</text>", chart)
+            self.assertIn(">ai.hype_premium = 1.0</text>", chart)
+            # Each line: the runs of its hype premium at speeds 0.5, 1, 4 in order, each
+            # point the run's mean AI layoffs (higher on the page is more).
+            for points in lines:
+                xy = [tuple(map(float, p.split(","))) for p in points.split()]
+                self.assertEqual(len(xy), 3)
+                self.assertEqual([x for x, _ in xy], sorted(x for x, _ in xy))
+            # The premium's line lies above the line without it at every speed (more AI cuts).
+            no, yes = ([tuple(map(float, p.split(","))) for p in l.split()] for l in lines)
+            self.assertTrue(all(y1 < y0 for (_, y0), (_, y1) in zip(no, yes)), (no, yes))
+            # Two parameters with a pair of values twice, or three, are not a grid to draw.
+            shutil.copy(sweep / "baseline_hype_premium=1_adoption_speed=1.h5", Path(d) / "again.h5")
+            analyze(["report", sweep, Path(d) / "again.h5", "-o", page], check=True)
+            self.assertNotIn("Across the sweep", page.read_text())
+            three = Path(d) / "three"
+            run(["run", SCENARIOS / "baseline.toml", "-o", three, "-r", "1", "--quiet",
+                 "--sweep", "ai.hype_premium=0,1", "--sweep", "ai.adoption_speed=4,0.5,1",
+                 "--sweep", "ai.offshore_share=0.5,0.7"] + QUICK, check=True)
+            analyze(["report", three, "-o", page], check=True)
+            self.assertNotIn("Across the sweep", page.read_text())
+
     def test_compare_runs_of_other_lengths_or_sizes(self):
         # Counts over a run grow with its months and its workers: between runs that differ
         # in either they are not comparable (a difference would be "distinguishable" for
