@@ -1475,6 +1475,15 @@ class Analyze(unittest.TestCase):
             from PIL import Image
             img = np.asarray(Image.open(out).convert("L"), dtype=float)
             self.assertGreater(img.std(), 10)
+            # A directory stands for its runs, in natural order.
+            runs = Path(d) / "runs"
+            runs.mkdir()
+            for name, src in [("speed=10.h5", self.base), ("speed=2.h5", self.hype)]:
+                shutil.copy(src, runs / name)
+            p = subprocess.run([sys.executable, SOURCE / "tools" / "plot_results.py", runs, "-o", out],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn(f"(2 runs: {runs / 'speed=2.h5'}, {runs / 'speed=10.h5'})", p.stdout)
 
 
 if __name__ == "__main__":
