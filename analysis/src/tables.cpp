@@ -100,8 +100,9 @@ nlohmann::json interval_json(const Interval& i) {
   return {{"mean", num(i.mean)}, {"lo95", num(i.lo)}, {"hi95", num(i.hi)}, {"replicates", i.n}};
 }
 
-void print_aligned(std::ostream& os, const std::vector<std::vector<std::string>>& rows,
-                   const std::vector<bool>& right) {
+// (header_rows: how many rows the header takes; the rule goes under the last of them.)
+void print_aligned(std::ostream& os, const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right,
+                   size_t header_rows = 1) {
   std::vector<size_t> w(rows[0].size(), 0);
   for (const auto& r : rows)
     if (r.size() != w.size()) throw std::logic_error("laborsim-analyze: a table row has another number of columns");
@@ -117,11 +118,28 @@ void print_aligned(std::ostream& os, const std::vector<std::vector<std::string>>
       os << (i ? "  " : "") << (right[i] ? pad + r[i] : (i + 1 < r.size() ? r[i] + pad : r[i]));
     }
     os << "\n";
-    if (k == 0) {
+    if (k + 1 == header_rows) {
       for (size_t i = 0; i < r.size(); ++i) os << (i ? "  " : "") << std::string(w[i], '-');
       os << "\n";
     }
   }
+}
+
+// A column header over as many lines as it takes to keep each within `width`
+// characters, broken after a '_' (a sweep's names are long:
+// "1. baseline_hype_premium=0_adoption_speed=0.5"); a header with no '_' to break at
+// stays whole.
+std::vector<std::string> wrapped(const std::string& text, size_t width) {
+  std::vector<std::string> lines(1);
+  size_t from = 0;
+  while (from < text.size()) {
+    const size_t at = text.find('_', from);
+    const std::string piece = text.substr(from, at == std::string::npos ? std::string::npos : at + 1 - from);
+    if (!lines.back().empty() && lines.back().size() + piece.size() > width) lines.emplace_back();
+    lines.back() += piece;
+    from += piece.size();
+  }
+  return lines;
 }
 
 // A "reemployed within k months" figure that no replicate could read (the panel follows
@@ -421,9 +439,22 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
   }
   print_differences(os, differing_parameters(runs), "Parameters that differ (runs 1, 2, ...):", " | ");
   // One row per figure, one column per run (means; a figure a run lacks is n/a).
-  std::vector<std::string> head = {"figure"};
-  for (std::size_t k = 0; k < runs.size(); ++k) head.push_back(std::to_string(k + 1) + ". " + names[k]);
-  std::vector<std::vector<std::string>> rows = {head};
+  // Headers longer than kColumn characters take more lines, so that many runs fit.
+  constexpr size_t kColumn = 24;
+  std::vector<std::vector<std::string>> head_lines;
+  size_t header_rows = 1;
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    const std::string text = std::to_string(k + 1) + ". " + names[k];
+    head_lines.push_back(text.size() > kColumn ? wrapped(text, kColumn) : std::vector<std::string>{text});
+    header_rows = std::max(header_rows, head_lines.back().size());
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (size_t line = 0; line < header_rows; ++line) {
+    std::vector<std::string> row = {line == 0 ? "figure" : ""};
+    for (const auto& h : head_lines) row.push_back(line < h.size() ? h[line] : "");
+    rows.push_back(row);
+  }
+  const size_t columns = rows[0].size();
   for (const Figure& first : figs[0]) {
     std::vector<std::string> row = {first.label};
     for (std::size_t k = 0; k < runs.size(); ++k) {
@@ -433,10 +464,10 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
     }
     rows.push_back(row);
   }
-  std::vector<bool> right(head.size(), true);
+  std::vector<bool> right(columns, true);
   right[0] = false;
   os << "\n";
-  print_aligned(os, rows, right);
+  print_aligned(os, rows, right, header_rows);
   os << "\nMeans over replicates (Kaplan-Meier estimates from the spell panel for reemployment\n"
         "and durations). Use --format csv or json for the 95% intervals, or compare A B for\n"
         "paired differences between two runs.\n";

@@ -577,6 +577,15 @@ class Analyze(unittest.TestCase):
             html = page.read_text()
             self.assertIn("<h2>Across the sweep of ai.adoption_speed</h2>", html)
             self.assertIn("<code>ai.hype_premium</code> (a line for each of its values)", html)
+            # In the terminal, long names take more header lines, broken after a '_'.
+            text = analyze(["summary", sweep], check=True).stdout.splitlines()
+            at = next(i for i, l in enumerate(text) if l.startswith("figure"))
+            self.assertEqual(text[at].split()[1:3], ["1.", "baseline_hype_"])
+            self.assertEqual(text[at + 1].split()[0], "premium=0_adoption_")
+            self.assertEqual(text[at + 2].split()[0], "speed=0.5")
+            self.assertTrue(set(text[at + 3]) <= {"-", " "})
+            self.assertTrue(all(len(cell) <= 24 for l in text[at:at + 3] for cell in l.split("  ") if cell.strip()
+                                and not cell.startswith("figure")))
             # Six long names: the title names the first, and the columns may break after each '_'.
             self.assertIn("<h1>laborsim report: baseline_hype_premium=0_adoption_speed=0.5 and 5 other runs</h1>", html)
             self.assertIn("<th>baseline_<wbr>hype_<wbr>premium=1_<wbr>adoption_<wbr>speed=4<br>", html)
