@@ -185,6 +185,17 @@ std::string shell_word(const std::string& path) {
   return q + "'";
 }
 
+// How to call laborsim-analyze from here: beside this program (installed), in the build
+// tree's analysis/ beside its sim/, or from the PATH. (argv0: how this program was called.)
+std::string analyze_command(const std::string& argv0) {
+  const std::filesystem::path self(argv0);
+  if (self.has_parent_path())
+    for (const auto& p : {self.parent_path() / "laborsim-analyze",
+                          (self.parent_path() / ".." / "analysis" / "laborsim-analyze").lexically_normal()})
+      if (std::filesystem::exists(p)) return p.string();
+  return "laborsim-analyze";
+}
+
 // The run's scenario and size, before its results.
 void print_run(const Scenario& sc) {
   std::printf("laborsim: scenario '%s', %d replicate%s x %d months, %lld workers\n", sc.name.c_str(),
@@ -510,7 +521,7 @@ int main(int argc, char** argv) {
     } else {
       for (const auto& o : outputs) names.push_back(o.string());
     }
-    std::printf("side by side: laborsim-analyze summary");
+    std::printf("side by side: %s summary", shell_word(analyze_command(argv[0])).c_str());
     for (const std::string& n : names) std::printf(" %s", shell_word(n).c_str());
     std::printf("\n");
   }

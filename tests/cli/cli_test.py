@@ -368,7 +368,10 @@ class SeveralRuns(unittest.TestCase):
             # One line a run, in order, under one heading; then the files as a shell pattern.
             rows = [l.split()[0] for l in p.stdout.splitlines() if l.startswith("  adoption_speed=")]
             self.assertEqual(rows, labels)
-            pattern = p.stdout.splitlines()[-1].removeprefix("side by side: laborsim-analyze summary ")
+            # (the analysis tool's path beside this laborsim's build: one to copy and run)
+            command, pattern = p.stdout.splitlines()[-1].removeprefix("side by side: ").split(" summary ", 1)
+            self.assertTrue(os.access(command, os.X_OK), command)
+            self.assertEqual(Path(command).name, "laborsim-analyze")
             expanded = subprocess.run(["bash", "-c", f"printf '%s\\n' {pattern}"], capture_output=True,
                                       text=True, check=True).stdout.splitlines()
             self.assertEqual(sorted(expanded), sorted(str(out / f"a 'b'_{l}.h5") for l in labels))
