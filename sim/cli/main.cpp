@@ -508,6 +508,7 @@ int main(int argc, char** argv) {
       std::printf("  %-*s  %11.2f%%  %15s  %26s  %6.1f s\n", width, jobs[i].label.c_str(),
                   100 * s.unemployment_rate_last_year, flows, layoffs, s.seconds);
     }
+    std::fflush(stdout);  // each run's line as it finishes, also into a pipe (| tee sweep.log)
   }
   if (many && !quiet) {
     std::printf("(unemployment over the last 12 months, or the whole run if shorter; means over replicates)\n");
