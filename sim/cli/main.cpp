@@ -443,7 +443,7 @@ int main(int argc, char** argv) {
       if (std::count(outputs.begin(), outputs.end(), outputs.back()) > 1) {
         std::cerr << "laborsim: error: two runs would write " << outputs.back().string()
                   << (sweep ? "; make their values differ in more than quotes, brackets and spaces\n"
-                            : "; give the scenarios different names (--set name=... applies to all of them)\n");
+                            : "; give the scenarios different names (their name keys)\n");
         return kBadInput;
       }
     }
