@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <set>
@@ -84,6 +86,26 @@ std::string tick_label(double v, bool percent, double step) {
   const int decimals = shown > 0 && shown < 1 ? static_cast<int>(std::ceil(-std::log10(shown) - 1e-9)) : 0;
   if (percent) return num(100 * v, decimals) + "%";
   return num(v, std::abs(v) >= 1000 ? 0 : decimals);
+}
+
+// About how wide a legend's name is drawn at 11 px in a sans-serif face (DejaVu Sans's
+// advances, a little over): narrow letters and punctuation 3.7 px, '=' and the like
+// 9.5 px, capitals, 'm' and 'w' 8.3 px, the rest 7.2 px. (Counting 6 px for every
+// character let a sweep's names, full of '_' and '=', run out of their box.)
+double legend_text_width(const std::string& text) {
+  double w = 0;
+  for (const char ch : text) {
+    if ((static_cast<unsigned char>(ch) & 0xC0) == 0x80) continue;  // a UTF-8 continuation byte
+    if (std::strchr("iljtfr.,:;|!' ()[]", ch))
+      w += 3.7;
+    else if (std::strchr("=+<>~#%", ch))
+      w += 9.5;
+    else if (std::isupper(static_cast<unsigned char>(ch)) || ch == 'm' || ch == 'w')
+      w += 8.3;
+    else
+      w += 7.2;
+  }
+  return w;
 }
 
 // Where the legend goes: the corner of the frame whose box covers the fewest of the
@@ -161,12 +183,12 @@ std::string chart(const std::string& id, const std::string& title, const std::st
   auto py = [&](double y) { return T + (1 - (y - y0) / (y1 - y0)) * (H - T - B); };
   auto to_px = [&](double x, double y) { return std::pair{px(x), py(y)}; };
 
-  // The legend, as wide as its longest name (~6 px a character at 11 px), in the corner
-  // it covers least; if every corner covers data and the axis is free, the axis grows
-  // until the data stay below the legend.
-  std::size_t longest = 0;
-  for (const auto& l : layers) longest = std::max(longest, l.name.size());
-  const double lw = 30 + 6.0 * static_cast<double>(longest), lh = 15.0 * static_cast<double>(layers.size()) + 6;
+  // The legend, as wide as its longest name, in the corner it covers least; if every
+  // corner covers data and the axis is free, the axis grows until the data stay below
+  // the legend.
+  double longest = 0;
+  for (const auto& l : layers) longest = std::max(longest, legend_text_width(l.name));
+  const double lw = 30 + longest, lh = 15.0 * static_cast<double>(layers.size()) + 6;
   auto best_corner = [&] {
     const double left = L + 6, right = W - R - 6 - lw, top = T + 6, bottom = H - B - 6 - lh;
     LegendBox best{right, top, lw, lh};
@@ -773,7 +795,14 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
     h << "</table>\n"
       << "<details><summary>Resolved scenario (TOML)</summary><pre>" << esc(r.scenario_toml) << "</pre></details>\n";
   }
-  h << "<script>document.body.dataset.rendered = document.querySelectorAll('svg[data-chart]').length;</script>\n";
+  // (For the tests, in a real browser: how many charts there are, and how many legend
+  // names run out of their box as drawn.)
+  h << "<script>document.body.dataset.rendered = document.querySelectorAll('svg[data-chart]').length;\n"
+       "document.body.dataset.legendOverflow = [...document.querySelectorAll('g.legend-box')].filter(g => {\n"
+       "  const box = g.querySelector('rect').getBBox();\n"
+       "  return [...g.querySelectorAll('text')].some(t => { const b = t.getBBox(); return b.x + b.width > box.x + "
+       "box.width; });\n"
+       "}).length;</script>\n";
   h << "</body></html>\n";
 
   write_file_atomically(file, [&](std::ostream& os) { os << h.str(); });

@@ -1465,7 +1465,25 @@ class Analyze(unittest.TestCase):
             dom = subprocess.run(["chromium"] + flags + ["--dump-dom", url], capture_output=True, text=True, timeout=120)
             self.assertEqual(dom.returncode, 0, dom.stderr[-2000:])
             self.assertIn(f'data-rendered="{charts}"', dom.stdout, "the page's script ran and found every chart")
+            self.assertEqual(re.search(r'data-legend-overflow="(\d+)"', dom.stdout).group(1), "0",
+                             "legends whose names run out of their box")
             self.assertNotIn("Uncaught", dom.stderr)
+            # A sweep's long names (full of '_' and '=') stay within their legends too.
+            runs = []
+            for k, name in enumerate(["baseline_hype_premium=0_adoption_speed=0.5",
+                                      "baseline_hype_premium=1_adoption_speed=4",
+                                      "baseline_hype_premium=1_adoption_speed=0.5"]):
+                runs.append(Path(d) / f"run{k}.h5")
+                shutil.copy(self.base, runs[-1])
+                with h5py.File(runs[-1], "a") as f:
+                    f.attrs["scenario_name"] = name
+            long_html = Path(d) / "long.html"
+            analyze(["report", *runs, "-o", long_html], check=True)
+            long_dom = subprocess.run(["chromium"] + flags + ["--dump-dom", long_html.as_uri()], capture_output=True,
+                                      text=True, timeout=120)
+            overflow = re.search(r'data-legend-overflow="(\d+)"', long_dom.stdout)
+            self.assertIsNotNone(overflow, long_dom.stderr[-2000:])
+            self.assertEqual(overflow.group(1), "0", "legends whose long names run out of their box")
             png = Path(d) / "shot.png"
             shot = subprocess.run(["chromium"] + flags + ["--window-size=1200,1800", f"--screenshot={png}", url],
                                   capture_output=True, text=True, timeout=120)
