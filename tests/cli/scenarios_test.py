@@ -1,6 +1,7 @@
 """The scenario gallery: every scenario validates; the baseline meets its calibration
 table (docs/validation.md) and hype_regret and young_workers show the facts they claim
-(scenarios/README.md). Runs the scenarios at their default size."""
+(scenarios/README.md), and the sweeps of docs/teaching.md show what the text says. Runs
+the scenarios at their default size."""
 import re
 import subprocess
 import sys
@@ -386,6 +387,47 @@ class Gallery(unittest.TestCase):
         rt = lambda a: a["retrained_months_to_job"].sum() / a["retrained_hires"].sum()
         self.assertLess(rt(sub), rt(base))
 
+
+
+class TeachingSweeps(unittest.TestCase):
+    """The sweeps of docs/teaching.md, as a class runs them (laborsim run --sweep at the
+    default size), and what the text says they show."""
+
+    def sweep(self, d, *sweeps):
+        """Runs the baseline once per combination into d; the JSON summary's runs by the
+        values of the swept keys (as floats, in the order swept)."""
+        args = ["run", SCENARIOS / "baseline.toml", "-o", d, "--quiet"]
+        for s in sweeps:
+            args += ["--sweep", s]
+        run(args, check=True)
+        keys = [s.split("=")[0] for s in sweeps]
+        out = {}
+        for r in json.loads(analyze(["summary", d, "--format", "json"], check=True).stdout)["runs"]:
+            with h5py.File(r["file"]) as f:
+                scenario = tomllib.loads(f.attrs["scenario_effective_toml"])
+            values = tuple(float(scenario[k.split(".")[0]][k.split(".")[1]]) for k in keys)
+            out[values] = {k: v["mean"] for k, v in r["figures"].items()}
+        return out
+
+    def test_ai_layoffs_rise_then_fall_with_the_speed_of_adoption(self):
+        with tempdir() as d:
+            runs = self.sweep(d, "ai.adoption_speed=0.5,1,2,4")
+        ai = [runs[(v,)]["displaced_ai"] for v in (0.5, 1, 2, 4)]
+        self.assertGreater(ai[1], ai[0], ai)  # "they rise from speed 0.5 to 1
+        self.assertLess(ai[2], ai[1], ai)  # and fall again at 2
+        self.assertLess(ai[3], ai[2], ai)  # and 4"
+
+    def test_under_hype_regret_rises_with_the_speed_of_adoption(self):
+        with tempdir() as d:
+            runs = self.sweep(d, "ai.hype_premium=0,1", "ai.adoption_speed=0.5,1,2,4")
+        speeds = (0.5, 1, 2, 4)
+        for v in speeds:
+            self.assertEqual(runs[(0.0, v)]["regret_share"], 0, v)  # no hype, no regret
+            more = runs[(1.0, v)]["displaced_ai"] / runs[(0.0, v)]["displaced_ai"]
+            self.assertTrue(1.15 < more < 1.6, (v, more))  # "20-50% higher at every speed"
+        regret = [runs[(1.0, v)]["regret_share"] for v in speeds]
+        self.assertEqual(regret, sorted(regret))  # rises with speed
+        self.assertTrue(0.15 < regret[0] < 0.25 and 0.33 < regret[-1] < 0.45, regret)  # 20% ... 39%
 
 if __name__ == "__main__":
     unittest.main()
