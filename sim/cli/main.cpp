@@ -262,7 +262,10 @@ int main(int argc, char** argv) {
       "max-memory", po::value<std::string>(),
       "refuse runs estimated to need more memory than this, e.g. 8G, 500M or 1.5GiB (powers of 1024; default: 90% of "
       "physical memory)")("quiet,q", "no progress bar and no summary")(
-      "profile", "also print where the time went, mechanism by mechanism");
+      "profile", "also print where the time went, mechanism by mechanism")(
+      "resume",
+      "skip each run whose results file already holds it (the same scenario, seed, size and build), "
+      "e.g. to finish a stopped sweep");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>())("scenario", po::value<std::vector<std::string>>());
   po::options_description all;
@@ -467,7 +470,29 @@ int main(int argc, char** argv) {
     else
       std::printf("laborsim: %zu runs of %zu scenarios (%s)\n", jobs.size(), files.size(), sizes_text(jobs).c_str());
   }
+  const bool resume = vm.count("resume") > 0;
+  // Several runs without --profile: a line each, under one heading printed before the first.
+  const int width =
+      static_cast<int>(std::max<size_t>(3, std::max_element(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
+                                             return a.label.size() < b.label.size();
+                                           })->label.size()));
+  bool headed = false;
+  const auto heading = [&] {
+    if (!headed)
+      std::printf("  %-*s  %12s  %15s  %26s  %8s\n", width, "run", "unemployment", "E->U / U->E",
+                  "layoffs: ordinary/AI/cons.", "time");
+    headed = true;
+  };
   for (size_t i = 0; i < jobs.size(); ++i) {
+    if (resume && holds_run(outputs[i], jobs[i].sc)) {
+      if (!quiet && many) {
+        if (!profile) heading();
+        std::printf("  %-*s  kept: %s already holds it (--resume)\n", width, jobs[i].label.c_str(), outputs[i].c_str());
+      } else if (!quiet)
+        std::printf("laborsim: %s already holds this run (--resume); nothing to do\n", outputs[i].c_str());
+      std::fflush(stdout);
+      continue;
+    }
     RunOptions ro;
     ro.output = outputs[i];
     ro.threads = threads;
@@ -494,13 +519,7 @@ int main(int argc, char** argv) {
       std::printf("run %zu of %zu: %s\n", i + 1, jobs.size(), jobs[i].label.c_str());
       print_results(jobs[i].sc, s, outputs[i], profile);
     } else {  // a line a run, under one heading
-      const int width = static_cast<int>(
-          std::max<size_t>(3, std::max_element(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
-                                return a.label.size() < b.label.size();
-                              })->label.size()));
-      if (i == 0)
-        std::printf("  %-*s  %12s  %15s  %26s  %8s\n", width, "run", "unemployment", "E->U / U->E",
-                    "layoffs: ordinary/AI/cons.", "time");
+      heading();
       char flows[32], layoffs[48];
       std::snprintf(flows, sizeof flows, "%.2f%% / %.1f%%", 100 * s.e_to_u_rate, 100 * s.u_to_e_rate);
       std::snprintf(layoffs, sizeof layoffs, "%.0f / %.0f / %.0f", s.ordinary_layoffs, s.ai_layoffs,

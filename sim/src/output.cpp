@@ -243,6 +243,32 @@ struct ResultsWriter::Impl {
   int replicates = 0, months = 0;
 };
 
+bool holds_run(const std::filesystem::path& file, const Scenario& sc) {
+  H5::Exception::dontPrint();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return false;
+  try {
+    if (!H5::H5File::isHdf5(file.string())) return false;
+    H5::H5File f(file.string(), H5F_ACC_RDONLY);
+    H5::Group root = f.openGroup("/");
+    const auto text = [&root](const char* name) {
+      if (!root.attrExists(name)) return std::string();
+      H5::Attribute a = root.openAttribute(name);
+      std::string value;
+      a.read(a.getStrType(), value);
+      return value;
+    };
+    if (text("filetype") != kFileType || text("git_commit") != git_commit() ||
+        text("scenario_effective_toml") != sc.effective_toml || !root.attrExists("format_version"))
+      return false;
+    std::int32_t format = 0;
+    root.openAttribute("format_version").read(H5::PredType::NATIVE_INT32, &format);
+    return format == kFormatVersion;
+  } catch (const H5::Exception&) {
+    return false;
+  }
+}
+
 ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& sc, const RunInfo& info)
     : impl_(std::make_unique<Impl>(sc.output.earnings_years)), final_(std::move(final_path)) {
   H5::Exception::dontPrint();

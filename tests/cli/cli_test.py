@@ -430,6 +430,31 @@ class SeveralRuns(unittest.TestCase):
             p = run(["validate", SCENARIOS / "no_ai.toml", SCENARIOS / "hype_regret.toml"], check=True)
             self.assertIn("# 2 runs, each a valid scenario:\n#   no_ai (peak memory estimated at ", p.stdout)
 
+    def test_resume_keeps_the_runs_already_written_and_makes_the_rest(self):
+        with tempdir() as d:
+            out = Path(d) / "sweep"
+            sweep = ["run", SCENARIOS / "baseline.toml", "-o", out] + QUICK + ["--sweep", "ai.adoption_speed=1,2,3"]
+            run(sweep + ["-r", "1", "--quiet"], check=True)
+            files = [out / f"baseline_adoption_speed={v}.h5" for v in (1, 2, 3)]
+            kept = files[0].read_bytes()
+            files[1].unlink()  # a run not made yet
+            # One that holds another run under the same name (another speed): made again.
+            run(["run", SCENARIOS / "baseline.toml", "-o", files[2], "-r", "1", "--quiet"] + QUICK +
+                ["--set", "ai.adoption_speed=9", "--set", "name=baseline_adoption_speed=3"], check=True)
+            p = run(sweep + ["-r", "1", "--resume"], check=True)
+            self.assertIn(f"  adoption_speed=1  kept: {files[0]} already holds it (--resume)\n", p.stdout)
+            self.assertEqual(p.stdout.count("kept:"), 1)
+            self.assertEqual(files[0].read_bytes(), kept)  # not written again
+            for f, speed in zip(files, (1, 2, 3)):
+                with h5py.File(f) as h:
+                    self.assertIn(f"adoption_speed = {speed}.0\n", h.attrs["scenario_effective_toml"])
+            # Another size of run is another run; and a single run is kept as a sweep's are.
+            p = run(sweep + ["--resume", "-r", "2"], check=True)
+            self.assertNotIn("kept:", p.stdout)
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", files[0], "-r", "2", "--resume"] + QUICK +
+                    ["--set", "ai.adoption_speed=1", "--set", "name=baseline_adoption_speed=1"], check=True)
+            self.assertEqual(p.stdout, f"laborsim: {files[0]} already holds this run (--resume); nothing to do\n")
+
     def test_an_interrupted_sweep_keeps_the_runs_it_finished(self):
         import signal
         import time

@@ -19,6 +19,12 @@ inline constexpr const char* kFileType = "laborsim-results";
 const char* version();
 const char* git_commit();
 
+// Whether `file` already holds the results of this very run: a laborsim results file of
+// this format, written by this build (the same git commit; a build of uncommitted
+// changes cannot tell one edit from another), of the same effective scenario (every
+// parameter, the seed, the size and the name). A file that cannot be read does not.
+bool holds_run(const std::filesystem::path& file, const Scenario& scenario);
+
 struct RunInfo {
   std::string command_line;
   std::string created;  // ISO 8601 UTC
