@@ -444,8 +444,7 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
   std::vector<std::vector<std::string>> head_lines;
   size_t header_rows = 1;
   for (std::size_t k = 0; k < runs.size(); ++k) {
-    const std::string text = std::to_string(k + 1) + ". " + names[k];
-    head_lines.push_back(text.size() > kColumn ? wrapped(text, kColumn) : std::vector<std::string>{text});
+    head_lines.push_back(wrapped(std::to_string(k + 1) + ". " + names[k], kColumn));
     header_rows = std::max(header_rows, head_lines.back().size());
   }
   std::vector<std::vector<std::string>> rows;

@@ -152,16 +152,18 @@ std::optional<std::size_t> parse_size(const std::string& text) {
   return static_cast<std::size_t>(bytes);
 }
 
-// "8 replicates x 120 months, 100000 workers", or what the runs have if they differ.
+// A run's size: "8 replicates x 120 months, 100000 workers".
+std::string run_size(const Scenario& sc) {
+  return std::to_string(sc.simulation.replicates) +
+         (sc.simulation.replicates == 1 ? " replicate x " : " replicates x ") + std::to_string(sc.simulation.months) +
+         " months, " + std::to_string(sc.simulation.workers) + " workers";
+}
+
+// The runs' common size ("... each"), or that they differ.
 std::string sizes_text(const std::vector<Job>& jobs) {
-  const auto text = [](const Scenario& sc) {
-    return std::to_string(sc.simulation.replicates) +
-           (sc.simulation.replicates == 1 ? " replicate x " : " replicates x ") + std::to_string(sc.simulation.months) +
-           " months, " + std::to_string(sc.simulation.workers) + " workers";
-  };
   for (const Job& j : jobs)
-    if (text(j.sc) != text(jobs[0].sc)) return "sizes differ from run to run";
-  return text(jobs[0].sc) + " each";
+    if (run_size(j.sc) != run_size(jobs[0].sc)) return "sizes differ from run to run";
+  return run_size(jobs[0].sc) + " each";
 }
 
 // What a stopped sequence of runs leaves: the runs written before run i.
@@ -198,9 +200,7 @@ std::string analyze_command(const std::string& argv0) {
 
 // The run's scenario and size, before its results.
 void print_run(const Scenario& sc) {
-  std::printf("laborsim: scenario '%s', %d replicate%s x %d months, %lld workers\n", sc.name.c_str(),
-              sc.simulation.replicates, sc.simulation.replicates == 1 ? "" : "s", sc.simulation.months,
-              static_cast<long long>(sc.simulation.workers));
+  std::printf("laborsim: scenario '%s', %s\n", sc.name.c_str(), run_size(sc).c_str());
   if (!sc.schedule.empty()) {
     std::string months;
     for (const auto& c : sc.schedule) {
@@ -352,7 +352,7 @@ int main(int argc, char** argv) {
         } catch (const InputError& e) {
           // An error in the sweep's own value is the --sweep's; any other names the run too.
           for (const std::string& a : p.overrides)
-            if (e.file() == "--set " + a) {
+            if (e.file() == std::string(kSetSource) + a) {
               std::cerr << "laborsim: error: --sweep " << a << ": "
                         << (e.key().empty() ? "" : "key '" + e.key() + "': ") << e.message() << "\n";
               return kBadInput;
@@ -374,15 +374,17 @@ int main(int argc, char** argv) {
   const bool many = sweep || jobs.size() > 1;
   const std::string what = sweep ? "with --sweep" : "with several scenarios";
   const int t = effective_threads(threads);
-  std::size_t need = 0;
-  for (const Job& j : jobs) need = std::max(need, estimate_memory(j.sc, threads));
+  std::vector<std::size_t> estimates;  // each run's peak memory
+  for (const Job& j : jobs) estimates.push_back(estimate_memory(j.sc, threads));
+  const std::size_t need = *std::max_element(estimates.begin(), estimates.end());
   if (command == "validate") {
-    if (!many) std::cout << describe(jobs[0].sc);
-    if (many) {
+    if (!many) {
+      std::cout << describe(jobs[0].sc);
+    } else {
       std::printf("# %zu runs, each a valid scenario:\n", jobs.size());
-      for (const Job& j : jobs)
-        std::printf("#   %s (peak memory estimated at %s)\n", j.sc.name.c_str(),
-                    size_text(static_cast<double>(estimate_memory(j.sc, threads))).c_str());
+      for (size_t i = 0; i < jobs.size(); ++i)
+        std::printf("#   %s (peak memory estimated at %s)\n", jobs[i].sc.name.c_str(),
+                    size_text(static_cast<double>(estimates[i])).c_str());
     }
     // What a run would need, to plan a large one before starting it.
     std::printf(

@@ -25,9 +25,6 @@ namespace laborsim {
 
 namespace {
 
-// The source name of what a --set assignment parses: "--set KEY=VALUE".
-constexpr std::string_view kSetSource = "--set ";
-
 std::string format_error(const std::string& file, int line, int column, const std::string& key,
                          const std::string& message) {
   std::ostringstream os;

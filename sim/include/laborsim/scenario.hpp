@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace laborsim {
@@ -25,6 +26,9 @@ class InputError : public std::runtime_error {
   std::string file_, key_, message_;
   int line_, column_;
 };
+
+// The source an InputError names for a --set assignment: "--set KEY=VALUE".
+inline constexpr std::string_view kSetSource = "--set ";
 
 // The line of the user's file an error points at, with a caret under its column:
 //     9 | hype_premum = 1.0
