@@ -110,7 +110,8 @@ constexpr std::array<MetricInfo, kMetricCount> kMetricTable = {{
     {M::retraining_public_cost, "retraining_public_cost", G::aggregate, "USD",
      "publicly paid part of retraining_cost (the subsidy)"},
     {M::e_to_u_rate, "e_to_u_rate", G::aggregate, "fraction",
-     "employed who became unemployed this month / employed at the start"},
+     "separations into unemployment this month (layoffs of every cause, quits into unemployment) / employed at "
+     "the start; those hired this month count too, so it can exceed 1 where employment has nearly gone"},
     {M::u_to_e_rate, "u_to_e_rate", G::aggregate, "fraction", "unemployed hired this month / unemployed at the start"},
     {M::quit_rate, "quit_rate", G::aggregate, "fraction", "quits / employed at the start"},
     {M::layoff_rate, "layoff_rate", G::aggregate, "fraction",
