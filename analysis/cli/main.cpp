@@ -153,7 +153,8 @@ int main(int argc, char** argv) {
         for (const auto& g : vm["grouping"].as<std::vector<std::string>>()) groupings.insert(g);
       const auto n = export_tables(runs, vm["output"].as<std::string>(), format, groupings);
       const char* ext = format == Format::csv ? "csv" : "json";
-      std::cerr << "laborsim-analyze: wrote " << n.series_rows << " series rows, " << n.spell_rows << " spells, "
+      std::cerr << "laborsim-analyze: wrote " << n.series_rows << " series rows (" << n.summary_rows
+                << " across replicates, in series_summary." << ext << "), " << n.spell_rows << " spells, "
                 << n.comparison_rows << " comparison records and " << n.firm_event_rows << " firm events to "
                 << vm["output"].as<std::string>() << " (the unit and meaning of each series: metrics." << ext
                 << "; every run's parameters: parameters." << ext << ")\n";
@@ -163,7 +164,8 @@ int main(int argc, char** argv) {
                   << kSpreadsheetRows
                   << " with the header); pandas and R read it whole. For a spreadsheet, export fewer series "
                      "(--grouping aggregate, or one grouping at a time).\n";
-      for (const auto& [file, rows] : {std::pair{"spells.csv", n.spell_rows},
+      for (const auto& [file, rows] : {std::pair{"series_summary.csv", n.summary_rows},
+                                       {"spells.csv", n.spell_rows},
                                        {"comparison.csv", n.comparison_rows},
                                        {"firm_events.csv", n.firm_event_rows}})
         if (format == Format::csv && rows + 1 > kSpreadsheetRows)

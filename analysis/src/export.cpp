@@ -1,5 +1,7 @@
 #include "laborsim/analysis/export.hpp"
 
+#include "laborsim/analysis/stats.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -63,6 +65,41 @@ void each_series_value(
       for (int t = 0; t < r.months; ++t)
         for (std::size_t g = 0; g < names.size(); ++g)
           row(rep, t, metric, grouping, names[g], reps[static_cast<std::size_t>(rep)](t, static_cast<Eigen::Index>(g)));
+  }
+}
+
+// A series' value in one month and group across the replicates, summarised as the
+// summary's figures are (the mean and its 95% t-interval) and as the report's fan charts
+// are (the median and the 5-95% band).
+struct MonthSummary {
+  int replicates;  // with a finite value
+  double mean, mean_lo, mean_hi, p05, median, p95;
+};
+
+MonthSummary summarise(const Eigen::VectorXd& values) {
+  const Interval i = mean_interval(values);
+  return {i.n, i.mean, i.lo, i.hi, quantile(values, 0.05), quantile(values, 0.5), quantile(values, 0.95)};
+}
+
+// Calls row(month, metric, grouping, group, summary) for every month and group of the
+// chosen groupings, in series.csv's order without its replicates.
+void each_series_summary(const Results& r, const std::set<std::string>& groupings,
+                         const std::function<void(int, const std::string&, const std::string&, const std::string&,
+                                                  const MonthSummary&)>& row) {
+  Eigen::VectorXd across(r.replicates);
+  if (chosen(groupings, "aggregate"))
+    for (const auto& [metric, m] : r.aggregate)
+      for (int t = 0; t < r.months; ++t) row(t, metric, "aggregate", "all", summarise(m.col(t)));
+  for (const auto& [key, reps] : r.grouped) {
+    const auto [grouping, metric] = grouping_and_metric(key);
+    if (!chosen(groupings, grouping)) continue;
+    const auto& names = r.groups.at(grouping);
+    for (int t = 0; t < r.months; ++t)
+      for (std::size_t g = 0; g < names.size(); ++g) {
+        for (int rep = 0; rep < r.replicates; ++rep)
+          across[rep] = reps[static_cast<std::size_t>(rep)](t, static_cast<Eigen::Index>(g));
+        row(t, metric, grouping, names[g], summarise(across));
+      }
   }
 }
 
@@ -179,6 +216,21 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
                           });
       }
     });
+    write_file_atomically(dir / "series_summary.csv", [&](std::ostream& os) {
+      os << "scenario,month,metric,grouping,group,replicates,mean,mean_ci95_low,mean_ci95_high,p05,median,p95\n";
+      for (std::size_t k = 0; k < runs.size(); ++k) {
+        const std::string sc = csv_field(names[k]);
+        each_series_summary(runs[k], groupings,
+                            [&](int t, const std::string& metric, const std::string& grouping, const std::string& group,
+                                const MonthSummary& x) {
+                              os << sc << ',' << t << ',' << metric << ',' << grouping << ',' << csv_field(group) << ','
+                                 << x.replicates << ',' << csv_number(x.mean) << ',' << csv_number(x.mean_lo) << ','
+                                 << csv_number(x.mean_hi) << ',' << csv_number(x.p05) << ',' << csv_number(x.median)
+                                 << ',' << csv_number(x.p95) << '\n';
+                              ++n.summary_rows;
+                            });
+      }
+    });
     write_file_atomically(dir / "spells.csv", [&](std::ostream& os) {
       os << "scenario,replicate,start_month,end_month,duration_months,reemployed,cause,age,tenure_months,sector,"
             "occupation,new_occupation,region,new_region,wage,new_wage"
@@ -246,6 +298,29 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
                                 {"grouping", grouping}, {"group", group},   {"value", v}};
                             os << (n.series_rows++ ? ",\n" : "\n") << j.dump();
                           });
+      os << "\n]\n";
+    });
+    write_file_atomically(dir / "series_summary.json", [&](std::ostream& os) {
+      os << "[";
+      auto number_or_null = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+      for (std::size_t k = 0; k < runs.size(); ++k)
+        each_series_summary(runs[k], groupings,
+                            [&](int t, const std::string& metric, const std::string& grouping, const std::string& group,
+                                const MonthSummary& x) {
+                              nlohmann::json j = {{"scenario", names[k]},
+                                                  {"month", t},
+                                                  {"metric", metric},
+                                                  {"grouping", grouping},
+                                                  {"group", group},
+                                                  {"replicates", x.replicates},
+                                                  {"mean", number_or_null(x.mean)},
+                                                  {"mean_ci95_low", number_or_null(x.mean_lo)},
+                                                  {"mean_ci95_high", number_or_null(x.mean_hi)},
+                                                  {"p05", number_or_null(x.p05)},
+                                                  {"median", number_or_null(x.median)},
+                                                  {"p95", number_or_null(x.p95)}};
+                              os << (n.summary_rows++ ? ",\n" : "\n") << j.dump();
+                            });
       os << "\n]\n";
     });
     write_file_atomically(dir / "spells.json", [&](std::ostream& os) {

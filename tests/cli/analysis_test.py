@@ -724,6 +724,58 @@ class Analyze(unittest.TestCase):
             self.assertEqual([r["earnings_year3"] for r in cj], [None] * len(cj))  # 36 months: no third year
             self.assertEqual(sum(r["earnings_year1"] is None for r in cj), comparison["earnings_year1"].isna().sum())
 
+    def test_export_summarises_each_month_across_replicates(self):
+        # series_summary.csv is series.csv across replicates, recomputed here with pandas
+        # and numpy: the mean with its 95% t-interval and the median with the 5-95% band
+        # (numpy's default, linear, quantiles). With 4 replicates the interval's half-width
+        # is t(0.975, 3) = 3.182446 (the textbook table's value) standard errors.
+        with tempdir() as d:
+            analyze(["export", self.base, self.hype, "--format", "csv", "-o", d], check=True)
+            series = pd.read_csv(Path(d) / "series.csv", float_precision="round_trip", keep_default_na=False,
+                                 na_values=[""])
+            got = pd.read_csv(Path(d) / "series_summary.csv", float_precision="round_trip", keep_default_na=False,
+                              na_values=[""])
+            self.assertEqual(list(got.columns), ["scenario", "month", "metric", "grouping", "group", "replicates", "mean",
+                                                 "mean_ci95_low", "mean_ci95_high", "p05", "median", "p95"])
+            keys = ["scenario", "month", "metric", "grouping", "group"]
+            self.assertEqual(len(got), len(series) // 4)
+            self.assertFalse(got.duplicated(keys).any())
+            # In series.csv's order, without its replicates.
+            first = series[series["replicate"] == 0]
+            self.assertEqual(sorted(set(got["scenario"])), ["baseline", "hype_regret"])
+            for sc in ["baseline", "hype_regret"]:
+                a = first[first["scenario"] == sc][["metric", "grouping", "group"]].drop_duplicates()
+                b = got[got["scenario"] == sc][["metric", "grouping", "group"]].drop_duplicates()
+                self.assertEqual(a.values.tolist(), b.values.tolist())
+            v = series.groupby(keys, sort=False)["value"]
+            want = pd.DataFrame({
+                "replicates": v.count(), "mean": v.mean(), "sd": v.std(ddof=1),
+                "p05": v.quantile(0.05), "median": v.quantile(0.5), "p95": v.quantile(0.95)}).reset_index()
+            both = got.merge(want, on=keys, suffixes=("", "_want"), validate="one_to_one")
+            self.assertEqual(len(both), len(got))
+            self.assertTrue((both["replicates"] == 4).all())
+            for col in ["mean", "p05", "median", "p95"]:
+                np.testing.assert_allclose(both[col], both[col + "_want"], rtol=1e-12, atol=1e-12, err_msg=col)
+            half = 3.182446 * both["sd"] / 2.0
+            np.testing.assert_allclose(both["mean_ci95_high"] - both["mean"], half, rtol=1e-6, atol=1e-9)
+            np.testing.assert_allclose(both["mean"] - both["mean_ci95_low"], half, rtol=1e-6, atol=1e-9)
+            # One month of one series, from the file itself.
+            with h5py.File(self.base) as f:
+                col = f["series/aggregate/unemployment_rate"][:, 20]
+            row = got.query("scenario == 'baseline' and metric == 'unemployment_rate' and grouping == 'aggregate' "
+                            "and month == 20").iloc[0]
+            self.assertEqual(row["mean"], np.mean(col))
+            self.assertEqual(row["median"], np.median(col))
+            # JSON: the same rows and numbers.
+            analyze(["export", self.base, self.hype, "--format", "json", "-o", Path(d) / "j"], check=True)
+            js = pd.read_json(Path(d) / "j" / "series_summary.json", precise_float=True)
+            pd.testing.assert_frame_equal(js[got.columns].reset_index(drop=True), got, check_dtype=False)
+            # --grouping keeps the summary's rows to those groupings too.
+            analyze(["export", self.base, "--format", "csv", "--grouping", "aggregate", "-o", Path(d) / "a"], check=True)
+            agg = pd.read_csv(Path(d) / "a" / "series_summary.csv")
+            self.assertEqual(set(agg["grouping"]), {"aggregate"})
+            self.assertEqual(len(agg), len(got.query("scenario == 'baseline' and grouping == 'aggregate'")))
+
     def test_firm_events_in_the_summary_and_the_exports(self):
         # The firm panel's figures recomputed from /firm_events with numpy, replicate by
         # replicate; the exports hold every event exactly, with names for kinds, sectors

@@ -14,7 +14,10 @@
 namespace laborsim::analysis {
 
 // Writes DIR/series.{csv,json} (scenario, replicate, month, metric, grouping, group,
-// value), DIR/metrics.{csv,json} (metric, grouping, unit, description: what each of
+// value), DIR/series_summary.{csv,json} (the same across replicates: scenario, month,
+// metric, grouping, group, replicates, mean, mean_ci95_low, mean_ci95_high, p05, median,
+// p95: the mean with its 95% t-interval, as in the summary, and the median with the
+// 5-95% band, as in the report's fan charts), DIR/metrics.{csv,json} (metric, grouping, unit, description: what each of
 // those series measures, to join on metric and grouping), DIR/spells.{csv,json}
 // (one row per spell) and DIR/comparison.{csv,json} (the displaced's comparison group,
 // one row per record; empty for files of format version 3 or older) of one or more runs, one after
@@ -24,7 +27,7 @@ namespace laborsim::analysis {
 // a name no run has is refused (FormatError) before anything is written. Files appear
 // complete or not at all (written under temporary names, then renamed).
 struct ExportCounts {
-  std::size_t series_rows = 0, spell_rows = 0, comparison_rows = 0, firm_event_rows = 0;
+  std::size_t series_rows = 0, summary_rows = 0, spell_rows = 0, comparison_rows = 0, firm_event_rows = 0;
 };
 ExportCounts export_tables(const std::vector<Results>& runs, const std::filesystem::path& dir, Format f,
                            const std::set<std::string>& groupings = {});
