@@ -68,6 +68,9 @@ void each_series_value(
   }
 }
 
+// A number for JSON, which has no NaN: null where it is not finite.
+nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+
 // A series' value in one month and group across the replicates, summarised as the
 // summary's figures are (the mean and its 95% t-interval) and as the report's fan charts
 // are (the median and the 5-95% band).
@@ -302,7 +305,6 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
     });
     write_file_atomically(dir / "series_summary.json", [&](std::ostream& os) {
       os << "[";
-      auto number_or_null = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
       for (std::size_t k = 0; k < runs.size(); ++k)
         each_series_summary(runs[k], groupings,
                             [&](int t, const std::string& metric, const std::string& grouping, const std::string& group,
@@ -369,7 +371,6 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
     });
     write_file_atomically(dir / "firm_events.json", [&](std::ostream& os) {
       os << "[";
-      auto number_or_null = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
       each_firm_event([&](const std::string& sc, const FirmEvents& e, std::size_t i, const char* kind,
                           const std::string& sector, const std::string& region) {
         nlohmann::json j = {{"scenario", sc},
