@@ -2,6 +2,7 @@
 read by h5py, exports read back by pandas match it, foreign files are refused, and the
 HTML report renders in headless Chromium."""
 import json
+import os
 from io import StringIO
 import re
 import shutil
@@ -1563,6 +1564,126 @@ class Analyze(unittest.TestCase):
                                capture_output=True, text=True)
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertIn(f"(2 runs: {runs / 'speed=2.h5'}, {runs / 'speed=10.h5'})", p.stdout)
+
+
+class RandomScenarios(unittest.TestCase):
+    """The figures of runs drawn at random over the parameter space (as the engine's
+    Model.RandomScenariosKeepEveryInvariant draws them, extremes included) stay within
+    what they can be: shares within 0-100%, counts, durations and costs at least 0, each
+    interval around its mean, a figure n/a exactly where no replicate gives it; the
+    displaced add up by cause, and the reemployment curve never falls. For the whole
+    run and by cause and age group, in JSON and CSV alike."""
+
+    # LABORSIM_RANDOM_SCENARIOS=N [LABORSIM_RANDOM_SEED=S] searches longer, as in the engine's test.
+    SEED = int(os.environ.get("LABORSIM_RANDOM_SEED", 20261203))
+    RUNS = int(os.environ.get("LABORSIM_RANDOM_SCENARIOS", 12))
+
+    @staticmethod
+    def overrides(rng):
+        out = []
+
+        def num(key, lo, hi):
+            x = rng.random()
+            if x < 0.35:
+                return
+            v = lo if x < 0.45 else hi if x < 0.5 else lo + (hi - lo) * rng.random()
+            out.append(f"{key}={v!r}")
+
+        def flag(key, p_true):
+            out.append(f"{key}={'true' if rng.random() < p_true else 'false'}")
+
+        if rng.random() < 0.5:
+            out.append("labor_market.matching=network")
+        num("labor_market.matching_efficiency", 0, 3)
+        num("labor_market.quit_rate", 0, 0.5)
+        num("labor_market.layoff_rate", 0, 0.5)
+        num("labor_market.quit_to_unemployment_share", 0, 1)
+        num("labor_market.replacement_share", 0, 1)
+        num("labor_market.vacancies_per_unemployed", 0, 5)
+        num("labor_market.tenure_wage_growth", 0, 0.2)
+        num("labor_market.job_ladder", 0, 1)
+        num("labor_market.new_hire_separation_factor", 0, 5)
+        flag("ai.enabled", 0.8)
+        num("ai.adoption_speed", 0, 10)
+        num("ai.hype_premium", 0, 3)
+        num("ai.reduction_intensity", 0, 1)
+        num("ai.intensity_sd", 0, 1.5)
+        num("ai.rehire_share", 0, 1)
+        num("ai.offshore_share", 0, 1)
+        flag("consolidation.enabled", 0.8)
+        num("consolidation.acquisition_share", 0, 1)
+        num("consolidation.duplicate_cut_share", 0, 1)
+        flag("retraining.enabled", 0.8)
+        num("retraining.entry_rate", 0, 1)
+        num("retraining.at_risk_entry_rate", 0, 0.5)
+        flag("retraining.subsidy", 0.3)
+        num("retraining.public_share", 0, 1)
+        flag("demography.enabled", 0.7)
+        num("demography.unemployed_exit_rate", 0, 0.5)
+        num("demography.early_retirement_rate", 0, 0.5)
+        num("output.comparison_rate", 0, 1)
+        return out
+
+    def check_figures(self, figures, replicates, where):
+        for key, f in figures.items():
+            at = f"{where}: {key}"
+            self.assertTrue(0 <= f["replicates"] <= replicates, at)
+            if f["mean"] is None:
+                self.assertEqual(f["replicates"], 0, at)
+                self.assertIsNone(f["lo95"], at)
+                continue
+            self.assertGreater(f["replicates"], 0, at)
+            self.assertTrue(np.isfinite(f["mean"]), at)
+            if f["lo95"] is not None:
+                self.assertLessEqual(f["lo95"], f["mean"] + 1e-9 * abs(f["mean"]), at)
+                self.assertGreaterEqual(f["hi95"], f["mean"] - 1e-9 * abs(f["mean"]), at)
+            loss = key.startswith("earnings")  # the displaced may earn more than those not displaced
+            if f["unit"] in ("share", "rate") and not loss:
+                self.assertTrue(0 <= f["mean"] <= 1, at)
+                if f["lo95"] is not None:
+                    self.assertTrue(0 <= f["lo95"] and f["hi95"] <= 1, at)
+            elif f["unit"] in ("count", "months", "usd", "ratio") and not loss:
+                self.assertGreaterEqual(f["mean"], 0, at)
+                if f["lo95"] is not None:
+                    self.assertGreaterEqual(f["lo95"], 0, at)
+
+    def test_figures_stay_within_what_they_can_be(self):
+        import random
+        rng = random.Random(self.SEED)
+        with tempdir() as d:
+            for k in range(self.RUNS):
+                sets = self.overrides(rng)
+                where = f"run {k}: " + " ".join(sets)
+                out = Path(d) / f"r{k}.h5"
+                args = ["run", SCENARIOS / "baseline.toml", "-o", out, "-r", "3", "--quiet",
+                        "--set", "simulation.workers=3000", "--set", "simulation.months=30",
+                        "--set", "simulation.burn_in_months=6", "--set", "output.panel_rate=0.5"]
+                for o in sets:
+                    args += ["--set", o]
+                run(args, check=True)
+                whole = json.loads(analyze(["summary", out, "--format", "json"], check=True).stdout)
+                fig = whole["figures"]
+                self.check_figures(fig, 3, where)
+                parts = [fig[f"displaced_{c}"]["mean"] for c in ("ordinary", "ai", "consolidation")]
+                self.assertAlmostEqual(fig["displaced_total"]["mean"], sum(parts), delta=1e-9 * max(1, sum(parts)),
+                                       msg=where)
+                curve = [fig[f"reemployed_{m}m"] for m in (3, 6, 12, 24)]
+                for a, b in zip(curve, curve[1:]):
+                    if a["mean"] is not None and b["mean"] is not None and a["replicates"] == b["replicates"]:
+                        self.assertLessEqual(a["mean"], b["mean"] + 1e-12, where)
+                # The CSV is the JSON's numbers.
+                table = pd.read_csv(StringIO(analyze(["summary", out, "--format", "csv"], check=True).stdout),
+                                    float_precision="round_trip")
+                for _, row in table.iterrows():
+                    want = fig[row["figure"]]["mean"]
+                    if want is None:
+                        self.assertTrue(pd.isna(row["mean"]), where)
+                    else:
+                        self.assertEqual(row["mean"], want, f"{where}: {row['figure']}")
+                for by in ("cause", "cohort"):
+                    groups = json.loads(analyze(["summary", out, "--by", by, "--format", "json"], check=True).stdout)
+                    for name, figures in groups["groups"].items():
+                        self.check_figures(figures, 3, f"{where} --by {by} {name}")
 
 
 if __name__ == "__main__":
