@@ -2,6 +2,7 @@
 
 #include "laborsim/memory.hpp"
 
+#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
@@ -1042,15 +1043,30 @@ void Model::add_comparisons() {
 }
 
 // Records are appended in the order of their start months, so the ones still followed
-// (begun in the last output.earnings_years years) are a suffix of the list. Sequential,
-// no random draws: the same for any number of threads.
+// (begun in the last output.earnings_years years) are a suffix of the list, less those
+// begun this month (followed from the next). Each record reads its worker and writes
+// only itself, and there are no random draws: in parallel over ranges of records, the
+// same for any number of threads.
 void Model::follow_earnings(Records& list, std::size_t& from) {
   if (!recording()) return;
   const int years = list.years, months = 12 * years;
   while (from < list.size() && list[from].start_month + months < month_) ++from;
-  for (std::size_t i = from; i < list.size(); ++i) {
+  const auto begun = std::partition_point(list.rows.begin() + static_cast<std::ptrdiff_t>(from), list.rows.end(),
+                                          [&](const Spell& s) { return s.start_month < month_; });
+  const auto end = static_cast<std::size_t>(begun - list.rows.begin());
+  constexpr std::size_t kGrain = 1024;
+  if (end - from < 2 * kGrain) return follow_records(list, from, end);
+  tbb::this_task_arena::isolate([&] {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(from, end, kGrain),
+                      [&](const tbb::blocked_range<std::size_t>& r) { follow_records(list, r.begin(), r.end()); });
+  });
+}
+
+void Model::follow_records(Records& list, std::size_t lo, std::size_t hi) {
+  const int years = list.years;
+  for (std::size_t i = lo; i < hi; ++i) {
+    if (i + 16 < hi) prefetch(&w.core[list[i + 16].worker]);  // the workers are scattered
     Spell& s = list[i];
-    if (s.start_month >= month_) break;  // begun this month: followed from the next
     if (!s.followed) continue;
     const auto wid = static_cast<std::size_t>(s.worker);
     const int year = (month_ - s.start_month - 1) / 12;

@@ -434,6 +434,7 @@ class Model {
   // output.earnings_years years); at the end of the run (end_earnings), years not wholly
   // observed are NaN.
   void follow_earnings(Records& list, std::size_t& from);
+  void follow_records(Records& list, std::size_t lo, std::size_t hi);  // records [lo, hi) this month
   void end_earnings(Records& list, std::size_t from);
   // Counts changed while markets run in parallel go to the running thread's tally and
   // are added to the model's after them: no shared cache line is written per event.
