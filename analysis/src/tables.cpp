@@ -763,3 +763,158 @@ void print_comparisons(std::ostream& os, const std::vector<Results>& runs, Forma
 }
 
 }  // namespace laborsim::analysis
+
+namespace laborsim::analysis {
+
+namespace {
+
+// A series' value as the series table shows it: a fraction as a percentage to two
+// decimals (a year's change in unemployment is often a tenth of a point), a large
+// number whole, any other to four significant digits.
+std::string series_value(double v, const std::string& unit) {
+  if (!std::isfinite(v)) return "n/a";
+  char buf[64];
+  if (unit == "fraction")
+    std::snprintf(buf, sizeof buf, "%.2f%%", 100 * v);
+  else if (std::abs(v) >= 1000)
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+}  // namespace
+
+std::vector<SeriesPeriod> series_periods(const Results& r, const std::string& metric, int every) {
+  const auto it = r.aggregate.find(metric);
+  if (it == r.aggregate.end()) {
+    std::string have;
+    for (const auto& [name, m] : r.aggregate) have += (have.empty() ? "" : ", ") + name;
+    throw FormatError(r.path.string() + ": no aggregate series '" + metric + "' (it has: " + have + ")");
+  }
+  const Eigen::MatrixXd& m = it->second;  // replicates x months
+  std::vector<SeriesPeriod> out;
+  for (int from = 0; from < r.months; from += every) {
+    const int to = std::min(r.months, from + every);
+    Eigen::VectorXd per_replicate(m.rows());
+    for (Eigen::Index k = 0; k < m.rows(); ++k) {
+      double sum = 0;
+      int n = 0;
+      for (int t = from; t < to; ++t)
+        if (std::isfinite(m(k, t))) sum += m(k, t), ++n;
+      per_replicate[k] = n > 0 ? sum / n : kNaN;
+    }
+    out.push_back({r.first_month + from, r.first_month + to - 1, mean_interval(per_replicate)});
+  }
+  return out;
+}
+
+void print_series(std::ostream& os, const std::vector<Results>& runs, const std::vector<std::string>& metrics,
+                  int every, Format f) {
+  const std::vector<std::string> names = run_names(runs);
+  // [metric][run] -> periods (every metric checked in every run before anything is written)
+  std::vector<std::vector<std::vector<SeriesPeriod>>> all(metrics.size());
+  for (std::size_t i = 0; i < metrics.size(); ++i)
+    for (const Results& r : runs) all[i].push_back(series_periods(r, metrics[i], every));
+  auto unit_of = [&](std::size_t k, const std::string& metric) {
+    const auto it = runs[k].metric_info.find("aggregate/" + metric);
+    return it == runs[k].metric_info.end() ? std::string() : it->second.unit;
+  };
+  auto description_of = [&](std::size_t k, const std::string& metric) {
+    const auto it = runs[k].metric_info.find("aggregate/" + metric);
+    return it == runs[k].metric_info.end() ? std::string() : it->second.description;
+  };
+  if (f == Format::json) {
+    nlohmann::json jruns = nlohmann::json::array();
+    for (std::size_t k = 0; k < runs.size(); ++k) {
+      nlohmann::json series = nlohmann::json::object();
+      for (std::size_t i = 0; i < metrics.size(); ++i) {
+        nlohmann::json periods = nlohmann::json::array();
+        for (const SeriesPeriod& p : all[i][k]) {
+          nlohmann::json j = interval_json(p.value);
+          j["from_month"] = p.from_month;
+          j["to_month"] = p.to_month;
+          periods.push_back(std::move(j));
+        }
+        series[metrics[i]] = {
+            {"unit", unit_of(k, metrics[i])}, {"description", description_of(k, metrics[i])}, {"periods", periods}};
+      }
+      jruns.push_back({{"run", names[k]},
+                       {"file", runs[k].path.string()},
+                       {"scenario", runs[k].scenario_name},
+                       {"replicates", runs[k].replicates},
+                       {"series", series}});
+    }
+    os << nlohmann::json{{"every", every}, {"runs", jruns}}.dump(2) << "\n";
+    return;
+  }
+  if (f == Format::csv) {
+    os << "run,file,scenario,metric,unit,from_month,to_month,mean,lo95,hi95,replicates\n";
+    for (std::size_t k = 0; k < runs.size(); ++k)
+      for (std::size_t i = 0; i < metrics.size(); ++i)
+        for (const SeriesPeriod& p : all[i][k])
+          os << csv_field(names[k]) << ',' << csv_field(runs[k].path.string()) << ','
+             << csv_field(runs[k].scenario_name) << ',' << metrics[i] << ',' << csv_field(unit_of(k, metrics[i])) << ','
+             << p.from_month << ',' << p.to_month << ',' << csv_number(p.value.mean) << ',' << csv_number(p.value.lo)
+             << ',' << csv_number(p.value.hi) << ',' << p.value.n << '\n';
+    return;
+  }
+  const bool several = runs.size() > 1;
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    if (several) os << (k + 1) << ". ";
+    header(os, runs[k]);
+  }
+  if (several) print_differences(os, differing_parameters(runs), "Parameters that differ (runs 1, 2, ...):", " | ");
+  for (std::size_t i = 0; i < metrics.size(); ++i) {
+    const std::string unit = unit_of(0, metrics[i]);
+    os << "\n" << metrics[i];
+    if (const std::string d = description_of(0, metrics[i]); !d.empty()) os << ": " << d;
+    os << (unit.empty() ? "" : " (" + unit + ")") << "\n";
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> head = {"months"};
+    if (several)
+      for (std::size_t k = 0; k < runs.size(); ++k) head.push_back(std::to_string(k + 1) + ". " + names[k]);
+    else
+      head.insert(head.end(), {"mean", "95% interval"});
+    rows.push_back(head);
+    // Rows by period of the first run; a run with other months shows n/a where it has none.
+    std::vector<std::pair<int, int>> spans;
+    for (std::size_t k = 0; k < runs.size(); ++k)
+      for (const SeriesPeriod& p : all[i][k])
+        if (std::find(spans.begin(), spans.end(), std::pair{p.from_month, p.to_month}) == spans.end())
+          spans.emplace_back(p.from_month, p.to_month);
+    std::sort(spans.begin(), spans.end());
+    for (const auto& [from, to] : spans) {
+      std::vector<std::string> row = {from == to ? std::to_string(from)
+                                                 : std::to_string(from) + "-" + std::to_string(to)};
+      for (std::size_t k = 0; k < runs.size(); ++k) {
+        const auto& ps = all[i][k];
+        const auto p = std::find_if(ps.begin(), ps.end(),
+                                    [&](const SeriesPeriod& x) { return x.from_month == from && x.to_month == to; });
+        if (!several) {
+          row.push_back(series_value(p->value.mean, unit));
+          std::string interval;
+          if (p->value.n > 1 && std::isfinite(p->value.lo))
+            interval.append("[")
+                .append(series_value(p->value.lo, unit))
+                .append(", ")
+                .append(series_value(p->value.hi, unit))
+                .append("]");
+          row.push_back(interval);
+        } else {
+          row.push_back(p == ps.end() ? "n/a" : series_value(p->value.mean, unit_of(k, metrics[i])));
+        }
+      }
+      rows.push_back(row);
+    }
+    std::vector<bool> right(rows[0].size(), true);
+    right[0] = false;
+    if (!several) right[2] = false;
+    print_aligned(os, rows, right);
+  }
+  os << "\nEach value is a mean per month over the period's months (a flow per month, not the\n"
+     << "period's total), replicate by replicate, then the mean over replicates"
+     << (several ? "\n(--format csv or json gives the 95% intervals).\n" : " with its 95%\nt-interval.\n");
+}
+
+}  // namespace laborsim::analysis

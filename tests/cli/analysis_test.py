@@ -128,7 +128,7 @@ class Analyze(unittest.TestCase):
             self.assertIn(f"--from {bad} is not a month of the run (it has months 0-35)", p.stderr)
         p = analyze(["export", self.base, "--format", "csv", "-o", "/nonexistent", "--from", "3"])
         self.assertEqual(p.returncode, 2)
-        self.assertIn("--from is an option of summary and compare", p.stderr)
+        self.assertIn("--from is an option of summary, compare and series", p.stderr)
 
     def test_summary_to_a_month_is_the_shorter_run(self):
         # --to 24 of a 36-month run is the run as if it had been 24 months long: a run of
@@ -180,7 +180,7 @@ class Analyze(unittest.TestCase):
                 self.assertIn(f"{self.hype}: {message}", p.stderr)
         p = analyze(["export", self.hype, "--format", "csv", "-o", "/nonexistent", "--to", "3"])
         self.assertEqual(p.returncode, 2)
-        self.assertIn("--to is an option of summary and compare", p.stderr)
+        self.assertIn("--to is an option of summary, compare and series", p.stderr)
 
     def test_displaced_again_is_repeat_job_loss_in_the_spell_panel(self):
         # "displaced again within 24 months": of each replicate's displacements at least 24
@@ -776,6 +776,73 @@ class Analyze(unittest.TestCase):
             agg = pd.read_csv(Path(d) / "a" / "series_summary.csv")
             self.assertEqual(set(agg["grouping"]), {"aggregate"})
             self.assertEqual(len(agg), len(got.query("scenario == 'baseline' and grouping == 'aggregate'")))
+
+    def test_series_by_period(self):
+        # Each period's value is, replicate by replicate, the mean of the series over the
+        # period's months, then the mean over replicates with its t-interval: recomputed
+        # here from the file with numpy (t(0.975, 3) = 3.182446, the textbook value).
+        csv = analyze(["series", self.base, "--format", "csv"], check=True).stdout
+        got = pd.read_csv(StringIO(csv), float_precision="round_trip")
+        self.assertEqual(list(got.columns), ["run", "file", "scenario", "metric", "unit", "from_month", "to_month",
+                                             "mean", "lo95", "hi95", "replicates"])
+        self.assertEqual(list(dict.fromkeys(got["metric"])),
+                         ["unemployment_rate", "layoffs_ordinary", "layoffs_ai", "layoffs_consolidation"])
+        with h5py.File(self.base) as f:
+            for _, row in got.iterrows():
+                m = f[f"series/aggregate/{row['metric']}"][()][:, row["from_month"]:row["to_month"] + 1]
+                per_replicate = m.mean(axis=1)
+                self.assertAlmostEqual(row["mean"], per_replicate.mean(), delta=1e-12 * max(1, abs(row["mean"])))
+                half = 3.182446 * per_replicate.std(ddof=1) / 2.0
+                self.assertAlmostEqual(row["hi95"] - row["mean"], half, delta=1e-6 * max(1e-9, half) + 1e-12)
+                self.assertEqual(row["replicates"], 4)
+            unit = f["series/aggregate/unemployment_rate"].attrs["unit"]
+            self.assertEqual(got["unit"][0], unit.decode() if isinstance(unit, bytes) else unit)
+        self.assertEqual(list(zip(got["from_month"][:3], got["to_month"][:3])), [(0, 11), (12, 23), (24, 35)])
+        # The last period may be shorter; a window counts in the run's months.
+        ten = pd.read_csv(StringIO(analyze(["series", self.base, "--every", "10", "--metric", "hires", "--format",
+                                            "csv"], check=True).stdout))
+        self.assertEqual(list(zip(ten["from_month"], ten["to_month"])), [(0, 9), (10, 19), (20, 29), (30, 35)])
+        win = pd.read_csv(StringIO(analyze(["series", self.base, "--from", "12", "--to", "30", "--metric", "hires",
+                                            "--format", "csv"], check=True).stdout))
+        self.assertEqual(list(zip(win["from_month"], win["to_month"])), [(12, 23), (24, 29)])
+        # Month by month it is export's series_summary, mean and interval alike.
+        with tempdir() as d:
+            analyze(["export", self.base, "--format", "csv", "--grouping", "aggregate", "-o", d], check=True)
+            summary = pd.read_csv(Path(d) / "series_summary.csv", float_precision="round_trip")
+        monthly = pd.read_csv(StringIO(analyze(["series", self.base, "--every", "1", "--metric", "unemployment_rate",
+                                                "--format", "csv"], check=True).stdout), float_precision="round_trip")
+        same = summary.query("metric == 'unemployment_rate'").reset_index(drop=True)
+        np.testing.assert_array_equal(monthly["from_month"], same["month"])
+        np.testing.assert_allclose(monthly["mean"], same["mean"], rtol=1e-12)
+        np.testing.assert_allclose(monthly["lo95"], same["mean_ci95_low"], rtol=1e-12)
+        # JSON: the same numbers.
+        js = json.loads(analyze(["series", self.base, "--format", "json"], check=True).stdout)
+        self.assertEqual(js["every"], 12)
+        periods = js["runs"][0]["series"]["layoffs_ai"]["periods"]
+        rows = got[got["metric"] == "layoffs_ai"]
+        self.assertEqual([p["mean"] for p in periods], list(rows["mean"]))
+        self.assertEqual([p["hi95"] for p in periods], list(rows["hi95"]))
+        # The table shows each period's mean as the CSV has it.
+        text = analyze(["series", self.base, "--metric", "unemployment_rate"], check=True).stdout
+        first = got.query("metric == 'unemployment_rate'").iloc[0]
+        self.assertRegex(text, rf"\n0-11 +{100 * first['mean']:.2f}% +\[{100 * first['lo95']:.2f}%, ")
+        # Several runs side by side, one column each.
+        text = analyze(["series", self.base, self.hype, "--metric", "layoffs_ai"], check=True).stdout
+        self.assertIn("1. baseline", text)
+        self.assertIn("2. hype_regret", text)
+        self.assertIn("Parameters that differ", text)
+
+    def test_series_refuses_what_it_cannot_show(self):
+        p = analyze(["series", self.base, "--metric", "unemployment"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no aggregate series 'unemployment'", p.stderr)
+        self.assertIn("unemployment_rate", p.stderr)
+        self.assertEqual(p.stdout, "")
+        for args in (["series", self.base, "--every", "0"], ["summary", self.base, "--every", "3"],
+                     ["summary", self.base, "--metric", "hires"]):
+            p = analyze(args)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn("Usage:", p.stderr)
 
     def test_firm_events_in_the_summary_and_the_exports(self):
         # The firm panel's figures recomputed from /firm_events with numpy, replicate by
