@@ -2,16 +2,17 @@
 table (docs/validation.md) and hype_regret and young_workers show the facts they claim
 (scenarios/README.md), and the sweeps of docs/teaching.md show what the text says. Runs
 the scenarios at their default size."""
+import json
 import re
 import subprocess
 import sys
 import tomllib
 import unittest
+from io import StringIO
 
 import h5py
 import numpy as np
-
-import json
+import pandas as pd
 
 from common import SCENARIOS, SOURCE, analyze, run, run_scenario, tempdir
 
@@ -387,6 +388,25 @@ class Gallery(unittest.TestCase):
         rt = lambda a: a["retrained_months_to_job"].sum() / a["retrained_hires"].sum()
         self.assertLess(rt(sub), rt(base))
 
+
+    def test_consolidation_wave_year_by_year(self):
+        # docs/teaching.md, section 5, read with `laborsim-analyze series` as a class would:
+        # the wave's consolidation layoffs peak in its second year, far above the
+        # baseline's; unemployment climbs for three years and then stays about a point
+        # above the baseline's.
+        p = analyze(["series", self.result("baseline"), self.result("consolidation_wave"), "--metric",
+                     "layoffs_consolidation", "--metric", "unemployment_rate", "--format", "csv"], check=True)
+        t = pd.read_csv(StringIO(p.stdout))
+        def yearly(scenario, metric):
+            return t.query("scenario == @scenario and metric == @metric").sort_values("from_month")["mean"].to_numpy()
+        wave, base = yearly("consolidation_wave", "layoffs_consolidation"), yearly("baseline", "layoffs_consolidation")
+        self.assertEqual(len(wave), 10)
+        self.assertEqual(int(np.argmax(wave)), 1)
+        self.assertGreater(wave[1], 10 * base[1])
+        uw, ub = yearly("consolidation_wave", "unemployment_rate"), yearly("baseline", "unemployment_rate")
+        self.assertTrue(uw[0] < uw[1] < uw[2])
+        for year in (2, 9):  # years 3 and 10
+            self.assertTrue(0.007 < uw[year] - ub[year] < 0.015, (year, uw[year], ub[year]))
 
 
 class TeachingSweeps(unittest.TestCase):
