@@ -871,13 +871,23 @@ void print_series(std::ostream& os, const std::vector<Results>& runs, const std:
     if (const std::string d = description_of(0, metrics[i]); !d.empty()) os << ": " << d;
     os << (unit.empty() ? "" : " (" + unit + ")") << "\n";
     std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> head = {"months"};
+    // A run's column header over as many lines as it takes (as in summary's table of
+    // several runs: a sweep's names are long).
+    std::vector<std::vector<std::string>> head_lines;
+    size_t header_rows = 1;
     if (several)
-      for (std::size_t k = 0; k < runs.size(); ++k) head.push_back(std::to_string(k + 1) + ". " + names[k]);
+      for (std::size_t k = 0; k < runs.size(); ++k) {
+        head_lines.push_back(wrapped(std::to_string(k + 1) + ". " + names[k], 24));
+        header_rows = std::max(header_rows, head_lines.back().size());
+      }
     else
-      head.insert(head.end(), {"mean", "95% interval"});
-    rows.push_back(head);
-    // Rows by period of the first run; a run with other months shows n/a where it has none.
+      head_lines = {{"mean"}, {"95% interval"}};
+    for (size_t line = 0; line < header_rows; ++line) {
+      std::vector<std::string> row = {line == 0 ? "months" : ""};
+      for (const auto& h : head_lines) row.push_back(line < h.size() ? h[line] : "");
+      rows.push_back(row);
+    }
+    // A row per period of any run; a run with other months shows n/a where it has none.
     std::vector<std::pair<int, int>> spans;
     for (std::size_t k = 0; k < runs.size(); ++k)
       for (const SeriesPeriod& p : all[i][k])
@@ -910,7 +920,7 @@ void print_series(std::ostream& os, const std::vector<Results>& runs, const std:
     std::vector<bool> right(rows[0].size(), true);
     right[0] = false;
     if (!several) right[2] = false;
-    print_aligned(os, rows, right);
+    print_aligned(os, rows, right, header_rows);
   }
   os << "\nEach value is a mean per month over the period's months (a flow per month, not the\n"
      << "period's total), replicate by replicate, then the mean over replicates"
