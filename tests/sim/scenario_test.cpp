@@ -1,10 +1,14 @@
 #include "laborsim/scenario.hpp"
+#include "laborsim/model.hpp"
 #include "test_scenarios.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <random>
 
 using namespace laborsim;
 namespace fs = std::filesystem;
@@ -557,4 +561,104 @@ labor_market.layoff_rate = 0.02
   EXPECT_EQ(s.schedule[1].month, 36);
   EXPECT_EQ(s.schedule[1].labor_market.layoff_rate, 0.02);
   EXPECT_EQ(s.schedule[1].ai.hype_premium, 0.5);
+}
+
+// Random edits of the baseline scenario file (a line deleted, doubled or moved, a value
+// replaced by another type, an out-of-range or malformed value, a stray key, the file cut
+// short): each either loads, and then runs, or is refused with an InputError that names
+// one of the files read and a line within it. No other exception, no crash, no
+// scenario that passes validation and then fails in the engine.
+TEST(Scenario, RandomEditsLoadAndRunOrNameTheirFileAndLine) {
+  const fs::path scenarios = fs::path(LABORSIM_SOURCE_DIR) / "scenarios";
+  TempDir dir;
+  fs::create_directories(dir.path / "data");
+  fs::copy_file(scenarios / "calibration.toml", dir.path / "calibration.toml");
+  fs::copy_file(scenarios / "data" / "baseline_mobility.csv", dir.path / "data" / "baseline_mobility.csv");
+  std::ifstream in(scenarios / "baseline.toml");
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  ASSERT_GT(lines.size(), 100u);
+  auto count_lines = [](const fs::path& p) {
+    std::ifstream f(p);
+    return static_cast<int>(std::count(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>(), '\n'));
+  };
+  const int calibration_lines = count_lines(dir.path / "calibration.toml");
+  const std::vector<std::string> values = {"-1",  "0",    "1e309", "\"x\"", "[1, 2]", "true", "{ a = 1 }",
+                                           "1e9", "nan",  "inf",   "\"\"",  "[",      "=",    "0.5",
+                                           "2",   "-0.0", "[[1]]", "'a'",   "1_000",  "0x10", "1979-05-27"};
+  std::mt19937_64 g(20261203);
+  auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(g); };
+  int loaded = 0, refused = 0;
+  for (int k = 0; k < 400; ++k) {
+    std::vector<std::string> edited = lines;
+    std::string what;
+    const std::size_t at = pick(edited.size());
+    switch (k % 6) {
+      case 0:
+        what = "line " + std::to_string(at + 1) + " deleted";
+        edited.erase(edited.begin() + static_cast<std::ptrdiff_t>(at));
+        break;
+      case 1: {
+        const auto eq = edited[at].find(" = ");
+        const std::string v = values[pick(values.size())];
+        what = "line " + std::to_string(at + 1) + "'s value set to " + v;
+        if (eq != std::string::npos) edited[at] = edited[at].substr(0, eq + 3) + v;
+        break;
+      }
+      case 2:
+        what = "line " + std::to_string(at + 1) + " doubled";
+        edited.insert(edited.begin() + static_cast<std::ptrdiff_t>(at), edited[at]);
+        break;
+      case 3: {
+        const std::size_t to = pick(edited.size());
+        what = "line " + std::to_string(at + 1) + " moved to " + std::to_string(to + 1);
+        const std::string moved = edited[at];
+        edited.erase(edited.begin() + static_cast<std::ptrdiff_t>(at));
+        edited.insert(edited.begin() + static_cast<std::ptrdiff_t>(std::min(to, edited.size())), moved);
+        break;
+      }
+      case 4:
+        what = "a stray key at line " + std::to_string(at + 1);
+        edited.insert(edited.begin() + static_cast<std::ptrdiff_t>(at), "stray_key = 1");
+        break;
+      case 5:
+        what = "cut after line " + std::to_string(at + 1) + " and a half";
+        edited.resize(at + 1);
+        edited.back() = edited.back().substr(0, edited.back().size() / 2);
+        break;
+    }
+    SCOPED_TRACE(what);
+    std::string text;
+    for (const auto& l : edited) text.append(l).append("\n");
+    const fs::path file = dir.write("baseline.toml", text);
+    const int file_lines = static_cast<int>(edited.size());
+    try {
+      const Scenario sc = load_scenario(file, {"simulation.workers=1500", "simulation.months=3",
+                                               "simulation.burn_in_months=1", "simulation.replicates=1"});
+      ++loaded;
+      Model m(sc, 0);
+      m.run();
+      EXPECT_EQ(m.month(), 3);
+    } catch (const InputError& e) {
+      ++refused;
+      const bool ours = e.file() == file.string(), calibration = e.file() == (dir.path / "calibration.toml").string();
+      const bool set = e.file().rfind(std::string(kSetSource), 0) == 0;
+      EXPECT_TRUE(ours || calibration || set || e.file().find("baseline_mobility.csv") != std::string::npos)
+          << e.file();
+      EXPECT_FALSE(e.message().empty());
+      EXPECT_GE(e.line(), 0);
+      if (ours) {
+        EXPECT_LE(e.line(), file_lines + 1) << e.message();
+      }
+      if (calibration) {
+        EXPECT_LE(e.line(), calibration_lines + 1) << e.message();
+      }
+      EXPECT_FALSE(error_excerpt(e).empty() && e.line() > 0 && ours) << e.message();
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "not an InputError: " << e.what();
+    }
+  }
+  // Both outcomes were met many times: the edits exercised the checks, not only the parser.
+  EXPECT_GT(loaded, 40);
+  EXPECT_GT(refused, 100);
 }
