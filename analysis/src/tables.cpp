@@ -816,14 +816,12 @@ void print_series(std::ostream& os, const std::vector<Results>& runs, const std:
   std::vector<std::vector<std::vector<SeriesPeriod>>> all(metrics.size());
   for (std::size_t i = 0; i < metrics.size(); ++i)
     for (const Results& r : runs) all[i].push_back(series_periods(r, metrics[i], every));
-  auto unit_of = [&](std::size_t k, const std::string& metric) {
+  auto info_of = [&](std::size_t k, const std::string& metric) {  // unit and description, empty if unknown
     const auto it = runs[k].metric_info.find("aggregate/" + metric);
-    return it == runs[k].metric_info.end() ? std::string() : it->second.unit;
+    return it == runs[k].metric_info.end() ? Results::MetricInfo{} : it->second;
   };
-  auto description_of = [&](std::size_t k, const std::string& metric) {
-    const auto it = runs[k].metric_info.find("aggregate/" + metric);
-    return it == runs[k].metric_info.end() ? std::string() : it->second.description;
-  };
+  auto unit_of = [&](std::size_t k, const std::string& metric) { return info_of(k, metric).unit; };
+  auto description_of = [&](std::size_t k, const std::string& metric) { return info_of(k, metric).description; };
   if (f == Format::json) {
     nlohmann::json jruns = nlohmann::json::array();
     for (std::size_t k = 0; k < runs.size(); ++k) {
