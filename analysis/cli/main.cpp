@@ -52,9 +52,9 @@ int main(int argc, char** argv) {
       "grouping", po::value<std::vector<std::string>>()->composing(),
       "export: only these series (aggregate, occupation, sector, region or cohort; repeatable); default all")(
       "metric", po::value<std::vector<std::string>>()->composing(),
-      "series: an aggregate series of the file (repeatable), e.g. unemployment_rate or layoffs_ai; default "
-      "unemployment_rate and the layoffs by cause")("every", po::value<int>()->default_value(12),
-                                                    "series: months per period (12: years; 1: every month)");
+      "series: a series of the file (repeatable), e.g. unemployment_rate or layoffs_ai, or by group, e.g. "
+      "cohort/employed or occupation/layoffs_ai; default unemployment_rate and the layoffs by cause")(
+      "every", po::value<int>()->default_value(12), "series: months per period (12: years; 1: every month)");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>())("files", po::value<std::vector<std::string>>());
   po::options_description all;

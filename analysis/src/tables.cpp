@@ -785,23 +785,21 @@ std::string series_value(double v, const std::string& unit) {
 
 }  // namespace
 
-std::vector<SeriesPeriod> series_periods(const Results& r, const std::string& metric, int every) {
-  const auto it = r.aggregate.find(metric);
-  if (it == r.aggregate.end()) {
-    std::string have;
-    for (const auto& [name, m] : r.aggregate) have += (have.empty() ? "" : ", ") + name;
-    throw FormatError(r.path.string() + ": no aggregate series '" + metric + "' (it has: " + have + ")");
-  }
-  const Eigen::MatrixXd& m = it->second;  // replicates x months
+namespace {
+
+// The periods of one series (value(replicate, month)) over a run of `months`: each
+// replicate's mean over the period's months, then their mean with its interval.
+template <class Value>
+std::vector<SeriesPeriod> periods_of(const Results& r, int every, Value value) {
   std::vector<SeriesPeriod> out;
   for (int from = 0; from < r.months; from += every) {
     const int to = std::min(r.months, from + every);
-    Eigen::VectorXd per_replicate(m.rows());
-    for (Eigen::Index k = 0; k < m.rows(); ++k) {
+    Eigen::VectorXd per_replicate(r.replicates);
+    for (int k = 0; k < r.replicates; ++k) {
       double sum = 0;
       int n = 0;
       for (int t = from; t < to; ++t)
-        if (std::isfinite(m(k, t))) sum += m(k, t), ++n;
+        if (const double v = value(k, t); std::isfinite(v)) sum += v, ++n;
       per_replicate[k] = n > 0 ? sum / n : kNaN;
     }
     out.push_back({r.first_month + from, r.first_month + to - 1, mean_interval(per_replicate)});
@@ -809,33 +807,73 @@ std::vector<SeriesPeriod> series_periods(const Results& r, const std::string& me
   return out;
 }
 
+}  // namespace
+
+SeriesGroups series_periods(const Results& r, const std::string& metric, int every) {
+  SeriesGroups out;
+  if (const auto it = r.aggregate.find(metric); it != r.aggregate.end()) {
+    const Eigen::MatrixXd& m = it->second;  // replicates x months
+    out.groups = {"all"};
+    out.periods.push_back(periods_of(r, every, [&](int k, int t) { return m(k, t); }));
+    return out;
+  }
+  if (const auto it = r.grouped.find(metric); it != r.grouped.end()) {
+    const auto& reps = it->second;  // per replicate, months x groups
+    out.groups = r.groups.at(metric.substr(0, metric.find('/')));
+    for (std::size_t g = 0; g < out.groups.size(); ++g)
+      out.periods.push_back(periods_of(
+          r, every, [&](int k, int t) { return reps[static_cast<std::size_t>(k)](t, static_cast<Eigen::Index>(g)); }));
+    return out;
+  }
+  std::string have;
+  for (const auto& [name, m] : r.aggregate) have.append(have.empty() ? "" : ", ").append(name);
+  std::set<std::string> groupings;
+  for (const auto& [key, reps] : r.grouped) groupings.insert(key.substr(0, key.find('/')));
+  std::string by;
+  for (const auto& g : groupings) by.append(by.empty() ? "" : ", ").append(g + "/NAME");
+  throw FormatError(r.path.string() + ": no series '" + metric + "' (it has: " + have + "; and by group: " + by +
+                    ", e.g. cohort/employed)");
+}
+
 void print_series(std::ostream& os, const std::vector<Results>& runs, const std::vector<std::string>& metrics,
                   int every, Format f) {
   const std::vector<std::string> names = run_names(runs);
-  // [metric][run] -> periods (every metric checked in every run before anything is written)
-  std::vector<std::vector<std::vector<SeriesPeriod>>> all(metrics.size());
+  // [metric][run] -> groups and periods (every metric checked in every run before
+  // anything is written)
+  std::vector<std::vector<SeriesGroups>> all(metrics.size());
   for (std::size_t i = 0; i < metrics.size(); ++i)
     for (const Results& r : runs) all[i].push_back(series_periods(r, metrics[i], every));
   auto info_of = [&](std::size_t k, const std::string& metric) {  // unit and description, empty if unknown
-    const auto it = runs[k].metric_info.find("aggregate/" + metric);
+    const std::string key = metric.find('/') == std::string::npos ? "aggregate/" + metric : metric;
+    const auto it = runs[k].metric_info.find(key);
     return it == runs[k].metric_info.end() ? Results::MetricInfo{} : it->second;
   };
-  auto unit_of = [&](std::size_t k, const std::string& metric) { return info_of(k, metric).unit; };
-  auto description_of = [&](std::size_t k, const std::string& metric) { return info_of(k, metric).description; };
+  auto grouped = [](const std::string& metric) { return metric.find('/') != std::string::npos; };
   if (f == Format::json) {
+    auto periods_json = [](const std::vector<SeriesPeriod>& ps) {
+      nlohmann::json periods = nlohmann::json::array();
+      for (const SeriesPeriod& p : ps) {
+        nlohmann::json j = interval_json(p.value);
+        j["from_month"] = p.from_month;
+        j["to_month"] = p.to_month;
+        periods.push_back(std::move(j));
+      }
+      return periods;
+    };
     nlohmann::json jruns = nlohmann::json::array();
     for (std::size_t k = 0; k < runs.size(); ++k) {
       nlohmann::json series = nlohmann::json::object();
       for (std::size_t i = 0; i < metrics.size(); ++i) {
-        nlohmann::json periods = nlohmann::json::array();
-        for (const SeriesPeriod& p : all[i][k]) {
-          nlohmann::json j = interval_json(p.value);
-          j["from_month"] = p.from_month;
-          j["to_month"] = p.to_month;
-          periods.push_back(std::move(j));
+        const Results::MetricInfo info = info_of(k, metrics[i]);
+        nlohmann::json j = {{"unit", info.unit}, {"description", info.description}};
+        const SeriesGroups& sg = all[i][k];
+        if (grouped(metrics[i])) {
+          j["groups"] = nlohmann::json::object();
+          for (std::size_t g = 0; g < sg.groups.size(); ++g) j["groups"][sg.groups[g]] = periods_json(sg.periods[g]);
+        } else {
+          j["periods"] = periods_json(sg.periods[0]);
         }
-        series[metrics[i]] = {
-            {"unit", unit_of(k, metrics[i])}, {"description", description_of(k, metrics[i])}, {"periods", periods}};
+        series[metrics[i]] = std::move(j);
       }
       jruns.push_back({{"run", names[k]},
                        {"file", runs[k].path.string()},
@@ -847,14 +885,18 @@ void print_series(std::ostream& os, const std::vector<Results>& runs, const std:
     return;
   }
   if (f == Format::csv) {
-    os << "run,file,scenario,metric,unit,from_month,to_month,mean,lo95,hi95,replicates\n";
+    os << "run,file,scenario,metric,group,unit,from_month,to_month,mean,lo95,hi95,replicates\n";
     for (std::size_t k = 0; k < runs.size(); ++k)
-      for (std::size_t i = 0; i < metrics.size(); ++i)
-        for (const SeriesPeriod& p : all[i][k])
-          os << csv_field(names[k]) << ',' << csv_field(runs[k].path.string()) << ','
-             << csv_field(runs[k].scenario_name) << ',' << metrics[i] << ',' << csv_field(unit_of(k, metrics[i])) << ','
-             << p.from_month << ',' << p.to_month << ',' << csv_number(p.value.mean) << ',' << csv_number(p.value.lo)
-             << ',' << csv_number(p.value.hi) << ',' << p.value.n << '\n';
+      for (std::size_t i = 0; i < metrics.size(); ++i) {
+        const SeriesGroups& sg = all[i][k];
+        for (std::size_t g = 0; g < sg.groups.size(); ++g)
+          for (const SeriesPeriod& p : sg.periods[g])
+            os << csv_field(names[k]) << ',' << csv_field(runs[k].path.string()) << ','
+               << csv_field(runs[k].scenario_name) << ',' << metrics[i] << ',' << csv_field(sg.groups[g]) << ','
+               << csv_field(info_of(k, metrics[i]).unit) << ',' << p.from_month << ',' << p.to_month << ','
+               << csv_number(p.value.mean) << ',' << csv_number(p.value.lo) << ',' << csv_number(p.value.hi) << ','
+               << p.value.n << '\n';
+      }
     return;
   }
   const bool several = runs.size() > 1;
@@ -863,66 +905,90 @@ void print_series(std::ostream& os, const std::vector<Results>& runs, const std:
     header(os, runs[k]);
   }
   if (several) print_differences(os, differing_parameters(runs), "Parameters that differ (runs 1, 2, ...):", " | ");
-  for (std::size_t i = 0; i < metrics.size(); ++i) {
-    const std::string unit = unit_of(0, metrics[i]);
-    os << "\n" << metrics[i];
-    if (const std::string d = description_of(0, metrics[i]); !d.empty()) os << ": " << d;
-    os << (unit.empty() ? "" : " (" + unit + ")") << "\n";
-    std::vector<std::vector<std::string>> rows;
-    // A run's column header over as many lines as it takes (as in summary's table of
-    // several runs: a sweep's names are long).
+  bool intervals_left_out = false;
+  // One table: a row per period of any column (a column with other months shows n/a
+  // where it has none), a column per entry of `columns` (its header wrapped after '_'
+  // as in summary's table of several runs; a sweep's names are long), each value's mean
+  // and, for a single column, its interval.
+  auto table = [&](const std::vector<std::string>& titles, const std::vector<const std::vector<SeriesPeriod>*>& columns,
+                   const std::string& unit) {
+    const bool single = columns.size() == 1;
     std::vector<std::vector<std::string>> head_lines;
     size_t header_rows = 1;
-    if (several)
-      for (std::size_t k = 0; k < runs.size(); ++k) {
-        head_lines.push_back(wrapped(std::to_string(k + 1) + ". " + names[k], 24));
+    if (single) {
+      head_lines = {{"mean"}, {"95% interval"}};
+    } else {
+      intervals_left_out = true;
+      for (const auto& title : titles) {
+        head_lines.push_back(wrapped(title, 24));
         header_rows = std::max(header_rows, head_lines.back().size());
       }
-    else
-      head_lines = {{"mean"}, {"95% interval"}};
+    }
+    std::vector<std::vector<std::string>> rows;
     for (size_t line = 0; line < header_rows; ++line) {
       std::vector<std::string> row = {line == 0 ? "months" : ""};
       for (const auto& h : head_lines) row.push_back(line < h.size() ? h[line] : "");
       rows.push_back(row);
     }
-    // A row per period of any run; a run with other months shows n/a where it has none.
     std::vector<std::pair<int, int>> spans;
-    for (std::size_t k = 0; k < runs.size(); ++k)
-      for (const SeriesPeriod& p : all[i][k])
+    for (const auto* ps : columns)
+      for (const SeriesPeriod& p : *ps)
         if (std::find(spans.begin(), spans.end(), std::pair{p.from_month, p.to_month}) == spans.end())
           spans.emplace_back(p.from_month, p.to_month);
     std::sort(spans.begin(), spans.end());
     for (const auto& [from, to] : spans) {
       std::vector<std::string> row = {from == to ? std::to_string(from)
                                                  : std::to_string(from) + "-" + std::to_string(to)};
-      for (std::size_t k = 0; k < runs.size(); ++k) {
-        const auto& ps = all[i][k];
-        const auto p = std::find_if(ps.begin(), ps.end(),
+      for (const auto* ps : columns) {
+        const auto p = std::find_if(ps->begin(), ps->end(),
                                     [&](const SeriesPeriod& x) { return x.from_month == from && x.to_month == to; });
-        if (!several) {
-          row.push_back(series_value(p->value.mean, unit));
+        row.push_back(p == ps->end() ? "n/a" : series_value(p->value.mean, unit));
+        if (single) {
           std::string interval;
-          if (p->value.n > 1 && std::isfinite(p->value.lo))
+          if (p != ps->end() && p->value.n > 1 && std::isfinite(p->value.lo))
             interval.append("[")
                 .append(series_value(p->value.lo, unit))
                 .append(", ")
                 .append(series_value(p->value.hi, unit))
                 .append("]");
           row.push_back(interval);
-        } else {
-          row.push_back(p == ps.end() ? "n/a" : series_value(p->value.mean, unit_of(k, metrics[i])));
         }
       }
       rows.push_back(row);
     }
     std::vector<bool> right(rows[0].size(), true);
     right[0] = false;
-    if (!several) right[2] = false;
+    if (single) right[2] = false;
     print_aligned(os, rows, right, header_rows);
+  };
+  for (std::size_t i = 0; i < metrics.size(); ++i) {
+    const Results::MetricInfo info = info_of(0, metrics[i]);
+    auto title = [&](const std::string& suffix) {
+      os << "\n" << metrics[i] << suffix;
+      if (!info.description.empty()) os << ": " << info.description;
+      os << (info.unit.empty() ? "" : " (" + info.unit + ")") << "\n";
+    };
+    if (!grouped(metrics[i])) {  // the runs side by side
+      title("");
+      std::vector<std::string> titles;
+      std::vector<const std::vector<SeriesPeriod>*> columns;
+      for (std::size_t k = 0; k < runs.size(); ++k) {
+        titles.push_back(std::to_string(k + 1) + ". " + names[k]);
+        columns.push_back(&all[i][k].periods[0]);
+      }
+      table(titles, columns, info.unit);
+      continue;
+    }
+    for (std::size_t k = 0; k < runs.size(); ++k) {  // a table per run, its groups side by side
+      title(several ? ", " + std::to_string(k + 1) + ". " + names[k] : "");
+      std::vector<const std::vector<SeriesPeriod>*> columns;
+      for (const auto& ps : all[i][k].periods) columns.push_back(&ps);
+      table(all[i][k].groups, columns, info.unit);
+    }
   }
   os << "\nEach value is a mean per month over the period's months (a flow per month, not the\n"
      << "period's total), replicate by replicate, then the mean over replicates"
-     << (several ? "\n(--format csv or json gives the 95% intervals).\n" : " with its 95%\nt-interval.\n");
+     << (intervals_left_out ? "\n(--format csv or json gives the 95% intervals).\n" : " with its 95%\nt-interval.\n");
 }
 
 }  // namespace laborsim::analysis

@@ -783,8 +783,9 @@ class Analyze(unittest.TestCase):
         # here from the file with numpy (t(0.975, 3) = 3.182446, the textbook value).
         csv = analyze(["series", self.base, "--format", "csv"], check=True).stdout
         got = pd.read_csv(StringIO(csv), float_precision="round_trip")
-        self.assertEqual(list(got.columns), ["run", "file", "scenario", "metric", "unit", "from_month", "to_month",
-                                             "mean", "lo95", "hi95", "replicates"])
+        self.assertEqual(list(got.columns), ["run", "file", "scenario", "metric", "group", "unit", "from_month",
+                                             "to_month", "mean", "lo95", "hi95", "replicates"])
+        self.assertEqual(set(got["group"]), {"all"})
         self.assertEqual(list(dict.fromkeys(got["metric"])),
                          ["unemployment_rate", "layoffs_ordinary", "layoffs_ai", "layoffs_consolidation"])
         with h5py.File(self.base) as f:
@@ -831,12 +832,31 @@ class Analyze(unittest.TestCase):
         self.assertIn("1. baseline", text)
         self.assertIn("2. hype_regret", text)
         self.assertIn("Parameters that differ", text)
+        # A series by group: each group's periods, from the file's by_cohort datasets.
+        by = pd.read_csv(StringIO(analyze(["series", self.base, "--metric", "cohort/employed", "--format", "csv"],
+                                          check=True).stdout), float_precision="round_trip")
+        with h5py.File(self.base) as f:
+            cohorts = [c.decode() if isinstance(c, bytes) else c for c in f["groups/cohort"][()]]
+            data = f["series/by_cohort/employed"][()]  # replicates x months x cohorts
+        self.assertEqual(list(dict.fromkeys(by["group"])), cohorts)
+        for _, row in by.iterrows():
+            g = cohorts.index(row["group"])
+            per_replicate = data[:, row["from_month"]:row["to_month"] + 1, g].mean(axis=1)
+            self.assertAlmostEqual(row["mean"], per_replicate.mean(), delta=1e-9 * max(1, row["mean"]))
+        js = json.loads(analyze(["series", self.base, "--metric", "cohort/employed", "--format", "json"],
+                                check=True).stdout)
+        groups = js["runs"][0]["series"]["cohort/employed"]["groups"]
+        self.assertEqual(list(groups), cohorts)
+        self.assertEqual([p["mean"] for p in groups[cohorts[0]]], list(by[by["group"] == cohorts[0]]["mean"]))
+        text = analyze(["series", self.base, "--metric", "cohort/employed"], check=True).stdout
+        self.assertRegex(text, r"months +" + r" +".join(re.escape(c) for c in cohorts))
 
     def test_series_refuses_what_it_cannot_show(self):
         p = analyze(["series", self.base, "--metric", "unemployment"])
         self.assertEqual(p.returncode, 2)
-        self.assertIn("no aggregate series 'unemployment'", p.stderr)
+        self.assertIn("no series 'unemployment'", p.stderr)
         self.assertIn("unemployment_rate", p.stderr)
+        self.assertIn("cohort/NAME", p.stderr)
         self.assertEqual(p.stdout, "")
         for args in (["series", self.base, "--every", "0"], ["summary", self.base, "--every", "3"],
                      ["summary", self.base, "--metric", "hires"]):

@@ -70,23 +70,31 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
 // after another; CSV one long table with b_run and b_file first; JSON {"comparisons": [...]}.
 void print_comparisons(std::ostream& os, const std::vector<Results>& runs, Format f);
 
-// An aggregate series over periods of `every` months from the run's (or window's) first
-// month, the last period perhaps shorter: each replicate's mean per month over the
-// period, then their mean over replicates with its 95% t-interval. Months are the run's
-// own (a window from --from counts on from there). FormatError for a metric the file
-// does not have, naming those it has.
+// A series over periods of `every` months from the run's (or window's) first month,
+// the last period perhaps shorter: each replicate's mean per month over the period,
+// then their mean over replicates with its 95% t-interval. Months are the run's own (a
+// window from --from counts on from there). `metric` names an aggregate series
+// ("unemployment_rate") or one by group ("cohort/employed"): the periods of each group,
+// or of the one group "all". FormatError for a series the file does not have, naming
+// those it has.
 struct SeriesPeriod {
   int from_month, to_month;  // inclusive
   Interval value;
 };
-std::vector<SeriesPeriod> series_periods(const Results& r, const std::string& metric, int every);
+struct SeriesGroups {
+  std::vector<std::string> groups;                 // "all" for an aggregate series
+  std::vector<std::vector<SeriesPeriod>> periods;  // by group
+};
+SeriesGroups series_periods(const Results& r, const std::string& metric, int every);
 // The headline series `series` shows unless told which.
 inline const std::vector<std::string> kHeadlineSeries = {"unemployment_rate", "layoffs_ordinary", "layoffs_ai",
                                                          "layoffs_consolidation"};
-// Table: for each metric a table with a row per period, the mean and 95% interval of
-// one run or the means of several side by side; CSV one long table (run, file, scenario,
-// metric, unit, from_month, to_month, mean, lo95, hi95, replicates); JSON
-// {"every": N, "runs": [{..., "series": {metric: {unit, description, periods}}}]}.
+// Table: for each series a table with a row per period: the mean and 95% interval of
+// one run, or the means of several runs side by side; a series by group, a table per
+// run with its groups side by side. CSV one long table (run, file, scenario, metric,
+// group, unit, from_month, to_month, mean, lo95, hi95, replicates; group "all" for an
+// aggregate series); JSON {"every": N, "runs": [{..., "series": {metric: {unit,
+// description, periods}}}]}, a series by group with "groups": {name: periods} instead.
 void print_series(std::ostream& os, const std::vector<Results>& runs, const std::vector<std::string>& metrics,
                   int every, Format f);
 
