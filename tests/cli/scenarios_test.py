@@ -374,6 +374,19 @@ class Gallery(unittest.TestCase):
         decline = 1 - young / counterfactual
         self.assertGreater(decline, 0.12)  # 13% (later 16%) in Brynjolfsson, Chandar & Chen
         self.assertLess(decline, 0.17)
+        # docs/teaching.md, section 4: the gap opens slowly, year by year, as adoption
+        # spreads (laborsim-analyze series, as a class reads it).
+        p = analyze(["series", self.result("no_ai"), self.result("young_workers"), "--metric",
+                     "young_high_exposure_employed", "--format", "csv"], check=True)
+        t = pd.read_csv(StringIO(p.stdout))
+        by_year = {sc: t[t["scenario"] == sc].sort_values("from_month")["mean"].to_numpy()
+                   for sc in ("no_ai", "young_workers")}
+        gap = 1 - by_year["young_workers"] / by_year["no_ai"]
+        self.assertEqual(len(gap), 10)
+        self.assertLess(gap[0], 0.02)
+        self.assertTrue(0.03 < gap[2] < 0.09, gap)
+        self.assertTrue(0.08 < gap[4] < 0.15, gap)
+        self.assertTrue(all(b > a for a, b in zip(gap[:8], gap[1:8])), gap)  # it widens through year 8
 
     def test_comparative_statics_across_the_gallery(self):
         base = aggregate(self.result("baseline"))
