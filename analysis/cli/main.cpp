@@ -43,12 +43,11 @@ int main(int argc, char** argv) {
       "at displacement")("format,f", po::value<std::string>(), "table (default), csv or json; export: csv or json")(
       "output,o", po::value<std::string>(), "export: output directory; report: HTML file")(
       "from", po::value<int>(),
-      "summary, compare, series: figures over months FROM to the end (displacements that began in them), e.g. from the "
-      "month a "
-      "scheduled change takes effect")("to", po::value<int>(),
-                                       "summary, compare, series: figures over months before TO (displacements that "
-                                       "began in them), as if the run had been "
-                                       "TO months long, e.g. to compare a longer run with a shorter one")(
+      "summary, compare, series: figures over months FROM to the end (displacements that began in them), e.g. from "
+      "the month a scheduled change takes effect")(
+      "to", po::value<int>(),
+      "summary, compare, series: figures over months before TO (displacements that began in them), as if the run had "
+      "been TO months long, e.g. to compare a longer run with a shorter one")(
       "grouping", po::value<std::vector<std::string>>()->composing(),
       "export: only these series (aggregate, occupation, sector, region or cohort; repeatable); default all")(
       "metric", po::value<std::vector<std::string>>()->composing(),

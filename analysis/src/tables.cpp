@@ -142,6 +142,26 @@ std::vector<std::string> wrapped(const std::string& text, size_t width) {
   return lines;
 }
 
+// A table's header rows: `first` over the first column, then a column per title, each
+// wrapped after '_' within `width` characters (a sweep's run names are long), on as
+// many rows as the longest title takes.
+std::vector<std::vector<std::string>> header_rows_of(const std::string& first, const std::vector<std::string>& titles,
+                                                     size_t width = 24) {
+  std::vector<std::vector<std::string>> lines;
+  size_t n = 1;
+  for (const auto& t : titles) {
+    lines.push_back(wrapped(t, width));
+    n = std::max(n, lines.back().size());
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (size_t line = 0; line < n; ++line) {
+    std::vector<std::string> row = {line == 0 ? first : ""};
+    for (const auto& l : lines) row.push_back(line < l.size() ? l[line] : "");
+    rows.push_back(row);
+  }
+  return rows;
+}
+
 // A "reemployed within k months" figure that no replicate could read (the panel follows
 // no displaced worker that long in over half of them).
 bool unread_horizon(const Figure& fig) {
@@ -439,20 +459,11 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
   }
   print_differences(os, differing_parameters(runs), "Parameters that differ (runs 1, 2, ...):", " | ");
   // One row per figure, one column per run (means; a figure a run lacks is n/a).
-  // Headers longer than kColumn characters take more lines, so that many runs fit.
-  constexpr size_t kColumn = 24;
-  std::vector<std::vector<std::string>> head_lines;
-  size_t header_rows = 1;
-  for (std::size_t k = 0; k < runs.size(); ++k) {
-    head_lines.push_back(wrapped(std::to_string(k + 1) + ". " + names[k], kColumn));
-    header_rows = std::max(header_rows, head_lines.back().size());
-  }
-  std::vector<std::vector<std::string>> rows;
-  for (size_t line = 0; line < header_rows; ++line) {
-    std::vector<std::string> row = {line == 0 ? "figure" : ""};
-    for (const auto& h : head_lines) row.push_back(line < h.size() ? h[line] : "");
-    rows.push_back(row);
-  }
+  // Headers longer than 24 characters take more lines, so that many runs fit.
+  std::vector<std::string> titles;
+  for (std::size_t k = 0; k < runs.size(); ++k) titles.push_back(std::to_string(k + 1) + ". " + names[k]);
+  std::vector<std::vector<std::string>> rows = header_rows_of("figure", titles);
+  const size_t header_rows = rows.size();
   const size_t columns = rows[0].size();
   for (const Figure& first : figs[0]) {
     std::vector<std::string> row = {first.label};
@@ -762,10 +773,6 @@ void print_comparisons(std::ostream& os, const std::vector<Results>& runs, Forma
   }
 }
 
-}  // namespace laborsim::analysis
-
-namespace laborsim::analysis {
-
 namespace {
 
 // A series' value as the series table shows it: a fraction as a percentage to two
@@ -782,10 +789,6 @@ std::string series_value(double v, const std::string& unit) {
     std::snprintf(buf, sizeof buf, "%.4g", v);
   return buf;
 }
-
-}  // namespace
-
-namespace {
 
 // The periods of one series (value(replicate, month)) over a run of `months`: each
 // replicate's mean over the period's months, then their mean with its interval.
@@ -913,23 +916,10 @@ void print_series(std::ostream& os, const std::vector<Results>& runs, const std:
   auto table = [&](const std::vector<std::string>& titles, const std::vector<const std::vector<SeriesPeriod>*>& columns,
                    const std::string& unit) {
     const bool single = columns.size() == 1;
-    std::vector<std::vector<std::string>> head_lines;
-    size_t header_rows = 1;
-    if (single) {
-      head_lines = {{"mean"}, {"95% interval"}};
-    } else {
-      intervals_left_out = true;
-      for (const auto& title : titles) {
-        head_lines.push_back(wrapped(title, 24));
-        header_rows = std::max(header_rows, head_lines.back().size());
-      }
-    }
-    std::vector<std::vector<std::string>> rows;
-    for (size_t line = 0; line < header_rows; ++line) {
-      std::vector<std::string> row = {line == 0 ? "months" : ""};
-      for (const auto& h : head_lines) row.push_back(line < h.size() ? h[line] : "");
-      rows.push_back(row);
-    }
+    if (!single) intervals_left_out = true;
+    std::vector<std::vector<std::string>> rows =
+        header_rows_of("months", single ? std::vector<std::string>{"mean", "95% interval"} : titles);
+    const size_t header_rows = rows.size();
     std::vector<std::pair<int, int>> spans;
     for (const auto* ps : columns)
       for (const SeriesPeriod& p : *ps)
