@@ -445,9 +445,12 @@ std::string cohort_section(const std::vector<Results>& runs, const std::vector<s
         const Unit u = difference_unit(it->unit);
         const Interval& d = g.c.diff[i];
         const std::string pt = u == Unit::rate ? "pt" : "";
-        std::string text = !g.c.comparable(*it) ? "n/c" : !std::isfinite(d.mean) ? "n/a" : format_value(d.mean, u) + pt;
+        const int extra = extra_decimals(d, u);
+        std::string text = !g.c.comparable(*it)     ? "n/c"
+                           : !std::isfinite(d.mean) ? "n/a"
+                                                    : format_value(d.mean, u, extra) + pt;
         if (g.c.comparable(*it) && std::isfinite(d.lo) && std::isfinite(d.hi))
-          text += " [" + format_value(d.lo, u) + pt + ", " + format_value(d.hi, u) + pt + "]";
+          text += " [" + format_value(d.lo, u, extra) + pt + ", " + format_value(d.hi, u, extra) + pt + "]";
         const bool bold = g.c.comparable(*it) && d.n >= 2 && d.excludes_zero();
         h << "<td>" << (bold ? "<b>" : "") << esc(text) << (bold ? "</b>" : "") << "</td>";
       }
@@ -624,9 +627,11 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
       << esc(label.substr(std::min(indent, label.size()))) << "</td>";
     for (const auto& f : figs) {
       const Interval i = figure_interval(f[k]);
-      h << "<td class=\"n\">" << esc(format_value(i.mean, f[k].unit));
+      const int extra = extra_decimals(i, f[k].unit);
+      h << "<td class=\"n\">" << esc(format_value(i.mean, f[k].unit, extra));
       if (i.n > 1 && std::isfinite(i.lo))
-        h << " [" << esc(format_value(i.lo, f[k].unit)) << ", " << esc(format_value(i.hi, f[k].unit)) << "]";
+        h << " [" << esc(format_value(i.lo, f[k].unit, extra)) << ", " << esc(format_value(i.hi, f[k].unit, extra))
+          << "]";
       h << "</td>";
     }
     h << "</tr>\n";

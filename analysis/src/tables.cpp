@@ -38,33 +38,50 @@ const char* unit_name(Unit u) {
   return "";
 }
 
-std::string format_value(double v, Unit u) {
+std::string format_value(double v, Unit u, int extra) {
   if (!std::isfinite(v)) return "n/a";
   char buf[64];
   switch (u) {
     case Unit::count:
-      std::snprintf(buf, sizeof buf, "%.0f", v);
+      std::snprintf(buf, sizeof buf, "%.*f", extra, v);
       break;
     case Unit::share:
     case Unit::rate:
-      std::snprintf(buf, sizeof buf, "%.1f%%", 100 * v);
+      std::snprintf(buf, sizeof buf, "%.*f%%", 1 + extra, 100 * v);
       break;
     case Unit::months:
-      std::snprintf(buf, sizeof buf, "%.1f mo", v);
+      std::snprintf(buf, sizeof buf, "%.*f mo", 1 + extra, v);
       break;
     case Unit::ratio:
-      std::snprintf(buf, sizeof buf, "%.3f", v);
+      std::snprintf(buf, sizeof buf, "%.*f", 3 + extra, v);
       break;
     case Unit::usd:  // each value says its own scale (an interval may straddle two)
       if (std::abs(v) >= 1e9)
-        std::snprintf(buf, sizeof buf, "%.2f bn USD", v / 1e9);
+        std::snprintf(buf, sizeof buf, "%.*f bn USD", 2 + extra, v / 1e9);
       else if (std::abs(v) >= 1e6)
-        std::snprintf(buf, sizeof buf, "%.2f M USD", v / 1e6);
+        std::snprintf(buf, sizeof buf, "%.*f M USD", 2 + extra, v / 1e6);
       else
-        std::snprintf(buf, sizeof buf, "%.0f USD", v);
+        std::snprintf(buf, sizeof buf, "%.*f USD", extra, v);
       break;
   }
   return buf;
+}
+
+int extra_decimals(const Interval& i, Unit u) {
+  constexpr int kMost = 4;
+  // Whether v, printed so, reads as zero (no digit but 0: "0.0%", "-0.0%").
+  auto prints_as_zero = [u](double v, int extra) {
+    return format_value(v, u, extra).find_first_of("123456789") == std::string::npos;
+  };
+  const bool bounds = i.n >= 2 && std::isfinite(i.lo) && std::isfinite(i.hi);
+  for (int extra = 0; extra < kMost; ++extra) {
+    const bool mean_ok = !std::isfinite(i.mean) || i.mean == 0 || !prints_as_zero(i.mean, extra);
+    const bool apart = !bounds || i.lo == i.hi || format_value(i.lo, u, extra) != format_value(i.hi, u, extra);
+    const bool off_zero =
+        !bounds || !i.excludes_zero() || (!prints_as_zero(i.lo, extra) && !prints_as_zero(i.hi, extra));
+    if (mean_ok && apart && off_zero) return extra;
+  }
+  return kMost;
 }
 
 std::string csv_number(double v) {
@@ -82,11 +99,12 @@ std::string csv_field(const std::string& s) {
 
 namespace {
 
-std::string interval_text(const Interval& i, Unit u, const std::string& suffix = "") {
+// (extra: the decimals beyond the unit's usual ones that the mean is printed with too.)
+std::string interval_text(const Interval& i, Unit u, int extra, const std::string& suffix = "") {
   if (i.n == 1) return "(1 replicate)";  // a mean, but no interval from one value
   if (i.n < 2 || !std::isfinite(i.lo)) return "";
   std::ostringstream os;  // (not operator+: GCC 12 warns falsely, -Wrestrict, on the chain)
-  os << '[' << format_value(i.lo, u) << suffix << ", " << format_value(i.hi, u) << suffix << ']';
+  os << '[' << format_value(i.lo, u, extra) << suffix << ", " << format_value(i.hi, u, extra) << suffix << ']';
   return os.str();
 }
 
@@ -390,9 +408,11 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
   header(os, r);
   std::vector<std::vector<std::string>> rows = {{"figure", "mean", "95% interval"}};
   for (const auto& fig : figs) {
-    Interval i = figure_interval(fig);
+    const Interval i = figure_interval(fig);
+    const int extra = extra_decimals(i, fig.unit);
     // (a one-replicate run says so once, below, not on every row)
-    rows.push_back({fig.label, format_value(i.mean, fig.unit), r.replicates > 1 ? interval_text(i, fig.unit) : ""});
+    rows.push_back(
+        {fig.label, format_value(i.mean, fig.unit, extra), r.replicates > 1 ? interval_text(i, fig.unit, extra) : ""});
   }
   print_aligned(os, rows, {false, true, false});
   os << "\nMeans over replicates with 95% t-intervals, cut to the values a figure can take (a share\n"
@@ -614,10 +634,13 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
       {"figure", "A", "B", "B - A", "95% interval of B - A", "distinguishable"}};
   for (size_t k = 0; k < c.a.size(); ++k) {
     const Unit du = difference_unit(c.a[k].unit);
-    std::string d = format_value(c.diff[k].mean, du);
+    const int extra = extra_decimals(c.diff[k], du);
+    std::string d = format_value(c.diff[k].mean, du, extra);
     if ((du == Unit::rate) && std::isfinite(c.diff[k].mean)) d += "pt";
-    rows.push_back({c.a[k].label, format_value(c.ia[k].mean, c.a[k].unit), format_value(c.ib[k].mean, c.b[k].unit), d,
-                    interval_text(c.diff[k], du, du == Unit::rate ? "pt" : ""),
+    // A and B to the difference's decimals, so that they show it.
+    rows.push_back({c.a[k].label, format_value(c.ia[k].mean, c.a[k].unit, extra),
+                    format_value(c.ib[k].mean, c.b[k].unit, extra), d,
+                    interval_text(c.diff[k], du, extra, du == Unit::rate ? "pt" : ""),
                     !c.comparable(c.a[k])       ? "not comparable"
                     : c.diff[k].n < 2           ? "n/a"
                     : c.diff[k].excludes_zero() ? "yes"
@@ -729,7 +752,7 @@ void print_comparison_by(std::ostream& os, const Results& a, const Results& b, c
     for (std::size_t k = 0; k < g.c.a.size(); ++k) {
       const Unit u = difference_unit(g.c.a[k].unit);
       const Interval& d = g.c.diff[k];
-      std::string cell = !g.c.comparable(g.c.a[k]) ? "n/c" : format_value(d.mean, u);
+      std::string cell = !g.c.comparable(g.c.a[k]) ? "n/c" : format_value(d.mean, u, extra_decimals(d, u));
       if (g.c.comparable(g.c.a[k]) && std::isfinite(d.mean)) {
         if (u == Unit::rate) cell += "pt";
         if (d.n >= 2 && d.excludes_zero()) cell += "*";

@@ -344,6 +344,47 @@ class Analyze(unittest.TestCase):
         self.assertEqual(diff["caveats"], [])  # same length and size: every figure compares
         self.assertTrue(all(v["comparable"] for v in diff["figures"].values()))
 
+    def test_compare_table_prints_each_difference_to_the_digits_it_needs(self):
+        # A small policy change (the subsidy moves unemployment by hundredths of a point):
+        # each difference is printed to the JSON's value within half its last digit; a
+        # difference called distinguishable has no bound that reads as zero, and bounds
+        # that differ print differently (no "-0.0%pt [-0.0%pt, -0.0%pt] yes").
+        with tempdir() as d:
+            sub = run_scenario(d, "baseline", ["-r", "4", "--quiet", "--set", "retraining.subsidy=true"] + QUICK)
+            more_digits = 0
+            for b in [sub, self.hype]:
+                figures = json.loads(analyze(["compare", self.base, b, "--format", "json"],
+                                             check=True).stdout)["figures"]
+                text = analyze(["compare", self.base, b], check=True).stdout
+                checked = 0
+                for fig in figures.values():
+                    diff = fig["b_minus_a"]
+                    if diff["mean"] is None or diff["lo95"] is None or fig["unit"] == "usd":  # (scaled: M, bn)
+                        continue
+                    value = r"(-?[\d.]+(?:%pt| mo)?)"
+                    row = re.search(re.escape(fig["label"]) + r" {2,}.*?  " + value + r" {2,}\[" + value + ", " +
+                                    value + r"\] +(yes|no)\n", text)
+                    self.assertIsNotNone(row, fig["label"])
+                    shown = [row.group(k) for k in (1, 2, 3)]
+                    scale = 100 if fig["unit"] in ("share", "rate") else 1
+                    for s, v in zip(shown, [diff["mean"], diff["lo95"], diff["hi95"]]):
+                        number = re.match(r"-?\d+(?:\.(\d+))?", s)
+                        places = len(number.group(1) or "")
+                        self.assertLessEqual(abs(float(number.group(0)) - v * scale), 0.5 * 10 ** -places + 1e-12,
+                                             (fig["label"], s, v))
+                    reads_zero = [not re.search(r"[1-9]", s) for s in shown]
+                    if diff["mean"] != 0:
+                        self.assertFalse(reads_zero[0], (fig["label"], shown))
+                    self.assertEqual(row.group(4) == "yes", diff["distinguishable"], fig["label"])
+                    if diff["distinguishable"]:
+                        self.assertFalse(reads_zero[1] or reads_zero[2], (fig["label"], shown))
+                    if diff["lo95"] < diff["hi95"]:
+                        self.assertNotEqual(shown[1], shown[2], fig["label"])
+                    checked += 1
+                    more_digits += fig["unit"] in ("share", "rate") and len(shown[0].split(".")[-1]) > 4
+                self.assertGreater(checked, 30)
+            self.assertGreater(more_digits, 0)  # the subsidy's small differences did need them
+
     def test_summary_says_what_it_cannot_show(self):
         # One replicate: means without intervals, said once, not on every row. A panel
         # that caught no displacement is not reported as a panel switched off.

@@ -12,7 +12,15 @@ namespace laborsim::analysis {
 enum class Format { table, csv, json };
 Format parse_format(const std::string& s);  // throws std::invalid_argument
 
-std::string format_value(double v, Unit u);
+// v as a table shows it: a share or rate in percent with one decimal, months with one,
+// a ratio with three, a count whole, US dollars scaled (M, bn) with two; extra: more
+// decimals than those.
+std::string format_value(double v, Unit u, int extra = 0);
+// The extra decimals (up to 4) with which an interval reads right: a mean that is not
+// zero does not print as zero, bounds that differ print differently, and neither bound
+// of an interval that excludes zero prints as zero (a difference of -0.03 points shown
+// as "-0.0%pt [-0.0%pt, -0.0%pt]" and called distinguishable would say nothing).
+int extra_decimals(const Interval& i, Unit u);
 // The unit of a difference of two values of unit u: a share's or rate's difference is in
 // percentage points (shown as a rate, with "pt" after it).
 inline Unit difference_unit(Unit u) { return u == Unit::share || u == Unit::rate ? Unit::rate : u; }
