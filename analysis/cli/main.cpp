@@ -25,6 +25,7 @@ const char* kUsage =
     "[--to M]\n"
     "  laborsim-analyze series RESULTS.h5 [...] [--metric NAME ...] [--every N] [--format table|csv|json] [--from M] "
     "[--to M]\n"
+    "  laborsim-analyze flows RESULTS.h5 [--top N] [--format table|csv|json] [--from M] [--to M]\n"
     "  laborsim-analyze export RESULTS.h5 [...] --format csv|json -o DIR [--grouping aggregate ...]\n"
     "  laborsim-analyze report A.h5 [B.h5 ...] -o report.html\n\n"
     "Displacement and rehiring outcomes of laborsim runs: every figure as a mean across\n"
@@ -43,17 +44,21 @@ int main(int argc, char** argv) {
       "at displacement")("format,f", po::value<std::string>(), "table (default), csv or json; export: csv or json")(
       "output,o", po::value<std::string>(), "export: output directory; report: HTML file")(
       "from", po::value<int>(),
-      "summary, compare, series: figures over months FROM to the end (displacements that began in them), e.g. from "
+      "summary, compare, series, flows: figures over months FROM to the end (displacements that began in them), e.g. "
+      "from "
       "the month a scheduled change takes effect")(
       "to", po::value<int>(),
-      "summary, compare, series: figures over months before TO (displacements that began in them), as if the run had "
+      "summary, compare, series, flows: figures over months before TO (displacements that began in them), as if the "
+      "run had "
       "been TO months long, e.g. to compare a longer run with a shorter one")(
       "grouping", po::value<std::vector<std::string>>()->composing(),
       "export: only these series (aggregate, occupation, sector, region or cohort; repeatable); default all")(
       "metric", po::value<std::vector<std::string>>()->composing(),
       "series: a series of the file (repeatable), e.g. unemployment_rate or layoffs_ai, or by group, e.g. "
       "cohort/employed or occupation/layoffs_ai; default unemployment_rate and the layoffs by cause")(
-      "every", po::value<int>()->default_value(12), "series: months per period (12: years; 1: every month)");
+      "every", po::value<int>()->default_value(12), "series: months per period (12: years; 1: every month)")(
+      "top", po::value<int>()->default_value(3),
+      "flows: how many occupations besides their own each row of the table shows (CSV and JSON give all)");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>())("files", po::value<std::vector<std::string>>());
   po::options_description all;
@@ -99,6 +104,9 @@ int main(int argc, char** argv) {
     } else if (cmd == "series") {
       if (files.empty()) return usage_error("series takes one or more results files");
       if (vm["every"].as<int>() < 1) return usage_error("--every must be 1 or more (months per period)");
+    } else if (cmd == "flows") {
+      if (files.size() != 1) return usage_error("flows takes one results file");
+      if (vm["top"].as<int>() < 0) return usage_error("--top must be 0 or more");
     } else if (cmd == "export") {
       if (files.empty()) return usage_error("export takes one or more results files");
     } else if (cmd == "compare") {
@@ -121,10 +129,11 @@ int main(int argc, char** argv) {
         return usage_error("--by must be occupation, sector, region, cohort, tenure or cause");
     }
     for (const char* opt : {"from", "to"})
-      if (cmd != "summary" && cmd != "compare" && cmd != "series" && vm.count(opt))
-        return usage_error(std::string("--") + opt + " is an option of summary, compare and series");
+      if (cmd != "summary" && cmd != "compare" && cmd != "series" && cmd != "flows" && vm.count(opt))
+        return usage_error(std::string("--") + opt + " is an option of summary, compare, series and flows");
     if (cmd != "series" && (vm.count("metric") || !vm["every"].defaulted()))
       return usage_error("--metric and --every are options of series");
+    if (cmd != "flows" && !vm["top"].defaulted()) return usage_error("--top is an option of flows");
     for (const auto& f : files) runs.push_back(read_results(f));
     if (vm.count("from") || vm.count("to"))
       for (auto& r : runs)
@@ -158,6 +167,8 @@ int main(int argc, char** argv) {
         print_comparison(std::cout, runs[0], runs[1], compare(runs[0], runs[1]), format);
       else
         print_comparisons(std::cout, runs, format);
+    } else if (cmd == "flows") {
+      print_flows(std::cout, runs[0], flows(runs[0]), vm["top"].as<int>(), format);
     } else if (cmd == "series") {
       const auto metrics = vm.count("metric") ? vm["metric"].as<std::vector<std::string>>() : kHeadlineSeries;
       print_series(std::cout, runs, metrics, vm["every"].as<int>(), format);

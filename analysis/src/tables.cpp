@@ -1004,4 +1004,110 @@ void print_series(std::ostream& os, const std::vector<Results>& runs, const std:
      << (intervals_left_out ? "\n(--format csv or json gives the 95% intervals).\n" : " with its 95%\nt-interval.\n");
 }
 
+void print_flows(std::ostream& os, const Results& r, const std::vector<FlowOrigin>& origins, int top, Format f) {
+  const bool titled = std::any_of(origins.begin(), origins.end(), [](const FlowOrigin& o) { return !o.title.empty(); });
+  if (f == Format::json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const FlowOrigin& o : origins) {
+      nlohmann::json to = nlohmann::json::array();
+      for (const FlowDestination& d : o.to) {
+        nlohmann::json j = {{"group", d.group}, {"share", interval_json(d.share)}};
+        if (titled) j["title"] = d.title;
+        to.push_back(std::move(j));
+      }
+      nlohmann::json j = {
+          {"group", o.group}, {"rehires", interval_json(o.rehires)}, {"same", interval_json(o.same)}, {"to", to}};
+      if (titled) j["title"] = o.title;
+      list.push_back(std::move(j));
+    }
+    os << nlohmann::json{{"file", r.path.string()},     {"scenario", r.scenario_name}, {"replicates", r.replicates},
+                         {"from_month", r.first_month}, {"months", r.months},          {"origins", list}}
+              .dump(2)
+       << "\n";
+    return;
+  }
+  if (f == Format::csv) {  // one row per origin and destination, its own group included
+    os << "from_occupation" << (titled ? ",from_title" : "") << ",to_occupation" << (titled ? ",to_title" : "")
+       << ",rehires_from,rehires_from_lo95,rehires_from_hi95,share,share_lo95,share_hi95,replicates\n";
+    for (const FlowOrigin& o : origins)
+      for (const FlowDestination& d : o.to) {
+        os << csv_field(o.group);
+        if (titled) os << ',' << csv_field(o.title);
+        os << ',' << csv_field(d.group);
+        if (titled) os << ',' << csv_field(d.title);
+        os << ',' << csv_number(o.rehires.mean) << ',' << csv_number(o.rehires.lo) << ',' << csv_number(o.rehires.hi)
+           << ',' << csv_number(d.share.mean) << ',' << csv_number(d.share.lo) << ',' << csv_number(d.share.hi) << ','
+           << d.share.n << '\n';
+      }
+    return;
+  }
+  header(os, r);
+  if (origins.empty()) {
+    os << "\nNo displaced worker of the spell panel found a job"
+       << (r.panel_rate > 0 ? "" : " (output.panel_rate = 0: the run recorded no spells)") << ".\n";
+    return;
+  }
+  // Origins with the most rehires first; for each, its own group and the `top` others
+  // that took most of them.
+  std::vector<const FlowOrigin*> order;
+  for (const FlowOrigin& o : origins) order.push_back(&o);
+  std::stable_sort(order.begin(), order.end(),
+                   [](const FlowOrigin* a, const FlowOrigin* b) { return a->rehires.mean > b->rehires.mean; });
+  // (no more destination columns than some row fills)
+  std::size_t most_others = 0;
+  for (const FlowOrigin& o : origins)
+    most_others = std::max(most_others, o.to.size() - static_cast<std::size_t>(o.same.mean > 0));
+  top = static_cast<int>(std::min(static_cast<std::size_t>(top), most_others));
+  std::vector<std::string> head = {"occupation"};
+  if (titled) head.push_back("title");
+  head.insert(head.end(), {"rehired", "same occupation"});
+  for (int k = 1; k <= top; ++k) head.push_back("to " + std::to_string(k));
+  std::vector<std::vector<std::string>> rows = {head};
+  // (a share with one decimal, more only where it would read as zero; a destination by
+  // its title, cut short, where occupations are codes)
+  auto share = [](const Interval& i) {
+    return format_value(i.mean, Unit::share, extra_decimals({i.mean}, Unit::share));
+  };
+  auto cut = [](const std::string& t, std::size_t n) { return t.size() <= n ? t : t.substr(0, n - 1) + "~"; };
+  for (const FlowOrigin* o : order) {
+    std::vector<std::string> row = {o->group};
+    if (titled) row.push_back(cut(o->title, 40));
+    row.push_back(format_value(o->rehires.mean, Unit::count));
+    row.push_back(share(o->same));
+    int shown = 0;
+    for (const FlowDestination& d : o->to) {
+      if (shown == top) break;
+      if (d.group == o->group) continue;
+      std::string cell = titled && !d.title.empty() ? cut(d.title, 28) : d.group;
+      row.push_back(cell.append(" ").append(share(d.share)));
+      ++shown;
+    }
+    for (; shown < top; ++shown) row.push_back("");
+    rows.push_back(row);
+  }
+  std::vector<bool> right(head.size(), false);
+  right[titled ? 2 : 1] = right[titled ? 3 : 2] = true;
+  os << "\nWhere the displaced who found a job went, by occupation:\n";
+  print_aligned(os, rows, right);
+  const std::string note =
+      std::string(
+          "Displacements of the run that ended in a job (spell panel), by the occupation left and the one "
+          "found") +
+      (titled ? " (destinations by title, cut short)" : "") +
+      ". rehired: how many, scaled by 1/panel_rate, mean over replicates. same occupation, to 1, 2, ...: the share "
+      "of them rehired in their own occupation and in the others that took most, per replicate, then the mean over "
+      "replicates. --format csv or json gives every occupation they went to, with 95% intervals. A worker changes "
+      "occupation only by retraining, or with network matching along the mobility network.";
+  os << "\n";
+  std::string line;  // the note in lines of up to 88 characters, broken between words
+  for (std::size_t from = 0; from < note.size();) {
+    const std::size_t space = note.find(' ', from);
+    const std::string word = note.substr(from, space == std::string::npos ? std::string::npos : space - from);
+    if (!line.empty() && line.size() + 1 + word.size() > 88) os << line << "\n", line.clear();
+    line.append(line.empty() ? "" : " ").append(word);
+    from = space == std::string::npos ? note.size() : space + 1;
+  }
+  os << line << "\n";
+}
+
 }  // namespace laborsim::analysis

@@ -128,7 +128,7 @@ class Analyze(unittest.TestCase):
             self.assertIn(f"--from {bad} is not a month of the run (it has months 0-35)", p.stderr)
         p = analyze(["export", self.base, "--format", "csv", "-o", "/nonexistent", "--from", "3"])
         self.assertEqual(p.returncode, 2)
-        self.assertIn("--from is an option of summary, compare and series", p.stderr)
+        self.assertIn("--from is an option of summary, compare, series and flows", p.stderr)
 
     def test_summary_to_a_month_is_the_shorter_run(self):
         # --to 24 of a 36-month run is the run as if it had been 24 months long: a run of
@@ -180,7 +180,7 @@ class Analyze(unittest.TestCase):
                 self.assertIn(f"{self.hype}: {message}", p.stderr)
         p = analyze(["export", self.hype, "--format", "csv", "-o", "/nonexistent", "--to", "3"])
         self.assertEqual(p.returncode, 2)
-        self.assertIn("--to is an option of summary, compare and series", p.stderr)
+        self.assertIn("--to is an option of summary, compare, series and flows", p.stderr)
 
     def test_displaced_again_is_repeat_job_loss_in_the_spell_panel(self):
         # "displaced again within 24 months": of each replicate's displacements at least 24
@@ -384,6 +384,95 @@ class Analyze(unittest.TestCase):
                     more_digits += fig["unit"] in ("share", "rate") and len(shown[0].split(".")[-1]) > 4
                 self.assertGreater(checked, 30)
             self.assertGreater(more_digits, 0)  # the subsidy's small differences did need them
+
+    def test_flows_are_the_spells_destinations(self):
+        # flows: for each occupation left, the share of its rehires in each occupation,
+        # replicate by replicate, then the mean; recomputed here from the spells with
+        # numpy. The shares of an origin add up to 1 (every rehire went somewhere), and
+        # CSV, JSON and the table say the same.
+        j = json.loads(analyze(["flows", self.hype, "--format", "json"], check=True).stdout)
+        with h5py.File(self.hype) as f:
+            names = [n.decode() for n in f["groups/occupation"][()]]
+            sp = {k: f["spells"][k][()] for k in ("replicate", "reemployed", "occupation", "new_occupation", "region",
+                                                  "new_region")}
+            reps, panel = int(f.attrs["replicates"]), float(f["spells"].attrs["panel_rate"])
+        back = sp["reemployed"] == 1
+        self.assertTrue((sp["region"][back] == sp["new_region"][back]).all())  # why there is no --by region
+        self.assertEqual([o["group"] for o in j["origins"]],
+                         [n for i, n in enumerate(names) if (back & (sp["occupation"] == i)).any()])
+        for o in j["origins"]:
+            mine = back & (sp["occupation"] == names.index(o["group"]))
+            per_rep = np.array([(mine & (sp["replicate"] == k)).sum() for k in range(reps)], float)
+            self.assertAlmostEqual(o["rehires"]["mean"], (per_rep / panel).mean(), places=6)
+            total = 0
+            for d in o["to"]:
+                into = mine & (sp["new_occupation"] == names.index(d["group"]))
+                counts = np.array([(into & (sp["replicate"] == k)).sum() for k in range(reps)], float)
+                share = (counts[per_rep > 0] / per_rep[per_rep > 0]).mean()
+                self.assertAlmostEqual(d["share"]["mean"], share, places=12, msg=(o["group"], d["group"]))
+                self.assertGreater(counts.sum(), 0)  # only occupations someone went to
+                total += d["share"]["mean"]
+            self.assertAlmostEqual(total, 1, places=12)
+            same = [d for d in o["to"] if d["group"] == o["group"]]
+            self.assertEqual(o["same"]["mean"], same[0]["share"]["mean"] if same else 0)
+        # --from 12: the displacements that began in months 12 on.
+        late = json.loads(analyze(["flows", self.hype, "--from", "12", "--format", "json"], check=True).stdout)
+        self.assertEqual(late["from_month"], 12)
+        with h5py.File(self.hype) as f:
+            start = f["spells/start_month"][()]
+        self.assertAlmostEqual(sum(o["rehires"]["mean"] for o in late["origins"]),
+                               (back & (start >= 12)).sum() / reps / panel, places=6)
+        rows = pd.read_csv(StringIO(analyze(["flows", self.hype, "--format", "csv"], check=True).stdout))
+        self.assertEqual(len(rows), sum(len(o["to"]) for o in j["origins"]))
+        self.assertTrue(np.allclose(rows.groupby("from_occupation")["share"].sum(), 1))
+        # The table: origins with the most rehires first, their own share, then the others
+        # that took most, in order.
+        text = analyze(["flows", self.hype, "--top", "2"], check=True).stdout
+        order = sorted(j["origins"], key=lambda o: -o["rehires"]["mean"])
+        lines = [line for line in text.splitlines() if line.split(" ")[0] in {o["group"] for o in order}]
+        self.assertEqual([line.split()[0] for line in lines], [o["group"] for o in order])
+        first = order[0]
+        others = [d for d in first["to"] if d["group"] != first["group"]][:2]
+        self.assertRegex(lines[0], rf"{first['group']} +\d+ +{100 * first['same']['mean']:.1f}% +" +
+                         " +".join(rf"{d['group']} {100 * d['share']['mean']:.1f}%" for d in others))
+        self.assertRegex(text, r"(?m)^occupation +rehired +same occupation +to 1 +to 2$")
+
+    def test_flows_follow_the_matching_mode(self):
+        # Analytic limits: with Cobb-Douglas matching (hires within the market: occupation
+        # and region) and no retraining, every rehire is in the occupation the worker left.
+        # With network matching a worker applies along the mobility network only, so
+        # without retraining every move goes to an occupation the network links to its
+        # own (data/baseline_mobility.csv), and some do move.
+        with tempdir() as d:
+            off = ["--quiet", "--set", "retraining.enabled=false", "--set", "output.panel_rate=0.5"] + QUICK
+            cd = run_scenario(d, "baseline", off)
+            j = json.loads(analyze(["flows", cd, "--format", "json"], check=True).stdout)
+            self.assertGreater(len(j["origins"]), 10)
+            for o in j["origins"]:
+                self.assertEqual(o["same"]["mean"], 1, o["group"])
+                self.assertEqual([t["group"] for t in o["to"]], [o["group"]])
+            # no column that no row fills
+            self.assertRegex(analyze(["flows", cd], check=True).stdout, r"(?m)^occupation +rehired +same occupation$")
+            (Path(d) / "network").mkdir()
+            net = run_scenario(str(Path(d) / "network"), "baseline", off + ["--set", "labor_market.matching=network"])
+            mobility = pd.read_csv(SCENARIOS / "data" / "baseline_mobility.csv")
+            linked = {(a, b) for a, b, p in mobility.itertuples(index=False) if p > 0}
+            j = json.loads(analyze(["flows", net, "--format", "json"], check=True).stdout)
+            moved = 0
+            for o in j["origins"]:
+                for t in o["to"]:
+                    self.assertIn((o["group"], t["group"]), linked | {(o["group"], o["group"])})
+                    moved += t["group"] != o["group"]
+            self.assertGreater(moved, 5)
+            self.assertLess(min(o["same"]["mean"] for o in j["origins"]), 0.99)
+            self.assertRegex(analyze(["flows", net], check=True).stdout, r"(?m)^occupation .* to 3$")
+        for args, message in [(["flows", self.base, self.hype], "flows takes one results file"),
+                              (["flows", self.base, "--by", "region"], "--by is an option of summary and compare"),
+                              (["flows", self.base, "--top", "-1"], "--top must be 0 or more"),
+                              (["summary", self.base, "--top", "2"], "--top is an option of flows")]:
+            p = analyze(args)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn(message, p.stderr)
 
     def test_summary_says_what_it_cannot_show(self):
         # One replicate: means without intervals, said once, not on every row. A panel

@@ -1,6 +1,7 @@
 // Summary and comparison tables as aligned text, CSV or JSON.
 #pragma once
 
+#include "laborsim/analysis/flows.hpp"
 #include "laborsim/analysis/summary.hpp"
 
 #include <ostream>
@@ -105,6 +106,14 @@ inline const std::vector<std::string> kHeadlineSeries = {"unemployment_rate", "l
 // description, periods}}}]}, a series by group with "groups": {name: periods} instead.
 void print_series(std::ostream& os, const std::vector<Results>& runs, const std::vector<std::string>& metrics,
                   int every, Format f);
+
+// Where the displaced went (flows()): a table with a row per occupation left, the most
+// rehires first: how many were rehired, the share in their own occupation and the `top`
+// others that took most of them; CSV a row per origin and destination (its own
+// included) with the origin's rehires and the share's interval; JSON {"origins":
+// [{group, rehires, same, to: [{group, share}]}]} (titles too where the scenario gives
+// them).
+void print_flows(std::ostream& os, const Results& r, const std::vector<FlowOrigin>& origins, int top, Format f);
 
 // CSV field quoting (RFC 4180).
 std::string csv_field(const std::string& s);
