@@ -504,6 +504,40 @@ std::string largest_cuts_table(const Results& r, const std::string& name) {
   return h.str();
 }
 
+// Where the displaced found work (flows()): the ten occupations with the most rehires,
+// each with the share rehired in it and the three others that took most. Empty where
+// the run recorded no rehire.
+std::string flows_table(const Results& r, const std::string& name) {
+  constexpr std::size_t kRows = 10, kOthers = 3;
+  std::vector<FlowOrigin> origins = flows(r);
+  if (origins.empty()) return "";
+  std::stable_sort(origins.begin(), origins.end(),
+                   [](const FlowOrigin& a, const FlowOrigin& b) { return a.rehires.mean > b.rehires.mean; });
+  if (origins.size() > kRows) origins.resize(kRows);
+  auto label = [](const std::string& group, const std::string& title) {
+    return title.empty() ? esc(group) : esc(title) + " <span class=\"note\">" + esc(group) + "</span>";
+  };
+  auto share = [](const Interval& i) {
+    return format_value(i.mean, Unit::share, extra_decimals({i.mean}, Unit::share));
+  };
+  std::ostringstream h;
+  h << "<h3>" << esc(name) << "</h3>\n<table class=\"flows\" data-run=\"" << esc(name)
+    << "\"><tr><th>occupation left</th><th>rehired</th><th>in it again</th><th>elsewhere, most often</th></tr>\n";
+  for (const FlowOrigin& o : origins) {
+    h << "<tr><td>" << label(o.group, o.title) << "</td><td class=\"n\">" << format_value(o.rehires.mean, Unit::count)
+      << "</td><td class=\"n\">" << share(o.same) << "</td><td>";
+    std::size_t shown = 0;
+    for (const FlowDestination& d : o.to) {
+      if (d.group == o.group) continue;
+      if (shown == kOthers) break;
+      h << (shown++ ? ", " : "") << label(d.group, d.title) << " " << share(d.share);
+    }
+    h << "</td></tr>\n";
+  }
+  h << "</table>\n";
+  return h.str();
+}
+
 // Month by month, each run's difference from the first, replicate by replicate: runs
 // made with the same seed share their random streams (common random numbers), so the
 // paired difference shows what the scenarios' differences did, with far less noise than
@@ -778,7 +812,18 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
                  "Earnings after displacement, relative to workers not displaced (1 = no loss)",
                  "year after displacement", "earnings / those not displaced", layers, YAxis::percent, 0.0, 1.0);
   }
-  h << "</div>\n<h2>Scenarios and provenance</h2>\n";
+  h << "</div>\n";
+  {
+    std::string tables;
+    for (std::size_t k = 0; k < runs.size(); ++k) tables += flows_table(runs[k], run_name[k]);
+    if (!tables.empty())
+      h << "<h2>Where the displaced found work</h2>\n<p class=\"note\">The ten occupations with the most "
+           "displaced workers rehired (estimated from the spell panel), the share of them rehired in the same "
+           "occupation, and the others that took most (laborsim-analyze flows lists them all, with 95% "
+           "intervals).</p>\n"
+        << tables;
+  }
+  h << "<h2>Scenarios and provenance</h2>\n";
   for (std::size_t k = 0; k < runs.size(); ++k) {
     const Results& r = runs[k];
     h << "<h3>" << esc(run_name[k]) << "</h3>\n<table>"

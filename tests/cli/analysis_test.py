@@ -437,6 +437,27 @@ class Analyze(unittest.TestCase):
                          " +".join(rf"{d['group']} {100 * d['share']['mean']:.1f}%" for d in others))
         self.assertRegex(text, r"(?m)^occupation +rehired +same occupation +to 1 +to 2$")
 
+    def test_report_says_where_the_displaced_found_work(self):
+        # The report's table per run is flows' ten largest origins: their rehires, the
+        # share in the same occupation and the three others that took most.
+        j = json.loads(analyze(["flows", self.hype, "--format", "json"], check=True).stdout)
+        top = sorted(j["origins"], key=lambda o: -o["rehires"]["mean"])[:10]
+        with tempdir() as d:
+            html = Path(d) / "report.html"
+            analyze(["report", self.base, self.hype, "-o", html], check=True)
+            page = html.read_text()
+        self.assertIn("<h2>Where the displaced found work</h2>", page)
+        table = re.search(r'<table class="flows" data-run="hype_regret">.*?</table>', page, re.S).group(0)
+        rows = re.findall(r'<tr><td>([^<]+)</td><td class="n">(\d+)</td><td class="n">([\d.]+)%</td><td>(.*?)</td>'
+                          r'</tr>', table)
+        self.assertEqual([r[0] for r in rows], [o["group"] for o in top])
+        for (group, rehired, same, others), o in zip(rows, top):
+            self.assertEqual(int(rehired), round(o["rehires"]["mean"]))
+            self.assertAlmostEqual(float(same), 100 * o["same"]["mean"], delta=0.051 if "." in same else 0.5)
+            expected = [t["group"] for t in o["to"] if t["group"] != group][:3]
+            self.assertEqual(re.findall(r"(\w+) [\d.]+%", others), expected)
+        self.assertIn('data-run="baseline"', page)
+
     def test_flows_follow_the_matching_mode(self):
         # Analytic limits: with Cobb-Douglas matching (hires within the market: occupation
         # and region) and no retraining, every rehire is in the occupation the worker left.
