@@ -1922,6 +1922,20 @@ class RandomScenarios(unittest.TestCase):
                     groups = json.loads(analyze(["summary", out, "--by", by, "--format", "json"], check=True).stdout)
                     for name, figures in groups["groups"].items():
                         self.check_figures(figures, 3, f"{where} --by {by} {name}")
+                # Where they went: each origin's shares within 0-100% and adding up to 1, its
+                # rehires adding up to the panel's reemployed spells (scaled), and the
+                # table printing whatever the run.
+                flows = json.loads(analyze(["flows", out, "--format", "json"], check=True).stdout)["origins"]
+                with h5py.File(out) as f:
+                    rehired = (f["spells/reemployed"][()] == 1).sum() / 3 / f["spells"].attrs["panel_rate"]
+                self.assertAlmostEqual(sum(o["rehires"]["mean"] for o in flows), rehired, delta=1e-9 * max(1, rehired),
+                                       msg=where)
+                for o in flows:
+                    self.assertAlmostEqual(sum(t["share"]["mean"] for t in o["to"]), 1, places=12, msg=where)
+                    for t in [o["same"]] + [t["share"] for t in o["to"]]:
+                        self.assertTrue(0 <= t["mean"] <= 1 and (t["lo95"] is None or 0 <= t["lo95"] <= t["hi95"] <= 1),
+                                        where)
+                analyze(["flows", out], check=True)
 
 
 if __name__ == "__main__":
