@@ -471,11 +471,24 @@ std::vector<GroupFigures> summary_by(const Results& r, const std::string& groupi
                               ? std::vector<std::vector<Rows>>(
                                     G, rows_by_replicate(r.comparison, r.replicates, [](std::size_t) { return true; }))
                               : by_group(r.comparison);
+  // The group's employment over the run's last 12 months (fewer in a shorter run), each
+  // replicate's mean per month: what adoption did to the group's jobs, not only to its
+  // displaced (by occupation: the jobs AI takes and the ones it creates).
+  const auto employed = r.grouped.find(grouping + "/employed");
+  const int last = std::min(12, r.months);
   std::vector<GroupFigures> out;
   for (std::size_t g = 0; g < G; ++g) {
     const bool titled = grouping == "occupation" && g < r.occupation_titles.size();
-    out.push_back(
-        {names[g], titled ? r.occupation_titles[g] : std::string(), spell_figures(r, spells[g], comparison[g], true)});
+    out.push_back({names[g], titled ? r.occupation_titles[g] : std::string(), {}});
+    if (employed != r.grouped.end() && last > 0) {
+      Figure f{"employed_end", "employed, mean over the last 12 months", Unit::count,
+               Eigen::VectorXd::Constant(r.replicates, kNaN), true};
+      for (int rep = 0; rep < r.replicates; ++rep)
+        f.values[rep] =
+            employed->second[static_cast<std::size_t>(rep)].col(static_cast<Eigen::Index>(g)).tail(last).mean();
+      out.back().figures.push_back(f);
+    }
+    for (Figure& f : spell_figures(r, spells[g], comparison[g], true)) out.back().figures.push_back(std::move(f));
     if (grouping != "sector") continue;
     const auto hhi = r.grouped.find("sector/hhi");
     for (const auto& [key, label, t] : {std::tuple{"hhi_start", "employment HHI, first month", 0},

@@ -325,28 +325,19 @@ void summary_by_csv_rows(std::ostream& os, const std::vector<GroupFigures>& grou
 
 // A column's name by its figure's key (a figure without one is headed by its key).
 std::string short_name(const std::string& key) {
-  static const std::map<std::string, std::string> short_names = {{"displaced_estimated", "displaced"},
-                                                                 {"reemployed_3m", "reemp 3m"},
-                                                                 {"reemployed_6m", "reemp 6m"},
-                                                                 {"reemployed_12m", "reemp 12m"},
-                                                                 {"reemployed_24m", "reemp 24m"},
-                                                                 {"median_duration", "median dur"},
-                                                                 {"displaced_again_24m", "again 24m"},
-                                                                 {"wage_replacement", "wage repl"},
-                                                                 {"wage_replacement_tenured", "repl 3y+"},
-                                                                 {"rehired_lower_pay", "lower pay"},
-                                                                 {"rehired_offshore", "offshore"},
-                                                                 {"changed_occupation", "other occ"},
-                                                                 {"earnings_loss_year1", "loss y1"},
-                                                                 {"earnings_loss_year3", "loss y3"},
-                                                                 {"earnings_loss_year3_tenured", "y3 3y+"},
-                                                                 {"earnings_years_lost", "lost 3y"},
-                                                                 {"earnings_pv_lost", "PV lost"},
-                                                                 {"hhi_start", "HHI first"},
-                                                                 {"hhi_end", "HHI last"},
-                                                                 {"regret_share_realised", "regret"},
-                                                                 {"ai_cut_staff_share", "AI cut"},
-                                                                 {"acquisition_staff_cut", "acq cut"}};
+  static const std::map<std::string, std::string> short_names = {
+      {"employed_end", "employed"},        {"displaced_estimated", "displaced"},
+      {"reemployed_3m", "reemp 3m"},       {"reemployed_6m", "reemp 6m"},
+      {"reemployed_12m", "reemp 12m"},     {"reemployed_24m", "reemp 24m"},
+      {"median_duration", "median dur"},   {"displaced_again_24m", "again 24m"},
+      {"wage_replacement", "wage repl"},   {"wage_replacement_tenured", "repl 3y+"},
+      {"rehired_lower_pay", "lower pay"},  {"rehired_offshore", "offshore"},
+      {"changed_occupation", "other occ"}, {"earnings_loss_year1", "loss y1"},
+      {"earnings_loss_year3", "loss y3"},  {"earnings_loss_year3_tenured", "y3 3y+"},
+      {"earnings_years_lost", "lost 3y"},  {"earnings_pv_lost", "PV lost"},
+      {"hhi_start", "HHI first"},          {"hhi_end", "HHI last"},
+      {"regret_share_realised", "regret"}, {"ai_cut_staff_share", "AI cut"},
+      {"acquisition_staff_cut", "acq cut"}};
   const auto it = short_names.find(key);
   return it != short_names.end() ? it->second : key;
 }
@@ -540,6 +531,9 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
          : grouping == "cause" ? "cause of displacement"
                                : grouping + " at displacement")
      << " (spell panel; displaced counts scaled by 1/panel_rate).\n"
+     << (grouping == "tenure" || grouping == "cause"
+             ? ""
+             : "employed: the group's employment, mean per month over the last 12 months (its series).\n")
      << (grouping == "cause" ? "Earnings lost: each cause's displaced against the whole comparison group.\n"
                              : "Earnings lost: against the comparison group's workers of the same " + grouping + ".\n");
   if (grouping == "sector")
@@ -767,7 +761,10 @@ void print_comparison_by(std::ostream& os, const Results& a, const Results& b, c
   print_aligned(os, rows, right);
   os << "\nB - A by " << grouping
      << " at displacement (shares in percentage points); *: its 95% interval excludes zero;\n"
-        "n/c: not comparable (runs of other lengths or sizes). Use --format csv or json for A, B\n"
+     << (grouping == "tenure" || grouping == "cause"
+             ? ""
+             : "employed: the group's employment over the last 12 months (its series, not the spells);\n")
+     << "n/c: not comparable (runs of other lengths or sizes). Use --format csv or json for A, B\n"
         "and the intervals.\n";
 }
 

@@ -437,6 +437,25 @@ class Analyze(unittest.TestCase):
                          " +".join(rf"{d['group']} {100 * d['share']['mean']:.1f}%" for d in others))
         self.assertRegex(text, r"(?m)^occupation +rehired +same occupation +to 1 +to 2$")
 
+    def test_summary_by_group_gives_its_employment_over_the_last_year(self):
+        # employed_end: each replicate's mean employment of the group over the last 12
+        # months of the run (or of a --to window), then the mean; by tenure and cause,
+        # which are no groups of workers in the series, there is none.
+        with h5py.File(self.base) as f:
+            names = [n.decode() for n in f["groups/cohort"][()]]
+            emp = f["series/by_cohort/employed"][()]  # replicates x months x cohorts
+        for args, months in [([], slice(-12, None)), (["--to", "20"], slice(8, 20))]:
+            groups = json.loads(analyze(["summary", self.base, "--by", "cohort", "--format", "json"] + args,
+                                        check=True).stdout)["groups"]
+            for i, name in enumerate(names):
+                self.assertAlmostEqual(groups[name]["employed_end"]["mean"], emp[:, months, i].mean(axis=1).mean(),
+                                       places=6, msg=(args, name))
+        for by in ["tenure", "cause"]:
+            groups = json.loads(analyze(["summary", self.base, "--by", by, "--format", "json"], check=True).stdout)
+            self.assertTrue(all("employed_end" not in g for g in groups["groups"].values()), by)
+        self.assertRegex(analyze(["summary", self.base, "--by", "occupation"], check=True).stdout,
+                         r"(?m)^occupation +employed +displaced ")
+
     def test_report_says_where_the_displaced_found_work(self):
         # The report's table per run is flows' ten largest origins: their rehires, the
         # share in the same occupation and the three others that took most.

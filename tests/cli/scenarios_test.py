@@ -445,6 +445,35 @@ class Gallery(unittest.TestCase):
                                    check=True).stdout)["figures"]["unemployment_rate_mean"]["b_minus_a"]
             self.assertTrue(-0.0035 < c["mean"] < -0.0015 and c["distinguishable"], c)
 
+    def test_the_paradox_jobs_ai_takes_and_creates(self):
+        # docs/teaching.md, section 2: compare no_ai baseline --by occupation, its first
+        # column (employment over the last year, B - A): the roles AI complements gain,
+        # the exposed routine ones lose 3-5%, healthcare, trades, manufacturing and
+        # logistics move under 1%. Checked against the series themselves.
+        j = json.loads(analyze(["compare", self.result("no_ai"), self.result("baseline"), "--by", "occupation",
+                                "--format", "json"], check=True).stdout)["groups"]
+        change = {}
+        for name, figs in j.items():
+            a, d = figs["employed_end"]["a"]["mean"], figs["employed_end"]["b_minus_a"]
+            change[name] = d["mean"] / a
+            if name not in ("domain_specialists", "skilled_trades"):  # (the smallest moves)
+                self.assertTrue(d["distinguishable"], name)
+        with h5py.File(self.result("no_ai")) as f, h5py.File(self.result("baseline")) as g:
+            names = [n.decode() for n in f["groups/occupation"][()]]
+            ea = f["series/by_occupation/employed"][:, -12:, :].mean(axis=1)  # replicates x occupations
+            eb = g["series/by_occupation/employed"][:, -12:, :].mean(axis=1)
+        for i, name in enumerate(names):
+            self.assertAlmostEqual(j[name]["employed_end"]["a"]["mean"], ea[:, i].mean(), places=6)
+            self.assertAlmostEqual(j[name]["employed_end"]["b_minus_a"]["mean"], (eb - ea)[:, i].mean(), places=6)
+        self.assertTrue(change["ml_engineers"] > 0.25 and change["mlops_infrastructure"] > 0.3, change)
+        self.assertTrue(0.1 < change["computer_vision_robotics"] < 0.2, change)
+        self.assertTrue(0.05 < change["ai_governance"] < 0.13, change)
+        for name in ("customer_support", "administrative_support", "legal_research_support", "content_moderation",
+                     "data_labelers_ai_trainers", "prompt_engineers"):
+            self.assertTrue(-0.05 <= change[name] <= -0.029, (name, change[name]))
+        for name in ("nurses_healthcare", "skilled_trades", "manufacturing", "logistics"):
+            self.assertLess(abs(change[name]), 0.01, (name, change[name]))
+
     def test_comparative_statics_across_the_gallery(self):
         base = aggregate(self.result("baseline"))
         fast = aggregate(self.result("ai_fast"))
