@@ -416,16 +416,18 @@ std::string sweep_section(const std::vector<Results>& runs, const std::vector<st
 // the first year after, B - A with its 95% interval, in bold where that excludes zero.
 std::string cohort_section(const std::vector<Results>& runs, const std::vector<std::string>& names) {
   if (runs.size() < 2) return "";
-  static const std::array<std::pair<const char*, const char*>, 3> kShown = {
-      {{"displaced_estimated", "displaced workers"},
+  static const std::array<std::pair<const char*, const char*>, 4> kShown = {
+      {{"employed_end", "employed, last 12 months"},
+       {"displaced_estimated", "displaced workers"},
        {"reemployed_12m", "reemployed within 12 months"},
        {"earnings_loss_year1", "earnings lost in year 1"}}};
   std::ostringstream h;
   h << "<h2>Who bears it: differences from " << esc(names[0]) << " by age group</h2>\n<p class=\"note\">Each run minus "
     << esc(names[0])
-    << ", by the displaced workers' age at displacement (laborsim-analyze compare --by cohort): the mean "
-       "difference over replicates and its 95% interval, in bold where the interval excludes zero; shares in "
-       "percentage points; n/c where runs of other lengths or sizes make counts not comparable.</p>\n";
+    << " by age group (laborsim-analyze compare --by cohort): its employment over the last 12 months, and its "
+       "displaced workers by their age at displacement; the mean difference over replicates and its 95% interval, "
+       "in bold where the interval excludes zero; shares in percentage points; n/c where runs of other lengths or "
+       "sizes make counts not comparable.</p>\n";
   for (std::size_t k = 1; k < runs.size(); ++k) {
     const auto groups = compare_by(runs[0], runs[k], "cohort");
     if (groups.empty()) continue;

@@ -1503,9 +1503,11 @@ class Analyze(unittest.TestCase):
         rows = re.findall(r"<tr><td>([^<]+)</td>(.*?)</tr>", table)
         self.assertEqual(sorted(r[0] for r in rows), sorted(by_cohort))
         for cohort, cells in rows:
+            self.assertEqual(len(re.findall(r"<td>(.*?)</td>", cells)), 4)
             for cell, key, scale, places in zip(re.findall(r"<td>(.*?)</td>", cells),
-                                                ["displaced_estimated", "reemployed_12m", "earnings_loss_year1"],
-                                                [1, 100, 100], [0, 1, 1]):
+                                                ["employed_end", "displaced_estimated", "reemployed_12m",
+                                                 "earnings_loss_year1"],
+                                                [1, 1, 100, 100], [0, 0, 1, 1]):
                 diff = by_cohort[cohort][key]["b_minus_a"]
                 bold = cell.startswith("<b>")
                 self.assertEqual(bold, diff["distinguishable"], (cohort, key, cell))
