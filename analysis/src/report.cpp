@@ -661,9 +661,10 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
     const std::size_t indent = label.find_first_not_of(' ');
     h << (indent > 0 && indent != std::string::npos ? "<tr><td class=\"sub\">" : "<tr><td>")
       << esc(label.substr(std::min(indent, label.size()))) << "</td>";
+    int extra = 0;  // one number of decimals across the row, so that the runs read alike
+    for (const auto& f : figs) extra = std::max(extra, extra_decimals(figure_interval(f[k]), f[k].unit));
     for (const auto& f : figs) {
       const Interval i = figure_interval(f[k]);
-      const int extra = extra_decimals(i, f[k].unit);
       h << "<td class=\"n\">" << esc(format_value(i.mean, f[k].unit, extra));
       if (i.n > 1 && std::isfinite(i.lo))
         h << " [" << esc(format_value(i.lo, f[k].unit, extra)) << ", " << esc(format_value(i.hi, f[k].unit, extra))

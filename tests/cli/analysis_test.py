@@ -466,6 +466,24 @@ class Analyze(unittest.TestCase):
             analyze(["report", self.base, self.hype, "-o", html], check=True)
             page = html.read_text()
         self.assertIn("<h2>Where the displaced found work</h2>", page)
+        # (the headline table: within a row every run's figure has as many decimals, even
+        # where one run's needs more: a tiny run's 0.1 consolidation layoffs beside the baseline's)
+        with tempdir() as d:
+            tiny = run_scenario(d, "baseline", ["--quiet", "--set", "simulation.workers=10"] + QUICK[2:])
+            html = Path(d) / "tiny.html"
+            analyze(["report", self.base, tiny, "-o", html], check=True)
+            tiny_page = html.read_text()
+        headline = tiny_page[tiny_page.index("<h2>Headline figures</h2>"):tiny_page.index("<h2>Unemployment")]
+        rows = re.findall(r"<tr><td[^>]*>([^<]*)</td>(.*?)</tr>", headline)
+        self.assertGreater(len(rows), 30)
+        more = 0
+        for label, row in rows:
+            if "USD" in row:
+                continue  # (each cost says its own scale: M USD, USD)
+            means = re.findall(r'<td class="n">(-?[\d.]+)', row)
+            self.assertLessEqual(len({len(m.partition(".")[2]) for m in means}), 1, label)
+            more += label == "by consolidation" and "." in means[0]
+        self.assertEqual(more, 1)  # the baseline's consolidation layoffs take the tiny run's decimal
         table = re.search(r'<table class="flows" data-run="hype_regret">.*?</table>', page, re.S).group(0)
         rows = re.findall(r'<tr><td>([^<]+)</td><td class="n">(\d+)</td><td class="n">([\d.]+)%</td><td>(.*?)</td>'
                           r'</tr>', table)
