@@ -473,6 +473,8 @@ class Analyze(unittest.TestCase):
             html = Path(d) / "tiny.html"
             analyze(["report", self.base, tiny, "-o", html], check=True)
             tiny_page = html.read_text()
+            side = analyze(["summary", self.base, tiny], check=True).stdout  # (and side by side in the terminal)
+            self.assertRegex(side, r"(?m)^  by consolidation +\d+\.\d +0\.\d$")
         headline = tiny_page[tiny_page.index("<h2>Headline figures</h2>"):tiny_page.index("<h2>Unemployment")]
         rows = re.findall(r"<tr><td[^>]*>([^<]*)</td>(.*?)</tr>", headline)
         self.assertGreater(len(rows), 30)
