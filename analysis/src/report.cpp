@@ -540,6 +540,15 @@ std::string flows_table(const Results& r, const std::string& name) {
   return h.str();
 }
 
+// A section of a table per run (table(run, name), "" for a run with nothing to show)
+// under `heading`; "" where no run has one.
+std::string per_run_tables(const std::vector<Results>& runs, const std::vector<std::string>& names,
+                           std::string (*table)(const Results&, const std::string&), const std::string& heading) {
+  std::string tables;
+  for (std::size_t k = 0; k < runs.size(); ++k) tables += table(runs[k], names[k]);
+  return tables.empty() ? "" : heading + tables;
+}
+
 // Month by month, each run's difference from the first, replicate by replicate: runs
 // made with the same seed share their random streams (common random numbers), so the
 // paired difference shows what the scenarios' differences did, with far less noise than
@@ -708,16 +717,11 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
                                                         {"firms_regretting", "Firms that regretted their AI cuts"}})
     h << fan_chart(runs, run_name, metric, title, "firms", YAxis::count);
   h << "</div>\n";
-  {
-    std::string tables;
-    for (std::size_t k = 0; k < runs.size(); ++k) tables += largest_cuts_table(runs[k], run_name[k]);
-    if (!tables.empty())
-      h << "<h2>The largest AI cuts, firm by firm</h2>\n<p class=\"note\">The firm panel's ten largest AI cuts in "
-           "replicate 0 of each run (firm_events.csv in an export has them all): the firm's staff before, the "
-           "jobs cut, the capability it believed against the real one, and what it did once it met real "
-           "capability.</p>\n"
-        << tables;
-  }
+  h << per_run_tables(runs, run_name, largest_cuts_table,
+                      "<h2>The largest AI cuts, firm by firm</h2>\n<p class=\"note\">The firm panel's ten largest AI "
+                      "cuts in replicate 0 of each run (firm_events.csv in an export has them all): the firm's staff "
+                      "before, the jobs cut, the capability it believed against the real one, and what it did once "
+                      "it met real capability.</p>\n");
   h << "<h2>Reemployment of displaced workers</h2>\n<div class=\"grid-charts\">\n";
   {
     std::vector<Layer> layers;
@@ -816,16 +820,11 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
                  "year after displacement", "earnings / those not displaced", layers, YAxis::percent, 0.0, 1.0);
   }
   h << "</div>\n";
-  {
-    std::string tables;
-    for (std::size_t k = 0; k < runs.size(); ++k) tables += flows_table(runs[k], run_name[k]);
-    if (!tables.empty())
-      h << "<h2>Where the displaced found work</h2>\n<p class=\"note\">The ten occupations with the most "
-           "displaced workers rehired (estimated from the spell panel), the share of them rehired in the same "
-           "occupation, and the others that took most (laborsim-analyze flows lists them all, with 95% "
-           "intervals).</p>\n"
-        << tables;
-  }
+  h << per_run_tables(runs, run_name, flows_table,
+                      "<h2>Where the displaced found work</h2>\n<p class=\"note\">The ten occupations with the "
+                      "most displaced workers rehired (estimated from the spell panel), the share of them rehired in "
+                      "the same occupation, and the others that took most (laborsim-analyze flows lists them all, "
+                      "with 95% intervals).</p>\n");
   h << "<h2>Scenarios and provenance</h2>\n";
   for (std::size_t k = 0; k < runs.size(); ++k) {
     const Results& r = runs[k];
