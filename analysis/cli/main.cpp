@@ -7,6 +7,8 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
+
 #include <iostream>
 
 namespace po = boost::program_options;
@@ -23,8 +25,9 @@ const char* kUsage =
     "  laborsim-analyze compare A.h5 B.h5 [C.h5 ...] [--format table|csv|json] [--from M] [--to M]   (each against A)\n"
     "  laborsim-analyze compare A.h5 B.h5 --by occupation|sector|region|cohort|tenure|cause [--format ...] [--from M] "
     "[--to M]\n"
-    "  laborsim-analyze series RESULTS.h5 [...] [--metric NAME ...] [--every N] [--format table|csv|json] [--from M] "
-    "[--to M]\n"
+    "  laborsim-analyze series RESULTS.h5 [...] [--metric NAME ...] [--group NAME ...] [--every N] [--format "
+    "table|csv|json]\n"
+    "                  [--from M] [--to M]\n"
     "  laborsim-analyze flows RESULTS.h5 [--top N] [--format table|csv|json] [--from M] [--to M]\n"
     "  laborsim-analyze export RESULTS.h5 [...] --format csv|json -o DIR [--grouping aggregate ...]\n"
     "  laborsim-analyze report A.h5 [B.h5 ...] -o report.html\n\n"
@@ -57,6 +60,9 @@ int main(int argc, char** argv) {
       "series: a series of the file (repeatable), e.g. unemployment_rate or layoffs_ai, or by group, e.g. "
       "cohort/employed or occupation/layoffs_ai; default unemployment_rate and the layoffs by cause")(
       "every", po::value<int>()->default_value(12), "series: months per period (12: years; 1: every month)")(
+      "group", po::value<std::vector<std::string>>()->composing(),
+      "series: of a series by group, only this group (repeatable), e.g. --group ml_engineers, or an occupation's "
+      "title in the US data")(
       "top", po::value<int>()->default_value(3),
       "flows: how many occupations besides their own each row of the table shows (CSV and JSON give all)");
   po::options_description hidden;
@@ -131,8 +137,16 @@ int main(int argc, char** argv) {
     for (const char* opt : {"from", "to"})
       if (cmd != "summary" && cmd != "compare" && cmd != "series" && cmd != "flows" && vm.count(opt))
         return usage_error(std::string("--") + opt + " is an option of summary, compare, series and flows");
-    if (cmd != "series" && (vm.count("metric") || !vm["every"].defaulted()))
-      return usage_error("--metric and --every are options of series");
+    if (cmd != "series" && (vm.count("metric") || vm.count("group") || !vm["every"].defaulted()))
+      return usage_error("--metric, --group and --every are options of series");
+    if (vm.count("group")) {
+      const auto metrics = vm.count("metric") ? vm["metric"].as<std::vector<std::string>>() : kHeadlineSeries;
+      if (std::none_of(metrics.begin(), metrics.end(),
+                       [](const std::string& m) { return m.find('/') != std::string::npos; }))
+        return usage_error(
+            "--group picks groups of a series by group: name one with --metric, e.g. "
+            "--metric occupation/employed");
+    }
     if (cmd != "flows" && !vm["top"].defaulted()) return usage_error("--top is an option of flows");
     for (const auto& f : files) runs.push_back(read_results(f));
     if (vm.count("from") || vm.count("to"))
@@ -171,7 +185,8 @@ int main(int argc, char** argv) {
       print_flows(std::cout, runs[0], flows(runs[0]), vm["top"].as<int>(), format);
     } else if (cmd == "series") {
       const auto metrics = vm.count("metric") ? vm["metric"].as<std::vector<std::string>>() : kHeadlineSeries;
-      print_series(std::cout, runs, metrics, vm["every"].as<int>(), format);
+      print_series(std::cout, runs, metrics, vm["every"].as<int>(), format,
+                   vm.count("group") ? vm["group"].as<std::vector<std::string>>() : std::vector<std::string>{});
     } else if (cmd == "export") {
       std::set<std::string> groupings;
       if (vm.count("grouping"))

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -863,14 +864,51 @@ SeriesGroups series_periods(const Results& r, const std::string& metric, int eve
                     ", e.g. cohort/employed)");
 }
 
+namespace {
+
+// The named groups of a series by group (names, or occupations' titles in any case), in
+// the order named.
+SeriesGroups only_groups(const Results& r, const std::string& metric, const SeriesGroups& sg,
+                         const std::vector<std::string>& wanted) {
+  const std::string grouping = metric.substr(0, metric.find('/'));
+  auto lower = [](std::string t) {
+    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return t;
+  };
+  SeriesGroups out;
+  for (const std::string& w : wanted) {
+    std::size_t g = 0;
+    for (; g < sg.groups.size(); ++g) {
+      const bool titled = grouping == "occupation" && g < r.occupation_titles.size();
+      if (sg.groups[g] == w || (titled && lower(r.occupation_titles[g]) == lower(w))) break;
+    }
+    if (g == sg.groups.size()) {
+      std::string some;
+      for (std::size_t k = 0; k < sg.groups.size() && k < 8; ++k) some.append(k ? ", " : "").append(sg.groups[k]);
+      if (sg.groups.size() > 8) some.append(", ... (" + std::to_string(sg.groups.size()) + " in all)");
+      throw FormatError(r.path.string() + ": no " + grouping + " '" + w + "' (" + grouping + "s: " + some +
+                        (grouping == "occupation" && !r.occupation_titles.empty() ? "; or their titles" : "") + ")");
+    }
+    out.groups.push_back(sg.groups[g]);
+    out.periods.push_back(sg.periods[g]);
+  }
+  return out;
+}
+
+}  // namespace
+
 void print_series(std::ostream& os, const std::vector<Results>& runs, const std::vector<std::string>& metrics,
-                  int every, Format f) {
+                  int every, Format f, const std::vector<std::string>& groups) {
   const std::vector<std::string> names = run_names(runs);
   // [metric][run] -> groups and periods (every metric checked in every run before
-  // anything is written)
+  // anything is written); a series by group cut to `groups` where given
   std::vector<std::vector<SeriesGroups>> all(metrics.size());
   for (std::size_t i = 0; i < metrics.size(); ++i)
-    for (const Results& r : runs) all[i].push_back(series_periods(r, metrics[i], every));
+    for (const Results& r : runs) {
+      all[i].push_back(series_periods(r, metrics[i], every));
+      if (!groups.empty() && metrics[i].find('/') != std::string::npos)
+        all[i].back() = only_groups(r, metrics[i], all[i].back(), groups);
+    }
   auto info_of = [&](std::size_t k, const std::string& metric) {  // unit and description, empty if unknown
     const std::string key = metric.find('/') == std::string::npos ? "aggregate/" + metric : metric;
     const auto it = runs[k].metric_info.find(key);

@@ -1041,6 +1041,32 @@ class Analyze(unittest.TestCase):
         text = analyze(["series", self.base, "--metric", "cohort/employed"], check=True).stdout
         self.assertRegex(text, r"months +" + r" +".join(re.escape(c) for c in cohorts))
 
+    def test_series_of_chosen_groups(self):
+        # --group: only those groups of a series by group, in the order named, with the
+        # values of the whole table; a group the file does not have is refused, naming
+        # some it has; --group needs a series by group.
+        full = json.loads(analyze(["series", self.base, "--metric", "occupation/employed", "--format", "json"],
+                                  check=True).stdout)["runs"][0]["series"]["occupation/employed"]["groups"]
+        two = json.loads(analyze(["series", self.base, "--metric", "occupation/employed", "--metric",
+                                  "unemployment_rate", "--group", "ml_engineers", "--group", "logistics",
+                                  "--format", "json"], check=True).stdout)["runs"][0]["series"]
+        self.assertEqual(sorted(two["occupation/employed"]["groups"]), ["logistics", "ml_engineers"])
+        self.assertRegex(analyze(["series", self.base, "--metric", "occupation/employed", "--group", "ml_engineers",
+                                  "--group", "logistics"], check=True).stdout,
+                         r"(?m)^months +ml_engineers +logistics$")  # the table in the order named
+        for g in ("ml_engineers", "logistics"):
+            self.assertEqual(two["occupation/employed"]["groups"][g], full[g])
+        self.assertIn("periods", two["unemployment_rate"])  # an aggregate series is as it was
+        text = analyze(["series", self.base, "--metric", "occupation/employed", "--group", "logistics"],
+                       check=True).stdout
+        self.assertRegex(text, r"(?m)^months +mean +95% interval$")  # one group: its intervals too
+        p = analyze(["series", self.base, "--metric", "occupation/employed", "--group", "ml_engineer"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no occupation 'ml_engineer' (occupations: software_developers, ml_engineers,", p.stderr)
+        p = analyze(["series", self.base, "--group", "logistics"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--group picks groups of a series by group", p.stderr)
+
     def test_series_refuses_what_it_cannot_show(self):
         p = analyze(["series", self.base, "--metric", "unemployment"])
         self.assertEqual(p.returncode, 2)
@@ -1049,7 +1075,7 @@ class Analyze(unittest.TestCase):
         self.assertIn("cohort/NAME", p.stderr)
         self.assertEqual(p.stdout, "")
         for args in (["series", self.base, "--every", "0"], ["summary", self.base, "--every", "3"],
-                     ["summary", self.base, "--metric", "hires"]):
+                     ["summary", self.base, "--metric", "hires"], ["flows", self.base, "--group", "logistics"]):
             p = analyze(args)
             self.assertEqual(p.returncode, 2, args)
             self.assertIn("Usage:", p.stderr)

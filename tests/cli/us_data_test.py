@@ -150,6 +150,13 @@ class Behaviour(unittest.TestCase):
         self.assertEqual(by["titles"]["11-1010"], "Chief Executives")
         text = analyze(["summary", self.ref, "--by", "occupation"], check=True).stdout
         self.assertRegex(text, r"11-1010 +Chief Executives ")
+        # series --group takes a title, in any case, as well as the code.
+        by_title, by_code = (json.loads(analyze(["series", self.ref, "--metric", "occupation/employed", "--group", g,
+                                                 "--format", "json"], check=True).stdout)
+                             ["runs"][0]["series"]["occupation/employed"]["groups"]
+                             for g in ("chief executives", "11-1010"))
+        self.assertEqual(by_title, by_code)
+        self.assertEqual(list(by_code), ["11-1010"])
 
     def test_ai_off_keeps_occupation_shares_stable(self):
         with h5py.File(self.ref) as f:

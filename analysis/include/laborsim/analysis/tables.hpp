@@ -104,8 +104,10 @@ inline const std::vector<std::string> kHeadlineSeries = {"unemployment_rate", "l
 // group, unit, from_month, to_month, mean, lo95, hi95, replicates; group "all" for an
 // aggregate series); JSON {"every": N, "runs": [{..., "series": {metric: {unit,
 // description, periods}}}]}, a series by group with "groups": {name: periods} instead.
+// groups: of a series by group, only these, in this order (a name, or an occupation's
+// title in any case; FormatError naming some of the groups there are for another).
 void print_series(std::ostream& os, const std::vector<Results>& runs, const std::vector<std::string>& metrics,
-                  int every, Format f);
+                  int every, Format f, const std::vector<std::string>& groups = {});
 
 // Where the displaced went (flows()): a table with a row per occupation left, the most
 // rehires first: how many were rehired, the share in their own occupation and the `top`
