@@ -18,16 +18,16 @@ namespace {
 
 const char* kUsage =
     "Usage:\n"
-    "  laborsim-analyze summary RESULTS.h5 [...] [--by occupation|sector|region|cohort|tenure|cause] [--format "
-    "table|csv|json]\n"
-    "                   [--from M] [--to M]\n"
+    "  laborsim-analyze summary RESULTS.h5 [...] [--by occupation|sector|region|cohort|tenure|cause [--group NAME "
+    "...]]\n"
+    "                   [--format table|csv|json] [--from M] [--to M]\n"
     "  laborsim-analyze summary A.h5 B.h5 [...] [--format table|csv|json] [--from M] [--to M]   (side by side)\n"
     "  laborsim-analyze compare A.h5 B.h5 [C.h5 ...] [--format table|csv|json] [--from M] [--to M]   (each against A)\n"
-    "  laborsim-analyze compare A.h5 B.h5 --by occupation|sector|region|cohort|tenure|cause [--format ...] [--from M] "
-    "[--to M]\n"
+    "  laborsim-analyze compare A.h5 B.h5 --by occupation|sector|region|cohort|tenure|cause [--group NAME ...]\n"
+    "                   [--format ...] [--from M] [--to M]\n"
     "  laborsim-analyze series RESULTS.h5 [...] [--metric NAME ...] [--group NAME ...] [--every N] [--format "
     "table|csv|json]\n"
-    "                  [--from M] [--to M]\n"
+    "                   [--from M] [--to M]\n"
     "  laborsim-analyze flows RESULTS.h5 [--top N] [--format table|csv|json] [--from M] [--to M]\n"
     "  laborsim-analyze export RESULTS.h5 [...] --format csv|json -o DIR [--grouping aggregate ...]\n"
     "  laborsim-analyze report A.h5 [B.h5 ...] -o report.html\n\n"
@@ -61,8 +61,8 @@ int main(int argc, char** argv) {
       "cohort/employed or occupation/layoffs_ai; default unemployment_rate and the layoffs by cause")(
       "every", po::value<int>()->default_value(12), "series: months per period (12: years; 1: every month)")(
       "group", po::value<std::vector<std::string>>()->composing(),
-      "series: of a series by group, only this group (repeatable), e.g. --group ml_engineers, or an occupation's "
-      "title in the US data")(
+      "series (of a series by group), summary --by, compare --by: only this group (repeatable), e.g. --group "
+      "ml_engineers, or an occupation's title in the US data")(
       "top", po::value<int>()->default_value(3),
       "flows: how many occupations besides their own each row of the table shows (CSV and JSON give all)");
   po::options_description hidden;
@@ -104,6 +104,8 @@ int main(int argc, char** argv) {
 
   std::vector<Results> runs;
   std::string by;  // --by, checked
+  const std::vector<std::string> groups =
+      vm.count("group") ? vm["group"].as<std::vector<std::string>>() : std::vector<std::string>{};
   try {
     if (cmd == "summary") {
       if (files.empty()) return usage_error("summary takes one or more results files");
@@ -137,9 +139,11 @@ int main(int argc, char** argv) {
     for (const char* opt : {"from", "to"})
       if (cmd != "summary" && cmd != "compare" && cmd != "series" && cmd != "flows" && vm.count(opt))
         return usage_error(std::string("--") + opt + " is an option of summary, compare, series and flows");
-    if (cmd != "series" && (vm.count("metric") || vm.count("group") || !vm["every"].defaulted()))
-      return usage_error("--metric, --group and --every are options of series");
-    if (vm.count("group")) {
+    if (cmd != "series" && (vm.count("metric") || !vm["every"].defaulted()))
+      return usage_error("--metric and --every are options of series");
+    if (vm.count("group") && cmd != "series" && !((cmd == "summary" || cmd == "compare") && vm.count("by")))
+      return usage_error("--group picks groups of series by group, or of summary --by and compare --by");
+    if (vm.count("group") && cmd == "series") {
       const auto metrics = vm.count("metric") ? vm["metric"].as<std::vector<std::string>>() : kHeadlineSeries;
       if (std::none_of(metrics.begin(), metrics.end(),
                        [](const std::string& m) { return m.find('/') != std::string::npos; }))
@@ -162,9 +166,9 @@ int main(int argc, char** argv) {
     if (cmd == "summary") {
       if (vm.count("by")) {
         if (runs.size() == 1)
-          print_summary_by(std::cout, runs[0], by, summary_by(runs[0], by), format);
+          print_summary_by(std::cout, runs[0], by, only_groups(runs[0], by, summary_by(runs[0], by), groups), format);
         else
-          print_summaries_by(std::cout, runs, by, format);
+          print_summaries_by(std::cout, runs, by, format, groups);
       } else if (runs.size() == 1) {
         print_summary(std::cout, runs[0], summary_figures(runs[0]), format);
       } else {
@@ -175,8 +179,8 @@ int main(int argc, char** argv) {
     } else if (cmd == "compare") {
       if (vm.count("by")) {
         std::vector<std::string> unmatched;
-        const auto groups = compare_by(runs[0], runs[1], by, &unmatched);
-        print_comparison_by(std::cout, runs[0], runs[1], by, groups, unmatched, format);
+        const auto compared = only_groups(runs[0], by, compare_by(runs[0], runs[1], by, &unmatched), groups);
+        print_comparison_by(std::cout, runs[0], runs[1], by, compared, unmatched, format);
       } else if (runs.size() == 2)
         print_comparison(std::cout, runs[0], runs[1], compare(runs[0], runs[1]), format);
       else
@@ -185,8 +189,7 @@ int main(int argc, char** argv) {
       print_flows(std::cout, runs[0], flows(runs[0]), vm["top"].as<int>(), format);
     } else if (cmd == "series") {
       const auto metrics = vm.count("metric") ? vm["metric"].as<std::vector<std::string>>() : kHeadlineSeries;
-      print_series(std::cout, runs, metrics, vm["every"].as<int>(), format,
-                   vm.count("group") ? vm["group"].as<std::vector<std::string>>() : std::vector<std::string>{});
+      print_series(std::cout, runs, metrics, vm["every"].as<int>(), format, groups);
     } else if (cmd == "export") {
       std::set<std::string> groupings;
       if (vm.count("grouping"))

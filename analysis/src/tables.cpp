@@ -651,10 +651,11 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
         "percentage points.\n";
 }
 
-void print_summaries_by(std::ostream& os, const std::vector<Results>& runs, const std::string& grouping, Format f) {
+void print_summaries_by(std::ostream& os, const std::vector<Results>& runs, const std::string& grouping, Format f,
+                        const std::vector<std::string>& wanted) {
   const std::vector<std::string> names = run_names(runs);
   std::vector<std::vector<GroupFigures>> groups;
-  for (const auto& r : runs) groups.push_back(summary_by(r, grouping));
+  for (const auto& r : runs) groups.push_back(only_groups(r, grouping, summary_by(r, grouping), wanted));
   if (f == Format::json) {
     nlohmann::json all = nlohmann::json::array();
     for (std::size_t k = 0; k < runs.size(); ++k) {
@@ -864,31 +865,39 @@ SeriesGroups series_periods(const Results& r, const std::string& metric, int eve
                     ", e.g. cohort/employed)");
 }
 
-namespace {
-
-// The named groups of a series by group (names, or occupations' titles in any case), in
-// the order named.
-SeriesGroups only_groups(const Results& r, const std::string& metric, const SeriesGroups& sg,
-                         const std::vector<std::string>& wanted) {
-  const std::string grouping = metric.substr(0, metric.find('/'));
+std::vector<std::size_t> chosen_groups(const Results& r, const std::string& grouping,
+                                       const std::vector<std::string>& names, const std::vector<std::string>& titles,
+                                       const std::vector<std::string>& wanted) {
   auto lower = [](std::string t) {
     for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return t;
   };
-  SeriesGroups out;
+  std::vector<std::size_t> out;
   for (const std::string& w : wanted) {
     std::size_t g = 0;
-    for (; g < sg.groups.size(); ++g) {
-      const bool titled = grouping == "occupation" && g < r.occupation_titles.size();
-      if (sg.groups[g] == w || (titled && lower(r.occupation_titles[g]) == lower(w))) break;
-    }
-    if (g == sg.groups.size()) {
+    while (g < names.size() && names[g] != w && !(g < titles.size() && lower(titles[g]) == lower(w))) ++g;
+    if (g == names.size()) {
       std::string some;
-      for (std::size_t k = 0; k < sg.groups.size() && k < 8; ++k) some.append(k ? ", " : "").append(sg.groups[k]);
-      if (sg.groups.size() > 8) some.append(", ... (" + std::to_string(sg.groups.size()) + " in all)");
+      for (std::size_t k = 0; k < names.size() && k < 8; ++k) some.append(k ? ", " : "").append(names[k]);
+      if (names.size() > 8) some.append(", ... (" + std::to_string(names.size()) + " in all)");
       throw FormatError(r.path.string() + ": no " + grouping + " '" + w + "' (" + grouping + "s: " + some +
-                        (grouping == "occupation" && !r.occupation_titles.empty() ? "; or their titles" : "") + ")");
+                        (titles.empty() ? "" : "; or their titles") + ")");
     }
+    out.push_back(g);
+  }
+  return out;
+}
+
+namespace {
+
+// The named groups of a series by group, in the order named.
+SeriesGroups only_groups(const Results& r, const std::string& metric, const SeriesGroups& sg,
+                         const std::vector<std::string>& wanted) {
+  const std::string grouping = metric.substr(0, metric.find('/'));
+  SeriesGroups out;
+  for (const std::size_t g :
+       chosen_groups(r, grouping, sg.groups,
+                     grouping == "occupation" ? r.occupation_titles : std::vector<std::string>{}, wanted)) {
     out.groups.push_back(sg.groups[g]);
     out.periods.push_back(sg.periods[g]);
   }

@@ -1066,6 +1066,33 @@ class Analyze(unittest.TestCase):
         p = analyze(["series", self.base, "--group", "logistics"])
         self.assertEqual(p.returncode, 2)
         self.assertIn("--group picks groups of a series by group", p.stderr)
+        # With summary --by and compare --by: those rows only, in that order, their
+        # figures as in the whole table (table, CSV and JSON alike).
+        whole = json.loads(analyze(["summary", self.base, "--by", "cohort", "--format", "json"], check=True).stdout)
+        picked = json.loads(analyze(["summary", self.base, "--by", "cohort", "--group", "55-64", "--group", "22-25",
+                                     "--format", "json"], check=True).stdout)
+        self.assertEqual(sorted(picked["groups"]), ["22-25", "55-64"])
+        for g in picked["groups"]:
+            self.assertEqual(picked["groups"][g], whole["groups"][g])
+        text = analyze(["summary", self.base, "--by", "cohort", "--group", "55-64", "--group", "22-25"],
+                       check=True).stdout
+        self.assertEqual(re.findall(r"(?m)^(\d\d-\d\d) ", text), ["55-64", "22-25"])
+        cmp_whole = json.loads(analyze(["compare", self.base, self.hype, "--by", "cause", "--format", "json"],
+                                       check=True).stdout)["groups"]
+        rows = pd.read_csv(StringIO(analyze(["compare", self.base, self.hype, "--by", "cause", "--group", "AI",
+                                             "--format", "csv"], check=True).stdout))
+        self.assertEqual(set(rows["cause"]), {"AI"})
+        self.assertEqual(len(rows), len(cmp_whole["AI"]))
+        side = analyze(["summary", self.base, self.hype, "--by", "region", "--group", "offshore"], check=True).stdout
+        self.assertEqual(re.findall(r"(?m)^(us|offshore) ", side), ["offshore", "offshore"])
+        for args, message in [(["summary", self.base, "--by", "cohort", "--group", "20-25"],
+                               "no cohort '20-25' (cohorts: 22-25, 26-34,"),
+                              (["summary", self.base, "--group", "22-25"], "--group picks groups of series by group"),
+                              (["compare", self.base, self.hype, "--group", "AI"],
+                               "--group picks groups of series by group")]:
+            p = analyze(args)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn(message, p.stderr)
 
     def test_series_refuses_what_it_cannot_show(self):
         p = analyze(["series", self.base, "--metric", "unemployment"])

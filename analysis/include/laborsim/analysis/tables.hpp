@@ -37,7 +37,9 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
                       const std::vector<GroupFigures>& groups, Format f);
 // Several runs by group: their tables one after another, the parameters they differ in
 // above; CSV one long table with run, file and scenario first; JSON {"runs": [...]}.
-void print_summaries_by(std::ostream& os, const std::vector<Results>& runs, const std::string& grouping, Format f);
+// (wanted: only those groups, as only_groups() picks them; all if empty.)
+void print_summaries_by(std::ostream& os, const std::vector<Results>& runs, const std::string& grouping, Format f,
+                        const std::vector<std::string>& wanted = {});
 
 struct Comparison {
   bool paired = false;
@@ -104,8 +106,27 @@ inline const std::vector<std::string> kHeadlineSeries = {"unemployment_rate", "l
 // group, unit, from_month, to_month, mean, lo95, hi95, replicates; group "all" for an
 // aggregate series); JSON {"every": N, "runs": [{..., "series": {metric: {unit,
 // description, periods}}}]}, a series by group with "groups": {name: periods} instead.
-// groups: of a series by group, only these, in this order (a name, or an occupation's
-// title in any case; FormatError naming some of the groups there are for another).
+// The indexes of the groups `wanted` names among `names`, in the order named: each by
+// its name, or by its title (titles[g], an occupation's longer name, where there are
+// titles) in any case. FormatError for a name that is none of them, naming some there are.
+std::vector<std::size_t> chosen_groups(const Results& r, const std::string& grouping,
+                                       const std::vector<std::string>& names, const std::vector<std::string>& titles,
+                                       const std::vector<std::string>& wanted);
+
+// summary_by's or compare_by's groups cut to those `wanted` names, in that order
+// (chosen_groups; all if wanted is empty).
+template <class Group>
+std::vector<Group> only_groups(const Results& r, const std::string& grouping, const std::vector<Group>& groups,
+                               const std::vector<std::string>& wanted) {
+  if (wanted.empty()) return groups;
+  std::vector<std::string> names, titles;
+  for (const Group& g : groups) names.push_back(g.group), titles.push_back(g.title);
+  std::vector<Group> out;
+  for (const std::size_t g : chosen_groups(r, grouping, names, titles, wanted)) out.push_back(groups[g]);
+  return out;
+}
+
+// groups: of a series by group, only these, in this order (chosen_groups).
 void print_series(std::ostream& os, const std::vector<Results>& runs, const std::vector<std::string>& metrics,
                   int every, Format f, const std::vector<std::string>& groups = {});
 
