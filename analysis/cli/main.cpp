@@ -8,7 +8,6 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
-
 #include <iostream>
 
 namespace po = boost::program_options;
@@ -18,15 +17,15 @@ namespace {
 
 const char* kUsage =
     "Usage:\n"
-    "  laborsim-analyze summary RESULTS.h5 [...] [--by occupation|sector|region|cohort|tenure|cause [--group NAME "
-    "...]]\n"
+    "  laborsim-analyze summary RESULTS.h5 [...] [--by occupation|sector|region|cohort|tenure|cause "
+    "[--group NAME ...]]\n"
     "                   [--format table|csv|json] [--from M] [--to M]\n"
     "  laborsim-analyze summary A.h5 B.h5 [...] [--format table|csv|json] [--from M] [--to M]   (side by side)\n"
     "  laborsim-analyze compare A.h5 B.h5 [C.h5 ...] [--format table|csv|json] [--from M] [--to M]   (each against A)\n"
     "  laborsim-analyze compare A.h5 B.h5 --by occupation|sector|region|cohort|tenure|cause [--group NAME ...]\n"
     "                   [--format ...] [--from M] [--to M]\n"
-    "  laborsim-analyze series RESULTS.h5 [...] [--metric NAME ...] [--group NAME ...] [--every N] [--format "
-    "table|csv|json]\n"
+    "  laborsim-analyze series RESULTS.h5 [...] [--metric NAME ...] [--group NAME ...] [--every N] "
+    "[--format table|csv|json]\n"
     "                   [--from M] [--to M]\n"
     "  laborsim-analyze flows RESULTS.h5 [--top N] [--format table|csv|json] [--from M] [--to M]\n"
     "  laborsim-analyze export RESULTS.h5 [...] --format csv|json -o DIR [--grouping aggregate ...]\n"
@@ -47,13 +46,11 @@ int main(int argc, char** argv) {
       "at displacement")("format,f", po::value<std::string>(), "table (default), csv or json; export: csv or json")(
       "output,o", po::value<std::string>(), "export: output directory; report: HTML file")(
       "from", po::value<int>(),
-      "summary, compare, series, flows: figures over months FROM to the end (displacements that began in them), e.g. "
-      "from "
-      "the month a scheduled change takes effect")(
+      "summary, compare, series, flows: figures over months FROM to the end (displacements that began in them), "
+      "e.g. from the month a scheduled change takes effect")(
       "to", po::value<int>(),
-      "summary, compare, series, flows: figures over months before TO (displacements that began in them), as if the "
-      "run had "
-      "been TO months long, e.g. to compare a longer run with a shorter one")(
+      "summary, compare, series, flows: figures over months before TO (displacements that began in them), as if "
+      "the run had been TO months long, e.g. to compare a longer run with a shorter one")(
       "grouping", po::value<std::vector<std::string>>()->composing(),
       "export: only these series (aggregate, occupation, sector, region or cohort; repeatable); default all")(
       "metric", po::value<std::vector<std::string>>()->composing(),
