@@ -24,7 +24,12 @@ struct SpellStats {
   double earnings_loss1 = kNaN, earnings_loss3 = kNaN, earnings_loss3_tenured = kNaN, earnings_years_lost = kNaN,
          earnings_pv_lost = kNaN;
   double displaced_again = kNaN;
+  double in_job_at_end = kNaN;  // the Displaced Worker Survey's question (see spell_stats)
 };
+
+// The Displaced Worker Survey asks, in January, of those who lost a job held 3+ years in
+// the 3 years before: are they in a job now?
+constexpr int kSurveyMonths = 36;
 
 // Repeat job loss: the share of displacements followed by another of the same worker
 // within this many months, over those at least this long before the run's end.
@@ -144,6 +149,15 @@ SpellStats spell_stats(const Results& r, const Rows& rows, const Rows& compariso
   out.earnings_loss1 = earnings_loss_of(r, 0, rows, comparison);
   out.earnings_loss3 = earnings_loss_of(r, 2, rows, comparison);
   out.earnings_loss3_tenured = earnings_loss_of(r, 2, long_tenured(s, rows), long_tenured(r.comparison, comparison));
+  // As the survey asks it at the run's (or window's) end: a spell still open then, or
+  // ended by retirement, is not in a job. Runs shorter than the survey's 3 years cannot ask.
+  if (r.months >= kSurveyMonths) {
+    double asked = 0, working = 0;
+    for (std::size_t i : rows)
+      if (s.start_month[i] >= r.months - kSurveyMonths && s.tenure[i] >= kLongTenureMonths)
+        asked += 1, working += s.reemployed[i] == 1;
+    out.in_job_at_end = ratio(working, asked);
+  }
   if (s.next_displacement.size() == s.size()) {  // files record the worker's id
     double followed = 0, again = 0;
     for (std::size_t i : rows)
@@ -199,6 +213,8 @@ std::vector<Figure> spell_figures(const Results& r, const std::vector<Rows>& spe
       curve_figure(fig("reemployed_24m", "reemployed within 24 months", Unit::share, &SpellStats::within24), st));
   out.push_back(
       curve_figure(fig("median_duration", "median time to reemployment", Unit::months, &SpellStats::median), st));
+  out.push_back(fig("in_job_at_end", "in a job at the end, if displaced in its last 3 years after 3+", Unit::share,
+                    &SpellStats::in_job_at_end));
   out.push_back(
       fig("displaced_again_24m", "displaced again within 24 months", Unit::share, &SpellStats::displaced_again));
   out.push_back(

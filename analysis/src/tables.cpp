@@ -326,19 +326,30 @@ void summary_by_csv_rows(std::ostream& os, const std::vector<GroupFigures>& grou
 
 // A column's name by its figure's key (a figure without one is headed by its key).
 std::string short_name(const std::string& key) {
-  static const std::map<std::string, std::string> short_names = {
-      {"employed_end", "employed"},        {"displaced_estimated", "displaced"},
-      {"reemployed_3m", "reemp 3m"},       {"reemployed_6m", "reemp 6m"},
-      {"reemployed_12m", "reemp 12m"},     {"reemployed_24m", "reemp 24m"},
-      {"median_duration", "median dur"},   {"displaced_again_24m", "again 24m"},
-      {"wage_replacement", "wage repl"},   {"wage_replacement_tenured", "repl 3y+"},
-      {"rehired_lower_pay", "lower pay"},  {"rehired_offshore", "offshore"},
-      {"changed_occupation", "other occ"}, {"earnings_loss_year1", "loss y1"},
-      {"earnings_loss_year3", "loss y3"},  {"earnings_loss_year3_tenured", "y3 3y+"},
-      {"earnings_years_lost", "lost 3y"},  {"earnings_pv_lost", "PV lost"},
-      {"hhi_start", "HHI first"},          {"hhi_end", "HHI last"},
-      {"regret_share_realised", "regret"}, {"ai_cut_staff_share", "AI cut"},
-      {"acquisition_staff_cut", "acq cut"}};
+  static const std::map<std::string, std::string> short_names = {{"employed_end", "employed"},
+                                                                 {"displaced_estimated", "displaced"},
+                                                                 {"reemployed_3m", "reemp 3m"},
+                                                                 {"reemployed_6m", "reemp 6m"},
+                                                                 {"reemployed_12m", "reemp 12m"},
+                                                                 {"reemployed_24m", "reemp 24m"},
+                                                                 {"median_duration", "median dur"},
+                                                                 {"in_job_at_end", "job at end"},
+                                                                 {"displaced_again_24m", "again 24m"},
+                                                                 {"wage_replacement", "wage repl"},
+                                                                 {"wage_replacement_tenured", "repl 3y+"},
+                                                                 {"rehired_lower_pay", "lower pay"},
+                                                                 {"rehired_offshore", "offshore"},
+                                                                 {"changed_occupation", "other occ"},
+                                                                 {"earnings_loss_year1", "loss y1"},
+                                                                 {"earnings_loss_year3", "loss y3"},
+                                                                 {"earnings_loss_year3_tenured", "y3 3y+"},
+                                                                 {"earnings_years_lost", "lost 3y"},
+                                                                 {"earnings_pv_lost", "PV lost"},
+                                                                 {"hhi_start", "HHI first"},
+                                                                 {"hhi_end", "HHI last"},
+                                                                 {"regret_share_realised", "regret"},
+                                                                 {"ai_cut_staff_share", "AI cut"},
+                                                                 {"acquisition_staff_cut", "acq cut"}};
   const auto it = short_names.find(key);
   return it != short_names.end() ? it->second : key;
 }
@@ -410,6 +421,8 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
   os << "\nMeans over replicates with 95% t-intervals, cut to the values a figure can take (a share\n"
         "within 0-100%, a count at least 0). Reemployment shares and durations are\n"
         "Kaplan-Meier estimates from the spell panel (censored at the end of the run).\n"
+        "In a job at the end: the Displaced Worker Survey's question, asked at the run's end of\n"
+        "those displaced in its last 3 years after 3+ years at the employer.\n"
         "Displaced again: another displacement of the same worker within 24 months, over\n"
         "the displacements at least 24 months before the end of the run.\n"
         "Earnings lost: the displaced's earnings in that year after displacement (0 in months\n"
@@ -425,6 +438,8 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
     os << "'" << unread->label << "' and longer are n/a: in over half of the\n"
        << "replicates the panel follows no displaced worker that long (the run has " << r.months
        << (r.months == 1 ? " month).\n" : " months).\n");
+  if (r.spells.size() > 0 && r.months < 36)
+    os << "In a job at the end is n/a: the run (" << r.months << " months) is shorter than the survey's 3 years.\n";
   if (r.format_version < 4)
     os << "Earnings lost are n/a: files of format version " << r.format_version << " do not record earnings.\n";
   else if (r.spells.size() > 0 && r.months < 37)

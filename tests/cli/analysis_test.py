@@ -64,6 +64,15 @@ class Analyze(unittest.TestCase):
         self.assertAlmostEqual(fig["unemployment_rate_end"]["mean"], u_end.mean(), places=9)
         for k in ["reemployed_3m", "reemployed_6m", "reemployed_12m", "reemployed_24m"]:
             self.assertTrue(0 < fig[k]["mean"] <= 1, k)
+        # The Displaced Worker Survey's question at the run's end, replicate by replicate:
+        # displaced in the last 36 months after 36+ at the employer, and in a job.
+        with h5py.File(self.base) as f:
+            sp = {k: f["spells"][k][()] for k in ("replicate", "start_month", "tenure_months", "reemployed")}
+            months, reps = int(f.attrs["months"]), int(f.attrs["replicates"])
+        asked = (sp["start_month"] >= months - 36) & (sp["tenure_months"] >= 36)
+        shares = [(sp["reemployed"][asked & (sp["replicate"] == k)] == 1).mean() for k in range(reps)]
+        self.assertAlmostEqual(fig["in_job_at_end"]["mean"], np.mean(shares), places=12)
+        self.assertLess(fig["in_job_at_end"]["mean"], fig["reemployed_24m"]["mean"])  # the open spells count now
         self.assertLessEqual(fig["reemployed_3m"]["mean"], fig["reemployed_24m"]["mean"])
         # Retraining: totals and ratios per replicate, then their mean.
         self.assertAlmostEqual(fig["retraining_entries"]["mean"], agg["retraining_entries"].mean(), places=6)
@@ -562,6 +571,8 @@ class Analyze(unittest.TestCase):
             # Nor anyone's earnings for a year: both earnings rows n/a, and why.
             self.assertIsNone(fig["earnings_loss_year1"]["mean"])
             self.assertIn("Earnings lost in year 1 and 3 are n/a: the run (12 months) ends", text)
+            self.assertIsNone(fig["in_job_at_end"]["mean"])
+            self.assertIn("In a job at the end is n/a: the run (12 months) is shorter than the survey's 3 years", text)
             self.assertIn("Earnings lost in year 3 are n/a: the run (36 months)",
                           analyze(["summary", self.base], check=True).stdout)
             self.assertNotIn("that long", analyze(["summary", self.base], check=True).stdout)

@@ -213,6 +213,16 @@ class Gallery(unittest.TestCase):
         self.assertLess(abs(early[old] - 55), abs(base[old] - 55))
         self.assertLess(abs(early[prime] - base[prime]), base[old] - early[old])
         self.assertLess(early[old], early[prime] - 10)  # the gap by age opens, as in the DWS
+        # By age with paired intervals (compare --by cohort's in_job_at_end): the fall is
+        # at 55-64 and distinguishable, not at 22-54.
+        by_age = json.loads(analyze(["compare", self.result("baseline"), self.result("job_loss_early_retirement"),
+                                     "--by", "cohort", "--format", "json"], check=True).stdout)["groups"]
+        old_diff = by_age["55-64"]["in_job_at_end"]["b_minus_a"]
+        self.assertTrue(old_diff["distinguishable"] and old_diff["mean"] < -0.06, old_diff)
+        for group in ("22-25", "26-34", "35-44", "45-54"):
+            diff = by_age[group]["in_job_at_end"]["b_minus_a"]
+            self.assertFalse(diff["distinguishable"], (group, diff))
+            self.assertGreater(diff["mean"], -0.05, group)
         early_retirements = aggregate(self.result("job_loss_early_retirement"))["early_retirements"]
         self.assertGreater(early_retirements.sum(), 0)
         self.assertEqual(aggregate(self.result("baseline"))["early_retirements"].sum(), 0)
