@@ -114,9 +114,19 @@ std::string trim(const std::string& s) {
   return b == std::string::npos ? "" : s.substr(b);
 }
 
+nlohmann::json number_json(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
 nlohmann::json interval_json(const Interval& i) {
-  auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
-  return {{"mean", num(i.mean)}, {"lo95", num(i.lo)}, {"hi95", num(i.hi)}, {"replicates", i.n}};
+  return {{"mean", number_json(i.mean)}, {"lo95", number_json(i.lo)}, {"hi95", number_json(i.hi)}, {"replicates", i.n}};
+}
+
+// A figure's mean and interval, and each replicate's value (null where a replicate
+// cannot give it), for analyses of one's own.
+nlohmann::json figure_json(const Figure& fig) {
+  nlohmann::json o = interval_json(figure_interval(fig));
+  o["values"] = nlohmann::json::array();
+  for (const double v : fig.values) o["values"].push_back(number_json(v));
+  return o;
 }
 
 // (header_rows: how many rows the header takes; the rule goes under the last of them.)
@@ -218,7 +228,7 @@ nlohmann::json summary_json(const Results& r, const std::vector<Figure>& figs) {
                       {"months", r.months},
                       {"earnings_years", r.spells.earnings_years()}};
   for (const auto& fig : figs) {
-    auto o = interval_json(figure_interval(fig));
+    auto o = figure_json(fig);
     o["label"] = trim(fig.label);
     o["unit"] = unit_name(fig.unit);
     j["figures"][fig.key] = o;
@@ -304,7 +314,7 @@ nlohmann::json summary_by_json(const Results& r, const std::string& grouping, co
   for (const auto& g : groups) {
     if (titled) j["titles"][g.group] = g.title;
     for (const auto& fig : g.figures) {
-      auto o = interval_json(figure_interval(fig));
+      auto o = figure_json(fig);
       o["unit"] = unit_name(fig.unit);
       j["groups"][g.group][fig.key] = o;
     }

@@ -59,6 +59,7 @@ class Analyze(unittest.TestCase):
         fig = j["figures"]
         self.assertAlmostEqual(fig["displaced_ai"]["mean"], ai.mean(), places=6)
         # 95% t-interval computed independently: t(0.975, 3) = 3.182446
+        self.assertEqual(fig["displaced_ai"]["values"], list(ai))  # each replicate's value too
         half = 3.182446 * ai.std(ddof=1) / np.sqrt(len(ai))
         self.assertAlmostEqual(fig["displaced_ai"]["lo95"], max(0, ai.mean() - half), places=3)  # a count: >= 0
         self.assertAlmostEqual(fig["unemployment_rate_end"]["mean"], u_end.mean(), places=9)
@@ -1971,6 +1972,11 @@ class RandomScenarios(unittest.TestCase):
         for key, f in figures.items():
             at = f"{where}: {key}"
             self.assertTrue(0 <= f["replicates"] <= replicates, at)
+            # each replicate's value: the mean is theirs, over the replicates that give one
+            given = [v for v in f["values"] if v is not None]
+            self.assertEqual((len(f["values"]), len(given)), (replicates, f["replicates"]), at)
+            if given:
+                self.assertAlmostEqual(f["mean"], np.mean(given), delta=1e-9 * max(1, abs(f["mean"])), msg=at)
             if f["mean"] is None:
                 self.assertEqual(f["replicates"], 0, at)
                 self.assertIsNone(f["lo95"], at)
