@@ -223,7 +223,7 @@ class Gallery(unittest.TestCase):
             diff = by_age[group]["in_job_at_end"]["b_minus_a"]
             self.assertFalse(diff["distinguishable"], (group, diff))
             self.assertGreater(diff["mean"], -0.05, group)
-        # docs/teaching.md, section 4: the Kaplan-Meier share moves by 2 points or less
+        # docs/teaching.md, section 4: the Kaplan-Meier share moves by about 2 points or less
         # from 26 on.
         for group in ("26-34", "35-44", "45-54", "55-64"):
             self.assertLess(abs(by_age[group]["reemployed_12m"]["b_minus_a"]["mean"]), 0.025, group)
