@@ -517,6 +517,9 @@ int main(int argc, char** argv) {
     if (!many) {
       print_run(jobs[i].sc);
       print_results(jobs[i].sc, s, outputs[i], profile);
+      const std::string file = shell_word(outputs[i].string());
+      std::printf("next:     %s summary %s   (or report %s -o report.html)\n",
+                  shell_word(analyze_command(argv[0])).c_str(), file.c_str(), file.c_str());
     } else if (profile) {
       std::printf("run %zu of %zu: %s\n", i + 1, jobs.size(), jobs[i].label.c_str());
       print_results(jobs[i].sc, s, outputs[i], profile);

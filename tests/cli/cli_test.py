@@ -587,6 +587,13 @@ class RunFailures(unittest.TestCase):
                     expected = 100 * f["series/aggregate/unemployment_rate"][:, -12:].mean()
                 self.assertAlmostEqual(shown, expected, delta=0.006)  # printed to 2 decimals
             self.assertNotIn("schedule:", p.stdout)
+            # Its last line says what to run next: the analysis tool beside this build, on
+            # the file, as a shell word.
+            command, rest = p.stdout.splitlines()[-1].removeprefix("next:").strip().split(" summary ", 1)
+            self.assertTrue(os.access(command, os.X_OK), command)
+            self.assertEqual(rest.split()[0], str(out))
+            summary = subprocess.run([command, "summary", str(out)], capture_output=True, text=True)
+            self.assertEqual(summary.returncode, 0, summary.stderr)
             # A run whose parameters change says when (--set adds the changes by month).
             p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "-r", "1"] + QUICK +
                     ["--set", "schedule.20.retraining.subsidy=true", "--set", "schedule.5.ai.hype_premium=1"],
