@@ -463,6 +463,59 @@ std::string cohort_section(const std::vector<Results>& runs, const std::vector<s
   return h.str();
 }
 
+// Jobs by occupation: each run's employment over the last 12 months against the first
+// run's (compare --by occupation's employed_end), the largest relative gain first, with
+// a bar for the change: the jobs adoption takes and the ones it creates side by side.
+// Left out for runs of other sizes (counts not comparable) or that share no occupation.
+std::string occupation_jobs_section(const std::vector<Results>& runs, const std::vector<std::string>& names) {
+  if (runs.size() < 2) return "";
+  std::ostringstream h;
+  for (std::size_t k = 1; k < runs.size(); ++k) {
+    struct Row {
+      std::string group, title;
+      double a, b, change;
+      bool distinguishable;
+    };
+    std::vector<Row> rows;
+    for (const auto& g : compare_by(runs[0], runs[k], "occupation")) {
+      const auto it = std::find_if(g.c.a.begin(), g.c.a.end(), [](const Figure& f) { return f.key == "employed_end"; });
+      if (it == g.c.a.end() || !g.c.comparable(*it)) continue;
+      const auto i = static_cast<std::size_t>(it - g.c.a.begin());
+      const double a = g.c.ia[i].mean, b = g.c.ib[i].mean;
+      if (!(a > 0) || !std::isfinite(b)) continue;
+      rows.push_back({g.group, g.title, a, b, b / a - 1, g.c.diff[i].n >= 2 && g.c.diff[i].excludes_zero()});
+    }
+    if (rows.empty()) continue;
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) { return x.change > y.change; });
+    constexpr std::size_t kEachEnd = 12;  // the most gained and the most lost, of many occupations
+    if (rows.size() > 2 * kEachEnd) rows.erase(rows.begin() + kEachEnd, rows.end() - kEachEnd);
+    double widest = 0;
+    for (const Row& r : rows) widest = std::max(widest, std::abs(r.change));
+    h << "<table class=\"by-occupation\" data-run=\"" << esc(names[k]) << "\"><tr><th>occupation</th><th>"
+      << esc(names[0]) << "</th><th>" << esc(names[k]) << "</th><th>change</th><th></th></tr>\n";
+    char buf[32];
+    for (const Row& r : rows) {
+      std::snprintf(buf, sizeof buf, "%+.1f%%", 100 * r.change);
+      const double width = widest > 0 ? 120 * std::abs(r.change) / widest : 0;
+      h << "<tr><td>" << esc(r.title.empty() ? r.group : r.title + " (" + r.group + ")") << "</td><td class=\"n\">"
+        << format_value(r.a, Unit::count) << "</td><td class=\"n\">" << format_value(r.b, Unit::count)
+        << "</td><td class=\"n\">" << (r.distinguishable ? "<b>" : "") << buf << (r.distinguishable ? "</b>" : "")
+        << "</td><td><span style=\"display:inline-block;height:0.8em;width:" << num(width, 1)
+        << "px;background:" << (r.change >= 0 ? run_color(0) : run_color(1)) << "\"></span></td></tr>\n";
+    }
+    h << "</table>\n";
+  }
+  const std::string tables = h.str();
+  if (tables.empty()) return "";
+  return "<h2>Jobs by occupation: differences from " + esc(names[0]) +
+         "</h2>\n<p class=\"note\">Each occupation's employment over the last 12 months, mean over replicates, in " +
+         esc(names[0]) +
+         " and each other run (laborsim-analyze compare --by occupation, its first column), the largest gain first "
+         "(of many occupations, the 12 that gained and the 12 that lost most); the change in bold where its paired "
+         "95% interval excludes zero.</p>\n" +
+         tables;
+}
+
 std::string largest_cuts_table(const Results& r, const std::string& name) {
   constexpr std::size_t kRows = 10;
   const FirmEvents& e = r.firm_events;
@@ -706,6 +759,7 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
   h << "</div>\n";
   h << difference_section(runs, run_name);
   h << cohort_section(runs, run_name);
+  h << occupation_jobs_section(runs, run_name);
   h << sweep_section(runs, figs);
   h << "<h2>AI adoption stages (firms)</h2>\n<div class=\"grid-charts\">\n";
   for (const auto& [metric, title] :

@@ -507,6 +507,30 @@ class Analyze(unittest.TestCase):
             self.assertEqual(re.findall(r"(\w+) [\d.]+%", others), expected)
         self.assertIn('data-run="baseline"', page)
 
+    def test_report_shows_the_jobs_by_occupation_against_the_first_run(self):
+        # Each occupation's employment over the last year in both runs, the relative
+        # change largest first, bold where compare --by occupation calls it distinguishable.
+        groups = json.loads(analyze(["compare", self.base, self.hype, "--by", "occupation", "--format", "json"],
+                                    check=True).stdout)["groups"]
+        with tempdir() as d:
+            html = Path(d) / "report.html"
+            analyze(["report", self.base, self.hype, "-o", html], check=True)
+            page = html.read_text()
+        self.assertIn("<h2>Jobs by occupation: differences from baseline</h2>", page)
+        table = re.search(r'<table class="by-occupation" data-run="hype_regret">.*?</table>', page, re.S).group(0)
+        rows = re.findall(r'<tr><td>([^<]+)</td><td class="n">(\d+)</td><td class="n">(\d+)</td><td class="n">'
+                          r'(<b>)?([+-][\d.]+)%', table)
+        self.assertEqual(len(rows), len(groups))
+        changes = []
+        for name, a, b, bold, change in rows:
+            e = groups[name]["employed_end"]
+            self.assertEqual((int(a), int(b)), (round(e["a"]["mean"]), round(e["b"]["mean"])), name)
+            expected = 100 * (e["b"]["mean"] / e["a"]["mean"] - 1)
+            self.assertAlmostEqual(float(change), expected, delta=0.051, msg=name)
+            self.assertEqual(bool(bold), e["b_minus_a"]["distinguishable"], name)
+            changes.append(expected)
+        self.assertEqual(changes, sorted(changes, reverse=True))
+
     def test_flows_follow_the_matching_mode(self):
         # Analytic limits: with Cobb-Douglas matching (hires within the market: occupation
         # and region) and no retraining, every rehire is in the occupation the worker left.
