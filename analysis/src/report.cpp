@@ -486,9 +486,14 @@ std::string occupation_jobs_section(const std::vector<Results>& runs, const std:
       rows.push_back({g.group, g.title, a, b, b / a - 1, g.c.diff[i].n >= 2 && g.c.diff[i].excludes_zero()});
     }
     if (rows.empty()) continue;
+    // Of many occupations, the 12 that gained and the 12 that lost the most jobs (a
+    // relative change of a tiny occupation is mostly noise), then by relative change.
+    constexpr std::size_t kEachEnd = 12;
+    if (rows.size() > 2 * kEachEnd) {
+      std::stable_sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) { return x.b - x.a > y.b - y.a; });
+      rows.erase(rows.begin() + kEachEnd, rows.end() - kEachEnd);
+    }
     std::stable_sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) { return x.change > y.change; });
-    constexpr std::size_t kEachEnd = 12;  // the most gained and the most lost, of many occupations
-    if (rows.size() > 2 * kEachEnd) rows.erase(rows.begin() + kEachEnd, rows.end() - kEachEnd);
     double widest = 0;
     for (const Row& r : rows) widest = std::max(widest, std::abs(r.change));
     h << "<table class=\"by-occupation\" data-run=\"" << esc(names[k]) << "\"><tr><th>occupation</th><th>"
@@ -510,9 +515,9 @@ std::string occupation_jobs_section(const std::vector<Results>& runs, const std:
   return "<h2>Jobs by occupation: differences from " + esc(names[0]) +
          "</h2>\n<p class=\"note\">Each occupation's employment over the last 12 months, mean over replicates, in " +
          esc(names[0]) +
-         " and each other run (laborsim-analyze compare --by occupation, its first column), the largest gain first "
-         "(of many occupations, the 12 that gained and the 12 that lost most); the change in bold where its paired "
-         "95% interval excludes zero.</p>\n" +
+         " and each other run (laborsim-analyze compare --by occupation, its first column), the largest relative gain "
+         "first (of many occupations, the 12 that gained and the 12 that lost the most jobs); the change in bold where "
+         "its paired 95% interval excludes zero.</p>\n" +
          tables;
 }
 

@@ -4,6 +4,7 @@ scenario behaves as docs/us-occupations.md says."""
 import csv
 import filecmp
 import json
+import re
 import subprocess
 import sys
 import unittest
@@ -157,6 +158,23 @@ class Behaviour(unittest.TestCase):
                              for g in ("chief executives", "11-1010"))
         self.assertEqual(by_title, by_code)
         self.assertEqual(list(by_code), ["11-1010"])
+
+    def test_report_lists_the_occupations_that_gained_and_lost_most_jobs(self):
+        # Of 539 occupations the report's "Jobs by occupation" shows the 12 that gained
+        # and the 12 that lost the most jobs under the shock (compare --by occupation's
+        # employed_end), by relative change: the large routine occupations AI exposes
+        # lose, not tiny ones whose relative change is noise.
+        groups = json.loads(analyze(["compare", self.ref, self.shock, "--by", "occupation", "--format", "json"],
+                                    check=True).stdout)["groups"]
+        jobs = {g: f["employed_end"]["b"]["mean"] - f["employed_end"]["a"]["mean"] for g, f in groups.items()}
+        ranked = sorted(jobs, key=lambda g: -jobs[g])
+        with tempdir() as d:
+            html = Path(d) / "r.html"
+            analyze(["report", self.ref, self.shock, "-o", html], check=True)
+            table = re.search(r'<table class="by-occupation".*?</table>', html.read_text(), re.S).group(0)
+        shown = re.findall(r"<tr><td>[^<]*\(([\d-]+)\)</td>", table)
+        self.assertEqual(sorted(shown), sorted(ranked[:12] + ranked[-12:]))
+        self.assertIn("43-4050", shown[-12:])  # customer service representatives lose
 
     def test_ai_off_keeps_occupation_shares_stable(self):
         with h5py.File(self.ref) as f:
