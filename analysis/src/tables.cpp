@@ -304,6 +304,10 @@ constexpr const char* kComparisonCsvHeader =
 
 // One run's figures by group in JSON, and as CSV rows after `prefix` (print_summary_by
 // and, a run after another, print_summaries_by).
+bool has_figure(const std::vector<Figure>& figs, const std::string& key) {
+  return std::any_of(figs.begin(), figs.end(), [&](const Figure& f) { return f.key == key; });
+}
+
 bool has_titles(const std::vector<GroupFigures>& groups) {
   return std::any_of(groups.begin(), groups.end(), [](const GroupFigures& g) { return !g.title.empty(); });
 }
@@ -562,9 +566,9 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
          : grouping == "cause" ? "cause of displacement"
                                : grouping + " at displacement")
      << " (spell panel; displaced counts scaled by 1/panel_rate).\n"
-     << (grouping == "tenure" || grouping == "cause"
-             ? ""
-             : "employed: the group's employment, mean per month over the last 12 months (its series).\n")
+     << (has_figure(groups.front().figures, "employed_end")
+             ? "employed: the group's employment, mean per month over the last 12 months (its series).\n"
+             : "")
      << (grouping == "cause" ? "Earnings lost: each cause's displaced against the whole comparison group.\n"
                              : "Earnings lost: against the comparison group's workers of the same " + grouping + ".\n");
   if (grouping == "sector")
@@ -793,9 +797,9 @@ void print_comparison_by(std::ostream& os, const Results& a, const Results& b, c
   print_aligned(os, rows, right);
   os << "\nB - A by " << grouping
      << " at displacement (shares in percentage points); *: its 95% interval excludes zero;\n"
-     << (grouping == "tenure" || grouping == "cause"
-             ? ""
-             : "employed: the group's employment over the last 12 months (its series, not the spells);\n")
+     << (has_figure(first.a, "employed_end")
+             ? "employed: the group's employment over the last 12 months (its series, not the spells);\n"
+             : "")
      << "n/c: not comparable (runs of other lengths or sizes). Use --format csv or json for A, B\n"
         "and the intervals.\n";
 }
@@ -897,6 +901,7 @@ std::vector<std::size_t> chosen_groups(const Results& r, const std::string& grou
     for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return t;
   };
+  const bool titled = std::any_of(titles.begin(), titles.end(), [](const std::string& t) { return !t.empty(); });
   std::vector<std::size_t> out;
   for (const std::string& w : wanted) {
     std::size_t g = 0;
@@ -906,7 +911,7 @@ std::vector<std::size_t> chosen_groups(const Results& r, const std::string& grou
       for (std::size_t k = 0; k < names.size() && k < 8; ++k) some.append(k ? ", " : "").append(names[k]);
       if (names.size() > 8) some.append(", ... (" + std::to_string(names.size()) + " in all)");
       throw FormatError(r.path.string() + ": no " + grouping + " '" + w + "' (" + grouping + "s: " + some +
-                        (titles.empty() ? "" : "; or their titles") + ")");
+                        (titled ? "; or their titles" : "") + ")");
     }
     out.push_back(g);
   }

@@ -1121,6 +1121,8 @@ class Analyze(unittest.TestCase):
         self.assertEqual(len(rows), len(cmp_whole["AI"]))
         side = analyze(["summary", self.base, self.hype, "--by", "region", "--group", "offshore"], check=True).stdout
         self.assertEqual(re.findall(r"(?m)^(us|offshore) ", side), ["offshore", "offshore"])
+        p = analyze(["summary", self.base, "--by", "cohort", "--group", "20-25"])
+        self.assertNotIn("or their titles", p.stderr)  # (cohorts have none)
         for args, message in [(["summary", self.base, "--by", "cohort", "--group", "20-25"],
                                "no cohort '20-25' (cohorts: 22-25, 26-34,"),
                               (["summary", self.base, "--group", "22-25"], "--group picks groups of series by group"),

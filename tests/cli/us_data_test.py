@@ -158,6 +158,10 @@ class Behaviour(unittest.TestCase):
                              for g in ("chief executives", "11-1010"))
         self.assertEqual(by_title, by_code)
         self.assertEqual(list(by_code), ["11-1010"])
+        p = analyze(["series", self.ref, "--metric", "occupation/employed", "--group", "chief"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no occupation 'chief' (occupations: 11-1010,", p.stderr)
+        self.assertIn("; or their titles)", p.stderr)
 
     def test_report_lists_the_occupations_that_gained_and_lost_most_jobs(self):
         # Of 539 occupations the report's "Jobs by occupation" shows the 12 that gained
