@@ -2,10 +2,15 @@
 
 #include "laborsim/analysis/stats.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <tuple>
 
@@ -14,13 +19,28 @@ namespace laborsim::analysis {
 void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& body) {
   std::filesystem::path tmp = path;
   tmp += ".tmp";
+  const auto failed = [&](const std::string& what, int err) {
+    return std::runtime_error(what + " '" + tmp.string() + "' failed" +
+                              (err ? std::string(": ") + std::strerror(err) : "") + "; '" + path.string() +
+                              "' was not written");
+  };
   try {
     {
+      errno = 0;
       std::ofstream os(tmp);
-      if (!os) throw std::runtime_error("cannot write '" + tmp.string() + "'");
+      if (!os) throw failed("creating", errno);
+      errno = 0;  // a write that fails sets it, and the stream stays failed from then on
       body(os);
-      if (!os.flush()) throw std::runtime_error("writing '" + tmp.string() + "' failed");
+      if (!os.flush()) throw failed("writing", errno);
     }
+    // Synced before the rename: the final name never holds a partial file, even after a crash.
+    const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+      const int err = errno;
+      if (fd >= 0) ::close(fd);
+      throw failed("writing", err);
+    }
+    ::close(fd);
     std::filesystem::rename(tmp, path);
   } catch (...) {
     std::error_code ignored;

@@ -1,7 +1,11 @@
 #include "laborsim/output.hpp"
 
 #include <H5Cpp.h>
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <array>
 #include <functional>
@@ -231,7 +235,13 @@ struct RowTable {
   }
 };
 
+// The file is built in memory (HDF5's core driver, no backing store) and written out
+// whole by commit(): HDF5 never writes to disk itself. A write that fails (a full disk,
+// a quota, a file size limit) then fails in our own write() with its errno, instead of
+// inside HDF5 when it flushes its caches at close, where the error could only be
+// printed, and a file whose close failed crashes the library at exit.
 struct ResultsWriter::Impl {
+  int fd = -1;  // the temporary file, made at the start so a bad directory fails first
   H5::H5File file;
   std::map<int, H5::DataSet> series;  // by metric index
   explicit Impl(int earnings_years)
@@ -276,8 +286,13 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& s
   tmp_ += ".tmp-" + std::to_string(::getpid());
   impl_->replicates = info.replicates;
   impl_->months = sc.simulation.months;
+  impl_->fd = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (impl_->fd < 0)
+    throw std::runtime_error("cannot create output file '" + tmp_.string() + "': " + std::strerror(errno));
   try {
-    impl_->file = H5::H5File(tmp_.string(), H5F_ACC_TRUNC);
+    H5::FileAccPropList in_memory;
+    in_memory.setCore(std::size_t{1} << 20, false);
+    impl_->file = H5::H5File(tmp_.string(), H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, in_memory);
     H5::Group root = impl_->file.openGroup("/");
     attr_string(root, "filetype", kFileType);
     attr_number(root, "format_version", H5::PredType::NATIVE_INT32, kFormatVersion);
@@ -382,6 +397,7 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& s
     attr_string(fe, "kinds", kinds);
     impl_->firm_events.create(fe);
   } catch (const H5::Exception& e) {
+    ::close(impl_->fd);
     std::error_code ec;
     std::filesystem::remove(tmp_, ec);
     throw std::runtime_error("cannot create output file '" + tmp_.string() + "': " + e.getDetailMsg());
@@ -390,10 +406,7 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& s
 
 ResultsWriter::~ResultsWriter() {
   if (!committed_) {
-    try {
-      impl_->file.close();
-    } catch (...) {
-    }
+    if (impl_->fd >= 0) ::close(impl_->fd);
     std::error_code ec;
     std::filesystem::remove(tmp_, ec);
   }
@@ -431,12 +444,38 @@ void ResultsWriter::append_panel(int replicate, const Records& spells, const Rec
 }
 
 void ResultsWriter::commit() {
+  std::vector<char> image;
   try {
-    impl_->file.close();
+    impl_->file.flush(H5F_SCOPE_GLOBAL);
+    const hid_t id = impl_->file.getId();
+    const ssize_t size = H5Fget_file_image(id, nullptr, 0);
+    if (size < 0) throw H5::FileIException("H5Fget_file_image", "cannot size the file's image");
+    image.resize(static_cast<std::size_t>(size));
+    if (H5Fget_file_image(id, image.data(), image.size()) != size)
+      throw H5::FileIException("H5Fget_file_image", "cannot copy the file's image");
   } catch (const H5::Exception& e) {
-    throw std::runtime_error("closing '" + tmp_.string() + "' failed: " + e.getDetailMsg());
+    throw std::runtime_error("finishing '" + tmp_.string() + "' failed: " + e.getDetailMsg());
   }
-  std::filesystem::rename(tmp_, final_);
+  // Written whole and synced before the rename, so that the final name never holds a
+  // partial file, even after a crash.
+  const auto fail = [&](const char* what) {
+    throw std::runtime_error(std::string(what) + " '" + tmp_.string() + "' failed: " + std::strerror(errno) + "; '" +
+                             final_.string() + "' was not written");
+  };
+  for (std::size_t done = 0; done < image.size();) {
+    const ssize_t n = ::write(impl_->fd, image.data() + done, image.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("writing");
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(impl_->fd) != 0) fail("writing");
+  const int fd = impl_->fd;
+  impl_->fd = -1;
+  if (::close(fd) != 0) fail("writing");
+  std::error_code ec;
+  std::filesystem::rename(tmp_, final_, ec);
+  if (ec)
+    throw std::runtime_error("cannot rename '" + tmp_.string() + "' to '" + final_.string() + "': " + ec.message());
   committed_ = true;
 }
 

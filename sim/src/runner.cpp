@@ -80,10 +80,11 @@ std::size_t estimate_memory(const Scenario& sc, int threads) {
                              std::max(1.0, mean_size) * static_cast<double>(sizeof(FirmEvent));
   const double per_replicate = per_worker * static_cast<double>(sc.simulation.workers) + series;
   // Finished replicates' series wait for the writer: at most all of them. A panel is
-  // moved out of its replicate when it finishes: one copy each, running or waiting.
-  return static_cast<std::size_t>(concurrent * per_replicate +
-                                  sc.simulation.replicates * (series + comparisons + firm_events) + mobility +
-                                  32.0 * (1 << 20));
+  // moved out of its replicate when it finishes: one copy each, running or waiting. The
+  // results file is built in memory (ResultsWriter): its image is at most what it holds
+  // uncompressed, once more.
+  const double output = sc.simulation.replicates * (series + comparisons + firm_events);
+  return static_cast<std::size_t>(concurrent * per_replicate + 2 * output + mobility + 32.0 * (1 << 20));
 }
 
 int effective_threads(int threads) { return threads > 0 ? threads : tbb::info::default_concurrency(); }

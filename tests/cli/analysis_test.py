@@ -15,7 +15,7 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from common import QUICK, SCENARIOS, SOURCE, analyze, run, run_scenario, tempdir
+from common import ANALYZE, QUICK, SCENARIOS, SOURCE, analyze, file_size_limit, run, run_scenario, tempdir
 
 
 def older_copy(src, d, version, drop=()):
@@ -884,6 +884,28 @@ class Analyze(unittest.TestCase):
                 analyze(["report", self.base, other, "-o", report], check=True)
                 self.assertIn('id="not-comparable"', page := report.read_text())
                 self.assertIn("length (months)" if name == "short" else "size (workers)", page)
+
+    def test_a_write_that_fails_names_the_cause_and_leaves_no_partial_file(self):
+        # A full disk or a file size limit (common.file_size_limit: 16 kB, where the
+        # series table is ~3 MB and the report ~200 kB): exit 1, the cause named, no
+        # temporary file left and no partial file under a final name; an earlier
+        # report is left as it was.
+        with tempdir() as d:
+            out = Path(d) / "export"
+            p = subprocess.run([ANALYZE, "export", self.base, "--format", "csv", "-o", out], capture_output=True,
+                               text=True, preexec_fn=file_size_limit(16384))
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertRegex(p.stderr, r"writing '.*\.csv\.tmp' failed: File too large; '.*\.csv' was not written")
+            self.assertNotIn("series.csv", [f.name for f in out.iterdir()])
+            self.assertFalse(any(f.name.endswith(".tmp") for f in out.iterdir()))
+            html = Path(d) / "report.html"
+            html.write_text("an earlier report")
+            p = subprocess.run([ANALYZE, "report", self.base, "-o", html], capture_output=True, text=True,
+                               preexec_fn=file_size_limit(16384))
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn(f"writing '{html}.tmp' failed: File too large; '{html}' was not written", p.stderr)
+            self.assertEqual(html.read_text(), "an earlier report")
+            self.assertEqual(sorted(f.name for f in Path(d).iterdir()), ["export", "report.html"])
 
     def test_export_csv_and_json_read_back_by_pandas(self):
         with tempdir() as d, h5py.File(self.base) as f:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import h5py
 
-from common import CMAKE, LABORSIM, QUICK, SCENARIOS, SOURCE, analyze, run, tempdir
+from common import CMAKE, LABORSIM, QUICK, SCENARIOS, SOURCE, analyze, file_size_limit, run, tempdir
 
 FILES = {name: (SCENARIOS / name).read_text() for name in ["baseline.toml", "calibration.toml"]}
 
@@ -523,6 +523,27 @@ class RunFailures(unittest.TestCase):
             self.assertIn("run failed", p.stderr)
             self.assertEqual(os.listdir(d), ["baseline.h5"])
             self.assertTrue(target.is_dir())
+
+    def test_a_write_that_fails_exits_1_names_the_cause_and_keeps_the_earlier_file(self):
+        # A full disk, a quota or a file size limit: here the limit (RLIMIT_FSIZE, with
+        # SIGXFSZ ignored, so that write() fails with EFBIG as it would with ENOSPC). The
+        # results file of the quick run is ~1 MB, the limit 64 kB. Before the fix the run
+        # exited 0 and renamed a truncated file into place (HDF5 met the error only while
+        # closing, and printed it).
+        with tempdir() as d:
+            out = Path(d) / "baseline.h5"
+            out.write_bytes(b"an earlier run's results")
+            p = subprocess.run([LABORSIM, "run", SCENARIOS / "baseline.toml", "-o", out, "--quiet", "-r", "2"] + QUICK,
+                               capture_output=True, text=True, preexec_fn=file_size_limit(65536))
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertRegex(p.stderr, r"laborsim: run failed: writing '.*baseline\.h5\.tmp-\d+' failed: "
+                                       r"File too large; '.*baseline\.h5' was not written")
+            self.assertNotIn("H5", p.stderr)  # no messages from HDF5's destructors
+            self.assertEqual(os.listdir(d), ["baseline.h5"])
+            self.assertEqual(out.read_bytes(), b"an earlier run's results")
+            # Without the limit the same command writes a complete file.
+            run(["run", SCENARIOS / "baseline.toml", "-o", out, "--quiet", "-r", "2"] + QUICK, check=True)
+            self.assertTrue(out.read_bytes().startswith(b"\x89HDF\r\n\x1a\n"))
 
     def test_interrupted_run_leaves_nothing(self):
         import signal

@@ -37,3 +37,15 @@ def run_scenario(directory, name, options=()):
     out = Path(getattr(directory, "name", directory)) / f"{name}.h5"
     run(["run", SCENARIOS / f"{name}.toml", "-o", out, *options], check=True)
     return out
+
+
+def file_size_limit(nbytes):
+    """A preexec_fn for subprocess: files the child writes may not grow past NBYTES, and a
+    write past it fails with EFBIG (SIGXFSZ ignored), as a write to a full disk fails."""
+    import resource
+    import signal
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (nbytes, nbytes))
+    return limit
