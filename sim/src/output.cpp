@@ -198,40 +198,63 @@ std::vector<FirmEventColumn> firm_event_columns() {
 }  // namespace
 
 // A group of equal-length 1-D datasets, one per column, to which rows are appended.
+// Rows are held back until they fill whole chunks, which are then compressed and stored
+// at once (the datasets have no chunk cache): the compression happens as replicates
+// arrive, while others still run, and not all at the end; finish() stores the rest.
 template <class Rows>
 struct RowTable {
-  explicit RowTable(std::vector<Column<Rows>> cols) : columns(std::move(cols)) {}
+  static constexpr hsize_t kChunk = 4096;
+  explicit RowTable(std::vector<Column<Rows>> cols) : columns(std::move(cols)), pending(columns.size()) {}
   std::vector<Column<Rows>> columns;
-  std::map<std::string, H5::DataSet> sets;
-  hsize_t rows = 0;
+  std::vector<H5::DataSet> sets;           // by column
+  std::vector<std::vector<char>> pending;  // by column: rows not stored yet
+  hsize_t stored = 0, pending_rows = 0;
 
   void create(H5::Group& g) {
     for (const auto& col : columns) {
-      hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = 4096;
+      hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = kChunk;
       H5::DataSpace space(1, &zero, &unlimited);
       H5::DSetCreatPropList props;
       props.setChunk(1, &chunk);
-      props.setDeflate(4);
-      H5::DataSet d = g.createDataSet(col.name, col.type, space, props);
+      props.setShuffle();
+      props.setDeflate(1);  // with the shuffle, smaller than level 4 without it, and faster
+      H5::DSetAccPropList no_cache;
+      no_cache.setChunkCache(0, 0, 1.0);
+      H5::DataSet d = g.createDataSet(col.name, col.type, space, props, no_cache);
       attr_string(d, "description", col.description);
-      sets[col.name] = d;
+      sets.push_back(d);
     }
   }
   void append(int replicate, const Rows& records) {
     if (records.empty()) return;
-    const hsize_t n = records.size(), old = rows, total = old + n;
-    std::vector<char> buffer;
-    for (const auto& col : columns) {
-      buffer.resize(n * col.type.getSize());
-      col.fill(records, replicate, buffer.data());
-      H5::DataSet& d = sets[col.name];
+    const std::size_t n = records.size();
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      const std::size_t size = columns[c].type.getSize(), at = pending[c].size();
+      pending[c].resize(at + n * size);
+      columns[c].fill(records, replicate, pending[c].data() + at);
+    }
+    pending_rows += n;
+    store(pending_rows / kChunk * kChunk);
+  }
+  // Stores every row still held back.
+  void finish() { store(pending_rows); }
+
+ private:
+  // Stores the first n rows held back.
+  void store(hsize_t n) {
+    if (n == 0) return;
+    const hsize_t total = stored + n;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      H5::DataSet& d = sets[c];
       d.extend(&total);
       H5::DataSpace fs = d.getSpace();
-      fs.selectHyperslab(H5S_SELECT_SET, &n, &old);
+      fs.selectHyperslab(H5S_SELECT_SET, &n, &stored);
       H5::DataSpace ms(1, &n);
-      d.write(buffer.data(), col.type, ms, fs);
+      d.write(pending[c].data(), columns[c].type, ms, fs);
+      const std::size_t bytes = static_cast<std::size_t>(n) * columns[c].type.getSize();
+      pending[c].erase(pending[c].begin(), pending[c].begin() + static_cast<std::ptrdiff_t>(bytes));
     }
-    rows = total;
+    stored = total, pending_rows -= n;
   }
 };
 
@@ -361,7 +384,12 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& s
       props.setDeflate(4);
       double fill = 0.0;
       props.setFillValue(H5::PredType::NATIVE_DOUBLE, &fill);
-      H5::DataSet d = folders[mi.grouping].createDataSet(mi.name, H5::PredType::NATIVE_DOUBLE, space, props);
+      // A replicate's series is one whole chunk, written once: no cache, so it is
+      // compressed and stored as it arrives (while other replicates still run), not all
+      // at the end.
+      H5::DSetAccPropList no_cache;
+      no_cache.setChunkCache(0, 0, 1.0);
+      H5::DataSet d = folders[mi.grouping].createDataSet(mi.name, H5::PredType::NATIVE_DOUBLE, space, props, no_cache);
       attr_string(d, "unit", mi.unit);
       attr_string(d, "description", mi.description);
       attr_string(d, "dimensions",
@@ -446,6 +474,9 @@ void ResultsWriter::append_panel(int replicate, const Records& spells, const Rec
 void ResultsWriter::commit() {
   std::vector<char> image;
   try {
+    impl_->spells.finish();
+    impl_->comparison.finish();
+    impl_->firm_events.finish();
     impl_->file.flush(H5F_SCOPE_GLOBAL);
     const hid_t id = impl_->file.getId();
     const ssize_t size = H5Fget_file_image(id, nullptr, 0);
