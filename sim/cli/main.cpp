@@ -226,7 +226,8 @@ void print_results(const Scenario& sc, const RunSummary& s, const std::filesyste
     std::printf("profile (time in each step of the month, summed over replicates):\n  %-14s %8.3f s %5.1f%%\n",
                 "initial state", s.init_seconds, 100 * s.init_seconds / total);
     for (auto& [n, t] : s.step_seconds) std::printf("  %-14s %8.3f s %5.1f%%\n", n.c_str(), t, 100 * t / total);
-    std::printf("  %-14s %8.3f s (wall, on the writer thread)\n", "hdf5 writing", s.write_seconds);
+    std::printf("  %-14s %8.3f s (wall, on the writer thread; %.3f s of it after the last replicate)\n", "hdf5 writing",
+                s.write_seconds, s.write_seconds_at_end);
     std::printf("worker columns: %zu bytes per worker\n", Workers::bytes_per_worker());
     std::printf("moves:    %.0f (%.3g per second: hires, quits, layoffs, retirements, entries, exits, retraining)\n",
                 s.moves, s.moves / s.seconds);

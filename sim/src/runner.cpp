@@ -138,6 +138,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   std::exception_ptr first_error;
   const double total = static_cast<double>(R) * sc.simulation.months;
   double write_s = 0;
+  clock::time_point last_arrival = clock::now();
   std::map<int, Panel> pending_panel;  // until all earlier replicates are in
   int next_panel = 0;
   for (int received = 0; received < R;) {
@@ -152,6 +153,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       continue;
     }
     ++received;
+    if (received == R) last_arrival = clock::now();
     std::unique_ptr<Finished> owned(f);
     if (first_error) continue;
     if (f->error) {
@@ -214,6 +216,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   writer.commit();
   write_s += std::chrono::duration<double>(clock::now() - w0).count();
   sum.write_seconds = write_s;
+  sum.write_seconds_at_end = std::chrono::duration<double>(clock::now() - last_arrival).count();
   sum.seconds = std::chrono::duration<double>(clock::now() - t0).count();
   return sum;
 }

@@ -37,7 +37,8 @@ struct RunSummary {
   // hires, quits, layoffs, retirements, entries to and exits from the labour force,
   // retraining entries and completions (what an event-driven month costs).
   double moves = 0;
-  double write_seconds = 0;
+  double write_seconds = 0;         // on the writer thread, mostly while replicates still run
+  double write_seconds_at_end = 0;  // of those, after the last replicate finished: what the run waited for
   // Means over replicates, for the headline printed after a run.
   double unemployment_rate_last_year = 0;
   double ai_layoffs = 0, ordinary_layoffs = 0, consolidation_layoffs = 0;
