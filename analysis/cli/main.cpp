@@ -8,6 +8,9 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 
 namespace po = boost::program_options;
@@ -37,7 +40,7 @@ const char* kUsage =
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run_command(int argc, char** argv) {
   po::options_description opts("Options");
   opts.add_options()("help,h", "show this help")(
       "by", po::value<std::string>(),
@@ -223,4 +226,17 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+// A table or CSV sent to a file on a full disk must not end in a success: standard
+// output is flushed and checked before exiting (as coreutils do), a failure is exit 1.
+int main(int argc, char** argv) {
+  const int status = run_command(argc, argv);
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout.good()) {
+    std::fprintf(stderr, "laborsim-analyze: error: writing standard output failed%s\n",
+                 errno ? (std::string(": ") + std::strerror(errno)).c_str() : " (is the disk full?)");
+    return status == 0 ? 1 : status;
+  }
+  return status;
 }

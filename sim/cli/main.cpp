@@ -13,10 +13,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -247,7 +249,7 @@ void print_results(const Scenario& sc, const RunSummary& s, const std::filesyste
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run_command(int argc, char** argv) {
   po::options_description opts("Options");
   opts.add_options()("help,h", "show this help")("version", "show the version")(
       "output,o", po::value<std::string>(),
@@ -552,4 +554,17 @@ int main(int argc, char** argv) {
     std::printf("\n");
   }
   return kOk;
+}
+
+// A table or CSV sent to a file on a full disk must not end in a success: standard
+// output is flushed and checked before exiting (as coreutils do), a failure is exit 1.
+int main(int argc, char** argv) {
+  const int status = run_command(argc, argv);
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout.good()) {
+    std::fprintf(stderr, "laborsim: error: writing standard output failed%s\n",
+                 errno ? (std::string(": ") + std::strerror(errno)).c_str() : " (is the disk full?)");
+    return status == 0 ? 1 : status;
+  }
+  return status;
 }

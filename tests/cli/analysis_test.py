@@ -907,6 +907,15 @@ class Analyze(unittest.TestCase):
             self.assertEqual(html.read_text(), "an earlier report")
             self.assertEqual(sorted(f.name for f in Path(d).iterdir()), ["export", "report.html"])
 
+    def test_standard_output_that_cannot_be_written_is_a_failure(self):
+        # `series --format csv > out.csv` on a full disk (/dev/full): exit 1 and a message,
+        # not a success with a truncated table.
+        with open("/dev/full", "w") as full:
+            for args in (["series", self.base, "--format", "csv", "--every", "1"], ["summary", self.base]):
+                p = subprocess.run([ANALYZE] + [str(a) for a in args], stdout=full, stderr=subprocess.PIPE, text=True)
+                self.assertEqual(p.returncode, 1, p.stderr)
+                self.assertIn("laborsim-analyze: error: writing standard output failed", p.stderr)
+
     def test_export_csv_and_json_read_back_by_pandas(self):
         with tempdir() as d, h5py.File(self.base) as f:
             analyze(["export", self.base, "--format", "csv", "-o", d], check=True)

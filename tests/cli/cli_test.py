@@ -545,6 +545,20 @@ class RunFailures(unittest.TestCase):
             run(["run", SCENARIOS / "baseline.toml", "-o", out, "--quiet", "-r", "2"] + QUICK, check=True)
             self.assertTrue(out.read_bytes().startswith(b"\x89HDF\r\n\x1a\n"))
 
+    def test_standard_output_that_cannot_be_written_is_a_failure(self):
+        # `laborsim validate X.toml > resolved.toml` on a full disk (/dev/full) must not
+        # exit 0 with a truncated file; a bad scenario keeps its own exit code.
+        with open("/dev/full", "w") as full:
+            p = subprocess.run([LABORSIM, "validate", SCENARIOS / "baseline.toml"], stdout=full, stderr=subprocess.PIPE,
+                               text=True)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn("laborsim: error: writing standard output failed", p.stderr)
+            p = subprocess.run([LABORSIM, "validate", SCENARIOS / "missing.toml"], stdout=full, stderr=subprocess.PIPE,
+                               text=True)
+            self.assertEqual(p.returncode, 2, p.stderr)
+        p = run(["validate", SCENARIOS / "baseline.toml"], check=True)  # and to a pipe, as before
+        self.assertIn("[simulation]", p.stdout)
+
     def test_interrupted_run_leaves_nothing(self):
         import signal
         import time
