@@ -496,6 +496,7 @@ std::vector<GroupFigures> summary_by(const Results& r, const std::string& groupi
   for (std::size_t g = 0; g < G; ++g) {
     const bool titled = grouping == "occupation" && g < r.occupation_titles.size();
     out.push_back({names[g], titled ? r.occupation_titles[g] : std::string(), {}});
+    for (const Rows& rows : spells[g]) out.back().spells += rows.size();
     if (employed != r.grouped.end() && last > 0) {
       Figure f{"employed_end", "employed, mean over the last 12 months", Unit::count,
                Eigen::VectorXd::Constant(r.replicates, kNaN), true};

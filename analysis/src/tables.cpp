@@ -317,6 +317,7 @@ nlohmann::json summary_by_json(const Results& r, const std::string& grouping, co
   const bool titled = has_titles(groups);
   for (const auto& g : groups) {
     if (titled) j["titles"][g.group] = g.title;
+    j["spells"][g.group] = g.spells;
     for (const auto& fig : g.figures) {
       auto o = figure_json(fig);
       o["unit"] = unit_name(fig.unit);
@@ -446,6 +447,12 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
     os << "Earnings followed " << r.spells.earnings_years()
        << " years after displacement (output.earnings_years); their present\n"
           "value counts those followed all of them, year y discounted by 1.05^-(y-1).\n";
+  if (r.spells.size() > 0) {
+    std::ostringstream rate;
+    rate << r.panel_rate;
+    os << "The spell panel's figures rest on " << r.spells.size() << " displacements over all replicates\n"
+       << "(a sample of workers: output.panel_rate = " << rate.str() << ").\n";
+  }
   if (r.replicates < 2) os << "With one replicate there are no intervals: run more (--replicates).\n";
   const auto unread = std::find_if(figs.begin(), figs.end(), unread_horizon);
   if (r.spells.size() > 0 && unread != figs.end())
@@ -530,6 +537,10 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
   if (const std::string note = mismatch_note(mismatch(runs)); !note.empty()) os << "Note: " << note << ".\n";
 }
 
+// Below this many spells over all replicates, a group's shares are mostly noise: a share
+// of p from n spells has a standard error of sqrt(p(1-p)/n), up to 9 points at n = 30.
+constexpr std::size_t kFewSpells = 30;
+
 void print_summary_by(std::ostream& os, const Results& r, const std::string& grouping,
                       const std::vector<GroupFigures>& groups, Format f) {
   if (groups.empty()) return;
@@ -548,13 +559,22 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
   // One row per group, one column per figure (means), the intervals in CSV/JSON.
   std::vector<std::string> head = {grouping};
   if (titled) head.push_back("title");
-  if (!groups.empty())
-    for (const auto& fig : groups.front().figures) head.push_back(short_name(fig.key));
+  // After the displaced: how many of the panel's displacements the row's figures rest on.
+  const auto spells_after = [](const Figure& fig) { return fig.key == "displaced_estimated"; };
+  for (const auto& fig : groups.front().figures) {
+    head.push_back(short_name(fig.key));
+    if (spells_after(fig)) head.push_back("spells");
+  }
   std::vector<std::vector<std::string>> rows = {head};
+  std::size_t few = 0;
   for (const auto& g : groups) {
     std::vector<std::string> row = {g.group};
     if (titled) row.push_back(g.title.size() <= 40 ? g.title : g.title.substr(0, 39) + "~");
-    for (const auto& fig : g.figures) row.push_back(format_value(figure_interval(fig).mean, fig.unit));
+    for (const auto& fig : g.figures) {
+      row.push_back(format_value(figure_interval(fig).mean, fig.unit));
+      if (spells_after(fig)) row.push_back(std::to_string(g.spells));
+    }
+    few += g.spells > 0 && g.spells < kFewSpells;
     rows.push_back(row);
   }
   std::vector<bool> right(head.size(), true);
@@ -577,6 +597,13 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
           "events (its firms of the sector): regret, the share regretting among the firms that\n"
           "met real capability; AI cut, the mean share of its staff a cutting firm cut; acq cut,\n"
           "the share of acquired firms' staff cut as duplicates.\n";
+  os << "spells: the panel's displacements behind the row's figures, over all " << r.replicates
+     << (r.replicates == 1 ? " replicate" : " replicates") << ".\n";
+  if (few > 0)
+    os << few << (few == 1 ? " row rests" : " rows rest") << " on fewer than " << kFewSpells << " spells: read "
+       << (few == 1 ? "its" : "their")
+       << " shares as noise (a larger\n"
+          "output.panel_rate, or more replicates, samples more).\n";
   os << "Use --format csv or json for the 95% intervals.\n";
   // (a group no panel worker was displaced from has every figure n/a, for another reason)
   const bool unread = std::any_of(groups.begin(), groups.end(), [](const GroupFigures& g) {

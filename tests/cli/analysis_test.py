@@ -242,8 +242,10 @@ class Analyze(unittest.TestCase):
                 text = analyze(["summary", self.base, "--by", by], check=True).stdout.splitlines()
                 head = next(k for k, line in enumerate(text) if line.startswith(by))
                 figures = t["figure"].nunique()
-                self.assertEqual(len(re.split(r"\s{2,}", text[head].strip())), 1 + figures, text[head])
+                # (and the spells column after the displaced)
+                self.assertEqual(len(re.split(r"\s{2,}", text[head].strip())), 2 + figures, text[head])
                 self.assertIn("repl 3y+", text[head])
+                self.assertIn("displaced  spells", text[head])
         self.assertEqual(analyze(["summary", self.base, "--by", "planet"]).returncode, 2)
         # By sector, each sector's own HHI in the first and last month too.
         from io import StringIO
@@ -258,6 +260,37 @@ class Analyze(unittest.TestCase):
                 self.assertAlmostEqual(got, hhi[:, month, g].mean(), places=12, msg=(sector, key))
         self.assertIn("HHI last", analyze(["summary", self.base, "--by", "sector"], check=True).stdout)
         self.assertNotIn("HHI", analyze(["summary", self.base, "--by", "region"], check=True).stdout)
+
+    def test_summary_by_group_says_how_many_spells_each_row_rests_on(self):
+        # The spells column and the JSON's "spells": the panel's displacements of each
+        # group over all replicates, counted here from /spells; they add up to the panel.
+        with h5py.File(self.base) as f:
+            occ = f["spells/occupation"][()]
+            names = [x.decode() if isinstance(x, bytes) else x for x in f["groups/occupation"][()]]
+            total = len(occ)
+        got = json.loads(analyze(["summary", self.base, "--by", "occupation", "--format", "json"],
+                                 check=True).stdout)["spells"]
+        self.assertEqual(got, {name: int((occ == g).sum()) for g, name in enumerate(names)})
+        self.assertEqual(sum(got.values()), total)
+        text = analyze(["summary", self.base, "--by", "occupation"], check=True).stdout
+        lines = text.splitlines()
+        head = next(k for k, line in enumerate(lines) if line.startswith("occupation"))
+        column = re.split(r"\s{2,}", lines[head].strip()).index("spells")
+        for line in lines[head + 2:head + 2 + len(names)]:
+            cells = re.split(r"\s{2,}", line.strip())
+            self.assertEqual(int(cells[column]), got[cells[0]], line)
+        # The rows under 30 are counted in a note (the small AI roles of this 20,000-worker run).
+        few = sum(1 for n in got.values() if 0 < n < 30)
+        self.assertGreater(few, 0)
+        self.assertIn(f"{few} rows rest on fewer than 30 spells: read their shares as noise", text)
+        self.assertIn("spells: the panel's displacements behind the row's figures, over all 4 replicates.", text)
+        # The summary of the whole run says how many the panel's figures rest on, in the window too.
+        self.assertIn(f"The spell panel's figures rest on {total} displacements over all replicates",
+                      analyze(["summary", self.base], check=True).stdout)
+        with h5py.File(self.base) as f:
+            from_12 = int((f["spells/start_month"][()] >= 12).sum())
+        self.assertIn(f"rest on {from_12} displacements", analyze(["summary", self.base, "--from", "12"],
+                                                                  check=True).stdout)
 
     def test_summary_and_compare_csv_are_the_json_figures_exactly(self):
         # The CSV tables carry the same numbers as the JSON ones, to the last bit, and a

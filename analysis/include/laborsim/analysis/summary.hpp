@@ -63,6 +63,7 @@ struct GroupFigures {
   std::string group;
   std::string title;  // an occupation's longer name, if the scenario gives one
   std::vector<Figure> figures;
+  std::size_t spells = 0;  // the panel's displacements behind its spell figures, over all replicates
 };
 // Spell-based figures for each group of a grouping (occupation, sector, region, cohort
 // or tenure, taken at displacement: tenure in bands of years at the employer lost,
