@@ -60,11 +60,21 @@ std::size_t estimate_memory(const Scenario& sc, int threads) {
                            static_cast<double>(sc.regions.size()), static_cast<double>(kCohorts)};
   for (const auto& mi : metric_table()) series += 8.0 * sc.simulation.months * groups[static_cast<int>(mi.grouping)];
   const double mobility = 8.0 * static_cast<double>(sc.occupations.size()) * static_cast<double>(sc.occupations.size());
+  const double record_bytes = static_cast<double>(sizeof(Spell)) + 4.0 * sc.output.earnings_years;
   // The comparison group: a record per panel worker employed in months 0, 12, 24, ...
   // and drawn at comparison_rate.
   const double comparisons = sc.output.panel_rate * sc.output.comparison_rate *
                              static_cast<double>(sc.simulation.workers) * (sc.simulation.months / 12 + 1) *
-                             (static_cast<double>(sizeof(Spell)) + 4.0 * sc.output.earnings_years);
+                             record_bytes;
+  // The spell panel: a record per displacement of a panel worker in the recorded months.
+  // Workers are displaced at about the layoff rate (0.94% of workers a month in the
+  // baseline, at 1%); a quarter more for the demand gap's, AI and consolidation layoffs,
+  // times the largest tenure factor where separations depend on tenure.
+  const auto& lm = sc.labor_market;
+  const auto bands = lm.separation_bands();
+  const double factor = lm.separations_by_tenure() ? *std::max_element(bands.factor.begin(), bands.factor.end()) : 1.0;
+  const double spells = sc.output.panel_rate * static_cast<double>(sc.simulation.workers) * sc.simulation.months *
+                        std::min(1.0, 1.25 * factor * lm.layoff_rate) * record_bytes;
   // The firm panel's events: at most an AI cut and its realisation per firm, and a
   // consolidation event for a few; three per firm is a margin well above what runs make
   // (0.2-0.4 per firm in the gallery, failed firms' entrants included). Firms: workers
@@ -79,11 +89,12 @@ std::size_t estimate_memory(const Scenario& sc, int threads) {
   const double firm_events = sc.output.firm_panel_rate * 3.0 * static_cast<double>(sc.simulation.workers) /
                              std::max(1.0, mean_size) * static_cast<double>(sizeof(FirmEvent));
   const double per_replicate = per_worker * static_cast<double>(sc.simulation.workers) + series;
-  // Finished replicates' series wait for the writer: at most all of them. A panel is
-  // moved out of its replicate when it finishes: one copy each, running or waiting. The
-  // results file is built in memory (ResultsWriter): its image is at most what it holds
-  // uncompressed, once more.
-  const double output = sc.simulation.replicates * (series + comparisons + firm_events);
+  // A replicate's output (series and panels) waits for the writer once the replicate has
+  // finished, then goes into the results file, which is built in memory (ResultsWriter)
+  // and copied once as it is written out, when the models are gone: at most the whole
+  // output uncompressed, twice (held or in the file while replicates run, the file and
+  // its copy at the end).
+  const double output = sc.simulation.replicates * (series + comparisons + spells + firm_events);
   return static_cast<std::size_t>(concurrent * per_replicate + 2 * output + mobility + 32.0 * (1 << 20));
 }
 

@@ -245,6 +245,25 @@ class BadScenarios(unittest.TestCase):
             self.assertEqual(p.returncode, 2)
             self.assertEqual(os.listdir(d), [])
 
+    def test_estimate_covers_a_large_spell_panel(self):
+        # Every worker in the panel (output.panel_rate = 1): the spells are most of the
+        # memory. The estimate left them out (122 MiB estimated for a 211 MiB peak); it
+        # must be above the measured peak, and not wildly (under 3 times it).
+        import sys
+        args = [SCENARIOS / "baseline.toml", "--set", "simulation.workers=500000", "--set", "output.panel_rate=1",
+                "--set", "output.comparison_rate=0", "-r", "2", "-t", "2"]
+        told = re.search(r"estimated to peak at ([0-9.]+) (MiB|GiB)", run(["validate"] + args, check=True).stdout)
+        estimate = float(told.group(1)) * (1024 if told.group(2) == "GiB" else 1)
+        with tempdir() as d:
+            # The run's peak resident size, from a process of its own that has no other children.
+            measure = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+                       "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+            p = subprocess.run([sys.executable, "-c", measure, LABORSIM, "run"] + [str(a) for a in args] +
+                               ["-o", Path(d) / "out.h5", "--quiet"], capture_output=True, text=True, check=True)
+            peak = int(p.stdout.split()[-1]) / 1024
+        self.assertGreater(estimate, peak)
+        self.assertLess(estimate, 3 * peak)
+
     def test_max_memory_sizes(self):
         # One size written the usual ways: powers of 1024, either case, B or iB optional.
         with tempdir() as d:
