@@ -34,11 +34,12 @@ std::vector<FlowOrigin> flows(const Results& r) {
   std::vector<FlowOrigin> out;
   for (std::size_t o = 0; o < G; ++o) {
     if (std::all_of(from[o].begin(), from[o].end(), [](double n) { return n == 0; })) continue;
-    FlowOrigin origin{names[o], title_of(o), {}, {}, {}};
+    FlowOrigin origin{names[o], title_of(o), {}, 0, {}, {}};
     Figure rehires{"rehires", "rehires", Unit::count, Eigen::VectorXd(r.replicates)};
     for (std::size_t k = 0; k < R; ++k)
       rehires.values[static_cast<Eigen::Index>(k)] = r.panel_rate > 0 ? from[o][k] / r.panel_rate : kNaN;
     origin.rehires = figure_interval(rehires);
+    for (double n : from[o]) origin.spells += static_cast<std::size_t>(n);
     auto share_of = [&](const std::vector<double>& c) {
       Figure f{"share", "share", Unit::share, Eigen::VectorXd(r.replicates)};
       for (std::size_t k = 0; k < R; ++k)

@@ -1121,8 +1121,11 @@ void print_flows(std::ostream& os, const Results& r, const std::vector<FlowOrigi
         if (titled) j["title"] = d.title;
         to.push_back(std::move(j));
       }
-      nlohmann::json j = {
-          {"group", o.group}, {"rehires", interval_json(o.rehires)}, {"same", interval_json(o.same)}, {"to", to}};
+      nlohmann::json j = {{"group", o.group},
+                          {"rehires", interval_json(o.rehires)},
+                          {"spells", o.spells},
+                          {"same", interval_json(o.same)},
+                          {"to", to}};
       if (titled) j["title"] = o.title;
       list.push_back(std::move(j));
     }
@@ -1166,7 +1169,7 @@ void print_flows(std::ostream& os, const Results& r, const std::vector<FlowOrigi
   top = static_cast<int>(std::min(static_cast<std::size_t>(top), most_others));
   std::vector<std::string> head = {"occupation"};
   if (titled) head.push_back("title");
-  head.insert(head.end(), {"rehired", "same occupation"});
+  head.insert(head.end(), {"rehired", "spells", "same occupation"});
   for (int k = 1; k <= top; ++k) head.push_back("to " + std::to_string(k));
   std::vector<std::vector<std::string>> rows = {head};
   // (a share with one decimal, more only where it would read as zero; a destination by
@@ -1179,6 +1182,7 @@ void print_flows(std::ostream& os, const Results& r, const std::vector<FlowOrigi
     std::vector<std::string> row = {o->group};
     if (titled) row.push_back(cut(o->title, 40));
     row.push_back(format_value(o->rehires.mean, Unit::count));
+    row.push_back(std::to_string(o->spells));
     row.push_back(share(o->same));
     int shown = 0;
     for (const FlowDestination& d : o->to) {
@@ -1192,7 +1196,9 @@ void print_flows(std::ostream& os, const Results& r, const std::vector<FlowOrigi
     rows.push_back(row);
   }
   std::vector<bool> right(head.size(), false);
-  right[titled ? 2 : 1] = right[titled ? 3 : 2] = true;
+  right[titled ? 2 : 1] = right[titled ? 3 : 2] = right[titled ? 4 : 3] = true;
+  const auto few =
+      std::count_if(origins.begin(), origins.end(), [](const FlowOrigin& o) { return o.spells < kFewSpells; });
   os << "\nWhere the displaced who found a job went, by occupation:\n";
   print_aligned(os, rows, right);
   const std::string note =
@@ -1200,10 +1206,15 @@ void print_flows(std::ostream& os, const Results& r, const std::vector<FlowOrigi
           "Displacements of the run that ended in a job (spell panel), by the occupation left and the one "
           "found") +
       (titled ? " (destinations by title, cut short)" : "") +
-      ". rehired: how many, scaled by 1/panel_rate, mean over replicates. same occupation, to 1, 2, ...: the share "
+      ". rehired: how many, scaled by 1/panel_rate, mean over replicates; spells: the panel's rehires behind the "
+      "row, over all replicates. same occupation, to 1, 2, ...: the share "
       "of them rehired in their own occupation and in the others that took most, per replicate, then the mean over "
       "replicates. --format csv or json gives every occupation they went to, with 95% intervals. A worker changes "
-      "occupation only by retraining, or with network matching along the mobility network.";
+      "occupation only by retraining, or with network matching along the mobility network." +
+      (few == 0 ? std::string()
+                : " " + std::to_string(few) + (few == 1 ? " row rests" : " rows rest") + " on fewer than " +
+                      std::to_string(kFewSpells) + " spells: read " + (few == 1 ? "its" : "their") +
+                      " shares as noise (a larger output.panel_rate, or more replicates, samples more).");
   os << "\n";
   std::string line;  // the note in lines of up to 88 characters, broken between words
   for (std::size_t from = 0; from < note.size();) {

@@ -447,6 +447,7 @@ class Analyze(unittest.TestCase):
             mine = back & (sp["occupation"] == names.index(o["group"]))
             per_rep = np.array([(mine & (sp["replicate"] == k)).sum() for k in range(reps)], float)
             self.assertAlmostEqual(o["rehires"]["mean"], (per_rep / panel).mean(), places=6)
+            self.assertEqual(o["spells"], per_rep.sum())  # what the row rests on
             total = 0
             for d in o["to"]:
                 into = mine & (sp["new_occupation"] == names.index(d["group"]))
@@ -476,9 +477,12 @@ class Analyze(unittest.TestCase):
         self.assertEqual([line.split()[0] for line in lines], [o["group"] for o in order])
         first = order[0]
         others = [d for d in first["to"] if d["group"] != first["group"]][:2]
-        self.assertRegex(lines[0], rf"{first['group']} +\d+ +{100 * first['same']['mean']:.1f}% +" +
+        self.assertRegex(lines[0], rf"{first['group']} +\d+ +{first['spells']} +{100 * first['same']['mean']:.1f}% +" +
                          " +".join(rf"{d['group']} {100 * d['share']['mean']:.1f}%" for d in others))
-        self.assertRegex(text, r"(?m)^occupation +rehired +same occupation +to 1 +to 2$")
+        self.assertRegex(text, r"(?m)^occupation +rehired +spells +same occupation +to 1 +to 2$")
+        few = sum(1 for o in j["origins"] if o["spells"] < 30)
+        self.assertGreater(few, 0)  # the small AI roles of this 20,000-worker run
+        self.assertIn(f"{few} rows rest on fewer than 30 spells", " ".join(text.split()))
 
     def test_summary_by_group_gives_its_employment_over_the_last_year(self):
         # employed_end: each replicate's mean employment of the group over the last 12
@@ -579,7 +583,7 @@ class Analyze(unittest.TestCase):
                 self.assertEqual(o["same"]["mean"], 1, o["group"])
                 self.assertEqual([t["group"] for t in o["to"]], [o["group"]])
             # no column that no row fills
-            self.assertRegex(analyze(["flows", cd], check=True).stdout, r"(?m)^occupation +rehired +same occupation$")
+            self.assertRegex(analyze(["flows", cd], check=True).stdout, r"(?m)^occupation +rehired +spells +same occupation$")
             (Path(d) / "network").mkdir()
             net = run_scenario(str(Path(d) / "network"), "baseline", off + ["--set", "labor_market.matching=network"])
             mobility = pd.read_csv(SCENARIOS / "data" / "baseline_mobility.csv")

@@ -26,6 +26,7 @@ struct FlowOrigin {
   // Rehires from the origin over the run (or window), per replicate: the panel's
   // reemployed spells from it scaled by 1 / panel_rate, a workforce-wide estimate.
   Interval rehires;
+  std::size_t spells = 0;           // the panel's reemployed spells from it, over all replicates
   Interval same;                    // the share rehired in the occupation they left (0 if none)
   std::vector<FlowDestination> to;  // every occupation some rehire went to, largest mean share first
 };
