@@ -9,6 +9,7 @@ import sys
 import tomllib
 import unittest
 from io import StringIO
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -435,11 +436,23 @@ class Gallery(unittest.TestCase):
 
     def test_where_the_displaced_find_work(self):
         # docs/teaching.md, section 4: with Cobb-Douglas matching 97-99% of each large
-        # occupation's rehires stay in it; with network matching 85-95%, and the rehired
-        # prompt engineers spread out most (about half stay, nearly a fifth become data
-        # analysts); unemployment over the run is about a quarter of a point lower.
+        # occupation's rehires stay in it; with network matching 86-96%, and the rehired
+        # prompt engineers spread out most (under 60% stay, marketing and data analysis
+        # take about a quarter); unemployment over the run is about a quarter of a point
+        # lower. The network run follows a quarter of the workers, as the page says, so
+        # that the prompt engineers' shares rest on hundreds of spells, not a few dozen
+        # (at the default 2% the same seed put a fifth of them into data analysis, with a
+        # 95% interval of 0-48%); the panel changes no series.
         with tempdir() as d:
-            network = run_scenario(d, "young_workers", ["--quiet", "--set", "labor_market.matching=network"])
+            network = run_scenario(d, "young_workers", ["--quiet", "--set", "labor_market.matching=network",
+                                                        "--set", "output.panel_rate=0.25"])
+            (Path(d) / "small_panel").mkdir()
+            small = run_scenario(str(Path(d) / "small_panel"), "young_workers",
+                                 ["--quiet", "--set", "labor_market.matching=network"])
+            with h5py.File(network) as big, h5py.File(small) as few:
+                for metric in few["series/aggregate"]:
+                    np.testing.assert_array_equal(big[f"series/aggregate/{metric}"][()],
+                                                  few[f"series/aggregate/{metric}"][()], err_msg=metric)
             origins = {}
             for name, path in [("market", self.result("young_workers")), ("network", network)]:
                 j = json.loads(analyze(["flows", path, "--format", "json"], check=True).stdout)
@@ -448,13 +461,21 @@ class Gallery(unittest.TestCase):
             for o in largest:
                 self.assertTrue(0.965 <= o["same"]["mean"] <= 0.995, (o["group"], o["same"]["mean"]))
                 same = origins["network"][o["group"]]["same"]["mean"]
-                self.assertTrue(0.84 <= same <= 0.96, (o["group"], same))
+                self.assertTrue(0.85 <= same <= 0.97, (o["group"], same))
             prompt = origins["network"]["prompt_engineers"]
-            self.assertTrue(0.4 <= prompt["same"]["mean"] <= 0.65, prompt["same"])
-            analysts = next(t for t in prompt["to"] if t["group"] == "data_analysts")
-            self.assertTrue(0.14 <= analysts["share"]["mean"] <= 0.25, analysts["share"])
-            self.assertEqual(max((t for t in prompt["to"] if t["group"] != "prompt_engineers"),
-                                 key=lambda t: t["share"]["mean"])["group"], "data_analysts")
+            self.assertGreater(prompt["spells"], 300)
+            self.assertTrue(0.5 <= prompt["same"]["mean"] <= 0.6, prompt["same"])
+            self.assertLess(prompt["same"]["hi95"], 0.65)
+            others = sorted((t for t in prompt["to"] if t["group"] != "prompt_engineers"),
+                            key=lambda t: -t["share"]["mean"])
+            self.assertEqual({t["group"] for t in others[:2]}, {"marketing", "data_analysts"})
+            self.assertTrue(0.2 <= others[0]["share"]["mean"] + others[1]["share"]["mean"] <= 0.3, others[:2])
+            # The page's example of noise: at 2%, the row rests on a few dozen spells and
+            # the table says so.
+            text = analyze(["flows", small], check=True).stdout
+            row = next(line for line in text.splitlines() if line.startswith("prompt_engineers "))
+            self.assertLess(int(row.split()[2]), 30)
+            self.assertIn("rests on fewer than 30", " ".join(text.split()))
             c = json.loads(analyze(["compare", self.result("young_workers"), network, "--format", "json"],
                                    check=True).stdout)["figures"]["unemployment_rate_mean"]["b_minus_a"]
             self.assertTrue(-0.0035 < c["mean"] < -0.0015 and c["distinguishable"], c)
