@@ -1,7 +1,7 @@
 // HDF5 results file, format version documented in docs/output-format.md. One writer
 // (HDF5's serial library is not thread-safe) fed with finished replicates. The file is
-// written under a temporary name and renamed when complete, so a failed run never
-// leaves a file that looks finished.
+// built in memory, then written whole under a temporary name, synced and renamed, so a
+// failed run (a full disk included) never leaves a file that looks finished.
 #pragma once
 
 #include "laborsim/metrics.hpp"
