@@ -16,37 +16,53 @@
 
 namespace laborsim::analysis {
 
-void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& body) {
+StagedFiles::~StagedFiles() {
+  if (committed_) return;
+  std::error_code ignored;
+  for (const auto& path : staged_) std::filesystem::remove(temporary(path), ignored);  // nothing half-written is left
+}
+
+std::filesystem::path StagedFiles::temporary(const std::filesystem::path& path) {
   std::filesystem::path tmp = path;
   tmp += ".tmp";
+  return tmp;
+}
+
+void StagedFiles::write(const std::filesystem::path& path, const std::function<void(std::ostream&)>& body) {
+  const std::filesystem::path tmp = temporary(path);
+  staged_.push_back(path);
   const auto failed = [&](const std::string& what, int err) {
     return std::runtime_error(what + " '" + tmp.string() + "' failed" +
                               (err ? std::string(": ") + std::strerror(err) : "") + "; '" + path.string() +
                               "' was not written");
   };
-  try {
-    {
-      errno = 0;
-      std::ofstream os(tmp);
-      if (!os) throw failed("creating", errno);
-      errno = 0;  // a write that fails sets it, and the stream stays failed from then on
-      body(os);
-      if (!os.flush()) throw failed("writing", errno);
-    }
-    // Synced before the rename: the final name never holds a partial file, even after a crash.
-    const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
-      const int err = errno;
-      if (fd >= 0) ::close(fd);
-      throw failed("writing", err);
-    }
-    ::close(fd);
-    std::filesystem::rename(tmp, path);
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);  // nothing half-written is left behind
-    throw;
+  {
+    errno = 0;
+    std::ofstream os(tmp);
+    if (!os) throw failed("creating", errno);
+    errno = 0;  // a write that fails sets it, and the stream stays failed from then on
+    body(os);
+    if (!os.flush()) throw failed("writing", errno);
   }
+  // Synced before the rename: the final name never holds a partial file, even after a crash.
+  const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    throw failed("writing", err);
+  }
+  ::close(fd);
+}
+
+void StagedFiles::commit() {
+  for (const auto& path : staged_) std::filesystem::rename(temporary(path), path);
+  committed_ = true;
+}
+
+void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& body) {
+  StagedFiles file;
+  file.write(path, body);
+  file.commit();
 }
 
 namespace {
@@ -213,20 +229,23 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
   std::sort(dictionary.begin(), dictionary.end(), [](const Described& a, const Described& b) {
     return std::tie(a.grouping, a.metric) < std::tie(b.grouping, b.metric);
   });
+  // Every file is staged and they are renamed together at the end: an export that fails
+  // midway leaves the directory as it was, not new files beside an earlier export's.
+  StagedFiles staged;
   if (f == Format::csv) {
-    write_file_atomically(dir / "metrics.csv", [&](std::ostream& os) {
+    staged.write(dir / "metrics.csv", [&](std::ostream& os) {
       os << "metric,grouping,unit,description\n";
       for (const auto& d : dictionary)
         os << d.metric << ',' << d.grouping << ',' << csv_field(d.unit) << ',' << csv_field(d.description) << '\n';
     });
     // Every parameter of every run, to join a sweep's figures with what it varied.
-    write_file_atomically(dir / "parameters.csv", [&](std::ostream& os) {
+    staged.write(dir / "parameters.csv", [&](std::ostream& os) {
       os << "scenario,key,value\n";
       for (std::size_t k = 0; k < runs.size(); ++k)
         for (const auto& [key, value] : runs[k].parameters)
           os << csv_field(names[k]) << ',' << csv_field(key) << ',' << csv_field(value) << '\n';
     });
-    write_file_atomically(dir / "series.csv", [&](std::ostream& os) {
+    staged.write(dir / "series.csv", [&](std::ostream& os) {
       os << "scenario,replicate,month,metric,grouping,group,value\n";
       for (std::size_t k = 0; k < runs.size(); ++k) {
         const std::string sc = csv_field(names[k]);
@@ -239,7 +258,7 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
                           });
       }
     });
-    write_file_atomically(dir / "series_summary.csv", [&](std::ostream& os) {
+    staged.write(dir / "series_summary.csv", [&](std::ostream& os) {
       os << "scenario,month,metric,grouping,group,replicates,mean,mean_ci95_low,mean_ci95_high,p05,median,p95\n";
       for (std::size_t k = 0; k < runs.size(); ++k) {
         const std::string sc = csv_field(names[k]);
@@ -254,7 +273,7 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
                             });
       }
     });
-    write_file_atomically(dir / "spells.csv", [&](std::ostream& os) {
+    staged.write(dir / "spells.csv", [&](std::ostream& os) {
       os << "scenario,replicate,start_month,end_month,duration_months,reemployed,cause,age,tenure_months,sector,"
             "occupation,new_occupation,region,new_region,wage,new_wage"
          << earnings_header << '\n';
@@ -271,7 +290,7 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
         ++n.spell_rows;
       });
     });
-    write_file_atomically(dir / "comparison.csv", [&](std::ostream& os) {
+    staged.write(dir / "comparison.csv", [&](std::ostream& os) {
       os << "scenario,replicate,month,age,tenure_months,sector,occupation,region,wage" << earnings_header << '\n';
       each_comparison([&](const std::string& sc, const Spells& c, std::size_t i, const std::string& sector,
                           const std::string& occupation, const std::string& region) {
@@ -283,7 +302,7 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
         ++n.comparison_rows;
       });
     });
-    write_file_atomically(dir / "firm_events.csv", [&](std::ostream& os) {
+    staged.write(dir / "firm_events.csv", [&](std::ostream& os) {
       os << "scenario,replicate,month,firm,kind,sector,region,employed,laid_off,moved,reopened,reopened_offshore,"
             "acquirer,capability_believed,capability_real\n";
       each_firm_event([&](const std::string& sc, const FirmEvents& e, std::size_t i, const char* kind,
@@ -297,20 +316,20 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
       });
     });
   } else {
-    write_file_atomically(dir / "metrics.json", [&](std::ostream& os) {
+    staged.write(dir / "metrics.json", [&](std::ostream& os) {
       nlohmann::json j = nlohmann::json::array();
       for (const auto& d : dictionary)
         j.push_back({{"metric", d.metric}, {"grouping", d.grouping}, {"unit", d.unit}, {"description", d.description}});
       os << j.dump(1) << '\n';
     });
-    write_file_atomically(dir / "parameters.json", [&](std::ostream& os) {
+    staged.write(dir / "parameters.json", [&](std::ostream& os) {
       nlohmann::json j = nlohmann::json::array();
       for (std::size_t k = 0; k < runs.size(); ++k)
         for (const auto& [key, value] : runs[k].parameters)
           j.push_back({{"scenario", names[k]}, {"key", key}, {"value", value}});
       os << j.dump(1) << '\n';
     });
-    write_file_atomically(dir / "series.json", [&](std::ostream& os) {
+    staged.write(dir / "series.json", [&](std::ostream& os) {
       os << "[";
       for (std::size_t k = 0; k < runs.size(); ++k)
         each_series_value(runs[k], groupings,
@@ -323,7 +342,7 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
                           });
       os << "\n]\n";
     });
-    write_file_atomically(dir / "series_summary.json", [&](std::ostream& os) {
+    staged.write(dir / "series_summary.json", [&](std::ostream& os) {
       os << "[";
       for (std::size_t k = 0; k < runs.size(); ++k)
         each_series_summary(runs[k], groupings,
@@ -345,7 +364,7 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
                             });
       os << "\n]\n";
     });
-    write_file_atomically(dir / "spells.json", [&](std::ostream& os) {
+    staged.write(dir / "spells.json", [&](std::ostream& os) {
       os << "[";
       each_spell([&](const std::string& sc, const Spells& s, std::size_t i, const std::string& sector,
                      const std::string& occupation, const std::string& new_occupation, const std::string& region,
@@ -371,7 +390,7 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
       });
       os << "\n]\n";
     });
-    write_file_atomically(dir / "comparison.json", [&](std::ostream& os) {
+    staged.write(dir / "comparison.json", [&](std::ostream& os) {
       os << "[";
       each_comparison([&](const std::string& sc, const Spells& c, std::size_t i, const std::string& sector,
                           const std::string& occupation, const std::string& region) {
@@ -389,7 +408,7 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
       });
       os << "\n]\n";
     });
-    write_file_atomically(dir / "firm_events.json", [&](std::ostream& os) {
+    staged.write(dir / "firm_events.json", [&](std::ostream& os) {
       os << "[";
       each_firm_event([&](const std::string& sc, const FirmEvents& e, std::size_t i, const char* kind,
                           const std::string& sector, const std::string& region) {
@@ -413,6 +432,7 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
       os << "\n]\n";
     });
   }
+  staged.commit();
   return n;
 }
 

@@ -927,14 +927,18 @@ class Analyze(unittest.TestCase):
         # series table is ~3 MB and the report ~200 kB): exit 1, the cause named, no
         # temporary file left and no partial file under a final name; an earlier
         # report is left as it was.
+        # An export is staged whole: one that fails over an earlier export leaves every
+        # earlier file as it was (before, the small files that fitted were replaced, and
+        # the directory held the new run's metrics beside the old run's series).
         with tempdir() as d:
             out = Path(d) / "export"
+            analyze(["export", self.hype, "--format", "csv", "-o", out], check=True)
+            earlier = {f.name: f.read_bytes() for f in out.iterdir()}
             p = subprocess.run([ANALYZE, "export", self.base, "--format", "csv", "-o", out], capture_output=True,
                                text=True, preexec_fn=file_size_limit(16384))
             self.assertEqual(p.returncode, 1, p.stderr)
             self.assertRegex(p.stderr, r"writing '.*\.csv\.tmp' failed: File too large; '.*\.csv' was not written")
-            self.assertNotIn("series.csv", [f.name for f in out.iterdir()])
-            self.assertFalse(any(f.name.endswith(".tmp") for f in out.iterdir()))
+            self.assertEqual({f.name: f.read_bytes() for f in out.iterdir()}, earlier)
             html = Path(d) / "report.html"
             html.write_text("an earlier report")
             p = subprocess.run([ANALYZE, "report", self.base, "-o", html], capture_output=True, text=True,

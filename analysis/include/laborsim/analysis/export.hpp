@@ -24,8 +24,8 @@ namespace laborsim::analysis {
 // another; "scenario" is each run's name (run_names: its scenario's name, and its file
 // where two runs share one). The series hold the groupings named in `groupings`
 // ("aggregate", "occupation", "sector", "region", "cohort"), every one if it is empty;
-// a name no run has is refused (FormatError) before anything is written. Files appear
-// complete or not at all (written under temporary names, then renamed).
+// a name no run has is refused (FormatError) before anything is written. The files appear
+// together or not at all (StagedFiles).
 struct ExportCounts {
   std::size_t series_rows = 0, summary_rows = 0, spell_rows = 0, comparison_rows = 0, firm_event_rows = 0;
 };
@@ -35,9 +35,28 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
 // The most rows Excel opens (2^20, the header included; LibreOffice Calc's default too).
 constexpr std::size_t kSpreadsheetRows = 1048576;
 
-// Writes path through path.tmp, renamed into place once body has written it all; on any
-// failure the temporary file is removed and the error passed on, so path is either
-// complete or as it was.
+// Files written under temporary names (path.tmp), each synced, and renamed into place
+// together by commit(); without commit() (a failure, an exception) the temporary files
+// are removed. So a set of files appears whole or not at all: an export that fails
+// midway leaves its directory as it was, never a new metrics.csv beside an earlier
+// export's series.csv. write() throws, naming the file and the cause, when a file
+// cannot be written (a full disk).
+class StagedFiles {
+ public:
+  StagedFiles() = default;
+  StagedFiles(const StagedFiles&) = delete;
+  StagedFiles& operator=(const StagedFiles&) = delete;
+  ~StagedFiles();
+  void write(const std::filesystem::path& path, const std::function<void(std::ostream&)>& body);
+  void commit();
+
+ private:
+  static std::filesystem::path temporary(const std::filesystem::path& path);
+  std::vector<std::filesystem::path> staged_;
+  bool committed_ = false;
+};
+
+// One file through StagedFiles: path is either complete or as it was.
 void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& body);
 
 // One self-contained HTML page (inline SVG, no external assets) for one or more runs.
