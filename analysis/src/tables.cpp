@@ -537,9 +537,35 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
   if (const std::string note = mismatch_note(mismatch(runs)); !note.empty()) os << "Note: " << note << ".\n";
 }
 
+namespace {
+
 // Below this many spells over all replicates, a group's shares are mostly noise: a share
 // of p from n spells has a standard error of sqrt(p(1-p)/n), up to 9 points at n = 30.
 constexpr std::size_t kFewSpells = 30;
+
+// The note under a table of which `few` rows rest on fewer than kFewSpells spells, in
+// one line ("" when none does).
+std::string few_spells_note(std::size_t few) {
+  if (few == 0) return "";
+  return std::to_string(few) + (few == 1 ? " row rests" : " rows rest") + " on fewer than " +
+         std::to_string(kFewSpells) + " spells: read " + (few == 1 ? "its" : "their") +
+         " shares as noise (a larger output.panel_rate, or more replicates, samples more).";
+}
+
+// `text` in lines of up to 88 characters, broken between words.
+void print_wrapped(std::ostream& os, const std::string& text) {
+  std::string line;
+  for (std::size_t from = 0; from < text.size();) {
+    const std::size_t space = text.find(' ', from);
+    const std::string word = text.substr(from, space == std::string::npos ? std::string::npos : space - from);
+    if (!line.empty() && line.size() + 1 + word.size() > 88) os << line << "\n", line.clear();
+    line.append(line.empty() ? "" : " ").append(word);
+    from = space == std::string::npos ? text.size() : space + 1;
+  }
+  os << line << "\n";
+}
+
+}  // namespace
 
 void print_summary_by(std::ostream& os, const Results& r, const std::string& grouping,
                       const std::vector<GroupFigures>& groups, Format f) {
@@ -599,11 +625,7 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
           "the share of acquired firms' staff cut as duplicates.\n";
   os << "spells: the panel's displacements behind the row's figures, over all " << r.replicates
      << (r.replicates == 1 ? " replicate" : " replicates") << ".\n";
-  if (few > 0)
-    os << few << (few == 1 ? " row rests" : " rows rest") << " on fewer than " << kFewSpells << " spells: read "
-       << (few == 1 ? "its" : "their")
-       << " shares as noise (a larger\n"
-          "output.panel_rate, or more replicates, samples more).\n";
+  if (few > 0) print_wrapped(os, few_spells_note(few));
   os << "Use --format csv or json for the 95% intervals.\n";
   // (a group no panel worker was displaced from has every figure n/a, for another reason)
   const bool unread = std::any_of(groups.begin(), groups.end(), [](const GroupFigures& g) {
@@ -1211,20 +1233,9 @@ void print_flows(std::ostream& os, const Results& r, const std::vector<FlowOrigi
       "of them rehired in their own occupation and in the others that took most, per replicate, then the mean over "
       "replicates. --format csv or json gives every occupation they went to, with 95% intervals. A worker changes "
       "occupation only by retraining, or with network matching along the mobility network." +
-      (few == 0 ? std::string()
-                : " " + std::to_string(few) + (few == 1 ? " row rests" : " rows rest") + " on fewer than " +
-                      std::to_string(kFewSpells) + " spells: read " + (few == 1 ? "its" : "their") +
-                      " shares as noise (a larger output.panel_rate, or more replicates, samples more).");
+      (few == 0 ? "" : " " + few_spells_note(static_cast<std::size_t>(few)));
   os << "\n";
-  std::string line;  // the note in lines of up to 88 characters, broken between words
-  for (std::size_t from = 0; from < note.size();) {
-    const std::size_t space = note.find(' ', from);
-    const std::string word = note.substr(from, space == std::string::npos ? std::string::npos : space - from);
-    if (!line.empty() && line.size() + 1 + word.size() > 88) os << line << "\n", line.clear();
-    line.append(line.empty() ? "" : " ").append(word);
-    from = space == std::string::npos ? note.size() : space + 1;
-  }
-  os << line << "\n";
+  print_wrapped(os, note);
 }
 
 }  // namespace laborsim::analysis
