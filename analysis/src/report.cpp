@@ -740,8 +740,21 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
     }
     h << "</tr>\n";
   }
-  h << "</table></div>\n<p class=\"note\">Means over replicates with 95% t-intervals, cut to the values a figure can "
-       "take (a share within 0-100%, a count at least 0).</p>\n";
+  // What the figures are, as under summary's table, and how many spells each run's rest on.
+  h << "</table></div>\n<p class=\"note\" id=\"headline-notes\">";
+  for (const std::string& sentence : summary_notes()) h << esc(sentence) << " ";
+  h << "Earnings lost over all years followed (output.earnings_years) count those followed all of them, year y "
+       "discounted by 1.05^-(y-1). The spell panel's figures rest on ";
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    std::ostringstream rate;
+    rate << runs[k].panel_rate;
+    h << (k == 0                 ? ""
+          : k + 1 == runs.size() ? " and "
+                                 : ", ")
+      << runs[k].spells.size() << " displacements" << (runs.size() > 1 ? " in " + esc(run_name[k]) : std::string())
+      << " (output.panel_rate = " << rate.str() << ")";
+  }
+  h << ", over all replicates.</p>\n";
   // Side by side, counts of runs of other lengths or sizes differ for that reason alone.
   if (const std::string note = mismatch_note(mismatch(runs)); !note.empty())
     h << "<p class=\"note\" id=\"not-comparable\"><b>Note:</b> " << esc(note) << ".</p>\n";
@@ -829,8 +842,11 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
       l.y.push_back(l.y.back());
       layers.push_back(l);
     }
-    h << chart("wage-replacement", "Wage replacement of rehired displaced workers (new / old wage)",
-               "new wage / old wage", "share of rehires", layers, YAxis::percent, 0.0);
+    // The end bins hold every rehire beyond them (a spike there is a tail, not a peak): the label says so.
+    std::ostringstream ends;
+    ends << "new wage / old wage (the end bins hold all below " << lo + w << " and all from " << hi - w << ")";
+    h << chart("wage-replacement", "Wage replacement of rehired displaced workers (new / old wage)", ends.str(),
+               "share of rehires", layers, YAxis::percent, 0.0);
   }
   {
     // By tenure at the employer lost: the premium for tenure goes with the job. A year
@@ -875,7 +891,7 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
     }
     if (!layers.empty())
       h << chart("earnings-after-displacement",
-                 "Earnings after displacement, relative to workers not displaced (1 = no loss)",
+                 "Earnings after displacement, relative to workers not displaced (100% = no loss)",
                  "year after displacement", "earnings / those not displaced", layers, YAxis::percent, 0.0, 1.0);
   }
   h << "</div>\n";

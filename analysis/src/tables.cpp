@@ -411,7 +411,35 @@ void comparison_csv_rows(std::ostream& os, const Comparison& c, const std::strin
   }
 }
 
+// `text` in lines of up to 88 characters, broken between words.
+void print_wrapped(std::ostream& os, const std::string& text) {
+  std::string line;
+  for (std::size_t from = 0; from < text.size();) {
+    const std::size_t space = text.find(' ', from);
+    const std::string word = text.substr(from, space == std::string::npos ? std::string::npos : space - from);
+    if (!line.empty() && line.size() + 1 + word.size() > 88) os << line << "\n", line.clear();
+    line.append(line.empty() ? "" : " ").append(word);
+    from = space == std::string::npos ? text.size() : space + 1;
+  }
+  os << line << "\n";
+}
+
 }  // namespace
+
+std::vector<std::string> summary_notes() {
+  return {
+      "Means over replicates with 95% t-intervals, cut to the values a figure can take (a share within 0-100%, a "
+      "count at least 0).",
+      "Reemployment shares and durations are Kaplan-Meier estimates from the spell panel (censored at the end of "
+      "the run).",
+      "In a job at the end: the Displaced Worker Survey's question, asked at the run's end of those displaced in "
+      "its last 3 years after 3+ years at the employer.",
+      "Displaced again: another displacement of the same worker within 24 months, over the displacements at "
+      "least 24 months before the end of the run.",
+      "Earnings lost: the displaced's earnings in that year after displacement (0 in months without a job) over "
+      "their wage before, against the same for panel workers not displaced (docs/model.md, \"Earnings after "
+      "displacement\")."};
+}
 
 void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>& figs, Format f) {
   if (f == Format::json) {
@@ -433,16 +461,10 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
         {fig.label, format_value(i.mean, fig.unit, extra), r.replicates > 1 ? interval_text(i, fig.unit, extra) : ""});
   }
   print_aligned(os, rows, {false, true, false});
-  os << "\nMeans over replicates with 95% t-intervals, cut to the values a figure can take (a share\n"
-        "within 0-100%, a count at least 0). Reemployment shares and durations are\n"
-        "Kaplan-Meier estimates from the spell panel (censored at the end of the run).\n"
-        "In a job at the end: the Displaced Worker Survey's question, asked at the run's end of\n"
-        "those displaced in its last 3 years after 3+ years at the employer.\n"
-        "Displaced again: another displacement of the same worker within 24 months, over\n"
-        "the displacements at least 24 months before the end of the run.\n"
-        "Earnings lost: the displaced's earnings in that year after displacement (0 in months\n"
-        "without a job) over their wage before, against the same for panel workers not\n"
-        "displaced (docs/model.md, \"Earnings after displacement\").\n";
+  os << "\n";
+  std::string notes;
+  for (const std::string& sentence : summary_notes()) notes.append(notes.empty() ? "" : " ").append(sentence);
+  print_wrapped(os, notes);
   if (r.spells.earnings_years() > 0)
     os << "Earnings followed " << r.spells.earnings_years()
        << " years after displacement (output.earnings_years); their present\n"
@@ -550,19 +572,6 @@ std::string few_spells_note(std::size_t few) {
   return std::to_string(few) + (few == 1 ? " row rests" : " rows rest") + " on fewer than " +
          std::to_string(kFewSpells) + " spells: read " + (few == 1 ? "its" : "their") +
          " shares as noise (a larger output.panel_rate, or more replicates, samples more).";
-}
-
-// `text` in lines of up to 88 characters, broken between words.
-void print_wrapped(std::ostream& os, const std::string& text) {
-  std::string line;
-  for (std::size_t from = 0; from < text.size();) {
-    const std::size_t space = text.find(' ', from);
-    const std::string word = text.substr(from, space == std::string::npos ? std::string::npos : space - from);
-    if (!line.empty() && line.size() + 1 + word.size() > 88) os << line << "\n", line.clear();
-    line.append(line.empty() ? "" : " ").append(word);
-    from = space == std::string::npos ? text.size() : space + 1;
-  }
-  os << line << "\n";
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 """laborsim-analyze end to end: summaries and comparisons agree with the HDF5 file as
 read by h5py, exports read back by pandas match it, foreign files are refused, and the
 HTML report renders in headless Chromium."""
+import html as html_module
 import json
 import os
 from io import StringIO
@@ -543,6 +544,27 @@ class Analyze(unittest.TestCase):
             expected = [t["group"] for t in o["to"] if t["group"] != group][:3]
             self.assertEqual(re.findall(r"(\w+) [\d.]+%", others), expected)
         self.assertIn('data-run="baseline"', page)
+
+    def test_report_says_what_its_headline_figures_are(self):
+        # Under the headline table, what summary says under its own: what each kind of
+        # figure is, and how many of the panel's displacements each run's rest on (counted
+        # here from the files).
+        with tempdir() as d:
+            html = Path(d) / "report.html"
+            analyze(["report", self.base, self.hype, "-o", html], check=True)
+            page = html.read_text()
+        notes = re.search(r'<p class="note" id="headline-notes">(.*?)</p>', page, re.S).group(1)
+        summary = analyze(["summary", self.base], check=True).stdout
+        definitions = " ".join(summary[summary.index("Means over replicates"):summary.index("Earnings followed")].split())
+        self.assertIn("Kaplan-Meier", definitions)
+        self.assertIn("Displaced again:", definitions)
+        self.assertIn(definitions, " ".join(html_module.unescape(notes).split()))
+        for path, name in [(self.base, "baseline"), (self.hype, "hype_regret")]:
+            with h5py.File(path) as f:
+                spells = f["spells/start_month"].shape[0]
+            self.assertIn(f"{spells} displacements in {name} (output.panel_rate = 0.2)", notes)
+        # The wage histogram's end bins hold the tails, and the axis says so.
+        self.assertIn("new wage / old wage (the end bins hold all below 0.25 and all from 1.65)", page)
 
     def test_report_shows_the_jobs_by_occupation_against_the_first_run(self):
         # Each occupation's employment over the last year in both runs, the relative

@@ -27,6 +27,9 @@ int extra_decimals(const Interval& i, Unit u);
 inline Unit difference_unit(Unit u) { return u == Unit::share || u == Unit::rate ? Unit::rate : u; }
 const char* unit_name(Unit u);
 
+// What the summary's figures are, a sentence each (under the table of `summary`, and of
+// the report's headline figures).
+std::vector<std::string> summary_notes();
 void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>& figs, Format f);
 // Several runs side by side (a parameter sweep, say): a table with a column per run,
 // or the runs' summaries one after another in CSV (a long table with run, file and
