@@ -994,6 +994,9 @@ SeriesGroups only_groups(const Results& r, const std::string& metric, const Seri
 
 }  // namespace
 
+// Up to this many groups of a series by group stand side by side, a column each.
+constexpr std::size_t kGroupColumns = 12;
+
 void print_series(std::ostream& os, const std::vector<Results>& runs, const std::vector<std::string>& metrics,
                   int every, Format f, const std::vector<std::string>& groups) {
   const std::vector<std::string> names = run_names(runs);
@@ -1111,6 +1114,42 @@ void print_series(std::ostream& os, const std::vector<Results>& runs, const std:
     if (single) right[2] = false;
     print_aligned(os, rows, right, header_rows);
   };
+  // Many groups (a data table's hundreds of occupations) would make a table hundreds of
+  // columns wide: then a row per group and a column per period, with the occupations'
+  // titles beside their codes, as in summary --by.
+  bool groups_as_rows = false;
+  auto table_by_group = [&](const Results& r, const std::string& grouping, const SeriesGroups& sg,
+                            const std::string& unit) {
+    groups_as_rows = intervals_left_out = true;
+    const auto& names_here = r.groups.count(grouping) ? r.groups.at(grouping) : std::vector<std::string>{};
+    auto title_of = [&](const std::string& group) -> std::string {
+      if (grouping != "occupation") return "";
+      const auto at = std::find(names_here.begin(), names_here.end(), group);
+      const auto g = static_cast<std::size_t>(at - names_here.begin());
+      return at == names_here.end() || g >= r.occupation_titles.size() ? "" : r.occupation_titles[g];
+    };
+    const bool titled =
+        std::any_of(sg.groups.begin(), sg.groups.end(), [&](const std::string& g) { return !title_of(g).empty(); });
+    std::vector<std::string> head = {grouping};
+    if (titled) head.push_back("title");
+    for (const SeriesPeriod& p : sg.periods.front())
+      head.push_back(p.from_month == p.to_month ? std::to_string(p.from_month)
+                                                : std::to_string(p.from_month) + "-" + std::to_string(p.to_month));
+    std::vector<std::vector<std::string>> rows = {head};
+    for (std::size_t g = 0; g < sg.groups.size(); ++g) {
+      std::vector<std::string> row = {sg.groups[g]};
+      if (titled) {
+        const std::string t = title_of(sg.groups[g]);
+        row.push_back(t.size() <= 40 ? t : t.substr(0, 39) + "~");
+      }
+      for (const SeriesPeriod& p : sg.periods[g]) row.push_back(series_value(p.value.mean, unit));
+      rows.push_back(std::move(row));
+    }
+    std::vector<bool> right(head.size(), true);
+    right[0] = false;
+    if (titled) right[1] = false;
+    print_aligned(os, rows, right);
+  };
   for (std::size_t i = 0; i < metrics.size(); ++i) {
     const Results::MetricInfo info = info_of(0, metrics[i]);
     auto title = [&](const std::string& suffix) {
@@ -1131,14 +1170,22 @@ void print_series(std::ostream& os, const std::vector<Results>& runs, const std:
     }
     for (std::size_t k = 0; k < runs.size(); ++k) {  // a table per run, its groups side by side
       title(several ? ", " + std::to_string(k + 1) + ". " + names[k] : "");
+      const SeriesGroups& sg = all[i][k];
+      if (sg.groups.size() > kGroupColumns) {
+        table_by_group(runs[k], metrics[i].substr(0, metrics[i].find('/')), sg, info.unit);
+        continue;
+      }
       std::vector<const std::vector<SeriesPeriod>*> columns;
-      for (const auto& ps : all[i][k].periods) columns.push_back(&ps);
-      table(all[i][k].groups, columns, info.unit);
+      for (const auto& ps : sg.periods) columns.push_back(&ps);
+      table(sg.groups, columns, info.unit);
     }
   }
   os << "\nEach value is a mean per month over the period's months (a flow per month, not the\n"
      << "period's total), replicate by replicate, then the mean over replicates"
      << (intervals_left_out ? "\n(--format csv or json gives the 95% intervals).\n" : " with its 95%\nt-interval.\n");
+  if (groups_as_rows)
+    os << "Of more than " << kGroupColumns
+       << " groups, a row per group and a column per period (--group NAME ... picks some).\n";
 }
 
 void print_flows(std::ostream& os, const Results& r, const std::vector<FlowOrigin>& origins, int top, Format f) {

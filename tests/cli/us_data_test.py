@@ -162,6 +162,19 @@ class Behaviour(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("no occupation 'chief' (occupations: 11-1010,", p.stderr)
         self.assertIn("; or their titles)", p.stderr)
+        # Of 539 occupations, series' table turns: a row per occupation, its title
+        # beside its code, a column per period, with the means of the JSON.
+        text = analyze(["series", self.ref, "--metric", "occupation/employed", "--every", "60"], check=True).stdout
+        self.assertRegex(text, r"(?m)^occupation +title +0-59 +60-119$")
+        full = json.loads(analyze(["series", self.ref, "--metric", "occupation/employed", "--every", "60", "--format",
+                                   "json"], check=True).stdout)["runs"][0]["series"]["occupation/employed"]["groups"]
+        rows = re.findall(r"(?m)^(\d\d-\d{4}) +(.+?) +([\d.e+]+) +([\d.e+]+)$", text)
+        self.assertEqual([r[0] for r in rows], codes)
+        for code, title, first, last in rows:
+            self.assertEqual(title, table[code] if len(table[code]) <= 40 else table[code][:39] + "~")
+            for shown, p in zip((first, last), full[code]):  # (4 significant digits, whole from 1,000)
+                self.assertAlmostEqual(float(shown), p["mean"], delta=max(0.5, 5e-4 * p["mean"]), msg=code)
+        self.assertIn("Of more than 12 groups, a row per group and a column per period", text)
 
     def test_report_lists_the_occupations_that_gained_and_lost_most_jobs(self):
         # Of 539 occupations the report's "Jobs by occupation" shows the 12 that gained
