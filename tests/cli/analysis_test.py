@@ -637,6 +637,10 @@ class Analyze(unittest.TestCase):
             self.assertNotIn("(1 replicate)", text)
             self.assertNotIn("[", text.split("figure")[1].split("Means over")[0])  # no interval on any row
             self.assertIn("The spell panel recorded no spells (no worker in the panel was displaced)", text)
+            analyze(["report", one, "-o", Path(d) / "one.html"], check=True)  # the report says it too
+            notes = re.search(r'id="headline-notes">(.*?)</p>', (Path(d) / "one.html").read_text(), re.S).group(1)
+            self.assertIn("A run of one replicate has no intervals: run more (--replicates).", notes)
+            self.assertIn("rest on 0 displacements (output.panel_rate = 1e-09)", notes)
             off = run_scenario(d, "no_ai", ["-r", "1", "--quiet", "--set", "output.panel_rate=0"] + QUICK)
             self.assertIn("output.panel_rate = 0", analyze(["summary", off], check=True).stdout)
             # A 12-month run follows no one for 24 months: "reemployed within 24 months" is
