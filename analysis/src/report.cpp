@@ -754,10 +754,16 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
       << runs[k].spells.size() << " displacements" << (runs.size() > 1 ? " in " + esc(run_name[k]) : std::string())
       << " (output.panel_rate = " << rate.str() << ")";
   }
-  h << ", over all replicates.";
-  if (std::any_of(runs.begin(), runs.end(), [](const Results& r) { return r.replicates < 2; }))
-    h << " A run of one replicate has no intervals: run more (--replicates).";
-  h << "</p>\n";
+  h << ", over all replicates.</p>\n";
+  // And why some of each run's figures are n/a, as summary says it.
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    const std::vector<std::string> caveats = summary_caveats(runs[k], figs[k]);
+    if (caveats.empty()) continue;
+    h << "<p class=\"note headline-caveats\" data-run=\"" << esc(run_name[k]) << "\">";
+    if (runs.size() > 1) h << "<b>" << esc(run_name[k]) << ":</b> ";
+    for (const std::string& caveat : caveats) h << esc(caveat) << " ";
+    h << "</p>\n";
+  }
   // Side by side, counts of runs of other lengths or sizes differ for that reason alone.
   if (const std::string note = mismatch_note(mismatch(runs)); !note.empty())
     h << "<p class=\"note\" id=\"not-comparable\"><b>Note:</b> " << esc(note) << ".</p>\n";

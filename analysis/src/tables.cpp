@@ -441,6 +441,32 @@ std::vector<std::string> summary_notes() {
       "displacement\")."};
 }
 
+std::vector<std::string> summary_caveats(const Results& r, const std::vector<Figure>& figs) {
+  std::vector<std::string> out;
+  const std::string months = std::to_string(r.months) + (r.months == 1 ? " month" : " months");
+  if (r.replicates < 2) out.push_back("With one replicate there are no intervals: run more (--replicates).");
+  const auto unread = std::find_if(figs.begin(), figs.end(), unread_horizon);
+  if (r.spells.size() > 0 && unread != figs.end())
+    out.push_back("'" + unread->label +
+                  "' and longer are n/a: in over half of the replicates the panel follows no displaced worker that "
+                  "long (the run has " +
+                  months + ").");
+  if (r.spells.size() > 0 && r.months < 36)
+    out.push_back("In a job at the end is n/a: the run (" + months + ") is shorter than the survey's 3 years.");
+  if (r.format_version < 4)
+    out.push_back("Earnings lost are n/a: files of format version " + std::to_string(r.format_version) +
+                  " do not record earnings.");
+  else if (r.spells.size() > 0 && r.months < 37)
+    out.push_back("Earnings lost in year " + std::string(r.months < 13 ? "1 and 3 are" : "3 are") + " n/a: the run (" +
+                  months + ") ends before anyone's is over.");
+  if (r.spells.size() == 0)
+    out.push_back(r.panel_rate > 0
+                      ? "The spell panel recorded no spells (no worker in the panel was displaced): spell figures "
+                        "are n/a."
+                      : "The file has no spells (output.panel_rate = 0): spell figures are n/a.");
+  return out;
+}
+
 void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>& figs, Format f) {
   if (f == Format::json) {
     os << summary_json(r, figs).dump(2) << "\n";
@@ -475,23 +501,7 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
     os << "The spell panel's figures rest on " << r.spells.size() << " displacements over all replicates\n"
        << "(a sample of workers: output.panel_rate = " << rate.str() << ").\n";
   }
-  if (r.replicates < 2) os << "With one replicate there are no intervals: run more (--replicates).\n";
-  const auto unread = std::find_if(figs.begin(), figs.end(), unread_horizon);
-  if (r.spells.size() > 0 && unread != figs.end())
-    os << "'" << unread->label << "' and longer are n/a: in over half of the\n"
-       << "replicates the panel follows no displaced worker that long (the run has " << r.months
-       << (r.months == 1 ? " month).\n" : " months).\n");
-  if (r.spells.size() > 0 && r.months < 36)
-    os << "In a job at the end is n/a: the run (" << r.months << " months) is shorter than the survey's 3 years.\n";
-  if (r.format_version < 4)
-    os << "Earnings lost are n/a: files of format version " << r.format_version << " do not record earnings.\n";
-  else if (r.spells.size() > 0 && r.months < 37)
-    os << "Earnings lost in year " << (r.months < 13 ? "1 and 3 are" : "3 are") << " n/a: the run (" << r.months
-       << " months) ends before anyone's is over.\n";
-  if (r.spells.size() == 0)
-    os << (r.panel_rate > 0 ? "The spell panel recorded no spells (no worker in the panel was displaced): spell "
-                              "figures are n/a.\n"
-                            : "The file has no spells (output.panel_rate = 0): spell figures are n/a.\n");
+  for (const std::string& caveat : summary_caveats(r, figs)) print_wrapped(os, caveat);
 }
 
 void print_summaries(std::ostream& os, const std::vector<Results>& runs, const std::vector<std::vector<Figure>>& figs,

@@ -638,9 +638,12 @@ class Analyze(unittest.TestCase):
             self.assertNotIn("[", text.split("figure")[1].split("Means over")[0])  # no interval on any row
             self.assertIn("The spell panel recorded no spells (no worker in the panel was displaced)", text)
             analyze(["report", one, "-o", Path(d) / "one.html"], check=True)  # the report says it too
-            notes = re.search(r'id="headline-notes">(.*?)</p>', (Path(d) / "one.html").read_text(), re.S).group(1)
-            self.assertIn("A run of one replicate has no intervals: run more (--replicates).", notes)
+            page = (Path(d) / "one.html").read_text()
+            notes = re.search(r'id="headline-notes">(.*?)</p>', page, re.S).group(1)
             self.assertIn("rest on 0 displacements (output.panel_rate = 1e-09)", notes)
+            caveats = re.search(r'class="note headline-caveats" data-run="baseline">(.*?)</p>', page, re.S).group(1)
+            self.assertIn("With one replicate there are no intervals: run more (--replicates).", caveats)
+            self.assertIn("The spell panel recorded no spells (no worker in the panel was displaced)", caveats)
             off = run_scenario(d, "no_ai", ["-r", "1", "--quiet", "--set", "output.panel_rate=0"] + QUICK)
             self.assertIn("output.panel_rate = 0", analyze(["summary", off], check=True).stdout)
             # A 12-month run follows no one for 24 months: "reemployed within 24 months" is
@@ -655,12 +658,24 @@ class Analyze(unittest.TestCase):
             self.assertTrue(0 < fig["reemployed_3m"]["mean"] < 1)
             text = analyze(["summary", short], check=True).stdout
             self.assertRegex(text, r"reemployed within 24 months +n/a")
+            text = " ".join(text.split())  # (the notes are wrapped at 88 characters)
             self.assertIn("the panel follows no displaced worker that long (the run has 12 months)", text)
             # Nor anyone's earnings for a year: both earnings rows n/a, and why.
             self.assertIsNone(fig["earnings_loss_year1"]["mean"])
             self.assertIn("Earnings lost in year 1 and 3 are n/a: the run (12 months) ends", text)
             self.assertIsNone(fig["in_job_at_end"]["mean"])
             self.assertIn("In a job at the end is n/a: the run (12 months) is shorter than the survey's 3 years", text)
+            # Side by side with a whole run in the report, each run's own, named.
+            analyze(["report", self.base, short, "-o", Path(d) / "two.html"], check=True)
+            page = (Path(d) / "two.html").read_text()
+            caveats = dict(re.findall(r'class="note headline-caveats" data-run="([^"]+)"><b>[^<]*</b> (.*?)</p>', page,
+                                      re.S))
+            self.assertEqual(len(caveats), 2, caveats)
+            (_, first), (_, second) = caveats.items()
+            self.assertIn("Earnings lost in year 3 are n/a: the run (36 months)", html_module.unescape(first))
+            self.assertNotIn("In a job at the end", first)
+            self.assertIn("In a job at the end is n/a: the run (12 months) is shorter than the survey's 3 years",
+                          html_module.unescape(second))
             self.assertIn("Earnings lost in year 3 are n/a: the run (36 months)",
                           analyze(["summary", self.base], check=True).stdout)
             self.assertNotIn("that long", analyze(["summary", self.base], check=True).stdout)

@@ -30,6 +30,9 @@ const char* unit_name(Unit u);
 // What the summary's figures are, a sentence each (under the table of `summary`, and of
 // the report's headline figures).
 std::vector<std::string> summary_notes();
+// Why some of a run's figures are n/a or have no interval (one replicate, a run too
+// short for a figure, a file that does not record it, no spells), a sentence each.
+std::vector<std::string> summary_caveats(const Results& r, const std::vector<Figure>& figs);
 void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>& figs, Format f);
 // Several runs side by side (a parameter sweep, say): a table with a column per run,
 // or the runs' summaries one after another in CSV (a long table with run, file and
