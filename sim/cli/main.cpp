@@ -247,9 +247,32 @@ void print_results(const Scenario& sc, const RunSummary& s, const std::filesyste
   std::printf("  firms regretting AI cuts            %.0f\n", s.regretting_firms);
 }
 
-}  // namespace
+// Thrown by a step of the command once it has said on standard error (or, for --help
+// and --version, on standard output) why the command ends there, with its exit code.
+struct Exit {
+  int code;
+};
 
-static int run_command(int argc, char** argv) {
+// What the command line asks for.
+struct Command {
+  std::string command;  // run or validate
+  std::vector<std::string> files;
+  std::vector<std::string> overrides;  // --set, then --replicates and --seed as keys
+  std::vector<SweepAxis> axes;
+  std::vector<SweepPoint> points;  // a sweep's runs; none without --sweep
+  int threads = 0;
+  std::optional<std::string> output, max_memory;
+  bool quiet = false, profile = false, resume = false;
+  std::string command_line;  // as typed, for the results file's provenance
+  std::string argv0;
+  bool sweep() const { return !points.empty(); }
+};
+
+// Several runs (scenarios, or a sweep's points, even one) write into a directory, one
+// file each, and print a line each.
+bool many_runs(const Command& c, const std::vector<Job>& jobs) { return c.sweep() || jobs.size() > 1; }
+
+Command parse_command_line(int argc, char** argv) {
   po::options_description opts("Options");
   opts.add_options()("help,h", "show this help")("version", "show the version")(
       "output,o", po::value<std::string>(),
@@ -282,200 +305,214 @@ static int run_command(int argc, char** argv) {
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "laborsim: " << e.what() << "\n\n" << kUsage;
-    return kBadInput;
+    throw Exit{kBadInput};
   }
   if (vm.count("help")) {
     std::cout << kUsage << "\n" << opts;
-    return kOk;
+    throw Exit{kOk};
   }
   if (vm.count("version")) {
     std::cout << "laborsim " << version() << " (git " << git_commit() << ", output format " << kFormatVersion << ")\n";
-    return kOk;
+    throw Exit{kOk};
   }
   if (!vm.count("command") || !vm.count("scenario")) {
     std::cerr << "laborsim: expected a command and a scenario file (or several)\n\n" << kUsage;
-    return kBadInput;
+    throw Exit{kBadInput};
   }
-  const std::string command = vm["command"].as<std::string>();
-  if (command != "run" && command != "validate") {
-    std::cerr << "laborsim: unknown command '" << command << "' (expected run or validate)\n";
-    return kBadInput;
+  Command c;
+  c.command = vm["command"].as<std::string>();
+  if (c.command != "run" && c.command != "validate") {
+    std::cerr << "laborsim: unknown command '" << c.command << "' (expected run or validate)\n";
+    throw Exit{kBadInput};
   }
-  std::vector<std::string> overrides;
-  if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
+  c.files = vm["scenario"].as<std::vector<std::string>>();
+  if (vm.count("set")) c.overrides = vm["set"].as<std::vector<std::string>>();
   // (Checked here so the message names the option typed; the scenario checks the rest.
   // A negative seed would otherwise have wrapped round to a huge unsigned one.)
   if (vm.count("replicates") && vm["replicates"].as<int>() < 1) {
     std::cerr << "laborsim: --replicates must be at least 1\n";
-    return kBadInput;
+    throw Exit{kBadInput};
   }
   if (vm.count("seed") && vm["seed"].as<std::int64_t>() < 0) {
     std::cerr << "laborsim: --seed must be 0 or more\n";
-    return kBadInput;
+    throw Exit{kBadInput};
   }
   if (vm.count("replicates"))
-    overrides.push_back("simulation.replicates=" + std::to_string(vm["replicates"].as<int>()));
-  if (vm.count("seed")) overrides.push_back("simulation.seed=" + std::to_string(vm["seed"].as<std::int64_t>()));
-  const int threads = vm["threads"].as<int>();
-  if (threads < 0) {
+    c.overrides.push_back("simulation.replicates=" + std::to_string(vm["replicates"].as<int>()));
+  if (vm.count("seed")) c.overrides.push_back("simulation.seed=" + std::to_string(vm["seed"].as<std::int64_t>()));
+  c.threads = vm["threads"].as<int>();
+  if (c.threads < 0) {
     std::cerr << "laborsim: --threads must be >= 0\n";
-    return kBadInput;
+    throw Exit{kBadInput};
   }
-
   // A sweep's values, checked before any scenario is read.
-  std::vector<SweepPoint> points;
-  std::vector<SweepAxis> axes;
   try {
     if (vm.count("sweep"))
-      for (const std::string& a : vm["sweep"].as<std::vector<std::string>>()) axes.push_back(parse_sweep(a));
-    points = sweep_points(axes);
+      for (const std::string& a : vm["sweep"].as<std::vector<std::string>>()) c.axes.push_back(parse_sweep(a));
+    c.points = sweep_points(c.axes);
   } catch (const InputError& e) {
     std::cerr << "laborsim: error: " << e.what() << "\n";
-    return kBadInput;
+    throw Exit{kBadInput};
   }
-  const bool sweep = !points.empty();
+  if (vm.count("output")) c.output = vm["output"].as<std::string>();
+  if (vm.count("max-memory")) c.max_memory = vm["max-memory"].as<std::string>();
+  c.quiet = vm.count("quiet") > 0;
+  c.profile = vm.count("profile") > 0;
+  c.resume = vm.count("resume") > 0;
+  std::ostringstream cl;
+  for (int i = 0; i < argc; ++i) cl << (i ? " " : "") << argv[i];
+  c.command_line = cl.str();
+  c.argv0 = argv[0];
+  return c;
+}
 
-  // Every run's scenario, all read and checked before the first starts: each scenario
-  // file's, or with --sweep each file's once per point.
+// Every run's scenario, all read and checked before the first starts: each scenario
+// file's, or with --sweep each file's once per point.
+std::vector<Job> read_jobs(const Command& c) {
   std::vector<Job> jobs;
-  const auto files = vm["scenario"].as<std::vector<std::string>>();
   try {
-    for (const std::string& file : files) {
-      Scenario base = load_scenario(file, overrides);
-      if (!sweep) {
-        std::string label = files.size() > 1 ? base.name : "";
+    for (const std::string& file : c.files) {
+      Scenario base = load_scenario(file, c.overrides);
+      if (!c.sweep()) {
+        std::string label = c.files.size() > 1 ? base.name : "";
         jobs.push_back({std::move(base), std::move(label)});
       }
-      for (const SweepPoint& p : points) {
-        std::vector<std::string> o = overrides;
+      for (const SweepPoint& p : c.points) {
+        std::vector<std::string> o = c.overrides;
         o.insert(o.end(), p.overrides.begin(), p.overrides.end());
         o.push_back(p.name_assignment(base.name));
         try {
-          jobs.push_back({load_scenario(file, o), files.size() > 1 ? p.run_name(base.name) : p.label});
+          jobs.push_back({load_scenario(file, o), c.files.size() > 1 ? p.run_name(base.name) : p.label});
         } catch (const InputError& e) {
           // An error in the sweep's own value is the --sweep's; any other names the run too.
           for (const std::string& a : p.overrides)
             if (e.file() == std::string(kSetSource) + a) {
               std::cerr << "laborsim: error: --sweep " << a << ": "
                         << (e.key().empty() ? "" : "key '" + e.key() + "': ") << e.message() << "\n";
-              return kBadInput;
+              throw Exit{kBadInput};
             }
           std::cerr << "laborsim: error: in the sweep's run " << p.label << ": " << e.what() << "\n"
                     << error_excerpt(e);
-          return kBadInput;
+          throw Exit{kBadInput};
         }
       }
     }
   } catch (const InputError& e) {
     std::cerr << "laborsim: error: " << e.what() << "\n" << error_excerpt(e);
-    return kBadInput;
+    throw Exit{kBadInput};
   } catch (const std::exception& e) {
     std::cerr << "laborsim: error: " << e.what() << "\n";
-    return kBadInput;
+    throw Exit{kBadInput};
   }
-  // Several runs (scenarios, or a sweep's points) write into a directory, one file each.
-  const bool many = sweep || jobs.size() > 1;
-  const std::string what = sweep ? "with --sweep" : "with several scenarios";
-  const int t = effective_threads(threads);
-  std::vector<std::size_t> estimates;  // each run's peak memory
-  for (const Job& j : jobs) estimates.push_back(estimate_memory(j.sc, threads));
-  const std::size_t need = *std::max_element(estimates.begin(), estimates.end());
-  if (command == "validate") {
-    if (!many) {
-      std::cout << describe(jobs[0].sc);
-    } else {
-      std::printf("# %zu runs, each a valid scenario:\n", jobs.size());
-      for (size_t i = 0; i < jobs.size(); ++i)
-        std::printf("#   %s (peak memory estimated at %s)\n", jobs[i].sc.name.c_str(),
-                    size_text(static_cast<double>(estimates[i])).c_str());
-    }
-    // What a run would need, to plan a large one before starting it.
-    std::printf(
-        "\n# A run on %d thread%s is estimated to peak at %s of memory%s (this machine has %.1f GiB;\n"
-        "# runs above 90%% of it are refused unless --max-memory allows them).\n",
-        t, t == 1 ? "" : "s", size_text(static_cast<double>(need)).c_str(), many ? " at most" : "",
-        physical_memory() / 1073741824.0);
-    return kOk;
-  }
+  return jobs;
+}
 
-  // Refuse before building anything a run that cannot fit.
+// validate: the resolved scenario (or the runs' names) and what a run would need, to
+// plan a large one before starting it.
+void print_validation(const Command& c, const std::vector<Job>& jobs, const std::vector<std::size_t>& estimates) {
+  const bool many = many_runs(c, jobs);
+  if (!many) {
+    std::cout << describe(jobs[0].sc);
+  } else {
+    std::printf("# %zu runs, each a valid scenario:\n", jobs.size());
+    for (size_t i = 0; i < jobs.size(); ++i)
+      std::printf("#   %s (peak memory estimated at %s)\n", jobs[i].sc.name.c_str(),
+                  size_text(static_cast<double>(estimates[i])).c_str());
+  }
+  const int t = effective_threads(c.threads);
+  std::printf(
+      "\n# A run on %d thread%s is estimated to peak at %s of memory%s (this machine has %.1f GiB;\n"
+      "# runs above 90%% of it are refused unless --max-memory allows them).\n",
+      t, t == 1 ? "" : "s",
+      size_text(static_cast<double>(*std::max_element(estimates.begin(), estimates.end()))).c_str(),
+      many ? " at most" : "", physical_memory() / 1073741824.0);
+}
+
+// Refuses, before anything is built, runs that cannot fit: the largest estimate against
+// --max-memory, or 90% of physical memory.
+void check_memory(const Command& c, const std::vector<Job>& jobs, const std::vector<std::size_t>& estimates) {
   std::size_t limit = physical_memory() / 10 * 9;
-  if (vm.count("max-memory")) {
-    const auto parsed = parse_size(vm["max-memory"].as<std::string>());
+  if (c.max_memory) {
+    const auto parsed = parse_size(*c.max_memory);
     if (!parsed) {
       std::cerr << "laborsim: --max-memory: expected a size like 8G, 500M, 1.5GiB or 1048576 (bytes), got '"
-                << vm["max-memory"].as<std::string>() << "'\n";
-      return kBadInput;
+                << *c.max_memory << "'\n";
+      throw Exit{kBadInput};
     }
     limit = *parsed;
   }
+  const std::size_t need = *std::max_element(estimates.begin(), estimates.end());
   if (need > limit) {
     std::fprintf(stderr,
                  "laborsim: error: %s is estimated to need %s of memory, more than the limit of %s "
                  "(%s); reduce simulation.workers, or --threads (replicates held at once), or raise --max-memory\n",
-                 many ? "the largest of these runs" : "this run", size_text(static_cast<double>(need)).c_str(),
-                 size_text(static_cast<double>(limit)).c_str(),
-                 vm.count("max-memory") ? "--max-memory" : "90% of physical memory");
-    return kBadInput;
+                 many_runs(c, jobs) ? "the largest of these runs" : "this run",
+                 size_text(static_cast<double>(need)).c_str(), size_text(static_cast<double>(limit)).c_str(),
+                 c.max_memory ? "--max-memory" : "90% of physical memory");
+    throw Exit{kBadInput};
   }
+}
 
-  // Where each run writes: -o FILE or DIR for one run; several write NAME.h5 each into
-  // the -o directory (made if missing) or the current one.
+// Where each run writes: -o FILE or DIR for one run; several write NAME.h5 each into
+// the -o directory (made if missing) or the current one.
+std::vector<std::filesystem::path> output_paths(const Command& c, const std::vector<Job>& jobs) {
   std::vector<std::filesystem::path> outputs;
-  if (!many) {
-    std::filesystem::path out =
-        vm.count("output") ? vm["output"].as<std::string>() : results_file_name(jobs[0].sc.name);
+  if (!many_runs(c, jobs)) {
+    std::filesystem::path out = c.output ? *c.output : results_file_name(jobs[0].sc.name);
     if (std::filesystem::is_directory(out)) out /= results_file_name(jobs[0].sc.name);  // -o results/
     if (const auto dir = out.parent_path(); !dir.empty() && !std::filesystem::is_directory(dir)) {
       std::cerr << "laborsim: error: output directory '" << dir.string()
                 << (std::filesystem::exists(dir) ? "' is a file, not a directory\n" : "' does not exist\n");
-      return kBadInput;
+      throw Exit{kBadInput};
     }
     outputs.push_back(out);
-  } else {
-    const std::filesystem::path dir = vm.count("output") ? vm["output"].as<std::string>() : ".";
-    std::error_code ec;
-    if (!std::filesystem::exists(dir) && dir.extension() == ".h5") {
-      std::cerr << "laborsim: error: " << what
-                << ", -o names the directory the runs are written to (each as NAME.h5), not a file: '" << dir.string()
-                << "'\n";
-      return kBadInput;
-    }
-    if (std::filesystem::exists(dir) && !std::filesystem::is_directory(dir)) {
-      std::cerr << "laborsim: error: " << what << ", -o names the directory the runs are written to; '" << dir.string()
-                << "' is a file\n";
-      return kBadInput;
-    }
-    for (const Job& j : jobs) {
-      outputs.push_back(dir / results_file_name(j.sc.name));
-      if (std::count(outputs.begin(), outputs.end(), outputs.back()) > 1) {
-        std::cerr << "laborsim: error: two runs would write " << outputs.back().string()
-                  << (sweep ? "; make their values differ in more than quotes, brackets and spaces\n"
-                            : "; give the scenarios different names (their name keys)\n");
-        return kBadInput;
-      }
-    }
-    if (!std::filesystem::create_directories(dir, ec) && ec) {
-      std::cerr << "laborsim: error: cannot make the output directory '" << dir.string() << "': " << ec.message()
-                << "\n";
-      return kBadInput;
+    return outputs;
+  }
+  const std::string what = c.sweep() ? "with --sweep" : "with several scenarios";
+  const std::filesystem::path dir = c.output ? *c.output : ".";
+  std::error_code ec;
+  if (!std::filesystem::exists(dir) && dir.extension() == ".h5") {
+    std::cerr << "laborsim: error: " << what
+              << ", -o names the directory the runs are written to (each as NAME.h5), not a file: '" << dir.string()
+              << "'\n";
+    throw Exit{kBadInput};
+  }
+  if (std::filesystem::exists(dir) && !std::filesystem::is_directory(dir)) {
+    std::cerr << "laborsim: error: " << what << ", -o names the directory the runs are written to; '" << dir.string()
+              << "' is a file\n";
+    throw Exit{kBadInput};
+  }
+  for (const Job& j : jobs) {
+    outputs.push_back(dir / results_file_name(j.sc.name));
+    if (std::count(outputs.begin(), outputs.end(), outputs.back()) > 1) {
+      std::cerr << "laborsim: error: two runs would write " << outputs.back().string()
+                << (c.sweep() ? "; make their values differ in more than quotes, brackets and spaces\n"
+                              : "; give the scenarios different names (their name keys)\n");
+      throw Exit{kBadInput};
     }
   }
+  if (!std::filesystem::create_directories(dir, ec) && ec) {
+    std::cerr << "laborsim: error: cannot make the output directory '" << dir.string() << "': " << ec.message() << "\n";
+    throw Exit{kBadInput};
+  }
+  return outputs;
+}
 
-  const bool quiet = vm.count("quiet") > 0, profile = vm.count("profile") > 0;
-  std::ostringstream cl;
-  for (int i = 0; i < argc; ++i) cl << (i ? " " : "") << argv[i];
+// The runs, one after another: a progress line on a terminal; after one run, where it
+// wrote and its headline figures; after each of several, a line (or, with --profile, its
+// results), then the command that puts them side by side.
+int run_jobs(const Command& c, const std::vector<Job>& jobs, const std::vector<std::filesystem::path>& outputs) {
+  const bool many = many_runs(c, jobs);
   // Ctrl-C or a termination request stops the replicates and removes the partial file.
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  if (many && !quiet) {
-    if (files.size() == 1)
-      std::printf("laborsim: a sweep of %zu runs of '%s' (%s)\n", jobs.size(), files[0].c_str(),
+  if (many && !c.quiet) {
+    if (c.files.size() == 1)
+      std::printf("laborsim: a sweep of %zu runs of '%s' (%s)\n", jobs.size(), c.files[0].c_str(),
                   sizes_text(jobs).c_str());
     else
-      std::printf("laborsim: %zu runs of %zu scenarios (%s)\n", jobs.size(), files.size(), sizes_text(jobs).c_str());
+      std::printf("laborsim: %zu runs of %zu scenarios (%s)\n", jobs.size(), c.files.size(), sizes_text(jobs).c_str());
   }
-  const bool resume = vm.count("resume") > 0;
   // Several runs without --profile: a line each, under one heading printed before the first.
   const int width =
       static_cast<int>(std::max<size_t>(3, std::max_element(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
@@ -489,22 +526,22 @@ static int run_command(int argc, char** argv) {
     headed = true;
   };
   for (size_t i = 0; i < jobs.size(); ++i) {
-    if (resume && holds_run(outputs[i], jobs[i].sc)) {
-      if (!quiet && many) {
-        if (!profile) heading();
+    if (c.resume && holds_run(outputs[i], jobs[i].sc)) {
+      if (!c.quiet && many) {
+        if (!c.profile) heading();
         std::printf("  %-*s  kept: %s already holds it (--resume)\n", width, jobs[i].label.c_str(), outputs[i].c_str());
-      } else if (!quiet)
+      } else if (!c.quiet)
         std::printf("laborsim: %s already holds this run (--resume); nothing to do\n", outputs[i].c_str());
       std::fflush(stdout);
       continue;
     }
     RunOptions ro;
     ro.output = outputs[i];
-    ro.threads = threads;
-    ro.command_line = cl.str();
+    ro.threads = c.threads;
+    ro.command_line = c.command_line;
     ro.interrupt = &g_interrupted;
     const std::string prefix = many ? "run " + std::to_string(i + 1) + " of " + std::to_string(jobs.size()) + " " : "";
-    if (!quiet && ::isatty(STDERR_FILENO)) ro.progress = progress_line(prefix);
+    if (!c.quiet && ::isatty(STDERR_FILENO)) ro.progress = progress_line(prefix);
     RunSummary s;
     try {
       s = run_scenario(jobs[i].sc, ro);
@@ -516,16 +553,16 @@ static int run_command(int argc, char** argv) {
       std::cerr << "laborsim: run failed: " << e.what() << (i > 0 ? " (" + done_text(outputs, i) + ")" : "") << "\n";
       return kFailure;
     }
-    if (quiet) continue;
+    if (c.quiet) continue;
     if (!many) {
       print_run(jobs[i].sc);
-      print_results(jobs[i].sc, s, outputs[i], profile);
+      print_results(jobs[i].sc, s, outputs[i], c.profile);
       const std::string file = shell_word(outputs[i].string());
       std::printf("next:     %s summary %s   (or report %s -o report.html)\n",
-                  shell_word(analyze_command(argv[0])).c_str(), file.c_str(), file.c_str());
-    } else if (profile) {
+                  shell_word(analyze_command(c.argv0)).c_str(), file.c_str(), file.c_str());
+    } else if (c.profile) {
       std::printf("run %zu of %zu: %s\n", i + 1, jobs.size(), jobs[i].label.c_str());
-      print_results(jobs[i].sc, s, outputs[i], profile);
+      print_results(jobs[i].sc, s, outputs[i], c.profile);
     } else {  // a line a run, under one heading
       heading();
       char flows[32], layoffs[48];
@@ -537,24 +574,45 @@ static int run_command(int argc, char** argv) {
     }
     std::fflush(stdout);  // each run's line as it finishes, also into a pipe (| tee sweep.log)
   }
-  if (many && !quiet) {
+  if (many && !c.quiet) {
     std::printf("(unemployment over the last 12 months, or the whole run if shorter; means over replicates)\n");
     // The runs' files: for one scenario's sweep, as a pattern the shell expands; else each.
     std::vector<std::string> names;
-    if (files.size() == 1) {
+    if (c.files.size() == 1) {
       const std::string& first = jobs[0].sc.name;
       names.push_back((outputs[0].parent_path() /
-                       results_file_name(first.substr(0, first.size() - jobs[0].label.size()) + sweep_pattern(axes)))
+                       results_file_name(first.substr(0, first.size() - jobs[0].label.size()) + sweep_pattern(c.axes)))
                           .string());
     } else {
       for (const auto& o : outputs) names.push_back(o.string());
     }
-    std::printf("side by side: %s summary", shell_word(analyze_command(argv[0])).c_str());
+    std::printf("side by side: %s summary", shell_word(analyze_command(c.argv0)).c_str());
     for (const std::string& n : names) std::printf(" %s", shell_word(n).c_str());
     std::printf("\n");
   }
   return kOk;
 }
+
+// The command: read and check everything (the arguments, every run's scenario, the
+// memory they need, where they write) before the first run starts.
+int run_command(int argc, char** argv) {
+  try {
+    const Command c = parse_command_line(argc, argv);
+    const std::vector<Job> jobs = read_jobs(c);
+    std::vector<std::size_t> estimates;  // each run's peak memory
+    for (const Job& j : jobs) estimates.push_back(estimate_memory(j.sc, c.threads));
+    if (c.command == "validate") {
+      print_validation(c, jobs, estimates);
+      return kOk;
+    }
+    check_memory(c, jobs, estimates);
+    return run_jobs(c, jobs, output_paths(c, jobs));
+  } catch (const Exit& e) {
+    return e.code;
+  }
+}
+
+}  // namespace
 
 // A table or CSV sent to a file on a full disk must not end in a success: standard
 // output is flushed and checked before exiting (as coreutils do), a failure is exit 1.
