@@ -11,7 +11,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace po = boost::program_options;
 using namespace laborsim::analysis;
@@ -37,6 +41,82 @@ const char* kUsage =
     "replicates with a 95% interval; comparisons pair replicates made with the same seed.\n"
     "A directory stands for the .h5 files in it, in natural order (a sweep's runs).\n"
     "What each figure is: docs/analysis.md.\n";
+
+// What is wrong with the command line, as a sentence for the usage message; empty if
+// nothing is: each command's files and options, each option's command.
+std::string usage_problem(const std::string& cmd, const std::vector<std::filesystem::path>& files,
+                          const po::variables_map& vm, Format format) {
+  if (cmd == "summary") {
+    if (files.empty()) return "summary takes one or more results files";
+  } else if (cmd == "series") {
+    if (files.empty()) return "series takes one or more results files";
+    if (vm["every"].as<int>() < 1) return "--every must be 1 or more (months per period)";
+  } else if (cmd == "flows") {
+    if (files.size() != 1) return "flows takes one results file";
+    if (vm["top"].as<int>() < 0) return "--top must be 0 or more";
+  } else if (cmd == "export") {
+    if (files.empty()) return "export takes one or more results files";
+  } else if (cmd == "compare") {
+    if (files.size() < 2) return "compare takes two or more results files (each compared with the first)";
+    if (files.size() > 2 && vm.count("by")) return "compare --by takes two results files";
+  } else if (cmd == "report") {
+    if (files.empty()) return "report takes one or more results files";
+    if (!vm.count("output")) return "report needs -o report.html";
+  } else {
+    return cmd.empty() ? "expected a command" : "unknown command '" + cmd + "'";
+  }
+  if (cmd == "export" && (!vm.count("output") || format == Format::table))
+    return "export needs --format csv|json and -o DIR";
+  if (cmd != "export" && vm.count("grouping")) return "--grouping is an option of export";
+  if (vm.count("by")) {
+    if (cmd != "summary" && cmd != "compare") return "--by is an option of summary and compare";
+    const std::string by = vm["by"].as<std::string>();
+    if (by != "occupation" && by != "sector" && by != "region" && by != "cohort" && by != "tenure" && by != "cause")
+      return "--by must be occupation, sector, region, cohort, tenure or cause";
+  }
+  for (const char* opt : {"from", "to"})
+    if (cmd != "summary" && cmd != "compare" && cmd != "series" && cmd != "flows" && vm.count(opt))
+      return std::string("--") + opt + " is an option of summary, compare, series and flows";
+  if (cmd != "series" && (vm.count("metric") || !vm["every"].defaulted()))
+    return "--metric and --every are options of series";
+  if (vm.count("group") && cmd != "series" && !((cmd == "summary" || cmd == "compare") && vm.count("by")))
+    return "--group picks groups of series by group, or of summary --by and compare --by";
+  if (vm.count("group") && cmd == "series") {
+    const auto metrics = vm.count("metric") ? vm["metric"].as<std::vector<std::string>>() : kHeadlineSeries;
+    if (std::none_of(metrics.begin(), metrics.end(),
+                     [](const std::string& m) { return m.find('/') != std::string::npos; }))
+      return "--group picks groups of a series by group: name one with --metric, e.g. --metric occupation/employed";
+  }
+  if (cmd != "flows" && !vm["top"].defaulted()) return "--top is an option of flows";
+  return "";
+}
+
+// export: the tables written, how many rows each, and where one is too long for Excel.
+void export_runs(const std::vector<Results>& runs, const po::variables_map& vm, Format format) {
+  std::set<std::string> groupings;
+  if (vm.count("grouping"))
+    for (const auto& g : vm["grouping"].as<std::vector<std::string>>()) groupings.insert(g);
+  const auto n = export_tables(runs, vm["output"].as<std::string>(), format, groupings);
+  const char* ext = format == Format::csv ? "csv" : "json";
+  std::cerr << "laborsim-analyze: wrote " << n.series_rows << " series rows (" << n.summary_rows
+            << " across replicates, in series_summary." << ext << "), " << n.spell_rows << " spells, "
+            << n.comparison_rows << " comparison records and " << n.firm_event_rows << " firm events to "
+            << vm["output"].as<std::string>() << " (the unit and meaning of each series: metrics." << ext
+            << "; every run's parameters: parameters." << ext << ")\n";
+  // Excel would open such a file cut short: say so, and how to make it fit.
+  if (format == Format::csv && n.series_rows + 1 > kSpreadsheetRows)
+    std::cerr << "laborsim-analyze: note: series.csv has " << n.series_rows << " rows, more than Excel opens ("
+              << kSpreadsheetRows
+              << " with the header); pandas and R read it whole. For a spreadsheet, export fewer series "
+                 "(--grouping aggregate, or one grouping at a time).\n";
+  for (const auto& [file, rows] : {std::pair{"series_summary.csv", n.summary_rows},
+                                   {"spells.csv", n.spell_rows},
+                                   {"comparison.csv", n.comparison_rows},
+                                   {"firm_events.csv", n.firm_event_rows}})
+    if (format == Format::csv && rows + 1 > kSpreadsheetRows)
+      std::cerr << "laborsim-analyze: note: " << file << " has " << rows << " rows, more than Excel opens ("
+                << kSpreadsheetRows << " with the header); pandas and R read it whole.\n";
+}
 
 }  // namespace
 
@@ -102,56 +182,12 @@ static int run_command(int argc, char** argv) {
     return usage_error(e.what());
   }
 
-  std::vector<Results> runs;
-  std::string by;  // --by, checked
+  const std::string by = vm.count("by") ? vm["by"].as<std::string>() : "";
   const std::vector<std::string> groups =
       vm.count("group") ? vm["group"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  if (const std::string problem = usage_problem(cmd, files, vm, format); !problem.empty()) return usage_error(problem);
+  std::vector<Results> runs;
   try {
-    if (cmd == "summary") {
-      if (files.empty()) return usage_error("summary takes one or more results files");
-    } else if (cmd == "series") {
-      if (files.empty()) return usage_error("series takes one or more results files");
-      if (vm["every"].as<int>() < 1) return usage_error("--every must be 1 or more (months per period)");
-    } else if (cmd == "flows") {
-      if (files.size() != 1) return usage_error("flows takes one results file");
-      if (vm["top"].as<int>() < 0) return usage_error("--top must be 0 or more");
-    } else if (cmd == "export") {
-      if (files.empty()) return usage_error("export takes one or more results files");
-    } else if (cmd == "compare") {
-      if (files.size() < 2)
-        return usage_error("compare takes two or more results files (each compared with the first)");
-      if (files.size() > 2 && vm.count("by")) return usage_error("compare --by takes two results files");
-    } else if (cmd == "report") {
-      if (files.empty()) return usage_error("report takes one or more results files");
-      if (!vm.count("output")) return usage_error("report needs -o report.html");
-    } else {
-      return usage_error(cmd.empty() ? "expected a command" : "unknown command '" + cmd + "'");
-    }
-    if (cmd == "export" && (!vm.count("output") || format == Format::table))
-      return usage_error("export needs --format csv|json and -o DIR");
-    if (cmd != "export" && vm.count("grouping")) return usage_error("--grouping is an option of export");
-    if (vm.count("by")) {
-      if (cmd != "summary" && cmd != "compare") return usage_error("--by is an option of summary and compare");
-      by = vm["by"].as<std::string>();
-      if (by != "occupation" && by != "sector" && by != "region" && by != "cohort" && by != "tenure" && by != "cause")
-        return usage_error("--by must be occupation, sector, region, cohort, tenure or cause");
-    }
-    for (const char* opt : {"from", "to"})
-      if (cmd != "summary" && cmd != "compare" && cmd != "series" && cmd != "flows" && vm.count(opt))
-        return usage_error(std::string("--") + opt + " is an option of summary, compare, series and flows");
-    if (cmd != "series" && (vm.count("metric") || !vm["every"].defaulted()))
-      return usage_error("--metric and --every are options of series");
-    if (vm.count("group") && cmd != "series" && !((cmd == "summary" || cmd == "compare") && vm.count("by")))
-      return usage_error("--group picks groups of series by group, or of summary --by and compare --by");
-    if (vm.count("group") && cmd == "series") {
-      const auto metrics = vm.count("metric") ? vm["metric"].as<std::vector<std::string>>() : kHeadlineSeries;
-      if (std::none_of(metrics.begin(), metrics.end(),
-                       [](const std::string& m) { return m.find('/') != std::string::npos; }))
-        return usage_error(
-            "--group picks groups of a series by group: name one with --metric, e.g. "
-            "--metric occupation/employed");
-    }
-    if (cmd != "flows" && !vm["top"].defaulted()) return usage_error("--top is an option of flows");
     for (const auto& f : files) runs.push_back(read_results(f));
     if (vm.count("from") || vm.count("to"))
       for (auto& r : runs)
@@ -191,29 +227,7 @@ static int run_command(int argc, char** argv) {
       const auto metrics = vm.count("metric") ? vm["metric"].as<std::vector<std::string>>() : kHeadlineSeries;
       print_series(std::cout, runs, metrics, vm["every"].as<int>(), format, groups);
     } else if (cmd == "export") {
-      std::set<std::string> groupings;
-      if (vm.count("grouping"))
-        for (const auto& g : vm["grouping"].as<std::vector<std::string>>()) groupings.insert(g);
-      const auto n = export_tables(runs, vm["output"].as<std::string>(), format, groupings);
-      const char* ext = format == Format::csv ? "csv" : "json";
-      std::cerr << "laborsim-analyze: wrote " << n.series_rows << " series rows (" << n.summary_rows
-                << " across replicates, in series_summary." << ext << "), " << n.spell_rows << " spells, "
-                << n.comparison_rows << " comparison records and " << n.firm_event_rows << " firm events to "
-                << vm["output"].as<std::string>() << " (the unit and meaning of each series: metrics." << ext
-                << "; every run's parameters: parameters." << ext << ")\n";
-      // Excel would open such a file cut short: say so, and how to make it fit.
-      if (format == Format::csv && n.series_rows + 1 > kSpreadsheetRows)
-        std::cerr << "laborsim-analyze: note: series.csv has " << n.series_rows << " rows, more than Excel opens ("
-                  << kSpreadsheetRows
-                  << " with the header); pandas and R read it whole. For a spreadsheet, export fewer series "
-                     "(--grouping aggregate, or one grouping at a time).\n";
-      for (const auto& [file, rows] : {std::pair{"series_summary.csv", n.summary_rows},
-                                       {"spells.csv", n.spell_rows},
-                                       {"comparison.csv", n.comparison_rows},
-                                       {"firm_events.csv", n.firm_event_rows}})
-        if (format == Format::csv && rows + 1 > kSpreadsheetRows)
-          std::cerr << "laborsim-analyze: note: " << file << " has " << rows << " rows, more than Excel opens ("
-                    << kSpreadsheetRows << " with the header); pandas and R read it whole.\n";
+      export_runs(runs, vm, format);
     } else {
       write_report(runs, vm["output"].as<std::string>());
       std::cerr << "laborsim-analyze: wrote " << vm["output"].as<std::string>() << "\n";
