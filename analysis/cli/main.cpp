@@ -36,7 +36,8 @@ const char* kUsage =
     "                   [--from M] [--to M]\n"
     "  laborsim-analyze flows RESULTS.h5 [--top N] [--format table|csv|json] [--from M] [--to M]\n"
     "  laborsim-analyze export RESULTS.h5 [...] --format csv|json -o DIR [--grouping aggregate ...]\n"
-    "  laborsim-analyze report A.h5 [B.h5 ...] -o report.html\n\n"
+    "  laborsim-analyze report A.h5 [B.h5 ...] -o report.html\n"
+    "  laborsim-analyze --help | --version\n\n"
     "Displacement and rehiring outcomes of laborsim runs: every figure as a mean across\n"
     "replicates with a 95% interval; comparisons pair replicates made with the same seed.\n"
     "A directory stands for the .h5 files in it, in natural order (a sweep's runs).\n"
@@ -122,7 +123,7 @@ void export_runs(const std::vector<Results>& runs, const po::variables_map& vm, 
 
 static int run_command(int argc, char** argv) {
   po::options_description opts("Options");
-  opts.add_options()("help,h", "show this help")(
+  opts.add_options()("help,h", "show this help")("version", "show the version and the results formats it reads")(
       "by", po::value<std::string>(),
       "summary, compare: by occupation, sector, region, cohort (age), tenure (years at the employer lost) or cause "
       "(ordinary, AI or consolidation layoff), "
@@ -161,6 +162,11 @@ static int run_command(int argc, char** argv) {
   }
   if (vm.count("help")) {
     std::cout << kUsage << "\n" << opts;
+    return 0;
+  }
+  if (vm.count("version")) {
+    std::cout << "laborsim-analyze " << LABORSIM_VERSION << " (reads results files of format versions "
+              << kOldestFormatVersion << " to " << kSupportedFormatVersion << ")\n";
     return 0;
   }
   const std::string cmd = vm.count("command") ? vm["command"].as<std::string>() : "";

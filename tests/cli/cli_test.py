@@ -39,6 +39,16 @@ class Help(unittest.TestCase):
         self.assertEqual(p.returncode, 0)
         self.assertRegex(p.stdout, r"laborsim \d+\.\d+\.\d+")
         self.assertRegex(p.stdout, r"\(git ([0-9a-f]{12}(-dirty)?|unknown),")
+        # laborsim-analyze says its version too, and reads the format this laborsim writes.
+        written = int(re.search(r"output format (\d+)", p.stdout).group(1))
+        a = analyze(["--version"])
+        self.assertEqual(a.returncode, 0)
+        version = re.fullmatch(r"laborsim-analyze (\S+) \(reads results files of format versions (\d+) to (\d+)\)\n",
+                               a.stdout)
+        self.assertIsNotNone(version, a.stdout)
+        self.assertEqual(version.group(1), re.search(r"laborsim (\S+) ", p.stdout).group(1))
+        self.assertLessEqual(int(version.group(2)), written)
+        self.assertEqual(int(version.group(3)), written)
 
     def test_bad_arguments_exit_2(self):
         self.assertEqual(run([]).returncode, 2)
