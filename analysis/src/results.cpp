@@ -13,6 +13,7 @@
 #include <functional>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <sstream>
 #include <string_view>
 #include <tuple>
@@ -178,21 +179,64 @@ std::vector<std::string> Results::metrics() const {
   return out;
 }
 
+namespace {
+
+bool is_digit(char ch) { return std::isdigit(static_cast<unsigned char>(ch)) != 0; }
+
+// A number of a file name at `at`, as a sweep writes its values: digits, perhaps a
+// fraction ('.' and digits: "0.5", but not the '.' of ".h5"), and a '-' before them just
+// after a '=' ("weight=-0.3"). Its digits without the leading zeros of the whole part or
+// the trailing zeros of the fraction, so that equal numbers compare equal.
+struct Number {
+  bool negative = false;
+  std::string_view whole, fraction;
+  std::size_t end = 0;  // where the text after it starts
+};
+std::optional<Number> number_at(std::string_view s, std::size_t at) {
+  Number n;
+  std::size_t i = at;
+  if (s[i] == '-' && i > 0 && s[i - 1] == '=' && i + 1 < s.size() && is_digit(s[i + 1])) n.negative = true, ++i;
+  if (!is_digit(s[i])) return std::nullopt;
+  std::size_t e = i;
+  while (e < s.size() && is_digit(s[e])) ++e;
+  while (i + 1 < e && s[i] == '0') ++i;
+  n.whole = s.substr(i, e - i);
+  if (e + 1 < s.size() && s[e] == '.' && is_digit(s[e + 1])) {
+    std::size_t f = e + 1;
+    while (f < s.size() && is_digit(s[f])) ++f;
+    std::size_t last = f;
+    while (last > e + 1 && s[last - 1] == '0') --last;
+    n.fraction = s.substr(e + 1, last - e - 1);
+    e = f;
+  }
+  n.end = e;
+  return n;
+}
+
+// -1, 0 or 1 as x is below, equal to or above y.
+int compare_numbers(const Number& x, const Number& y) {
+  auto magnitude = [](const Number& n, const Number& m) {
+    if (n.whole.size() != m.whole.size()) return n.whole.size() < m.whole.size() ? -1 : 1;
+    if (const int c = n.whole.compare(m.whole); c != 0) return c < 0 ? -1 : 1;
+    const int c = n.fraction.compare(m.fraction);
+    return c < 0 ? -1 : c > 0 ? 1 : 0;
+  };
+  const bool zero_x = x.whole == "0" && x.fraction.empty(), zero_y = y.whole == "0" && y.fraction.empty();
+  const bool neg_x = x.negative && !zero_x, neg_y = y.negative && !zero_y;
+  if (neg_x != neg_y) return neg_x ? -1 : 1;
+  const int c = magnitude(x, y);
+  return neg_x ? -c : c;
+}
+
+}  // namespace
+
 bool natural_less(const std::string& a, const std::string& b) {
-  const auto digit = [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)) != 0; };
   size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
-    if (digit(a[i]) && digit(b[j])) {
-      size_t ie = i, je = j;
-      while (ie < a.size() && digit(a[ie])) ++ie;
-      while (je < b.size() && digit(b[je])) ++je;
-      // As numbers: without leading zeros, the longer is the larger.
-      size_t iz = i, jz = j;
-      while (iz + 1 < ie && a[iz] == '0') ++iz;
-      while (jz + 1 < je && b[jz] == '0') ++jz;
-      if (ie - iz != je - jz) return ie - iz < je - jz;
-      if (const int c = a.compare(iz, ie - iz, b, jz, je - jz); c != 0) return c < 0;
-      i = ie, j = je;
+    const auto x = number_at(a, i), y = number_at(b, j);
+    if (x && y) {
+      if (const int c = compare_numbers(*x, *y); c != 0) return c < 0;
+      i = x->end, j = y->end;
     } else {
       if (a[i] != b[j]) return a[i] < b[j];
       ++i, ++j;

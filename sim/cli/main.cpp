@@ -498,6 +498,21 @@ std::vector<std::filesystem::path> output_paths(const Command& c, const std::vec
   return outputs;
 }
 
+// Whether the .h5 files of `dir` are all of `outputs` and nothing else.
+bool only_these_results(const std::filesystem::path& dir, const std::vector<std::filesystem::path>& outputs) {
+  std::error_code ec;
+  std::size_t found = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".h5" || e.is_directory()) continue;
+    const bool ours = std::any_of(outputs.begin(), outputs.end(), [&](const std::filesystem::path& o) {
+      return std::filesystem::equivalent(o, e.path(), ec);
+    });
+    if (!ours) return false;
+    ++found;
+  }
+  return !ec && found == outputs.size();
+}
+
 // The runs, one after another: a progress line on a terminal; after one run, where it
 // wrote and its headline figures; after each of several, a line (or, with --profile, its
 // results), then the command that puts them side by side.
@@ -576,16 +591,17 @@ int run_jobs(const Command& c, const std::vector<Job>& jobs, const std::vector<s
   }
   if (many && !c.quiet) {
     std::printf("(unemployment over the last 12 months, or the whole run if shorter; means over replicates)\n");
-    // The runs' files: for one scenario's sweep, as a pattern the shell expands; else each.
+    // The runs' files: one scenario's sweep by its directory where that holds its runs and
+    // nothing else (the analysis reads a directory's files in natural order, a sweep's
+    // values by number: a shell pattern would list them in the shell's order, where "x=10"
+    // comes before "x=2" and "x=0.5" before "x=0"); else each, in the order run (the
+    // first is the reference that compare and report measure the others against).
     std::vector<std::string> names;
-    if (c.files.size() == 1) {
-      const std::string& first = jobs[0].sc.name;
-      names.push_back((outputs[0].parent_path() /
-                       results_file_name(first.substr(0, first.size() - jobs[0].label.size()) + sweep_pattern(c.axes)))
-                          .string());
-    } else {
+    const auto dir = outputs[0].parent_path().empty() ? std::filesystem::path(".") : outputs[0].parent_path();
+    if (c.sweep() && c.files.size() == 1 && only_these_results(dir, outputs))
+      names.push_back(dir.string());
+    else
       for (const auto& o : outputs) names.push_back(o.string());
-    }
     std::printf("side by side: %s summary", shell_word(analyze_command(c.argv0)).c_str());
     for (const std::string& n : names) std::printf(" %s", shell_word(n).c_str());
     std::printf("\n");

@@ -138,13 +138,4 @@ std::vector<SweepPoint> sweep_points(const std::vector<SweepAxis>& axes) {
   return axes.empty() ? std::vector<SweepPoint>{} : points;
 }
 
-std::string sweep_pattern(const std::vector<SweepAxis>& axes) {
-  std::string out;
-  for (const std::string& k : shown_keys(axes)) {
-    if (!out.empty()) out += '_';
-    out.append(k).append("=*");
-  }
-  return out;
-}
-
 }  // namespace laborsim

@@ -308,4 +308,15 @@ TEST(ResultsFiles, NaturalOrderComparesRunsOfDigitsAsNumbers) {
   EXPECT_TRUE(natural_less("x1", "x01") != natural_less("x01", "x1"));  // leading zeros: a strict order still
   EXPECT_FALSE(natural_less("same", "same"));
   EXPECT_TRUE(natural_less("ab", "abc"));
+  // A sweep's decimal values in their numeric order, whatever their file names' characters
+  // say ('.' sorts before 'h', so "0.5.h5" went before "0.h5"), and the first of them is
+  // the reference that compare and report measure the others against.
+  const std::vector<std::string> values = {"p=-1.5.h5", "p=-1.h5",  "p=-0.25.h5", "p=0.h5",  "p=0.05.h5", "p=0.5.h5",
+                                           "p=1.h5",    "p=1.5.h5", "p=2.h5",     "p=10.h5", "p=10.25.h5"};
+  for (std::size_t x = 0; x < values.size(); ++x)
+    for (std::size_t y = 0; y < values.size(); ++y)
+      EXPECT_EQ(natural_less(values[x], values[y]), x < y) << values[x] << " against " << values[y];
+  EXPECT_TRUE(natural_less("p=0.5.h5", "p=0.50.h5") != natural_less("p=0.50.h5", "p=0.5.h5"));  // equal: strict still
+  EXPECT_TRUE(natural_less("a-1.h5", "a-2.h5"));  // a '-' not after '=' is a character
+  EXPECT_TRUE(natural_less("a=1_b=-2.h5", "a=1_b=-1.h5"));
 }

@@ -38,7 +38,4 @@ struct SweepPoint {
 // (each run's name is its scenario's name and its label).
 std::vector<SweepPoint> sweep_points(const std::vector<SweepAxis>& axes);
 
-// The labels of every run of the sweep as a shell pattern ("adoption_speed=*_hype_premium=*").
-std::string sweep_pattern(const std::vector<SweepAxis>& axes);
-
 }  // namespace laborsim

@@ -107,7 +107,9 @@ Results read_results(const std::filesystem::path& file);
 // a file already named is not listed twice. Throws FormatError for a directory with none.
 std::vector<std::filesystem::path> results_files(const std::vector<std::string>& arguments);
 
-// Whether a goes before b in natural order: runs of digits compared as numbers.
+// Whether a goes before b in natural order: numbers compared as numbers, with their
+// fractions and, just after a '=', their sign (a sweep's values: "speed=0.5" before
+// "speed=1" before "speed=10"; "weight=-0.4" before "weight=-0.2"), the rest as characters.
 bool natural_less(const std::string& a, const std::string& b);
 
 // The run over months from..to-1 (no to: to its end), as if it had started at `from`
