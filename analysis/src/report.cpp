@@ -500,7 +500,10 @@ std::string occupation_jobs_section(const std::vector<Results>& runs, const std:
       << esc(names[0]) << "</th><th>" << esc(names[k]) << "</th><th>change</th><th></th></tr>\n";
     char buf[32];
     for (const Row& r : rows) {
-      std::snprintf(buf, sizeof buf, "%+.1f%%", 100 * r.change);
+      // (a change under 0.05% in more decimals, up to three, so that it does not read as 0.0%)
+      int decimals = 1;
+      while (decimals < 3 && r.change != 0 && std::abs(100 * r.change) < 0.5 * std::pow(10.0, -decimals)) ++decimals;
+      std::snprintf(buf, sizeof buf, "%+.*f%%", decimals, 100 * r.change);
       const double width = widest > 0 ? 120 * std::abs(r.change) / widest : 0;
       h << "<tr><td>" << esc(r.title.empty() ? r.group : r.title + " (" + r.group + ")") << "</td><td class=\"n\">"
         << format_value(r.a, Unit::count) << "</td><td class=\"n\">" << format_value(r.b, Unit::count)
