@@ -83,9 +83,9 @@ std::string results_file_name(const std::string& scenario_name) {
   return file + ".h5";
 }
 
-// The progress line on a terminal: a bar, the share of recorded months done, the time
-// so far and, once months are being recorded, the time left at the pace since the first
-// of them (the initial state and the burn-in come before: a large run spends its first
+// The progress line on a terminal: a bar, the share of months done (the burn-in's
+// included), the time so far and, once months are being done, the time left at the pace
+// since the first of them (the initial state comes before: a large run spends its first
 // seconds there, and the line says so rather than sit at 0% in silence).
 // (prefix: what the line is about, e.g. "run 2 of 4 ", or empty.)
 std::function<void(double, double)> progress_line(std::string prefix) {
@@ -109,7 +109,7 @@ std::function<void(double, double)> progress_line(std::string prefix) {
     if (done >= total) {
       tail = "done in " + clock_text(elapsed);
     } else if (st->first < 0) {
-      tail = clock_text(elapsed) + " (initial state and burn-in)";
+      tail = clock_text(elapsed) + " (initial state)";
     } else if (done - st->first < 1) {
       tail = clock_text(elapsed);  // no pace to go by yet
     } else {

@@ -1237,7 +1237,7 @@ bool Model::run(std::atomic<std::int64_t>* months_done, const std::atomic<bool>*
   while (month_ < sc_.simulation.months) {
     if (stop && stop->load(std::memory_order_relaxed)) return false;
     step();
-    if (months_done && month_ > 0) months_done->fetch_add(1, std::memory_order_relaxed);
+    if (months_done) months_done->fetch_add(1, std::memory_order_relaxed);  // the burn-in's months too
   }
   end_earnings(spells_, follow_from_);
   end_earnings(comparisons_, follow_comparisons_from_);

@@ -147,7 +147,8 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
 
   RunSummary sum;
   std::exception_ptr first_error;
-  const double total = static_cast<double>(R) * sc.simulation.months;
+  // (months simulated, the burn-in's included: a baseline run spends half its time there)
+  const double total = static_cast<double>(R) * (sc.simulation.burn_in_months + sc.simulation.months);
   double write_s = 0;
   clock::time_point last_arrival = clock::now();
   std::map<int, Panel> pending_panel;  // until all earlier replicates are in

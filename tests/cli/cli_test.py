@@ -631,28 +631,39 @@ class RunFailures(unittest.TestCase):
 
     def test_progress_line_on_a_terminal(self):
         # stderr on a pseudo-terminal: the bar, the time so far, an estimate of the time
-        # left once months are recorded, and one closing line with the total.
-        master, slave = os.openpty()
-        with tempdir() as d:
-            p = subprocess.Popen([LABORSIM, "run", SCENARIOS / "baseline.toml", "-o", Path(d) / "p.h5", "-r", "2",
-                                  "--set", "simulation.workers=300000"], stdout=subprocess.PIPE, stderr=slave)
-            os.close(slave)
-            seen = b""
-            while True:
-                try:
-                    chunk = os.read(master, 4096)
-                except OSError:  # the terminal closed with the process
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-            p.communicate(timeout=120)
-            os.close(master)
-        self.assertEqual(p.returncode, 0)
-        frames = [f.strip() for f in seen.decode().replace("\r\n", "\n").replace("\r", "\n").split("\n") if f.strip()]
+        # left once months are done, and one closing line with the total.
+        def frames_of(options):
+            master, slave = os.openpty()
+            with tempdir() as d:
+                p = subprocess.Popen([LABORSIM, "run", SCENARIOS / "baseline.toml", "-o", Path(d) / "p.h5", "-r", "2",
+                                      "--set", "simulation.workers=300000", *options],
+                                     stdout=subprocess.PIPE, stderr=slave)
+                os.close(slave)
+                seen = b""
+                while True:
+                    try:
+                        chunk = os.read(master, 4096)
+                    except OSError:  # the terminal closed with the process
+                        break
+                    if not chunk:
+                        break
+                    seen += chunk
+                p.communicate(timeout=120)
+                os.close(master)
+            self.assertEqual(p.returncode, 0)
+            return [f.strip() for f in seen.decode().replace("\r\n", "\n").replace("\r", "\n").split("\n") if f.strip()]
+        frames = frames_of([])
         self.assertRegex(frames[-1], r"^\[#{40}\] 100\.0%  done in \d+:\d\d$")
         self.assertEqual(sum("done in" in f for f in frames), 1)
         self.assertTrue(any(re.search(r"\] +\d+\.\d%  \d+:\d\d, about \d+:\d\d left$", f) for f in frames), frames[:5])
+        # The burn-in's months count: a run of 2 recorded months after the baseline's 120 of
+        # burn-in moves through the bar, with an estimate, rather than sit at 0% till the end.
+        frames = frames_of(["--set", "simulation.months=2"])
+        shares = [float(m.group(1)) for f in frames if (m := re.search(r"\] +(\d+\.\d)%", f))]
+        self.assertEqual(shares, sorted(shares))
+        self.assertGreaterEqual(len({x for x in shares if 0 < x < 100}), 5, frames)  # (not 25, 50, 75 at the end)
+        self.assertTrue(any(re.search(r"\] +([1-8]\d)\.\d%  \d+:\d\d, about \d+:\d\d left$", f) for f in frames),
+                        frames)
 
     def test_success_prints_where_results_went(self):
         with tempdir() as d:

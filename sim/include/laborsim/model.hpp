@@ -199,7 +199,7 @@ class Model {
 
   // Advances one month and records it (months before 0 are burn-in, not recorded).
   void step();
-  // Burn-in, then every recorded month; counts recorded months done if given.
+  // Burn-in, then every recorded month; counts the months done (burn-in included) if given.
   // Stops early (returns false) once *stop becomes true.
   bool run(std::atomic<std::int64_t>* months_done = nullptr, const std::atomic<bool>* stop = nullptr);
 

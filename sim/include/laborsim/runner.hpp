@@ -19,7 +19,8 @@ struct RunOptions {
   std::filesystem::path output;
   int threads = 0;  // 0: all cores
   std::string command_line;
-  // Called from the writing thread with (worker-months done, total); may be empty.
+  // Called from the writing thread with (months simulated so far, burn-in included,
+  // summed over replicates; their total); may be empty.
   std::function<void(double, double)> progress;
   // Set (e.g. from a signal handler) to stop the run; run_scenario then throws
   // Interrupted and leaves no output file.
