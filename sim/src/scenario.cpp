@@ -505,8 +505,11 @@ void merge_into(toml::table& base, toml::table&& overlay) {
   }
 }
 
-toml::table load_with_extends(const std::filesystem::path& file, int depth) {
-  if (depth > 16) throw InputError(file.string(), 0, 0, "extends", "'extends' chain is too deep (a cycle?)");
+// The file's table over the one it extends, and that one's over its own, and so on;
+// `chain`: the files that extend this one, outermost first (a file extending one of
+// them would never end).
+toml::table load_with_extends(const std::filesystem::path& file, std::vector<std::filesystem::path> chain) {
+  chain.push_back(std::filesystem::weakly_canonical(file));
   toml::table doc = parse_file(file);
   if (const toml::node* ext = doc.get("extends")) {
     auto s = ext->value_exact<std::string>();
@@ -519,7 +522,17 @@ toml::table load_with_extends(const std::filesystem::path& file, int depth) {
       Where w = where_of(*ext, file.string());
       throw InputError(w.file, w.line, w.column, "extends", problem);
     }
-    toml::table base = load_with_extends(parent, depth + 1);
+    if (const auto again = std::find(chain.begin(), chain.end(), std::filesystem::weakly_canonical(parent));
+        again != chain.end()) {
+      std::string cycle;
+      for (auto it = again; it != chain.end(); ++it) cycle += it->filename().string() + " -> ";
+      Where w = where_of(*ext, file.string());
+      throw InputError(w.file, w.line, w.column, "extends",
+                       again + 1 == chain.end()
+                           ? "the file extends itself"
+                           : "the files extend each other in a cycle: " + cycle + again->filename().string());
+    }
+    toml::table base = load_with_extends(parent, chain);
     doc.erase("extends");
     merge_into(base, std::move(doc));
     return base;
@@ -1181,7 +1194,7 @@ Scenario finish_load(toml::table& root, const std::string& file, const std::vect
 }  // namespace
 
 Scenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
-  toml::table root = load_with_extends(file, 0);
+  toml::table root = load_with_extends(file, {});
   return finish_load(root, file.string(), overrides);
 }
 

@@ -195,6 +195,24 @@ TEST(Scenario, ExtendsMergesAndErrorsNameTheRightFile) {
   EXPECT_EQ(e.key(), "extends");
   EXPECT_EQ(e.line(), 2);
   EXPECT_NE(std::string(e.what()).find("is a directory, not a file"), std::string::npos) << e.what();
+  // Files that extend each other in a cycle: the key that closes it, and the cycle named.
+  dir.write("a.toml", "extends = \"b.toml\"\n");
+  auto b = dir.write("b.toml", "# b\nextends = \"a.toml\"\n");
+  e = expect_input_error([&] { load_scenario(b); });
+  EXPECT_EQ(fs::path(e.file()).filename(), "a.toml");
+  EXPECT_EQ(e.key(), "extends");
+  EXPECT_EQ(e.line(), 1);
+  EXPECT_NE(std::string(e.what()).find("in a cycle: b.toml -> a.toml -> b.toml"), std::string::npos) << e.what();
+  e = expect_input_error([&] { load_scenario(dir.write("self.toml", "extends = \"./self.toml\"\n")); });
+  EXPECT_NE(std::string(e.what()).find("the file extends itself"), std::string::npos) << e.what();
+  // A long chain that is no cycle loads (each file one key over the one it extends).
+  std::string prev = "base.toml";
+  for (int k = 0; k < 20; ++k) {
+    const std::string name = "link" + std::to_string(k) + ".toml";
+    dir.write(name, "extends = \"" + prev + "\"\n[simulation]\nseed = " + std::to_string(k) + "\n");
+    prev = name;
+  }
+  EXPECT_EQ(load_scenario(dir.path / prev).simulation.seed, 19u);
 }
 
 TEST(Scenario, SetOverridesKeysAndNamedElements) {
