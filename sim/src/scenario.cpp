@@ -608,10 +608,25 @@ void apply_override(toml::table& root, const std::string& assignment) {
           if (names.back() == parts[i + 1]) found = et;
         }
       }
-      if (!found)
-        throw InputError(
-            origin, 0, 0, key,
-            "no element named '" + parts[i + 1] + "' in '" + parts[i] + "'" + suggestion(parts[i + 1], names));
+      if (!found) {
+        // A near name, else the one that contains what was typed, else the names there are.
+        std::string hint = suggestion(parts[i + 1], names);
+        std::vector<std::string> containing;
+        for (const auto& n : names)
+          if (n.find(parts[i + 1]) != std::string::npos) containing.push_back(n);
+        if (hint.empty() && containing.size() == 1) hint = "; did you mean '" + containing[0] + "'?";
+        if (hint.empty() && containing.size() > 1 && containing.size() <= 8) {
+          hint = "; did you mean one of ";
+          for (std::size_t k = 0; k < containing.size(); ++k) hint += (k ? ", '" : "'") + containing[k] + "'";
+          hint += "?";
+        }
+        if (hint.empty() && !names.empty()) {
+          hint = " (its elements: ";
+          for (std::size_t k = 0; k < names.size() && k < 8; ++k) hint += (k ? ", " : "") + names[k];
+          hint += names.size() > 8 ? ", ... (" + std::to_string(names.size()) + " in all))" : ")";
+        }
+        throw InputError(origin, 0, 0, key, "no element named '" + parts[i + 1] + "' in '" + parts[i] + "'" + hint);
+      }
       cur = found;
       ++i;
       if (i + 1 >= parts.size()) throw InputError(origin, 0, 0, key, "names an element, not a key of it");

@@ -228,6 +228,14 @@ TEST(Scenario, SetOverridesKeysAndNamedElements) {
   EXPECT_NE(std::string(e.what()).find("--set"), std::string::npos) << e.what();
   e = expect_input_error([] { fixtures::small({"occupations.clrek.ai_exposure=0.1"}); });
   EXPECT_NE(std::string(e.what()).find("did you mean 'clerk'"), std::string::npos) << e.what();
+  // Far from any name: the one that contains what was typed, or those that do, or the names.
+  e = expect_input_error([] { fixtures::small({"occupations.engine.ai_exposure=0.1"}); });
+  EXPECT_NE(std::string(e.what()).find("did you mean 'engineer'"), std::string::npos) << e.what();
+  e = expect_input_error([] { fixtures::small({"occupations.e.ai_exposure=0.1"}); });
+  EXPECT_NE(std::string(e.what()).find("did you mean one of 'clerk', 'engineer', 'nurse'?"), std::string::npos)
+      << e.what();
+  e = expect_input_error([] { fixtures::small({"regions.somewhere_else.share=0.5"}); });
+  EXPECT_NE(std::string(e.what()).find("(its elements: home, abroad)"), std::string::npos) << e.what();
   e = expect_input_error([] { fixtures::small({"ai.adoption_speed"}); });
   EXPECT_NE(std::string(e.what()).find("KEY=VALUE"), std::string::npos);
   e = expect_input_error([] { fixtures::small({"labor_market.matching=netwrok"}); });
