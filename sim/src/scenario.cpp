@@ -136,6 +136,9 @@ size_t edit_distance(const std::string& a, const std::string& b) {
   return prev[b.size()];
 }
 
+// "; did you mean ...?" for a name not there: the nearest candidate within a few edits,
+// else the one or few (up to 8) that contain what was typed ("speed": "adoption_speed");
+// "" if none.
 std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
   std::string best;
   size_t best_d = std::max<size_t>(2, word.size() / 3) + 1;
@@ -143,7 +146,15 @@ std::string suggestion(const std::string& word, const std::vector<std::string>& 
     size_t d = edit_distance(word, c);
     if (d < best_d) best_d = d, best = c;
   }
-  return best.empty() ? "" : "; did you mean '" + best + "'?";
+  if (!best.empty()) return "; did you mean '" + best + "'?";
+  std::vector<std::string> containing;
+  for (const auto& c : candidates)
+    if (!word.empty() && c.find(word) != std::string::npos) containing.push_back(c);
+  if (containing.empty() || containing.size() > 8) return "";
+  if (containing.size() == 1) return "; did you mean '" + containing[0] + "'?";
+  std::string out = "; did you mean one of ";
+  for (std::size_t k = 0; k < containing.size(); ++k) out += (k ? ", '" : "'") + containing[k] + "'";
+  return out + "?";
 }
 
 struct Where {
@@ -609,17 +620,8 @@ void apply_override(toml::table& root, const std::string& assignment) {
         }
       }
       if (!found) {
-        // A near name, else the one that contains what was typed, else the names there are.
+        // A near name, or those that contain what was typed, else the names there are.
         std::string hint = suggestion(parts[i + 1], names);
-        std::vector<std::string> containing;
-        for (const auto& n : names)
-          if (n.find(parts[i + 1]) != std::string::npos) containing.push_back(n);
-        if (hint.empty() && containing.size() == 1) hint = "; did you mean '" + containing[0] + "'?";
-        if (hint.empty() && containing.size() > 1 && containing.size() <= 8) {
-          hint = "; did you mean one of ";
-          for (std::size_t k = 0; k < containing.size(); ++k) hint += (k ? ", '" : "'") + containing[k] + "'";
-          hint += "?";
-        }
         if (hint.empty() && !names.empty()) {
           hint = " (its elements: ";
           for (std::size_t k = 0; k < names.size() && k < 8; ++k) hint += (k ? ", " : "") + names[k];

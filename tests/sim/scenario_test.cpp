@@ -228,6 +228,8 @@ TEST(Scenario, SetOverridesKeysAndNamedElements) {
   EXPECT_NE(std::string(e.what()).find("--set"), std::string::npos) << e.what();
   e = expect_input_error([] { fixtures::small({"occupations.clrek.ai_exposure=0.1"}); });
   EXPECT_NE(std::string(e.what()).find("did you mean 'clerk'"), std::string::npos) << e.what();
+  e = expect_input_error([] { fixtures::small({"ai.speed=2"}); });  // far from it, but in it
+  EXPECT_NE(std::string(e.what()).find("unknown key; did you mean 'adoption_speed'?"), std::string::npos) << e.what();
   // Far from any name: the one that contains what was typed, or those that do, or the names.
   e = expect_input_error([] { fixtures::small({"occupations.engine.ai_exposure=0.1"}); });
   EXPECT_NE(std::string(e.what()).find("did you mean 'engineer'"), std::string::npos) << e.what();
