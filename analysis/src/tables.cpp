@@ -936,6 +936,27 @@ std::vector<SeriesPeriod> periods_of(const Results& r, int every, Value value) {
 
 }  // namespace
 
+namespace {
+
+std::string lower(std::string t) {
+  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return t;
+}
+
+// "; did you mean ...?" with the names that contain what was typed, in any case (up to
+// 8; "nurse": "nurses_healthcare"), or "" if none or more.
+std::string did_you_mean(const std::string& typed, const std::vector<std::string>& names) {
+  std::vector<std::string> found;
+  for (const std::string& n : names)
+    if (!typed.empty() && lower(n).find(lower(typed)) != std::string::npos) found.push_back(n);
+  if (found.empty() || found.size() > 8) return "";
+  std::string out = found.size() == 1 ? "; did you mean " : "; did you mean one of ";
+  for (std::size_t k = 0; k < found.size(); ++k) out += (k ? ", '" : "'") + found[k] + "'";
+  return out + "?";
+}
+
+}  // namespace
+
 SeriesGroups series_periods(const Results& r, const std::string& metric, int every) {
   SeriesGroups out;
   if (const auto it = r.aggregate.find(metric); it != r.aggregate.end()) {
@@ -952,33 +973,49 @@ SeriesGroups series_periods(const Results& r, const std::string& metric, int eve
           r, every, [&](int k, int t) { return reps[static_cast<std::size_t>(k)](t, static_cast<Eigen::Index>(g)); }));
     return out;
   }
+  // Not there: what the file has, and those of its names that contain what was typed.
   std::string have;
-  for (const auto& [name, m] : r.aggregate) have.append(have.empty() ? "" : ", ").append(name);
+  std::vector<std::string> names;
+  const auto slash = metric.find('/');
+  if (slash != std::string::npos && r.groups.count(metric.substr(0, slash))) {
+    const std::string grouping = metric.substr(0, slash + 1);  // "occupation/"
+    for (const auto& [key, reps] : r.grouped)
+      if (key.rfind(grouping, 0) == 0) {
+        names.push_back(key);
+        have.append(have.empty() ? "" : ", ").append(key.substr(slash + 1));
+      }
+    throw FormatError(r.path.string() + ": no series '" + metric + "'" + did_you_mean(metric.substr(slash + 1), names) +
+                      " (by " + grouping.substr(0, slash) + " it has: " + have + ")");
+  }
+  for (const auto& [name, m] : r.aggregate) {
+    names.push_back(name);
+    have.append(have.empty() ? "" : ", ").append(name);
+  }
   std::set<std::string> groupings;
   for (const auto& [key, reps] : r.grouped) groupings.insert(key.substr(0, key.find('/')));
   std::string by;
   for (const auto& g : groupings) by.append(by.empty() ? "" : ", ").append(g + "/NAME");
-  throw FormatError(r.path.string() + ": no series '" + metric + "' (it has: " + have + "; and by group: " + by +
-                    ", e.g. cohort/employed)");
+  throw FormatError(r.path.string() + ": no series '" + metric + "'" + did_you_mean(metric, names) +
+                    " (it has: " + have + "; and by group: " + by + ", e.g. cohort/employed)");
 }
 
 std::vector<std::size_t> chosen_groups(const Results& r, const std::string& grouping,
                                        const std::vector<std::string>& names, const std::vector<std::string>& titles,
                                        const std::vector<std::string>& wanted) {
-  auto lower = [](std::string t) {
-    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return t;
-  };
   const bool titled = std::any_of(titles.begin(), titles.end(), [](const std::string& t) { return !t.empty(); });
   std::vector<std::size_t> out;
   for (const std::string& w : wanted) {
     std::size_t g = 0;
     while (g < names.size() && names[g] != w && !(g < titles.size() && lower(titles[g]) == lower(w))) ++g;
     if (g == names.size()) {
+      std::vector<std::string> labelled;  // names, with an occupation's title beside its code
+      for (std::size_t k = 0; k < names.size(); ++k)
+        labelled.push_back(k < titles.size() && !titles[k].empty() ? names[k] + " (" + titles[k] + ")" : names[k]);
+      const std::string hint = did_you_mean(w, labelled);
       std::string some;
       for (std::size_t k = 0; k < names.size() && k < 8; ++k) some.append(k ? ", " : "").append(names[k]);
       if (names.size() > 8) some.append(", ... (" + std::to_string(names.size()) + " in all)");
-      throw FormatError(r.path.string() + ": no " + grouping + " '" + w + "' (" + grouping + "s: " + some +
+      throw FormatError(r.path.string() + ": no " + grouping + " '" + w + "'" + hint + " (" + grouping + "s: " + some +
                         (titled ? "; or their titles" : "") + ")");
     }
     out.push_back(g);

@@ -1213,7 +1213,8 @@ class Analyze(unittest.TestCase):
         self.assertRegex(text, r"(?m)^months +mean +95% interval$")  # one group: its intervals too
         p = analyze(["series", self.base, "--metric", "occupation/employed", "--group", "ml_engineer"])
         self.assertEqual(p.returncode, 2)
-        self.assertIn("no occupation 'ml_engineer' (occupations: software_developers, ml_engineers,", p.stderr)
+        self.assertIn("no occupation 'ml_engineer'; did you mean 'ml_engineers'? (occupations: software_developers, "
+                      "ml_engineers,", p.stderr)
         p = analyze(["series", self.base, "--group", "logistics"])
         self.assertEqual(p.returncode, 2)
         self.assertIn("--group picks groups of a series by group", p.stderr)
@@ -1250,10 +1251,16 @@ class Analyze(unittest.TestCase):
     def test_series_refuses_what_it_cannot_show(self):
         p = analyze(["series", self.base, "--metric", "unemployment"])
         self.assertEqual(p.returncode, 2)
-        self.assertIn("no series 'unemployment'", p.stderr)
-        self.assertIn("unemployment_rate", p.stderr)
+        self.assertIn("no series 'unemployment'; did you mean one of 'hires_from_unemployment', "
+                      "'mean_unemployment_weeks', 'median_unemployment_weeks', 'quits_to_unemployment', "
+                      "'unemployment_rate'?", p.stderr)  # (the file's series that contain what was typed)
         self.assertIn("cohort/NAME", p.stderr)
         self.assertEqual(p.stdout, "")
+        # A series by group not there: that grouping's series, and those that contain it.
+        p = analyze(["series", self.base, "--metric", "occupation/layoff"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no series 'occupation/layoff'; did you mean one of 'occupation/layoffs', "
+                      "'occupation/layoffs_ai'? (by occupation it has: employed,", p.stderr)
         for args in (["series", self.base, "--every", "0"], ["summary", self.base, "--every", "3"],
                      ["summary", self.base, "--metric", "hires"], ["flows", self.base, "--group", "logistics"]):
             p = analyze(args)

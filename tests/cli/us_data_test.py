@@ -160,7 +160,8 @@ class Behaviour(unittest.TestCase):
         self.assertEqual(list(by_code), ["11-1010"])
         p = analyze(["series", self.ref, "--metric", "occupation/employed", "--group", "chief"])
         self.assertEqual(p.returncode, 2)
-        self.assertIn("no occupation 'chief' (occupations: 11-1010,", p.stderr)
+        self.assertIn("no occupation 'chief'; did you mean '11-1010 (Chief Executives)'? (occupations: 11-1010,",
+                      p.stderr)
         self.assertIn("; or their titles)", p.stderr)
         # Of 539 occupations, series' table turns: a row per occupation, its title
         # beside its code, a column per period, with the means of the JSON.
