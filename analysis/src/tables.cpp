@@ -934,10 +934,7 @@ std::vector<SeriesPeriod> periods_of(const Results& r, int every, Value value) {
   return out;
 }
 
-}  // namespace
-
-namespace {
-
+// t in lower case (ASCII).
 std::string lower(std::string t) {
   for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return t;
