@@ -100,6 +100,19 @@ std::string csv_field(const std::string& s) {
 
 namespace {
 
+// `text` in lines of up to 88 characters, broken between words.
+void print_wrapped(std::ostream& os, const std::string& text) {
+  std::string line;
+  for (std::size_t from = 0; from < text.size();) {
+    const std::size_t space = text.find(' ', from);
+    const std::string word = text.substr(from, space == std::string::npos ? std::string::npos : space - from);
+    if (!line.empty() && line.size() + 1 + word.size() > 88) os << line << "\n", line.clear();
+    line.append(line.empty() ? "" : " ").append(word);
+    from = space == std::string::npos ? text.size() : space + 1;
+  }
+  os << line << "\n";
+}
+
 // (extra: the decimals beyond the unit's usual ones that the mean is printed with too.)
 std::string interval_text(const Interval& i, Unit u, int extra, const std::string& suffix = "") {
   if (i.n == 1) return "(1 replicate)";  // a mean, but no interval from one value
@@ -397,7 +410,7 @@ void comparison_heading(std::ostream& os, const Results& a, const Results& b, co
   print_differences(os, differing_parameters(std::vector<const Results*>{&a, &b}),
                     "Parameters that differ (A -> B):", " -> ");
   os << "(" << c.how << ")\n";
-  for (const auto& caveat : c.caveats) os << "Note: " << caveat << ".\n";
+  for (const auto& caveat : c.caveats) print_wrapped(os, "Note: " + caveat + ".");
 }
 
 void comparison_csv_rows(std::ostream& os, const Comparison& c, const std::string& prefix,
@@ -409,19 +422,6 @@ void comparison_csv_rows(std::ostream& os, const Comparison& c, const std::strin
     os << "," << (c.diff[k].excludes_zero() ? "yes" : "no") << "," << (c.comparable(c.a[k]) ? "yes" : "no") << suffix
        << "\n";
   }
-}
-
-// `text` in lines of up to 88 characters, broken between words.
-void print_wrapped(std::ostream& os, const std::string& text) {
-  std::string line;
-  for (std::size_t from = 0; from < text.size();) {
-    const std::size_t space = text.find(' ', from);
-    const std::string word = text.substr(from, space == std::string::npos ? std::string::npos : space - from);
-    if (!line.empty() && line.size() + 1 + word.size() > 88) os << line << "\n", line.clear();
-    line.append(line.empty() ? "" : " ").append(word);
-    from = space == std::string::npos ? text.size() : space + 1;
-  }
-  os << line << "\n";
 }
 
 }  // namespace
@@ -566,7 +566,13 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
   os << "\nMeans over replicates (Kaplan-Meier estimates from the spell panel for reemployment\n"
         "and durations). Use --format csv or json for the 95% intervals, or compare A B for\n"
         "paired differences between two runs.\n";
-  if (const std::string note = mismatch_note(mismatch(runs)); !note.empty()) os << "Note: " << note << ".\n";
+  if (const std::string note = mismatch_note(mismatch(runs)); !note.empty()) print_wrapped(os, "Note: " + note + ".");
+  // Why some of a run's figures are n/a, run by run, as summary of one says it.
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    std::string said;
+    for (const std::string& caveat : summary_caveats(runs[k], figs[k])) said.append(" ").append(caveat);
+    if (!said.empty()) print_wrapped(os, std::to_string(k + 1) + ". " + names[k] + ":" + said);
+  }
 }
 
 namespace {

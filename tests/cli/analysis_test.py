@@ -667,6 +667,11 @@ class Analyze(unittest.TestCase):
             self.assertIn("Earnings lost in year 1 and 3 are n/a: the run (12 months) ends", text)
             self.assertIsNone(fig["in_job_at_end"]["mean"])
             self.assertIn("In a job at the end is n/a: the run (12 months) is shorter than the survey's 3 years", text)
+            # Side by side in the terminal too: each run's own, after its number.
+            side = " ".join(analyze(["summary", self.base, short], check=True).stdout.split())
+            self.assertRegex(side, r"2\. [^:]+: With one replicate|2\. [^:]+: 'reemployed within")
+            self.assertIn("In a job at the end is n/a: the run (12 months) is shorter than the survey's 3 years", side)
+            self.assertRegex(side, r"1\. [^:]+: Earnings lost in year 3 are n/a: the run \(36 months\)")
             # Side by side with a whole run in the report, each run's own, named.
             analyze(["report", self.base, short, "-o", Path(d) / "two.html"], check=True)
             page = (Path(d) / "two.html").read_text()
