@@ -746,8 +746,10 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
   // What the figures are, as under summary's table, and how many spells each run's rest on.
   h << "</table></div>\n<p class=\"note\" id=\"headline-notes\">";
   for (const std::string& sentence : summary_notes()) h << esc(sentence) << " ";
-  h << "Earnings lost over all years followed (output.earnings_years) count those followed all of them, year y "
-       "discounted by 1.05^-(y-1). The spell panel's figures rest on ";
+  if (std::any_of(runs.begin(), runs.end(), [](const Results& r) { return r.spells.earnings_years() > 0; }))
+    h << "Earnings lost over all years followed (output.earnings_years) count those followed all of them, year y "
+         "discounted by 1.05^-(y-1). ";
+  h << "The spell panel's figures rest on ";
   for (std::size_t k = 0; k < runs.size(); ++k) {
     std::ostringstream rate;
     rate << runs[k].panel_rate;

@@ -1783,7 +1783,12 @@ class Analyze(unittest.TestCase):
             self.assertTrue(spells["earnings_year1"].isna().all())
             self.assertEqual(len(pd.read_csv(Path(d) / "csv" / "comparison.csv")), 0)
             analyze(["report", old, "-o", Path(d) / "old.html"], check=True)  # no earnings chart to draw
-            self.assertNotIn('data-chart="earnings-after-displacement"', (Path(d) / "old.html").read_text())
+            page = (Path(d) / "old.html").read_text()
+            self.assertNotIn('data-chart="earnings-after-displacement"', page)
+            # nor a word on earnings' present value, only why they are n/a
+            notes = re.search(r'id="headline-notes">(.*?)</p>', page, re.S).group(1)
+            self.assertNotIn("output.earnings_years", notes)
+            self.assertIn("Earnings lost are n/a: files of format version 3 do not record earnings.", page)
 
     def test_reads_files_of_format_version_2(self):
         # Version 2 had no spells/tenure_months: its figures by tenure are n/a, its
