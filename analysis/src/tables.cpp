@@ -100,6 +100,12 @@ std::string csv_field(const std::string& s) {
 
 namespace {
 
+// An occupation's title in a table's column: at most this many characters.
+constexpr std::size_t kTitleWidth = 40;
+
+// t cut to n characters, its last a '~' where it was cut.
+std::string cut(const std::string& t, std::size_t n) { return t.size() <= n ? t : t.substr(0, n - 1) + "~"; }
+
 // `text` in lines of up to 88 characters, broken between words.
 void print_wrapped(std::ostream& os, const std::string& text) {
   std::string line;
@@ -620,7 +626,7 @@ void print_summary_by(std::ostream& os, const Results& r, const std::string& gro
   std::size_t few = 0;
   for (const auto& g : groups) {
     std::vector<std::string> row = {g.group};
-    if (titled) row.push_back(g.title.size() <= 40 ? g.title : g.title.substr(0, 39) + "~");
+    if (titled) row.push_back(cut(g.title, kTitleWidth));
     for (const auto& fig : g.figures) {
       row.push_back(format_value(figure_interval(fig).mean, fig.unit));
       if (spells_after(fig)) row.push_back(std::to_string(g.spells));
@@ -852,7 +858,7 @@ void print_comparison_by(std::ostream& os, const Results& a, const Results& b, c
   std::vector<std::vector<std::string>> rows = {head};
   for (const auto& g : groups) {
     std::vector<std::string> row = {g.group};
-    if (titled) row.push_back(g.title.size() <= 40 ? g.title : g.title.substr(0, 39) + "~");
+    if (titled) row.push_back(cut(g.title, kTitleWidth));
     for (std::size_t k = 0; k < g.c.a.size(); ++k) {
       const Unit u = difference_unit(g.c.a[k].unit);
       const Interval& d = g.c.diff[k];
@@ -1042,6 +1048,11 @@ SeriesGroups only_groups(const Results& r, const std::string& metric, const Seri
   return out;
 }
 
+// A period's months as a table names them: "12-23", or "5" for one month.
+std::string months_text(int from, int to) {
+  return from == to ? std::to_string(from) : std::to_string(from) + "-" + std::to_string(to);
+}
+
 }  // namespace
 
 // Up to this many groups of a series by group stand side by side, a column each.
@@ -1140,8 +1151,7 @@ void print_series(std::ostream& os, const std::vector<Results>& runs, const std:
           spans.emplace_back(p.from_month, p.to_month);
     std::sort(spans.begin(), spans.end());
     for (const auto& [from, to] : spans) {
-      std::vector<std::string> row = {from == to ? std::to_string(from)
-                                                 : std::to_string(from) + "-" + std::to_string(to)};
+      std::vector<std::string> row = {months_text(from, to)};
       for (const auto* ps : columns) {
         const auto p = std::find_if(ps->begin(), ps->end(),
                                     [&](const SeriesPeriod& x) { return x.from_month == from && x.to_month == to; });
@@ -1182,15 +1192,13 @@ void print_series(std::ostream& os, const std::vector<Results>& runs, const std:
         std::any_of(sg.groups.begin(), sg.groups.end(), [&](const std::string& g) { return !title_of(g).empty(); });
     std::vector<std::string> head = {grouping};
     if (titled) head.push_back("title");
-    for (const SeriesPeriod& p : sg.periods.front())
-      head.push_back(p.from_month == p.to_month ? std::to_string(p.from_month)
-                                                : std::to_string(p.from_month) + "-" + std::to_string(p.to_month));
+    for (const SeriesPeriod& p : sg.periods.front()) head.push_back(months_text(p.from_month, p.to_month));
     std::vector<std::vector<std::string>> rows = {head};
     for (std::size_t g = 0; g < sg.groups.size(); ++g) {
       std::vector<std::string> row = {sg.groups[g]};
       if (titled) {
         const std::string t = title_of(sg.groups[g]);
-        row.push_back(t.size() <= 40 ? t : t.substr(0, 39) + "~");
+        row.push_back(cut(t, kTitleWidth));
       }
       for (const SeriesPeriod& p : sg.periods[g]) row.push_back(series_value(p.value.mean, unit));
       rows.push_back(std::move(row));
@@ -1305,10 +1313,9 @@ void print_flows(std::ostream& os, const Results& r, const std::vector<FlowOrigi
   auto share = [](const Interval& i) {
     return format_value(i.mean, Unit::share, extra_decimals({i.mean}, Unit::share));
   };
-  auto cut = [](const std::string& t, std::size_t n) { return t.size() <= n ? t : t.substr(0, n - 1) + "~"; };
   for (const FlowOrigin* o : order) {
     std::vector<std::string> row = {o->group};
-    if (titled) row.push_back(cut(o->title, 40));
+    if (titled) row.push_back(cut(o->title, kTitleWidth));
     row.push_back(format_value(o->rehires.mean, Unit::count));
     row.push_back(std::to_string(o->spells));
     row.push_back(share(o->same));
