@@ -407,9 +407,24 @@ std::vector<Job> read_jobs(const Command& c) {
   return jobs;
 }
 
+// The run with the largest memory estimate, and its replicates.
+const MemoryEstimate& largest(const std::vector<MemoryEstimate>& estimates) {
+  return *std::max_element(estimates.begin(), estimates.end(),
+                           [](const MemoryEstimate& a, const MemoryEstimate& b) { return a.total < b.total; });
+}
+// What the estimate is made of.
+std::string parts_text(const std::vector<Job>& jobs, const std::vector<MemoryEstimate>& estimates,
+                       const MemoryEstimate& e) {
+  const int R = jobs[static_cast<size_t>(&e - estimates.data())].sc.simulation.replicates;
+  return size_text(static_cast<double>(e.models)) + " for the " +
+         (e.concurrent == 1 ? std::string("replicate") : std::to_string(e.concurrent) + " replicates") +
+         " run at once, " + size_text(static_cast<double>(e.output)) + " for " +
+         (R == 1 ? std::string("its output") : "the output of all " + std::to_string(R));
+}
+
 // validate: the resolved scenario (or the runs' names) and what a run would need, to
 // plan a large one before starting it.
-void print_validation(const Command& c, const std::vector<Job>& jobs, const std::vector<std::size_t>& estimates) {
+void print_validation(const Command& c, const std::vector<Job>& jobs, const std::vector<MemoryEstimate>& estimates) {
   const bool many = many_runs(c, jobs);
   if (!many) {
     std::cout << describe(jobs[0].sc);
@@ -417,20 +432,22 @@ void print_validation(const Command& c, const std::vector<Job>& jobs, const std:
     std::printf("# %zu runs, each a valid scenario:\n", jobs.size());
     for (size_t i = 0; i < jobs.size(); ++i)
       std::printf("#   %s (peak memory estimated at %s)\n", jobs[i].sc.name.c_str(),
-                  size_text(static_cast<double>(estimates[i])).c_str());
+                  size_text(static_cast<double>(estimates[i].total)).c_str());
   }
   const int t = effective_threads(c.threads);
+  const MemoryEstimate& most = largest(estimates);
   std::printf(
       "\n# A run on %d thread%s is estimated to peak at %s of memory%s (this machine has %.1f GiB;\n"
       "# runs above 90%% of it are refused unless --max-memory allows them).\n",
-      t, t == 1 ? "" : "s",
-      size_text(static_cast<double>(*std::max_element(estimates.begin(), estimates.end()))).c_str(),
-      many ? " at most" : "", physical_memory() / 1073741824.0);
+      t, t == 1 ? "" : "s", size_text(static_cast<double>(most.total)).c_str(), many ? " at most" : "",
+      physical_memory() / 1073741824.0);
+  std::printf("# Of it: %s\n# (the output taken uncompressed: stored compressed, it is often several times smaller).\n",
+              parts_text(jobs, estimates, most).c_str());
 }
 
 // Refuses, before anything is built, runs that cannot fit: the largest estimate against
 // --max-memory, or 90% of physical memory.
-void check_memory(const Command& c, const std::vector<Job>& jobs, const std::vector<std::size_t>& estimates) {
+void check_memory(const Command& c, const std::vector<Job>& jobs, const std::vector<MemoryEstimate>& estimates) {
   std::size_t limit = physical_memory() / 10 * 9;
   if (c.max_memory) {
     const auto parsed = parse_size(*c.max_memory);
@@ -441,14 +458,16 @@ void check_memory(const Command& c, const std::vector<Job>& jobs, const std::vec
     }
     limit = *parsed;
   }
-  const std::size_t need = *std::max_element(estimates.begin(), estimates.end());
-  if (need > limit) {
+  const MemoryEstimate& most = largest(estimates);
+  if (most.total > limit) {
     std::fprintf(stderr,
-                 "laborsim: error: %s is estimated to need %s of memory, more than the limit of %s "
-                 "(%s); reduce simulation.workers, or --threads (replicates held at once), or raise --max-memory\n",
+                 "laborsim: error: %s is estimated to need %s of memory, more than the limit of %s (%s):\n"
+                 "  %s (the output taken uncompressed: stored compressed, it is often several times smaller);\n"
+                 "  reduce simulation.workers, --threads (replicates run at once), --replicates or "
+                 "output.panel_rate (the sampled panels), or raise --max-memory\n",
                  many_runs(c, jobs) ? "the largest of these runs" : "this run",
-                 size_text(static_cast<double>(need)).c_str(), size_text(static_cast<double>(limit)).c_str(),
-                 c.max_memory ? "--max-memory" : "90% of physical memory");
+                 size_text(static_cast<double>(most.total)).c_str(), size_text(static_cast<double>(limit)).c_str(),
+                 c.max_memory ? "--max-memory" : "90% of physical memory", parts_text(jobs, estimates, most).c_str());
     throw Exit{kBadInput};
   }
 }
@@ -615,7 +634,7 @@ int run_command(int argc, char** argv) {
   try {
     const Command c = parse_command_line(argc, argv);
     const std::vector<Job> jobs = read_jobs(c);
-    std::vector<std::size_t> estimates;  // each run's peak memory
+    std::vector<MemoryEstimate> estimates;  // each run's peak memory
     for (const Job& j : jobs) estimates.push_back(estimate_memory(j.sc, c.threads));
     if (c.command == "validate") {
       print_validation(c, jobs, estimates);

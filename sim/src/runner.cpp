@@ -46,7 +46,7 @@ struct Finished {
 };
 }  // namespace
 
-std::size_t estimate_memory(const Scenario& sc, int threads) {
+MemoryEstimate estimate_memory(const Scenario& sc, int threads) {
   const int t = effective_threads(threads);
   const auto concurrent = static_cast<std::size_t>(std::max(1, std::min(t, sc.simulation.replicates)));
   // Measured: 43.5-46.0 bytes per worker at the peak of whole us_full runs (6.89-7.28
@@ -95,7 +95,9 @@ std::size_t estimate_memory(const Scenario& sc, int threads) {
   // output uncompressed, twice (held or in the file while replicates run, the file and
   // its copy at the end).
   const double output = sc.simulation.replicates * (series + comparisons + spells + firm_events);
-  return static_cast<std::size_t>(concurrent * per_replicate + 2 * output + mobility + 32.0 * (1 << 20));
+  return {static_cast<std::size_t>(concurrent * per_replicate + 2 * output + mobility + 32.0 * (1 << 20)),
+          static_cast<std::size_t>(concurrent * per_replicate), static_cast<std::size_t>(2 * output),
+          static_cast<int>(concurrent)};
 }
 
 int effective_threads(int threads) { return threads > 0 ? threads : tbb::info::default_concurrency(); }

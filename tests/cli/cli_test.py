@@ -251,9 +251,26 @@ class BadScenarios(unittest.TestCase):
             self.assertEqual(os.listdir(d), [])
             self.assertEqual(run(["run", SCENARIOS / "baseline.toml", "-o", out, "--max-memory", "lots"]).returncode, 2)
             # the estimate grows with the workers held at once
-            p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--max-memory", "1G", "--set", "simulation.workers=100000000"])
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--max-memory", "1G", "--set", "simulation.workers=100000000",
+                     "-t", "2"])
             self.assertEqual(p.returncode, 2)
+            self.assertRegex(p.stderr, r"[0-9.]+ GiB for the 2 replicates run at once, [0-9.]+ GiB for the output of all 8")
+            self.assertIn("reduce simulation.workers", p.stderr)
             self.assertEqual(os.listdir(d), [])
+            # Many replicates of a small population: the output is most of it, and the
+            # message says so (it used to name only the workers and the threads).
+            many = ["--set", "simulation.workers=1000", "-r", "100000", "-t", "2"]
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--max-memory", "8G"] + many)
+            self.assertEqual(p.returncode, 2)
+            parts = re.search(r"([0-9.]+) (KiB|MiB) for the 2 replicates run at once, ([0-9.]+) GiB for the output of "
+                              r"all 100000", p.stderr)
+            self.assertIsNotNone(parts, p.stderr)
+            self.assertGreater(float(parts.group(3)), 8)
+            self.assertIn("--replicates or output.panel_rate", p.stderr)
+            self.assertEqual(os.listdir(d), [])
+            p = run(["validate", SCENARIOS / "baseline.toml"] + many, check=True)
+            self.assertRegex(p.stdout, r"# Of it: [0-9.]+ (KiB|MiB) for the 2 replicates run at once, [0-9.]+ GiB for "
+                                       r"the output of all 100000")
 
     def test_estimate_covers_a_large_spell_panel(self):
         # Every worker in the panel (output.panel_rate = 1): the spells are most of the

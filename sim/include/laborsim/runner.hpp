@@ -52,9 +52,17 @@ struct RunSummary {
 RunSummary run_scenario(const Scenario& scenario, const RunOptions& options);
 
 // Peak resident memory a run is expected to need, in bytes: the state of the replicates
-// running at once (one per thread, at most the replicate count) plus their series
-// (per worker: the worker columns and 27 bytes more; docs/performance.md).
-std::size_t estimate_memory(const Scenario& scenario, int threads);
+// running at once (one per thread, at most the replicate count; per worker: the worker
+// columns and 27 bytes more; docs/performance.md), and the output of every replicate,
+// held in memory until the results file is written (taken uncompressed, twice: an upper
+// bound, as it is stored compressed).
+struct MemoryEstimate {
+  std::size_t total = 0;   // bytes
+  std::size_t models = 0;  // of which the replicates running at once
+  std::size_t output = 0;  // and the output of them all
+  int concurrent = 1;      // replicates running at once
+};
+MemoryEstimate estimate_memory(const Scenario& scenario, int threads);
 // Physical memory of this machine in bytes.
 std::size_t physical_memory();
 // The threads a run uses when asked for `threads` (0: every core this process may use).
