@@ -62,6 +62,32 @@ void Model::log_stream(std::uint64_t entity, Purpose p) const {
 }
 
 void Model::for_each(int n, const std::function<void(int)>& fn) {
+  defer_spells_ = true;
+  const int threads = tbb::this_task_arena::max_concurrency();
+  const bool threads_busy =  // with other replicates: no thread would be free to help
+      unfinished_replicates_ && unfinished_replicates_->load(std::memory_order_relaxed) >= threads;
+  if (n <= 1 || threads == 1 || threads_busy || w.size() < parallel_min_workers_) {
+    // In sequence, on the model's own counts: where no thread is free, or on a small
+    // population, the threads' tallies cost more to set up and sum than the work they
+    // share (at 1,000 workers the sums took half the run). The counts are sums and new
+    // spells are put in worker order below either way: the state is the one the
+    // parallel pass leaves.
+    for (int i = 0; i < n; ++i) fn(i);
+  } else {
+    for_each_in_parallel(n, fn);
+  }
+  defer_spells_ = false;
+  if (pending_spells_.empty()) return;
+  std::sort(pending_spells_.begin(), pending_spells_.end(),
+            [](const Spell& a, const Spell& b) { return a.worker < b.worker; });
+  for (const Spell& s : pending_spells_) {
+    open_spells_[static_cast<std::int32_t>(s.worker)] = static_cast<std::int32_t>(spells_.size());
+    spells_.push_back(s);
+  }
+  pending_spells_.clear();
+}
+
+void Model::for_each_in_parallel(int n, const std::function<void(int)>& fn) {
   // Every count a tally keeps, with the model's count it is added to.
   using Counts = std::vector<std::int64_t>;
   static constexpr std::array<std::pair<Counts Tally::*, Counts Model::*>, 9> kTallied = {{
@@ -113,14 +139,6 @@ void Model::for_each(int n, const std::function<void(int)>& fn) {
             std::exchange(t.flows[flow_offset_[static_cast<size_t>(i)] + static_cast<size_t>(g)], 0.0);
     }
   }
-  if (pending_spells_.empty()) return;
-  std::sort(pending_spells_.begin(), pending_spells_.end(),
-            [](const Spell& a, const Spell& b) { return a.worker < b.worker; });
-  for (const Spell& s : pending_spells_) {
-    open_spells_[static_cast<std::int32_t>(s.worker)] = static_cast<std::int32_t>(spells_.size());
-    spells_.push_back(s);
-  }
-  pending_spells_.clear();
 }
 
 namespace {
@@ -450,8 +468,9 @@ void Model::set_aiq(std::int32_t wid, bool aiq) {
 }
 
 void Model::open_spell(std::int32_t wid, const Spell& s) {
-  if (concurrent_) {  // spells_ must not grow under other markets: numbered afterwards
-    const std::lock_guard<std::mutex> lock(spell_mutex_);
+  if (defer_spells_) {  // spells_ must not grow under other markets: numbered afterwards
+    std::unique_lock<std::mutex> lock(spell_mutex_, std::defer_lock);
+    if (concurrent_) lock.lock();
     pending_spells_.push_back(s);
     return;
   }

@@ -121,6 +121,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   tbb::concurrent_bounded_queue<Finished*> done;
   std::atomic<std::int64_t> months_done{0};
   std::atomic<bool> cancel{false};
+  std::atomic<int> unfinished{R};  // replicates not yet done: while they fill the threads, each runs in sequence
 
   // Workers simulate replicates; this thread is the single HDF5 writer.
   std::thread workers([&] {
@@ -133,6 +134,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
           try {
             const auto i0 = std::chrono::steady_clock::now();
             Model m(sc, static_cast<std::uint64_t>(r));
+            m.share_threads_with(&unfinished);
             out->init_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - i0).count();
             if (!m.run(&months_done, &cancel)) out->error = std::make_exception_ptr(Interrupted());
             out->step_seconds = m.step_seconds;
@@ -142,6 +144,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
             out->error = std::current_exception();
           }
         }
+        unfinished.fetch_sub(1);
         done.push(out);
       });
     });

@@ -281,6 +281,25 @@ class ThreadInvariance(unittest.TestCase):
                             np.testing.assert_array_equal(da[k], db[k], err_msg=f"{other.name}: {k}")
                         self.assertEqual(a.attrs["scenario_toml"], b.attrs["scenario_toml"])
 
+    def test_a_replicate_that_goes_parallel_when_others_finish_is_the_same(self):
+        # From 100,000 workers (Model::kParallelMinWorkers) a replicate's month runs in
+        # parallel, but only while no other replicate keeps the threads busy: of three on
+        # two threads, the last runs its markets in parallel once the others are done,
+        # the first two in sequence. Every dataset must be what one thread gives.
+        args = ["--set", "simulation.workers=120000", "--set", "simulation.months=12", "--set",
+                "simulation.burn_in_months=6", "--set", "output.panel_rate=0.1", "-r", "3", "--quiet"]
+        with tempdir() as d:
+            files = {}
+            for t in [1, 2]:
+                files[t] = Path(d) / f"t{t}.h5"
+                run(["run", SCENARIOS / "baseline.toml", "-o", files[t], "--threads", t] + args, check=True)
+            with h5py.File(files[1]) as a, h5py.File(files[2]) as b:
+                da, db = datasets(a), datasets(b)
+                self.assertEqual(sorted(da), sorted(db))
+                self.assertGreater(len(da["spells/worker"]), 1000)
+                for k in da:
+                    np.testing.assert_array_equal(da[k], db[k], err_msg=k)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1107,6 +1107,7 @@ TEST(Tenure, SeriesAreWhatTheEmployedWorkersGive) {
        "demography.early_retirement_rate=0.05", "labor_market.new_hire_separation_factor=2"},
       20000, 36);
   Model m(sc, 1);
+  m.parallel_from(0);
   tbb::task_arena(2).execute([&] { m.run(); });
   const int t = m.month() - 1;  // the last recorded month
   std::map<int, double> by_tenure;

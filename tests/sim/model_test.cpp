@@ -353,6 +353,7 @@ TEST_P(OneReplicateOnAnyThreads, IsTheSameOnOneTwoOrFourThreads) {
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
   auto run_on = [&](int threads) {
     auto m = std::make_unique<Model>(sc, 2);
+    m->parallel_from(0);  // markets in parallel on 2 and 4 threads, in sequence on 1
     tbb::task_arena arena(threads);
     arena.execute([&] { m->run(); });
     return m;
@@ -813,6 +814,7 @@ TEST(Model, RandomScenariosKeepEveryInvariant) {
     }
     if (k % 3 == 0) {  // the same replicate on two threads
       auto two = std::make_unique<Model>(sc, 0);
+      two->parallel_from(0);
       tbb::task_arena arena(2);
       arena.execute([&] { two->run(); });
       for (int i = 0; i < kMetricCount; ++i)

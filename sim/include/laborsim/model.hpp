@@ -202,6 +202,15 @@ class Model {
   // Burn-in, then every recorded month; counts the months done (burn-in included) if given.
   // Stops early (returns false) once *stop becomes true.
   bool run(std::atomic<std::int64_t>* months_done = nullptr, const std::atomic<bool>* stop = nullptr);
+  // Other replicates running beside this one, on the same threads: while they keep every
+  // thread busy, its month runs in sequence (see for_each). How the month is split
+  // between threads never changes its results.
+  void share_threads_with(const std::atomic<int>* unfinished_replicates) {
+    unfinished_replicates_ = unfinished_replicates;
+  }
+  // The population from which for_each runs in parallel (tests set 0: the parallel pass
+  // on a population small enough to test).
+  void parallel_from(std::size_t workers) { parallel_min_workers_ = workers; }
 
   const Scenario& scenario() const { return sc_; }
   const Series& series() const { return series_; }
@@ -366,6 +375,8 @@ class Model {
   void for_each_market(const std::function<void(int)>& fn) { for_each(markets(), fn); }
   // The same for fn(0) .. fn(n - 1) over any other partition of the state (blocks of ids).
   void for_each(int n, const std::function<void(int)>& fn);
+  // Below this many workers for_each runs in sequence (docs/performance.md).
+  static constexpr std::size_t kParallelMinWorkers = 100000;
   int calendar_index(int month) const { return month + sc_.simulation.burn_in_months; }
   int calendar_months() const { return sc_.simulation.burn_in_months + sc_.simulation.months; }
   bool high_exposure(int occ) const { return sc_.occupations[occ].ai_exposure >= 0.5; }
@@ -459,7 +470,11 @@ class Model {
       f(*this);
   }
   void open_spell(std::int32_t wid, const Spell& s);
-  bool concurrent_ = false;
+  void for_each_in_parallel(int n, const std::function<void(int)>& fn);
+  bool concurrent_ = false;    // for_each's calls run in parallel, counting into tallies
+  bool defer_spells_ = false;  // inside for_each: new spells wait in pending_spells_
+  const std::atomic<int>* unfinished_replicates_ = nullptr;
+  std::size_t parallel_min_workers_ = kParallelMinWorkers;
   std::mutex spell_mutex_;
   std::vector<Spell> pending_spells_;  // opened while markets ran in parallel
   std::vector<Tally> tallies_;         // by thread index in the arena
