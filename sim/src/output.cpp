@@ -3,6 +3,7 @@
 #include <H5Cpp.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <cerrno>
 #include <cstring>
@@ -18,6 +19,41 @@ namespace laborsim {
 
 const char* version() { return LABORSIM_VERSION; }
 // git_commit(): generated at build time (cmake/git_commit.cmake).
+
+namespace {
+
+constexpr int kSeriesDeflateLevel = 4;
+
+}  // namespace
+
+// HDF5's shuffle filter (byte k of every element together, k = 0 .. 7), then its deflate
+// filter (zlib's compress2 at the dataset's level; where that would not be smaller, HDF5
+// skips this optional filter for the chunk and marks it so in the chunk's filter mask).
+PackedSeries pack_series(const Series& s) {
+  PackedSeries packed;
+  packed.chunks.resize(static_cast<size_t>(kMetricCount));
+  std::vector<unsigned char> shuffled;
+  for (const auto& mi : metric_table()) {
+    const std::vector<double>& values = s.values(mi.id);
+    constexpr size_t kBytes = sizeof(double);
+    const size_t n = values.size();
+    const auto* raw = reinterpret_cast<const unsigned char*>(values.data());
+    shuffled.resize(n * kBytes);
+    for (size_t i = 0; i < n; ++i)
+      for (size_t b = 0; b < kBytes; ++b) shuffled[b * n + i] = raw[i * kBytes + b];
+    PackedSeries::Chunk& chunk = packed.chunks[static_cast<size_t>(mi.id)];
+    uLongf size = static_cast<uLongf>(shuffled.size());  // room for no more than the input
+    chunk.bytes.resize(shuffled.size());
+    if (compress2(chunk.bytes.data(), &size, shuffled.data(), static_cast<uLong>(shuffled.size()),
+                  kSeriesDeflateLevel) == Z_OK) {
+      chunk.bytes.resize(size);
+    } else {
+      chunk.bytes = shuffled;
+      chunk.filter_mask = 1u << 1;  // the deflate filter, second in the pipeline
+    }
+  }
+  return packed;
+}
 
 namespace {
 
@@ -380,8 +416,8 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& s
       H5::DataSpace space(rank, dims.data());
       H5::DSetCreatPropList props;
       props.setChunk(rank, chunk.data());
-      props.setShuffle();
-      props.setDeflate(4);
+      props.setShuffle();  // the filters pack_series applies, in this order
+      props.setDeflate(kSeriesDeflateLevel);
       double fill = 0.0;
       props.setFillValue(H5::PredType::NATIVE_DOUBLE, &fill);
       // A replicate's series is one whole chunk, written once: no cache, so it is
@@ -440,22 +476,14 @@ ResultsWriter::~ResultsWriter() {
   }
 }
 
-void ResultsWriter::write_series(int replicate, const Series& s) {
-  try {
-    for (const auto& mi : metric_table()) {
-      H5::DataSet& d = impl_->series[static_cast<int>(mi.id)];
-      H5::DataSpace file_space = d.getSpace();
-      const auto G = static_cast<hsize_t>(s.groups(mi.id));
-      const bool agg = mi.grouping == Grouping::aggregate;
-      std::array<hsize_t, 3> start = {static_cast<hsize_t>(replicate), 0, 0},
-                             count = {1, static_cast<hsize_t>(s.months()), G};
-      file_space.selectHyperslab(H5S_SELECT_SET, count.data(), start.data());
-      H5::DataSpace mem(agg ? 2 : 3, count.data());
-      d.write(s.values(mi.id).data(), H5::PredType::NATIVE_DOUBLE, mem, file_space);
-    }
-  } catch (const H5::Exception& e) {
-    throw std::runtime_error("writing replicate " + std::to_string(replicate) + " to '" + tmp_.string() +
-                             "' failed: " + e.getDetailMsg());
+void ResultsWriter::write_series(int replicate, const PackedSeries& packed) {
+  for (const auto& mi : metric_table()) {
+    const PackedSeries::Chunk& chunk = packed.chunks[static_cast<size_t>(mi.id)];
+    const std::array<hsize_t, 3> offset = {static_cast<hsize_t>(replicate), 0, 0};
+    if (H5Dwrite_chunk(impl_->series[static_cast<int>(mi.id)].getId(), H5P_DEFAULT, chunk.filter_mask, offset.data(),
+                       chunk.bytes.size(), chunk.bytes.data()) < 0)
+      throw std::runtime_error("writing replicate " + std::to_string(replicate) + " to '" + tmp_.string() +
+                               "' failed: H5Dwrite_chunk of " + mi.name);
   }
 }
 

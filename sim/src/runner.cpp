@@ -41,6 +41,7 @@ struct Finished {
   std::array<double, Model::kSteps> step_seconds{};
   double init_seconds = 0;
   Series series;
+  PackedSeries packed;  // the series as stored, compressed on the replicate's thread
   Panel panel;
   std::exception_ptr error;
 };
@@ -139,6 +140,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
             if (!m.run(&months_done, &cancel)) out->error = std::make_exception_ptr(Interrupted());
             out->step_seconds = m.step_seconds;
             out->series = std::move(m.series());
+            out->packed = pack_series(out->series);
             out->panel = {std::move(m.spells()), std::move(m.comparisons()), std::move(m.firm_events())};
           } catch (...) {
             out->error = std::current_exception();
@@ -180,7 +182,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     }
     try {
       const auto w0 = clock::now();
-      writer.write_series(f->replicate, f->series);
+      writer.write_series(f->replicate, f->packed);
       pending_panel[f->replicate] = std::move(f->panel);
       for (auto it = pending_panel.find(next_panel); it != pending_panel.end(); it = pending_panel.find(next_panel)) {
         writer.append_panel(next_panel, it->second.spells, it->second.comparisons, it->second.firm_events);

@@ -7,6 +7,7 @@
 #include "laborsim/metrics.hpp"
 #include "laborsim/scenario.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -31,6 +32,20 @@ struct RunInfo {
   int replicates = 1;
 };
 
+// A replicate's series as the results file stores them: each metric's one chunk
+// (replicate, every month, every group), shuffled and deflated exactly as the dataset's
+// filters would. Made on the replicate's own thread, so that the compression runs in
+// parallel and the single writer only stores the chunks (with many small replicates the
+// compression on the writer was the bottleneck).
+struct PackedSeries {
+  struct Chunk {
+    std::vector<unsigned char> bytes;
+    std::uint32_t filter_mask = 0;  // HDF5's: bit k set when filter k was skipped
+  };
+  std::vector<Chunk> chunks;  // by metric index
+};
+PackedSeries pack_series(const Series& series);
+
 class ResultsWriter {
  public:
   ResultsWriter(std::filesystem::path final_path, const Scenario& scenario, const RunInfo& info);
@@ -41,7 +56,7 @@ class ResultsWriter {
   // Series go to their replicate's slab in any order; the panels' records (spells, the
   // comparison group and the firm panel's events) are appended, so callers append them
   // in replicate order to keep the file independent of scheduling.
-  void write_series(int replicate, const Series& series);
+  void write_series(int replicate, const PackedSeries& series);
   void append_panel(int replicate, const Records& spells, const Records& comparisons,
                     const std::vector<FirmEvent>& firm_events);
   void commit();
