@@ -82,6 +82,12 @@ wait "$second"
 awk -v one="$(seconds one1)" -v a="$(seconds pair_a)" -v b="$(seconds pair_b)" 'BEGIN {
   slow = a > b ? a : b
   printf "two one-thread runs at once: %.2f s and %.2f s against %.2f s alone: the machine does %.2fx the work of one thread with two\n", a, b, one, 2 * one / slow }'
+# Many replicates of a small population (10,000 workers, 100 replicates: the worker-months
+# of one replicate of a million): there the costs of a month that do not grow with the
+# workers, and the writing of a hundred replicates' series, count for more.
+run many1 100 1 10000 > /dev/null
+run many2 100 2 10000 > /dev/null
+echo "many small replicates (100 x 10000 workers): $(throughput many1) worker-months/s on 1 thread, $(throughput many2) on 2 ($(speedup many1 many2)); hdf5 writing $(logged many2 time 7) s"
 # The same model on a population whose state stays in the caches (100k workers, a few
 # MB; best of three short runs): what one thread does when memory is no obstacle, next
 # to what it does at this size, where most random reads go to main memory.

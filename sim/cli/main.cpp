@@ -407,15 +407,14 @@ std::vector<Job> read_jobs(const Command& c) {
   return jobs;
 }
 
-// The run with the largest memory estimate, and its replicates.
+// The largest of the runs' memory estimates.
 const MemoryEstimate& largest(const std::vector<MemoryEstimate>& estimates) {
   return *std::max_element(estimates.begin(), estimates.end(),
                            [](const MemoryEstimate& a, const MemoryEstimate& b) { return a.total < b.total; });
 }
 // What the estimate is made of.
-std::string parts_text(const std::vector<Job>& jobs, const std::vector<MemoryEstimate>& estimates,
-                       const MemoryEstimate& e) {
-  const int R = jobs[static_cast<size_t>(&e - estimates.data())].sc.simulation.replicates;
+std::string parts_text(const MemoryEstimate& e) {
+  const int R = e.replicates;
   return size_text(static_cast<double>(e.models)) + " for the " +
          (e.concurrent == 1 ? std::string("replicate") : std::to_string(e.concurrent) + " replicates") +
          " run at once, " + size_text(static_cast<double>(e.output)) + " for " +
@@ -442,7 +441,7 @@ void print_validation(const Command& c, const std::vector<Job>& jobs, const std:
       t, t == 1 ? "" : "s", size_text(static_cast<double>(most.total)).c_str(), many ? " at most" : "",
       physical_memory() / 1073741824.0);
   std::printf("# Of it: %s\n# (the output taken uncompressed: stored compressed, it is often several times smaller).\n",
-              parts_text(jobs, estimates, most).c_str());
+              parts_text(most).c_str());
 }
 
 // Refuses, before anything is built, runs that cannot fit: the largest estimate against
@@ -467,7 +466,7 @@ void check_memory(const Command& c, const std::vector<Job>& jobs, const std::vec
                  "output.panel_rate (the sampled panels), or raise --max-memory\n",
                  many_runs(c, jobs) ? "the largest of these runs" : "this run",
                  size_text(static_cast<double>(most.total)).c_str(), size_text(static_cast<double>(limit)).c_str(),
-                 c.max_memory ? "--max-memory" : "90% of physical memory", parts_text(jobs, estimates, most).c_str());
+                 c.max_memory ? "--max-memory" : "90% of physical memory", parts_text(most).c_str());
     throw Exit{kBadInput};
   }
 }

@@ -98,7 +98,7 @@ MemoryEstimate estimate_memory(const Scenario& sc, int threads) {
   const double output = sc.simulation.replicates * (series + comparisons + spells + firm_events);
   return {static_cast<std::size_t>(concurrent * per_replicate + 2 * output + mobility + 32.0 * (1 << 20)),
           static_cast<std::size_t>(concurrent * per_replicate), static_cast<std::size_t>(2 * output),
-          static_cast<int>(concurrent)};
+          static_cast<int>(concurrent), sc.simulation.replicates};
 }
 
 int effective_threads(int threads) { return threads > 0 ? threads : tbb::info::default_concurrency(); }
@@ -157,7 +157,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   // (months simulated, the burn-in's included: a baseline run spends half its time there)
   const double total = static_cast<double>(R) * (sc.simulation.burn_in_months + sc.simulation.months);
   double write_s = 0;
-  clock::time_point last_arrival = clock::now();
+  double write_at_end = 0;             // of it, once the last replicate was in
   std::map<int, Panel> pending_panel;  // until all earlier replicates are in
   int next_panel = 0;
   for (int received = 0; received < R;) {
@@ -172,7 +172,6 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       continue;
     }
     ++received;
-    if (received == R) last_arrival = clock::now();
     std::unique_ptr<Finished> owned(f);
     if (first_error) continue;
     if (f->error) {
@@ -188,7 +187,9 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
         writer.append_panel(next_panel, it->second.spells, it->second.comparisons, it->second.firm_events);
         pending_panel.erase(it), ++next_panel;
       }
-      write_s += std::chrono::duration<double>(clock::now() - w0).count();
+      const double took = std::chrono::duration<double>(clock::now() - w0).count();
+      write_s += took;
+      if (received == R) write_at_end += took;
     } catch (...) {
       first_error = std::current_exception();
       cancel = true;
@@ -233,9 +234,9 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   if (opt.progress) opt.progress(total, total);
   const auto w0 = clock::now();
   writer.commit();
-  write_s += std::chrono::duration<double>(clock::now() - w0).count();
-  sum.write_seconds = write_s;
-  sum.write_seconds_at_end = std::chrono::duration<double>(clock::now() - last_arrival).count();
+  const double commit_s = std::chrono::duration<double>(clock::now() - w0).count();
+  sum.write_seconds = write_s + commit_s;
+  sum.write_seconds_at_end = write_at_end + commit_s;
   sum.seconds = std::chrono::duration<double>(clock::now() - t0).count();
   return sum;
 }

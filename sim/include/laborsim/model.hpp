@@ -367,7 +367,8 @@ class Model {
     else
       series_.at(m, month_, group) += d;
   }
-  // Runs fn(market) for every market, in parallel when threads are free. fn may change
+  // Runs fn(market) for every market, in parallel when threads are free (in sequence
+  // when other replicates keep them busy, or below kParallelMinWorkers). fn may change
   // only its own market's cells, lists and workers; firm sizes, flows, cohort counts
   // and spells it changes through the helpers below, which are safe there and give the
   // same state whatever the order markets ran in (counts are sums; new spells are put

@@ -61,6 +61,7 @@ struct MemoryEstimate {
   std::size_t models = 0;  // of which the replicates running at once
   std::size_t output = 0;  // and the output of them all
   int concurrent = 1;      // replicates running at once
+  int replicates = 1;      // in all
 };
 MemoryEstimate estimate_memory(const Scenario& scenario, int threads);
 // Physical memory of this machine in bytes.
