@@ -743,10 +743,12 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
       {"figure", "A", "B", "B - A", "95% interval of B - A", "distinguishable"}};
   for (size_t k = 0; k < c.a.size(); ++k) {
     const Unit du = difference_unit(c.a[k].unit);
-    const int extra = extra_decimals(c.diff[k], du);
+    const int extra = std::max({extra_decimals(c.diff[k], du), extra_decimals(c.ia[k], c.a[k].unit),
+                                extra_decimals(c.ib[k], c.b[k].unit)});
     std::string d = format_value(c.diff[k].mean, du, extra);
     if ((du == Unit::rate) && std::isfinite(c.diff[k].mean)) d += "pt";
-    // A and B to the difference's decimals, so that they show it.
+    // A, B and their difference to the decimals that show each: the difference, and each
+    // run as its summary does.
     rows.push_back({c.a[k].label, format_value(c.ia[k].mean, c.a[k].unit, extra),
                     format_value(c.ib[k].mean, c.b[k].unit, extra), d,
                     interval_text(c.diff[k], du, extra, du == Unit::rate ? "pt" : ""),

@@ -388,6 +388,44 @@ class Analyze(unittest.TestCase):
         self.assertEqual(diff["caveats"], [])  # same length and size: every figure compares
         self.assertTrue(all(v["comparable"] for v in diff["figures"].values()))
 
+    def test_compare_table_prints_each_run_with_the_digits_its_summary_gives_it(self):
+        # A and B no coarser than each run's own summary. The sector HHI of the US data
+        # (0.0019 [0.0017, 0.0022] here) was compared as 0.002 against 0.002: a difference
+        # of exactly zero needs no decimals, and A and B took the difference's.
+        def decimals(text):
+            number = re.search(r"-?\d+(?:\.(\d+))?", text)
+            return len(number.group(1) or "") if number else None
+
+        def rows(text):
+            out = {}
+            for line in text.splitlines():
+                cells = re.split(r" {2,}", line.strip())
+                if len(cells) >= 3:
+                    out[cells[0]] = cells[1:]
+            return out
+
+        with tempdir() as d:
+            us = run_scenario(d, "us_occupations", ["-r", "4", "--quiet", "--set", "simulation.workers=500000",
+                                                    "--set", "simulation.months=12", "--set",
+                                                    "simulation.burn_in_months=6"])
+            summaries = {p: rows(analyze(["summary", p], check=True).stdout) for p in (self.base, self.hype, us)}
+            # (the case: a summary that needs more decimals than the ratio's usual three)
+            self.assertEqual(decimals(summaries[us]["sector concentration (employment HHI), first month"][0]), 4)
+            checked = 0
+            # (a run against itself: every difference exactly zero)
+            for a, b in [(self.base, self.hype), (us, us)]:
+                compared = rows(analyze(["compare", a, b], check=True).stdout)
+                for label, cells in compared.items():
+                    if label == "figure" or label not in summaries[a]:
+                        continue
+                    for shown, run in zip(cells[:2], (a, b)):
+                        own = summaries[run][label][0]
+                        if decimals(own) is None or decimals(shown) is None or "USD" in own:
+                            continue
+                        self.assertGreaterEqual(decimals(shown), decimals(own), (label, shown, own))
+                        checked += 1
+            self.assertGreater(checked, 80)
+
     def test_compare_table_prints_each_difference_to_the_digits_it_needs(self):
         # A small policy change (the subsidy moves unemployment by hundredths of a point):
         # each difference is printed to the JSON's value within half its last digit; a
