@@ -554,12 +554,14 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
   for (const Figure& first : figs[0]) {
     std::vector<std::string> row = {first.label};
     std::vector<const Figure*> found;  // each run's figure of this row, or null
-    int extra = 0;  // as many decimals in every run's column: the most a mean needs not to read as zero
+    // As many decimals in every run's column: the most any run's own summary gives it
+    // (for its mean not to read as zero, and its interval's bounds to read apart).
+    int extra = 0;
     for (std::size_t k = 0; k < runs.size(); ++k) {
       const auto fig =
           std::find_if(figs[k].begin(), figs[k].end(), [&](const Figure& x) { return x.key == first.key; });
       found.push_back(fig == figs[k].end() ? nullptr : &*fig);
-      if (found.back()) extra = std::max(extra, extra_decimals({figure_interval(*fig).mean}, fig->unit));
+      if (found.back()) extra = std::max(extra, extra_decimals(figure_interval(*fig), fig->unit));
     }
     for (const Figure* fig : found)
       row.push_back(fig ? format_value(figure_interval(*fig).mean, fig->unit, extra) : "n/a");

@@ -388,7 +388,7 @@ class Analyze(unittest.TestCase):
         self.assertEqual(diff["caveats"], [])  # same length and size: every figure compares
         self.assertTrue(all(v["comparable"] for v in diff["figures"].values()))
 
-    def test_compare_table_prints_each_run_with_the_digits_its_summary_gives_it(self):
+    def test_compare_and_side_by_side_print_each_run_with_the_digits_its_summary_gives_it(self):
         # A and B no coarser than each run's own summary. The sector HHI of the US data
         # (0.0019 [0.0017, 0.0022] here) was compared as 0.002 against 0.002: a difference
         # of exactly zero needs no decimals, and A and B took the difference's.
@@ -412,9 +412,10 @@ class Analyze(unittest.TestCase):
             # (the case: a summary that needs more decimals than the ratio's usual three)
             self.assertEqual(decimals(summaries[us]["sector concentration (employment HHI), first month"][0]), 4)
             checked = 0
-            # (a run against itself: every difference exactly zero)
-            for a, b in [(self.base, self.hype), (us, us)]:
-                compared = rows(analyze(["compare", a, b], check=True).stdout)
+            # compare (a run against itself: every difference exactly zero), and summary of
+            # runs side by side (its means took the decimals the means alone needed)
+            for command, a, b in [("compare", self.base, self.hype), ("compare", us, us), ("summary", us, self.base)]:
+                compared = rows(analyze([command, a, b], check=True).stdout)
                 for label, cells in compared.items():
                     if label == "figure" or label not in summaries[a]:
                         continue
@@ -422,9 +423,9 @@ class Analyze(unittest.TestCase):
                         own = summaries[run][label][0]
                         if decimals(own) is None or decimals(shown) is None or "USD" in own:
                             continue
-                        self.assertGreaterEqual(decimals(shown), decimals(own), (label, shown, own))
+                        self.assertGreaterEqual(decimals(shown), decimals(own), (command, label, shown, own))
                         checked += 1
-            self.assertGreater(checked, 80)
+            self.assertGreater(checked, 120)
 
     def test_compare_table_prints_each_difference_to_the_digits_it_needs(self):
         # A small policy change (the subsidy moves unemployment by hundredths of a point):
