@@ -223,11 +223,14 @@ void print_results(const Scenario& sc, const RunSummary& s, const std::filesyste
   ::getrusage(RUSAGE_SELF, &ru);
   std::printf("memory:   %.1f MiB peak resident\n", ru.ru_maxrss / 1024.0);
   if (profile) {
-    double total = s.init_seconds;
+    double total = s.init_seconds + s.pack_seconds;
     for (auto& [n, t] : s.step_seconds) total += t;
-    std::printf("profile (time in each step of the month, summed over replicates):\n  %-14s %8.3f s %5.1f%%\n",
-                "initial state", s.init_seconds, 100 * s.init_seconds / total);
+    std::printf(
+        "profile (time in each step of the month, then compressing the series for the file, summed over "
+        "replicates):\n  %-14s %8.3f s %5.1f%%\n",
+        "initial state", s.init_seconds, 100 * s.init_seconds / total);
     for (auto& [n, t] : s.step_seconds) std::printf("  %-14s %8.3f s %5.1f%%\n", n.c_str(), t, 100 * t / total);
+    std::printf("  %-14s %8.3f s %5.1f%%\n", "compression", s.pack_seconds, 100 * s.pack_seconds / total);
     std::printf("  %-14s %8.3f s (wall, on the writer thread; %.3f s of it after the last replicate)\n", "hdf5 writing",
                 s.write_seconds, s.write_seconds_at_end);
     std::printf("worker columns: %zu bytes per worker\n", Workers::bytes_per_worker());

@@ -40,6 +40,7 @@ struct Finished {
   int replicate = -1;
   std::array<double, Model::kSteps> step_seconds{};
   double init_seconds = 0;
+  double pack_seconds = 0;
   Series series;
   PackedSeries packed;  // the series as stored, compressed on the replicate's thread
   Panel panel;
@@ -140,7 +141,9 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
             if (!m.run(&months_done, &cancel)) out->error = std::make_exception_ptr(Interrupted());
             out->step_seconds = m.step_seconds;
             out->series = std::move(m.series());
+            const auto p0 = std::chrono::steady_clock::now();
             out->packed = pack_series(out->series);
+            out->pack_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - p0).count();
             out->panel = {std::move(m.spells()), std::move(m.comparisons()), std::move(m.firm_events())};
           } catch (...) {
             out->error = std::current_exception();
@@ -199,6 +202,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       for (const char* n : Model::kStepNames) sum.step_seconds.emplace_back(n, 0.0);
     for (int k = 0; k < Model::kSteps; ++k) sum.step_seconds[k].second += f->step_seconds[k];
     sum.init_seconds += f->init_seconds;
+    sum.pack_seconds += f->pack_seconds;
     const Series& s = f->series;
     const int Mo = s.months();
     double ur = 0;

@@ -719,7 +719,7 @@ class RunFailures(unittest.TestCase):
             lines = p.stdout.splitlines()
             start = next(i for i, l in enumerate(lines) if l.startswith("profile"))
             steps = ["initial state", "capability", "matching", "churn", "adoption", "consolidation",
-                     "retraining", "demography", "aiq", "record"]
+                     "retraining", "demography", "aiq", "record", "compression"]
             rows = lines[start + 1 : start + 1 + len(steps)]
             self.assertEqual([r[2:16].strip() for r in rows], steps)
             self.assertAlmostEqual(sum(float(r.split()[-1].rstrip("%")) for r in rows), 100.0, delta=0.6)

@@ -47,6 +47,7 @@ struct RunSummary {
   double u_to_e_rate = 0, e_to_u_rate = 0;
   std::vector<std::pair<std::string, double>> step_seconds;  // summed over replicates
   double init_seconds = 0;                                   // building the initial state
+  double pack_seconds = 0;  // compressing the series for the file, on the replicates' threads
 };
 
 RunSummary run_scenario(const Scenario& scenario, const RunOptions& options);
