@@ -213,6 +213,11 @@ void print_run(const Scenario& sc) {
   }
 }
 
+// Below this many workers per market (occupation and region), a run says its markets are
+// thin: the baseline's unemployment is 0.1 points above its level at 830 per market, 0.4
+// at 280 and 2 at 28 (docs/validation.md).
+constexpr double kThinMarket = 800;
+
 // Where a run wrote, how long it took, where the time went (with --profile) and its
 // headline figures.
 void print_results(const Scenario& sc, const RunSummary& s, const std::filesystem::path& output, bool profile) {
@@ -248,6 +253,14 @@ void print_results(const Scenario& sc, const RunSummary& s, const std::filesyste
               s.consolidation_layoffs);
   std::printf("  firms adopting AI at the end        %.0f of %.0f alive\n", s.firms_adopting_end, s.firms_alive_end);
   std::printf("  firms regretting AI cuts            %.0f\n", s.regretting_firms);
+  // Thin markets raise unemployment (docs/validation.md, "Small populations run higher").
+  const double per_market =
+      static_cast<double>(sc.simulation.workers) / static_cast<double>(sc.occupations.size() * sc.regions.size());
+  if (per_market < kThinMarket)
+    std::printf(
+        "note:     %.0f workers per market (occupation and region): markets this thin raise unemployment\n"
+        "          (the baseline's by 0.4 points at 280 per market, 2 at 28; docs/validation.md)\n",
+        per_market);
 }
 
 // Thrown by a step of the command once it has said on standard error (or, for --help

@@ -308,6 +308,19 @@ class BadScenarios(unittest.TestCase):
                 self.assertIn("expected a size like", p.stderr, size)
             self.assertEqual(os.listdir(d), [])
 
+    def test_a_run_of_thin_markets_says_so(self):
+        # 2,000 workers over the baseline's 36 markets (18 occupations, 2 regions): 56 a
+        # market, where unemployment runs higher (docs/validation.md); 100,000 (2,778 a
+        # market) are not thin.
+        with tempdir() as d:
+            small = run(["run", SCENARIOS / "baseline.toml", "-o", Path(d) / "a.h5", "-r", "1", "--set",
+                         "simulation.workers=2000", "--set", "simulation.months=12"], check=True).stdout
+            self.assertIn("note:     56 workers per market (occupation and region)", small)
+            large = run(["run", SCENARIOS / "baseline.toml", "-o", Path(d) / "b.h5", "-r", "1", "--set",
+                         "simulation.months=12", "--set", "simulation.burn_in_months=12"], check=True).stdout
+            self.assertNotIn("per market", large)
+            self.assertIn("headline", large)
+
     def test_output_into_a_directory(self):
         # -o DIR writes DIR/SCENARIO_NAME.h5 (it used to run to the end, then fail to
         # rename its temporary file onto the directory).
