@@ -64,7 +64,8 @@ std::string usage_problem(const std::string& cmd, const std::vector<std::filesys
     if (files.empty()) return "report takes one or more results files";
     if (!vm.count("output")) return "report needs -o report.html";
   } else {
-    return cmd.empty() ? "expected a command" : "unknown command '" + cmd + "'";
+    return (cmd.empty() ? std::string("expected a command") : "unknown command '" + cmd + "'") +
+           " (summary, compare, series, flows, export or report)";
   }
   if (cmd == "export" && (!vm.count("output") || format == Format::table))
     return "export needs --format csv|json and -o DIR";

@@ -331,14 +331,19 @@ Command parse_command_line(int argc, char** argv) {
     std::cout << "laborsim " << version() << " (git " << git_commit() << ", output format " << kFormatVersion << ")\n";
     throw Exit{kOk};
   }
-  if (!vm.count("command") || !vm.count("scenario")) {
-    std::cerr << "laborsim: expected a command and a scenario file (or several)\n\n" << kUsage;
+  if (!vm.count("command")) {
+    std::cerr << "laborsim: expected a command (run or validate) and a scenario file (or several)\n\n" << kUsage;
     throw Exit{kBadInput};
   }
   Command c;
   c.command = vm["command"].as<std::string>();
   if (c.command != "run" && c.command != "validate") {
     std::cerr << "laborsim: unknown command '" << c.command << "' (expected run or validate)\n";
+    throw Exit{kBadInput};
+  }
+  if (!vm.count("scenario")) {
+    std::cerr << "laborsim " << c.command << ": expected a scenario file (or several), e.g. scenarios/baseline.toml\n\n"
+              << kUsage;
     throw Exit{kBadInput};
   }
   c.files = vm["scenario"].as<std::vector<std::string>>();

@@ -53,6 +53,20 @@ class Help(unittest.TestCase):
     def test_bad_arguments_exit_2(self):
         self.assertEqual(run([]).returncode, 2)
         self.assertEqual(run(["fly", SCENARIOS / "baseline.toml"]).returncode, 2)
+        # each names what is missing or wrong: the command (and which there are) before the
+        # scenario file (an unknown command without one was told it lacked a file)
+        for args, said in [([], "expected a command (run or validate)"),
+                           (["fly"], "unknown command 'fly' (expected run or validate)"),
+                           (["run"], "laborsim run: expected a scenario file"),
+                           (["validate"], "laborsim validate: expected a scenario file")]:
+            p = run(args)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn(said, p.stderr, args)
+        for args, said in [([], "expected a command (summary, compare, series, flows, export or report)"),
+                           (["sumary", "x.h5"], "unknown command 'sumary' (summary, compare, series, flows, export")]:
+            p = analyze(args)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn(said, p.stderr, args)
         self.assertEqual(run(["run", SCENARIOS / "baseline.toml", "--threads", "many"]).returncode, 2)
         self.assertEqual(run(["run", SCENARIOS / "baseline.toml", "--no-such-flag"]).returncode, 2)
         p = run(["run", "/nonexistent/scenario.toml"])
