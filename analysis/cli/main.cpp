@@ -43,6 +43,31 @@ const char* kUsage =
     "A directory stands for the .h5 files in it, in natural order (a sweep's runs).\n"
     "What each figure is: docs/analysis.md.\n";
 
+// What is wrong with where -o points, before any results file is read; empty if nothing
+// is: report writes a file into a directory that must exist, export a directory (made,
+// with its parents, if missing) where no file may stand.
+std::string output_problem(const std::string& cmd, const po::variables_map& vm) {
+  if (!vm.count("output") || (cmd != "report" && cmd != "export")) return "";
+  const std::filesystem::path out = vm["output"].as<std::string>();
+  std::error_code ec;
+  if (cmd == "report") {
+    if (std::filesystem::is_directory(out, ec))
+      return "-o " + out.string() + " is a directory; name the report's file, e.g. -o " +
+             (out / "report.html").string();
+    const std::filesystem::path dir = out.parent_path();
+    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+      return "-o " + out.string() + ": the directory " + dir.string() +
+             (std::filesystem::exists(dir, ec) ? " is a file" : " does not exist");
+    return "";
+  }
+  for (std::filesystem::path p = out; !p.empty(); p = p.parent_path()) {  // export: no file on the way
+    if (std::filesystem::exists(p, ec) && !std::filesystem::is_directory(p, ec))
+      return "-o " + out.string() + ": " + p.string() + " is a file, not a directory";
+    if (p == p.parent_path()) break;
+  }
+  return "";
+}
+
 // What is wrong with the command line, as a sentence for the usage message; empty if
 // nothing is: each command's files and options, each option's command.
 std::string usage_problem(const std::string& cmd, const std::vector<std::filesystem::path>& files,
@@ -193,6 +218,10 @@ static int run_command(int argc, char** argv) {
   const std::vector<std::string> groups =
       vm.count("group") ? vm["group"].as<std::vector<std::string>>() : std::vector<std::string>{};
   if (const std::string problem = usage_problem(cmd, files, vm, format); !problem.empty()) return usage_error(problem);
+  if (const std::string problem = output_problem(cmd, vm); !problem.empty()) {
+    std::cerr << "laborsim-analyze: error: " << problem << "\n";
+    return 2;
+  }
   std::vector<Results> runs;
   try {
     for (const auto& f : files) runs.push_back(read_results(f));

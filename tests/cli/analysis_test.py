@@ -1470,6 +1470,34 @@ class Analyze(unittest.TestCase):
             p = analyze(["export", run_, "--format", "json", "-o", Path(d) / "json"], check=True)
             self.assertNotIn("note:", p.stderr)  # JSON is not for spreadsheets
 
+    def test_an_output_where_none_can_go_is_bad_input_named_before_reading(self):
+        # A report into a folder, or a folder that is missing, and an export where a file
+        # stands: exit 2 with the path named (they were exit 1 with a filesystem error,
+        # after the results were read), and nothing written.
+        with tempdir() as d:
+            d = Path(d)
+            (d / "a_file").write_text("not a folder")
+            for args, said in [
+                    (["report", self.base, "-o", d], f"-o {d} is a directory; name the report's file, e.g. -o "
+                                                     f"{d / 'report.html'}"),
+                    (["report", self.base, "-o", d / "missing" / "r.html"],
+                     f"-o {d / 'missing' / 'r.html'}: the directory {d / 'missing'} does not exist"),
+                    (["report", self.base, "-o", d / "a_file" / "r.html"], f"the directory {d / 'a_file'} is a file"),
+                    (["export", self.base, "--format", "csv", "-o", d / "a_file"],
+                     f"-o {d / 'a_file'}: {d / 'a_file'} is a file, not a directory"),
+                    (["export", self.base, "--format", "csv", "-o", d / "a_file" / "sub"],
+                     f"{d / 'a_file'} is a file, not a directory")]:
+                p = analyze(args)
+                self.assertEqual(p.returncode, 2, args)
+                self.assertIn(said, p.stderr, args)
+                self.assertTrue(p.stderr.startswith("laborsim-analyze: error: -o "), p.stderr)
+                self.assertEqual(p.stderr.count("\n"), 1, p.stderr)  # one line: no usage for a path
+            self.assertEqual(sorted(os.listdir(d)), ["a_file"])
+            # while a missing export folder is made, with its parents
+            analyze(["export", self.base, "--format", "csv", "-o", d / "new" / "sub", "--grouping", "aggregate"],
+                    check=True)
+            self.assertIn("series.csv", os.listdir(d / "new" / "sub"))
+
     def test_export_of_several_runs_is_their_exports_one_after_another(self):
         # A sweep in one tidy table: each run's rows are its own export's, its scenario
         # column its name (with its file where two runs share a name).
