@@ -5,6 +5,7 @@
 #include "laborsim/metrics.hpp"
 #include "laborsim/tables.hpp"
 #include "source_line.hpp"
+#include "text.hpp"
 
 #include <toml++/toml.h>
 
@@ -556,7 +557,9 @@ void apply_override(toml::table& root, const std::string& assignment) {
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     throw InputError(origin, 0, 0, "", "expected KEY=VALUE, e.g. --set ai.adoption_speed=2");
-  std::string key = assignment.substr(0, eq), text = assignment.substr(eq + 1);
+  // (spaces around the '=' allowed, as in the file: --set "ai.adoption_speed = 2")
+  std::string key = trimmed(assignment.substr(0, eq)), text = assignment.substr(eq + 1);
+  if (key.empty()) throw InputError(origin, 0, 0, "", "expected KEY=VALUE, e.g. --set ai.adoption_speed=2");
   // Every node made here is parsed with the assignment as its source, so an error about
   // it names the --set that made it, not the scenario file.
   const auto parse_as_set = [&origin](const std::string& doc) { return toml::parse(doc, std::string(origin)); };

@@ -1,6 +1,7 @@
 #include "laborsim/sweep.hpp"
 
 #include "laborsim/scenario.hpp"
+#include "text.hpp"
 
 #include <toml++/toml.h>
 
@@ -31,11 +32,6 @@ bool bare_word(const std::string& s) {
   });
 }
 
-std::string trimmed(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
-
 // A value as a file name can carry it: without quotes, brackets, braces or spaces.
 std::string value_label(const std::string& text) {
   std::string out;
@@ -51,7 +47,9 @@ SweepAxis parse_sweep(const std::string& assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     throw InputError(origin, 0, 0, "", "expected KEY=VALUE,VALUE,..., e.g. --sweep ai.adoption_speed=0.5,1,2");
-  SweepAxis axis{assignment.substr(0, eq), {}};
+  SweepAxis axis{trimmed(assignment.substr(0, eq)), {}};  // spaces around the '=' allowed
+  if (axis.key.empty())
+    throw InputError(origin, 0, 0, "", "expected KEY=VALUE,VALUE,..., e.g. --sweep ai.adoption_speed=0.5,1,2");
   const std::string text = assignment.substr(eq + 1);
   const std::string doc = "v = [" + text + "]";
   try {

@@ -222,6 +222,10 @@ TEST(Scenario, SetOverridesKeysAndNamedElements) {
   EXPECT_DOUBLE_EQ(s.occupations[s.occupation_index("clerk")].ai_exposure, 0.1);
   EXPECT_EQ(s.labor_market.matching, MatchingMode::network);
   EXPECT_NE(s.resolved_toml.find("adoption_speed = 2"), std::string::npos);
+  // Spaces around the '=', as a scenario file has them (the key was taken with its space:
+  // "unknown key 'ai.adoption_speed '").
+  EXPECT_DOUBLE_EQ(fixtures::small({"ai.adoption_speed = 3"}).ai.adoption_speed, 3.0);
+  EXPECT_DOUBLE_EQ(fixtures::small({" ai.adoption_speed\t= 3 "}).ai.adoption_speed, 3.0);
 
   InputError e = expect_input_error([] { fixtures::small({"ai.adoption_sped=2"}); });
   EXPECT_EQ(e.key(), "ai.adoption_sped");
@@ -239,6 +243,8 @@ TEST(Scenario, SetOverridesKeysAndNamedElements) {
   e = expect_input_error([] { fixtures::small({"regions.somewhere_else.share=0.5"}); });
   EXPECT_NE(std::string(e.what()).find("(its elements: home, abroad)"), std::string::npos) << e.what();
   e = expect_input_error([] { fixtures::small({"ai.adoption_speed"}); });
+  EXPECT_NE(std::string(e.what()).find("KEY=VALUE"), std::string::npos);
+  e = expect_input_error([] { fixtures::small({" =2"}); });
   EXPECT_NE(std::string(e.what()).find("KEY=VALUE"), std::string::npos);
   e = expect_input_error([] { fixtures::small({"labor_market.matching=netwrok"}); });
   EXPECT_EQ(e.key(), "labor_market.matching");

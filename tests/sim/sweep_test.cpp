@@ -24,6 +24,8 @@ std::string error_of(const std::function<void()>& f) {
 
 TEST(Sweep, ValuesAreTheElementsOfATomlListAsWritten) {
   EXPECT_EQ(parse_sweep("ai.adoption_speed=0.5,1, 2.0 ,4e0").key, "ai.adoption_speed");
+  EXPECT_EQ(parse_sweep("ai.adoption_speed = 0.5, 1").key, "ai.adoption_speed");  // spaces around the '='
+  EXPECT_EQ(values("ai.adoption_speed = 0.5, 1"), (std::vector<std::string>{"0.5", "1"}));
   EXPECT_EQ(values("ai.adoption_speed=0.5,1, 2.0 ,4e0"), (std::vector<std::string>{"0.5", "1", "2.0", "4e0"}));
   // An array, an inline table or a quoted string is one value, commas and all.
   EXPECT_EQ(values("k=[1, 2],[3,4]"), (std::vector<std::string>{"[1, 2]", "[3,4]"}));
@@ -39,6 +41,8 @@ TEST(Sweep, BadSweepsSayWhatIsWrong) {
   EXPECT_EQ(error_of([] { parse_sweep("ai.adoption_speed"); }),
             ": expected KEY=VALUE,VALUE,..., e.g. --sweep ai.adoption_speed=0.5,1,2");
   EXPECT_EQ(error_of([] { parse_sweep("=1,2"); }),
+            ": expected KEY=VALUE,VALUE,..., e.g. --sweep ai.adoption_speed=0.5,1,2");
+  EXPECT_EQ(error_of([] { parse_sweep(" =1,2"); }),
             ": expected KEY=VALUE,VALUE,..., e.g. --sweep ai.adoption_speed=0.5,1,2");
   EXPECT_EQ(error_of([] { parse_sweep("k="); }), "k: no values to sweep");
   // A value twice, however written: 2 and 2.0 set a rate alike, as 0.5 and 5e-1 do.
