@@ -217,6 +217,15 @@ void print_run(const Scenario& sc) {
 // thin: the baseline's unemployment is 0.1 points above its level at 830 per market, 0.4
 // at 280 and 2 at 28 (docs/validation.md).
 constexpr double kThinMarket = 800;
+double workers_per_market(const Scenario& sc) {
+  return static_cast<double>(sc.simulation.workers) / static_cast<double>(sc.occupations.size() * sc.regions.size());
+}
+void print_thin_markets_note(double per_market) {
+  std::printf(
+      "note:     %.0f workers per market (occupation and region): markets this thin raise unemployment\n"
+      "          (the baseline's by 0.4 points at 280 per market, 2 at 28; docs/validation.md)\n",
+      per_market);
+}
 
 // Where a run wrote, how long it took, where the time went (with --profile) and its
 // headline figures.
@@ -254,13 +263,7 @@ void print_results(const Scenario& sc, const RunSummary& s, const std::filesyste
   std::printf("  firms adopting AI at the end        %.0f of %.0f alive\n", s.firms_adopting_end, s.firms_alive_end);
   std::printf("  firms regretting AI cuts            %.0f\n", s.regretting_firms);
   // Thin markets raise unemployment (docs/validation.md, "Small populations run higher").
-  const double per_market =
-      static_cast<double>(sc.simulation.workers) / static_cast<double>(sc.occupations.size() * sc.regions.size());
-  if (per_market < kThinMarket)
-    std::printf(
-        "note:     %.0f workers per market (occupation and region): markets this thin raise unemployment\n"
-        "          (the baseline's by 0.4 points at 280 per market, 2 at 28; docs/validation.md)\n",
-        per_market);
+  if (workers_per_market(sc) < kThinMarket) print_thin_markets_note(workers_per_market(sc));
 }
 
 // Thrown by a step of the command once it has said on standard error (or, for --help
@@ -630,6 +633,9 @@ int run_jobs(const Command& c, const std::vector<Job>& jobs, const std::vector<s
   }
   if (many && !c.quiet) {
     std::printf("(unemployment over the last 12 months, or the whole run if shorter; means over replicates)\n");
+    double thinnest = kThinMarket;  // the run with the fewest workers per market, if thin
+    for (const Job& j : jobs) thinnest = std::min(thinnest, workers_per_market(j.sc));
+    if (thinnest < kThinMarket) print_thin_markets_note(thinnest);
     // The runs' files: one scenario's sweep by its directory where that holds its runs and
     // nothing else (the analysis reads a directory's files in natural order, a sweep's
     // values by number: a shell pattern would list them in the shell's order, where "x=10"

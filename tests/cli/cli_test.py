@@ -334,6 +334,10 @@ class BadScenarios(unittest.TestCase):
                          "simulation.months=12", "--set", "simulation.burn_in_months=12"], check=True).stdout
             self.assertNotIn("per market", large)
             self.assertIn("headline", large)
+            # a sweep says it under its table, of its thinnest run
+            swept = run(["run", SCENARIOS / "baseline.toml", "-o", Path(d) / "sweep", "-r", "1", "--set",
+                         "simulation.months=12", "--sweep", "simulation.workers=2000,100000"], check=True).stdout
+            self.assertIn("note:     56 workers per market", swept)
 
     def test_output_into_a_directory(self):
         # -o DIR writes DIR/SCENARIO_NAME.h5 (it used to run to the end, then fail to
