@@ -680,11 +680,11 @@ class RunFailures(unittest.TestCase):
     def test_progress_line_on_a_terminal(self):
         # stderr on a pseudo-terminal: the bar, the time so far, an estimate of the time
         # left once months are done, and one closing line with the total.
-        def frames_of(options):
+        def frames_of(options, workers=300000):
             master, slave = os.openpty()
             with tempdir() as d:
                 p = subprocess.Popen([LABORSIM, "run", SCENARIOS / "baseline.toml", "-o", Path(d) / "p.h5", "-r", "2",
-                                      "--set", "simulation.workers=300000", *options],
+                                      "--set", f"simulation.workers={workers}", *options],
                                      stdout=subprocess.PIPE, stderr=slave)
                 os.close(slave)
                 seen = b""
@@ -706,7 +706,9 @@ class RunFailures(unittest.TestCase):
         self.assertTrue(any(re.search(r"\] +\d+\.\d%  \d+:\d\d, about \d+:\d\d left$", f) for f in frames), frames[:5])
         # The burn-in's months count: a run of 2 recorded months after the baseline's 120 of
         # burn-in moves through the bar, with an estimate, rather than sit at 0% till the end.
-        frames = frames_of(["--set", "simulation.months=2"])
+        # (The line is drawn every 50 ms: a million workers make it last a couple of seconds,
+        # 300,000 had become too quick to draw five frames.)
+        frames = frames_of(["--set", "simulation.months=2"], workers=1000000)
         shares = [float(m.group(1)) for f in frames if (m := re.search(r"\] +(\d+\.\d)%", f))]
         self.assertEqual(shares, sorted(shares))
         self.assertGreaterEqual(len({x for x in shares if 0 < x < 100}), 5, frames)  # (not 25, 50, 75 at the end)
