@@ -470,6 +470,21 @@ std::vector<std::string> summary_caveats(const Results& r, const std::vector<Fig
                       ? "The spell panel recorded no spells (no worker in the panel was displaced): spell figures "
                         "are n/a."
                       : "The file has no spells (output.panel_rate = 0): spell figures are n/a.");
+  // Last, as it explains no n/a: thin markets raise unemployment (docs/validation.md,
+  // "Small populations run higher"), as laborsim run says under its headline.
+  const auto occupations = r.groups.find("occupation"), regions = r.groups.find("region");
+  if (r.workers > 0 && occupations != r.groups.end() && regions != r.groups.end() && !occupations->second.empty() &&
+      !regions->second.empty()) {
+    const double per_market =
+        static_cast<double>(r.workers) / static_cast<double>(occupations->second.size() * regions->second.size());
+    if (per_market < 800) {
+      char text[64];
+      std::snprintf(text, sizeof text, "%.0f", per_market);
+      out.push_back(std::string("With ") + text +
+                    " workers per market (occupation and region), markets are thin: unemployment runs higher than "
+                    "in a larger population (docs/validation.md, \"Small populations run higher\").");
+    }
+  }
   return out;
 }
 
@@ -745,8 +760,8 @@ void print_comparison(std::ostream& os, const Results& a, const Results& b, cons
       {"figure", "A", "B", "B - A", "95% interval of B - A", "distinguishable"}};
   for (size_t k = 0; k < c.a.size(); ++k) {
     const Unit du = difference_unit(c.a[k].unit);
-    const int extra = std::max({extra_decimals(c.diff[k], du), extra_decimals(c.ia[k], c.a[k].unit),
-                                extra_decimals(c.ib[k], c.b[k].unit)});
+    const int extra = std::max(
+        {extra_decimals(c.diff[k], du), extra_decimals(c.ia[k], c.a[k].unit), extra_decimals(c.ib[k], c.b[k].unit)});
     std::string d = format_value(c.diff[k].mean, du, extra);
     if ((du == Unit::rate) && std::isfinite(c.diff[k].mean)) d += "pt";
     // A, B and their difference to the decimals that show each: the difference, and each

@@ -605,6 +605,26 @@ class Analyze(unittest.TestCase):
         # The wage histogram's end bins hold the tails, and the axis says so.
         self.assertIn("new wage / old wage (the end bins hold all below 0.25 and all from 1.65)", page)
 
+    def test_summary_and_report_say_when_markets_are_thin(self):
+        # Workers over occupations x regions, as the file stores them: the QUICK runs'
+        # 20,000 over the baseline's 18 x 2 markets are 556 a market, under 800, where
+        # unemployment runs measurably higher (docs/validation.md); the us_occupations
+        # run of another test is not thin, and neither are 100,000 of the baseline.
+        import tomllib
+        with h5py.File(self.base) as f:
+            workers = tomllib.loads(f.attrs["scenario_effective_toml"])["simulation"]["workers"]
+            per_market = workers / (len(f["groups/occupation"]) * len(f["groups/region"]))
+        self.assertAlmostEqual(per_market, 20000 / 36)
+        said = f"With {per_market:.0f} workers per market (occupation and region), markets are thin"
+        self.assertIn(said, " ".join(analyze(["summary", self.base], check=True).stdout.split()))
+        with tempdir() as d:
+            html = Path(d) / "report.html"
+            analyze(["report", self.base, "-o", html], check=True)
+            self.assertIn(said, " ".join(html.read_text().split()))
+            large = run_scenario(d, "baseline", ["-r", "1", "--quiet", "--set", "simulation.months=12", "--set",
+                                                 "simulation.burn_in_months=0"])
+            self.assertNotIn("per market", analyze(["summary", large], check=True).stdout)
+
     def test_report_shows_the_jobs_by_occupation_against_the_first_run(self):
         # Each occupation's employment over the last year in both runs, the relative
         # change largest first, bold where compare --by occupation calls it distinguishable.

@@ -31,7 +31,8 @@ const char* unit_name(Unit u);
 // the report's headline figures).
 std::vector<std::string> summary_notes();
 // Why some of a run's figures are n/a or have no interval (one replicate, a run too
-// short for a figure, a file that does not record it, no spells), a sentence each.
+// short for a figure, a file that does not record it, no spells), a sentence each; last,
+// whether its markets are thin (under 800 workers per occupation and region).
 std::vector<std::string> summary_caveats(const Results& r, const std::vector<Figure>& figs);
 void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>& figs, Format f);
 // Several runs side by side (a parameter sweep, say): a table with a column per run,
