@@ -477,7 +477,8 @@ std::vector<std::string> summary_caveats(const Results& r, const std::vector<Fig
       !regions->second.empty()) {
     const double per_market =
         static_cast<double>(r.workers) / static_cast<double>(occupations->second.size() * regions->second.size());
-    if (per_market < 800) {
+    constexpr double kThinMarket = 800;  // as laborsim run's note (sim/cli/main.cpp)
+    if (per_market < kThinMarket) {
       char text[64];
       std::snprintf(text, sizeof text, "%.0f", per_market);
       out.push_back(std::string("With ") + text +

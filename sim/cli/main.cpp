@@ -215,7 +215,8 @@ void print_run(const Scenario& sc) {
 
 // Below this many workers per market (occupation and region), a run says its markets are
 // thin: the baseline's unemployment is 0.1 points above its level at 830 per market, 0.4
-// at 280 and 2 at 28 (docs/validation.md).
+// at 280 and 2 at 28 (docs/validation.md). summary and the report say it at the same
+// threshold (analysis/src/tables.cpp, summary_caveats).
 constexpr double kThinMarket = 800;
 double workers_per_market(const Scenario& sc) {
   return static_cast<double>(sc.simulation.workers) / static_cast<double>(sc.occupations.size() * sc.regions.size());
