@@ -27,21 +27,32 @@ bool weighted(const Model& m) {
 // Gives each worker (already chosen to be hired) a distinct vacancy of market mk, drawn
 // uniformly over the market's vacancies (so a cell is picked in proportion to its
 // openings), and hires them. Extra workers beyond the vacancies are not hired.
+// The buffers fill_market fills anew at every call, kept from call to call on each
+// thread: a small population's month calls it for every market, where allocating them
+// each time was a tenth of the run.
+struct FillBuffers {
+  std::vector<std::int32_t> cells, to, moved, open, list, place;
+  std::vector<std::int64_t> cum, units;
+  std::vector<std::uint32_t> start;
+};
+
 void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
   const std::int64_t v = m.market_vacancies[mk];
   if (v <= 0 || workers.empty()) return;
   if (static_cast<std::int64_t>(workers.size()) > v) workers.resize(static_cast<size_t>(v));
-  const std::vector<std::int32_t> cells = m.vacant_cells[mk];  // snapshot: hires change it
-  std::vector<std::int64_t> cum(cells.size());
+  thread_local FillBuffers b;
+  auto& [cells, to, moved, open, list, place, cum, units, start] = b;
+  cells = m.vacant_cells[mk];  // snapshot: hires change it
+  cum.resize(cells.size());
   std::int64_t acc = 0;
   for (size_t i = 0; i < cells.size(); ++i) cum[i] = acc += m.c[cells[i]].vacancies;
-  std::vector<std::int64_t> units;  // distinct vacancy units
-  units.reserve(workers.size());
+  units.clear();  // distinct vacancy units
   r.sample_distinct(v, static_cast<std::int64_t>(workers.size()), units);
   // Each hire's cell, and the cell that filling a last opening moves in the market's
   // vacant list (its place changes): the list followed on a copy of its order.
-  std::vector<std::int32_t> to(workers.size()), moved(workers.size(), -1);
-  std::vector<std::int32_t> open(cells.size()), list(cells.size()), place(cells.size());
+  to.assign(workers.size(), 0);
+  moved.assign(workers.size(), -1);
+  open.resize(cells.size()), list.resize(cells.size()), place.resize(cells.size());
   for (size_t i = 0; i < cells.size(); ++i) {
     open[i] = static_cast<std::int32_t>(cum[i] - (i > 0 ? cum[i - 1] : 0));
     list[i] = place[i] = static_cast<std::int32_t>(i);
@@ -52,7 +63,7 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
   // stretch b = unit * n / v starts at unit v * b / n, at or below the unit, and the next
   // at or above it, so the answer lies in [start[b], start[b + 1]].
   const std::size_t n = cells.size();
-  std::vector<std::uint32_t> start(n + 1);
+  start.resize(n + 1);
   for (std::size_t b = 0, i = 0; b <= n; ++b) {
     const std::int64_t first_unit = v * static_cast<std::int64_t>(b) / static_cast<std::int64_t>(n);
     while (i < n && cum[i] <= first_unit) ++i;
@@ -103,19 +114,21 @@ void cobb_douglas(Model& m) {
     const double hires = lm.matching_efficiency * std::pow(static_cast<double>(u), lm.matching_elasticity) *
                          std::pow(static_cast<double>(v), 1.0 - lm.matching_elasticity);
     const double f = std::min(1.0, hires / static_cast<double>(u));
-    std::vector<std::int32_t> chosen;
+    thread_local std::vector<std::int32_t> chosen;  // (kept from market to market, as fill_market's)
+    chosen.clear();
     const auto& p = m.pool[mk];
     if (!use_weights) {
       // Binomial number of hires, then a uniformly random subset of the pool.
       const std::int64_t h = std::min(r.binomial(u, f), v);
-      std::vector<std::int64_t> picks;
-      picks.reserve(static_cast<size_t>(h));
+      thread_local std::vector<std::int64_t> picks;
+      picks.clear();
       r.sample_distinct(u, h, picks);
       for (std::int64_t t : picks) chosen.push_back(p[static_cast<size_t>(t)].worker);
     } else {
       // Each applicant's hazard scales with its weight relative to the pool's mean, so
       // the expected number of hires stays A u^alpha v^(1-alpha) (up to the cap at 1).
-      std::vector<double> wts(p.size());
+      thread_local std::vector<double> wts;
+      wts.resize(p.size());
       double mean = 0;
       for (size_t i = 0; i < p.size(); ++i) mean += wts[i] = applicant_weight(m, p[i]);
       mean /= static_cast<double>(p.size());
