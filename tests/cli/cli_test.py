@@ -338,6 +338,10 @@ class BadScenarios(unittest.TestCase):
             swept = run(["run", SCENARIOS / "baseline.toml", "-o", Path(d) / "sweep", "-r", "1", "--set",
                          "simulation.months=12", "--sweep", "simulation.workers=2000,100000"], check=True).stdout
             self.assertIn("note:     56 workers per market", swept)
+            # and validate, where a run is planned
+            planned = run(["validate", SCENARIOS / "baseline.toml", "--set", "simulation.workers=2000"], check=True)
+            self.assertIn("# Note: 56 workers per market (occupation and region): markets this thin", planned.stdout)
+            self.assertNotIn("per market", run(["validate", SCENARIOS / "baseline.toml"], check=True).stdout)
 
     def test_output_into_a_directory(self):
         # -o DIR writes DIR/SCENARIO_NAME.h5 (it used to run to the end, then fail to
