@@ -221,11 +221,21 @@ constexpr double kThinMarket = 800;
 double workers_per_market(const Scenario& sc) {
   return static_cast<double>(sc.simulation.workers) / static_cast<double>(sc.occupations.size() * sc.regions.size());
 }
-void print_thin_markets_note(double per_market) {
+// The note, where these runs' markets are thin (of several, the thinnest's): its first
+// line after `first`, its second after `rest`.
+void print_thin_markets_note(const std::vector<const Scenario*>& runs, const char* first, const char* rest) {
+  double thinnest = kThinMarket;
+  for (const Scenario* sc : runs) thinnest = std::min(thinnest, workers_per_market(*sc));
+  if (thinnest >= kThinMarket) return;
   std::printf(
-      "note:     %.0f workers per market (occupation and region): markets this thin raise unemployment\n"
-      "          (the baseline's by 0.4 points at 280 per market, 2 at 28; docs/validation.md)\n",
-      per_market);
+      "%s%.0f workers per market (occupation and region)%s: markets this thin raise unemployment\n"
+      "%s(the baseline's by 0.4 points at 280 per market, 2 at 28; docs/validation.md)\n",
+      first, thinnest, runs.size() > 1 ? " in the thinnest run" : "", rest);
+}
+void print_thin_markets_note(const std::vector<Job>& jobs, const char* first, const char* rest) {
+  std::vector<const Scenario*> runs;
+  for (const Job& j : jobs) runs.push_back(&j.sc);
+  print_thin_markets_note(runs, first, rest);
 }
 
 // Where a run wrote, how long it took, where the time went (with --profile) and its
@@ -264,7 +274,7 @@ void print_results(const Scenario& sc, const RunSummary& s, const std::filesyste
   std::printf("  firms adopting AI at the end        %.0f of %.0f alive\n", s.firms_adopting_end, s.firms_alive_end);
   std::printf("  firms regretting AI cuts            %.0f\n", s.regretting_firms);
   // Thin markets raise unemployment (docs/validation.md, "Small populations run higher").
-  if (workers_per_market(sc) < kThinMarket) print_thin_markets_note(workers_per_market(sc));
+  print_thin_markets_note({&sc}, "note:     ", "          ");
 }
 
 // Thrown by a step of the command once it has said on standard error (or, for --help
@@ -467,13 +477,7 @@ void print_validation(const Command& c, const std::vector<Job>& jobs, const std:
       physical_memory() / 1073741824.0);
   std::printf("# Of it: %s\n# (the output taken uncompressed: stored compressed, it is often several times smaller).\n",
               parts_text(most).c_str());
-  double thinnest = kThinMarket;  // as a run says under its headline
-  for (const Job& j : jobs) thinnest = std::min(thinnest, workers_per_market(j.sc));
-  if (thinnest < kThinMarket)
-    std::printf(
-        "# Note: %.0f workers per market (occupation and region)%s: markets this thin raise unemployment\n"
-        "# (the baseline's by 0.4 points at 280 per market, 2 at 28; docs/validation.md).\n",
-        thinnest, many ? " in the thinnest run" : "");
+  print_thin_markets_note(jobs, "# Note: ", "# ");  // as a run says under its headline
 }
 
 // Refuses, before anything is built, runs that cannot fit: the largest estimate against
@@ -641,9 +645,7 @@ int run_jobs(const Command& c, const std::vector<Job>& jobs, const std::vector<s
   }
   if (many && !c.quiet) {
     std::printf("(unemployment over the last 12 months, or the whole run if shorter; means over replicates)\n");
-    double thinnest = kThinMarket;  // the run with the fewest workers per market, if thin
-    for (const Job& j : jobs) thinnest = std::min(thinnest, workers_per_market(j.sc));
-    if (thinnest < kThinMarket) print_thin_markets_note(thinnest);
+    print_thin_markets_note(jobs, "note:     ", "          ");
     // The runs' files: one scenario's sweep by its directory where that holds its runs and
     // nothing else (the analysis reads a directory's files in natural order, a sweep's
     // values by number: a shell pattern would list them in the shell's order, where "x=10"

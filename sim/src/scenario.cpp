@@ -554,12 +554,12 @@ toml::table load_with_extends(const std::filesystem::path& file, std::vector<std
 
 void apply_override(toml::table& root, const std::string& assignment) {
   const std::string origin = std::string(kSetSource) + assignment;
-  auto eq = assignment.find('=');
-  if (eq == std::string::npos || eq == 0)
-    throw InputError(origin, 0, 0, "", "expected KEY=VALUE, e.g. --set ai.adoption_speed=2");
+  const auto eq = assignment.find('=');
   // (spaces around the '=' allowed, as in the file: --set "ai.adoption_speed = 2")
-  std::string key = trimmed(assignment.substr(0, eq)), text = assignment.substr(eq + 1);
-  if (key.empty()) throw InputError(origin, 0, 0, "", "expected KEY=VALUE, e.g. --set ai.adoption_speed=2");
+  const std::string key = trimmed(assignment.substr(0, eq)),
+                    text = eq == std::string::npos ? "" : assignment.substr(eq + 1);
+  if (eq == std::string::npos || key.empty())
+    throw InputError(origin, 0, 0, "", "expected KEY=VALUE, e.g. --set ai.adoption_speed=2");
   // Every node made here is parsed with the assignment as its source, so an error about
   // it names the --set that made it, not the scenario file.
   const auto parse_as_set = [&origin](const std::string& doc) { return toml::parse(doc, std::string(origin)); };

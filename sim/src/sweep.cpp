@@ -45,10 +45,8 @@ std::string value_label(const std::string& text) {
 SweepAxis parse_sweep(const std::string& assignment) {
   const std::string origin = "--sweep " + assignment;
   const auto eq = assignment.find('=');
-  if (eq == std::string::npos || eq == 0)
-    throw InputError(origin, 0, 0, "", "expected KEY=VALUE,VALUE,..., e.g. --sweep ai.adoption_speed=0.5,1,2");
   SweepAxis axis{trimmed(assignment.substr(0, eq)), {}};  // spaces around the '=' allowed
-  if (axis.key.empty())
+  if (eq == std::string::npos || axis.key.empty())
     throw InputError(origin, 0, 0, "", "expected KEY=VALUE,VALUE,..., e.g. --sweep ai.adoption_speed=0.5,1,2");
   const std::string text = assignment.substr(eq + 1);
   const std::string doc = "v = [" + text + "]";

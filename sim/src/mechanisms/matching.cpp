@@ -24,9 +24,6 @@ bool weighted(const Model& m) {
   return lm.employer_weight_aiq != 0 || lm.employer_weight_duration != 0 || lm.employer_weight_age55 != 0;
 }
 
-// Gives each worker (already chosen to be hired) a distinct vacancy of market mk, drawn
-// uniformly over the market's vacancies (so a cell is picked in proportion to its
-// openings), and hires them. Extra workers beyond the vacancies are not hired.
 // The buffers fill_market fills anew at every call, kept from call to call on each
 // thread: a small population's month calls it for every market, where allocating them
 // each time was a tenth of the run.
@@ -36,6 +33,9 @@ struct FillBuffers {
   std::vector<std::uint32_t> start;
 };
 
+// Gives each worker (already chosen to be hired) a distinct vacancy of market mk, drawn
+// uniformly over the market's vacancies (so a cell is picked in proportion to its
+// openings), and hires them. Extra workers beyond the vacancies are not hired.
 void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
   const std::int64_t v = m.market_vacancies[mk];
   if (v <= 0 || workers.empty()) return;
