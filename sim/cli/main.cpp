@@ -34,7 +34,11 @@ namespace {
 constexpr int kOk = 0, kFailure = 1, kBadInput = 2;
 
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_signal(int) { g_interrupted = true; }
+volatile std::sig_atomic_t g_signal = 0;  // which signal stopped the run: the exit status is 128 + it
+extern "C" void on_signal(int sig) {
+  g_signal = sig;
+  g_interrupted = true;
+}
 
 const char* kUsage =
     "Usage:\n"
@@ -617,7 +621,7 @@ int run_jobs(const Command& c, const std::vector<Job>& jobs, const std::vector<s
     } catch (const Interrupted&) {
       std::cerr << "\nlaborsim: interrupted; no results written"
                 << (i > 0 ? " for this run (" + done_text(outputs, i) + ")" : "") << "\n";
-      return 130;
+      return 128 + (g_signal != 0 ? static_cast<int>(g_signal) : SIGINT);
     } catch (const std::exception& e) {
       std::cerr << "laborsim: run failed: " << e.what() << (i > 0 ? " (" + done_text(outputs, i) + ")" : "") << "\n";
       return kFailure;

@@ -662,24 +662,27 @@ class RunFailures(unittest.TestCase):
         self.assertIn("[simulation]", p.stdout)
 
     def test_interrupted_run_leaves_nothing(self):
+        # Ctrl-C or a termination request (as a batch scheduler sends): the earlier file stays,
+        # no temporary is left, and the exit status is the shell's 128 + the signal.
         import signal
         import time
-        with tempdir() as d:
-            out = Path(d) / "big.h5"
-            out.write_bytes(b"an earlier run's results")  # to be replaced only by a complete run
-            p = subprocess.Popen([LABORSIM, "run", SCENARIOS / "baseline.toml", "-o", out, "--quiet",
-                                  "--set", "simulation.workers=1000000"], stderr=subprocess.PIPE, text=True)
-            for _ in range(200):  # until the temporary file exists
-                if len(os.listdir(d)) > 1:
-                    break
-                time.sleep(0.05)
-            self.assertTrue(any(n.startswith("big.h5.tmp-") for n in os.listdir(d)))
-            p.send_signal(signal.SIGINT)
-            _, err = p.communicate(timeout=120)
-            self.assertEqual(p.returncode, 130, err)
-            self.assertIn("interrupted", err)
-            self.assertEqual(os.listdir(d), ["big.h5"])
-            self.assertEqual(out.read_bytes(), b"an earlier run's results")
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with self.subTest(signal=sig.name), tempdir() as d:
+                out = Path(d) / "big.h5"
+                out.write_bytes(b"an earlier run's results")  # to be replaced only by a complete run
+                p = subprocess.Popen([LABORSIM, "run", SCENARIOS / "baseline.toml", "-o", out, "--quiet",
+                                      "--set", "simulation.workers=1000000"], stderr=subprocess.PIPE, text=True)
+                for _ in range(200):  # until the temporary file exists
+                    if len(os.listdir(d)) > 1:
+                        break
+                    time.sleep(0.05)
+                self.assertTrue(any(n.startswith("big.h5.tmp-") for n in os.listdir(d)))
+                p.send_signal(sig)
+                _, err = p.communicate(timeout=120)
+                self.assertEqual(p.returncode, 128 + sig.value, err)
+                self.assertIn("interrupted", err)
+                self.assertEqual(os.listdir(d), ["big.h5"])
+                self.assertEqual(out.read_bytes(), b"an earlier run's results")
 
     def test_progress_line_on_a_terminal(self):
         # stderr on a pseudo-terminal: the bar, the time so far, an estimate of the time
