@@ -397,11 +397,7 @@ class TableReader {
   }
 
   void check_range(const toml::node& n, const std::string& k, double v, double lo, double hi) const {
-    if (!(v >= lo && v <= hi)) {
-      std::ostringstream os;
-      os << "value " << v << " is out of range [" << lo << ", " << hi << "]";
-      fail(n, k, os.str());
-    }
+    if (!(v >= lo && v <= hi)) fail(n, k, out_of_range_text(v, lo, hi));
   }
 
   // An error about a key itself (not its value): at the key where the file has it.

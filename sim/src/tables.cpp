@@ -1,6 +1,7 @@
 #include "laborsim/tables.hpp"
 
 #include "source_line.hpp"
+#include "text.hpp"
 
 #define CSV_IO_NO_THREAD
 #include <libfccp/csv.h>
@@ -61,11 +62,7 @@ struct Table {
     const char* end = text.data() + text.size();
     auto [p, ec] = std::from_chars(text.data(), end, v);
     if (ec != std::errc() || p != end || !std::isfinite(v)) fail(line, col, "expected a number, got '" + text + "'");
-    if (v < lo || v > hi) {
-      std::ostringstream os;
-      os << "value " << v << " is out of range [" << lo << ", " << hi << "]";
-      fail(line, col, os.str());
-    }
+    if (v < lo || v > hi) fail(line, col, out_of_range_text(v, lo, hi));
     return v;
   }
 };

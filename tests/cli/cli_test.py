@@ -189,7 +189,10 @@ class BadScenarios(unittest.TestCase):
                                    ("output.firm_panel_rate=all", "expected a number"),
                                    ("ai.intensity_sd=3.5", "out of range [0, 3]"),
                                    ("labor_market.new_hire_separation_factor=-1", "out of range [0, 20]"),
-                                   ("labor_market.new_hire_months=0.5", "expected an integer")]:
+                                   ("labor_market.new_hire_months=0.5", "expected an integer"),
+                                   # bounds in full, and none where there is none above
+                                   ("simulation.workers=5", "out of range [10, 2000000000]"),
+                                   ("simulation.seed=-1", "value -1 is out of range: it must be at least 0")]:
                 p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--set", setting])
                 self.assertEqual(p.returncode, 2, setting)
                 self.assertIn(f"key '{setting.split('=')[0]}'", p.stderr)
