@@ -63,7 +63,7 @@ def main():
     ax1.legend()
     fig.tight_layout()
     fig.savefig(a.output, dpi=120)
-    print(f"wrote {a.output} ({len(files)} runs: {', '.join(str(f) for f in files)})")
+    print(f"wrote {a.output} ({len(files)} run{'' if len(files) == 1 else 's'}: {', '.join(str(f) for f in files)})")
 
 
 if __name__ == "__main__":
