@@ -84,6 +84,15 @@ std::string name_of(const std::vector<std::string>& names, int i) {
   return i >= 0 && static_cast<std::size_t>(i) < names.size() ? names[static_cast<std::size_t>(i)] : "";
 }
 
+// A worker's or a firm's id: empty (CSV) or null (JSON) where there is none (a censored
+// spell's new firm) or the file does not record ids (format version 5 and older).
+std::string id_csv(const std::vector<int>& ids, std::size_t i) {
+  return i < ids.size() && ids[i] >= 0 ? std::to_string(ids[i]) : "";
+}
+nlohmann::json id_json(const std::vector<int>& ids, std::size_t i) {
+  return i < ids.size() && ids[i] >= 0 ? nlohmann::json(ids[i]) : nlohmann::json();
+}
+
 // Calls row(replicate, month, metric, grouping, group, value) for every value of the
 // chosen groupings (every one if none is chosen).
 void each_series_value(
@@ -274,16 +283,17 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
       }
     });
     staged.write(dir / "spells.csv", [&](std::ostream& os) {
-      os << "scenario,replicate,start_month,end_month,duration_months,reemployed,cause,age,tenure_months,sector,"
-            "occupation,new_occupation,region,new_region,wage,new_wage"
+      os << "scenario,replicate,worker,start_month,end_month,duration_months,reemployed,cause,age,tenure_months,"
+            "firm,new_firm,sector,occupation,new_occupation,region,new_region,wage,new_wage"
          << earnings_header << '\n';
       each_spell([&](const std::string& sc, const Spells& s, std::size_t i, const std::string& sector,
                      const std::string& occupation, const std::string& new_occupation, const std::string& region,
                      const std::string& new_region) {
-        os << csv_field(sc) << ',' << s.replicate[i] << ',' << s.start_month[i] << ',' << s.end_month[i] << ','
-           << s.end_month[i] - s.start_month[i] << ',' << s.reemployed[i] << ',' << kCause[s.cause[i] & 3] << ','
-           << s.age[i] << ',' << (s.tenure[i] >= 0 ? std::to_string(s.tenure[i]) : "") << ',' << csv_field(sector)
-           << ',' << csv_field(occupation) << ',' << csv_field(new_occupation) << ',' << csv_field(region) << ','
+        os << csv_field(sc) << ',' << s.replicate[i] << ',' << id_csv(s.worker, i) << ',' << s.start_month[i] << ','
+           << s.end_month[i] << ',' << s.end_month[i] - s.start_month[i] << ',' << s.reemployed[i] << ','
+           << kCause[s.cause[i] & 3] << ',' << s.age[i] << ',' << (s.tenure[i] >= 0 ? std::to_string(s.tenure[i]) : "")
+           << ',' << id_csv(s.firm, i) << ',' << id_csv(s.new_firm, i) << ',' << csv_field(sector) << ','
+           << csv_field(occupation) << ',' << csv_field(new_occupation) << ',' << csv_field(region) << ','
            << csv_field(new_region) << ',' << csv_number(s.wage[i]) << ',' << csv_number(s.new_wage[i]);
         earnings_csv(os, s, i);  // empty where not observed
         os << '\n';
@@ -291,12 +301,13 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
       });
     });
     staged.write(dir / "comparison.csv", [&](std::ostream& os) {
-      os << "scenario,replicate,month,age,tenure_months,sector,occupation,region,wage" << earnings_header << '\n';
+      os << "scenario,replicate,worker,month,age,tenure_months,firm,sector,occupation,region,wage" << earnings_header
+         << '\n';
       each_comparison([&](const std::string& sc, const Spells& c, std::size_t i, const std::string& sector,
                           const std::string& occupation, const std::string& region) {
-        os << csv_field(sc) << ',' << c.replicate[i] << ',' << c.start_month[i] << ',' << c.age[i] << ',' << c.tenure[i]
-           << ',' << csv_field(sector) << ',' << csv_field(occupation) << ',' << csv_field(region) << ','
-           << csv_number(c.wage[i]);
+        os << csv_field(sc) << ',' << c.replicate[i] << ',' << id_csv(c.worker, i) << ',' << c.start_month[i] << ','
+           << c.age[i] << ',' << c.tenure[i] << ',' << id_csv(c.firm, i) << ',' << csv_field(sector) << ','
+           << csv_field(occupation) << ',' << csv_field(region) << ',' << csv_number(c.wage[i]);
         earnings_csv(os, c, i);
         os << '\n';
         ++n.comparison_rows;
@@ -371,6 +382,7 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
                      const std::string& new_region) {
         nlohmann::json j = {{"scenario", sc},
                             {"replicate", s.replicate[i]},
+                            {"worker", id_json(s.worker, i)},
                             {"start_month", s.start_month[i]},
                             {"end_month", s.end_month[i]},
                             {"duration_months", s.end_month[i] - s.start_month[i]},
@@ -378,6 +390,8 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
                             {"cause", kCause[s.cause[i] & 3]},
                             {"age", s.age[i]},
                             {"tenure_months", s.tenure[i] >= 0 ? nlohmann::json(s.tenure[i]) : nlohmann::json()},
+                            {"firm", id_json(s.firm, i)},
+                            {"new_firm", id_json(s.new_firm, i)},
                             {"sector", sector},
                             {"occupation", occupation},
                             {"new_occupation", new_occupation},
@@ -396,9 +410,11 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
                           const std::string& occupation, const std::string& region) {
         nlohmann::json j = {{"scenario", sc},
                             {"replicate", c.replicate[i]},
+                            {"worker", id_json(c.worker, i)},
                             {"month", c.start_month[i]},
                             {"age", c.age[i]},
                             {"tenure_months", c.tenure[i]},
+                            {"firm", id_json(c.firm, i)},
                             {"sector", sector},
                             {"occupation", occupation},
                             {"region", region},

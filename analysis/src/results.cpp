@@ -386,6 +386,10 @@ Results read_results(const std::filesystem::path& file) {
       s.worker = column<int>(sp, "worker", I);
       s.next_displacement = next_displacements(s);
     }
+    if (sp.nameExists("firm")) {
+      s.firm = column<int>(sp, "firm", I);
+      s.new_firm = column<int>(sp, "new_firm", I);
+    }
     // Years of earnings followed: the groups' attribute (version 5), three in version 4.
     const int years = r.format_version >= 5 ? attr_number<int>(sp, "earnings_years", I) : r.format_version == 4 ? 3 : 0;
     for (int y = 0; y < years; ++y)
@@ -401,6 +405,8 @@ Results read_results(const std::filesystem::path& file) {
       c.age = column<int>(cp, "age", I);
       c.tenure = column<int>(cp, "tenure_months", I);
       c.wage = column<double>(cp, "wage", H5::PredType::NATIVE_DOUBLE);
+      if (cp.nameExists("worker")) c.worker = column<int>(cp, "worker", I);
+      if (cp.nameExists("firm")) c.firm = column<int>(cp, "firm", I);
       for (int y = 0; y < years; ++y)
         c.earnings.push_back(column<double>(cp, "earnings_year" + std::to_string(y + 1), H5::PredType::NATIVE_DOUBLE));
     }
@@ -462,7 +468,8 @@ Results window(const Results& r, int from, std::optional<int> to_month) {
     Spells& s = *table;
     const std::array int_columns = {
         &s.replicate, &s.start_month, &s.end_month,  &s.cause, &s.reemployed, &s.occupation, &s.new_occupation,
-        &s.sector,    &s.region,      &s.new_region, &s.age,   &s.tenure,     &s.worker,     &s.next_displacement};
+        &s.sector,    &s.region,      &s.new_region, &s.age,   &s.tenure,     &s.worker,     &s.next_displacement,
+        &s.firm,      &s.new_firm};
     std::vector<std::vector<double>*> wage_columns = {&s.wage, &s.new_wage};
     for (auto& e : s.earnings) wage_columns.push_back(&e);
     std::size_t n = 0;
@@ -477,6 +484,7 @@ Results window(const Results& r, int from, std::optional<int> to_month) {
         s.reemployed[n] = 0;
         if (!s.new_occupation.empty()) s.new_occupation[n] = -1;
         if (!s.new_region.empty()) s.new_region[n] = -1;
+        if (!s.new_firm.empty()) s.new_firm[n] = -1;
         if (!s.new_wage.empty()) s.new_wage[n] = 0;
       }
       if (!s.next_displacement.empty() && s.start_month[n] + s.next_displacement[n] > last) s.next_displacement[n] = -1;

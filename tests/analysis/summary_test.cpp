@@ -258,6 +258,8 @@ TEST(Window, CutsARunAsIfItHadEndedThere) {
     s.reemployed.push_back(reemployed);
     s.new_occupation.push_back(reemployed ? 2 : -1);
     s.new_region.push_back(reemployed ? 0 : -1);
+    s.firm.push_back(7);
+    s.new_firm.push_back(reemployed ? 9 : -1);
     s.new_wage.push_back(reemployed ? 50000 : 0);
     s.wage.push_back(60000);
     s.next_displacement.push_back(next);
@@ -285,6 +287,8 @@ TEST(Window, CutsARunAsIfItHadEndedThere) {
   EXPECT_EQ(w.spells.reemployed, (std::vector<int>{1, 0, 0}));
   EXPECT_EQ(w.spells.new_occupation, (std::vector<int>{2, -1, -1}));
   EXPECT_EQ(w.spells.new_wage, (std::vector<double>{50000, 0, 0}));
+  EXPECT_EQ(w.spells.firm, (std::vector<int>{7, 7, 7}));
+  EXPECT_EQ(w.spells.new_firm, (std::vector<int>{9, -1, -1}));  // no new employer yet at month 35
   EXPECT_EQ(w.spells.next_displacement, (std::vector<int>{10, -1, -1}));  // month 22 is in the window, 36 not
   // Year 1 of a displacement in month 12 is months 13-24, observed; year 2 (25-36) is not.
   EXPECT_EQ(w.spells.earnings[0][0], 2);

@@ -1092,6 +1092,14 @@ class Analyze(unittest.TestCase):
             exact = pd.read_csv(Path(d) / "spells.csv", float_precision="round_trip")
             np.testing.assert_array_equal(exact["wage"].to_numpy(), f["spells/wage"][()].astype(float))
             np.testing.assert_array_equal(spells["tenure_months"], f["spells/tenure_months"][()])
+            # The ids that link a worker's displacements and a spell to its firm's events:
+            # as in the file, a censored spell's new firm (-1 there) missing.
+            np.testing.assert_array_equal(spells["worker"], f["spells/worker"][()])
+            np.testing.assert_array_equal(spells["firm"], f["spells/firm"][()])
+            new_firm = f["spells/new_firm"][()]
+            self.assertTrue((new_firm == -1).any() and (new_firm >= 0).any())
+            np.testing.assert_array_equal(spells["new_firm"].fillna(-1).to_numpy(), new_firm)
+            self.assertTrue((spells["new_firm"].isna() == (spells["reemployed"] == 0)).all())
             # Earnings: empty (missing to pandas) exactly where the file has NaN; the
             # comparison group row for row, the same way.
             for y in (1, 2, 3):
@@ -1099,10 +1107,12 @@ class Analyze(unittest.TestCase):
                                               f[f"spells/earnings_year{y}"][()].astype(float))
             comparison = pd.read_csv(Path(d) / "comparison.csv", float_precision="round_trip")
             self.assertEqual(list(comparison.columns),
-                             ["scenario", "replicate", "month", "age", "tenure_months", "sector", "occupation",
-                              "region", "wage", "earnings_year1", "earnings_year2", "earnings_year3"])
+                             ["scenario", "replicate", "worker", "month", "age", "tenure_months", "firm", "sector",
+                              "occupation", "region", "wage", "earnings_year1", "earnings_year2", "earnings_year3"])
             self.assertEqual(len(comparison), len(f["comparison/worker"]))
             np.testing.assert_array_equal(comparison["month"], f["comparison/month"][()])
+            np.testing.assert_array_equal(comparison["worker"], f["comparison/worker"][()])
+            np.testing.assert_array_equal(comparison["firm"], f["comparison/firm"][()])
             np.testing.assert_array_equal(comparison["earnings_year1"].to_numpy(),
                                           f["comparison/earnings_year1"][()].astype(float))
 
@@ -1123,7 +1133,10 @@ class Analyze(unittest.TestCase):
             self.assertEqual(len(sj), len(series))
             mj = pd.read_json(Path(d) / "j" / "metrics.json")
             pd.testing.assert_frame_equal(mj[metrics.columns], metrics)
-            self.assertEqual(len(pd.read_json(Path(d) / "j" / "spells.json")), len(spells))
+            sj = pd.read_json(Path(d) / "j" / "spells.json")
+            self.assertEqual(len(sj), len(spells))
+            for col in ["worker", "firm", "new_firm"]:
+                np.testing.assert_array_equal(sj[col].fillna(-1).to_numpy(), spells[col].fillna(-1).to_numpy())
             # JSON has no NaN: a year not observed is null.
             cj = json.loads((Path(d) / "j" / "comparison.json").read_text())
             self.assertEqual(len(cj), len(comparison))
@@ -1377,6 +1390,18 @@ class Analyze(unittest.TestCase):
             np.testing.assert_array_equal(t["acquirer"].fillna(-1).to_numpy(), e["other_firm"])
             np.testing.assert_array_equal(t["capability_believed"].to_numpy(),
                                           e["capability_believed"].astype(float))
+            # The exported tables join as docs/output-format.md says: every firm is in the
+            # panel (firm_panel_rate 1), so each AI layoff starts at an ai_cut of its firm
+            # that month, and each consolidation layoff at an acquisition or failure.
+            spells = pd.read_csv(Path(d) / "spells.csv")
+            keys = ["scenario", "replicate", "firm", "month"]
+            for cause, kinds_there in [("ai", {"ai_cut"}), ("consolidation", {"acquisition", "failure"})]:
+                mine = spells[spells["cause"] == cause].rename(columns={"start_month": "month"})
+                self.assertGreater(len(mine), 0, cause)
+                there = t[t["kind"].isin(kinds_there)][keys].drop_duplicates()
+                joined = mine.merge(there, on=keys, how="left", indicator=True)
+                self.assertEqual(len(joined), len(mine), cause)
+                self.assertTrue((joined["_merge"] == "both").all(), cause)
             analyze(["export", self.hype, "--format", "json", "-o", Path(d) / "j"], check=True)
             tj = json.loads((Path(d) / "j" / "firm_events.json").read_text())
             self.assertEqual(len(tj), len(t))

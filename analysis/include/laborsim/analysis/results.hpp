@@ -35,6 +35,9 @@ struct Spells {
   // reused by a young entrant once its worker retires: a next spell at a younger age is
   // someone else's). Spells only; empty for the comparison group.
   std::vector<int> worker, next_displacement;
+  // The firm before and after (-1 where censored; the comparison group: the employer
+  // then, in `firm`), as /firm_events' `firm`; empty where the file has none.
+  std::vector<int> firm, new_firm;
   std::vector<double> wage, new_wage;
   // Earnings in years 1, 2, ... after the displacement, one column per year followed
   // (the run's output.earnings_years; 3 in format version 4, none before); NaN where
