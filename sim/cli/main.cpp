@@ -11,6 +11,7 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <cerrno>
@@ -451,18 +452,37 @@ const MemoryEstimate& largest(const std::vector<MemoryEstimate>& estimates) {
   return *std::max_element(estimates.begin(), estimates.end(),
                            [](const MemoryEstimate& a, const MemoryEstimate& b) { return a.total < b.total; });
 }
-// What the estimate is made of.
-std::string parts_text(const MemoryEstimate& e) {
+// What the estimate is made of: the replicates run at once, the output, the rest.
+std::array<std::string, 3> parts(const MemoryEstimate& e) {
   const int R = e.replicates;
-  return size_text(static_cast<double>(e.models)) + " for the " +
-         (e.concurrent == 1 ? std::string("replicate") : std::to_string(e.concurrent) + " replicates") +
-         " run at once, " + size_text(static_cast<double>(e.output)) + " for " +
-         (R == 1 ? std::string("its output") : "the output of all " + std::to_string(R));
+  return {size_text(static_cast<double>(e.models)) + " for the " +
+              (e.concurrent == 1 ? std::string("replicate") : std::to_string(e.concurrent) + " replicates") +
+              " run at once",
+          size_text(static_cast<double>(e.output)) + " for " +
+              (R == 1 ? std::string("its output") : "the output of all " + std::to_string(R)),
+          size_text(static_cast<double>(e.total - e.models - e.output)) + " for the program and its tables"};
+}
+
+// The memory a run may need: --max-memory, or 90% of physical memory; a bad size is an error.
+struct MemoryLimit {
+  std::size_t bytes;
+  const char* source;
+};
+MemoryLimit memory_limit(const Command& c) {
+  if (!c.max_memory) return {physical_memory() / 10 * 9, "90% of physical memory"};
+  const auto parsed = parse_size(*c.max_memory);
+  if (!parsed) {
+    std::cerr << "laborsim: --max-memory: expected a size like 8G, 500M, 1.5GiB or 1048576 (bytes), got '"
+              << *c.max_memory << "'\n";
+    throw Exit{kBadInput};
+  }
+  return {*parsed, "--max-memory"};
 }
 
 // validate: the resolved scenario (or the runs' names) and what a run would need, to
 // plan a large one before starting it.
 void print_validation(const Command& c, const std::vector<Job>& jobs, const std::vector<MemoryEstimate>& estimates) {
+  const MemoryLimit limit = memory_limit(c);  // a bad --max-memory fails here, as in a run
   const bool many = many_runs(c, jobs);
   if (!many) {
     std::cout << describe(jobs[0].sc);
@@ -474,39 +494,38 @@ void print_validation(const Command& c, const std::vector<Job>& jobs, const std:
   }
   const int t = effective_threads(c.threads);
   const MemoryEstimate& most = largest(estimates);
-  std::printf(
-      "\n# A run on %d thread%s is estimated to peak at %s of memory%s (this machine has %.1f GiB;\n"
-      "# runs above 90%% of it are refused unless --max-memory allows them).\n",
-      t, t == 1 ? "" : "s", size_text(static_cast<double>(most.total)).c_str(), many ? " at most" : "",
-      physical_memory() / 1073741824.0);
-  std::printf("# Of it: %s\n# (the output taken uncompressed: stored compressed, it is often several times smaller).\n",
-              parts_text(most).c_str());
+  std::printf("\n# A run on %d thread%s is estimated to peak at %s of memory%s (this machine has %.1f GiB).\n", t,
+              t == 1 ? "" : "s", size_text(static_cast<double>(most.total)).c_str(), many ? " at most" : "",
+              physical_memory() / 1073741824.0);
+  const auto p = parts(most);
+  std::printf("# Of it: %s, %s,\n#   %s\n", p[0].c_str(), p[1].c_str(), p[2].c_str());
+  std::printf("# (the output taken uncompressed: stored compressed, it is often several times smaller).\n");
+  const std::string limit_text = size_text(static_cast<double>(limit.bytes)) + " (" + limit.source + ")";
+  if (most.total > limit.bytes)
+    std::printf("# Above the limit of %s: laborsim run would refuse %s.\n", limit_text.c_str(),
+                many ? "the largest of these runs" : "it");
+  else
+    std::printf("# Within the limit of %s%s.\n", limit_text.c_str(), c.max_memory ? "" : "; --max-memory sets another");
   print_thin_markets_note(jobs, "# Note: ", "# ");  // as a run says under its headline
 }
 
 // Refuses, before anything is built, runs that cannot fit: the largest estimate against
 // --max-memory, or 90% of physical memory.
 void check_memory(const Command& c, const std::vector<Job>& jobs, const std::vector<MemoryEstimate>& estimates) {
-  std::size_t limit = physical_memory() / 10 * 9;
-  if (c.max_memory) {
-    const auto parsed = parse_size(*c.max_memory);
-    if (!parsed) {
-      std::cerr << "laborsim: --max-memory: expected a size like 8G, 500M, 1.5GiB or 1048576 (bytes), got '"
-                << *c.max_memory << "'\n";
-      throw Exit{kBadInput};
-    }
-    limit = *parsed;
-  }
+  const MemoryLimit limit = memory_limit(c);
   const MemoryEstimate& most = largest(estimates);
-  if (most.total > limit) {
+  if (most.total > limit.bytes) {
+    const auto p = parts(most);
     std::fprintf(stderr,
                  "laborsim: error: %s is estimated to need %s of memory, more than the limit of %s (%s):\n"
-                 "  %s (the output taken uncompressed: stored compressed, it is often several times smaller);\n"
+                 "  %s, %s,\n  %s (the output taken uncompressed: stored compressed, it is often several times "
+                 "smaller);\n"
                  "  reduce simulation.workers, --threads (replicates run at once), --replicates or "
                  "output.panel_rate (the sampled panels), or raise --max-memory\n",
                  many_runs(c, jobs) ? "the largest of these runs" : "this run",
-                 size_text(static_cast<double>(most.total)).c_str(), size_text(static_cast<double>(limit)).c_str(),
-                 c.max_memory ? "--max-memory" : "90% of physical memory", parts_text(most).c_str());
+                 size_text(static_cast<double>(most.total)).c_str(),
+                 size_text(static_cast<double>(limit.bytes)).c_str(), limit.source, p[0].c_str(), p[1].c_str(),
+                 p[2].c_str());
     throw Exit{kBadInput};
   }
 }

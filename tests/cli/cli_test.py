@@ -288,6 +288,18 @@ class BadScenarios(unittest.TestCase):
             p = run(["validate", SCENARIOS / "baseline.toml"] + many, check=True)
             self.assertRegex(p.stdout, r"# Of it: [0-9.]+ (KiB|MiB) for the 2 replicates run at once, [0-9.]+ GiB for "
                                        r"the output of all 100000")
+            # validate checks --max-memory as a run does, and says whether the run fits under
+            # it; the parts add up to the estimate.
+            self.assertEqual(run(["validate", SCENARIOS / "baseline.toml", "--max-memory", "lots"]).returncode, 2)
+            p = run(["validate", SCENARIOS / "baseline.toml", "--max-memory", "10M", "-t", "2"], check=True)
+            self.assertIn("# Above the limit of 10.0 MiB (--max-memory): laborsim run would refuse it.", p.stdout)
+            p = run(["validate", SCENARIOS / "baseline.toml", "-t", "2"], check=True)
+            self.assertRegex(p.stdout, r"# Within the limit of [0-9.]+ GiB \(90% of physical memory\)")
+            mib = lambda size, unit: float(size) / {"KiB": 1024, "MiB": 1, "GiB": 1 / 1024}[unit]
+            total = re.search(r"estimated to peak at ([0-9.]+) (KiB|MiB|GiB)", p.stdout)
+            pieces = re.findall(r"([0-9.]+) (KiB|MiB|GiB) for the (?:2 replicates|output|program)", p.stdout)
+            self.assertEqual(len(pieces), 3, p.stdout)
+            self.assertAlmostEqual(sum(mib(*x) for x in pieces), mib(*total.groups()), delta=0.2)
 
     def test_estimate_covers_a_large_spell_panel(self):
         # Every worker in the panel (output.panel_rate = 1): the spells are most of the
