@@ -34,6 +34,7 @@ run() {  # run NAME REPLICATES THREADS [WORKERS]
   $bin run "$scenario" -o "$out/$1.h5" -r "$2" -t "$3" --profile \
     --set simulation.workers="${4:-$workers}" --set simulation.months="$months" \
     --set simulation.burn_in_months=24 > "$out/$1.log"
+  echo "file: $(stat -c %s "$out/$1.h5") bytes" >> "$out/$1.log"  # the results file's size
   rm -f "$out/$1.h5"
   line "$1" "$2" "$3"
 }
@@ -88,6 +89,9 @@ awk -v one="$(seconds one1)" -v a="$(seconds pair_a)" -v b="$(seconds pair_b)" '
 run many1 100 1 10000 > /dev/null
 run many2 100 2 10000 > /dev/null
 echo "many small replicates (100 x 10000 workers): $(throughput many1) worker-months/s on 1 thread, $(throughput many2) on 2 ($(speedup many1 many2)); hdf5 writing $(logged many2 time 7) s"
+# Their output is held in memory until the results file is written: the peak against the file.
+awk -v m="$(logged many2 memory 2)" -v f="$(logged many2 file 2)" 'BEGIN {
+  printf "  peak RSS on 2 threads %.1f MiB, for a results file of %.1f MiB\n", m, f / 1048576 }'
 # The same model on a population whose state stays in the caches (100k workers, a few
 # MB; best of three short runs): what one thread does when memory is no obstacle, next
 # to what it does at this size, where most random reads go to main memory.

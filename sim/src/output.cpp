@@ -2,10 +2,12 @@
 
 #include <H5Cpp.h>
 #include <fcntl.h>
+#include <hdf5_hl.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include <array>
@@ -294,13 +296,58 @@ struct RowTable {
   }
 };
 
+// The memory in which HDF5's core driver builds the file, allocated through these
+// callbacks (H5Pset_file_image_callbacks) so that commit() can take it when the file
+// closes and write the file out from it: copying the image out first (H5Fget_file_image)
+// doubled the peak memory of a run whose output is large (many replicates).
+struct CoreImage {
+  void* data = nullptr;
+  std::size_t size = 0;
+  bool keep = false;  // set by commit(): the driver's free at close leaves the memory to it
+};
+
+namespace {
+// Zeroed as it grows, so that bytes HDF5 never writes (space it set aside and did not use)
+// are zeros in the file, not whatever the memory held before.
+void* image_malloc(std::size_t size, H5FD_file_image_op_t, void* udata) {
+  auto* im = static_cast<CoreImage*>(udata);
+  void* p = std::calloc(size, 1);
+  if (p) im->data = p, im->size = size;
+  return p;
+}
+void* image_memcpy(void* dest, const void* src, std::size_t size, H5FD_file_image_op_t, void*) {
+  return std::memcpy(dest, src, size);
+}
+void* image_realloc(void* ptr, std::size_t size, H5FD_file_image_op_t, void* udata) {
+  auto* im = static_cast<CoreImage*>(udata);
+  const std::size_t had = ptr != nullptr && ptr == im->data ? im->size : 0;
+  void* p = std::realloc(ptr, size);
+  if (!p) return p;
+  if (size > had) std::memset(static_cast<char*>(p) + had, 0, size - had);
+  im->data = p, im->size = size;
+  return p;
+}
+herr_t image_free(void* ptr, H5FD_file_image_op_t, void* udata) {
+  auto* im = static_cast<CoreImage*>(udata);
+  if (ptr != nullptr && ptr == im->data) {
+    if (im->keep) return 0;  // commit() takes it
+    im->data = nullptr, im->size = 0;
+  }
+  std::free(ptr);
+  return 0;
+}
+void* udata_copy(void* udata) { return udata; }  // every copy of the property list shares the one CoreImage
+herr_t udata_free(void*) { return 0; }
+}  // namespace
+
 // The file is built in memory (HDF5's core driver, no backing store) and written out
 // whole by commit(): HDF5 never writes to disk itself. A write that fails (a full disk,
 // a quota, a file size limit) then fails in our own write() with its errno, instead of
 // inside HDF5 when it flushes its caches at close, where the error could only be
 // printed, and a file whose close failed crashes the library at exit.
 struct ResultsWriter::Impl {
-  int fd = -1;  // the temporary file, made at the start so a bad directory fails first
+  int fd = -1;      // the temporary file, made at the start so a bad directory fails first
+  CoreImage image;  // before `file`, which outlives it: the driver frees the memory at close
   H5::H5File file;
   std::map<int, H5::DataSet> series;  // by metric index
   explicit Impl(int earnings_years)
@@ -351,6 +398,10 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& s
   try {
     H5::FileAccPropList in_memory;
     in_memory.setCore(std::size_t{1} << 20, false);
+    H5FD_file_image_callbacks_t callbacks = {image_malloc, image_memcpy, image_realloc, image_free,
+                                             udata_copy,   udata_free,   &impl_->image};
+    if (H5Pset_file_image_callbacks(in_memory.getId(), &callbacks) < 0)
+      throw H5::FileIException("H5Pset_file_image_callbacks", "cannot build the file in memory");
     impl_->file = H5::H5File(tmp_.string(), H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, in_memory);
     H5::Group root = impl_->file.openGroup("/");
     attr_string(root, "filetype", kFileType);
@@ -500,29 +551,44 @@ void ResultsWriter::append_panel(int replicate, const Records& spells, const Rec
 }
 
 void ResultsWriter::commit() {
-  std::vector<char> image;
+  // Closed by HDF5 (which then records the file as closed and its final size), the file
+  // stays in the driver's memory, which this takes; HDF5 reads its size back from it.
+  std::unique_ptr<void, decltype(&std::free)> owned(nullptr, &std::free);
+  std::size_t size = 0;
   try {
     impl_->spells.finish();
     impl_->comparison.finish();
     impl_->firm_events.finish();
-    impl_->file.flush(H5F_SCOPE_GLOBAL);
-    const hid_t id = impl_->file.getId();
-    const ssize_t size = H5Fget_file_image(id, nullptr, 0);
-    if (size < 0) throw H5::FileIException("H5Fget_file_image", "cannot size the file's image");
-    image.resize(static_cast<std::size_t>(size));
-    if (H5Fget_file_image(id, image.data(), image.size()) != size)
-      throw H5::FileIException("H5Fget_file_image", "cannot copy the file's image");
+    impl_->series.clear();
+    for (auto* sets : {&impl_->spells.sets, &impl_->comparison.sets, &impl_->firm_events.sets}) sets->clear();
+    if (H5Fget_obj_count(impl_->file.getId(), H5F_OBJ_ALL) != 1)
+      throw H5::FileIException("commit", "an object of the file is still open");
+    impl_->image.keep = true;
+    impl_->file.close();
+    owned.reset(impl_->image.data);
+    const std::size_t capacity = impl_->image.size;
+    impl_->image = {};
+    if (!owned) throw H5::FileIException("commit", "the file's image is not where it was built");
+    const hid_t closed =
+        H5LTopen_file_image(owned.get(), capacity, H5LT_FILE_IMAGE_DONT_COPY | H5LT_FILE_IMAGE_DONT_RELEASE);
+    if (closed < 0) throw H5::FileIException("H5LTopen_file_image", "cannot read the closed file's image");
+    const ssize_t eoa = H5Fget_file_image(closed, nullptr, 0);
+    H5Fclose(closed);
+    if (eoa <= 0 || static_cast<std::size_t>(eoa) > capacity)
+      throw H5::FileIException("H5Fget_file_image", "cannot size the file's image");
+    size = static_cast<std::size_t>(eoa);
   } catch (const H5::Exception& e) {
     throw std::runtime_error("finishing '" + tmp_.string() + "' failed: " + e.getDetailMsg());
   }
+  const char* image = static_cast<const char*>(owned.get());
   // Written whole and synced before the rename, so that the final name never holds a
   // partial file, even after a crash.
   const auto fail = [&](const char* what) {
     throw std::runtime_error(std::string(what) + " '" + tmp_.string() + "' failed: " + std::strerror(errno) + "; '" +
                              final_.string() + "' was not written");
   };
-  for (std::size_t done = 0; done < image.size();) {
-    const ssize_t n = ::write(impl_->fd, image.data() + done, image.size() - done);
+  for (std::size_t done = 0; done < size;) {
+    const ssize_t n = ::write(impl_->fd, image + done, size - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) fail("writing");
     done += static_cast<std::size_t>(n);

@@ -90,15 +90,15 @@ MemoryEstimate estimate_memory(const Scenario& sc, int threads) {
                 (1 - std::pow(lo / hi, a));
   const double firm_events = sc.output.firm_panel_rate * 3.0 * static_cast<double>(sc.simulation.workers) /
                              std::max(1.0, mean_size) * static_cast<double>(sizeof(FirmEvent));
-  const double per_replicate = per_worker * static_cast<double>(sc.simulation.workers) + series;
-  // A replicate's output (series and panels) waits for the writer once the replicate has
-  // finished, then goes into the results file, which is built in memory (ResultsWriter)
-  // and copied once as it is written out, when the models are gone: at most the whole
-  // output uncompressed, twice (held or in the file while replicates run, the file and
-  // its copy at the end).
-  const double output = sc.simulation.replicates * (series + comparisons + spells + firm_events);
-  return {static_cast<std::size_t>(concurrent * per_replicate + 2 * output + mobility + 32.0 * (1 << 20)),
-          static_cast<std::size_t>(concurrent * per_replicate), static_cast<std::size_t>(2 * output),
+  // A running replicate holds its series and its panels (uncompressed) until it finishes;
+  // they then wait for the writer and go into the results file, which is built in memory
+  // (ResultsWriter) and written out from there at the end: at most the whole output
+  // uncompressed, once (held, or compressed in the file), beside the replicates running.
+  const double panels = comparisons + spells + firm_events;
+  const double per_replicate = per_worker * static_cast<double>(sc.simulation.workers) + series + panels;
+  const double output = sc.simulation.replicates * (series + panels);
+  return {static_cast<std::size_t>(concurrent * per_replicate + output + mobility + 32.0 * (1 << 20)),
+          static_cast<std::size_t>(concurrent * per_replicate), static_cast<std::size_t>(output),
           static_cast<int>(concurrent), sc.simulation.replicates};
 }
 
@@ -124,12 +124,18 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   std::atomic<std::int64_t> months_done{0};
   std::atomic<bool> cancel{false};
   std::atomic<int> unfinished{R};  // replicates not yet done: while they fill the threads, each runs in sequence
+  // Replicates start in index order, whichever task TBB runs: they then finish nearly in
+  // it, and the writer, which appends the panels in replicate order, does not hold the
+  // panels of the later ones (half of all, uncompressed, when TBB split the range between
+  // two threads) until the earlier ones are in.
+  std::atomic<int> next_replicate{0};
 
   // Workers simulate replicates; this thread is the single HDF5 writer.
   std::thread workers([&] {
     tbb::task_arena arena(threads);
     arena.execute([&] {
-      tbb::parallel_for(0, R, 1, [&](int r) {
+      tbb::parallel_for(0, R, 1, [&](int) {
+        const int r = next_replicate.fetch_add(1);
         auto* out = new Finished;
         out->replicate = r;
         if (!cancel.load()) {
