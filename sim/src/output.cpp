@@ -2,7 +2,6 @@
 
 #include <H5Cpp.h>
 #include <fcntl.h>
-#include <hdf5_hl.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -338,6 +337,30 @@ herr_t image_free(void* ptr, H5FD_file_image_op_t, void* udata) {
 }
 void* udata_copy(void* udata) { return udata; }  // every copy of the property list shares the one CoreImage
 herr_t udata_free(void*) { return 0; }
+
+// The end of a closed file's image, as HDF5 reads it: the file opened read-only in the
+// core driver right in the image (these callbacks hand HDF5 the memory it already is
+// instead of copying it; the memory stays the caller's).
+void* view_malloc(std::size_t, H5FD_file_image_op_t, void* udata) { return static_cast<CoreImage*>(udata)->data; }
+void* view_memcpy(void* dest, const void* src, std::size_t size, H5FD_file_image_op_t, void*) {
+  return dest == src ? dest : std::memcpy(dest, src, size);
+}
+void* view_realloc(void*, std::size_t, H5FD_file_image_op_t, void*) { return nullptr; }  // read-only
+herr_t view_free(void*, H5FD_file_image_op_t, void*) { return 0; }
+ssize_t closed_file_size(void* data, std::size_t capacity, const std::string& name) {
+  CoreImage view{data, capacity, true};
+  H5::FileAccPropList props;
+  props.setCore(std::size_t{1} << 20, false);
+  H5FD_file_image_callbacks_t callbacks = {view_malloc, view_memcpy, view_realloc, view_free,
+                                           udata_copy,  udata_free,  &view};
+  if (H5Pset_file_image_callbacks(props.getId(), &callbacks) < 0 ||
+      H5Pset_file_image(props.getId(), data, capacity) < 0)
+    return -1;
+  const hid_t f = H5Fopen(name.c_str(), H5F_ACC_RDONLY, props.getId());  // a name no file has: none is read
+  if (f < 0) return -1;
+  const ssize_t size = H5Fget_file_image(f, nullptr, 0);
+  return H5Fclose(f) < 0 ? -1 : size;
+}
 }  // namespace
 
 // The file is built in memory (HDF5's core driver, no backing store) and written out
@@ -569,11 +592,7 @@ void ResultsWriter::commit() {
     const std::size_t capacity = impl_->image.size;
     impl_->image = {};
     if (!owned) throw H5::FileIException("commit", "the file's image is not where it was built");
-    const hid_t closed =
-        H5LTopen_file_image(owned.get(), capacity, H5LT_FILE_IMAGE_DONT_COPY | H5LT_FILE_IMAGE_DONT_RELEASE);
-    if (closed < 0) throw H5::FileIException("H5LTopen_file_image", "cannot read the closed file's image");
-    const ssize_t eoa = H5Fget_file_image(closed, nullptr, 0);
-    H5Fclose(closed);
+    const ssize_t eoa = closed_file_size(owned.get(), capacity, tmp_.string() + "-image");
     if (eoa <= 0 || static_cast<std::size_t>(eoa) > capacity)
       throw H5::FileIException("H5Fget_file_image", "cannot size the file's image");
     size = static_cast<std::size_t>(eoa);
