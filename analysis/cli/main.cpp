@@ -222,9 +222,21 @@ static int run_command(int argc, char** argv) {
     std::cerr << "laborsim-analyze: error: " << problem << "\n";
     return 2;
   }
+  // Only the series by group the command reads: they are most of a file of many replicates.
+  ReadOptions reads;  // export: all of them
+  if (cmd == "series") {
+    reads.grouped.emplace();
+    if (vm.count("metric"))
+      for (const auto& m : vm["metric"].as<std::vector<std::string>>())
+        if (m.find('/') != std::string::npos) reads.grouped->insert(m);
+  } else if (cmd == "flows") {
+    reads.grouped.emplace();  // none: the spells
+  } else if (cmd != "export") {
+    reads = summary_reads();
+  }
   std::vector<Results> runs;
   try {
-    for (const auto& f : files) runs.push_back(read_results(f));
+    for (const auto& f : files) runs.push_back(read_results(f, reads));
     if (vm.count("from") || vm.count("to"))
       for (auto& r : runs)
         r = window(r, vm.count("from") ? vm["from"].as<int>() : 0,

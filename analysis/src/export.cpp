@@ -157,7 +157,7 @@ ExportCounts export_tables(const std::vector<Results>& runs, const std::filesyst
                            const std::set<std::string>& groupings) {
   std::set<std::string> have{"aggregate"};
   for (const auto& r : runs)
-    for (const auto& [key, reps] : r.grouped) have.insert(grouping_and_metric(key).first);
+    for (const auto& key : r.grouped_names) have.insert(grouping_and_metric(key).first);
   for (const std::string& g : groupings) {
     if (have.count(g)) continue;
     std::string list;

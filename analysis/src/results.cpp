@@ -272,7 +272,7 @@ std::vector<std::filesystem::path> results_files(const std::vector<std::string>&
   return out;
 }
 
-Results read_results(const std::filesystem::path& file) {
+Results read_results(const std::filesystem::path& file, const ReadOptions& options) {
   static const std::string kDamaged =
       "the file is damaged or truncated (an interrupted copy?), or was not written by laborsim";
   H5::Exception::dontPrint();
@@ -351,14 +351,18 @@ Results read_results(const std::filesystem::path& file) {
       const auto G = static_cast<Eigen::Index>(r.groups[g].size());
       for (hsize_t i = 0; i < grp.getNumObjs(); ++i) {
         std::string name = grp.getObjnameByIdx(i);
-        std::vector<double> buf(static_cast<size_t>(R * M * G));
+        const std::string key = g + "/" + name;
+        r.grouped_names.insert(key);
+        const bool load = !options.grouped || options.grouped->count(key) > 0;
+        std::vector<double> buf(load ? static_cast<size_t>(R * M * G) : 0);
         reading([&] { return dataset_path(grp, name); },
                 [&] {
                   const H5::DataSet d = grp.openDataSet(name);
-                  d.read(buf.data(), H5::PredType::NATIVE_DOUBLE);
-                  r.metric_info[g + "/" + name] = metric_info(d);
+                  if (load) d.read(buf.data(), H5::PredType::NATIVE_DOUBLE);
+                  r.metric_info[key] = metric_info(d);
                 });
-        auto& out = r.grouped[g + "/" + name];
+        if (!load) continue;
+        auto& out = r.grouped[key];
         for (Eigen::Index rep = 0; rep < R; ++rep)
           out.push_back(Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
               buf.data() + rep * M * G, M, G));

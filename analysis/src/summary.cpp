@@ -273,6 +273,14 @@ Interval figure_interval(const Figure& f) {
   return i;
 }
 
+ReadOptions summary_reads() {
+  ReadOptions o;
+  o.grouped.emplace();
+  for (const auto& g : kGroupings) o.grouped->insert(g + "/employed");
+  o.grouped->insert("sector/hhi");
+  return o;
+}
+
 Eigen::MatrixXd sector_concentration(const Results& r) {
   Eigen::MatrixXd out = Eigen::MatrixXd::Constant(r.replicates, r.months, kNaN);
   const auto hhi = r.grouped.find("sector/hhi"), emp = r.grouped.find("sector/employed");

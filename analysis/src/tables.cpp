@@ -1008,7 +1008,7 @@ SeriesGroups series_periods(const Results& r, const std::string& metric, int eve
   const auto slash = metric.find('/');
   if (slash != std::string::npos && r.groups.count(metric.substr(0, slash))) {
     const std::string grouping = metric.substr(0, slash + 1);  // "occupation/"
-    for (const auto& [key, reps] : r.grouped)
+    for (const auto& key : r.grouped_names)
       if (key.rfind(grouping, 0) == 0) {
         names.push_back(key);
         have.append(have.empty() ? "" : ", ").append(key.substr(slash + 1));
@@ -1021,7 +1021,7 @@ SeriesGroups series_periods(const Results& r, const std::string& metric, int eve
     have.append(have.empty() ? "" : ", ").append(name);
   }
   std::set<std::string> groupings;
-  for (const auto& [key, reps] : r.grouped) groupings.insert(key.substr(0, key.find('/')));
+  for (const auto& key : r.grouped_names) groupings.insert(key.substr(0, key.find('/')));
   std::string by;
   for (const auto& g : groupings) by.append(by.empty() ? "" : ", ").append(g + "/NAME");
   throw FormatError(r.path.string() + ": no series '" + metric + "'" + did_you_mean(metric, names) +

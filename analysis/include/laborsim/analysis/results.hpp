@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -81,8 +82,11 @@ struct Results {
   std::vector<double> region_offshore, occupation_exposure;
   std::vector<std::string> occupation_titles;        // longer names where the scenario gives them, else empty
   std::map<std::string, Eigen::MatrixXd> aggregate;  // metric -> replicates x months
-  // "occupation/employed" -> one months x groups matrix per replicate
+  // "occupation/employed" -> one months x groups matrix per replicate: the series by
+  // group read_results was asked to load (ReadOptions; by default all of them)
   std::map<std::string, std::vector<Eigen::MatrixXd>> grouped;
+  // Every series by group the file has, loaded or not: "occupation/employed", ...
+  std::set<std::string> grouped_names;
   Spells spells;
   // The displaced's comparison group (format version 4; empty before): every panel
   // worker employed in months 0, 12, 24, ..., its base month in start_month, its job
@@ -103,7 +107,13 @@ struct Results {
   std::vector<std::string> metrics() const;
 };
 
-Results read_results(const std::filesystem::path& file);
+// Which series by group read_results loads: all of them (the default), or only those
+// named ("sector/hhi", ...). Those series are most of a file of many replicates (2 GB of
+// a summary's 2.4 GB for 10,000 replicates of the baseline), and most commands read few.
+struct ReadOptions {
+  std::optional<std::set<std::string>> grouped;
+};
+Results read_results(const std::filesystem::path& file, const ReadOptions& options = {});
 
 // The results files the command line names: each file as given, and each directory as
 // the .h5 files in it (a sweep's output), in natural order (speed=2 before speed=10);

@@ -34,6 +34,10 @@ struct Figure {
 // Figures for the whole run.
 std::vector<Figure> summary_figures(const Results& r);
 
+// What read_results must load for the summaries and comparisons (--by included) and the
+// report: of the series by group, only each grouping's employment and the sectors' HHI.
+ReadOptions summary_reads();
+
 // How concentrated employment is: each sector's employment Herfindahl-Hirschman index
 // (the sum of its firms' squared employment shares), averaged over sectors weighted by
 // their employment, replicates x months (NaN where the file has no sector HHI).
