@@ -225,12 +225,11 @@ static int run_command(int argc, char** argv) {
   // Only the series by group the command reads: they are most of a file of many replicates.
   ReadOptions reads;  // export: all of them
   if (cmd == "series") {
-    reads.grouped.emplace();
-    if (vm.count("metric"))
-      for (const auto& m : vm["metric"].as<std::vector<std::string>>())
-        if (m.find('/') != std::string::npos) reads.grouped->insert(m);
+    reads.grouped.emplace(), reads.aggregate.emplace();
+    for (const auto& m : vm.count("metric") ? vm["metric"].as<std::vector<std::string>>() : kHeadlineSeries)
+      (m.find('/') != std::string::npos ? *reads.grouped : *reads.aggregate).insert(m);
   } else if (cmd == "flows") {
-    reads.grouped.emplace();  // none: the spells
+    reads.grouped.emplace(), reads.aggregate.emplace();  // none: the spells
   } else if (cmd != "export") {
     reads = summary_reads();
   }

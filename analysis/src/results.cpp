@@ -173,12 +173,6 @@ const Eigen::MatrixXd& Results::series(const std::string& metric) const {
   return it->second;
 }
 
-std::vector<std::string> Results::metrics() const {
-  std::vector<std::string> out;
-  for (auto& [k, v] : aggregate) out.push_back(k);
-  return out;
-}
-
 namespace {
 
 bool is_digit(char ch) { return std::isdigit(static_cast<unsigned char>(ch)) != 0; }
@@ -336,15 +330,17 @@ Results read_results(const std::filesystem::path& file, const ReadOptions& optio
     H5::Group agg = f.openGroup("/series/aggregate");
     for (hsize_t i = 0; i < agg.getNumObjs(); ++i) {
       std::string name = agg.getObjnameByIdx(i);
+      r.aggregate_names.insert(name);
+      const bool load = !options.aggregate || options.aggregate->count(name) > 0;
       // HDF5 is row-major [replicate, month]; read into a row-major buffer, then copy.
-      Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> m(R, M);
+      Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> m(load ? R : 0, load ? M : 0);
       reading([&] { return dataset_path(agg, name); },
               [&] {
                 const H5::DataSet d = agg.openDataSet(name);
-                d.read(m.data(), H5::PredType::NATIVE_DOUBLE);
+                if (load) d.read(m.data(), H5::PredType::NATIVE_DOUBLE);
                 r.metric_info["aggregate/" + name] = metric_info(d);
               });
-      r.aggregate[name] = m;
+      if (load) r.aggregate[name] = m;
     }
     for (const auto& g : kGroupings) {
       H5::Group grp = f.openGroup("/series/by_" + g);

@@ -1016,7 +1016,7 @@ SeriesGroups series_periods(const Results& r, const std::string& metric, int eve
     throw FormatError(r.path.string() + ": no series '" + metric + "'" + did_you_mean(metric.substr(slash + 1), names) +
                       " (by " + grouping.substr(0, slash) + " it has: " + have + ")");
   }
-  for (const auto& [name, m] : r.aggregate) {
+  for (const auto& name : r.aggregate_names) {
     names.push_back(name);
     have.append(have.empty() ? "" : ", ").append(name);
   }

@@ -86,6 +86,7 @@ struct Results {
   // group read_results was asked to load (ReadOptions; by default all of them)
   std::map<std::string, std::vector<Eigen::MatrixXd>> grouped;
   // Every series by group the file has, loaded or not: "occupation/employed", ...
+  std::set<std::string> aggregate_names;  // every aggregate series of the file, loaded or not
   std::set<std::string> grouped_names;
   Spells spells;
   // The displaced's comparison group (format version 4; empty before): every panel
@@ -104,14 +105,14 @@ struct Results {
   std::map<std::string, MetricInfo> metric_info;
 
   const Eigen::MatrixXd& series(const std::string& metric) const;
-  std::vector<std::string> metrics() const;
 };
 
 // Which series by group read_results loads: all of them (the default), or only those
 // named ("sector/hhi", ...). Those series are most of a file of many replicates (2 GB of
 // a summary's 2.4 GB for 10,000 replicates of the baseline), and most commands read few.
+// The same for the aggregate series, which the summaries and the report read many of.
 struct ReadOptions {
-  std::optional<std::set<std::string>> grouped;
+  std::optional<std::set<std::string>> grouped, aggregate;
 };
 Results read_results(const std::filesystem::path& file, const ReadOptions& options = {});
 
