@@ -133,9 +133,9 @@ void export_runs(const std::vector<Results>& runs, const po::variables_map& vm, 
   // Excel would open such a file cut short: say so, and how to make it fit.
   if (format == Format::csv && n.series_rows + 1 > kSpreadsheetRows)
     std::cerr << "laborsim-analyze: note: series.csv has " << n.series_rows << " rows, more than Excel opens ("
-              << kSpreadsheetRows
-              << " with the header); pandas and R read it whole. For a spreadsheet, export fewer series "
-                 "(--grouping aggregate, or one grouping at a time).\n";
+              << kSpreadsheetRows << " with the header); pandas and R read it whole. For a spreadsheet, "
+              << (groupings.size() == 1 ? "series_summary.csv has the same across replicates, a row per month.\n"
+                                        : "export fewer series (--grouping aggregate, or one grouping at a time).\n");
   for (const auto& [file, rows] : {std::pair{"series_summary.csv", n.summary_rows},
                                    {"spells.csv", n.spell_rows},
                                    {"comparison.csv", n.comparison_rows},
@@ -223,8 +223,15 @@ static int run_command(int argc, char** argv) {
     return 2;
   }
   // Only the series by group the command reads: they are most of a file of many replicates.
-  ReadOptions reads;  // export: all of them
-  if (cmd == "series") {
+  ReadOptions reads;  // export: all of them, or those of the groupings asked for
+  if (cmd == "export" && vm.count("grouping")) {
+    reads.grouped.emplace(), reads.aggregate.emplace();
+    for (const auto& g : vm["grouping"].as<std::vector<std::string>>())
+      if (g == "aggregate")
+        reads.aggregate.reset();
+      else
+        reads.grouped->insert(g);
+  } else if (cmd == "series") {
     reads.grouped.emplace(), reads.aggregate.emplace();
     for (const auto& m : vm.count("metric") ? vm["metric"].as<std::vector<std::string>>() : kHeadlineSeries)
       (m.find('/') != std::string::npos ? *reads.grouped : *reads.aggregate).insert(m);

@@ -349,7 +349,7 @@ Results read_results(const std::filesystem::path& file, const ReadOptions& optio
         std::string name = grp.getObjnameByIdx(i);
         const std::string key = g + "/" + name;
         r.grouped_names.insert(key);
-        const bool load = !options.grouped || options.grouped->count(key) > 0;
+        const bool load = !options.grouped || options.grouped->count(key) > 0 || options.grouped->count(g) > 0;
         std::vector<double> buf(load ? static_cast<size_t>(R * M * G) : 0);
         reading([&] { return dataset_path(grp, name); },
                 [&] {

@@ -1512,6 +1512,17 @@ class Analyze(unittest.TestCase):
             p = analyze(["export", run_, "--format", "csv", "-o", Path(d) / "agg", "--grouping", "aggregate"],
                         check=True)
             self.assertNotIn("note:", p.stderr)
+            # One grouping that is still too long (5 x 2,000 months x 108 occupation rows a
+            # month): the summary across replicates is the way.
+            (Path(d) / "five").mkdir()
+            five = run_scenario(str(Path(d) / "five"), "baseline", ["-r", "5", "--quiet", "--set", "simulation.workers=500",
+                                                              "--set", "simulation.months=2000",
+                                                              "--set", "output.panel_rate=0"])
+            p = analyze(["export", five, "--format", "csv", "-o", Path(d) / "occ", "--grouping", "occupation"],
+                        check=True)
+            self.assertIn("note: series.csv has", p.stderr)
+            self.assertIn("series_summary.csv has the same across replicates", p.stderr)
+            self.assertNotIn("--grouping aggregate", p.stderr)
             p = analyze(["export", run_, "--format", "json", "-o", Path(d) / "json"], check=True)
             self.assertNotIn("note:", p.stderr)  # JSON is not for spreadsheets
 

@@ -108,9 +108,10 @@ struct Results {
 };
 
 // Which series by group read_results loads: all of them (the default), or only those
-// named ("sector/hhi", ...). Those series are most of a file of many replicates (2 GB of
-// a summary's 2.4 GB for 10,000 replicates of the baseline), and most commands read few.
-// The same for the aggregate series, which the summaries and the report read many of.
+// named ("sector/hhi", ...; a grouping's name, "occupation", stands for all of its).
+// Those series are most of a file of many replicates (2 GB of a summary's 2.4 GB for
+// 10,000 replicates of the baseline), and most commands read few. The same for the
+// aggregate series, which the summaries and the report read many of.
 struct ReadOptions {
   std::optional<std::set<std::string>> grouped, aggregate;
 };
