@@ -1,5 +1,7 @@
 #include "laborsim/analysis/tables.hpp"
 
+#include "laborsim/suggest.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -972,18 +974,6 @@ std::string lower(std::string t) {
   return t;
 }
 
-// "; did you mean ...?" with the names that contain what was typed, in any case (up to
-// 8; "nurse": "nurses_healthcare"), or "" if none or more.
-std::string did_you_mean(const std::string& typed, const std::vector<std::string>& names) {
-  std::vector<std::string> found;
-  for (const std::string& n : names)
-    if (!typed.empty() && lower(n).find(lower(typed)) != std::string::npos) found.push_back(n);
-  if (found.empty() || found.size() > 8) return "";
-  std::string out = found.size() == 1 ? "; did you mean " : "; did you mean one of ";
-  for (std::size_t k = 0; k < found.size(); ++k) out += (k ? ", '" : "'") + found[k] + "'";
-  return out + "?";
-}
-
 }  // namespace
 
 SeriesGroups series_periods(const Results& r, const std::string& metric, int every) {
@@ -1013,8 +1003,9 @@ SeriesGroups series_periods(const Results& r, const std::string& metric, int eve
         names.push_back(key);
         have.append(have.empty() ? "" : ", ").append(key.substr(slash + 1));
       }
-    throw FormatError(r.path.string() + ": no series '" + metric + "'" + did_you_mean(metric.substr(slash + 1), names) +
-                      " (by " + grouping.substr(0, slash) + " it has: " + have + ")");
+    throw FormatError(r.path.string() + ": no series '" + metric + "'" +
+                      laborsim::suggestion(metric.substr(slash + 1), names) + " (by " + grouping.substr(0, slash) +
+                      " it has: " + have + ")");
   }
   for (const auto& name : r.aggregate_names) {
     names.push_back(name);
@@ -1024,7 +1015,7 @@ SeriesGroups series_periods(const Results& r, const std::string& metric, int eve
   for (const auto& key : r.grouped_names) groupings.insert(key.substr(0, key.find('/')));
   std::string by;
   for (const auto& g : groupings) by.append(by.empty() ? "" : ", ").append(g + "/NAME");
-  throw FormatError(r.path.string() + ": no series '" + metric + "'" + did_you_mean(metric, names) +
+  throw FormatError(r.path.string() + ": no series '" + metric + "'" + laborsim::suggestion(metric, names) +
                     " (it has: " + have + "; and by group: " + by + ", e.g. cohort/employed)");
 }
 
@@ -1040,7 +1031,7 @@ std::vector<std::size_t> chosen_groups(const Results& r, const std::string& grou
       std::vector<std::string> labelled;  // names, with an occupation's title beside its code
       for (std::size_t k = 0; k < names.size(); ++k)
         labelled.push_back(k < titles.size() && !titles[k].empty() ? names[k] + " (" + titles[k] + ")" : names[k]);
-      const std::string hint = did_you_mean(w, labelled);
+      const std::string hint = laborsim::suggestion(w, labelled);
       std::string some;
       for (std::size_t k = 0; k < names.size() && k < 8; ++k) some.append(k ? ", " : "").append(names[k]);
       if (names.size() > 8) some.append(", ... (" + std::to_string(names.size()) + " in all)");

@@ -3,6 +3,7 @@
 #include "laborsim/scenario.hpp"
 
 #include "laborsim/metrics.hpp"
+#include "laborsim/suggest.hpp"
 #include "laborsim/tables.hpp"
 #include "source_line.hpp"
 #include "text.hpp"
@@ -124,39 +125,6 @@ int Scenario::first_offshore_region() const {
 }
 
 namespace {
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  std::iota(prev.begin(), prev.end(), 0);
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-// "; did you mean ...?" for a name not there: the nearest candidate within a few edits,
-// else the one or few (up to 8) that contain what was typed ("speed": "adoption_speed");
-// "" if none.
-std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
-  std::string best;
-  size_t best_d = std::max<size_t>(2, word.size() / 3) + 1;
-  for (const auto& c : candidates) {
-    size_t d = edit_distance(word, c);
-    if (d < best_d) best_d = d, best = c;
-  }
-  if (!best.empty()) return "; did you mean '" + best + "'?";
-  std::vector<std::string> containing;
-  for (const auto& c : candidates)
-    if (!word.empty() && c.find(word) != std::string::npos) containing.push_back(c);
-  if (containing.empty() || containing.size() > 8) return "";
-  if (containing.size() == 1) return "; did you mean '" + containing[0] + "'?";
-  std::string out = "; did you mean one of ";
-  for (std::size_t k = 0; k < containing.size(); ++k) out += (k ? ", '" : "'") + containing[k] + "'";
-  return out + "?";
-}
 
 struct Where {
   std::string file;

@@ -1317,7 +1317,7 @@ class Analyze(unittest.TestCase):
         p = analyze(["summary", self.base, "--by", "cohort", "--group", "20-25"])
         self.assertNotIn("or their titles", p.stderr)  # (cohorts have none)
         for args, message in [(["summary", self.base, "--by", "cohort", "--group", "20-25"],
-                               "no cohort '20-25' (cohorts: 22-25, 26-34,"),
+                               "no cohort '20-25'; did you mean '22-25'? (cohorts: 22-25, 26-34,"),
                               (["summary", self.base, "--group", "22-25"], "--group picks groups of series by group"),
                               (["compare", self.base, self.hype, "--group", "AI"],
                                "--group picks groups of series by group")]:
@@ -1338,6 +1338,10 @@ class Analyze(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("no series 'occupation/layoff'; did you mean one of 'occupation/layoffs', "
                       "'occupation/layoffs_ai'? (by occupation it has: employed,", p.stderr)
+        # A misspelling, not in any name: the nearest name (the scenario reader's rule too).
+        p = analyze(["series", self.base, "--metric", "unemploymnet_rate"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no series 'unemploymnet_rate'; did you mean 'unemployment_rate'?", p.stderr)
         for args in (["series", self.base, "--every", "0"], ["summary", self.base, "--every", "3"],
                      ["summary", self.base, "--metric", "hires"], ["flows", self.base, "--group", "logistics"]):
             p = analyze(args)

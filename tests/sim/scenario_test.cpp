@@ -1,5 +1,6 @@
 #include "laborsim/scenario.hpp"
 #include "laborsim/model.hpp"
+#include "laborsim/suggest.hpp"
 #include "test_scenarios.hpp"
 
 #include <gtest/gtest.h>
@@ -213,6 +214,25 @@ TEST(Scenario, ExtendsMergesAndErrorsNameTheRightFile) {
     prev = name;
   }
   EXPECT_EQ(load_scenario(dir.path / prev).simulation.seed, 19u);
+}
+
+// The hint of every "unknown name" message, here and in laborsim-analyze: the names that
+// contain what was typed, in any case (up to 8), else the nearest within a few edits.
+TEST(Suggest, NamesContainingWhatWasTypedThenTheNearest) {
+  const std::vector<std::string> names = {"unemployment_rate", "unemployed", "hires_from_unemployment",
+                                          "Registered Nurses", "adoption_speed"};
+  EXPECT_EQ(laborsim::edit_distance("kitten", "sitting"), 3u);
+  EXPECT_EQ(laborsim::edit_distance("", "abc"), 3u);
+  EXPECT_EQ(laborsim::suggestion("speed", names), "; did you mean 'adoption_speed'?");
+  EXPECT_EQ(laborsim::suggestion("nurses", names), "; did you mean 'Registered Nurses'?");  // any case
+  EXPECT_EQ(laborsim::suggestion("unemployment", names),
+            "; did you mean one of 'unemployment_rate', 'hires_from_unemployment'?");
+  EXPECT_EQ(laborsim::suggestion("unemploymnet_rate", names), "; did you mean 'unemployment_rate'?");  // 2 edits
+  EXPECT_EQ(laborsim::suggestion("adoption_sped", names), "; did you mean 'adoption_speed'?");
+  EXPECT_EQ(laborsim::suggestion("zzz", names), "");  // nothing near
+  std::vector<std::string> many;                      // nine contain "e": too many to help, and none is near
+  for (int k = 0; k < 9; ++k) many.push_back("elephant" + std::to_string(k));
+  EXPECT_EQ(laborsim::suggestion("e", many), "");
 }
 
 TEST(Scenario, SetOverridesKeysAndNamedElements) {
