@@ -2193,6 +2193,18 @@ class Analyze(unittest.TestCase):
                                capture_output=True, text=True)
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertIn(f"(2 runs: {runs / 'speed=2.h5'}, {runs / 'speed=10.h5'})", p.stdout)
+            # Any aggregate series, a panel each: three panels make a wider figure.
+            wide = Path(d) / "wide.png"
+            p = subprocess.run([sys.executable, SOURCE / "tools" / "plot_results.py", self.hype, "--metric",
+                                "regret_rehires", "--metric", "vacancies", "--metric", "unemployment_rate",
+                                "-o", wide], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertGreater(Image.open(wide).size[0], 1.4 * Image.open(out).size[0])
+            p = subprocess.run([sys.executable, SOURCE / "tools" / "plot_results.py", self.hype, "--metric", "vacancy",
+                                "-o", Path(d) / "bad.png"], capture_output=True, text=True)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("no series 'vacancy'; did you mean 'vacancies'?", p.stderr)
+            self.assertFalse((Path(d) / "bad.png").exists())
 
 
 class RandomScenarios(unittest.TestCase):
