@@ -463,6 +463,10 @@ std::array<std::string, 3> parts(const MemoryEstimate& e) {
           size_text(static_cast<double>(e.total - e.models - e.output)) + " for the program and its tables"};
 }
 
+// Said under every estimate's parts.
+constexpr const char* kUncompressedNote =
+    "the output taken uncompressed: stored compressed, it is often several times smaller";
+
 // The memory a run may need: --max-memory, or 90% of physical memory; a bad size is an error.
 struct MemoryLimit {
   std::size_t bytes;
@@ -499,7 +503,7 @@ void print_validation(const Command& c, const std::vector<Job>& jobs, const std:
               physical_memory() / 1073741824.0);
   const auto p = parts(most);
   std::printf("# Of it: %s, %s,\n#   %s\n", p[0].c_str(), p[1].c_str(), p[2].c_str());
-  std::printf("# (the output taken uncompressed: stored compressed, it is often several times smaller).\n");
+  std::printf("# (%s).\n", kUncompressedNote);
   const std::string limit_text = size_text(static_cast<double>(limit.bytes)) + " (" + limit.source + ")";
   if (most.total > limit.bytes)
     std::printf("# Above the limit of %s: laborsim run would refuse %s.\n", limit_text.c_str(),
@@ -518,14 +522,13 @@ void check_memory(const Command& c, const std::vector<Job>& jobs, const std::vec
     const auto p = parts(most);
     std::fprintf(stderr,
                  "laborsim: error: %s is estimated to need %s of memory, more than the limit of %s (%s):\n"
-                 "  %s, %s,\n  %s (the output taken uncompressed: stored compressed, it is often several times "
-                 "smaller);\n"
+                 "  %s, %s,\n  %s (%s);\n"
                  "  reduce simulation.workers, --threads (replicates run at once), --replicates or "
                  "output.panel_rate (the sampled panels), or raise --max-memory\n",
                  many_runs(c, jobs) ? "the largest of these runs" : "this run",
                  size_text(static_cast<double>(most.total)).c_str(),
                  size_text(static_cast<double>(limit.bytes)).c_str(), limit.source, p[0].c_str(), p[1].c_str(),
-                 p[2].c_str());
+                 p[2].c_str(), kUncompressedNote);
     throw Exit{kBadInput};
   }
 }

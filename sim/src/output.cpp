@@ -24,6 +24,7 @@ const char* version() { return LABORSIM_VERSION; }
 namespace {
 
 constexpr int kSeriesDeflateLevel = 4;
+constexpr std::size_t kCoreIncrement = std::size_t{1} << 20;  // the core driver grows its memory a megabyte at a time
 
 }  // namespace
 
@@ -314,8 +315,9 @@ void* image_malloc(std::size_t size, H5FD_file_image_op_t, void* udata) {
   if (p) im->data = p, im->size = size;
   return p;
 }
+// (Also for the view below, where HDF5 copies the image onto itself: nothing to copy.)
 void* image_memcpy(void* dest, const void* src, std::size_t size, H5FD_file_image_op_t, void*) {
-  return std::memcpy(dest, src, size);
+  return dest == src ? dest : std::memcpy(dest, src, size);
 }
 void* image_realloc(void* ptr, std::size_t size, H5FD_file_image_op_t, void* udata) {
   auto* im = static_cast<CoreImage*>(udata);
@@ -342,17 +344,14 @@ herr_t udata_free(void*) { return 0; }
 // core driver right in the image (these callbacks hand HDF5 the memory it already is
 // instead of copying it; the memory stays the caller's).
 void* view_malloc(std::size_t, H5FD_file_image_op_t, void* udata) { return static_cast<CoreImage*>(udata)->data; }
-void* view_memcpy(void* dest, const void* src, std::size_t size, H5FD_file_image_op_t, void*) {
-  return dest == src ? dest : std::memcpy(dest, src, size);
-}
 void* view_realloc(void*, std::size_t, H5FD_file_image_op_t, void*) { return nullptr; }  // read-only
 herr_t view_free(void*, H5FD_file_image_op_t, void*) { return 0; }
 ssize_t closed_file_size(void* data, std::size_t capacity, const std::string& name) {
-  CoreImage view{data, capacity, true};
+  CoreImage view{data, capacity};
   H5::FileAccPropList props;
-  props.setCore(std::size_t{1} << 20, false);
-  H5FD_file_image_callbacks_t callbacks = {view_malloc, view_memcpy, view_realloc, view_free,
-                                           udata_copy,  udata_free,  &view};
+  props.setCore(kCoreIncrement, false);
+  H5FD_file_image_callbacks_t callbacks = {view_malloc, image_memcpy, view_realloc, view_free,
+                                           udata_copy,  udata_free,   &view};
   if (H5Pset_file_image_callbacks(props.getId(), &callbacks) < 0 ||
       H5Pset_file_image(props.getId(), data, capacity) < 0)
     return -1;
@@ -420,7 +419,7 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& s
     throw std::runtime_error("cannot create output file '" + tmp_.string() + "': " + std::strerror(errno));
   try {
     H5::FileAccPropList in_memory;
-    in_memory.setCore(std::size_t{1} << 20, false);
+    in_memory.setCore(kCoreIncrement, false);
     H5FD_file_image_callbacks_t callbacks = {image_malloc, image_memcpy, image_realloc, image_free,
                                              udata_copy,   udata_free,   &impl_->image};
     if (H5Pset_file_image_callbacks(in_memory.getId(), &callbacks) < 0)

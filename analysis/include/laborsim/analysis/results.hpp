@@ -34,7 +34,8 @@ struct Spells {
   // The displaced worker's id, and the months from this displacement to the same
   // worker's next one in the run (-1: none), found when the file is read (an id is
   // reused by a young entrant once its worker retires: a next spell at a younger age is
-  // someone else's). Spells only; empty for the comparison group.
+  // someone else's). The comparison group has the ids too (where the file does), not the
+  // next displacement.
   std::vector<int> worker, next_displacement;
   // The firm before and after (-1 where censored; the comparison group: the employer
   // then, in `firm`), as /firm_events' `firm`; empty where the file has none.
@@ -85,9 +86,8 @@ struct Results {
   // "occupation/employed" -> one months x groups matrix per replicate: the series by
   // group read_results was asked to load (ReadOptions; by default all of them)
   std::map<std::string, std::vector<Eigen::MatrixXd>> grouped;
-  // Every series by group the file has, loaded or not: "occupation/employed", ...
-  std::set<std::string> aggregate_names;  // every aggregate series of the file, loaded or not
-  std::set<std::string> grouped_names;
+  // Every series the file has, loaded or not: "employed", ...; "occupation/employed", ...
+  std::set<std::string> aggregate_names, grouped_names;
   Spells spells;
   // The displaced's comparison group (format version 4; empty before): every panel
   // worker employed in months 0, 12, 24, ..., its base month in start_month, its job
