@@ -2199,6 +2199,7 @@ class Analyze(unittest.TestCase):
                                 "regret_rehires", "--metric", "vacancies", "--metric", "unemployment_rate",
                                 "-o", wide], capture_output=True, text=True)
             self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn(f"(1 run: {self.hype})", p.stdout)
             self.assertGreater(Image.open(wide).size[0], 1.4 * Image.open(out).size[0])
             p = subprocess.run([sys.executable, SOURCE / "tools" / "plot_results.py", self.hype, "--metric", "vacancy",
                                 "-o", Path(d) / "bad.png"], capture_output=True, text=True)
