@@ -1,6 +1,7 @@
 #include "laborsim/analysis/tables.hpp"
 
 #include "laborsim/suggest.hpp"
+#include "laborsim/thin_markets.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -478,9 +479,8 @@ std::vector<std::string> summary_caveats(const Results& r, const std::vector<Fig
   if (r.workers > 0 && occupations != r.groups.end() && regions != r.groups.end() && !occupations->second.empty() &&
       !regions->second.empty()) {
     const double per_market =
-        static_cast<double>(r.workers) / static_cast<double>(occupations->second.size() * regions->second.size());
-    constexpr double kThinMarket = 800;  // as laborsim run's note (sim/cli/main.cpp)
-    if (per_market < kThinMarket) {
+        workers_per_market(static_cast<double>(r.workers), occupations->second.size(), regions->second.size());
+    if (markets_are_thin(per_market)) {
       char text[64];
       std::snprintf(text, sizeof text, "%.0f", per_market);
       out.push_back(std::string("With ") + text +

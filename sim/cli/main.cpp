@@ -5,6 +5,7 @@
 #include "laborsim/runner.hpp"
 #include "laborsim/scenario.hpp"
 #include "laborsim/sweep.hpp"
+#include "laborsim/thin_markets.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -218,20 +219,17 @@ void print_run(const Scenario& sc) {
   }
 }
 
-// Below this many workers per market (occupation and region), a run says its markets are
-// thin: the baseline's unemployment is 0.1 points above its level at 830 per market, 0.4
-// at 280 and 2 at 28 (docs/validation.md). summary and the report say it at the same
-// threshold (analysis/src/tables.cpp, summary_caveats).
-constexpr double kThinMarket = 800;
+// Workers per market (occupation and region): thin below kThinMarketWorkers.
 double workers_per_market(const Scenario& sc) {
-  return static_cast<double>(sc.simulation.workers) / static_cast<double>(sc.occupations.size() * sc.regions.size());
+  return laborsim::workers_per_market(static_cast<double>(sc.simulation.workers), sc.occupations.size(),
+                                      sc.regions.size());
 }
 // The note, where these runs' markets are thin (of several, the thinnest's): its first
 // line after `first`, its second after `rest`.
 void print_thin_markets_note(const std::vector<const Scenario*>& runs, const char* first, const char* rest) {
-  double thinnest = kThinMarket;
+  double thinnest = kThinMarketWorkers;
   for (const Scenario* sc : runs) thinnest = std::min(thinnest, workers_per_market(*sc));
-  if (thinnest >= kThinMarket) return;
+  if (!markets_are_thin(thinnest)) return;
   std::printf(
       "%s%.0f workers per market (occupation and region)%s: markets this thin raise unemployment\n"
       "%s(the baseline's by 0.4 points at 280 per market, 2 at 28; docs/validation.md)\n",
