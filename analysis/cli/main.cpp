@@ -222,7 +222,7 @@ static int run_command(int argc, char** argv) {
     std::cerr << "laborsim-analyze: error: " << problem << "\n";
     return 2;
   }
-  // Only the series by group the command reads: they are most of a file of many replicates.
+  // Only the series the command reads: they are most of a file of many replicates.
   ReadOptions reads;  // export: all of them, or those of the groupings asked for
   if (cmd == "export" && vm.count("grouping")) {
     reads.grouped.emplace(), reads.aggregate.emplace();
@@ -237,8 +237,10 @@ static int run_command(int argc, char** argv) {
       (m.find('/') != std::string::npos ? *reads.grouped : *reads.aggregate).insert(m);
   } else if (cmd == "flows") {
     reads.grouped.emplace(), reads.aggregate.emplace();  // none: the spells
+  } else if (cmd == "report") {
+    reads = report_reads();
   } else if (cmd != "export") {
-    reads = summary_reads();
+    reads = summary_reads(by);
   }
   std::vector<Results> runs;
   try {

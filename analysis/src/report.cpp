@@ -308,6 +308,34 @@ std::string fan_chart(const std::vector<Results>& runs, const std::vector<std::s
   return chart("fan-" + metric, title, "month", ylabel, layers, axis, kNaN, kNaN, schedule_marks(runs));
 }
 
+// The report's charts of aggregate series (report_reads loads what they name).
+struct SeriesChart {
+  std::string metric, title, ylabel;
+  YAxis axis;
+};
+// Each run's fan, under "Unemployment and layoffs" (the last only where every run's
+// file has it: format version 3 on).
+const std::vector<SeriesChart> kRunCharts = {
+    {"unemployment_rate", "Unemployment rate", "unemployment rate", YAxis::percent},
+    {"layoffs_ordinary", "Ordinary layoffs per month", "workers", YAxis::count},
+    {"layoffs_ai", "AI-attributed layoffs per month", "workers", YAxis::count},
+    {"layoffs_consolidation", "Consolidation layoffs per month", "workers", YAxis::count},
+    {"young_high_exposure_employed", "Employed aged 22-25 in high-exposure occupations", "workers", YAxis::count}};
+// Each run's difference from the first.
+const std::vector<SeriesChart> kDifferenceCharts = {
+    {"unemployment_rate", "Unemployment rate, difference", "percentage points", YAxis::percent},
+    {"layoffs_ai", "AI-attributed layoffs per month, difference", "workers", YAxis::count},
+    {"employed", "Employment, difference", "workers", YAxis::count},
+    {"firms_regretting", "Firms that regretted their AI cuts, difference", "firms", YAxis::count}};
+// Each run's fan, under "AI adoption stages (firms)".
+const std::vector<SeriesChart> kAdoptionStageCharts = {
+    {"firms_mandate", "Firms in the AI-use mandate stage", "firms", YAxis::count},
+    {"firms_documentation", "Firms documenting workflows", "firms", YAxis::count},
+    {"firms_assessment", "Firms in redundancy assessment", "firms", YAxis::count},
+    {"firms_reduced", "Firms that cut, awaiting realisation", "firms", YAxis::count},
+    {"firms_realised", "Firms past realisation", "firms", YAxis::count},
+    {"firms_regretting", "Firms that regretted their AI cuts", "firms", YAxis::count}};
+
 // The largest AI cuts of a run's first replicate, firm by firm (/firm_events), and what
 // followed each: regret and re-opened jobs, no regret, or none yet. Empty if the file
 // has no firm events (format version 5 or older) or no AI cut.
@@ -632,12 +660,7 @@ std::string difference_section(const std::vector<Results>& runs, const std::vect
   h << "</p>\n";
   if (paired.empty()) return h.str();
   h << "<div class=\"grid-charts\">\n";
-  const std::vector<std::tuple<std::string, std::string, std::string, YAxis>> charts = {
-      {"unemployment_rate", "Unemployment rate, difference", "percentage points", YAxis::percent},
-      {"layoffs_ai", "AI-attributed layoffs per month, difference", "workers", YAxis::count},
-      {"employed", "Employment, difference", "workers", YAxis::count},
-      {"firms_regretting", "Firms that regretted their AI cuts, difference", "firms", YAxis::count}};
-  for (const auto& [metric, title, ylabel, axis] : charts) {
+  for (const auto& [metric, title, ylabel, axis] : kDifferenceCharts) {
     std::vector<Layer> layers;
     for (std::size_t k : paired) {
       const Eigen::Index both = std::min(runs[k].replicates, runs[0].replicates);
@@ -662,6 +685,14 @@ std::string header(const std::string& name) {
 }
 
 }  // namespace
+
+ReadOptions report_reads() {
+  ReadOptions o = summary_reads();
+  for (const char* by : {"cohort", "occupation"}) o.grouped->insert(std::string(by) + "/employed");  // its tables
+  for (const auto* charts : {&kRunCharts, &kDifferenceCharts, &kAdoptionStageCharts})
+    for (const auto& c : *charts) o.aggregate->insert(c.metric);
+  return o;
+}
 
 void write_report(const std::vector<Results>& runs, const std::filesystem::path& file) {
   std::ostringstream h;
@@ -774,14 +805,9 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
     h << "<p class=\"note\" id=\"not-comparable\"><b>Note:</b> " << esc(note) << ".</p>\n";
 
   h << "<h2>Unemployment and layoffs</h2>\n<div class=\"grid-charts\">\n";
-  h << fan_chart(runs, run_name, "unemployment_rate", "Unemployment rate", "unemployment rate", YAxis::percent);
-  h << fan_chart(runs, run_name, "layoffs_ordinary", "Ordinary layoffs per month", "workers", YAxis::count);
-  h << fan_chart(runs, run_name, "layoffs_ai", "AI-attributed layoffs per month", "workers", YAxis::count);
-  h << fan_chart(runs, run_name, "layoffs_consolidation", "Consolidation layoffs per month", "workers", YAxis::count);
-  if (std::all_of(runs.begin(), runs.end(),
-                  [](const Results& r) { return r.aggregate.count("young_high_exposure_employed") > 0; }))
-    h << fan_chart(runs, run_name, "young_high_exposure_employed", "Employed aged 22-25 in high-exposure occupations",
-                   "workers", YAxis::count);
+  for (const auto& c : kRunCharts)
+    if (std::all_of(runs.begin(), runs.end(), [&](const Results& r) { return r.has_series(c.metric); }))
+      h << fan_chart(runs, run_name, c.metric, c.title, c.ylabel, c.axis);
   {
     std::vector<Layer> layers;
     for (size_t k = 0; k < runs.size(); ++k) layers.push_back(fan(sector_concentration(runs[k]), run_name[k], k));
@@ -794,14 +820,7 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
   h << occupation_jobs_section(runs, run_name);
   h << sweep_section(runs, figs);
   h << "<h2>AI adoption stages (firms)</h2>\n<div class=\"grid-charts\">\n";
-  for (const auto& [metric, title] :
-       std::vector<std::pair<std::string, std::string>>{{"firms_mandate", "Firms in the AI-use mandate stage"},
-                                                        {"firms_documentation", "Firms documenting workflows"},
-                                                        {"firms_assessment", "Firms in redundancy assessment"},
-                                                        {"firms_reduced", "Firms that cut, awaiting realisation"},
-                                                        {"firms_realised", "Firms past realisation"},
-                                                        {"firms_regretting", "Firms that regretted their AI cuts"}})
-    h << fan_chart(runs, run_name, metric, title, "firms", YAxis::count);
+  for (const auto& c : kAdoptionStageCharts) h << fan_chart(runs, run_name, c.metric, c.title, c.ylabel, c.axis);
   h << "</div>\n";
   h << per_run_tables(runs, run_name, largest_cuts_table,
                       "<h2>The largest AI cuts, firm by firm</h2>\n<p class=\"note\">The firm panel's ten largest AI "

@@ -169,8 +169,19 @@ std::vector<int> next_displacements(const Spells& s) {
 
 const Eigen::MatrixXd& Results::series(const std::string& metric) const {
   auto it = aggregate.find(metric);
-  if (it == aggregate.end()) throw FormatError(path.string() + ": no series '" + metric + "'");
-  return it->second;
+  if (it != aggregate.end()) return it->second;
+  if (aggregate_names.count(metric))  // the file has it: the command's ReadOptions left it out
+    throw std::logic_error("series '" + metric + "' of " + path.string() +
+                           " was not read: the command's ReadOptions must name it");
+  throw FormatError(path.string() + ": no series '" + metric + "'");
+}
+
+const std::vector<Eigen::MatrixXd>* Results::grouped_series(const std::string& key) const {
+  if (const auto it = grouped.find(key); it != grouped.end()) return &it->second;
+  if (grouped_names.count(key))
+    throw std::logic_error("series '" + key + "' of " + path.string() +
+                           " was not read: the command's ReadOptions must name it");
+  return nullptr;
 }
 
 namespace {

@@ -273,21 +273,43 @@ Interval figure_interval(const Figure& f) {
   return i;
 }
 
-ReadOptions summary_reads() {
+ReadOptions summary_reads(const std::string& by) {
   ReadOptions o;
-  o.grouped.emplace();
-  for (const auto& g : kGroupings) o.grouped->insert(g + "/employed");
-  o.grouped->insert("sector/hhi");
+  // the sectors' concentration; by a grouping, also its employment
+  o.grouped = std::set<std::string>{"sector/employed", "sector/hhi"};
+  if (!by.empty()) o.grouped->insert(by + "/employed");
+  // summary_figures' series (Results::series says which one a change forgets)
+  o.aggregate = std::set<std::string>{"unemployment_rate",
+                                      "layoffs_ordinary",
+                                      "layoffs_ai",
+                                      "layoffs_consolidation",
+                                      "first_year_tenure_share",
+                                      "median_tenure_months",
+                                      "young_high_exposure_employed",
+                                      "retraining_entries",
+                                      "retraining_entries_at_risk",
+                                      "retraining_successes",
+                                      "retraining_completions",
+                                      "retrained_months_to_job",
+                                      "retrained_hires",
+                                      "retraining_cost",
+                                      "retraining_public_cost",
+                                      "firms_cutting",
+                                      "new_regretting_firms",
+                                      "reopened_jobs",
+                                      "regret_rehires",
+                                      "regret_rehires_offshore",
+                                      "regret_rehires_lower_pay"};
   return o;
 }
 
 Eigen::MatrixXd sector_concentration(const Results& r) {
   Eigen::MatrixXd out = Eigen::MatrixXd::Constant(r.replicates, r.months, kNaN);
-  const auto hhi = r.grouped.find("sector/hhi"), emp = r.grouped.find("sector/employed");
-  if (hhi == r.grouped.end() || emp == r.grouped.end()) return out;
+  const auto *hhi = r.grouped_series("sector/hhi"), *emp = r.grouped_series("sector/employed");
+  if (!hhi || !emp) return out;
   for (int rep = 0; rep < r.replicates; ++rep) {
-    const Eigen::MatrixXd& h = hhi->second[static_cast<std::size_t>(rep)];
-    const Eigen::MatrixXd& e = emp->second[static_cast<std::size_t>(rep)];
+    const Eigen::MatrixXd& h = (*hhi)[static_cast<std::size_t>(rep)];
+    const Eigen::MatrixXd& e = (*emp)[static_cast<std::size_t>(rep)];
     for (int t = 0; t < r.months; ++t) out(rep, t) = ratio(h.row(t).dot(e.row(t)), e.row(t).sum());
   }
   return out;
@@ -358,14 +380,14 @@ std::vector<Figure> summary_figures(const Results& r) {
   per_rep("unemployment_rate_end", "unemployment rate, last month", Unit::rate,
           [&](int rep) { return r.series("unemployment_rate")(rep, r.months - 1); });
   // Tenure of the employed (files written before 2026-12-02 lack it: n/a).
-  const bool tenure_recorded = r.aggregate.count("median_tenure_months") > 0;
+  const bool tenure_recorded = r.has_series("median_tenure_months");
   per_rep("first_year_tenure_share", "employed a year or less at their employer, mean over the run", Unit::share,
           [&](int rep) { return tenure_recorded ? r.series("first_year_tenure_share").row(rep).mean() : kNaN; });
   per_rep("median_tenure", "median time at the current employer, mean over the run", Unit::months,
           [&](int rep) { return tenure_recorded ? r.series("median_tenure_months").row(rep).mean() : kNaN; });
   // Young workers first (MODEL.md 1): a stock at the end, which compare sets against
   // another run's (no_ai) month for month.
-  const bool young_recorded = r.aggregate.count("young_high_exposure_employed") > 0;
+  const bool young_recorded = r.has_series("young_high_exposure_employed");
   per_rep("young_exposed_end", "employed aged 22-25 in high-exposure occupations, last month", Unit::count,
           [&](int rep) { return young_recorded ? r.series("young_high_exposure_employed")(rep, r.months - 1) : kNaN; });
   const Eigen::MatrixXd hhi = sector_concentration(r);
@@ -393,7 +415,7 @@ std::vector<Figure> summary_figures(const Results& r) {
     out.push_back(curve_figure(f, st));
   }
   // Retraining: who enters, what it changes, how long to a job, what it costs.
-  const bool at_risk_recorded = r.aggregate.count("retraining_entries_at_risk") > 0;  // format 2 files before it
+  const bool at_risk_recorded = r.has_series("retraining_entries_at_risk");  // format 2 files before it
   per_rep("retraining_entries", "retraining entries", Unit::count, total("retraining_entries"));
   per_rep("retraining_entries_at_risk", "  of them employed at risk", Unit::count,
           [&](int rep) { return at_risk_recorded ? sum_row(r.series("retraining_entries_at_risk"), rep) : kNaN; });
@@ -498,30 +520,29 @@ std::vector<GroupFigures> summary_by(const Results& r, const std::string& groupi
   // The group's employment over the run's last 12 months (fewer in a shorter run), each
   // replicate's mean per month: what adoption did to the group's jobs, not only to its
   // displaced (by occupation: the jobs AI takes and the ones it creates).
-  const auto employed = r.grouped.find(grouping + "/employed");
+  const auto* employed = r.grouped_series(grouping + "/employed");
   const int last = std::min(12, r.months);
   std::vector<GroupFigures> out;
   for (std::size_t g = 0; g < G; ++g) {
     const bool titled = grouping == "occupation" && g < r.occupation_titles.size();
     out.push_back({names[g], titled ? r.occupation_titles[g] : std::string(), {}});
     for (const Rows& rows : spells[g]) out.back().spells += rows.size();
-    if (employed != r.grouped.end() && last > 0) {
+    if (employed && last > 0) {
       Figure f{"employed_end", "employed, mean over the last 12 months", Unit::count,
                Eigen::VectorXd::Constant(r.replicates, kNaN), true};
       for (int rep = 0; rep < r.replicates; ++rep)
-        f.values[rep] =
-            employed->second[static_cast<std::size_t>(rep)].col(static_cast<Eigen::Index>(g)).tail(last).mean();
+        f.values[rep] = (*employed)[static_cast<std::size_t>(rep)].col(static_cast<Eigen::Index>(g)).tail(last).mean();
       out.back().figures.push_back(f);
     }
     for (Figure& f : spell_figures(r, spells[g], comparison[g], true)) out.back().figures.push_back(std::move(f));
     if (grouping != "sector") continue;
-    const auto hhi = r.grouped.find("sector/hhi");
+    const auto* hhi = r.grouped_series("sector/hhi");
     for (const auto& [key, label, t] : {std::tuple{"hhi_start", "employment HHI, first month", 0},
                                         std::tuple{"hhi_end", "employment HHI, last month", r.months - 1}}) {
       Figure f{key, label, Unit::ratio, Eigen::VectorXd::Constant(r.replicates, kNaN), true};
-      if (hhi != r.grouped.end())
+      if (hhi)
         for (int rep = 0; rep < r.replicates; ++rep)
-          f.values[rep] = hhi->second[static_cast<std::size_t>(rep)](t, static_cast<Eigen::Index>(g));
+          f.values[rep] = (*hhi)[static_cast<std::size_t>(rep)](t, static_cast<Eigen::Index>(g));
       out.back().figures.push_back(f);
     }
     // The sector's firms, from the firm panel's events.

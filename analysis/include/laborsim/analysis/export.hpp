@@ -59,7 +59,9 @@ class StagedFiles {
 // One file through StagedFiles: path is either complete or as it was.
 void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& body);
 
-// One self-contained HTML page (inline SVG, no external assets) for one or more runs.
+// One self-contained HTML page (inline SVG, no external assets) for one or more runs,
+// read with report_reads() (or everything).
+ReadOptions report_reads();
 void write_report(const std::vector<Results>& runs, const std::filesystem::path& file);
 
 }  // namespace laborsim::analysis

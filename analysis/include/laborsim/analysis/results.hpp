@@ -104,14 +104,23 @@ struct Results {
   };
   std::map<std::string, MetricInfo> metric_info;
 
+  // An aggregate series: FormatError if the file does not have it, std::logic_error if
+  // it does but read_results was not asked to load it (a command's ReadOptions too narrow).
   const Eigen::MatrixXd& series(const std::string& metric) const;
+  // Whether the file has that aggregate series, loaded or not.
+  bool has_series(const std::string& metric) const {
+    return aggregate.count(metric) > 0 || aggregate_names.count(metric) > 0;
+  }
+  // A series by group ("sector/hhi"): one months x groups matrix per replicate, nullptr
+  // if the file does not have it, std::logic_error if it does but was not loaded.
+  const std::vector<Eigen::MatrixXd>* grouped_series(const std::string& key) const;
 };
 
-// Which series by group read_results loads: all of them (the default), or only those
-// named ("sector/hhi", ...; a grouping's name, "occupation", stands for all of its).
-// Those series are most of a file of many replicates (2 GB of a summary's 2.4 GB for
-// 10,000 replicates of the baseline), and most commands read few. The same for the
-// aggregate series, which the summaries and the report read many of.
+// Which series read_results loads: all of them (the default), or only those named, by
+// group ("sector/hhi", ...; a grouping's name, "occupation", stands for all of its) and
+// aggregate ("unemployment_rate", ...). Those by group are most of a file of many
+// replicates (2 GB of a summary's 2.4 GB for 10,000 replicates of the baseline), the
+// aggregate ones most of the rest, and every command reads few of either.
 struct ReadOptions {
   std::optional<std::set<std::string>> grouped, aggregate;
 };

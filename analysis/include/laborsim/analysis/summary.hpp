@@ -34,9 +34,11 @@ struct Figure {
 // Figures for the whole run.
 std::vector<Figure> summary_figures(const Results& r);
 
-// What read_results must load for the summaries and comparisons (--by included) and the
-// report: of the series by group, only each grouping's employment and the sectors' HHI.
-ReadOptions summary_reads();
+// What read_results must load for the summaries and comparisons, by a grouping if `by`
+// names one (--by): of the series by group, only the sectors' employment and HHI and
+// the grouping's employment; of the aggregate ones, those summary_figures reads. (The
+// report reads more: report_reads.)
+ReadOptions summary_reads(const std::string& by = "");
 
 // How concentrated employment is: each sector's employment Herfindahl-Hirschman index
 // (the sum of its firms' squared employment shares), averaged over sectors weighted by
