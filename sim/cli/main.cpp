@@ -481,6 +481,19 @@ MemoryLimit memory_limit(const Command& c) {
   return {*parsed, "--max-memory"};
 }
 
+// What loading the runs' scenarios did that their writer may not expect (shares scaled to
+// sum to one), each note once, with the runs it concerns when they are several (a sweep
+// over a share gives each run its own).
+std::vector<std::string> scenario_notes(const std::vector<Job>& jobs) {
+  std::vector<std::string> notes;
+  for (const Job& j : jobs)
+    for (const std::string& n : j.sc.notes) {
+      const std::string note = jobs.size() > 1 ? j.label + ": " + n : n;
+      if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
+    }
+  return notes;
+}
+
 // validate: the resolved scenario (or the runs' names) and what a run would need, to
 // plan a large one before starting it.
 void print_validation(const Command& c, const std::vector<Job>& jobs, const std::vector<MemoryEstimate>& estimates) {
@@ -509,6 +522,7 @@ void print_validation(const Command& c, const std::vector<Job>& jobs, const std:
   else
     std::printf("# Within the limit of %s%s.\n", limit_text.c_str(), c.max_memory ? "" : "; --max-memory sets another");
   print_thin_markets_note(jobs, "# Note: ", "# ");  // as a run says under its headline
+  for (const std::string& n : scenario_notes(jobs)) std::printf("# Note: %s\n", n.c_str());
 }
 
 // Refuses, before anything is built, runs that cannot fit: the largest estimate against
@@ -701,6 +715,8 @@ int run_command(int argc, char** argv) {
       return kOk;
     }
     check_memory(c, jobs, estimates);
+    // Before the run, and with --quiet too: the scenario may not be what its writer meant.
+    for (const std::string& n : scenario_notes(jobs)) std::fprintf(stderr, "laborsim: note: %s\n", n.c_str());
     return run_jobs(c, jobs, output_paths(c, jobs));
   } catch (const Exit& e) {
     return e.code;

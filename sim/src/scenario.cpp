@@ -931,6 +931,23 @@ void sector_fields(V& v, S& sec) {
 // numbers it was stored with, not numbers one rounding away, run after run.
 double normaliser(double total) { return std::abs(total - 1.0) <= 1e-12 ? 1.0 : total; }
 
+// The note for shares that, summing to `total` (not 1 beyond rounding), were each divided
+// by it, with what each became: a writer who set one share (--set
+// sectors.tech.employment_share=0.5 to make tech half of employment) sees that it is
+// relative to the others.
+template <class T, class Share>
+void note_scaled_shares(Scenario& s, const std::string& what, const std::vector<T>& items, double total, Share share) {
+  if (std::abs(total - 1.0) <= 1e-6) return;
+  const auto g = [](double x) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g", x);
+    return std::string(text);
+  };
+  std::string note = what + " sum to " + g(total) + ", not 1: each was divided by " + g(total) + " (now";
+  for (std::size_t i = 0; i < items.size(); ++i) note += (i ? ", " : " ") + items[i].name + " " + g(share(items[i]));
+  s.notes.push_back(note + ")");
+}
+
 // An element of [[occupations]], [[regions]] or [[sectors]] in messages: by its name,
 // as --set addresses it (sectors.tech.staffing), or by position if it has no usable name.
 std::string element_path(const std::string& list, const toml::table& t, std::size_t position) {
@@ -1010,6 +1027,8 @@ Scenario build(toml::table& root, const std::string& file) {
   for (auto& g : s.regions) region_total += g.share;
   if (region_total <= 0) top.fail_table("regions", "region shares sum to zero");
   for (auto& g : s.regions) g.share /= normaliser(region_total);
+  note_scaled_shares(s, "the regions' shares (regions.*.share)", s.regions, region_total,
+                     [](const Region& g) { return g.share; });
   if (s.regions.size() > 250) top.fail_table("regions", "at most 250 regions are supported");
 
   // Sectors
@@ -1056,6 +1075,8 @@ Scenario build(toml::table& root, const std::string& file) {
   for (auto& sec : s.sectors) sector_total += sec.employment_share;
   if (sector_total <= 0) top.fail_table("sectors", "employment shares sum to zero");
   for (auto& sec : s.sectors) sec.employment_share /= normaliser(sector_total);
+  note_scaled_shares(s, "the sectors' shares of employment (sectors.*.employment_share)", s.sectors, sector_total,
+                     [](const Sector& sec) { return sec.employment_share; });
   if (s.occupations.size() > 65000) top.fail_table("occupations", "at most 65000 occupations are supported");
   top.finish();
 

@@ -423,6 +423,25 @@ class BadScenarios(unittest.TestCase):
 
 
 class Validate(unittest.TestCase):
+    def test_shares_scaled_to_sum_to_one_are_said_before_the_run(self):
+        # Setting one sector's share to 0.5 does not make it half of employment: the shares
+        # are scaled to sum to one (0.5 of 1.44). validate says so among its notes; a run
+        # says it on stderr before it starts, with --quiet too; the baseline says nothing.
+        share = ["--set", "sectors.tech.employment_share=0.5"]
+        p = run(["validate", SCENARIOS / "baseline.toml", *share], check=True)
+        self.assertIn("# Note: the sectors' shares of employment (sectors.*.employment_share) sum to 1.44, not 1: "
+                      "each was divided by 1.44 (now tech 0.347, ", p.stdout)
+        self.assertNotIn("Note: the", run(["validate", SCENARIOS / "baseline.toml"], check=True).stdout)
+        with tempdir() as d:
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", Path(d) / "out.h5", "-r", "1", "--quiet", *QUICK,
+                     *share], check=True)
+            self.assertTrue(p.stderr.startswith("laborsim: note: the sectors' shares of employment"), p.stderr)
+            with h5py.File(Path(d) / "out.h5") as f:  # the run used the scaled share
+                self.assertIn("employment_share = 0.3472222222222222", f.attrs["scenario_effective_toml"])
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", Path(d) / "out.h5", "-r", "1", "--quiet", *QUICK],
+                    check=True)
+            self.assertEqual(p.stderr, "")
+
     def test_prints_resolved_scenario_and_runs_nothing(self):
         with tempdir() as d:
             p = run(["validate", SCENARIOS / "baseline.toml", "--set", "ai.adoption_speed=2.5"], cwd=d)

@@ -457,6 +457,27 @@ TEST(Scenario, SharesAreNormalisedOnlyWhenTheyDoNotSumToOne) {
   const std::vector<double> written = {0.06, 0.12, 0.07, 0.25, 0.18, 0.2, 0.12};
   ASSERT_EQ(s.sectors.size(), written.size());
   for (size_t i = 0; i < written.size(); ++i) EXPECT_EQ(s.sectors[i].employment_share, written[i]) << i;
+  EXPECT_TRUE(s.notes.empty());  // kept as written: nothing to say
+}
+
+// Shares scaled to sum to one are said, with their sum and what each became: setting one
+// share (to make services 0.3 of employment) makes it that share of the new sum instead.
+// Staffing weights are relative by design (counts of employment, say): no note.
+TEST(Scenario, SharesScaledToSumToOneAreNoted) {
+  Scenario s = fixtures::small({"sectors.services.employment_share=0.3", "regions.home.share=0.6"});
+  ASSERT_EQ(s.notes.size(), 2u);
+  // regions 0.6 + 0.1 = 0.7: home 0.6 / 0.7 = 0.857, abroad 0.1 / 0.7 = 0.143
+  EXPECT_EQ(s.notes[0],
+            "the regions' shares (regions.*.share) sum to 0.7, not 1: each was divided by 0.7 (now home "
+            "0.857, abroad 0.143)");
+  // sectors 0.3 + 0.4 = 0.7: services 0.429, tech 0.571
+  EXPECT_EQ(s.notes[1],
+            "the sectors' shares of employment (sectors.*.employment_share) sum to 0.7, not 1: each was divided by "
+            "0.7 (now services 0.429, tech 0.571)");
+  EXPECT_TRUE(
+      fixtures::small({"sectors.services.staffing.clerk=7", "sectors.services.staffing.nurse=2"}).notes.empty());
+  // The scenario written back (validate, the results file) sums to one: no note again.
+  EXPECT_TRUE(load_scenario_string(s.effective_toml, "effective.toml").notes.empty());
 }
 
 TEST(Scenario, ErrorsInsideOccupationsAndStaffingNameTheirLine) {

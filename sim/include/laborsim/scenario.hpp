@@ -281,6 +281,9 @@ struct Scenario : Parameters {
   std::vector<Region> regions;
   std::vector<std::vector<double>> mobility;  // row-stochastic, occupations x occupations
   std::vector<ScheduledChange> schedule;      // by month, at most one per month
+  // What loading did that the scenario's writer may not expect, for validate and run to
+  // say: shares that do not sum to one, scaled so that they do.
+  std::vector<std::string> notes;
 
   int occupation_index(const std::string& name) const;
   int first_offshore_region() const;  // -1 if none
