@@ -273,6 +273,13 @@ Interval figure_interval(const Figure& f) {
   return i;
 }
 
+Interval difference_interval(const Figure& f, Interval d) {
+  if (d.n < 2 || f.may_be_negative || (f.unit != Unit::share && f.unit != Unit::rate)) return d;
+  d.lo = std::max(d.lo, std::min(-1.0, d.mean));  // (never past the mean itself)
+  d.hi = std::min(d.hi, std::max(1.0, d.mean));
+  return d;
+}
+
 ReadOptions summary_reads(const std::string& by) {
   ReadOptions o;
   // the sectors' concentration; by a grouping, also its employment

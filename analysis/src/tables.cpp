@@ -740,8 +740,8 @@ Comparison compare_figures(const Results& a, const Results& b, std::vector<Figur
   for (size_t k = 0; k < c.a.size(); ++k) {
     c.ia.push_back(figure_interval(c.a[k]));
     c.ib.push_back(figure_interval(c.b[k]));
-    c.diff.push_back(c.paired ? paired_difference(c.a[k].values, c.b[k].values)
-                              : welch_difference(c.a[k].values, c.b[k].values));
+    c.diff.push_back(difference_interval(c.a[k], c.paired ? paired_difference(c.a[k].values, c.b[k].values)
+                                                          : welch_difference(c.a[k].values, c.b[k].values)));
   }
   return c;
 }

@@ -1,4 +1,5 @@
 #include "laborsim/analysis/summary.hpp"
+#include "laborsim/analysis/tables.hpp"
 
 #include <gtest/gtest.h>
 
@@ -117,6 +118,57 @@ TEST(Summary, IntervalsAreCutToTheValuesAFigureCanTake) {
   EXPECT_DOUBLE_EQ(over.hi, 1.2);
   // One replicate: no interval to cut.
   EXPECT_TRUE(std::isnan(figure_interval(figure(Unit::count, {3})).lo));
+}
+
+// A difference of two shares lies within [-1, 1], whatever its t-interval says: with two
+// replicates (t = 12.7) a paired interval of shares reaches far past it. compare cuts it
+// there; counts and shares that may be negative (earnings losses) are not cut.
+TEST(Summary, DifferenceIntervalsAreCutToTheValuesADifferenceCanTake) {
+  auto figure = [](Unit u, std::vector<double> v, bool may_be_negative = false) {
+    Figure f{"x", "x", u, Eigen::Map<Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()))};
+    f.may_be_negative = may_be_negative;
+    return f;
+  };
+  const Figure a = figure(Unit::share, {0.2, 0.9}), b = figure(Unit::share, {0.6, 0.7});
+  const Interval raw = paired_difference(a.values, b.values);  // differences 0.4, -0.2: mean 0.1
+  ASSERT_LT(raw.lo, -1);                                       // half-width 12.706 x 0.3 = 3.81
+  ASSERT_GT(raw.hi, 1);
+  const Interval cut = difference_interval(a, raw);
+  EXPECT_DOUBLE_EQ(cut.mean, 0.1);
+  EXPECT_DOUBLE_EQ(cut.lo, -1);
+  EXPECT_DOUBLE_EQ(cut.hi, 1);
+  EXPECT_EQ(cut.n, 2);
+  // Inside the bounds, unchanged; rates as shares; counts and losses not cut at all.
+  const Interval narrow =
+      paired_difference(figure(Unit::rate, {0.04, 0.05, 0.06}).values, figure(Unit::rate, {0.05, 0.055, 0.07}).values);
+  EXPECT_DOUBLE_EQ(difference_interval(figure(Unit::rate, {0.04, 0.05, 0.06}), narrow).lo, narrow.lo);
+  EXPECT_DOUBLE_EQ(difference_interval(figure(Unit::rate, {0, 1}), raw).hi, 1);
+  EXPECT_DOUBLE_EQ(difference_interval(figure(Unit::count, {3, 9}), raw).lo, raw.lo);
+  EXPECT_DOUBLE_EQ(difference_interval(figure(Unit::share, {0.2, 0.9}, true), raw).hi, raw.hi);
+
+  // compare --by cuts what it prints: two runs of two replicates, one sector, reemployment
+  // within 3 months 1/2 and 1 against 1 and 1/2 (paired differences +1/2 and -1/2).
+  Panel pa, pb;
+  for (int rep = 0; rep < 2; ++rep) {
+    pa.r.replicates = pb.r.replicates = 2;
+    for (Panel* p : {&pa, &pb}) p->r.seed = 1;
+    const bool a_half = rep == 0;
+    pa.spell(rep, 0, 2, true), pa.spell(rep, 0, a_half ? 10 : 2, true);
+    pb.spell(rep, 0, 2, true), pb.spell(rep, 0, a_half ? 2 : 10, true);
+  }
+  const std::vector<GroupComparison> by = compare_by(pa.r, pb.r, "sector");
+  ASSERT_FALSE(by.empty());
+  const Comparison& c = by[0].c;
+  ASSERT_TRUE(c.paired);
+  bool seen = false;
+  for (std::size_t k = 0; k < c.a.size(); ++k) {
+    if (c.a[k].key != "reemployed_3m") continue;
+    seen = true;
+    EXPECT_DOUBLE_EQ(c.diff[k].mean, 0);
+    EXPECT_DOUBLE_EQ(c.diff[k].lo, -1);  // the t-interval: 0 -+ 12.706 x 0.5
+    EXPECT_DOUBLE_EQ(c.diff[k].hi, 1);
+  }
+  EXPECT_TRUE(seen);
 }
 
 // Wage replacement of the long-tenured counts only the rehired whose tenure at the
@@ -288,7 +340,7 @@ TEST(Window, CutsARunAsIfItHadEndedThere) {
   EXPECT_EQ(w.spells.new_occupation, (std::vector<int>{2, -1, -1}));
   EXPECT_EQ(w.spells.new_wage, (std::vector<double>{50000, 0, 0}));
   EXPECT_EQ(w.spells.firm, (std::vector<int>{7, 7, 7}));
-  EXPECT_EQ(w.spells.new_firm, (std::vector<int>{9, -1, -1}));  // no new employer yet at month 35
+  EXPECT_EQ(w.spells.new_firm, (std::vector<int>{9, -1, -1}));            // no new employer yet at month 35
   EXPECT_EQ(w.spells.next_displacement, (std::vector<int>{10, -1, -1}));  // month 22 is in the window, 36 not
   // Year 1 of a displacement in month 12 is months 13-24, observed; year 2 (25-36) is not.
   EXPECT_EQ(w.spells.earnings[0][0], 2);

@@ -50,6 +50,10 @@ Eigen::MatrixXd sector_concentration(const Results& r);
 // cost at least 0, unless Figure::may_be_negative): the cut keeps every value the interval held that the figure can
 // have.
 Interval figure_interval(const Figure& f);
+// The interval of a difference B - A of figure f (paired or Welch), cut the same way to
+// the values it can take: of two shares or rates (each within [0, 1]), within [-1, 1];
+// of counts, durations or ratios, or of shares that may be negative, not cut.
+Interval difference_interval(const Figure& f, Interval d);
 
 // What makes two runs' figures incomparable: a different length (months) or size
 // (workers; a file that does not say its size is not taken to differ) for counts, and
