@@ -182,6 +182,15 @@ static int run_command(int argc, char** argv) {
   try {
     po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
     po::notify(vm);
+  } catch (const po::invalid_option_value& e) {
+    // "the argument ('x') for option '--top' is invalid": every such option takes a whole
+    // number; say so, with what was typed, and not the whole usage.
+    const std::string what = e.what();
+    const auto from = what.find("('"), to = what.find("')");
+    std::cerr << "laborsim-analyze: " << e.get_option_name() << ": expected a whole number"
+              << (from != std::string::npos && to > from ? ", got '" + what.substr(from + 2, to - from - 2) + "'" : "")
+              << "\n";
+    return 2;
   } catch (const po::error& e) {
     std::cerr << "laborsim-analyze: " << e.what() << "\n\n" << kUsage;
     return 2;

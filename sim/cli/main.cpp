@@ -23,6 +23,7 @@
 #include <cstring>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -32,6 +33,11 @@ namespace po = boost::program_options;
 using namespace laborsim;
 
 namespace {
+// What --seed, --replicates and --threads take, for their messages (the first two as
+// simulation.seed and simulation.replicates do).
+const std::string kSeedTaken = "a whole number from 0 to " + std::to_string(std::numeric_limits<std::int64_t>::max());
+const std::string kReplicatesTaken = "a whole number from 1 to " + std::to_string(SimulationParams::kMaxReplicates);
+const std::string kThreadsTaken = "a whole number, 0 (all cores) or more";
 
 constexpr int kOk = 0, kFailure = 1, kBadInput = 2;
 
@@ -336,6 +342,23 @@ Command parse_command_line(int argc, char** argv) {
   try {
     po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
     po::notify(vm);
+  } catch (const po::invalid_option_value& e) {
+    // "the argument ('x') for option '--seed' is invalid": say what the option takes.
+    const std::string option = e.get_option_name();
+    const std::string takes = option == "--seed"         ? kSeedTaken
+                              : option == "--replicates" ? kReplicatesTaken
+                              : option == "--threads"    ? kThreadsTaken
+                                                         : std::string();
+    if (takes.empty()) {
+      std::cerr << "laborsim: " << e.what() << "\n\n" << kUsage;
+      throw Exit{kBadInput};
+    }
+    const std::string what = e.what();  // the value typed is quoted in it: ('x')
+    const auto from = what.find("('"), to = what.find("')");
+    std::cerr << "laborsim: " << option << ": expected " << takes
+              << (from != std::string::npos && to > from ? ", got '" + what.substr(from + 2, to - from - 2) + "'" : "")
+              << "\n";
+    throw Exit{kBadInput};
   } catch (const po::error& e) {
     std::cerr << "laborsim: " << e.what() << "\n\n" << kUsage;
     throw Exit{kBadInput};
@@ -367,12 +390,14 @@ Command parse_command_line(int argc, char** argv) {
   if (vm.count("set")) c.overrides = vm["set"].as<std::vector<std::string>>();
   // (Checked here so the message names the option typed; the scenario checks the rest.
   // A negative seed would otherwise have wrapped round to a huge unsigned one.)
-  if (vm.count("replicates") && vm["replicates"].as<int>() < 1) {
-    std::cerr << "laborsim: --replicates must be at least 1\n";
+  if (vm.count("replicates") &&
+      (vm["replicates"].as<int>() < 1 || vm["replicates"].as<int>() > SimulationParams::kMaxReplicates)) {
+    std::cerr << "laborsim: --replicates: expected " << kReplicatesTaken << ", got '" << vm["replicates"].as<int>()
+              << "'\n";
     throw Exit{kBadInput};
   }
   if (vm.count("seed") && vm["seed"].as<std::int64_t>() < 0) {
-    std::cerr << "laborsim: --seed must be 0 or more\n";
+    std::cerr << "laborsim: --seed: expected " << kSeedTaken << ", got '" << vm["seed"].as<std::int64_t>() << "'\n";
     throw Exit{kBadInput};
   }
   if (vm.count("replicates"))
@@ -380,7 +405,7 @@ Command parse_command_line(int argc, char** argv) {
   if (vm.count("seed")) c.overrides.push_back("simulation.seed=" + std::to_string(vm["seed"].as<std::int64_t>()));
   c.threads = vm["threads"].as<int>();
   if (c.threads < 0) {
-    std::cerr << "laborsim: --threads must be >= 0\n";
+    std::cerr << "laborsim: --threads: expected " << kThreadsTaken << ", got '" << c.threads << "'\n";
     throw Exit{kBadInput};
   }
   // A sweep's values, checked before any scenario is read.

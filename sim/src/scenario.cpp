@@ -654,7 +654,7 @@ void each_section(S& s, Section&& section) {
   section("simulation", [&](auto& v) {
     auto& p = s.simulation;
     v.integer("months", p.months, 1, 12000);
-    v.integer("replicates", p.replicates, 1, 100000);
+    v.integer("replicates", p.replicates, 1, SimulationParams::kMaxReplicates);
     v.integer("seed", p.seed, 0,
               static_cast<double>(std::numeric_limits<std::int64_t>::max()));  // any TOML integer >= 0
     v.integer("workers", p.workers, 10, 2e9);

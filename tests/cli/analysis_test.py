@@ -687,6 +687,13 @@ class Analyze(unittest.TestCase):
             p = analyze(args)
             self.assertEqual(p.returncode, 2, args)
             self.assertIn(message, p.stderr)
+        # A value that is not a whole number: the option and what was typed, in one line.
+        for args, line in [(["flows", self.base, "--top", "abc"], "--top: expected a whole number, got 'abc'"),
+                           (["series", self.base, "--every", "1.5"], "--every: expected a whole number, got '1.5'"),
+                           (["summary", self.base, "--from", "x"], "--from: expected a whole number, got 'x'")]:
+            p = analyze(args)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertEqual(p.stderr, "laborsim-analyze: " + line + "\n")
 
     def test_summary_says_what_it_cannot_show(self):
         # One replicate: means without intervals, said once, not on every row. A panel

@@ -243,12 +243,22 @@ class BadScenarios(unittest.TestCase):
     def test_bad_replicates_and_seed_name_the_option(self):
         with tempdir() as d:
             out = Path(d) / "out.h5"
-            for args, words in [(["-r", "0"], "--replicates must be at least 1"),
-                                (["-s", "-1"], "--seed must be 0 or more"),  # not wrapped to 2^64 - 1
-                                (["-s", "abc"], "'--seed' is invalid")]:
+            # Each says what the option takes and what was typed, named as typed (not as the
+            # simulation.replicates it sets), without the whole usage.
+            replicates = "laborsim: --replicates: expected a whole number from 1 to 100000, got "
+            seed = "laborsim: --seed: expected a whole number from 0 to 9223372036854775807, got "
+            threads = "laborsim: --threads: expected a whole number, 0 (all cores) or more, got "
+            for args, words in [(["-r", "0"], replicates + "'0'"),
+                                (["-r", "100001"], replicates + "'100001'"),
+                                (["--replicates", "1.5"], replicates + "'1.5'"),
+                                (["-s", "-1"], seed + "'-1'"),  # not wrapped to 2^64 - 1
+                                (["-s", "abc"], seed + "'abc'"),
+                                (["-s", str(2**64 - 1)], seed + f"'{2**64 - 1}'"),
+                                (["-t", "-1"], threads + "'-1'"),
+                                (["-t", "two"], threads + "'two'")]:
                 p = run(["run", SCENARIOS / "baseline.toml", "-o", out] + args)
                 self.assertEqual(p.returncode, 2, args)
-                self.assertIn(words, p.stderr)
+                self.assertEqual(p.stderr, words + "\n")
             self.assertEqual(os.listdir(d), [])
             # The largest seed a TOML file can hold is accepted and stored as given.
             big = 2**63 - 1

@@ -70,6 +70,7 @@ struct Region {
 };
 
 struct SimulationParams {
+  static constexpr int kMaxReplicates = 100000;
   int months = 120;
   int replicates = 8;
   std::uint64_t seed = 1;
