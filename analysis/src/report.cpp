@@ -159,6 +159,9 @@ std::string chart(const std::string& id, const std::string& title, const std::st
       for (double v : *vv)
         if (std::isfinite(v)) y0 = std::min(y0, v), y1 = std::max(y1, v);
   }
+  // A chart whose every value is 0 (no firm regretted, say) draws its lines on the axis,
+  // where they are easily missed: its caption says so.
+  const bool zero_throughout = y0 == 0 && y1 == 0;
   if (x0 > x1) x0 = 0, x1 = 1;
   if (y0 > y1) y0 = 0, y1 = 1;
   const double data_y1 = y1;
@@ -210,8 +213,9 @@ std::string chart(const std::string& id, const std::string& title, const std::st
   }
 
   std::ostringstream s;
-  s << "<figure class=\"chart\"><figcaption>" << esc(title) << "</figcaption><svg data-chart=\"" << esc(id)
-    << "\" viewBox=\"0 0 " << W << " " << H << "\" role=\"img\" aria-label=\"" << esc(title)
+  const std::string caption = zero_throughout ? title + " (zero throughout)" : title;
+  s << "<figure class=\"chart\"><figcaption>" << esc(caption) << "</figcaption><svg data-chart=\"" << esc(id)
+    << "\" viewBox=\"0 0 " << W << " " << H << "\" role=\"img\" aria-label=\"" << esc(caption)
     << "\" xmlns=\"http://www.w3.org/2000/svg\">\n";
   // Ticks counted in whole steps, each placed from y0 (adding a step to a running sum
   // drifts: 0.1 + 0.2 is not 0.3).

@@ -2018,6 +2018,18 @@ class Analyze(unittest.TestCase):
             page = html.read_text()
         figures = re.findall(r'<figure class="chart">.*?</figure>', page, re.S)
         self.assertEqual(len(figures), 20)  # 16, and 4 of the second run's paired differences
+        # A chart at 0 in every month of every run draws on its axis: its caption says so.
+        # The baseline's firms never regret (its hype is too small, docs/model.md section 4),
+        # the hype scenario's do.
+        zero = [re.search(r"<figcaption>([^<]+)</figcaption>", f).group(1) for f in figures
+                if "(zero throughout)" in f]
+        self.assertEqual(zero, [], "no chart of both runs is all zero")
+        with tempdir() as d:
+            html = Path(d) / "base.html"
+            analyze(["report", self.base, "-o", html], check=True)
+            base_page = html.read_text()
+        self.assertEqual(re.findall(r"<figcaption>([^<]*\(zero throughout\))</figcaption>", base_page),
+                         ["Firms that regretted their AI cuts (zero throughout)"])
         for fig in figures:
             chart = re.search(r'data-chart="([^"]+)"', fig).group(1)
             caption = re.search(r"<figcaption>([^<]+)</figcaption><svg", fig)
