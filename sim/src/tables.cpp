@@ -1,5 +1,7 @@
 #include "laborsim/tables.hpp"
 
+#include "laborsim/suggest.hpp"
+
 #include "source_line.hpp"
 #include "text.hpp"
 
@@ -133,10 +135,13 @@ std::vector<std::vector<double>> read_mobility_table(const std::filesystem::path
     while (in.read_row(src, dst, prob)) {
       const int line = static_cast<int>(in.get_file_line());
       auto i = index.find(src), j = index.find(dst);
-      if (i == index.end())
-        t.fail(line, "source", "unknown occupation code '" + src + "' (not in the occupation table)");
-      if (j == index.end())
-        t.fail(line, "target", "unknown occupation code '" + dst + "' (not in the occupation table)");
+      const auto unknown = [&](const std::string& code) {
+        std::vector<std::string> names;
+        for (const auto& o : occ) names.push_back(o.name);
+        return "unknown occupation code '" + code + "' (not in the occupation table)" + suggestion(code, names);
+      };
+      if (i == index.end()) t.fail(line, "source", unknown(src));
+      if (j == index.end()) t.fail(line, "target", unknown(dst));
       a[i->second][j->second] += t.number(line, "probability", prob, 0, 1);
       if (!first_line[i->second]) first_line[i->second] = line;
     }

@@ -380,6 +380,20 @@ TEST(Scenario, ErrorsShowTheLineAndACaretUnderTheColumn) {
       << e.what();
   EXPECT_EQ(error_excerpt(e), "  3 | " + row + "oops,0.1\n    | " + std::string(row.size(), ' ') + "^\n");
 
+  // A mobility table's misspelt occupation: its line and column, with the nearest name.
+  dir.write("mobility.csv",
+            "source,target,probability\n"
+            "clerk,clerk,0.9\n"
+            "clerk,enginer,0.1\n");
+  e = expect_input_error(
+      [&] { fixtures::small({"labor_market.mobility_file=\"" + (dir.path / "mobility.csv").string() + "\""}); });
+  EXPECT_EQ(e.key(), "target") << e.what();
+  EXPECT_EQ(e.line(), 3);
+  EXPECT_NE(std::string(e.what()).find("unknown occupation code 'enginer' (not in the occupation table); did you mean "
+                                       "'engineer'?"),
+            std::string::npos)
+      << e.what();
+
   // A long line: a window of it around the column, cut with "..." on either side.
   const std::string pad(150, ' ');
   const std::string wide =
