@@ -584,10 +584,8 @@ void Model::kill_firm(std::int32_t firm) {
 // batches: the batch's sizes are drawn in parallel, dealt to sectors in order, each firm's
 // other draws continue its stream in parallel, and the firms and their cells are added in
 // id order, as a firm-by-firm pass makes them. Sizes drawn past a sector's end belong to
-// the next sector's first firms (the same ids, the same streams). The model has no firm
-// or cell yet; the cells are made last, all at once, in an array on huge pages.
+// the next sector's first firms (the same ids, the same streams).
 void Model::make_firms(double employed_target) {
-  if (f.size() != 0 || !c.empty()) throw std::logic_error("laborsim: make_firms on a model that has firms");
   const int t0 = month_;
   const int cal = calendar_months();
   std::vector<double> region_cdf;
@@ -608,12 +606,6 @@ void Model::make_firms(double employed_target) {
   constexpr std::size_t kMaxBatch = std::size_t{1} << 15, kChunk = 512;
   std::size_t batch_size = 1024;  // doubling: a small scenario draws few sizes it does not use
   std::vector<std::vector<std::pair<int, std::int32_t>>> jobs((kMaxBatch + kChunk - 1) / kChunk);
-  struct PendingCell {
-    std::int32_t firm, employed;
-    std::uint16_t occ;
-    std::uint8_t region;
-  };
-  std::vector<PendingCell> pending;  // the cells to make, in id order
   int s = 0;
   double goal = 0, have = 0;
   auto next_sector = [&](int from) {  // the first sector from `from` that needs firms
@@ -684,55 +676,18 @@ void Model::make_firms(double employed_target) {
         }
       });
     });
-    // The firms in id order, each with a cell per occupation it staffs (distinct: one
-    // entry per occupation in its jobs), numbered after the cells before it, as
-    // cell_of(..., create) would make them one by one. The cells themselves are made
-    // once all are known (below): the array of cells, grown batch by batch, spent most
-    // of this function moving them.
-    std::vector<std::size_t> first_cell(used + 1, pending.size());
     for (std::size_t k = 0; k < used; ++k) {
       const Draw& d = batch[k];
       const std::int32_t fid = add_firm(d.sector, d.region, d.vc, d.premium, d.size);
       if (d.runway_end >= 0) runway_end_at[static_cast<size_t>(d.runway_end)].push_back(fid);
-      first_cell[k + 1] = first_cell[k] + d.jobs;
+      const auto& list = jobs[k / kChunk];
+      f.cells[static_cast<size_t>(fid)].reserve(d.jobs);
+      for (std::uint32_t j = d.first_job; j < d.first_job + d.jobs; ++j) {
+        const std::int32_t ci = cell_of(fid, list[j].first, d.region, true);
+        c[ci].target = list[j].second;  // employed part; vacancies added below
+      }
     }
-    pending.resize(first_cell[used]);
-    tbb::this_task_arena::isolate([&] {
-      tbb::parallel_for(std::size_t{0}, used, [&](std::size_t k) {
-        const Draw& d = batch[k];
-        const auto fid = static_cast<std::int32_t>(fid0 + static_cast<std::int32_t>(k));
-        const auto& list = jobs[k / kChunk];
-        auto& cells = f.cells[static_cast<size_t>(fid)];
-        cells.resize(d.jobs);
-        for (std::uint32_t j = 0; j < d.jobs; ++j) {
-          const std::size_t ci = first_cell[k] + j;
-          const auto [occ, employed] = list[d.first_job + j];
-          pending[ci] = {fid, employed, static_cast<std::uint16_t>(occ), static_cast<std::uint8_t>(d.region)};
-          cells[j] = static_cast<std::int32_t>(ci);
-        }
-      });
-    });
   }
-  // The cells, on huge pages, with room for the ones made later (acquisitions, regret
-  // rehiring abroad).
-  Cells placed;
-  placed.reserve(pending.size() + pending.size() / 8 + 64);
-  prefer_huge_pages(placed);
-  populate(placed.data(), pending.size() * sizeof(Cell));  // (the room for later cells as it fills)
-  placed.resize(pending.size());
-  tbb::this_task_arena::isolate([&] {
-    tbb::parallel_for(std::size_t{0}, pending.size(), [&](std::size_t ci) {
-      const PendingCell& p = pending[ci];
-      Cell& cell = placed[ci];
-      cell.firm = p.firm;
-      cell.occ = p.occ;
-      cell.region = p.region;
-      cell.sector = f.sector[static_cast<size_t>(p.firm)];
-      cell.wage = posted_wage(p.firm, p.occ, p.region);
-      cell.target = p.employed;  // employed part; vacancies added by init
-    });
-  });
-  c = std::move(placed);
 }
 
 void Model::init() {
@@ -777,6 +732,14 @@ void Model::init() {
 
   make_firms(employed_target);
   f.cells.shrink_to_fit();
+  {  // the cells into an array on huge pages, with room for the ones made later
+    Cells placed;
+    placed.reserve(c.size() + c.size() / 8 + 64);
+    prefer_huge_pages(placed);
+    populate(placed.data(), c.size() * sizeof(Cell));  // (the room for later cells as it fills)
+    for (auto& cell : c) placed.push_back(std::move(cell));
+    c = std::move(placed);
+  }
   // Adoption hazard multiplier by size class, (size / mean size)^elasticity, normalised
   // so the sector's firms average one: size shifts who adopts first, not how many.
   adoption_factor.assign(static_cast<size_t>(nsec_) * kSizeClasses, 1.0);
