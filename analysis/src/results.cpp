@@ -167,20 +167,27 @@ std::vector<int> next_displacements(const Spells& s) {
 
 }  // namespace
 
+namespace {
+
+// A series the file has that the command's ReadOptions left out: a mistake of the
+// program, not of the file.
+std::logic_error not_read(const std::string& key, const std::filesystem::path& file) {
+  return std::logic_error("series '" + key + "' of " + file.string() +
+                          " was not read: the command's ReadOptions must name it");
+}
+
+}  // namespace
+
 const Eigen::MatrixXd& Results::series(const std::string& metric) const {
   auto it = aggregate.find(metric);
   if (it != aggregate.end()) return it->second;
-  if (aggregate_names.count(metric))  // the file has it: the command's ReadOptions left it out
-    throw std::logic_error("series '" + metric + "' of " + path.string() +
-                           " was not read: the command's ReadOptions must name it");
+  if (aggregate_names.count(metric)) throw not_read(metric, path);
   throw FormatError(path.string() + ": no series '" + metric + "'");
 }
 
 const std::vector<Eigen::MatrixXd>* Results::grouped_series(const std::string& key) const {
   if (const auto it = grouped.find(key); it != grouped.end()) return &it->second;
-  if (grouped_names.count(key))
-    throw std::logic_error("series '" + key + "' of " + path.string() +
-                           " was not read: the command's ReadOptions must name it");
+  if (grouped_names.count(key)) throw not_read(key, path);
   return nullptr;
 }
 
