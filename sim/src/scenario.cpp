@@ -158,6 +158,8 @@ std::string named_file_problem(const std::filesystem::path& file) {
   return "";
 }
 
+std::map<std::string, toml::table> section_tables(const Scenario& s);
+
 // Reads one TOML table against a list of known keys; anything left over is an error.
 class TableReader {
  public:
@@ -378,12 +380,20 @@ class TableReader {
     throw InputError(w.file, w.line, w.column, key_path(std::string(k.str())), msg);
   }
 
+  // An unknown key here may be one of another section: `--set months=48` means
+  // simulation.months, `adoption_speed` under [simulation] belongs in [ai]. For the
+  // scenario's top level, its sections and [[schedule]] entries.
+  void suggest_other_sections() { other_sections_ = true; }
+
   // Every key of the table must have been asked for.
   void finish() const {
     for (auto&& [k, v] : t_) {
       std::string key(k.str());
-      if (std::find(known_.begin(), known_.end(), key) == known_.end())
-        fail_key(k, v, "unknown key" + suggestion(key, known_));
+      if (std::find(known_.begin(), known_.end(), key) == known_.end()) {
+        std::vector<std::string> meant = likely_meant(key, known_);
+        if (meant.empty() && other_sections_) meant = keys_of_other_sections(key);
+        fail_key(k, v, "unknown key" + did_you_mean(meant));
+      }
     }
   }
 
@@ -407,9 +417,26 @@ class TableReader {
   }
 
  private:
+  // The keys of the other sections `key` most likely meant, as section.key (up to 8).
+  std::vector<std::string> keys_of_other_sections(const std::string& key) const {
+    const std::string own = prefix_.substr(prefix_.rfind('.') + 1);  // "ai" of schedule[0].ai
+    const auto sections = section_tables(Scenario{});
+    std::vector<std::string> leaves;
+    for (const auto& [name, table] : sections)
+      if (name != own)
+        for (auto&& [k, v] : table)
+          if (std::find(leaves.begin(), leaves.end(), k.str()) == leaves.end()) leaves.emplace_back(k.str());
+    std::vector<std::string> out;
+    for (const std::string& leaf : likely_meant(key, leaves))
+      for (const auto& [name, table] : sections)
+        if (name != own && table.contains(leaf) && out.size() < 8) out.push_back(name + "." + leaf);
+    return out;
+  }
+
   const toml::table& t_;
   std::string prefix_, fallback_;
   std::vector<std::string> known_;
+  bool other_sections_ = false;
 };
 
 toml::table parse_file(const std::filesystem::path& file) {
@@ -847,6 +874,7 @@ void read_schedule(Scenario& s, TableReader& top, const std::string& file) {
   Scenario cur = parameters_of(change_of(0, s));
   for (const Entry& e : entries) {
     TableReader r(*e.table, e.path, file);
+    r.suggest_other_sections();
     r.get("month");
     each_section(cur, [&](const char* name, auto&& keys) {
       const toml::node* sn = r.get(name);
@@ -854,6 +882,7 @@ void read_schedule(Scenario& s, TableReader& top, const std::string& file) {
       if (!sn->is_table()) r.fail(*sn, name, "expected a table of the keys that change");
       const toml::table& st = *sn->as_table();
       TableReader sr(st, e.path + "." + name, file);
+      sr.suggest_other_sections();
       for (auto&& [k, v] : st)
         if (const std::string why = fixed_key_reason(name, std::string(k.str())); !why.empty())
           sr.fail_key(k, v, "cannot change during a run: " + why);
@@ -960,6 +989,7 @@ Scenario build(toml::table& root, const std::string& file) {
   Scenario s;
   s.source_file = file;
   TableReader top(root, "", file);
+  top.suggest_other_sections();
   auto section = [&](const std::string& name) -> const toml::table* {
     const toml::node* n = top.get(name);
     if (!n) return nullptr;
@@ -972,6 +1002,7 @@ Scenario build(toml::table& root, const std::string& file) {
   each_section(s, [&](const char* name, auto&& keys) {
     if (const toml::table* t = section(name)) {
       TableReader r(*t, name, file);
+      r.suggest_other_sections();
       keys(r);
       r.finish();
     }

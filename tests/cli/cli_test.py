@@ -125,6 +125,9 @@ class BadScenarios(unittest.TestCase):
         # (old text, new text, key named in the message, words in the message)
         ("adoption_speed = 1.0", "adoption_sped = 1.0", "ai.adoption_sped", "did you mean 'adoption_speed'"),
         ("months = 120", 'months = "ten years"', "simulation.months", "expected an integer"),
+        # a key of another section: named with the section it belongs in
+        ("months = 120", "adoption_speed = 2\nmonths = 120", "simulation.adoption_speed",
+         "did you mean 'ai.adoption_speed'"),
         ("quit_rate = 0.02", "quit_rate = 1.5", "labor_market.quit_rate", "out of range"),
         ("staffing = { software_developers = 0.35", "staffing = { software_developer = 0.35",
          "sectors.tech.staffing.software_developer", "did you mean 'software_developers'"),
@@ -192,7 +195,9 @@ class BadScenarios(unittest.TestCase):
                                    ("labor_market.new_hire_months=0.5", "expected an integer"),
                                    # bounds in full, and none where there is none above
                                    ("simulation.workers=5", "out of range [10, 2000000000]"),
-                                   ("simulation.seed=-1", "value -1 is out of range: it must be at least 0")]:
+                                   ("simulation.seed=-1", "value -1 is out of range: it must be at least 0"),
+                                   # the section left out
+                                   ("months=48", "unknown key; did you mean 'simulation.months'?")]:
                 p = run(["run", SCENARIOS / "baseline.toml", "-o", out, "--set", setting])
                 self.assertEqual(p.returncode, 2, setting)
                 self.assertIn(f"key '{setting.split('=')[0]}'", p.stderr)

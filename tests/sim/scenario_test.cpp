@@ -85,6 +85,42 @@ TEST(Scenario, UnknownKeyNamesLineKeyAndSuggestion) {
   EXPECT_NE(std::string(e.what()).find("did you mean 'hype_premium'"), std::string::npos) << e.what();
 }
 
+// A key written where it does not belong is named with the section it belongs in:
+// `--set months=48` is simulation.months, adoption_speed under [simulation] is ai's.
+TEST(Scenario, KeyOfAnotherSectionIsNamedWithItsSection) {
+  InputError e = expect_input_error([] { fixtures::small({"months=48"}); });
+  EXPECT_EQ(e.key(), "months");
+  EXPECT_NE(e.message().find("unknown key; did you mean 'simulation.months'?"), std::string::npos) << e.message();
+
+  const std::string text =
+      with_line_replaced(fixtures::small_toml(), "[simulation]", "[simulation]\nadoption_speed = 2");
+  e = expect_input_error([&] { load_scenario_string(text, "x.toml"); });
+  EXPECT_EQ(e.key(), "simulation.adoption_speed");
+  EXPECT_EQ(e.line(), line_of(text, "adoption_speed = 2"));
+  EXPECT_NE(e.message().find("did you mean 'ai.adoption_speed'?"), std::string::npos) << e.message();
+
+  // A name several sections have: each of them; a near miss of another section's key too.
+  e = expect_input_error([] { fixtures::small({"enabled=false"}); });
+  for (const char* k : {"'ai.enabled'", "'consolidation.enabled'", "'retraining.enabled'"})
+    EXPECT_NE(e.message().find(k), std::string::npos) << k << ": " << e.message();
+  e = expect_input_error([] { fixtures::small({"adoption_sped=2"}); });
+  EXPECT_NE(e.message().find("did you mean 'ai.adoption_speed'?"), std::string::npos) << e.message();
+  // The exact name before the longer ones that contain it (retraining has six subsidy_ keys).
+  e = expect_input_error(
+      [] { load_scenario_string(fixtures::small_toml() + "\n[[schedule]]\nmonth = 5\nsubsidy = true\n", "s.toml"); });
+  EXPECT_EQ(e.key(), "schedule[0].subsidy");
+  EXPECT_NE(e.message().find("did you mean 'retraining.subsidy'?"), std::string::npos) << e.message();
+  // A near name in the key's own table comes first.
+  e = expect_input_error([] { fixtures::small({"ai.capability_grow=1"}); });
+  EXPECT_NE(e.message().find("did you mean 'capability_growth'?"), std::string::npos) << e.message();
+  // An occupation's keys are its own: no section's key is offered for them.
+  e = expect_input_error([] { fixtures::small({"occupations.clerk.adoption_speed=2"}); });
+  EXPECT_EQ(e.message().find("ai.adoption_speed"), std::string::npos) << e.message();
+  // A name no section has gets no hint.
+  e = expect_input_error([] { fixtures::small({"zzzz=1"}); });
+  EXPECT_EQ(e.message().find("did you mean"), std::string::npos) << e.message();
+}
+
 TEST(Scenario, UnknownSectionIsAnError) {
   const std::string text = fixtures::small_toml() + "\n[labour_market]\nquit_rate = 0.1\n";
   InputError e = expect_input_error([&] { load_scenario_string(text, "x.toml"); });
@@ -229,8 +265,9 @@ TEST(Suggest, NamesContainingWhatWasTypedThenTheNearest) {
             "; did you mean one of 'unemployment_rate', 'hires_from_unemployment'?");
   EXPECT_EQ(laborsim::suggestion("unemploymnet_rate", names), "; did you mean 'unemployment_rate'?");  // 2 edits
   EXPECT_EQ(laborsim::suggestion("adoption_sped", names), "; did you mean 'adoption_speed'?");
-  EXPECT_EQ(laborsim::suggestion("zzz", names), "");  // nothing near
-  std::vector<std::string> many;                      // nine contain "e": too many to help, and none is near
+  EXPECT_EQ(laborsim::suggestion("Unemployment_Rate", names), "; did you mean 'unemployment_rate'?");  // any case
+  EXPECT_EQ(laborsim::suggestion("zzz", names), "");                                                   // nothing near
+  std::vector<std::string> many;  // nine contain "e": too many to help, and none is near
   for (int k = 0; k < 9; ++k) many.push_back("elephant" + std::to_string(k));
   EXPECT_EQ(laborsim::suggestion("e", many), "");
 }

@@ -23,29 +23,43 @@ inline std::size_t edit_distance(const std::string& a, const std::string& b) {
   return prev[b.size()];
 }
 
-// "; did you mean ...?" for `word`, not among `candidates`: the one or few (up to 8)
-// that contain it, in any case ("speed": 'adoption_speed'; "nurse": 'nurses_healthcare'),
-// else the nearest within a few edits ("adoption_sped": 'adoption_speed'); "" if none.
-inline std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
+// The candidates `word` (not among them) most likely meant: those equal to it in another
+// case, else the one or few (up to 8) that contain it, in any case ("speed": 'adoption_speed'; "nurse":
+// 'nurses_healthcare'), else the nearest within a few edits ("adoption_sped": 'adoption_speed'); none if none.
+inline std::vector<std::string> likely_meant(const std::string& word, const std::vector<std::string>& candidates) {
   const auto lower = [](std::string t) {
     for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return t;
   };
   const std::string typed = lower(word);
+  std::vector<std::string> same;  // "Subsidy" for 'subsidy', before the longer names containing it
+  for (const auto& c : candidates)
+    if (lower(c) == typed) same.push_back(c);
+  if (!same.empty()) return same;
   std::vector<std::string> containing;
   for (const auto& c : candidates)
     if (!typed.empty() && lower(c).find(typed) != std::string::npos) containing.push_back(c);
-  if (containing.size() == 1) return "; did you mean '" + containing[0] + "'?";
-  if (containing.size() > 1 && containing.size() <= 8) {
-    std::string out = "; did you mean one of ";
-    for (std::size_t k = 0; k < containing.size(); ++k) out += (k ? ", '" : "'") + containing[k] + "'";
-    return out + "?";
-  }
+  if (!containing.empty() && containing.size() <= 8) return containing;
   std::string best;
   std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
   for (const auto& c : candidates)
     if (const std::size_t d = edit_distance(typed, lower(c)); d < best_d) best_d = d, best = c;
-  return best.empty() ? "" : "; did you mean '" + best + "'?";
+  if (best.empty()) return {};
+  return {best};
+}
+
+// "; did you mean 'x'?" or "; did you mean one of 'x', 'y'?" for those names; "" if none.
+inline std::string did_you_mean(const std::vector<std::string>& names) {
+  if (names.empty()) return "";
+  if (names.size() == 1) return "; did you mean '" + names[0] + "'?";
+  std::string out = "; did you mean one of ";
+  for (std::size_t k = 0; k < names.size(); ++k) out += (k ? ", '" : "'") + names[k] + "'";
+  return out + "?";
+}
+
+// "; did you mean ...?" for `word`, not among `candidates` (likely_meant); "" if none.
+inline std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
+  return did_you_mean(likely_meant(word, candidates));
 }
 
 }  // namespace laborsim
