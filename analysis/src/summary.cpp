@@ -213,7 +213,7 @@ std::vector<Figure> spell_figures(const Results& r, const std::vector<Rows>& spe
       curve_figure(fig("reemployed_24m", "reemployed within 24 months", Unit::share, &SpellStats::within24), st));
   out.push_back(
       curve_figure(fig("median_duration", "median time to reemployment", Unit::months, &SpellStats::median), st));
-  out.push_back(fig("in_job_at_end", "in a job at the end, if displaced in its last 3 years after 3+", Unit::share,
+  out.push_back(fig("in_job_at_end", "in a job at the end: displaced in the last 3 years, 3+ years' tenure", Unit::share,
                     &SpellStats::in_job_at_end));
   out.push_back(
       fig("displaced_again_24m", "displaced again within 24 months", Unit::share, &SpellStats::displaced_again));
