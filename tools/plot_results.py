@@ -8,7 +8,8 @@
 Draws, for each file, the unemployment rate and AI-attributed layoffs (or the series
 named with --metric, a panel each), the median and the 5-95% band across replicates,
 with a dashed line at each month the scenario's [[schedule]] changes its parameters
-(read from the scenario stored in the file). A starting point for your own figures:
+(read from the scenario stored in the file). Runs are named by their scenarios; runs of
+one scenario, by their files too. A starting point for your own figures:
 everything in the file is a NumPy array away (see docs/output-format.md).
 """
 import argparse
@@ -36,6 +37,14 @@ def results_files(arguments):
     return out
 
 
+def run_labels(files, names):
+    """A legend label for each run: its scenario's name, and where two runs share a name,
+    the name and file (`baseline (b.h5)`), or its path where the file names repeat too;
+    as laborsim-analyze names runs."""
+    labels = [f"{n} ({Path(f).name})" if names.count(n) > 1 else n for f, n in zip(files, names)]
+    return [f"{n} ({f})" if labels.count(label) > 1 else label for f, n, label in zip(files, names, labels)]
+
+
 # Titles of the default panels; any other series is titled by its dataset's description.
 TITLES = {"unemployment_rate": "Unemployment rate", "layoffs_ai": "AI-attributed layoffs per month"}
 
@@ -53,12 +62,15 @@ def main():
     if not files:
         raise SystemExit("no results files to plot")
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4), squeeze=False)
-    labels = {}  # metric -> (title, y label)
+    names = []
     for path in files:
         with h5py.File(path, "r") as f:
             if f.attrs.get("filetype") != "laborsim-results":
                 raise SystemExit(f"{path}: not a laborsim results file")
-            name = f.attrs["scenario_name"]
+            names.append(str(f.attrs["scenario_name"]))
+    labels = {}  # metric -> (title, y label)
+    for path, name in zip(files, run_labels(files, names)):
+        with h5py.File(path, "r") as f:
             scenario = tomllib.loads(f.attrs["scenario_effective_toml"])
             series = f["series/aggregate"]
             for ax, metric in zip(axes[0], metrics):

@@ -2212,6 +2212,25 @@ class Analyze(unittest.TestCase):
                                capture_output=True, text=True)
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertIn(f"(2 runs: {runs / 'speed=2.h5'}, {runs / 'speed=10.h5'})", p.stdout)
+            # Runs of one scenario are told apart in the legend by their files, as
+            # laborsim-analyze names them (the two copies hold the same scenario).
+            sys.path.insert(0, str(SOURCE / "tools"))
+            try:
+                import plot_results
+            finally:
+                sys.path.pop(0)
+            self.assertEqual(plot_results.run_labels([runs / "speed=2.h5", runs / "speed=10.h5"], ["hype", "hype"]),
+                             ["hype (speed=2.h5)", "hype (speed=10.h5)"])
+            self.assertEqual(plot_results.run_labels(["a/x.h5", "b/x.h5", "c/y.h5", "z.h5"], ["s", "s", "s", "t"]),
+                             ["s (a/x.h5)", "s (b/x.h5)", "s (y.h5)", "t"])
+            self.assertEqual(plot_results.run_labels(["a.h5", "b.h5"], ["base", "hype"]), ["base", "hype"])
+            copies = Path(d) / "copies"
+            copies.mkdir()
+            for name in ("one.h5", "two.h5"):
+                shutil.copy(self.hype, copies / name)
+            p = subprocess.run([sys.executable, SOURCE / "tools" / "plot_results.py", copies, "-o", out],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
             # Any aggregate series, a panel each: three panels make a wider figure.
             wide = Path(d) / "wide.png"
             p = subprocess.run([sys.executable, SOURCE / "tools" / "plot_results.py", self.hype, "--metric",
