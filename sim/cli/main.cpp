@@ -247,6 +247,29 @@ void print_thin_markets_note(const std::vector<Job>& jobs, const char* first, co
   print_thin_markets_note(runs, first, rest);
 }
 
+// How a month's cost moves over the run (with --profile): the mean time of a month, its
+// steps together and summed over replicates, over the burn-in and then year by year, or
+// over bands of as many years as keep it to 20 rows.
+void print_month_times(const Scenario& sc, const std::vector<double>& month_seconds) {
+  const int burn_in = sc.simulation.burn_in_months, months = sc.simulation.months;
+  if (month_seconds.size() != static_cast<std::size_t>(burn_in + months)) return;
+  auto mean = [&](int from, int to) {  // months [from, to) of the run, burn-in first
+    double t = 0;
+    for (int k = from; k < to; ++k) t += month_seconds[static_cast<std::size_t>(k)];
+    return t / (to - from);
+  };
+  std::printf("time per month (all its steps, summed over replicates), mean over:\n");
+  if (burn_in > 0) std::printf("  %-14s %10.3f ms (%d months)\n", "burn-in", 1e3 * mean(0, burn_in), burn_in);
+  const int years = (months + 11) / 12, band = (years + 19) / 20;
+  for (int y = 0; y < years; y += band) {
+    const int last = std::min(years, y + band);
+    const std::string label =
+        last == y + 1 ? "year " + std::to_string(y + 1) : "years " + std::to_string(y + 1) + "-" + std::to_string(last);
+    std::printf("  %-14s %10.3f ms\n", label.c_str(),
+                1e3 * mean(burn_in + 12 * y, burn_in + std::min(months, 12 * last)));
+  }
+}
+
 // Where a run wrote, how long it took, where the time went (with --profile) and its
 // headline figures.
 void print_results(const Scenario& sc, const RunSummary& s, const std::filesystem::path& output, bool profile) {
@@ -267,6 +290,7 @@ void print_results(const Scenario& sc, const RunSummary& s, const std::filesyste
     std::printf("  %-14s %8.3f s %5.1f%%\n", "compression", s.pack_seconds, 100 * s.pack_seconds / total);
     std::printf("  %-14s %8.3f s (wall, on the writer thread; %.3f s of it after the last replicate)\n", "hdf5 writing",
                 s.write_seconds, s.write_seconds_at_end);
+    print_month_times(sc, s.month_seconds);
     std::printf("worker columns: %zu bytes per worker\n", Workers::bytes_per_worker());
     std::printf("moves:    %.0f (%.3g per second: hires, quits, layoffs, retirements, entries, exits, retraining)\n",
                 s.moves, s.moves / s.seconds);

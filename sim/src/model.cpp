@@ -995,6 +995,7 @@ void Model::apply_schedule() {
 void Model::step() {
   using clock = std::chrono::steady_clock;
   auto t = clock::now();
+  const auto start = t;
   int k = 0;
   auto charge = [&](int step) {  // the time since the last charge, to this step
     const auto now = clock::now();
@@ -1027,6 +1028,7 @@ void Model::step() {
     follow_earnings(comparisons_, follow_comparisons_from_);
     add_comparisons();
   });
+  month_seconds.push_back(std::chrono::duration<double>(t - start).count());
   ++month_;
 }
 

@@ -39,6 +39,7 @@ struct Panel {
 struct Finished {
   int replicate = -1;
   std::array<double, Model::kSteps> step_seconds{};
+  std::vector<double> month_seconds;
   double init_seconds = 0;
   double pack_seconds = 0;
   Series series;
@@ -146,6 +147,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
             out->init_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - i0).count();
             if (!m.run(&months_done, &cancel)) out->error = std::make_exception_ptr(Interrupted());
             out->step_seconds = m.step_seconds;
+            out->month_seconds = std::move(m.month_seconds);
             out->series = std::move(m.series());
             const auto p0 = std::chrono::steady_clock::now();
             out->packed = pack_series(out->series);
@@ -207,6 +209,8 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     if (sum.step_seconds.empty())
       for (const char* n : Model::kStepNames) sum.step_seconds.emplace_back(n, 0.0);
     for (int k = 0; k < Model::kSteps; ++k) sum.step_seconds[k].second += f->step_seconds[k];
+    sum.month_seconds.resize(std::max(sum.month_seconds.size(), f->month_seconds.size()));
+    for (std::size_t t = 0; t < f->month_seconds.size(); ++t) sum.month_seconds[t] += f->month_seconds[t];
     sum.init_seconds += f->init_seconds;
     sum.pack_seconds += f->pack_seconds;
     const Series& s = f->series;

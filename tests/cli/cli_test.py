@@ -837,6 +837,18 @@ class RunFailures(unittest.TestCase):
             rows = lines[start + 1 : start + 1 + len(steps)]
             self.assertEqual([r[2:16].strip() for r in rows], steps)
             self.assertAlmostEqual(sum(float(r.split()[-1].rstrip("%")) for r in rows), 100.0, delta=0.6)
+            # The months' times: the burn-in, then year by year (36 months: 3 years), each a
+            # mean over its months of all their steps; so weighted by their months they add
+            # up to the steps' time (printed in s to the ms; one more ms per row of rounding).
+            head = next(i for i, l in enumerate(lines) if l.startswith("time per month"))
+            months = lines[head + 1 : head + 5]
+            self.assertEqual([r[2:16].strip() for r in months], ["burn-in", "year 1", "year 2", "year 3"])
+            self.assertTrue(months[0].endswith("ms (12 months)"), months[0])
+            self.assertTrue(lines[head + 5].startswith("worker columns:"), lines[head + 5])
+            per_month = [float(r[16:].split()[0]) / 1000 for r in months]
+            self.assertTrue(all(t > 0 for t in per_month), per_month)
+            steps_seconds = sum(float(r[16:].split()[0]) for r in rows[1:-1])  # not the initial state, not compression
+            self.assertAlmostEqual(12 * sum(per_month), steps_seconds, delta=0.001 * len(steps) + 12 * 4 * 5e-7)
             # bench/run.sh takes the third field of this line for its bandwidth bound
             columns = [l.split() for l in lines if l.startswith("worker columns:")]
             self.assertEqual(len(columns), 1)

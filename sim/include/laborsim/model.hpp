@@ -235,6 +235,8 @@ class Model {
   static constexpr std::array<const char*, kSteps> kStepNames = {
       "capability", "matching", "churn", "adoption", "consolidation", "retraining", "demography", "aiq", "record"};
   std::array<double, kSteps> step_seconds{};
+  // Wall time of each month stepped, burn-in first (for profiling).
+  std::vector<double> month_seconds;
 
   // --- state, public for mechanisms and tests -------------------------------------
   // The model's own copy: its parameter sections change as the scenario's [[schedule]]

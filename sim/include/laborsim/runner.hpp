@@ -46,7 +46,10 @@ struct RunSummary {
   double firms_adopting_end = 0, firms_alive_end = 0, regretting_firms = 0;
   double u_to_e_rate = 0, e_to_u_rate = 0;
   std::vector<std::pair<std::string, double>> step_seconds;  // summed over replicates
-  double init_seconds = 0;                                   // building the initial state
+  // Wall time of each month, burn-in first, summed over replicates (their steps' times
+  // together: how the month's cost moves over the run).
+  std::vector<double> month_seconds;
+  double init_seconds = 0;  // building the initial state
   double pack_seconds = 0;  // compressing the series for the file, on the replicates' threads
 };
 
