@@ -1,6 +1,8 @@
 """The results file read by an independent reader (h5py): schema of format version 6
 (docs/output-format.md), internal consistency of the values, and identical datasets
 for any thread count."""
+import contextlib
+import io
 import re
 import tomllib
 import unittest
@@ -123,6 +125,35 @@ class ResultsFile(unittest.TestCase):
         self.assertTrue(np.all((hhi > 0) & (hhi <= 1)))
         # replicates differ (independent streams)
         self.assertFalse(np.array_equal(a["hires"][0], a["hires"][1]))
+
+    def test_the_reading_example_of_the_format_document_runs_and_reads_what_it_says(self):
+        # docs/output-format.md, "Reading it": its Python block, run on this file.
+        doc = (SOURCE / "docs" / "output-format.md").read_text()
+        section = doc.split("## Reading it", 1)[1]
+        code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+        self.assertIn('"results/baseline.h5"', code)
+        names = {}
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(code.replace('"results/baseline.h5"', repr(str(self.path))), names)
+        unemployed, spells = names["unemployed"], names["spells"]
+        reps, months = self.f.attrs["replicates"], self.f.attrs["months"]
+        occupations = list(self.f["groups/occupation"].asstr()[()])
+        # A row per replicate, month and occupation, whose occupations add up to the
+        # aggregate series month by month.
+        self.assertEqual(len(unemployed), reps * months * len(occupations))
+        self.assertEqual(sorted(unemployed.occupation.unique()), sorted(occupations))
+        total = unemployed.groupby(["replicate", "month"]).unemployed.sum().unstack().to_numpy()
+        np.testing.assert_array_equal(total, self.f["series/aggregate/unemployed"][()])
+        # One row per spell, every code named, in the file's order.
+        self.assertEqual(len(spells), len(self.f["spells/replicate"]))
+        self.assertGreater(len(spells), 0)
+        self.assertTrue(spells.occupation.isin(occupations).all())
+        np.testing.assert_array_equal(spells.occupation.to_numpy(),
+                                      np.array(occupations)[self.f["spells/occupation"][()]])
+        self.assertTrue(spells.cause.isin(["ordinary", "AI", "consolidation"]).all())
+        self.assertEqual((spells.cause == "AI").sum(), (self.f["spells/cause"][()] == 2).sum())
+        self.assertIn("reemployed", printed.getvalue())
 
     def test_spells(self):
         s = {k: v[()] for k, v in self.f["spells"].items()}
