@@ -795,13 +795,19 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
       << " (output.panel_rate = " << rate.str() << ")";
   }
   h << ", over all replicates.</p>\n";
-  // And why some of each run's figures are n/a, as summary says it.
+  // And why some of each run's figures are n/a, as summary says it: once for what every
+  // run has, then run by run.
+  const SharedCaveats caveats = share_caveats(runs, figs);
+  if (!caveats.every_run.empty()) {
+    h << "<p class=\"note headline-caveats every-run\"><b>All " << runs.size() << " runs:</b> ";
+    for (const std::string& caveat : caveats.every_run) h << esc(caveat) << " ";
+    h << "</p>\n";
+  }
   for (std::size_t k = 0; k < runs.size(); ++k) {
-    const std::vector<std::string> caveats = summary_caveats(runs[k], figs[k]);
-    if (caveats.empty()) continue;
+    if (caveats.own[k].empty()) continue;
     h << "<p class=\"note headline-caveats\" data-run=\"" << esc(run_name[k]) << "\">";
     if (runs.size() > 1) h << "<b>" << esc(run_name[k]) << ":</b> ";
-    for (const std::string& caveat : caveats) h << esc(caveat) << " ";
+    for (const std::string& caveat : caveats.own[k]) h << esc(caveat) << " ";
     h << "</p>\n";
   }
   // Side by side, counts of runs of other lengths or sizes differ for that reason alone.

@@ -491,6 +491,25 @@ std::vector<std::string> summary_caveats(const Results& r, const std::vector<Fig
   return out;
 }
 
+SharedCaveats share_caveats(const std::vector<Results>& runs, const std::vector<std::vector<Figure>>& figs) {
+  SharedCaveats out;
+  for (std::size_t k = 0; k < runs.size(); ++k) out.own.push_back(summary_caveats(runs[k], figs[k]));
+  if (out.own.size() < 2) return out;
+  for (const std::string& caveat : out.own[0]) {
+    const bool everywhere = std::all_of(out.own.begin() + 1, out.own.end(), [&](const auto& own) {
+      return std::find(own.begin(), own.end(), caveat) != own.end();
+    });
+    if (everywhere) out.every_run.push_back(caveat);
+  }
+  for (auto& own : out.own)
+    own.erase(std::remove_if(own.begin(), own.end(),
+                             [&](const std::string& c) {
+                               return std::find(out.every_run.begin(), out.every_run.end(), c) != out.every_run.end();
+                             }),
+              own.end());
+  return out;
+}
+
 void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>& figs, Format f) {
   if (f == Format::json) {
     os << summary_json(r, figs).dump(2) << "\n";
@@ -593,10 +612,15 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
         "and durations). Use --format csv or json for the 95% intervals, or compare A B for\n"
         "paired differences between two runs.\n";
   if (const std::string note = mismatch_note(mismatch(runs)); !note.empty()) print_wrapped(os, "Note: " + note + ".");
-  // Why some of a run's figures are n/a, run by run, as summary of one says it.
+  // Why some of a run's figures are n/a, as summary of one says it: once for what every
+  // run has, then run by run.
+  const SharedCaveats caveats = share_caveats(runs, figs);
+  std::string said;
+  for (const std::string& caveat : caveats.every_run) said.append(" ").append(caveat);
+  if (!said.empty()) print_wrapped(os, "All " + std::to_string(runs.size()) + " runs:" + said);
   for (std::size_t k = 0; k < runs.size(); ++k) {
-    std::string said;
-    for (const std::string& caveat : summary_caveats(runs[k], figs[k])) said.append(" ").append(caveat);
+    said.clear();
+    for (const std::string& caveat : caveats.own[k]) said.append(" ").append(caveat);
     if (!said.empty()) print_wrapped(os, std::to_string(k + 1) + ". " + names[k] + ":" + said);
   }
 }

@@ -621,8 +621,25 @@ class Analyze(unittest.TestCase):
             html = Path(d) / "report.html"
             analyze(["report", self.base, "-o", html], check=True)
             self.assertIn(said, " ".join(html.read_text().split()))
+            # Side by side, runs of one size (a sweep's) are all thin: said once, for all of
+            # them, in the terminal and in the report, not once a run.
+            side = " ".join(analyze(["summary", self.base, self.hype], check=True).stdout.split())
+            self.assertEqual(side.count(said), 1, side)
+            self.assertLess(side.index("All 2 runs: "), side.index(said))
+            self.assertNotIn("1. baseline:", side)  # nothing left that is the first run's own
+            analyze(["report", self.base, self.hype, "-o", html], check=True)
+            page = " ".join(html.read_text().split())
+            self.assertEqual(page.count(said), 1)
+            shared = re.search(r'<p class="note headline-caveats every-run"><b>All 2 runs:</b> (.*?)</p>', page)
+            self.assertIn(said, shared.group(1))
             large = run_scenario(d, "baseline", ["-r", "1", "--quiet", "--set", "simulation.months=12", "--set",
                                                  "simulation.burn_in_months=0"])
+            # Not shared, it is each run's own: a thin run beside a large one says it after its number.
+            side = " ".join(analyze(["summary", self.base, large], check=True).stdout.split())
+            self.assertNotIn("All 2 runs", side)
+            self.assertEqual(side.count(said), 1, side)
+            self.assertLess(side.index("1. baseline"), side.index(said))
+            self.assertLess(side.index(said), side.rindex("2. baseline"))
             self.assertNotIn("per market", analyze(["summary", large], check=True).stdout)
 
     def test_report_shows_the_jobs_by_occupation_against_the_first_run(self):

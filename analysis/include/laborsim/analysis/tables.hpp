@@ -34,6 +34,13 @@ std::vector<std::string> summary_notes();
 // short for a figure, a file that does not record it, no spells), a sentence each; last,
 // whether its markets are thin (under 800 workers per occupation and region).
 std::vector<std::string> summary_caveats(const Results& r, const std::vector<Figure>& figs);
+// The caveats of several runs side by side: those every run has, to be said once (a
+// sweep's runs share their size, so their thin markets), and each run's others, in order.
+struct SharedCaveats {
+  std::vector<std::string> every_run;
+  std::vector<std::vector<std::string>> own;  // by run
+};
+SharedCaveats share_caveats(const std::vector<Results>& runs, const std::vector<std::vector<Figure>>& figs);
 void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>& figs, Format f);
 // Several runs side by side (a parameter sweep, say): a table with a column per run,
 // or the runs' summaries one after another in CSV (a long table with run, file and
