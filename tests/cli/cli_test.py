@@ -437,6 +437,49 @@ class BadScenarios(unittest.TestCase):
             self.assertEqual(blocking.read_text(), "")
 
 
+def shell_commands(markdown):
+    """The commands of a Markdown text's sh blocks, in order, each a list of words:
+    continued lines joined, comments dropped, commands joined by && or ; apart, a brace
+    list ({a,b}.toml) expanded as the shell does."""
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", markdown, re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            line = re.sub(r"\s+#.*", "", line).strip()
+            for command in re.split(r"\s*(?:&&|;)\s*", "" if line.startswith("#") else line):
+                words = []
+                for word in command.split():
+                    brace = re.fullmatch(r"(.*)\{([^}]*,[^}]*)\}(.*)", word)
+                    words += [brace[1] + w + brace[3] for w in brace[2].split(",")] if brace else [word]
+                if words:
+                    commands.append(words)
+    return commands
+
+
+class Documentation(unittest.TestCase):
+    def test_every_results_file_a_guide_reads_is_made_by_a_command_before_it(self):
+        # A reader runs a guide's commands in order: each results file an analysis
+        # command reads must be written by a laborsim run above it (-o FILE.h5, or -o DIR
+        # with the scenarios' names, which are their files' names), not left for the
+        # reader to guess.
+        for guide in [SOURCE / "README.md", SOURCE / "docs" / "teaching.md", SCENARIOS / "README.md"]:
+            made, sweeps = set(), set()  # files and directories made; of them, sweeps' directories
+            for words in shell_commands(guide.read_text()):
+                if words[0].endswith("laborsim") and words[1:2] == ["run"] and "-o" in words:
+                    out = words[words.index("-o") + 1]
+                    made.add(out)
+                    if "--sweep" in words:
+                        sweeps.add(out)  # its runs' files are named after the values
+                    elif not out.endswith(".h5"):
+                        made.update(f"{out}/{Path(w).stem}.h5" for w in words if w.endswith(".toml"))
+                elif words[0].endswith("laborsim-analyze"):
+                    reads = [w for i, w in enumerate(words) if w.startswith("results/") and words[i - 1] != "-o"]
+                    for path in reads:
+                        self.assertTrue(path in made or path.rsplit("/", 1)[0] in sweeps,
+                                        f"{guide.relative_to(SOURCE)}: '{' '.join(words)}' reads {path}, "
+                                        f"which no command before it makes")
+            self.assertTrue(made, guide)  # the guide's commands were found
+
+
 class Validate(unittest.TestCase):
     def test_shares_scaled_to_sum_to_one_are_said_before_the_run(self):
         # Setting one sector's share to 0.5 does not make it half of employment: the shares
