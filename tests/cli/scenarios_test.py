@@ -2,6 +2,7 @@
 table (docs/validation.md) and hype_regret and young_workers show the facts they claim
 (scenarios/README.md), and the sweeps of docs/teaching.md show what the text says. Runs
 the scenarios at their default size."""
+import contextlib
 import json
 import re
 import subprocess
@@ -397,6 +398,34 @@ class Gallery(unittest.TestCase):
         self.assertGreater(a["regret_rehires_lower_pay"].sum() / a["regret_rehires"].sum(), 0.5)  # at lower pay
         # and no regret at all in the baseline, whose hype is small and fading
         self.assertLess(aggregate(self.result("baseline"))["new_regretting_firms"].sum(), 0.05 * a["new_regretting_firms"].sum())
+
+    def test_the_firm_story_of_the_teaching_guide_is_what_its_code_prints(self):
+        # docs/teaching.md, section 3, "One firm's story": its two Python blocks, run on
+        # hype_regret's export as a class would, print the tables the guide shows under
+        # them (the guide's figures come from those tables), and the story holds: the
+        # firm cut on a belief above real capability, met it ai.realisation_months later,
+        # regretted, and re-opened no more jobs than it cut, some offshore.
+        doc = (SOURCE / "docs" / "teaching.md").read_text()
+        story = doc.split("One firm's story", 1)[1]
+        blocks = re.findall(r"```python\n(.*?)```\n\n```\n(.*?)```", story, re.S)[:2]
+        self.assertEqual(len(blocks), 2)
+        with tempdir() as d:
+            analyze(["export", self.result("hype_regret"), "--format", "csv", "-o", Path(d) / "hype-csv"], check=True)
+            names = {}
+            for code, shown in blocks:
+                self.assertIn('"results/hype-csv/', code)
+                printed = StringIO()
+                with contextlib.redirect_stdout(printed):
+                    exec(code.replace('"results/hype-csv/', f'"{d}/hype-csv/'), names)
+                self.assertEqual(printed.getvalue().strip(), shown.strip())
+        events = names["one"][names["one"].firm == names["firm"]].set_index("kind")
+        cut, regret = events.loc["ai_cut"], events.loc["regret"]
+        with h5py.File(self.result("hype_regret")) as f:  # the scenario as run, its base's keys resolved
+            realisation = tomllib.loads(f.attrs["scenario_toml"])["ai"]["realisation_months"]
+        self.assertEqual(regret.month - cut.month, realisation)
+        self.assertGreater(cut.capability_believed, regret.capability_real)
+        self.assertLessEqual(regret.reopened, cut.laid_off)
+        self.assertTrue(0 < regret.reopened_offshore <= regret.reopened)
 
     def test_hype_wave_facts(self):
         # The wave is a [[schedule]] entry at month 36: until then the run is the
