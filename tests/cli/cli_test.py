@@ -481,6 +481,21 @@ class Documentation(unittest.TestCase):
             if guide.name in ("README.md", "teaching.md"):
                 self.assertTrue(made, guide)  # the guide's commands were found
 
+    def test_the_readme_error_example_is_what_laborsim_says(self):
+        # README, "Writing a scenario": the error shown for a misspelt key is the one a
+        # scenario misspelling it on line 31 gets, word for word.
+        readme = (SOURCE / "README.md").read_text()
+        shown = re.search(r"```\n(laborsim: error: scenarios/mine\.toml:31:1: .*?)```", readme, re.S).group(1)
+        with tempdir() as d:
+            scenario = Path(d) / "scenarios" / "mine.toml"
+            scenario.parent.mkdir()
+            scenario.write_text(f'extends = "{SCENARIOS / "baseline.toml"}"\nname = "mine"\n' + "\n" * 27 +
+                                "[ai]\nadopton_speed = 2.0\n")
+            p = run(["run", "scenarios/mine.toml", "-o", "out.h5"], cwd=d)
+            self.assertEqual(p.returncode, 2)
+            self.assertEqual(p.stderr, shown)
+            self.assertFalse((Path(d) / "out.h5").exists())
+
 
 class Validate(unittest.TestCase):
     def test_shares_scaled_to_sum_to_one_are_said_before_the_run(self):
