@@ -952,7 +952,7 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
       << "<tr><td>seed</td><td>" << r.seed << "</td></tr>"
       << "<tr><td>created</td><td>" << esc(r.created) << "</td></tr>"
       << "<tr><td>laborsim</td><td>" << esc(r.laborsim_version) << " (git " << esc(r.git_commit) << "), format "
-      << r.format_version << "</td></tr>"
+      << r.format_version << (r.build.empty() ? "" : ", built with " + esc(r.build)) << "</td></tr>"
       << "<tr><td>command</td><td><code>" << esc(r.command_line) << "</code></td></tr>"
       << "<tr><td>spell panel</td><td>" << r.spells.size() << " spells, " << r.comparison.size()
       << " comparison records (workers not displaced), panel rate " << r.panel_rate << "</td></tr>";

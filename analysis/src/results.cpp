@@ -308,6 +308,7 @@ Results read_results(const std::filesystem::path& file, const ReadOptions& optio
     r.created = attr_string(root, "created");
     r.laborsim_version = attr_string(root, "laborsim_version");
     r.git_commit = attr_string(root, "git_commit");
+    if (root.attrExists("build")) r.build = attr_string(root, "build");
     r.seed = attr_number<std::uint64_t>(root, "seed", H5::PredType::NATIVE_UINT64);
     r.replicates = attr_number<int>(root, "replicates", H5::PredType::NATIVE_INT);
     r.months = attr_number<int>(root, "months", H5::PredType::NATIVE_INT);

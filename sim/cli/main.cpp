@@ -392,7 +392,8 @@ Command parse_command_line(int argc, char** argv) {
     throw Exit{kOk};
   }
   if (vm.count("version")) {
-    std::cout << "laborsim " << version() << " (git " << git_commit() << ", output format " << kFormatVersion << ")\n";
+    std::cout << "laborsim " << version() << " (git " << git_commit() << ", output format " << kFormatVersion << ")\n"
+              << "built with " << build() << "\n";
     throw Exit{kOk};
   }
   if (!vm.count("command")) {

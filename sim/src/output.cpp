@@ -19,6 +19,28 @@
 namespace laborsim {
 
 const char* version() { return LABORSIM_VERSION; }
+
+#define LABORSIM_TEXT(x) #x
+#define LABORSIM_TEXT_OF(x) LABORSIM_TEXT(x)
+const char* build() {
+  return
+#if defined(__clang__)
+      "Clang " __clang_version__
+#elif defined(__GNUC__)
+      "GCC " __VERSION__
+#else
+      "unknown compiler"
+#endif
+#if defined(_LIBCPP_VERSION)
+      ", libc++ " LABORSIM_TEXT_OF(_LIBCPP_VERSION);
+#elif defined(__GLIBCXX__)
+      ", libstdc++ " LABORSIM_TEXT_OF(__GLIBCXX__);
+#else
+      ", unknown standard library";
+#endif
+}
+#undef LABORSIM_TEXT_OF
+#undef LABORSIM_TEXT
 // git_commit(): generated at build time (cmake/git_commit.cmake).
 
 namespace {
@@ -396,7 +418,7 @@ bool holds_run(const std::filesystem::path& file, const Scenario& sc) {
       a.read(a.getStrType(), value);
       return value;
     };
-    if (text("filetype") != kFileType || text("git_commit") != git_commit() ||
+    if (text("filetype") != kFileType || text("git_commit") != git_commit() || text("build") != build() ||
         text("scenario_effective_toml") != sc.effective_toml || !root.attrExists("format_version"))
       return false;
     std::int32_t format = 0;
@@ -430,6 +452,7 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path, const Scenario& s
     attr_number(root, "format_version", H5::PredType::NATIVE_INT32, kFormatVersion);
     attr_string(root, "laborsim_version", version());
     attr_string(root, "git_commit", git_commit());
+    attr_string(root, "build", build());
     attr_string(root, "created", info.created);
     attr_string(root, "command_line", info.command_line);
     attr_number(root, "seed", H5::PredType::NATIVE_UINT64, sc.simulation.seed);

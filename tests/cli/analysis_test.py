@@ -2025,6 +2025,16 @@ class Analyze(unittest.TestCase):
             self.assertNotIn("<b>", page)
             self.assertIn("a &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; name", page)
 
+    def test_report_says_how_each_run_was_built(self):
+        # Under provenance, with the commit: the compiler and standard library whose
+        # draws made the run (the file's `build`).
+        with tempdir() as d, h5py.File(self.base) as f:
+            html = Path(d) / "report.html"
+            analyze(["report", self.base, "-o", html], check=True)
+            self.assertRegex(f.attrs["build"], r"^(GCC|Clang) ")
+            self.assertIn(f"(git {f.attrs['git_commit']}), format {f.attrs['format_version']}, "
+                          f"built with {f.attrs['build']}</td>", html.read_text())
+
     def test_report_charts_keep_their_data_in_view(self):
         # Each chart's legend sits where it hides no point of any line or band (a corner
         # left free, or room made above the data); its title is a caption the page can

@@ -670,6 +670,15 @@ class SeveralRuns(unittest.TestCase):
             p = run(["run", SCENARIOS / "baseline.toml", "-o", files[0], "-r", "2", "--resume"] + QUICK +
                     ["--set", "ai.adoption_speed=1", "--set", "name=baseline_adoption_speed=1"], check=True)
             self.assertEqual(p.stdout, f"laborsim: {files[0]} already holds this run (--resume); nothing to do\n")
+            # The same commit built with another standard library draws other numbers:
+            # its file is another run's, made again.
+            with h5py.File(files[0], "r+") as h:
+                h.attrs["build"] = "GCC 1.0.0, libstdc++ 19990101"
+            p = run(["run", SCENARIOS / "baseline.toml", "-o", files[0], "-r", "2", "--resume"] + QUICK +
+                    ["--set", "ai.adoption_speed=1", "--set", "name=baseline_adoption_speed=1", "--quiet"], check=True)
+            self.assertEqual(p.stdout, "")
+            with h5py.File(files[0]) as h:
+                self.assertNotEqual(h.attrs["build"], "GCC 1.0.0, libstdc++ 19990101")
 
     def test_a_sweep_of_decimal_values_is_read_in_their_order(self):
         # A sweep's files read back in the order of their values: "0.5" after "0" and

@@ -45,6 +45,10 @@ class ResultsFile(unittest.TestCase):
         self.assertEqual(int(a["replicates"]), 3)
         self.assertEqual(int(a["months"]), 36)
         self.assertIn("--seed 99", a["command_line"])
+        # What it was built with, as --version says it: the compiler and the standard
+        # library whose distributions draw from the streams (this build's: GCC, libstdc++).
+        self.assertRegex(a["build"], r"^(GCC|Clang) \d+\.\d+.*, (libstdc\+\+ \d{8}|libc\+\+ \d+)$")
+        self.assertIn(f"built with {a['build']}\n", run(["--version"], check=True).stdout)
         # The stored scenario is the resolved one: --set and --seed are in it.
         resolved = tomllib.loads(a["scenario_toml"])
         self.assertEqual(resolved["simulation"]["workers"], 20000)

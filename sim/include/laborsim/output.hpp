@@ -19,10 +19,15 @@ inline constexpr int kFormatVersion = 6;
 inline constexpr const char* kFileType = "laborsim-results";
 const char* version();
 const char* git_commit();
+// The compiler and C++ standard library this program was built with, e.g. "GCC 12.2.0,
+// libstdc++ 20230528": the binomial, normal and uniform integer draws are the standard
+// library's algorithms, so the same seed gives the same results with the same library.
+const char* build();
 
 // Whether `file` already holds the results of this very run: a laborsim results file of
-// this format, written by this build (the same git commit; a build of uncommitted
-// changes cannot tell one edit from another), of the same effective scenario (every
+// this format, written by this build (the same git commit, compiled with the same
+// compiler and standard library; a build of uncommitted changes cannot tell one edit
+// from another), of the same effective scenario (every
 // parameter, the seed, the size and the name). A file that cannot be read does not.
 bool holds_run(const std::filesystem::path& file, const Scenario& scenario);
 

@@ -64,6 +64,7 @@ struct FirmEvents {
 struct Results {
   std::filesystem::path path;
   std::string scenario_name, scenario_toml, command_line, created, laborsim_version, git_commit;
+  std::string build;  // compiler and standard library (empty in files before it was recorded)
   std::uint64_t seed = 0;
   int replicates = 0, months = 0, format_version = 0;
   int first_month = 0;                        // the run's month that month 0 here is (window); 0 for a whole run
