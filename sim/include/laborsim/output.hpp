@@ -20,7 +20,7 @@ inline constexpr const char* kFileType = "laborsim-results";
 const char* version();
 const char* git_commit();
 // The compiler and C++ standard library this program was built with, e.g. "GCC 12.2.0,
-// libstdc++ 20230528": the binomial, normal and uniform integer draws are the standard
+// libstdc++ 20220819": the binomial, normal and uniform integer draws are the standard
 // library's algorithms, so the same seed gives the same results with the same library.
 const char* build();
 
