@@ -1,5 +1,6 @@
 // laborsim-analyze: summaries, comparisons, exports and reports of laborsim results.
-// Exit codes: 0 success, 2 bad input (arguments or files), 1 failure while writing.
+// Exit codes: 0 success, 2 bad input (arguments or files), 1 failure while writing,
+// 130 interrupted (Ctrl-C), 143 stopped by SIGTERM (as laborsim's).
 #include "laborsim/analysis/export.hpp"
 #include "laborsim/analysis/results.hpp"
 #include "laborsim/analysis/summary.hpp"
@@ -7,8 +8,11 @@
 
 #include <boost/program_options.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -21,6 +25,16 @@ namespace po = boost::program_options;
 using namespace laborsim::analysis;
 
 namespace {
+
+// Interrupted: the files being written are removed (the final names were never touched)
+// and the program ends at once, with 128 + the signal as laborsim does.
+extern "C" void on_signal(int sig) {
+  StagedFiles::remove_uncommitted();
+  static const char said[] = "\nlaborsim-analyze: interrupted; no file written\n";
+  if (::write(STDERR_FILENO, said, sizeof said - 1) < 0) {
+  }  // (nothing more to do about it here)
+  ::_exit(128 + sig);
+}
 
 const char* kUsage =
     "Usage:\n"
@@ -310,6 +324,8 @@ static int run_command(int argc, char** argv) {
 // A table or CSV sent to a file on a full disk must not end in a success: standard
 // output is flushed and checked before exiting (as coreutils do), a failure is exit 1.
 int main(int argc, char** argv) {
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
   const int status = run_command(argc, argv);
   errno = 0;
   if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout.good()) {

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -16,10 +18,51 @@
 
 namespace laborsim::analysis {
 
+namespace {
+
+// The temporary files being written or waiting to be renamed, where a signal handler can
+// read them: fixed slots of plain characters, each published (used) only once its name
+// is in place. A name too long for a slot, or a slot past the last, is not listed: its
+// file is then left behind on a signal, as before there was this list.
+struct InProgress {
+  std::atomic<bool> claimed{false}, used{false};
+  char path[4096] = {};
+};
+std::array<InProgress, 64> g_in_progress;
+static_assert(std::atomic<bool>::is_always_lock_free);  // read in a signal handler
+
+void list_in_progress(const std::filesystem::path& tmp) {
+  const std::string& name = tmp.native();
+  if (name.size() >= sizeof InProgress::path) return;
+  for (auto& slot : g_in_progress) {
+    if (slot.claimed.exchange(true)) continue;
+    std::memcpy(slot.path, name.c_str(), name.size() + 1);
+    slot.used.store(true);
+    return;
+  }
+}
+
+void unlist_in_progress(const std::filesystem::path& tmp) {
+  for (auto& slot : g_in_progress)
+    if (slot.used.load() && tmp.native() == slot.path) {
+      slot.used.store(false);
+      slot.claimed.store(false);
+    }
+}
+
+}  // namespace
+
+void StagedFiles::remove_uncommitted() noexcept {
+  for (auto& slot : g_in_progress)
+    if (slot.used.load()) ::unlink(slot.path);
+}
+
 StagedFiles::~StagedFiles() {
-  if (committed_) return;
   std::error_code ignored;
-  for (const auto& path : staged_) std::filesystem::remove(temporary(path), ignored);  // nothing half-written is left
+  for (const auto& path : staged_) {
+    if (!committed_) std::filesystem::remove(temporary(path), ignored);  // nothing half-written is left
+    unlist_in_progress(temporary(path));
+  }
 }
 
 std::filesystem::path StagedFiles::temporary(const std::filesystem::path& path) {
@@ -31,6 +74,7 @@ std::filesystem::path StagedFiles::temporary(const std::filesystem::path& path) 
 void StagedFiles::write(const std::filesystem::path& path, const std::function<void(std::ostream&)>& body) {
   const std::filesystem::path tmp = temporary(path);
   staged_.push_back(path);
+  list_in_progress(tmp);
   const auto failed = [&](const std::string& what, int err) {
     return std::runtime_error(what + " '" + tmp.string() + "' failed" +
                               (err ? std::string(": ") + std::strerror(err) : "") + "; '" + path.string() +
@@ -55,7 +99,10 @@ void StagedFiles::write(const std::filesystem::path& path, const std::function<v
 }
 
 void StagedFiles::commit() {
-  for (const auto& path : staged_) std::filesystem::rename(temporary(path), path);
+  for (const auto& path : staged_) {
+    std::filesystem::rename(temporary(path), path);
+    unlist_in_progress(temporary(path));
+  }
   committed_ = true;
 }
 

@@ -1492,6 +1492,32 @@ class Analyze(unittest.TestCase):
             self.assertNotIn("firm-cuts", (Path(d) / "old.html").read_text())
             self.assertEqual(len(pd.read_csv(Path(d) / "csv" / "firm_events.csv")), 0)
 
+    def test_an_interrupted_export_leaves_the_directory_as_it_was(self):
+        # Ctrl-C (or SIGTERM) while the files are written: the earlier export there is
+        # untouched, no new file and no temporary one is left, the exit status is
+        # laborsim's (128 + the signal) and it says so.
+        import signal
+        import time
+        with tempdir() as d:
+            # A panel of everyone, so that writing its spells takes a while.
+            big = run_scenario(d, "baseline", ["-r", "3", "--quiet", "--set", "output.panel_rate=1"] + QUICK)
+            out = Path(d) / "csv"
+            analyze(["export", self.base, "--format", "csv", "-o", out], check=True)
+            before = {p.name: p.read_bytes() for p in out.iterdir()}
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                p = subprocess.Popen([ANALYZE, "export", str(big), "--format", "csv", "-o", str(out)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                deadline = time.monotonic() + 60
+                while not any(f.suffix == ".tmp" for f in out.iterdir()) and p.poll() is None:
+                    self.assertLess(time.monotonic(), deadline)
+                    time.sleep(0.002)
+                self.assertIsNone(p.poll(), "the export ended before its first file was being written")
+                p.send_signal(sig)
+                _, err = p.communicate(timeout=60)
+                self.assertEqual(p.returncode, 128 + sig, err)
+                self.assertIn("laborsim-analyze: interrupted; no file written", err)
+                self.assertEqual({f.name: f.read_bytes() for f in out.iterdir()}, before)
+
     def test_export_of_some_groupings(self):
         # --grouping keeps those series rows, exactly as the whole export has them; a
         # grouping no run has is refused before anything is written.

@@ -49,6 +49,10 @@ class StagedFiles {
   ~StagedFiles();
   void write(const std::filesystem::path& path, const std::function<void(std::ostream&)>& body);
   void commit();
+  // Removes every temporary file not yet renamed, of every StagedFiles alive: for a
+  // signal handler (it only calls unlink), so that an interrupted export or report
+  // leaves no path.tmp behind either.
+  static void remove_uncommitted() noexcept;
 
  private:
   static std::filesystem::path temporary(const std::filesystem::path& path);
