@@ -858,7 +858,7 @@ void Model::init() {
     w.core[id].birth_month = static_cast<std::int16_t>(t0 - age_m);
     w.core[id].occ = static_cast<std::uint16_t>(occ);
     w.core[id].region = static_cast<std::uint8_t>(region);
-    w.set_in_panel(id, r.bernoulli(sc_.output.panel_rate));
+    w.set_in_panel(id, r.sampled(sc_.output.panel_rate));
     w.set_aiq(id, sc_.aiq.enabled && r.bernoulli(sc_.aiq.initial_share[cohort_of_age(static_cast<int>(age))]));
     w.set_cause(id, Cause::none);
     w.set_event_month(id, -1);

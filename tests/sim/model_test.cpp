@@ -16,6 +16,7 @@
 #include <numeric>
 #include <random>
 #include <set>
+#include <tuple>
 
 using namespace laborsim;
 
@@ -745,6 +746,45 @@ std::string joined(const std::vector<std::string>& overrides) {
 }
 
 }  // namespace
+
+// What a run records (output.*) is an observation, never a change of the economy: a
+// panel of nobody, of 2% or of everyone, a comparison group of none or all, a firm
+// panel of none or all, give the same series and the same workers (but for their panel
+// flag). Rates of 0 and 1 once moved the draws after the panel's in the worker's stream
+// (a Bernoulli draw of 0 or 1 took no number), and with them every age and AI
+// readiness. The spells of the 2% panel are those of the full one, for its workers.
+TEST(Model, WhatIsRecordedNeverChangesTheRun) {
+  auto run = [](const std::vector<std::string>& output) {
+    std::vector<std::string> set = {"ai.adoption_speed=3", "demography.early_retirement_rate=0.02"};
+    set.insert(set.end(), output.begin(), output.end());
+    auto m = std::make_unique<Model>(fixtures::small(set, 6000, 36), 1);
+    m->run();
+    return m;
+  };
+  const auto all = run({"output.panel_rate=1", "output.comparison_rate=1", "output.firm_panel_rate=1"});
+  const auto some = run({"output.panel_rate=0.02", "output.comparison_rate=0.5", "output.firm_panel_rate=0.1"});
+  const auto none = run({"output.panel_rate=0", "output.comparison_rate=0", "output.firm_panel_rate=0"});
+  auto unflagged = [](const Model& m) {
+    std::vector<Workers::Core> core = m.w.core;
+    for (auto& c : core) c.flags &= static_cast<std::uint8_t>(~(1u << 6));  // the panel flag
+    return core;
+  };
+  for (const Model* other : {some.get(), none.get()}) {
+    for (int i = 0; i < kMetricCount; ++i)
+      ASSERT_EQ(all->series().values(static_cast<M>(i)), other->series().values(static_cast<M>(i)))
+          << metric_table()[i].name;
+    ASSERT_EQ(unflagged(*all), unflagged(*other));
+  }
+  EXPECT_TRUE(none->spells().empty());
+  EXPECT_TRUE(none->firm_events().empty());
+  ASSERT_GT(some->spells().size(), 20u);
+  EXPECT_GT(all->spells().size(), 20 * some->spells().size());  // 1 against 0.02 (entrants join at the rate too)
+  std::set<std::tuple<std::int64_t, std::int32_t, std::int32_t, std::int32_t, float>> everyone;
+  for (const Spell& s : all->spells()) everyone.insert({s.worker, s.start_month, s.end_month, s.new_firm, s.wage});
+  for (const Spell& s : some->spells())
+    EXPECT_TRUE(everyone.count({s.worker, s.start_month, s.end_month, s.new_firm, s.wage}))
+        << "worker " << s.worker << " displaced in month " << s.start_month;
+}
 
 TEST(Model, RandomScenariosKeepEveryInvariant) {
   // LABORSIM_RANDOM_SCENARIOS=N [LABORSIM_RANDOM_SEED=S] searches longer (a seed of its

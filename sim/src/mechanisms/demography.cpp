@@ -174,7 +174,7 @@ void enter_all(Model& m, std::size_t count) {
     m.w.set_status(id, Status::unemployed);
     m.w.core[id].cell = -1;
     m.w.set_event_month(id, -1);
-    m.w.set_in_panel(id, r.bernoulli(m.sc_.output.panel_rate));
+    m.w.set_in_panel(id, r.sampled(m.sc_.output.panel_rate));
     m.w.prev_wage[id] = static_cast<float>(m.sc_.occupations[m.w.core[id].occ].wage *
                                            m.sc_.regions[m.w.core[id].region].wage_multiplier);
     m.w.core[id].spell_start = static_cast<std::int16_t>(m.month_);
