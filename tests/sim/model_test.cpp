@@ -749,10 +749,11 @@ std::string joined(const std::vector<std::string>& overrides) {
 
 // What a run records (output.*) is an observation, never a change of the economy: a
 // panel of nobody, of 2% or of everyone, a comparison group of none or all, a firm
-// panel of none or all, give the same series and the same workers (but for their panel
-// flag). Rates of 0 and 1 once moved the draws after the panel's in the worker's stream
-// (a Bernoulli draw of 0 or 1 took no number), and with them every age and AI
-// readiness. The spells of the 2% panel are those of the full one, for its workers.
+// panel of none or all, earnings followed for 1 to 5 years, give the same series and
+// the same workers (but for their panel flag). Rates of 0 and 1 once moved the draws
+// after the panel's in the worker's stream (a Bernoulli draw of 0 or 1 took no number),
+// and with them every age and AI readiness. The spells of the 2% panel are those of
+// the full one, for its workers.
 TEST(Model, WhatIsRecordedNeverChangesTheRun) {
   auto run = [](const std::vector<std::string>& output) {
     std::vector<std::string> set = {"ai.adoption_speed=3", "demography.early_retirement_rate=0.02"};
@@ -761,9 +762,11 @@ TEST(Model, WhatIsRecordedNeverChangesTheRun) {
     m->run();
     return m;
   };
-  const auto all = run({"output.panel_rate=1", "output.comparison_rate=1", "output.firm_panel_rate=1"});
+  const auto all =
+      run({"output.panel_rate=1", "output.comparison_rate=1", "output.firm_panel_rate=1", "output.earnings_years=5"});
   const auto some = run({"output.panel_rate=0.02", "output.comparison_rate=0.5", "output.firm_panel_rate=0.1"});
-  const auto none = run({"output.panel_rate=0", "output.comparison_rate=0", "output.firm_panel_rate=0"});
+  const auto none =
+      run({"output.panel_rate=0", "output.comparison_rate=0", "output.firm_panel_rate=0", "output.earnings_years=1"});
   auto unflagged = [](const Model& m) {
     std::vector<Workers::Core> core = m.w.core;
     for (auto& c : core) c.flags &= static_cast<std::uint8_t>(~(1u << 6));  // the panel flag
