@@ -58,9 +58,10 @@ void StagedFiles::remove_uncommitted() noexcept {
 }
 
 StagedFiles::~StagedFiles() {
+  if (committed_) return;  // (commit() took them off the list)
   std::error_code ignored;
   for (const auto& path : staged_) {
-    if (!committed_) std::filesystem::remove(temporary(path), ignored);  // nothing half-written is left
+    std::filesystem::remove(temporary(path), ignored);  // nothing half-written is left
     unlist_in_progress(temporary(path));
   }
 }

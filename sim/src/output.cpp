@@ -19,6 +19,7 @@
 namespace laborsim {
 
 const char* version() { return LABORSIM_VERSION; }
+// git_commit(): generated at build time (cmake/git_commit.cmake).
 
 #define LABORSIM_TEXT(x) #x
 #define LABORSIM_TEXT_OF(x) LABORSIM_TEXT(x)
@@ -41,7 +42,6 @@ const char* build() {
 }
 #undef LABORSIM_TEXT_OF
 #undef LABORSIM_TEXT
-// git_commit(): generated at build time (cmake/git_commit.cmake).
 
 namespace {
 
