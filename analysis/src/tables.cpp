@@ -761,6 +761,17 @@ Comparison compare_figures(const Results& a, const Results& b, std::vector<Figur
     c.caveats.push_back("the runs follow earnings for different numbers of years (output.earnings_years: A " +
                         std::to_string(a.spells.earnings_years()) + ", B " + std::to_string(b.spells.earnings_years()) +
                         "): the present values of the earnings lost are not comparable");
+  // Another engine: a difference may be the code's. Another standard library: the same
+  // seed draws other numbers (laborsim's distributions are the library's), so replicates
+  // of one index are no longer common random numbers (files before `build` say nothing).
+  if (a.git_commit != b.git_commit)
+    c.caveats.push_back("the runs were made by different laborsim commits (A " + a.git_commit + ", B " + b.git_commit +
+                        "): a difference may come from the code, not only from the scenarios");
+  if (c.paired && !a.build.empty() && !b.build.empty() && a.build != b.build)
+    c.caveats.push_back("the runs were built with different compilers or standard libraries (A " + a.build + ", B " +
+                        b.build +
+                        "): with the same seed they draw other numbers, so pairing their replicates narrows no "
+                        "interval (the paired intervals still hold)");
   for (size_t k = 0; k < c.a.size(); ++k) {
     c.ia.push_back(figure_interval(c.a[k]));
     c.ib.push_back(figure_interval(c.b[k]));

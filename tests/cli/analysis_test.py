@@ -796,6 +796,32 @@ class Analyze(unittest.TestCase):
             self.assertEqual(text.count(" against baseline ===\n"), 2)
             self.assertEqual(analyze(["compare", self.base]).returncode, 2)
 
+    def test_compare_says_when_the_runs_came_from_other_code_or_another_build(self):
+        # The same file under another commit and another standard library: compare says
+        # a difference may be the code's, and that with other draws the pairing narrows
+        # nothing. Runs of this build say neither.
+        with tempdir() as d:
+            other = Path(d) / "other.h5"
+            shutil.copy(self.base, other)
+            with h5py.File(self.base) as f:
+                commit, build = f.attrs["git_commit"], f.attrs["build"]
+            c = json.loads(analyze(["compare", self.base, self.hype, "--format", "json"], check=True).stdout)
+            self.assertFalse([n for n in c["caveats"] if "commit" in n or "standard libraries" in n], c["caveats"])
+            with h5py.File(other, "r+") as f:
+                f.attrs["git_commit"] = "0123456789ab"
+            c = json.loads(analyze(["compare", self.base, other, "--format", "json"], check=True).stdout)
+            self.assertEqual(c["caveats"], [f"the runs were made by different laborsim commits (A {commit}, B "
+                                            "0123456789ab): a difference may come from the code, not only from the "
+                                            "scenarios"])
+            with h5py.File(other, "r+") as f:
+                f.attrs["git_commit"] = commit
+                f.attrs["build"] = "Clang 17.0.6, libc++ 170006"
+            text = analyze(["compare", self.base, other], check=True).stdout
+            self.assertIn(f"Note: the runs were built with different compilers or standard libraries (A {build}, B "
+                          "Clang 17.0.6, libc++ 170006): with the same seed they draw other numbers, so pairing",
+                          " ".join(text.split()))
+            self.assertNotIn("commits", text)
+
     def test_compare_pairs_the_replicates_both_runs_have(self):
         # Replicate k draws the same random streams whatever the replicate count, so a
         # run of 2 replicates is the first 2 of the 4-replicate run with the same seed:
