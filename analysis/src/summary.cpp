@@ -213,8 +213,8 @@ std::vector<Figure> spell_figures(const Results& r, const std::vector<Rows>& spe
       curve_figure(fig("reemployed_24m", "reemployed within 24 months", Unit::share, &SpellStats::within24), st));
   out.push_back(
       curve_figure(fig("median_duration", "median time to reemployment", Unit::months, &SpellStats::median), st));
-  out.push_back(fig("in_job_at_end", "in a job at the end: displaced in the last 3 years, 3+ years' tenure", Unit::share,
-                    &SpellStats::in_job_at_end));
+  out.push_back(fig("in_job_at_end", "in a job at the end: displaced in the last 3 years, 3+ years' tenure",
+                    Unit::share, &SpellStats::in_job_at_end));
   out.push_back(
       fig("displaced_again_24m", "displaced again within 24 months", Unit::share, &SpellStats::displaced_again));
   out.push_back(
@@ -483,6 +483,37 @@ std::string mismatch_note(const RunMismatch& differ) {
          ": counts over a run are not comparable between them" +
          (differ.size ? ", nor is concentration (fewer workers make fewer firms)" : "") + "; shares and rates are" +
          (differ.length ? ", but describe different periods" : "") + (differ.horizon ? "; " + horizon : "");
+}
+
+std::vector<std::string> provenance_notes(const std::vector<const Results*>& runs,
+                                          const std::vector<std::string>& labels, bool pairs) {
+  // "(A x, B y)": each run's value, where they differ from the first's.
+  auto listed = [&](auto value, auto differs) {
+    std::string list;
+    bool any = false;
+    for (std::size_t k = 0; k < runs.size(); ++k) {
+      any |= differs(*runs[k]);
+      list += (k ? ", " : "") + labels[k] + " " + value(*runs[k]);
+    }
+    return any ? "(" + list + ")" : std::string();
+  };
+  std::vector<std::string> notes;
+  const Results& first = *runs.front();
+  const std::string commits = listed([](const Results& r) { return r.git_commit; },
+                                     [&](const Results& r) { return r.git_commit != first.git_commit; });
+  if (!commits.empty())
+    notes.push_back("the runs were made by different laborsim commits " + commits +
+                    ": a difference may come from the code, not only from the scenarios");
+  // (Files from before the build was recorded say nothing of it.)
+  const auto other_draws = [&](const Results& r) {
+    return r.seed == first.seed && !r.build.empty() && !first.build.empty() && r.build != first.build;
+  };
+  const std::string builds = listed([](const Results& r) { return r.build; }, other_draws);
+  if (pairs && !builds.empty())
+    notes.push_back("the runs were built with different compilers or standard libraries " + builds +
+                    ": with the same seed they draw other numbers, so pairing their replicates narrows no interval "
+                    "(the paired intervals still hold)");
+  return notes;
 }
 
 const std::vector<std::string> kTenureBands = {"under 1 year", "1-3 years", "3-6 years", "6-10 years", "10+ years"};

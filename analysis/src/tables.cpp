@@ -547,6 +547,17 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
   for (const std::string& caveat : summary_caveats(r, figs)) print_wrapped(os, caveat);
 }
 
+namespace {
+
+// Side by side the runs go by their names; nothing is paired.
+std::vector<std::string> side_by_side_provenance(const std::vector<Results>& runs) {
+  std::vector<const Results*> all;
+  for (const Results& r : runs) all.push_back(&r);
+  return provenance_notes(all, run_names(runs), false);
+}
+
+}  // namespace
+
 void print_summaries(std::ostream& os, const std::vector<Results>& runs, const std::vector<std::vector<Figure>>& figs,
                      Format f) {
   const std::vector<std::string> names = run_names(runs);
@@ -557,11 +568,11 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
       j["run"] = names[k];
       all.push_back(std::move(j));
     }
-    const std::string note = mismatch_note(mismatch(runs));
-    os << nlohmann::json{{"runs", all},
-                         {"parameters_that_differ", differences_json(runs)},
-                         {"caveats", note.empty() ? nlohmann::json::array() : nlohmann::json::array({note})}}
-              .dump(2)
+    nlohmann::json caveats = nlohmann::json::array();
+    if (const std::string note = mismatch_note(mismatch(runs)); !note.empty()) caveats.push_back(note);
+    for (const std::string& note : side_by_side_provenance(runs)) caveats.push_back(note);
+    os << nlohmann::json{{"runs", all}, {"parameters_that_differ", differences_json(runs)}, {"caveats", caveats}}.dump(
+              2)
        << "\n";
     return;
   }
@@ -612,6 +623,7 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
         "and durations). Use --format csv or json for the 95% intervals, or compare A B for\n"
         "paired differences between two runs.\n";
   if (const std::string note = mismatch_note(mismatch(runs)); !note.empty()) print_wrapped(os, "Note: " + note + ".");
+  for (const std::string& note : side_by_side_provenance(runs)) print_wrapped(os, "Note: " + note + ".");
   // Why some of a run's figures are n/a, as summary of one says it: once for what every
   // run has, then run by run.
   const SharedCaveats caveats = share_caveats(runs, figs);
@@ -761,17 +773,7 @@ Comparison compare_figures(const Results& a, const Results& b, std::vector<Figur
     c.caveats.push_back("the runs follow earnings for different numbers of years (output.earnings_years: A " +
                         std::to_string(a.spells.earnings_years()) + ", B " + std::to_string(b.spells.earnings_years()) +
                         "): the present values of the earnings lost are not comparable");
-  // Another engine: a difference may be the code's. Another standard library: the same
-  // seed draws other numbers (laborsim's distributions are the library's), so replicates
-  // of one index are no longer common random numbers (files before `build` say nothing).
-  if (a.git_commit != b.git_commit)
-    c.caveats.push_back("the runs were made by different laborsim commits (A " + a.git_commit + ", B " + b.git_commit +
-                        "): a difference may come from the code, not only from the scenarios");
-  if (c.paired && !a.build.empty() && !b.build.empty() && a.build != b.build)
-    c.caveats.push_back("the runs were built with different compilers or standard libraries (A " + a.build + ", B " +
-                        b.build +
-                        "): with the same seed they draw other numbers, so pairing their replicates narrows no "
-                        "interval (the paired intervals still hold)");
+  for (std::string& note : provenance_notes({&a, &b}, {"A", "B"}, c.paired)) c.caveats.push_back(std::move(note));
   for (size_t k = 0; k < c.a.size(); ++k) {
     c.ia.push_back(figure_interval(c.a[k]));
     c.ib.push_back(figure_interval(c.b[k]));

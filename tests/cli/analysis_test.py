@@ -796,7 +796,7 @@ class Analyze(unittest.TestCase):
             self.assertEqual(text.count(" against baseline ===\n"), 2)
             self.assertEqual(analyze(["compare", self.base]).returncode, 2)
 
-    def test_compare_says_when_the_runs_came_from_other_code_or_another_build(self):
+    def test_compare_summary_and_report_say_when_runs_came_from_other_code_or_another_build(self):
         # The same file under another commit and another standard library: compare says
         # a difference may be the code's, and that with other draws the pairing narrows
         # nothing. Runs of this build say neither.
@@ -821,6 +821,24 @@ class Analyze(unittest.TestCase):
                           "Clang 17.0.6, libc++ 170006): with the same seed they draw other numbers, so pairing",
                           " ".join(text.split()))
             self.assertNotIn("commits", text)
+            # The report, which pairs each run with the first, says the same by the runs'
+            # names; side by side, where nothing is paired, only another commit is worth a note.
+            html = Path(d) / "report.html"
+            analyze(["report", self.base, other, "-o", html], check=True)
+            notes = re.findall(r'<p class="note provenance"><b>Note:</b> (.*?)</p>', html.read_text())
+            self.assertEqual(len(notes), 1)
+            self.assertIn(f"(baseline (baseline.h5) {build}, baseline (other.h5) Clang 17.0.6, libc++ 170006)",
+                          html_module.unescape(notes[0]))
+            side = json.loads(analyze(["summary", self.base, other, "--format", "json"], check=True).stdout)
+            self.assertEqual(side["caveats"], [])
+            with h5py.File(other, "r+") as f:
+                f.attrs["git_commit"] = "0123456789ab"
+            side = json.loads(analyze(["summary", self.base, other, "--format", "json"], check=True).stdout)
+            self.assertEqual(side["caveats"], [f"the runs were made by different laborsim commits (baseline "
+                                               f"(baseline.h5) {commit}, baseline (other.h5) 0123456789ab): a "
+                                               "difference may come from the code, not only from the scenarios"])
+            self.assertIn("Note: the runs were made by different laborsim commits",
+                          analyze(["summary", self.base, other], check=True).stdout)
 
     def test_compare_pairs_the_replicates_both_runs_have(self):
         # Replicate k draws the same random streams whatever the replicate count, so a
