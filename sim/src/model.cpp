@@ -859,7 +859,9 @@ void Model::init() {
     w.core[id].occ = static_cast<std::uint16_t>(occ);
     w.core[id].region = static_cast<std::uint8_t>(region);
     w.set_in_panel(id, r.sampled(sc_.output.panel_rate));
-    w.set_aiq(id, sc_.aiq.enabled && r.bernoulli(sc_.aiq.initial_share[cohort_of_age(static_cast<int>(age))]));
+    // (drawn even when AIQ is off, so that switching it off moves no other draw)
+    const bool ready = r.sampled(sc_.aiq.initial_share[cohort_of_age(static_cast<int>(age))]);
+    w.set_aiq(id, sc_.aiq.enabled && ready);
     w.set_cause(id, Cause::none);
     w.set_event_month(id, -1);
     const int retire = w.core[id].birth_month + static_cast<int>(ret_age * 12);

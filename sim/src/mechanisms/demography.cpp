@@ -169,7 +169,8 @@ void enter_all(Model& m, std::size_t count) {
         m.markets() - 1);
     m.w.core[id].occ = static_cast<std::uint16_t>(mk / m.nreg_);
     m.w.core[id].region = static_cast<std::uint8_t>(mk % m.nreg_);
-    m.w.set_aiq(id, m.sc_.aiq.enabled && r.bernoulli(m.sc_.aiq.initial_share[0]));
+    const bool ready = r.sampled(m.sc_.aiq.initial_share[0]);  // (drawn even with AIQ off: see Model::init)
+    m.w.set_aiq(id, m.sc_.aiq.enabled && ready);
     m.w.set_cause(id, Cause::none);
     m.w.set_status(id, Status::unemployed);
     m.w.core[id].cell = -1;
