@@ -505,12 +505,18 @@ std::vector<std::string> provenance_notes(const std::vector<const Results*>& run
     notes.push_back("the runs were made by different laborsim commits " + commits +
                     ": a difference may come from the code, not only from the scenarios");
   // (Files from before the build was recorded say nothing of it.)
-  const auto other_draws = [&](const Results& r) {
-    return r.seed == first.seed && !r.build.empty() && !first.build.empty() && r.build != first.build;
+  // The draws are the standard library's: its part of the build ("GCC 12.2.0, libstdc++
+  // 20220819"), whatever compiled it (clang with libstdc++ draws as GCC does).
+  const auto library = [](const Results& r) {
+    const auto at = r.build.rfind(", ");
+    return at == std::string::npos ? r.build : r.build.substr(at + 2);
   };
-  const std::string builds = listed([](const Results& r) { return r.build; }, other_draws);
-  if (pairs && !builds.empty())
-    notes.push_back("the runs were built with different compilers or standard libraries " + builds +
+  const auto other_draws = [&](const Results& r) {
+    return r.seed == first.seed && !r.build.empty() && !first.build.empty() && library(r) != library(first);
+  };
+  const std::string libraries = listed(library, other_draws);
+  if (pairs && !libraries.empty())
+    notes.push_back("the runs were built with different C++ standard libraries " + libraries +
                     ": with the same seed they draw other numbers, so pairing their replicates narrows no interval "
                     "(the paired intervals still hold)");
   return notes;

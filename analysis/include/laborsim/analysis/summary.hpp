@@ -70,7 +70,7 @@ RunMismatch mismatch(const std::vector<Results>& runs);  // any of them against 
 std::string mismatch_note(const RunMismatch& differ);
 // What the files' provenance says of comparing runs, a sentence each (none if nothing):
 // made by different laborsim commits (a difference may be the code's); with `pairs`,
-// runs of the first's seed built with a different compiler or standard library (other
+// runs of the first's seed built with another C++ standard library (other
 // draws: no common random numbers). labels name the runs in the sentences ("A", "B").
 std::vector<std::string> provenance_notes(const std::vector<const Results*>& runs,
                                           const std::vector<std::string>& labels, bool pairs);
