@@ -813,12 +813,9 @@ void write_report(const std::vector<Results>& runs, const std::filesystem::path&
   // Side by side, counts of runs of other lengths or sizes differ for that reason alone.
   if (const std::string note = mismatch_note(mismatch(runs)); !note.empty())
     h << "<p class=\"note\" id=\"not-comparable\"><b>Note:</b> " << esc(note) << ".</p>\n";
-  {  // (the differences below pair each run of the first's seed with it)
-    std::vector<const Results*> all;
-    for (const Results& r : runs) all.push_back(&r);
-    for (const std::string& note : provenance_notes(all, run_name, true))
-      h << "<p class=\"note provenance\"><b>Note:</b> " << esc(note) << ".</p>\n";
-  }
+  // (the differences below pair each run of the first's seed with it)
+  for (const std::string& note : provenance_notes(runs, run_name, true))
+    h << "<p class=\"note provenance\"><b>Note:</b> " << esc(note) << ".</p>\n";
 
   h << "<h2>Unemployment and layoffs</h2>\n<div class=\"grid-charts\">\n";
   for (const auto& c : kRunCharts)

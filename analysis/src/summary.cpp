@@ -504,9 +504,9 @@ std::vector<std::string> provenance_notes(const std::vector<const Results*>& run
   if (!commits.empty())
     notes.push_back("the runs were made by different laborsim commits " + commits +
                     ": a difference may come from the code, not only from the scenarios");
-  // (Files from before the build was recorded say nothing of it.)
   // The draws are the standard library's: its part of the build ("GCC 12.2.0, libstdc++
-  // 20220819"), whatever compiled it (clang with libstdc++ draws as GCC does).
+  // 20220819"), whatever compiled it (clang with libstdc++ draws as GCC does). Files from
+  // before the build was recorded say nothing of it.
   const auto library = [](const Results& r) {
     const auto at = r.build.rfind(", ");
     return at == std::string::npos ? r.build : r.build.substr(at + 2);
@@ -520,6 +520,13 @@ std::vector<std::string> provenance_notes(const std::vector<const Results*>& run
                     ": with the same seed they draw other numbers, so pairing their replicates narrows no interval "
                     "(the paired intervals still hold)");
   return notes;
+}
+
+std::vector<std::string> provenance_notes(const std::vector<Results>& runs, const std::vector<std::string>& labels,
+                                          bool pairs) {
+  std::vector<const Results*> all;
+  for (const Results& r : runs) all.push_back(&r);
+  return provenance_notes(all, labels, pairs);
 }
 
 const std::vector<std::string> kTenureBands = {"under 1 year", "1-3 years", "3-6 years", "6-10 years", "10+ years"};

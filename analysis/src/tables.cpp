@@ -547,17 +547,6 @@ void print_summary(std::ostream& os, const Results& r, const std::vector<Figure>
   for (const std::string& caveat : summary_caveats(r, figs)) print_wrapped(os, caveat);
 }
 
-namespace {
-
-// Side by side the runs go by their names; nothing is paired.
-std::vector<std::string> side_by_side_provenance(const std::vector<Results>& runs) {
-  std::vector<const Results*> all;
-  for (const Results& r : runs) all.push_back(&r);
-  return provenance_notes(all, run_names(runs), false);
-}
-
-}  // namespace
-
 void print_summaries(std::ostream& os, const std::vector<Results>& runs, const std::vector<std::vector<Figure>>& figs,
                      Format f) {
   const std::vector<std::string> names = run_names(runs);
@@ -570,10 +559,10 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
     }
     nlohmann::json caveats = nlohmann::json::array();
     if (const std::string note = mismatch_note(mismatch(runs)); !note.empty()) caveats.push_back(note);
-    for (const std::string& note : side_by_side_provenance(runs)) caveats.push_back(note);
-    os << nlohmann::json{{"runs", all}, {"parameters_that_differ", differences_json(runs)}, {"caveats", caveats}}.dump(
-              2)
-       << "\n";
+    for (const std::string& note : provenance_notes(runs, names, false)) caveats.push_back(note);  // nothing paired
+    const nlohmann::json out = {
+        {"runs", all}, {"parameters_that_differ", differences_json(runs)}, {"caveats", caveats}};
+    os << out.dump(2) << "\n";
     return;
   }
   if (f == Format::csv) {  // one long table: the runs one after another
@@ -623,7 +612,7 @@ void print_summaries(std::ostream& os, const std::vector<Results>& runs, const s
         "and durations). Use --format csv or json for the 95% intervals, or compare A B for\n"
         "paired differences between two runs.\n";
   if (const std::string note = mismatch_note(mismatch(runs)); !note.empty()) print_wrapped(os, "Note: " + note + ".");
-  for (const std::string& note : side_by_side_provenance(runs)) print_wrapped(os, "Note: " + note + ".");
+  for (const std::string& note : provenance_notes(runs, names, false)) print_wrapped(os, "Note: " + note + ".");
   // Why some of a run's figures are n/a, as summary of one says it: once for what every
   // run has, then run by run.
   const SharedCaveats caveats = share_caveats(runs, figs);
@@ -773,7 +762,8 @@ Comparison compare_figures(const Results& a, const Results& b, std::vector<Figur
     c.caveats.push_back("the runs follow earnings for different numbers of years (output.earnings_years: A " +
                         std::to_string(a.spells.earnings_years()) + ", B " + std::to_string(b.spells.earnings_years()) +
                         "): the present values of the earnings lost are not comparable");
-  for (std::string& note : provenance_notes({&a, &b}, {"A", "B"}, c.paired)) c.caveats.push_back(std::move(note));
+  for (std::string& note : provenance_notes(std::vector<const Results*>{&a, &b}, {"A", "B"}, c.paired))
+    c.caveats.push_back(std::move(note));
   for (size_t k = 0; k < c.a.size(); ++k) {
     c.ia.push_back(figure_interval(c.a[k]));
     c.ib.push_back(figure_interval(c.b[k]));

@@ -69,8 +69,9 @@ class Rng {
   }
   bool bernoulli(double p) { return p >= 1.0 || (p > 0.0 && uniform() < p); }
   // The same draw, but taking its number whatever p is (bernoulli takes none at 0 or 1):
-  // for what only chooses what to record (output.panel_rate), so that recording all or
-  // none does not move the draws after it in the stream, and with them the run.
+  // for what only chooses what to record (output.panel_rate) or what a switch may turn
+  // off (AIQ), so that recording all or none, or the switch, does not move the draws after
+  // it in the stream, and with them the run.
   bool sampled(double p) { return uniform() < p; }
   std::int64_t binomial(std::int64_t n, double p) {
     if (n <= 0 || p <= 0.0) return 0;

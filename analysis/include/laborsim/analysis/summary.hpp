@@ -74,6 +74,8 @@ std::string mismatch_note(const RunMismatch& differ);
 // draws: no common random numbers). labels name the runs in the sentences ("A", "B").
 std::vector<std::string> provenance_notes(const std::vector<const Results*>& runs,
                                           const std::vector<std::string>& labels, bool pairs);
+std::vector<std::string> provenance_notes(const std::vector<Results>& runs, const std::vector<std::string>& labels,
+                                          bool pairs);
 
 struct GroupFigures {
   std::string group;
