@@ -8,6 +8,7 @@ packages=(
   libboost-program-options-dev libtbb-dev libeigen3-dev libhdf5-dev zlib1g-dev
   libgtest-dev libtomlplusplus-dev librandom123-dev nlohmann-json3-dev libfccp-dev
   python3 python3-h5py python3-numpy python3-pandas python3-matplotlib python3-pil
+  r-base-core r-bioc-rhdf5 r-cran-bit64
   chromium
 )
 

@@ -28,6 +28,21 @@ def analyze(args, cwd=None, check=False):
     return p
 
 
+def rscript(code, cwd=None):
+    """Runs CODE with R's Rscript (installed by tools/install-deps.sh with rhdf5) and
+    returns the finished process; fails the test if R is missing or the code fails."""
+    import shutil
+    if shutil.which("Rscript") is None:
+        raise AssertionError("Rscript not found: tools/install-deps.sh installs R (r-base-core, r-bioc-rhdf5)")
+    with tempfile.NamedTemporaryFile("w", suffix=".R", prefix="laborsim-test-") as script:
+        script.write(code)
+        script.flush()
+        p = subprocess.run(["Rscript", "--vanilla", script.name], cwd=cwd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise AssertionError(f"Rscript failed ({p.returncode}):\n{p.stderr}")
+    return p
+
+
 def tempdir():
     return tempfile.TemporaryDirectory(prefix="laborsim-test-")
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+import pandas as pd
 
-from common import QUICK, SCENARIOS, SOURCE, run, tempdir
+from common import QUICK, SCENARIOS, SOURCE, rscript, run, tempdir
 
 
 def datasets(f):
@@ -158,6 +159,62 @@ class ResultsFile(unittest.TestCase):
         self.assertTrue(spells.cause.isin(["ordinary", "AI", "consolidation"]).all())
         self.assertEqual((spells.cause == "AI").sum(), (self.f["spells/cause"][()] == 2).sum())
         self.assertIn("reemployed", printed.getvalue())
+
+    def test_the_r_reading_example_reads_what_the_python_one_reads(self):
+        # docs/output-format.md, "Reading it": its R block, run by Rscript on this file;
+        # its tables written out with every digit and set against the Python block's.
+        doc = (SOURCE / "docs" / "output-format.md").read_text()
+        section = doc.split("## Reading it", 1)[1].split("\n## ", 1)[0]
+        python = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+        r_code = re.search(r"```r\n(.*?)```", section, re.S).group(1)
+        self.assertIn('"results/baseline.h5"', r_code)
+        names = {}
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(python.replace('"results/baseline.h5"', repr(str(self.path))), names)
+        with tempdir() as d:
+            dump = f"""
+exact <- function(t) {{
+  t[] <- lapply(t, function(x) if (is.double(x)) sprintf("%.17g", x) else x)
+  t
+}}
+write.csv(exact(unemployed), "{d}/unemployed.csv", row.names = FALSE)
+write.csv(exact(spells), "{d}/spells.csv", row.names = FALSE)
+"""
+            p = rscript(r_code.replace('"results/baseline.h5"', '"' + str(self.path) + '"') + dump)
+            got_u = pd.read_csv(Path(d) / "unemployed.csv", float_precision="round_trip")
+            got_s = pd.read_csv(Path(d) / "spells.csv", float_precision="round_trip")
+        want_u, want_s = names["unemployed"], names["spells"]
+        # The same rows (R's order is occupation fastest, Python's replicate slowest: both
+        # sorted), the same values.
+        keys = ["replicate", "month", "occupation"]
+        pd.testing.assert_frame_equal(got_u.sort_values(keys).reset_index(drop=True),
+                                      want_u.sort_values(keys).reset_index(drop=True), check_dtype=False)
+        self.assertEqual(sorted(got_s.columns), sorted(want_s.columns))
+        pd.testing.assert_frame_equal(got_s[want_s.columns], want_s, check_dtype=False)
+        # What it prints: the five occupations with the most unemployed in the last
+        # month, and the reemployed share of each cause's spells, as the Python block's.
+        last = want_u[want_u.month == want_u.month.max()]
+        top = last.groupby("occupation").unemployed.mean().sort_values(ascending=False).head().index
+        printed = p.stdout.split()
+        self.assertTrue(all(name in printed for name in top), p.stdout)
+        for cause, share in want_s.groupby("cause").reemployed.mean().items():
+            self.assertIn(cause, printed)
+            self.assertIn(f"{share:.7f}".rstrip("0"), p.stdout)
+
+    def test_r_reads_a_large_seed_with_bit64_as_the_format_document_says(self):
+        # uint64 has no R type: beyond 2^31 - 1 the seed is NA, with bit64 it is whole.
+        with tempdir() as d:
+            path = Path(d) / "seed.h5"
+            seed = 2**40 + 7
+            run(["run", SCENARIOS / "baseline.toml", "-o", path, "-r", "1", "--seed", seed, "--quiet",
+                 "--set", "simulation.workers=1000", "--set", "simulation.months=2",
+                 "--set", "simulation.burn_in_months=0"], check=True)
+            p = rscript(f"""library(rhdf5)
+cat(is.na(h5readAttributes("{path}", "/")$seed), "\\n")
+cat(as.character(h5readAttributes("{path}", "/", bit64conversion = "bit64")$seed), "\\n")
+""")
+        self.assertEqual(p.stdout.split(), ["TRUE", str(seed)])
+        self.assertIn("bit64conversion", p.stderr)  # rhdf5 warns, as the document says
 
     def test_spells(self):
         s = {k: v[()] for k, v in self.f["spells"].items()}
