@@ -37,6 +37,61 @@ auto reading(Describe describe, Read read) {
   }
 }
 
+// A dataset whose extent is not what the file's attributes and groups make it: a file
+// edited by hand or pieced together, refused before it is read into a buffer of the
+// expected size.
+struct ShapeError {
+  std::string object, detail;
+};
+
+std::vector<hsize_t> extent(const H5::DataSet& d) {
+  const H5::DataSpace space = d.getSpace();
+  std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(0, space.getSimpleExtentNdims())));
+  if (!dims.empty()) space.getSimpleExtentDims(dims.data());
+  return dims;
+}
+
+std::string extent_text(const std::vector<hsize_t>& dims) {
+  if (dims.empty()) return "one value (a scalar)";
+  std::string text;
+  for (const hsize_t n : dims) text += (text.empty() ? "" : " x ") + std::to_string(n);
+  return text + " values";
+}
+
+// A series read into a buffer of `want` values: its dataset must have that extent.
+void expect_extent(const H5::DataSet& d, const std::string& object, const std::vector<hsize_t>& want,
+                   const std::string& made_by) {
+  if (const auto got = extent(d); got != want)
+    throw ShapeError{object, "has " + extent_text(got) + " where " + made_by + " make " + extent_text(want)};
+}
+
+// A table's columns (/spells, /comparison, /firm_events): each as long as its first, and
+// each index into the file's replicates, months or groups one of them, so that nothing
+// reads past them.
+struct TableCheck {
+  std::string table;                // "/spells"
+  std::size_t rows;                 // of its column `first`
+  std::string first = "replicate";  // the column that sets its rows
+
+  void length(const std::string& name, std::size_t n) const {
+    if (n != rows)
+      throw ShapeError{table + "/" + name, "has " + std::to_string(n) + " rows where " + table + "/" + first + " has " +
+                                               std::to_string(rows)};
+  }
+  template <class T>
+  void length(const std::string& name, const std::vector<T>& v) const {
+    length(name, v.size());
+  }
+  void range(const std::string& name, const std::vector<int>& v, int lo, int hi, const std::string& what) const {
+    length(name, v.size());
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (v[i] < lo || v[i] > hi)
+        throw ShapeError{table + "/" + name, "holds " + std::to_string(v[i]) + " in row " + std::to_string(i) +
+                                                 ", not " + what + " (" + std::to_string(lo) + " to " +
+                                                 std::to_string(hi) + ")"};
+  }
+};
+
 std::string dataset_path(const H5::H5Object& group, const std::string& name) {
   const std::string path = group.getObjName();
   return (path == "/" ? "" : path) + "/" + name;
@@ -66,12 +121,18 @@ T attr_number(const H5::H5Object& o, const char* name, const H5::PredType& t) {
                  });
 }
 
+// The length of a dataset that must be one column.
+hsize_t column_length(const H5::DataSet& d, const std::string& object) {
+  const auto dims = extent(d);
+  if (dims.size() != 1) throw ShapeError{object, "has " + extent_text(dims) + ", not a column"};
+  return dims[0];
+}
+
 std::vector<std::string> strings(const H5::Group& g, const std::string& name) {
   return reading([&] { return dataset_path(g, name); },
                  [&] {
                    H5::DataSet d = g.openDataSet(name);
-                   hsize_t n = 0;
-                   d.getSpace().getSimpleExtentDims(&n);
+                   const hsize_t n = column_length(d, dataset_path(g, name));
                    std::vector<char*> raw(n);
                    H5::StrType t(H5::PredType::C_S1, H5T_VARIABLE);
                    d.read(raw.data(), t);
@@ -92,8 +153,7 @@ std::vector<T> column(const H5::Group& g, const std::string& name, const H5::Pre
   return reading([&] { return dataset_path(g, name); },
                  [&] {
                    H5::DataSet d = g.openDataSet(name);
-                   hsize_t n = 0;
-                   d.getSpace().getSimpleExtentDims(&n);
+                   const hsize_t n = column_length(d, dataset_path(g, name));
                    std::vector<T> v(n);
                    if (n) d.read(v.data(), t);
                    return v;
@@ -313,6 +373,9 @@ Results read_results(const std::filesystem::path& file, const ReadOptions& optio
     r.replicates = attr_number<int>(root, "replicates", H5::PredType::NATIVE_INT);
     r.months = attr_number<int>(root, "months", H5::PredType::NATIVE_INT);
     r.run_months = r.months;
+    if (r.replicates < 1 || r.months < 1)
+      throw FormatError(file.string() + ": its attributes say " + std::to_string(r.replicates) + " replicates of " +
+                        std::to_string(r.months) + " months; a run has at least one of each: " + kDamaged);
     if (root.attrExists("scenario_effective_toml")) {
       try {
         const toml::table scenario = toml::parse(attr_string(root, "scenario_effective_toml"));
@@ -344,6 +407,11 @@ Results read_results(const std::filesystem::path& file, const ReadOptions& optio
     r.occupation_titles = groups.nameExists("occupation_title")
                               ? strings(groups, "occupation_title")
                               : std::vector<std::string>(r.groups["occupation"].size());
+    const TableCheck occupations{"/groups", r.groups["occupation"].size(), "occupation"},
+        regions{"/groups", r.groups["region"].size(), "region"};
+    occupations.length("occupation_ai_exposure", r.occupation_exposure);
+    occupations.length("occupation_title", r.occupation_titles);
+    regions.length("region_offshore", r.region_offshore);
 
     const auto R = static_cast<Eigen::Index>(r.replicates), M = static_cast<Eigen::Index>(r.months);
     H5::Group agg = f.openGroup("/series/aggregate");
@@ -356,6 +424,7 @@ Results read_results(const std::filesystem::path& file, const ReadOptions& optio
       reading([&] { return dataset_path(agg, name); },
               [&] {
                 const H5::DataSet d = agg.openDataSet(name);
+                expect_extent(d, dataset_path(agg, name), {hsize_t(R), hsize_t(M)}, "the file's replicates and months");
                 if (load) d.read(m.data(), H5::PredType::NATIVE_DOUBLE);
                 r.metric_info["aggregate/" + name] = metric_info(d);
               });
@@ -373,6 +442,8 @@ Results read_results(const std::filesystem::path& file, const ReadOptions& optio
         reading([&] { return dataset_path(grp, name); },
                 [&] {
                   const H5::DataSet d = grp.openDataSet(name);
+                  expect_extent(d, dataset_path(grp, name), {hsize_t(R), hsize_t(M), hsize_t(G)},
+                                "the file's replicates, months and /groups/" + g);
                   if (load) d.read(buf.data(), H5::PredType::NATIVE_DOUBLE);
                   r.metric_info[key] = metric_info(d);
                 });
@@ -401,10 +472,7 @@ Results read_results(const std::filesystem::path& file, const ReadOptions& optio
     s.tenure = r.format_version >= 3 ? column<int>(sp, "tenure_months", I) : std::vector<int>(s.age.size(), -1);
     s.wage = column<double>(sp, "wage", H5::PredType::NATIVE_DOUBLE);
     s.new_wage = column<double>(sp, "new_wage", H5::PredType::NATIVE_DOUBLE);
-    if (sp.nameExists("worker")) {
-      s.worker = column<int>(sp, "worker", I);
-      s.next_displacement = next_displacements(s);
-    }
+    if (sp.nameExists("worker")) s.worker = column<int>(sp, "worker", I);
     if (sp.nameExists("firm")) {
       s.firm = column<int>(sp, "firm", I);
       s.new_firm = column<int>(sp, "new_firm", I);
@@ -413,6 +481,39 @@ Results read_results(const std::filesystem::path& file, const ReadOptions& optio
     const int years = r.format_version >= 5 ? attr_number<int>(sp, "earnings_years", I) : r.format_version == 4 ? 3 : 0;
     for (int y = 0; y < years; ++y)
       s.earnings.push_back(column<double>(sp, "earnings_year" + std::to_string(y + 1), H5::PredType::NATIVE_DOUBLE));
+
+    const int O = static_cast<int>(r.groups["occupation"].size()), S = static_cast<int>(r.groups["sector"].size()),
+              G = static_cast<int>(r.groups["region"].size());
+    const std::string a_month = "a month of the run", censored = " or -1 (censored)";
+    const auto earnings_name = [](std::size_t y) { return "earnings_year" + std::to_string(y + 1); };
+    const TableCheck spells{"/spells", s.size()};
+    spells.range("replicate", s.replicate, 0, r.replicates - 1, "a replicate of the file");
+    spells.range("start_month", s.start_month, 0, r.months - 1, a_month);
+    spells.range("end_month", s.end_month, 0, r.months - 1, a_month);
+    for (std::size_t i = 0; i < s.size(); ++i)
+      if (s.end_month[i] < s.start_month[i])
+        throw ShapeError{"/spells/end_month", "holds " + std::to_string(s.end_month[i]) + " in row " +
+                                                  std::to_string(i) + ", before its start_month " +
+                                                  std::to_string(s.start_month[i])};
+    spells.range("cause", s.cause, 1, 3, "a cause: 1 ordinary, 2 AI, 3 consolidation");
+    spells.range("reemployed", s.reemployed, 0, 1, "0 or 1");
+    spells.range("occupation", s.occupation, 0, O - 1, "an index into /groups/occupation");
+    spells.range("new_occupation", s.new_occupation, -1, O - 1, "an index into /groups/occupation" + censored);
+    spells.range("sector", s.sector, 0, S - 1, "an index into /groups/sector");
+    spells.range("region", s.region, 0, G - 1, "an index into /groups/region");
+    spells.range("new_region", s.new_region, -1, G - 1, "an index into /groups/region" + censored);
+    spells.length("age", s.age);
+    spells.length("tenure_months", s.tenure);
+    spells.length("wage", s.wage);
+    spells.length("new_wage", s.new_wage);
+    if (sp.nameExists("worker")) spells.length("worker", s.worker);
+    if (sp.nameExists("firm")) {
+      spells.length("firm", s.firm);
+      spells.length("new_firm", s.new_firm);
+    }
+    for (std::size_t y = 0; y < s.earnings.size(); ++y) spells.length(earnings_name(y), s.earnings[y]);
+    if (sp.nameExists("worker")) s.next_displacement = next_displacements(s);
+
     if (r.format_version >= 4) {
       H5::Group cp = f.openGroup("/comparison");
       auto& c = r.comparison;
@@ -428,6 +529,18 @@ Results read_results(const std::filesystem::path& file, const ReadOptions& optio
       if (cp.nameExists("firm")) c.firm = column<int>(cp, "firm", I);
       for (int y = 0; y < years; ++y)
         c.earnings.push_back(column<double>(cp, "earnings_year" + std::to_string(y + 1), H5::PredType::NATIVE_DOUBLE));
+      const TableCheck comparison{"/comparison", c.size()};
+      comparison.range("replicate", c.replicate, 0, r.replicates - 1, "a replicate of the file");
+      comparison.range("month", c.start_month, 0, r.months - 1, a_month);
+      comparison.range("occupation", c.occupation, 0, O - 1, "an index into /groups/occupation");
+      comparison.range("sector", c.sector, 0, S - 1, "an index into /groups/sector");
+      comparison.range("region", c.region, 0, G - 1, "an index into /groups/region");
+      comparison.length("age", c.age);
+      comparison.length("tenure_months", c.tenure);
+      comparison.length("wage", c.wage);
+      if (cp.nameExists("worker")) comparison.length("worker", c.worker);
+      if (cp.nameExists("firm")) comparison.length("firm", c.firm);
+      for (std::size_t y = 0; y < c.earnings.size(); ++y) comparison.length(earnings_name(y), c.earnings[y]);
     }
     if (r.format_version >= 6) {
       H5::Group fg = f.openGroup("/firm_events");
@@ -448,9 +561,30 @@ Results read_results(const std::filesystem::path& file, const ReadOptions& optio
       e.other_firm = column<int>(fg, "other_firm", I);
       e.capability_believed = column<double>(fg, "capability_believed", H5::PredType::NATIVE_DOUBLE);
       e.capability_real = column<double>(fg, "capability_real", H5::PredType::NATIVE_DOUBLE);
+      const TableCheck events{"/firm_events", e.size()};
+      events.range("replicate", e.replicate, 0, r.replicates - 1, "a replicate of the file");
+      events.range("month", e.month, 0, r.months - 1, a_month);
+      events.range("kind", e.kind, 0, static_cast<int>(FirmEvents::kKindNames.size()) - 1,
+                   "a kind: 0 ai_cut, 1 regret, 2 no_regret, 3 acquisition, 4 failure");
+      events.range("sector", e.sector, 0, S - 1, "an index into /groups/sector");
+      events.range("region", e.region, 0, G - 1, "an index into /groups/region");
+      for (const auto& [name, col] : {std::pair{"firm", &e.firm},
+                                      {"employed", &e.employed},
+                                      {"laid_off", &e.laid_off},
+                                      {"moved", &e.moved},
+                                      {"reopened", &e.reopened},
+                                      {"reopened_offshore", &e.reopened_offshore},
+                                      {"other_firm", &e.other_firm}})
+        events.length(name, *col);
+      events.length("capability_believed", e.capability_believed);
+      events.length("capability_real", e.capability_real);
     }
   } catch (const ReadError& e) {
     throw FormatError(file.string() + ": cannot read " + e.object + " (" + e.detail + "): " + kDamaged);
+  } catch (const ShapeError& e) {
+    throw FormatError(file.string() + ": " + e.object + " " + e.detail +
+                      ": its datasets disagree (a file edited by hand or pieced together?), or it was not written "
+                      "by laborsim");
   } catch (const H5::Exception& e) {
     throw FormatError(file.string() + ": cannot read it (" + e.getDetailMsg() + "): " + kDamaged);
   }

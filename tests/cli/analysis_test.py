@@ -2121,6 +2121,54 @@ for (name in c({", ".join(f'"{t}"' for t in tables)})) {{
             self.assertIn("cannot read attribute 'seed' of /", p.stderr)
             self.assertEqual(p.stdout, "")
 
+    def test_refuses_a_file_whose_datasets_disagree_before_reading_past_them(self):
+        # A file edited by hand or pieced together: a series longer than the replicates and
+        # months the attributes give used to be read past its buffer, a shorter one left
+        # values unset, and an index past a group read past the group's names. Each is
+        # now refused, naming the dataset, what it holds and what it should, and nothing
+        # is written.
+        def edit(f, name, value):
+            del f[name]
+            f[name] = value
+
+        with h5py.File(self.base) as f:
+            R, M = f["series/aggregate/employed"].shape
+            O = len(f["groups/occupation"])
+            n = len(f["spells/replicate"])
+            occupation, age = f["spells/occupation"][()], f["spells/age"][()]
+            kind = f["firm_events/kind"][()]
+        cases = [
+            (lambda f: edit(f, "series/aggregate/employed", np.zeros((R + 1, M))),
+             f"/series/aggregate/employed has {R + 1} x {M} values where the file's replicates and months make "
+             f"{R} x {M} values"),
+            (lambda f: edit(f, "series/aggregate/vacancies", np.zeros((R, M - 1))),
+             f"/series/aggregate/vacancies has {R} x {M - 1} values where"),
+            (lambda f: edit(f, "series/by_occupation/hires", np.zeros((R, M, O + 2))),
+             f"/series/by_occupation/hires has {R} x {M} x {O + 2} values where the file's replicates, months and "
+             f"/groups/occupation make {R} x {M} x {O} values"),
+            (lambda f: edit(f, "spells/occupation", np.where(np.arange(n) == 3, O, occupation).astype(np.int32)),
+             f"/spells/occupation holds {O} in row 3, not an index into /groups/occupation (0 to {O - 1})"),
+            (lambda f: edit(f, "spells/age", age[:-1]), f"/spells/age has {n - 1} rows where /spells/replicate has {n}"),
+            (lambda f: edit(f, "spells/age", np.stack([age, age])), f"/spells/age has 2 x {n} values, not a column"),
+            (lambda f: edit(f, "firm_events/kind", np.where(np.arange(len(kind)) == 0, 7, kind).astype(np.int32)),
+             "/firm_events/kind holds 7 in row 0, not a kind: 0 ai_cut"),
+            (lambda f: f.attrs.__setitem__("months", np.int32(0)),
+             "its attributes say 4 replicates of 0 months; a run has at least one of each"),
+        ]
+        with tempdir() as d:
+            for damage, message in cases:
+                edited = Path(d) / "edited.h5"
+                shutil.copy(self.base, edited)
+                with h5py.File(edited, "a") as f:
+                    damage(f)
+                for command in (["summary", edited], ["series", edited, "--metric", "employed"],
+                                ["export", edited, "--format", "csv", "-o", Path(d) / "out"]):
+                    p = analyze(command)
+                    self.assertEqual(p.returncode, 2, (message, command, p.stderr))
+                    self.assertIn(f"edited.h5: {message}", p.stderr)
+                    self.assertEqual(p.stdout, "")
+                self.assertFalse((Path(d) / "out").exists())
+
     def test_report_tells_runs_of_one_scenario_apart(self):
         # The same scenario twice (as with other --set values) and a third run: each is
         # named by its file where names are shared, and every line of every chart has a
