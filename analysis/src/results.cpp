@@ -409,6 +409,8 @@ Results read_results(const std::filesystem::path& file, const ReadOptions& optio
                               : std::vector<std::string>(r.groups["occupation"].size());
     const TableCheck occupations{"/groups", r.groups["occupation"].size(), "occupation"},
         regions{"/groups", r.groups["region"].size(), "region"};
+    if (const auto n = r.groups["cohort"].size(); n != 6)  // the age cohorts 22-25 to 65+ (docs/output-format.md)
+      throw ShapeError{"/groups/cohort", "has " + std::to_string(n) + " names where a results file has 6 age cohorts"};
     occupations.length("occupation_ai_exposure", r.occupation_exposure);
     occupations.length("occupation_title", r.occupation_titles);
     regions.length("region_offshore", r.region_offshore);

@@ -2152,6 +2152,8 @@ for (name in c({", ".join(f'"{t}"' for t in tables)})) {{
             (lambda f: edit(f, "spells/age", np.stack([age, age])), f"/spells/age has 2 x {n} values, not a column"),
             (lambda f: edit(f, "firm_events/kind", np.where(np.arange(len(kind)) == 0, 7, kind).astype(np.int32)),
              "/firm_events/kind holds 7 in row 0, not a kind: 0 ai_cut"),
+            (lambda f: edit(f, "groups/cohort", np.array([b"22-25", b"26-34"], dtype=h5py.string_dtype())),
+             "/groups/cohort has 2 names where a results file has 6 age cohorts"),
             (lambda f: f.attrs.__setitem__("months", np.int32(0)),
              "its attributes say 4 replicates of 0 months; a run has at least one of each"),
         ]
