@@ -101,10 +101,18 @@ std::string attribute_of(const H5::H5Object& o, const std::string& name) {
   return "attribute '" + name + "' of " + o.getObjName();
 }
 
+// An attribute read as one value: it must hold one (an array would be read past it).
+H5::Attribute one_value(const H5::H5Object& o, const char* name) {
+  H5::Attribute a = o.openAttribute(name);
+  if (const hssize_t n = a.getSpace().getSimpleExtentNpoints(); n != 1)
+    throw ShapeError{attribute_of(o, name), "has " + std::to_string(n) + " values where it should have one"};
+  return a;
+}
+
 std::string attr_string(const H5::H5Object& o, const char* name) {
   return reading([&] { return attribute_of(o, name); },
                  [&] {
-                   H5::Attribute a = o.openAttribute(name);
+                   H5::Attribute a = one_value(o, name);
                    std::string v;
                    a.read(a.getStrType(), v);
                    return v;
@@ -116,7 +124,7 @@ T attr_number(const H5::H5Object& o, const char* name, const H5::PredType& t) {
   return reading([&] { return attribute_of(o, name); },
                  [&] {
                    T v{};
-                   o.openAttribute(name).read(t, &v);
+                   one_value(o, name).read(t, &v);
                    return v;
                  });
 }

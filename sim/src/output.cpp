@@ -411,15 +411,19 @@ bool holds_run(const std::filesystem::path& file, const Scenario& sc) {
     if (!H5::H5File::isHdf5(file.string())) return false;
     H5::H5File f(file.string(), H5F_ACC_RDONLY);
     H5::Group root = f.openGroup("/");
-    const auto text = [&root](const char* name) {
-      if (!root.attrExists(name)) return std::string();
+    // An attribute of one value (an array, in a file edited by hand, would be read past).
+    const auto single = [&root](const char* name) {
+      return root.attrExists(name) && root.openAttribute(name).getSpace().getSimpleExtentNpoints() == 1;
+    };
+    const auto text = [&](const char* name) {
+      if (!single(name)) return std::string();
       H5::Attribute a = root.openAttribute(name);
       std::string value;
       a.read(a.getStrType(), value);
       return value;
     };
     if (text("filetype") != kFileType || text("git_commit") != git_commit() || text("build") != build() ||
-        text("scenario_effective_toml") != sc.effective_toml || !root.attrExists("format_version"))
+        text("scenario_effective_toml") != sc.effective_toml || !single("format_version"))
       return false;
     std::int32_t format = 0;
     root.openAttribute("format_version").read(H5::PredType::NATIVE_INT32, &format);

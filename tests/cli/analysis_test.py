@@ -2154,6 +2154,10 @@ for (name in c({", ".join(f'"{t}"' for t in tables)})) {{
              "/firm_events/kind holds 7 in row 0, not a kind: 0 ai_cut"),
             (lambda f: edit(f, "groups/cohort", np.array([b"22-25", b"26-34"], dtype=h5py.string_dtype())),
              "/groups/cohort has 2 names where a results file has 6 age cohorts"),
+            (lambda f: f.attrs.__setitem__("months", np.array([M, M], dtype=np.int32)),
+             "attribute 'months' of / has 2 values where it should have one"),
+            (lambda f: f.attrs.__setitem__("scenario_name", np.array(["a", "b"], dtype=h5py.string_dtype())),
+             "attribute 'scenario_name' of / has 2 values where it should have one"),
             (lambda f: f.attrs.__setitem__("months", np.int32(0)),
              "its attributes say 4 replicates of 0 months; a run has at least one of each"),
         ]

@@ -8,6 +8,7 @@ import unittest
 from pathlib import Path
 
 import h5py
+import numpy as np
 
 from common import CMAKE, LABORSIM, QUICK, SCENARIOS, SOURCE, analyze, file_size_limit, run, tempdir
 
@@ -679,6 +680,18 @@ class SeveralRuns(unittest.TestCase):
             self.assertEqual(p.stdout, "")
             with h5py.File(files[0]) as h:
                 self.assertNotEqual(h.attrs["build"], "GCC 1.0.0, libstdc++ 19990101")
+            # A file edited by hand, an attribute made an array: not this run (and not read
+            # past), made again.
+            for name in ("build", "format_version"):
+                with h5py.File(files[0], "r+") as h:
+                    value = h.attrs[name]
+                    h.attrs[name] = np.array([value, value], dtype=h5py.string_dtype() if name == "build" else None)
+                p = run(["run", SCENARIOS / "baseline.toml", "-o", files[0], "-r", "2", "--resume"] + QUICK +
+                        ["--set", "ai.adoption_speed=1", "--set", "name=baseline_adoption_speed=1", "--quiet"],
+                        check=True)
+                self.assertEqual(p.stdout, "", name)
+                with h5py.File(files[0]) as h:
+                    self.assertEqual(np.shape(h.attrs[name]), (), name)
 
     def test_a_sweep_of_decimal_values_is_read_in_their_order(self):
         # A sweep's files read back in the order of their values: "0.5" after "0" and
