@@ -1252,8 +1252,10 @@ std::string describe(const Scenario& s) {
   std::ostringstream os;
   os << "# Resolved scenario '" << s.name << "' (from " << s.source_file << ")\n"
      << "# " << s.simulation.workers << " workers, " << s.simulation.months << " months, " << s.simulation.replicates
-     << " replicates, seed " << s.simulation.seed << "; " << s.occupations.size() << " occupations, "
-     << s.sectors.size() << " sectors, " << s.regions.size() << " regions";
+     << (s.simulation.replicates == 1 ? " replicate" : " replicates") << ", seed " << s.simulation.seed << "; "
+     << s.occupations.size() << (s.occupations.size() == 1 ? " occupation, " : " occupations, ") << s.sectors.size()
+     << (s.sectors.size() == 1 ? " sector, " : " sectors, ") << s.regions.size()
+     << (s.regions.size() == 1 ? " region" : " regions");
   for (std::size_t k = 0; k < s.schedule.size(); ++k)
     os << (k ? ", " : "; parameters change at month ") << s.schedule[k].month;
   os << "\n\n" << s.effective_toml;
