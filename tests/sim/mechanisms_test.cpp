@@ -715,6 +715,89 @@ TEST(Retraining, AtRiskEmployedLeaveAtTheirRateAheadOfTheCut) {
   EXPECT_LT(leave.sum(M::layoffs_ai), 0.9 * stay.sum(M::layoffs_ai));
 }
 
+// The occupation a trainee trains for (MODEL.md 3.9, docs/model.md): drawn in the
+// worker's region with weight (vacancies + 1) / (unemployed + 1) x wage / mean wage,
+// never the worker's own occupation (redrawn while it is, up to 8 times). So a trainee
+// from i goes to j != i with probability w_j / (W - w_i). The weights are computed here
+// from the state the draws saw: the month's vacancies (nothing after retraining changes
+// them) and its pools with the month's trainees put back (graduates and retirements
+// after it move them by a fraction of a percent). A comparative static too: a higher
+// wage draws more trainees.
+TEST(Retraining, TargetsAreDrawnByProspectsAndWage) {
+  struct Counts {
+    std::map<std::pair<int, int>, double> observed, expected;  // (from, to) -> trainees
+    std::map<std::pair<int, int>, double> variance;
+  };
+  const auto collect = [](const Scenario& sc) {
+    Counts out;
+    const int O = static_cast<int>(sc.occupations.size()), G = static_cast<int>(sc.regions.size());
+    double mean_wage = 0;
+    for (const auto& o : sc.occupations) mean_wage += o.wage;
+    mean_wage /= O;
+    for (int rep = 0; rep < 2; ++rep) {
+      Model m(sc, static_cast<std::uint64_t>(rep));
+      while (m.month() < sc.simulation.months) {
+        m.step();
+        if (m.month() <= 0) continue;  // the burn-in's trainees too would do; the recorded months suffice
+        // The month's trainees (kept where they finish within the run), but those who
+        // retired after it (their ids may already be a graduate's).
+        const int done = m.calendar_index(m.month() - 1 + sc.retraining.duration_months);
+        if (done >= m.calendar_months()) break;
+        std::vector<Model::RetrainingEnd> entered;
+        for (const auto& e : m.retrain_done_at[static_cast<std::size_t>(done)])
+          if (m.w.status(e.worker) == Status::retraining) entered.push_back(e);
+        std::vector<double> before(static_cast<std::size_t>(m.markets()));
+        for (int mk = 0; mk < m.markets(); ++mk) before[mk] = static_cast<double>(m.pool[mk].size());
+        for (const auto& e : entered) before[m.market(m.w.core[e.worker].occ, m.w.core[e.worker].region)] += 1;
+        for (const auto& e : entered) {
+          const int from = m.w.core[e.worker].occ, g = m.w.core[e.worker].region;
+          std::vector<double> w(static_cast<std::size_t>(O));
+          for (int j = 0; j < O; ++j)
+            w[j] = (static_cast<double>(m.market_vacancies[m.market(j, g)]) + 1.0) / (before[m.market(j, g)] + 1.0) *
+                   sc.occupations[j].wage / mean_wage;
+          const double others = std::accumulate(w.begin(), w.end(), 0.0) - w[from];
+          for (int j = 0; j < O; ++j) {
+            if (j == from) continue;
+            const double p = w[j] / others;
+            out.expected[{from, j}] += p;
+            out.variance[{from, j}] += p * (1 - p);
+          }
+          out.observed[{from, static_cast<int>(e.target)}] += 1;
+          EXPECT_NE(static_cast<int>(e.target), from);
+          EXPECT_LT(g, G);
+        }
+      }
+    }
+    return out;
+  };
+  const std::vector<std::string> opts = {"ai.enabled=false", "retraining.entry_rate=0.1",
+                                         "retraining.eligible_after_months=1"};
+  const Scenario sc = fixtures::small(opts, 40000, 36);
+  const Counts c = collect(sc);
+  double trainees = 0;
+  for (const auto& [key, n] : c.observed) trainees += n;
+  ASSERT_GT(trainees, 2000);
+  for (const auto& [key, expected] : c.expected) {
+    const double observed = c.observed.count(key) ? c.observed.at(key) : 0.0;
+    std::printf("trainees from %d to %d: %.0f, expected %.1f\n", key.first, key.second, observed, expected);
+    EXPECT_NEAR(observed, expected, 4 * std::sqrt(c.variance.at(key)) + 0.02 * expected)
+        << "from " << key.first << " to " << key.second;
+  }
+  // Nurses (occupation 2) paid twice as much: a larger share of the clerks (0) who
+  // retrain train for nursing rather than engineering (1). Less than the doubled odds
+  // of the weights alone: the trainees it draws crowd nursing's pool and its prospects
+  // fall.
+  auto richer = opts;
+  richer.push_back("occupations.nurse.wage=160000");
+  const Counts r = collect(fixtures::small(richer, 40000, 36));
+  const auto share = [](const Counts& k) {
+    const double n = k.observed.count({0, 2}) ? k.observed.at({0, 2}) : 0.0;
+    const double e = k.observed.count({0, 1}) ? k.observed.at({0, 1}) : 0.0;
+    return n / (n + e);
+  };
+  EXPECT_GT(share(r), share(c) + 0.05) << share(c) << " -> " << share(r);
+}
+
 TEST(AIQ, SpreadsAndYoungerCohortsLead) {
   Replicates r(fixtures::small({"ai.enabled=false"}));
   EXPECT_GT(r.at(M::aiq_share, 59), r.at(M::aiq_share, 0) + 0.05);
