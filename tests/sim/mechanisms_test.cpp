@@ -135,6 +135,67 @@ TEST(Adoption, AdoptingShareFollowsTheBassRecursion) {
   }
 }
 
+// Larger firms adopt earlier (MODEL.md 3.2, docs/model.md section 2). In month 0 no firm
+// adopts yet (F = 0), so a firm of size class k (its size at the start, in powers of two)
+// starts with probability 1 - exp(-p speed / 12 g_k), g_k = (size / mean size)^elasticity
+// normalised so the sector's firms average one. The largest firms start several times
+// as often as the smallest; and the month's adopters are about as many as without the
+// size effect: size shifts who adopts first, not how many.
+TEST(Adoption, LargerFirmsAdoptEarlierAndSizeShiftsWhoNotHowMany) {
+  struct Tally {
+    double firms = 0, observed = 0, expected = 0, variance = 0;
+  };
+  const double p = 0.6;
+  const auto month0 = [&](double elasticity) {
+    std::map<int, Tally> by_class;
+    const Scenario sc =
+        fixtures::small({"simulation.burn_in_months=0", "consolidation.enabled=false", "sectors.services.bass_p=0.6",
+                         "sectors.tech.bass_p=0.6", "ai.size_elasticity=" + std::to_string(elasticity)},
+                        100000, 1);
+    for (int rep = 0; rep < 4; ++rep) {
+      Model m(sc, static_cast<std::uint64_t>(rep));
+      std::vector<std::int32_t> before;  // alive and not adopting at the start
+      for (std::int32_t fid = 0; fid < static_cast<std::int32_t>(m.f.alive.size()); ++fid)
+        if (m.f.alive[fid] && m.f.stage[fid] == Stage::none) before.push_back(fid);
+      m.step();
+      for (std::int32_t fid : before) {
+        const int k = Model::size_class(m.f.initial_size[fid]);
+        const double g = m.adoption_factor[static_cast<std::size_t>(m.f.sector[fid]) * Model::kSizeClasses + k];
+        const double h = 1 - std::exp(-p / 12 * g);
+        Tally& t = by_class[k];
+        t.firms += 1;
+        t.observed += m.f.stage[fid] != Stage::none;
+        t.expected += h;
+        t.variance += h * (1 - h);
+      }
+    }
+    return by_class;
+  };
+  const auto sized = month0(0.3), flat = month0(0.0);
+  Tally small_firms, large_firms, all_sized, all_flat;  // sizes 1-3 (classes 0-1), 64 and more (6+)
+  const auto add = [](Tally& into, const Tally& t) {
+    into.firms += t.firms, into.observed += t.observed, into.expected += t.expected, into.variance += t.variance;
+  };
+  for (const auto& [k, t] : sized) {
+    if (t.expected >= 20) {
+      EXPECT_NEAR(t.observed, t.expected, 4 * std::sqrt(t.variance))
+          << "size class " << k << ", " << t.firms << " firms";
+    }
+    if (k <= 1) add(small_firms, t);
+    if (k >= 6) add(large_firms, t);
+    add(all_sized, t);
+  }
+  for (const auto& [k, t] : flat) add(all_flat, t);
+  ASSERT_GT(small_firms.firms, 1000);
+  ASSERT_GT(large_firms.firms, 100);
+  const double small_rate = small_firms.observed / small_firms.firms,
+               large_rate = large_firms.observed / large_firms.firms;
+  std::printf("month 0 adoption: firms of 1-3 %.4f, of 64+ %.4f; adopters %.0f (%.1f expected), %.0f without size\n",
+              small_rate, large_rate, all_sized.observed, all_sized.expected, all_flat.observed);
+  EXPECT_GT(large_rate, 2.5 * small_rate);
+  EXPECT_NEAR(all_sized.observed, all_flat.observed, 0.1 * all_flat.observed);
+}
+
 TEST(Adoption, PipelinePassesThroughItsStagesInOrder) {
   // With 2+4+2 months of mandate, documentation and assessment, no firm cuts before
   // month 8 of the run, and adopters are seen in each stage on the way.
