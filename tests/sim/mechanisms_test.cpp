@@ -716,6 +716,93 @@ TEST(Consolidation, AcquisitionShareSplitsRunwayEnds) {
   }
 }
 
+// An acquisition (MODEL.md 3.7, docs/model.md section 7): the acquirer is a larger firm
+// of the target's sector, drawn in proportion to its employment, so its expected size is
+// sum e^2 / sum e over those firms; the target's staff move to it, and where the acquirer
+// already employs the occupation in the region a share duplicate_cut_share of the
+// overlapping roles, min(target's staff, acquirer's), is cut: Binomial(overlap, share).
+// With every other mechanism still (no churn, matching, AI, retraining, demography),
+// only the month's runway ends change employment, one after another: the firms' sizes
+// before each are those before the month moved by the month's earlier events, so the
+// acquirer's law is checked against them at every acquisition. The cut's law is checked
+// against the staff before the month, at the acquisitions of firms the month had not
+// yet touched (which firms those are does not depend on the cut).
+TEST(Consolidation, AcquirersAreLargerByEmploymentAndCutTheirShareOfTheOverlap) {
+  const double share = 0.4;
+  const Scenario sc = fixtures::small(
+      {"ai.enabled=false", "retraining.enabled=false", "demography.enabled=false", "aiq.enabled=false",
+       "labor_market.quit_rate=0", "labor_market.layoff_rate=0", "labor_market.matching_efficiency=0",
+       "consolidation.refunding_probability=0", "consolidation.acquisition_share=1",
+       "consolidation.duplicate_cut_share=0.4", "sectors.tech.vc_share=0.5", "sectors.services.vc_share=0.5"},
+      40000, 24);
+  double n = 0, clean = 0, cut = 0, cut_expected = 0, cut_variance = 0;
+  double size = 0, size_expected = 0, size_variance = 0;
+  for (int rep = 0; rep < 3; ++rep) {
+    Model m(sc, static_cast<std::uint64_t>(rep));
+    while (m.month() < sc.simulation.months) {
+      // Each firm's employment, and staff by (occupation, region), before the month.
+      const auto firms = static_cast<std::int32_t>(m.f.alive.size());
+      std::vector<std::int32_t> employed(m.f.employment.begin(), m.f.employment.end());
+      std::vector<char> alive(m.f.alive.begin(), m.f.alive.end());
+      std::vector<std::map<std::pair<int, int>, double>> staff(static_cast<std::size_t>(firms));
+      for (std::int32_t fid = 0; fid < firms; ++fid)
+        for (std::int32_t ci : m.f.cells[fid])
+          staff[fid][{m.c[ci].occ, m.c[ci].region}] += static_cast<double>(m.c[ci].members.size());
+      const std::size_t seen = m.firm_events().size();
+      m.step();
+      std::vector<char> touched(static_cast<std::size_t>(firms), 0);
+      for (std::size_t k = seen; k < m.firm_events().size(); ++k) {
+        const FirmEvent& e = m.firm_events()[k];
+        ASSERT_LT(e.firm, firms);  // a firm made this month (a failed one's successor) has no runway end yet
+        EXPECT_EQ(e.employed, employed[e.firm]);
+        if (e.kind == FirmEventKind::failure) {
+          employed[e.firm] = 0, alive[e.firm] = 0, touched[e.firm] = 1;
+          continue;
+        }
+        ASSERT_EQ(e.kind, FirmEventKind::acquisition);
+        const std::int32_t target = e.firm, acquirer = e.other_firm;
+        ASSERT_GE(acquirer, 0);
+        ASSERT_LT(acquirer, firms);
+        EXPECT_EQ(m.f.sector[acquirer], m.f.sector[target]);
+        EXPECT_GT(employed[acquirer], employed[target]);
+        EXPECT_EQ(e.laid_off + e.moved, e.employed);
+        // The acquirer against the size-biased mean of the firms that qualified then.
+        double s1 = 0, s2 = 0, s3 = 0;
+        for (std::int32_t g = 0; g < firms; ++g)
+          if (alive[g] && g != target && m.f.sector[g] == m.f.sector[target] && employed[g] > employed[target]) {
+            const double x = employed[g];
+            s1 += x, s2 += x * x, s3 += x * x * x;
+          }
+        n += 1;
+        size += employed[acquirer];
+        size_expected += s2 / s1;
+        size_variance += s3 / s1 - (s2 / s1) * (s2 / s1);
+        if (!touched[target] && !touched[acquirer]) {
+          double overlap = 0;
+          for (const auto& [cell, count] : staff[target])
+            if (const auto it = staff[acquirer].find(cell); it != staff[acquirer].end())
+              overlap += std::min(count, it->second);
+          EXPECT_LE(e.laid_off, overlap);
+          clean += 1;
+          cut += e.laid_off;
+          cut_expected += share * overlap;
+          cut_variance += share * (1 - share) * overlap;
+        }
+        employed[acquirer] += e.moved, employed[target] = 0, alive[target] = 0;
+        touched[target] = touched[acquirer] = 1;
+      }
+    }
+  }
+  std::printf(
+      "%.0f acquisitions: acquirers' size %.0f (%.1f expected); of %.0f, %.0f duplicate roles cut (%.1f "
+      "expected)\n",
+      n, size, size_expected, clean, cut, cut_expected);
+  ASSERT_GT(n, 100);
+  ASSERT_GT(cut_expected, 200);
+  EXPECT_NEAR(size, size_expected, 4 * std::sqrt(size_variance));
+  EXPECT_NEAR(cut, cut_expected, 4 * std::sqrt(cut_variance));
+}
+
 TEST(Retraining, SubsidyShortensRetrainingToJobTime) {
   const auto opts = std::vector<std::string>{"retraining.entry_rate=0.1", "retraining.subsidy_entry_rate=0.1"};
   auto sub = opts;
