@@ -482,8 +482,9 @@ Results read_results(const std::filesystem::path& file, const ReadOptions& optio
     s.tenure = r.format_version >= 3 ? column<int>(sp, "tenure_months", I) : std::vector<int>(s.age.size(), -1);
     s.wage = column<double>(sp, "wage", H5::PredType::NATIVE_DOUBLE);
     s.new_wage = column<double>(sp, "new_wage", H5::PredType::NATIVE_DOUBLE);
-    if (sp.nameExists("worker")) s.worker = column<int>(sp, "worker", I);
-    if (sp.nameExists("firm")) {
+    const bool spell_workers = sp.nameExists("worker"), spell_firms = sp.nameExists("firm");
+    if (spell_workers) s.worker = column<int>(sp, "worker", I);
+    if (spell_firms) {
       s.firm = column<int>(sp, "firm", I);
       s.new_firm = column<int>(sp, "new_firm", I);
     }
@@ -495,10 +496,26 @@ Results read_results(const std::filesystem::path& file, const ReadOptions& optio
     const int O = static_cast<int>(r.groups["occupation"].size()), S = static_cast<int>(r.groups["sector"].size()),
               G = static_cast<int>(r.groups["region"].size());
     const std::string a_month = "a month of the run", censored = " or -1 (censored)";
-    const auto earnings_name = [](std::size_t y) { return "earnings_year" + std::to_string(y + 1); };
+    // What /spells and /comparison have alike: each row's replicate, month (the spell's
+    // start, the comparison's base month) and job, and columns as long as its replicate's
+    // (worker and firm where the file has them).
+    const auto check_rows = [&](const TableCheck& t, const Spells& x, const std::string& month, bool workers,
+                                bool firms) {
+      t.range("replicate", x.replicate, 0, r.replicates - 1, "a replicate of the file");
+      t.range(month, x.start_month, 0, r.months - 1, a_month);
+      t.range("occupation", x.occupation, 0, O - 1, "an index into /groups/occupation");
+      t.range("sector", x.sector, 0, S - 1, "an index into /groups/sector");
+      t.range("region", x.region, 0, G - 1, "an index into /groups/region");
+      t.length("age", x.age);
+      t.length("tenure_months", x.tenure);
+      t.length("wage", x.wage);
+      if (workers) t.length("worker", x.worker);
+      if (firms) t.length("firm", x.firm);
+      for (std::size_t y = 0; y < x.earnings.size(); ++y)
+        t.length("earnings_year" + std::to_string(y + 1), x.earnings[y]);
+    };
     const TableCheck spells{"/spells", s.size()};
-    spells.range("replicate", s.replicate, 0, r.replicates - 1, "a replicate of the file");
-    spells.range("start_month", s.start_month, 0, r.months - 1, a_month);
+    check_rows(spells, s, "start_month", spell_workers, spell_firms);
     spells.range("end_month", s.end_month, 0, r.months - 1, a_month);
     for (std::size_t i = 0; i < s.size(); ++i)
       if (s.end_month[i] < s.start_month[i])
@@ -507,22 +524,11 @@ Results read_results(const std::filesystem::path& file, const ReadOptions& optio
                                                   std::to_string(s.start_month[i])};
     spells.range("cause", s.cause, 1, 3, "a cause: 1 ordinary, 2 AI, 3 consolidation");
     spells.range("reemployed", s.reemployed, 0, 1, "0 or 1");
-    spells.range("occupation", s.occupation, 0, O - 1, "an index into /groups/occupation");
     spells.range("new_occupation", s.new_occupation, -1, O - 1, "an index into /groups/occupation" + censored);
-    spells.range("sector", s.sector, 0, S - 1, "an index into /groups/sector");
-    spells.range("region", s.region, 0, G - 1, "an index into /groups/region");
     spells.range("new_region", s.new_region, -1, G - 1, "an index into /groups/region" + censored);
-    spells.length("age", s.age);
-    spells.length("tenure_months", s.tenure);
-    spells.length("wage", s.wage);
     spells.length("new_wage", s.new_wage);
-    if (sp.nameExists("worker")) spells.length("worker", s.worker);
-    if (sp.nameExists("firm")) {
-      spells.length("firm", s.firm);
-      spells.length("new_firm", s.new_firm);
-    }
-    for (std::size_t y = 0; y < s.earnings.size(); ++y) spells.length(earnings_name(y), s.earnings[y]);
-    if (sp.nameExists("worker")) s.next_displacement = next_displacements(s);
+    if (spell_firms) spells.length("new_firm", s.new_firm);
+    if (spell_workers) s.next_displacement = next_displacements(s);
 
     if (r.format_version >= 4) {
       H5::Group cp = f.openGroup("/comparison");
@@ -535,22 +541,12 @@ Results read_results(const std::filesystem::path& file, const ReadOptions& optio
       c.age = column<int>(cp, "age", I);
       c.tenure = column<int>(cp, "tenure_months", I);
       c.wage = column<double>(cp, "wage", H5::PredType::NATIVE_DOUBLE);
-      if (cp.nameExists("worker")) c.worker = column<int>(cp, "worker", I);
-      if (cp.nameExists("firm")) c.firm = column<int>(cp, "firm", I);
+      const bool comparison_workers = cp.nameExists("worker"), comparison_firms = cp.nameExists("firm");
+      if (comparison_workers) c.worker = column<int>(cp, "worker", I);
+      if (comparison_firms) c.firm = column<int>(cp, "firm", I);
       for (int y = 0; y < years; ++y)
         c.earnings.push_back(column<double>(cp, "earnings_year" + std::to_string(y + 1), H5::PredType::NATIVE_DOUBLE));
-      const TableCheck comparison{"/comparison", c.size()};
-      comparison.range("replicate", c.replicate, 0, r.replicates - 1, "a replicate of the file");
-      comparison.range("month", c.start_month, 0, r.months - 1, a_month);
-      comparison.range("occupation", c.occupation, 0, O - 1, "an index into /groups/occupation");
-      comparison.range("sector", c.sector, 0, S - 1, "an index into /groups/sector");
-      comparison.range("region", c.region, 0, G - 1, "an index into /groups/region");
-      comparison.length("age", c.age);
-      comparison.length("tenure_months", c.tenure);
-      comparison.length("wage", c.wage);
-      if (cp.nameExists("worker")) comparison.length("worker", c.worker);
-      if (cp.nameExists("firm")) comparison.length("firm", c.firm);
-      for (std::size_t y = 0; y < c.earnings.size(); ++y) comparison.length(earnings_name(y), c.earnings[y]);
+      check_rows(TableCheck{"/comparison", c.size()}, c, "month", comparison_workers, comparison_firms);
     }
     if (r.format_version >= 6) {
       H5::Group fg = f.openGroup("/firm_events");

@@ -12,6 +12,7 @@
 #include <array>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -411,22 +412,26 @@ bool holds_run(const std::filesystem::path& file, const Scenario& sc) {
     if (!H5::H5File::isHdf5(file.string())) return false;
     H5::H5File f(file.string(), H5F_ACC_RDONLY);
     H5::Group root = f.openGroup("/");
-    // An attribute of one value (an array, in a file edited by hand, would be read past).
-    const auto single = [&root](const char* name) {
-      return root.attrExists(name) && root.openAttribute(name).getSpace().getSimpleExtentNpoints() == 1;
+    // An attribute of one value, if the file has it (an array, in a file edited by hand,
+    // would be read past).
+    const auto single = [&root](const char* name) -> std::optional<H5::Attribute> {
+      if (!root.attrExists(name)) return std::nullopt;
+      H5::Attribute a = root.openAttribute(name);
+      if (a.getSpace().getSimpleExtentNpoints() != 1) return std::nullopt;
+      return a;
     };
     const auto text = [&](const char* name) {
-      if (!single(name)) return std::string();
-      H5::Attribute a = root.openAttribute(name);
       std::string value;
-      a.read(a.getStrType(), value);
+      if (const auto a = single(name)) a->read(a->getStrType(), value);
       return value;
     };
     if (text("filetype") != kFileType || text("git_commit") != git_commit() || text("build") != build() ||
-        text("scenario_effective_toml") != sc.effective_toml || !single("format_version"))
+        text("scenario_effective_toml") != sc.effective_toml)
       return false;
+    const auto format_attribute = single("format_version");
+    if (!format_attribute) return false;
     std::int32_t format = 0;
-    root.openAttribute("format_version").read(H5::PredType::NATIVE_INT32, &format);
+    format_attribute->read(H5::PredType::NATIVE_INT32, &format);
     return format == kFormatVersion;
   } catch (const H5::Exception&) {
     return false;

@@ -1251,11 +1251,11 @@ Scenario load_scenario_string(const std::string& text, const std::string& name,
 std::string describe(const Scenario& s) {
   std::ostringstream os;
   os << "# Resolved scenario '" << s.name << "' (from " << s.source_file << ")\n"
-     << "# " << s.simulation.workers << " workers, " << s.simulation.months << " months, " << s.simulation.replicates
-     << (s.simulation.replicates == 1 ? " replicate" : " replicates") << ", seed " << s.simulation.seed << "; "
-     << s.occupations.size() << (s.occupations.size() == 1 ? " occupation, " : " occupations, ") << s.sectors.size()
-     << (s.sectors.size() == 1 ? " sector, " : " sectors, ") << s.regions.size()
-     << (s.regions.size() == 1 ? " region" : " regions");
+     << "# " << counted(s.simulation.workers, "worker") << ", " << counted(s.simulation.months, "month") << ", "
+     << counted(s.simulation.replicates, "replicate") << ", seed " << s.simulation.seed << "; "
+     << counted(static_cast<long long>(s.occupations.size()), "occupation") << ", "
+     << counted(static_cast<long long>(s.sectors.size()), "sector") << ", "
+     << counted(static_cast<long long>(s.regions.size()), "region");
   for (std::size_t k = 0; k < s.schedule.size(); ++k)
     os << (k ? ", " : "; parameters change at month ") << s.schedule[k].month;
   os << "\n\n" << s.effective_toml;

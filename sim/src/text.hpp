@@ -24,6 +24,11 @@ inline std::string number_text(double v) {
   return os.str();
 }
 
+// "1 replicate", "4 replicates": a count and its noun, plural but for one.
+inline std::string counted(long long n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 // "value V is out of range [LO, HI]", or "... must be at least LO" where HI stands for no
 // bound at all (above 1e18, e.g. the largest TOML integer).
 inline std::string out_of_range_text(double v, double lo, double hi) {
