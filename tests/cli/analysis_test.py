@@ -2033,8 +2033,11 @@ for (name in c({", ".join(f'"{t}"' for t in tables)})) {{
                 self.assertEqual(bold, diff["distinguishable"], (cohort, key, cell))
                 if diff["mean"] is None:
                     continue
-                shown = float(re.match(r"(?:<b>)?(-?[\d.]+)", cell).group(1))
-                self.assertAlmostEqual(shown, round(diff["mean"] * scale, places), places=places, msg=(cohort, key))
+                number = re.match(r"(?:<b>)?(-?\d+(?:\.(\d+))?)", cell)
+                shown, decimals = float(number.group(1)), len(number.group(2) or "")
+                # At least the figure's own decimals; more where the interval is narrow.
+                self.assertGreaterEqual(decimals, places, (cohort, key, cell))
+                self.assertLessEqual(abs(shown - diff["mean"] * scale), 0.5 * 10 ** -decimals + 1e-9, (cohort, key, cell))
         for args, message in [(["compare", self.base, self.hype, self.base, "--by", "cause"],
                                "compare --by takes two results files"),
                               (["export", self.base, "--format", "csv", "-o", "/nonexistent", "--by", "cause"],

@@ -216,15 +216,19 @@ class Gallery(unittest.TestCase):
         self.assertLess(abs(early[prime] - base[prime]), base[old] - early[old])
         self.assertLess(early[old], early[prime] - 10)  # the gap by age opens, as in the DWS
         # By age with paired intervals (compare --by cohort's in_job_at_end): the fall is
-        # at 55-64 and distinguishable, not at 22-54.
+        # at 55-64, 6-10 points (docs/teaching.md; 7.6 over 32 replicates of another seed,
+        # distinguishable there, while over these 8 its interval may reach zero: it rests
+        # on few spells), and less than 5 points at each of 22-54, none distinguishable.
         by_age = json.loads(analyze(["compare", self.result("baseline"), self.result("job_loss_early_retirement"),
                                      "--by", "cohort", "--format", "json"], check=True).stdout)["groups"]
         old_diff = by_age["55-64"]["in_job_at_end"]["b_minus_a"]
-        self.assertTrue(old_diff["distinguishable"] and old_diff["mean"] < -0.06, old_diff)
+        self.assertLess(old_diff["mean"], -0.05, old_diff)
+        self.assertLess(old_diff["lo95"], -0.1, old_diff)  # and its interval reaches past a 10-point fall
         for group in ("22-25", "26-34", "35-44", "45-54"):
             diff = by_age[group]["in_job_at_end"]["b_minus_a"]
             self.assertFalse(diff["distinguishable"], (group, diff))
             self.assertGreater(diff["mean"], -0.05, group)
+            self.assertGreater(diff["mean"], old_diff["mean"], group)
         # docs/teaching.md, section 4: the Kaplan-Meier share moves by about 2 points or less
         # from 26 on.
         for group in ("26-34", "35-44", "45-54", "55-64"):
@@ -466,12 +470,12 @@ class Gallery(unittest.TestCase):
     def test_where_the_displaced_find_work(self):
         # docs/teaching.md, section 4: with Cobb-Douglas matching 97-99% of each large
         # occupation's rehires stay in it; with network matching 86-96%, and the rehired
-        # prompt engineers spread out most (under 60% stay, marketing and data analysis
-        # take about a quarter); unemployment over the run is about a quarter of a point
-        # lower. The network run follows a quarter of the workers, as the page says, so
-        # that the prompt engineers' shares rest on hundreds of spells, not a few dozen
-        # (at the default 2% the same seed put a fifth of them into data analysis, with a
-        # 95% interval of 0-48%); the panel changes no series.
+        # prompt engineers spread out most (under two-thirds stay, marketing and data
+        # analysis take about a quarter); unemployment over the run is about a quarter of
+        # a point lower. The network run follows a quarter of the workers, as the page
+        # says, so that the prompt engineers' shares rest on hundreds of spells, not a few
+        # dozen (at the default 2% the same seed put nearly a quarter of them into
+        # marketing, with a 95% interval of 0-52%); the panel changes no series.
         with tempdir() as d:
             network = run_scenario(d, "young_workers", ["--quiet", "--set", "labor_market.matching=network",
                                                         "--set", "output.panel_rate=0.25"])
@@ -493,18 +497,24 @@ class Gallery(unittest.TestCase):
                 self.assertTrue(0.85 <= same <= 0.97, (o["group"], same))
             prompt = origins["network"]["prompt_engineers"]
             self.assertGreater(prompt["spells"], 300)
-            self.assertTrue(0.5 <= prompt["same"]["mean"] <= 0.6, prompt["same"])
-            self.assertLess(prompt["same"]["hi95"], 0.65)
+            self.assertTrue(0.55 <= prompt["same"]["mean"] <= 0.66, prompt["same"])
+            self.assertLess(prompt["same"]["hi95"], 0.7)
             others = sorted((t for t in prompt["to"] if t["group"] != "prompt_engineers"),
                             key=lambda t: -t["share"]["mean"])
             self.assertEqual({t["group"] for t in others[:2]}, {"marketing", "data_analysts"})
             self.assertTrue(0.2 <= others[0]["share"]["mean"] + others[1]["share"]["mean"] <= 0.3, others[:2])
             # The page's example of noise: at 2%, the row rests on a few dozen spells and
-            # the table says so.
+            # its largest move elsewhere has an interval more than 40 points wide (at 25%,
+            # under 10).
             text = analyze(["flows", small], check=True).stdout
             row = next(line for line in text.splitlines() if line.startswith("prompt_engineers "))
-            self.assertLess(int(row.split()[2]), 30)
-            self.assertIn("rests on fewer than 30", " ".join(text.split()))
+            self.assertLess(int(row.split()[2]), 60)
+            few = next(o for o in json.loads(analyze(["flows", small, "--format", "json"], check=True).stdout)["origins"]
+                       if o["group"] == "prompt_engineers")
+            width = {name: max(t["share"]["hi95"] - t["share"]["lo95"] for t in o["to"] if t["group"] != o["group"])
+                     for name, o in [("2%", few), ("25%", prompt)]}
+            self.assertGreater(width["2%"], 0.4, width)
+            self.assertLess(width["25%"], 0.1, width)
             c = json.loads(analyze(["compare", self.result("young_workers"), network, "--format", "json"],
                                    check=True).stdout)["figures"]["unemployment_rate_mean"]["b_minus_a"]
             self.assertTrue(-0.0035 < c["mean"] < -0.0015 and c["distinguishable"], c)
@@ -512,7 +522,7 @@ class Gallery(unittest.TestCase):
     def test_the_paradox_jobs_ai_takes_and_creates(self):
         # docs/teaching.md, section 2: compare no_ai baseline --by occupation, its first
         # column (employment over the last year, B - A): the roles AI complements gain,
-        # the exposed routine ones lose 3-5%, healthcare, trades, manufacturing and
+        # the exposed routine ones lose 3-6%, healthcare, trades, manufacturing and
         # logistics move under 1%. Checked against the series themselves.
         j = json.loads(analyze(["compare", self.result("no_ai"), self.result("baseline"), "--by", "occupation",
                                 "--format", "json"], check=True).stdout)["groups"]
@@ -534,7 +544,7 @@ class Gallery(unittest.TestCase):
         self.assertTrue(0.05 < change["ai_governance"] < 0.13, change)
         for name in ("customer_support", "administrative_support", "legal_research_support", "content_moderation",
                      "data_labelers_ai_trainers", "prompt_engineers"):
-            self.assertTrue(-0.05 <= change[name] <= -0.029, (name, change[name]))
+            self.assertTrue(-0.065 <= change[name] <= -0.027, (name, change[name]))
         for name in ("nurses_healthcare", "skilled_trades", "manufacturing", "logistics"):
             self.assertLess(abs(change[name]), 0.01, (name, change[name]))
 
