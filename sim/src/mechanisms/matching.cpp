@@ -42,15 +42,17 @@ class Chances {
       return;
     }
     // The k heaviest are certain; c = (expected - k) / (the others' weight), for the
-    // least k at which the next heaviest's chance c w stays at or below 1.
+    // least k at which the next heaviest's chance c w stays at or below 1. The others'
+    // weight is summed from the lightest up, so that weights of very different sizes
+    // (up to e^±260 apart) leave it exact rather than the difference of two large sums.
     std::vector<double> d(w);
     std::sort(d.begin(), d.end(), std::greater<>());
+    std::vector<double> rest(d.size() + 1, 0.0);
+    for (size_t k = d.size(); k-- > 0;) rest[k] = rest[k + 1] + d[k];
     const double expected = rate_ * n;
-    double rest = sum;
     for (size_t k = 0; k < d.size(); ++k) {
-      scale_ = (expected - static_cast<double>(k)) / rest;
+      scale_ = (expected - static_cast<double>(k)) / rest[k];
       if (scale_ * d[k] <= 1.0) return;
-      rest -= d[k];
     }
   }
   double operator()(double w) const { return capped_ ? std::min(1.0, scale_ * w) : rate_ * w / mean_; }
