@@ -3,13 +3,12 @@
 //  network: del Rio-Chanona et al. (2021), applications along the mobility network and
 //           each vacancy picking one applicant.
 // Employers may weight applicants by AIQ, age and unemployment duration (scarring).
+#include "laborsim/hire_chances.hpp"
 #include "laborsim/model.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <functional>
-#include <limits>
 
 namespace laborsim::mech {
 
@@ -20,47 +19,6 @@ double applicant_weight(const Model& m, const Model::Searcher& s) {
   const int old = (m.month_ - s.birth_month) >= 55 * 12;
   return m.applicant_weights[static_cast<size_t>(d * 4 + s.aiq * 2 + old)];
 }
-
-// Each applicant's chance of a hire when employers weight them: the mean chance `rate`
-// scaled by the applicant's weight over the mean weight, so the expected hires stay
-// rate x applicants. Where that would pass 1 for the heaviest weights, their chance is
-// 1 and the rest share what is left in proportion to their weights: the chances
-// min(1, c w) with c such that they sum to rate x applicants (the capped inclusion
-// probabilities of sampling proportional to size). A cap at 1 alone would lose hires
-// exactly where jobs are plentiful: weights change who is hired, never how many.
-class Chances {
- public:
-  Chances(const std::vector<double>& w, double rate) : rate_(rate) {
-    const auto n = static_cast<double>(w.size());
-    double sum = 0, top = 0;
-    for (double x : w) sum += x, top = std::max(top, x);
-    mean_ = sum / n;
-    if (rate_ * top / mean_ <= 1.0) return;  // no chance above 1: the plain scaling
-    capped_ = true;
-    if (rate_ >= 1.0) {  // every applicant hired
-      scale_ = std::numeric_limits<double>::infinity();
-      return;
-    }
-    // The k heaviest are certain; c = (expected - k) / (the others' weight), for the
-    // least k at which the next heaviest's chance c w stays at or below 1. The others'
-    // weight is summed from the lightest up, so that weights of very different sizes
-    // (up to e^±260 apart) leave it exact rather than the difference of two large sums.
-    std::vector<double> d(w);
-    std::sort(d.begin(), d.end(), std::greater<>());
-    std::vector<double> rest(d.size() + 1, 0.0);
-    for (size_t k = d.size(); k-- > 0;) rest[k] = rest[k + 1] + d[k];
-    const double expected = rate_ * n;
-    for (size_t k = 0; k < d.size(); ++k) {
-      scale_ = (expected - static_cast<double>(k)) / rest[k];
-      if (scale_ * d[k] <= 1.0) return;
-    }
-  }
-  double operator()(double w) const { return capped_ ? std::min(1.0, scale_ * w) : rate_ * w / mean_; }
-
- private:
-  double rate_, mean_ = 0, scale_ = 0;
-  bool capped_ = false;
-};
 
 bool weighted(const Model& m) {
   const auto& lm = m.sc_.labor_market;
@@ -168,12 +126,12 @@ void cobb_douglas(Model& m) {
       r.sample_distinct(u, h, picks);
       for (std::int64_t t : picks) chosen.push_back(p[static_cast<size_t>(t)].worker);
     } else {
-      // Each applicant's hazard scales with its weight (Chances), so the expected number
+      // Each applicant's hazard scales with its weight (HireChances), so the expected number
       // of hires stays min(u, A u^alpha v^(1-alpha)).
       thread_local std::vector<double> wts;
       wts.resize(p.size());
       for (size_t i = 0; i < p.size(); ++i) wts[i] = applicant_weight(m, p[i]);
-      const Chances chance(wts, f);
+      const HireChances chance(wts, f);
       for (size_t i = 0; i < p.size(); ++i)
         if (r.bernoulli(chance(wts[i]))) chosen.push_back(p[i].worker);
       std::shuffle(chosen.begin(), chosen.end(), r);  // who loses out if over the vacancies
@@ -207,7 +165,7 @@ void network(Model& m) {
       }
     }
     // Each vacancy picks one applicant: an application to j succeeds with
-    // p_j = (v_j / s_j)(1 - exp(-s_j / v_j)), scaled by the applicant's weight (Chances).
+    // p_j = (v_j / s_j)(1 - exp(-s_j / v_j)), scaled by the applicant's weight (HireChances).
     std::vector<double> wts;
     for (int j = 0; j < no; ++j) {
       auto& a = apps[j];
@@ -218,7 +176,7 @@ void network(Model& m) {
       const double pj = (v / s) * (1.0 - std::exp(-s / v));
       wts.clear();
       for (auto& [wid, wt] : a) wts.push_back(wt);
-      const Chances chance(wts, pj);
+      const HireChances chance(wts, pj);
       Rng r = m.rng(nmk + static_cast<std::uint64_t>(mk), Purpose::matching);
       std::vector<std::int32_t> chosen;
       for (auto& [wid, wt] : a)
