@@ -1,5 +1,5 @@
 // Each applicant's chance of a hire when employers weight applicants (matching, both
-// modes: docs/model.md, "Employers' weights"): the mean chance `rate` scaled by the
+// modes: docs/model.md, section 8, "Employer weights"): the mean chance `rate` scaled by the
 // applicant's weight over the mean weight, so that the expected hires stay
 // rate x applicants. Where that would pass 1 for the heaviest weights, their chance is 1
 // and the rest share what is left in proportion to their weights: the chances
@@ -17,7 +17,8 @@ namespace laborsim {
 
 class HireChances {
  public:
-  // weights: every applicant's (positive) weight; rate: the mean chance, in [0, 1].
+  // weights: every applicant's (positive) weight, at least one; rate: the mean chance,
+  // in [0, 1].
   HireChances(const std::vector<double>& weights, double rate) : rate_(rate) {
     const auto n = static_cast<double>(weights.size());
     double sum = 0, top = 0;
