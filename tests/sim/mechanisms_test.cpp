@@ -824,6 +824,49 @@ TEST(Retraining, SubsidyShortensRetrainingToJobTime) {
   }
 }
 
+// A programme lasts its months for every trainee: whoever leaves retraining (but by
+// retirement) entered it exactly duration_months before. The case that tests it: a
+// trainee who retires mid-programme frees an id that a graduate takes the same month,
+// and with no wait and a high entry rate that graduate is soon a trainee too, while the
+// retiree's completion is still in the calendar under that id. Firms keep their ids,
+// so the firm calendars (runways, the pipeline) have no such case.
+TEST(Retraining, EveryTraineeCompletesAfterTheProgrammesMonths) {
+  const int duration = 24;
+  const Scenario sc = fixtures::small(
+      {"retraining.entry_rate=0.3", "retraining.eligible_after_months=0", "retraining.duration_months=24"}, 40000, 120);
+  std::int64_t completions = 0, early = 0, retired_in_training = 0;
+  for (int rep = 0; rep < 2; ++rep) {
+    Model m(sc, static_cast<std::uint64_t>(rep));
+    std::vector<std::pair<std::int32_t, std::int16_t>> training;  // (worker, birth month)
+    while (m.month() < sc.simulation.months) {
+      training.clear();
+      for (std::int32_t wid = 0; wid < static_cast<std::int32_t>(m.w.size()); ++wid)
+        if (m.w.status(wid) == Status::retraining) training.emplace_back(wid, m.w.core[wid].birth_month);
+      std::vector<std::int16_t> entered(training.size());
+      for (std::size_t k = 0; k < training.size(); ++k) entered[k] = m.w.event_month[training[k].first];
+      const int month = m.month();
+      m.step();
+      for (std::size_t k = 0; k < training.size(); ++k) {
+        const auto [wid, born] = training[k];
+        // Retired this month, its id perhaps a graduate's already (another birth month).
+        if (m.w.status(wid) == Status::retired || m.w.core[wid].birth_month != born) {
+          ++retired_in_training;
+          continue;
+        }
+        if (m.w.status(wid) == Status::retraining) continue;
+        ++completions;
+        if (month - entered[k] != duration) ++early;
+      }
+    }
+  }
+  std::printf("%lld completions, %lld not after %d months; %lld trainees retired\n",
+              static_cast<long long>(completions), static_cast<long long>(early), duration,
+              static_cast<long long>(retired_in_training));
+  ASSERT_GT(completions, 5000);
+  ASSERT_GT(retired_in_training, 200);  // the case arises
+  EXPECT_EQ(early, 0);
+}
+
 // At-risk employed (MODEL.md 3.9): a worker of a high-exposure occupation at a firm that
 // has announced adoption and not yet cut leaves for retraining with the monthly
 // probability at_risk_entry_rate. So the month's entries are that rate times the

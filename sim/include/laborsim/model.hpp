@@ -285,9 +285,13 @@ class Model {
   std::vector<std::int32_t> inactive;                // out of the labour force
   std::vector<std::int32_t> free_slots;              // retired worker ids for reuse
   std::vector<std::vector<std::int32_t>> retire_at;  // by month index from the start
+  // A trainee's completion, due duration months after it entered. A trainee who retires
+  // before then frees the id, which a graduate may take and enter training with: the
+  // entry month tells that graduate's own completion from the retiree's.
   struct RetrainingEnd {
     std::int32_t worker;
     std::uint16_t target;  // the occupation trained for
+    std::int16_t entered;  // the month the programme began (the worker's event_month then)
   };
   std::vector<std::vector<RetrainingEnd>> retrain_done_at;
   std::vector<std::vector<std::int32_t>> runway_end_at;

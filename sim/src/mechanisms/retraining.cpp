@@ -36,8 +36,10 @@ void retraining(Model& m) {
   const auto& completing = m.retrain_done_at[idx];
   for (size_t k = 0; k < completing.size(); ++k) {
     if (k + 8 < completing.size()) m.prefetch_worker(completing[k + 8].worker);  // scattered records
-    const auto [wid, target] = completing[k];
-    if (m.w.status(wid) != Status::retraining) continue;
+    const auto [wid, target, entered] = completing[k];
+    // Not the trainee who enrolled: retired meanwhile (its id perhaps a graduate's, who
+    // may be training too, with a completion of its own later on).
+    if (m.w.status(wid) != Status::retraining || m.w.event_month[wid] != entered) continue;
     Rng r = m.rng(static_cast<std::uint64_t>(wid), Purpose::retraining_outcome);
     --m.n_retraining;
     m.add(M::retraining_completions);
@@ -129,7 +131,8 @@ void retraining(Model& m) {
   const auto enrol = [&](const std::vector<std::pair<std::int32_t, int>>& list) {
     m.n_retraining += static_cast<std::int64_t>(list.size());
     if (done < m.calendar_months())
-      for (const auto& [wid, j] : list) m.retrain_done_at[done].push_back({wid, static_cast<std::uint16_t>(j)});
+      for (const auto& [wid, j] : list)
+        m.retrain_done_at[done].push_back({wid, static_cast<std::uint16_t>(j), static_cast<std::int16_t>(m.month_)});
   };
   for (const auto& list : entering) enrol(list);  // the unemployed, in market order
   enrol(quitting);                                // then the at-risk employed
