@@ -417,7 +417,7 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
       add(M::retrained_hires);
       add(M::retrained_months_to_job, month_ - w.event_month[wid]);
     }
-    w.set_event_month(wid, -1);
+    w.clear_event_month(wid);
   }
   w.core[wid].occ = static_cast<std::uint16_t>(new_occ);
   w.core[wid].region = c[ci].region;
@@ -863,7 +863,7 @@ void Model::init() {
     const bool ready = r.sampled(sc_.aiq.initial_share[cohort_of_age(static_cast<int>(age))]);
     w.set_aiq(id, sc_.aiq.enabled && ready);
     w.set_cause(id, Cause::none);
-    w.set_event_month(id, -1);
+    w.clear_event_month(id);
     const int retire = w.core[id].birth_month + static_cast<int>(ret_age * 12);
     return dm.enabled && calendar_index(retire) < cal ? std::max(0, calendar_index(retire)) : -1;
   };

@@ -867,6 +867,30 @@ TEST(Retraining, EveryTraineeCompletesAfterTheProgrammesMonths) {
   EXPECT_EQ(early, 0);
 }
 
+// Trainees who entered during the burn-in are trainees when they are hired after it: in an
+// economy that has settled (no AI, so nothing trends), the first recorded months count
+// as many retrained hires, and as long a time from entry to a job, as later months do.
+// (Burn-in months are negative, and a month of -1 or less once read as "no programme":
+// the first six months then counted no retrained hire at all.)
+TEST(Retraining, TraineesFromTheBurnInCountWhenHiredAfterIt) {
+  Replicates r(fixtures::small({"ai.enabled=false", "consolidation.enabled=false", "retraining.entry_rate=0.2",
+                                "simulation.burn_in_months=120"},
+                               20000, 36),
+               4);
+  // Months 0-5 against the mean six months of months 6-35.
+  double early = 0, later = 0, early_months = 0, later_months = 0;
+  for (const auto& s : r.series)
+    for (int t = 0; t < 36; ++t) {
+      (t < 6 ? early : later) += s.at(M::retrained_hires, t);
+      (t < 6 ? early_months : later_months) += s.at(M::retrained_months_to_job, t);
+    }
+  std::printf("retrained hires: months 0-5 %.0f (%.1f months from entry), six months of 6-35 %.1f (%.1f)\n", early,
+              early_months / early, later / 5, later_months / later);
+  ASSERT_GT(later, 2000);
+  EXPECT_NEAR(early / (later / 5), 1.0, 4 / std::sqrt(early + 1));
+  EXPECT_NEAR(early_months / early, later_months / later, 1.0);
+}
+
 // At-risk employed (MODEL.md 3.9): a worker of a high-exposure occupation at a firm that
 // has announced adoption and not yet cut leaves for retraining with the monthly
 // probability at_risk_entry_rate. So the month's entries are that rate times the

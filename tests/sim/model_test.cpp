@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <numeric>
 #include <random>
@@ -29,7 +30,7 @@ void check_invariants(const Model& m) {
     const auto wid = static_cast<std::int32_t>(i);
     // The flag a hire checks before reading the retraining month agrees with it; a hire
     // clears both, so no employed worker has them.
-    ASSERT_EQ(m.w.retrained(i), m.w.event_month[i] >= 0) << i;
+    ASSERT_EQ(m.w.retrained(i), m.w.event_month[i] != Workers::kNoMonth) << i;
     switch (m.w.status(i)) {
       case Status::employed:
         ++emp;
@@ -141,6 +142,23 @@ void check_invariants(const Model& m) {
   ASSERT_EQ(by_region, emp);
   ASSERT_EQ(by_region_u, unemp);
   ASSERT_EQ(listed, emp);
+  // Every trainee has its own completion ahead in the calendar (the entry with the month
+  // it began, its event_month), and only one; none where the programme ends after the
+  // run (it lasts at most 120 months). Entries of retirees whose ids were taken by
+  // graduates stay in the calendar but are not the trainee's: they name another month.
+  std::map<std::pair<std::int32_t, int>, int> ahead;
+  for (int idx = m.calendar_index(m.month()); idx < m.calendar_months(); ++idx)
+    for (const auto& e : m.retrain_done_at[static_cast<std::size_t>(idx)]) ++ahead[{e.worker, e.entered}];
+  for (std::size_t i = 0; i < m.w.size(); ++i) {
+    if (m.w.status(i) != Status::retraining) continue;
+    ASSERT_TRUE(m.w.retrained(i)) << i;
+    const auto found = ahead.find({static_cast<std::int32_t>(i), m.w.event_month[i]});
+    const int n = found == ahead.end() ? 0 : found->second;
+    ASSERT_LE(n, 1) << i;
+    if (m.calendar_index(m.w.event_month[i] + 120) < m.calendar_months()) {
+      ASSERT_EQ(n, 1) << i << " entered " << m.w.event_month[i];
+    }
+  }
   // Every open spell points at a spell of its own worker that has not ended.
   for (const auto& [wid, index] : m.open_spells_) {
     ASSERT_EQ(m.spells_[index].worker, wid);
@@ -188,25 +206,26 @@ TEST(Workers, PackedFieldsAreIndependent) {
   w.resize(3);
   EXPECT_EQ(w.status(1), Status::retired);  // a new slot holds no one
   EXPECT_FALSE(w.retrained(1));
-  EXPECT_EQ(w.event_month[1], -1);
+  EXPECT_EQ(w.event_month[1], Workers::kNoMonth);
   for (Status s : {Status::employed, Status::unemployed, Status::retraining, Status::inactive, Status::retired})
     for (Cause c : {Cause::none, Cause::ordinary, Cause::ai, Cause::consolidation})
       for (bool aiq : {false, true})
         for (bool panel : {false, true})
-          for (int month : {-1, 0, 37}) {
+          for (int month : {-120, -1, 0, 37}) {  // months of the burn-in are months too
             w.set_status(1, s), w.set_cause(1, c), w.set_aiq(1, aiq), w.set_in_panel(1, panel);
             w.set_event_month(1, month);
             ASSERT_EQ(w.status(1), s);
             ASSERT_EQ(w.cause(1), c);
             ASSERT_EQ(w.aiq(1), aiq ? 1 : 0);
             ASSERT_EQ(w.in_panel(1), panel);
-            ASSERT_EQ(w.retrained(1), month >= 0);
+            ASSERT_TRUE(w.retrained(1));
             ASSERT_EQ(w.event_month[1], month);
             // Each field again alone, in another order: the others keep their values.
             w.set_in_panel(1, !panel);
             ASSERT_EQ(w.status(1), s);
-            ASSERT_EQ(w.retrained(1), month >= 0);
-            w.set_event_month(1, -1);
+            ASSERT_TRUE(w.retrained(1));
+            w.clear_event_month(1);
+            ASSERT_EQ(w.event_month[1], Workers::kNoMonth);
             ASSERT_EQ(w.cause(1), c);
             ASSERT_EQ(w.aiq(1), aiq ? 1 : 0);
             ASSERT_FALSE(w.retrained(1));

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <type_traits>
 #include <unordered_map>
@@ -86,28 +87,33 @@ struct Workers {
   };
   std::vector<Core> core;
   std::vector<float> prev_wage;           // wage before the last displacement (read when rehired)
-  std::vector<std::int16_t> event_month;  // month the worker entered retraining, until rehired; else -1
+  // The month the worker entered retraining, until rehired; else kNoMonth. (Months of the
+  // burn-in are negative, so no month can mark "none": -1 once did, and trainees who
+  // entered in the burn-in went uncounted when rehired after it.)
+  static constexpr std::int16_t kNoMonth = std::numeric_limits<std::int16_t>::min();
+  std::vector<std::int16_t> event_month;
 
   Status status(std::size_t i) const { return static_cast<Status>(core[i].flags & 7u); }
   Cause cause(std::size_t i) const { return static_cast<Cause>((core[i].flags >> 3) & 3u); }
   std::uint8_t aiq(std::size_t i) const { return (core[i].flags >> 5) & 1u; }
   bool in_panel(std::size_t i) const { return (core[i].flags >> 6) & 1u; }
-  bool retrained(std::size_t i) const { return (core[i].flags >> 7) & 1u; }  // event_month[i] >= 0
+  bool retrained(std::size_t i) const { return (core[i].flags >> 7) & 1u; }  // event_month[i] != kNoMonth
   void set_status(std::size_t i, Status s) { put(i, 0, 7u, static_cast<unsigned>(s)); }
   void set_cause(std::size_t i, Cause c) { put(i, 3, 3u, static_cast<unsigned>(c)); }
   void set_aiq(std::size_t i, bool a) { put(i, 5, 1u, a ? 1u : 0u); }
   void set_in_panel(std::size_t i, bool p) { put(i, 6, 1u, p ? 1u : 0u); }
-  // Sets or clears event_month[i] (-1) and its flag together.
+  // Sets event_month[i] and its flag together, or clears both.
   void set_event_month(std::size_t i, int month) {
     event_month[i] = static_cast<std::int16_t>(month);
-    put(i, 7, 1u, month >= 0 ? 1u : 0u);
+    put(i, 7, 1u, month != kNoMonth ? 1u : 0u);
   }
+  void clear_event_month(std::size_t i) { set_event_month(i, kNoMonth); }
 
   // f(column, value of a new worker) for every column: one list for resize, reserve and
   // the byte count.
   template <class F>
   void columns(F&& f) {
-    f(core, Core{}), f(prev_wage, 0.0f), f(event_month, -1);
+    f(core, Core{}), f(prev_wage, 0.0f), f(event_month, kNoMonth);
   }
   std::size_t size() const { return core.size(); }
   // Takes worker i out of the list that holds it; the list's last worker takes its place.

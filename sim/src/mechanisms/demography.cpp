@@ -174,7 +174,7 @@ void enter_all(Model& m, std::size_t count) {
     m.w.set_cause(id, Cause::none);
     m.w.set_status(id, Status::unemployed);
     m.w.core[id].cell = -1;
-    m.w.set_event_month(id, -1);
+    m.w.clear_event_month(id);
     m.w.set_in_panel(id, r.sampled(m.sc_.output.panel_rate));
     m.w.prev_wage[id] = static_cast<float>(m.sc_.occupations[m.w.core[id].occ].wage *
                                            m.sc_.regions[m.w.core[id].region].wage_multiplier);
