@@ -983,15 +983,23 @@ void Model::set_applicant_weights() {
 // capability curve from where it is.
 void Model::apply_schedule() {
   if (next_change_ >= sc_.schedule.size() || sc_.schedule[next_change_].month != month_) return;
-  const ScheduledChange& c = sc_.schedule[next_change_++];
-  if (c.ai.hype_premium != sc_.ai.hype_premium || c.ai.hype_decay_months != sc_.ai.hype_decay_months)
+  const ScheduledChange& change = sc_.schedule[next_change_++];
+  if (change.ai.hype_premium != sc_.ai.hype_premium || change.ai.hype_decay_months != sc_.ai.hype_decay_months)
     hype_since_ = month_;
-  if (c.ai.capability_growth != sc_.ai.capability_growth || c.ai.capability_ceiling != sc_.ai.capability_ceiling) {
+  if (change.ai.capability_growth != sc_.ai.capability_growth ||
+      change.ai.capability_ceiling != sc_.ai.capability_ceiling) {
     curve_from_ = mech::capability_at(sc_.ai, month_, curve_since_, curve_from_);  // where the old curve is now
     curve_since_ = month_;
   }
-  sc_.take_parameters(c);
+  // Cells are listed for the demand-gap adjustment only while it is on (churn drops the
+  // list while it is off), so when a change turns it on, every cell already off its
+  // target is listed: not only those a separation touches from then on.
+  const bool gap_turned_on = !sc_.labor_market.demand_gap_on() && change.labor_market.demand_gap_on();
+  sc_.take_parameters(change);
   set_applicant_weights();
+  if (gap_turned_on)
+    for (std::size_t ci = 0; ci < c.size(); ++ci)
+      if (f.alive[c[ci].firm]) note_gap(static_cast<std::int32_t>(ci));
 }
 
 void Model::step() {

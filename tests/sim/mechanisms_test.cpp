@@ -647,6 +647,47 @@ TEST(Churn, NoLiveCellIsEverAboveItsDemandTarget) {
   EXPECT_GT(below, 0);
 }
 
+// The demand-gap adjustment turned on by a [[schedule]] reaches every cell already off
+// its target, not only those a separation touches afterwards. For a year separations
+// are not replaced (replacement_share 0), so cells fall below their targets, with the
+// adjustment off; at month 12 separations stop and every missing job is re-opened
+// (demand_gap_opening 1). Hiring only fills openings, and nothing else moves a cell
+// (AI, consolidation, retraining and demography off), so after month 12 every live cell
+// holds exactly its target in staff and openings.
+TEST(Churn, DemandGapTurnedOnLaterReachesEveryCellOffTarget) {
+  const Scenario sc = fixtures::small(
+      {"simulation.burn_in_months=0", "ai.enabled=false", "consolidation.enabled=false", "retraining.enabled=false",
+       "demography.enabled=false", "labor_market.replacement_share=0", "labor_market.demand_gap_opening=0",
+       "labor_market.demand_gap_separation=0", "schedule.12.labor_market.layoff_rate=0",
+       "schedule.12.labor_market.quit_rate=0", "schedule.12.labor_market.demand_gap_opening=1"},
+      20000, 24);
+  Model m(sc, 1);
+  while (m.month() < 12) m.step();
+  std::int64_t short_cells = 0, missing = 0;
+  for (const auto& cell : m.c) {
+    if (!m.f.alive[cell.firm]) continue;
+    const std::int64_t gap = cell.target - static_cast<std::int64_t>(cell.members.size()) - cell.vacancies;
+    short_cells += gap > 0;
+    missing += std::max<std::int64_t>(gap, 0);
+  }
+  std::printf("before month 12: %lld live cells below target, %lld jobs missing\n", static_cast<long long>(short_cells),
+              static_cast<long long>(missing));
+  ASSERT_GT(short_cells, 100) << "the year without replacement drained cells";
+  const double vacancies_before = m.series().at(M::vacancies, 11);
+  m.step();
+  std::int64_t still_short = 0;
+  for (std::size_t ci = 0; ci < m.c.size(); ++ci) {
+    const auto& cell = m.c[ci];
+    if (!m.f.alive[cell.firm]) continue;
+    still_short += static_cast<std::int64_t>(cell.members.size()) + cell.vacancies != cell.target;
+  }
+  EXPECT_EQ(still_short, 0) << "live cells off their target after the adjustment";
+  // Every missing job was opened (hiring moves openings into staff, one for one).
+  EXPECT_EQ(m.series().at(M::vacancies, 12) + m.series().at(M::employed, 12),
+            m.series().at(M::vacancies, 11) + m.series().at(M::employed, 11) + static_cast<double>(missing));
+  EXPECT_GT(m.series().at(M::vacancies, 12), vacancies_before);
+}
+
 TEST(Consolidation, OffKeepsConcentrationFlatOnRaisesIt) {
   auto hhi_change = [](const Replicates& r) {
     double d = 0;

@@ -159,6 +159,22 @@ void check_invariants(const Model& m) {
       ASSERT_EQ(n, 1) << i << " entered " << m.w.event_month[i];
     }
   }
+  // While the demand-gap adjustment is on, every live cell off its target is listed for
+  // it (or it would never be seen again until a separation touched it).
+  if (m.sc_.labor_market.demand_gap_on()) {
+    std::vector<std::set<std::int32_t>> listed_cells(m.gap_cells.size());
+    for (std::size_t mk = 0; mk < m.gap_cells.size(); ++mk)
+      listed_cells[mk].insert(m.gap_cells[mk].begin(), m.gap_cells[mk].end());
+    for (std::size_t ci = 0; ci < m.c.size(); ++ci) {
+      const auto& cell = m.c[ci];
+      if (!m.f.alive[cell.firm] ||
+          static_cast<std::int64_t>(cell.members.size()) + cell.vacancies == cell.target)
+        continue;
+      ASSERT_EQ(cell.gap_listed, 1) << "cell " << ci;
+      ASSERT_EQ(listed_cells[m.cell_market(static_cast<std::int32_t>(ci))].count(static_cast<std::int32_t>(ci)), 1u)
+          << "cell " << ci;
+    }
+  }
   // Every open spell points at a spell of its own worker that has not ended.
   for (const auto& [wid, index] : m.open_spells_) {
     ASSERT_EQ(m.spells_[index].worker, wid);
@@ -755,6 +771,7 @@ std::vector<std::string> random_overrides(std::mt19937_64& g) {
   if (maybe(0.3)) out.push_back("schedule.10.labor_market.layoff_rate=" + std::to_string(0.2 * u01(g)));
   if (maybe(0.3)) out.push_back("schedule.14.retraining.subsidy=" + std::string(maybe(0.5) ? "true" : "false"));
   if (maybe(0.3)) out.push_back("schedule.6.ai.hype_premium=" + std::to_string(2 * u01(g)));
+  if (maybe(0.3)) out.push_back("schedule.8.labor_market.demand_gap_opening=" + std::to_string(u01(g)));
   return out;
 }
 

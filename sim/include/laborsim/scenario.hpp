@@ -102,6 +102,7 @@ struct LaborMarketParams {
   double replacement_share = 1.0;         // separations replaced by a new vacancy
   double demand_gap_separation = 0.0;     // gamma_u
   double demand_gap_opening = 0.0;        // gamma_v
+  bool demand_gap_on() const { return demand_gap_separation > 0 || demand_gap_opening > 0; }
   double network_search_intensity = 1.0;  // applications per unemployed per month
   double employer_weight_aiq = 0.0;       // log-weight of an AIQ applicant
   double employer_weight_duration = 0.0;  // log-weight per month unemployed (scarring, <0)

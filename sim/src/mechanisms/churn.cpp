@@ -24,7 +24,7 @@ void demand_gap(Model& m, int mk) {
   const auto& lm = m.sc_.labor_market;
   const std::vector<std::int32_t> cells = std::move(m.gap_cells[mk]);
   m.gap_cells[mk].clear();
-  if (lm.demand_gap_opening <= 0 && lm.demand_gap_separation <= 0) {
+  if (!lm.demand_gap_on()) {  // (Model::apply_schedule lists every cell again if it is turned on)
     for (std::int32_t ci : cells) m.c[ci].gap_listed = 0;
     return;
   }
