@@ -1983,6 +1983,37 @@ TEST(Churn, OnTheJobLadderEveryMoveRaisesTheWage) {
   EXPECT_LT(half.moves, off.moves);
 }
 
+// A [[schedule]] change of a pipeline stage's length acts on the firms entering the
+// stage from then on; a firm already in it keeps the end month it was given (docs/model.md,
+// "Changes during a run"), whether the stage grows longer or shorter. Firms cut in the
+// month they adopt (no mandate, documentation or assessment), and realisation_months
+// changes at month 6: a realisation comes the old length after a cut made before month
+// 6, the new length after one made from month 6 on.
+TEST(Adoption, AStageLengthChangedByAScheduleKeepsTheEndMonthsGiven) {
+  for (const auto& [before, after] : {std::pair{3, 10}, std::pair{10, 2}}) {
+    SCOPED_TRACE("realisation_months " + std::to_string(before) + " then " + std::to_string(after));
+    const Scenario sc = fixtures::small(
+        {"ai.adoption_speed=3", "ai.hype_premium=1", "ai.mandate_months=0", "ai.documentation_months=0",
+         "ai.assessment_months=0", "ai.realisation_months=" + std::to_string(before),
+         "schedule.6.ai.realisation_months=" + std::to_string(after), "consolidation.enabled=false"},
+        20000, 30);
+    Model m(sc, 1);
+    m.run();
+    std::map<std::int32_t, int> cut_month;
+    int early = 0, late = 0;
+    for (const FirmEvent& e : m.firm_events()) {
+      if (e.kind == FirmEventKind::ai_cut) cut_month[e.firm] = e.month;
+      if (e.kind != FirmEventKind::regret && e.kind != FirmEventKind::no_regret) continue;
+      const int cut = cut_month.at(e.firm);
+      EXPECT_EQ(e.month - cut, cut < 6 ? before : after) << "firm " << e.firm << " cut in month " << cut;
+      ++(cut < 6 ? early : late);
+    }
+    std::printf("realisations of cuts before month 6: %d, from month 6: %d\n", early, late);
+    EXPECT_GT(early, 20);
+    EXPECT_GT(late, 20);
+  }
+}
+
 // The firm panel's events (output.firm_panel_rate 1: every firm): each AI cut, each
 // realisation (regret or not), acquisition and failure is one record, so they add up to
 // the month's series; an acquired firm's staff is either cut or moved, a failed firm's

@@ -233,19 +233,18 @@ int stage_months(const Model& m, Stage s) {
 
 Stage next_stage(Stage s) { return static_cast<Stage>(static_cast<int>(s) + 1); }
 
-// Calls f(stage) for each stage a firm of the pipeline leaves this month, in order: a
-// stage is left once its months have passed since the firm entered it, and one of zero
-// months the month it is entered (so a firm may pass several in one month). Leaving
-// documentation documents, leaving assessment reduces, leaving reduced realises. Read
-// from the firm's stage and month as they stand: the same whether or not f moves it on.
+// Calls f(stage) for each stage a firm of the pipeline leaves this month, in order: the
+// stage it is in at the end month it was given on entering it (due; a [[schedule]]
+// change of the stage's length since then does not move it), and then each stage of
+// zero months that follows, the month it is entered (so a firm may pass several in one
+// month). Leaving documentation documents, leaving assessment reduces, leaving reduced
+// realises. Read from the firm's stage as it stands: the same whether or not f moves it on.
 template <class F>
-void stages_left(const Model& m, std::int32_t fid, F f) {
-  Stage s = m.f.stage[fid];
-  int since = m.f.stage_month[fid];
-  while (s >= Stage::mandate && s <= Stage::reduced && m.month_ - since >= stage_months(m, s)) {
+void stages_left(const Model& m, std::int32_t fid, int due, F f) {
+  if (due > m.month_) return;
+  for (Stage s = m.f.stage[fid]; s >= Stage::mandate && s <= Stage::reduced; s = next_stage(s)) {
     f(s);
-    s = next_stage(s);
-    since = m.month_;
+    if (stage_months(m, next_stage(s)) > 0) break;
   }
 }
 
@@ -263,7 +262,7 @@ void adoption(Model& m) {
   for (const auto& [fid, due] : m.pipeline) {
     if (due > m.month_ || !m.f.alive[fid]) continue;
     bool works = false;
-    stages_left(m, fid, [&](Stage s) { works |= s == Stage::documentation || s == Stage::assessment; });
+    stages_left(m, fid, due, [&](Stage s) { works |= s == Stage::documentation || s == Stage::assessment; });
     if (works) busy.push_back(fid);
   }
   std::vector<std::optional<Reduction>> plans(busy.size());
@@ -271,7 +270,7 @@ void adoption(Model& m) {
   m.for_each(static_cast<int>((busy.size() + kFirmsPerTask - 1) / kFirmsPerTask), [&](int t) {
     const std::size_t first = static_cast<std::size_t>(t) * kFirmsPerTask;
     for (std::size_t k = first; k < std::min(busy.size(), first + kFirmsPerTask); ++k)
-      stages_left(m, busy[k], [&](Stage s) {
+      stages_left(m, busy[k], m.month_, [&](Stage s) {
         if (s == Stage::documentation) document(m, busy[k]);
         if (s == Stage::assessment) plans[k] = plan_reduction(m, busy[k]);
       });
@@ -290,7 +289,7 @@ void adoption(Model& m) {
     if (!m.f.alive[fid]) continue;
     std::optional<Reduction>* plan = nullptr;
     if (next_busy < busy.size() && busy[next_busy] == fid) plan = &plans[next_busy++];
-    stages_left(m, fid, [&](Stage s) {
+    stages_left(m, fid, entry.due, [&](Stage s) {
       if (s == Stage::assessment) {
         if (plan == nullptr || !*plan) throw std::logic_error("laborsim: a reduction that was not planned");
         reduce(m, fid, **plan);
