@@ -175,6 +175,22 @@ void check_invariants(const Model& m) {
           << "cell " << ci;
     }
   }
+  // Every live firm between adopting and realising is in the pipeline once, due at a
+  // month still to come and not before it entered its stage; no other live firm is.
+  if (m.sc_.ai.enabled && m.month() > 0) {
+    std::map<std::int32_t, int> in_pipeline;
+    for (const auto& pf : m.pipeline) {
+      ASSERT_EQ(++in_pipeline[pf.firm], 1) << "firm " << pf.firm << " twice in the pipeline";
+      if (!m.f.alive[pf.firm]) continue;
+      ASSERT_GE(pf.due, m.month()) << "firm " << pf.firm;
+      ASSERT_GE(pf.due, m.f.stage_month[pf.firm]) << "firm " << pf.firm;
+    }
+    for (std::size_t fi = 0; fi < m.f.size(); ++fi) {
+      if (!m.f.alive[fi]) continue;
+      const bool in_stage = m.f.stage[fi] >= Stage::mandate && m.f.stage[fi] <= Stage::reduced;
+      ASSERT_EQ(in_pipeline.count(static_cast<std::int32_t>(fi)), in_stage ? 1u : 0u) << "firm " << fi;
+    }
+  }
   // Every open spell points at a spell of its own worker that has not ended.
   for (const auto& [wid, index] : m.open_spells_) {
     ASSERT_EQ(m.spells_[index].worker, wid);
@@ -772,6 +788,10 @@ std::vector<std::string> random_overrides(std::mt19937_64& g) {
   if (maybe(0.3)) out.push_back("schedule.14.retraining.subsidy=" + std::string(maybe(0.5) ? "true" : "false"));
   if (maybe(0.3)) out.push_back("schedule.6.ai.hype_premium=" + std::to_string(2 * u01(g)));
   if (maybe(0.3)) out.push_back("schedule.8.labor_market.demand_gap_opening=" + std::to_string(u01(g)));
+  if (maybe(0.3)) {
+    out.push_back("schedule.12.ai.mandate_months=" + std::to_string(std::uniform_int_distribution<int>(0, 3)(g)));
+    out.push_back("schedule.12.ai.realisation_months=" + std::to_string(std::uniform_int_distribution<int>(1, 12)(g)));
+  }
   return out;
 }
 
