@@ -78,7 +78,7 @@ constexpr std::array<MetricInfo, kMetricCount> kMetricTable = {{
     {M::rehires_lower_pay, "rehires_lower_pay", G::aggregate, "workers",
      "rehires of displaced workers at a lower wage than before"},
     {M::rehires_other_occupation, "rehires_other_occupation", G::aggregate, "workers",
-     "rehires of displaced workers into another occupation"},
+     "rehires of displaced workers into another occupation than the one displaced from"},
     {M::reopened_jobs, "reopened_jobs", G::aggregate, "jobs", "jobs re-opened by regretting firms"},
     {M::reopened_jobs_offshore, "reopened_jobs_offshore", G::aggregate, "jobs", "re-opened jobs placed offshore"},
     {M::regret_rehires, "regret_rehires", G::aggregate, "workers", "hires into re-opened jobs"},

@@ -932,6 +932,43 @@ TEST(Retraining, TraineesFromTheBurnInCountWhenHiredAfterIt) {
   EXPECT_NEAR(early_months / early, later_months / later, 1.0);
 }
 
+// A displaced worker rehired into another occupation than the one it was displaced from
+// counts in rehires_other_occupation, whether the move was made at the hire (the network
+// mode) or by a programme in between (both modes: retraining changes the occupation a
+// worker searches in). With every worker in the panel and no burn-in, every rehire of a
+// displaced worker closes one of its spells, so the series and the spells, recorded
+// apart, must agree exactly. (Before 2026-12-05 the series compared the new occupation
+// with the one the worker searched in, so it was 0 in every Cobb-Douglas run.)
+TEST(Retraining, RehiresInAnotherOccupationAgreeWithTheSpells) {
+  for (const std::string mode : {"cobb_douglas", "network"}) {
+    SCOPED_TRACE(mode);
+    Model m(fixtures::small({"labor_market.matching=" + mode, "simulation.burn_in_months=0", "output.panel_rate=1",
+                             "retraining.entry_rate=0.2", "retraining.success_probability=0.7",
+                             "ai.adoption_speed=3"},
+                            20000, 36),
+            2);
+    m.run();
+    double series_rehires = 0, series_other = 0;
+    for (int t = 0; t < 36; ++t) {
+      series_rehires += m.series().at(M::rehires_ordinary, t) + m.series().at(M::rehires_ai, t) +
+                        m.series().at(M::rehires_consolidation, t);
+      series_other += m.series().at(M::rehires_other_occupation, t);
+    }
+    double rehired = 0, other = 0;
+    for (const Spell& s : m.spells()) {
+      if (!s.reemployed) continue;
+      rehired += 1;
+      other += s.new_occupation != s.occupation;
+    }
+    std::printf("%s: %.0f rehires, %.0f into another occupation (spells: %.0f, %.0f)\n", mode.c_str(), series_rehires,
+                series_other, rehired, other);
+    ASSERT_GT(rehired, 1000);
+    EXPECT_EQ(series_rehires, rehired);
+    EXPECT_EQ(series_other, other);
+    EXPECT_GT(other, 0.01 * rehired);
+  }
+}
+
 // At-risk employed (MODEL.md 3.9): a worker of a high-exposure occupation at a firm that
 // has announced adoption and not yet cut leaves for retraining with the monthly
 // probability at_risk_entry_rate. So the month's entries are that rate times the

@@ -269,7 +269,8 @@ TEST(Workers, PackedFieldsAreIndependent) {
   EXPECT_EQ(w.core[0], Workers::Core{});
   EXPECT_EQ(w.core[2], Workers::Core{});
   EXPECT_EQ(64 % sizeof(Workers::Core), 0u);
-  EXPECT_EQ(Workers::bytes_per_worker(), sizeof(Workers::Core) + sizeof(float) + sizeof(std::int16_t));
+  EXPECT_EQ(Workers::bytes_per_worker(),
+            sizeof(Workers::Core) + sizeof(float) + sizeof(std::int16_t) + sizeof(std::uint16_t));
 }
 
 TEST(Model, InvariantsHoldEveryMonthWithEveryMechanismOn) {

@@ -92,6 +92,10 @@ struct Workers {
   // entered in the burn-in went uncounted when rehired after it.)
   static constexpr std::int16_t kNoMonth = std::numeric_limits<std::int16_t>::min();
   std::vector<std::int16_t> event_month;
+  // The occupation the worker left for its first programme since its last hire (set with
+  // event_month at a first entry, read when a retrained displaced worker is rehired: was
+  // the new job in another occupation than the one the worker was displaced from?).
+  std::vector<std::uint16_t> trained_from;
 
   Status status(std::size_t i) const { return static_cast<Status>(core[i].flags & 7u); }
   Cause cause(std::size_t i) const { return static_cast<Cause>((core[i].flags >> 3) & 3u); }
@@ -108,12 +112,18 @@ struct Workers {
     put(i, 7, 1u, month != kNoMonth ? 1u : 0u);
   }
   void clear_event_month(std::size_t i) { set_event_month(i, kNoMonth); }
+  // A programme begins this month: its month, and (if the first since the last hire) the
+  // occupation the worker leaves for it.
+  void enter_retraining(std::size_t i, int month) {
+    if (!retrained(i)) trained_from[i] = core[i].occ;
+    set_event_month(i, month);
+  }
 
   // f(column, value of a new worker) for every column: one list for resize, reserve and
   // the byte count.
   template <class F>
   void columns(F&& f) {
-    f(core, Core{}), f(prev_wage, 0.0f), f(event_month, kNoMonth);
+    f(core, Core{}), f(prev_wage, 0.0f), f(event_month, kNoMonth), f(trained_from, std::uint16_t{0});
   }
   std::size_t size() const { return core.size(); }
   // Takes worker i out of the list that holds it; the list's last worker takes its place.

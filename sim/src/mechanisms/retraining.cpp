@@ -91,7 +91,7 @@ void retraining(Model& m) {
       const std::int32_t wid = list[k].first;
       m.remove_from_pool(wid);
       m.w.set_status(wid, Status::retraining);
-      m.w.set_event_month(wid, m.month_);  // retraining-to-job time counts from here
+      m.w.enter_retraining(wid, m.month_);  // retraining-to-job time counts from here
       m.add(M::retraining_entries);
     }
   });
@@ -121,7 +121,7 @@ void retraining(Model& m) {
     }
     for (const auto& [wid, j] : quitting) {
       m.separate(wid, Cause::none, Status::retraining, false);
-      m.w.set_event_month(wid, m.month_);
+      m.w.enter_retraining(wid, m.month_);
       m.add(M::quits);
       m.add(M::retraining_entries);
       m.add(M::retraining_entries_at_risk);
