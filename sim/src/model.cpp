@@ -187,7 +187,7 @@ float Model::posted_wage(std::int32_t firm, int occ, int region) const {
 
 void Model::prefetch_hire_rest(std::int32_t wid) const {
   if (w.cause(wid) != Cause::none) prefetch(&w.prev_wage[wid]);
-  if (w.retrained(wid)) prefetch(&w.event_month[wid]), prefetch(&w.trained_from[wid]);
+  if (w.retrained(wid)) prefetch(&w.event_month[wid]);
 }
 
 void Model::prefetch_cell(std::int32_t ci) const {
@@ -411,7 +411,7 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
     add(m);
     if (c[ci].wage < w.prev_wage[wid]) add(M::rehires_lower_pay);
     // Against the occupation displaced from: a programme since may have changed it.
-    const int displaced_from = w.retrained(wid) ? w.trained_from[wid] : w.core[wid].occ;
+    const int displaced_from = w.retrained(wid) ? w.trained_from(wid) : w.core[wid].occ;
     if (new_occ != displaced_from) add(M::rehires_other_occupation);
   }
   if (w.retrained(wid)) {

@@ -948,23 +948,26 @@ TEST(Retraining, RehiresInAnotherOccupationAgreeWithTheSpells) {
                             20000, 36),
             2);
     m.run();
-    double series_rehires = 0, series_other = 0;
+    double series_rehires = 0, series_other = 0, series_lower = 0;
     for (int t = 0; t < 36; ++t) {
       series_rehires += m.series().at(M::rehires_ordinary, t) + m.series().at(M::rehires_ai, t) +
                         m.series().at(M::rehires_consolidation, t);
       series_other += m.series().at(M::rehires_other_occupation, t);
+      series_lower += m.series().at(M::rehires_lower_pay, t);
     }
-    double rehired = 0, other = 0;
+    double rehired = 0, other = 0, lower = 0;
     for (const Spell& s : m.spells()) {
       if (!s.reemployed) continue;
       rehired += 1;
       other += s.new_occupation != s.occupation;
+      lower += s.new_wage < s.wage;
     }
-    std::printf("%s: %.0f rehires, %.0f into another occupation (spells: %.0f, %.0f)\n", mode.c_str(), series_rehires,
-                series_other, rehired, other);
+    std::printf("%s: %.0f rehires, %.0f into another occupation, %.0f at lower pay (spells: %.0f, %.0f, %.0f)\n",
+                mode.c_str(), series_rehires, series_other, series_lower, rehired, other, lower);
     ASSERT_GT(rehired, 1000);
     EXPECT_EQ(series_rehires, rehired);
     EXPECT_EQ(series_other, other);
+    EXPECT_EQ(series_lower, lower);  // (the same comparison, recorded apart: a check of the test's premise)
     EXPECT_GT(other, 0.01 * rehired);
   }
 }

@@ -68,7 +68,8 @@ struct Workers {
   // caches each line is a miss, and these were six (docs/performance.md, fourth round).
   // The fields read less often stay columns of their own below.
   struct alignas(16) Core {
-    // Where the worker is held: its employer cell while employed (else -1) and its
+    // Where the worker is held: its employer cell while employed (else negative: -1, or
+    // for a worker retrained since its last hire, enter_retraining's code) and its
     // position in the list holding it (the cell's members, its market's pool or the
     // inactive list).
     std::int32_t cell = -1;
@@ -92,10 +93,6 @@ struct Workers {
   // entered in the burn-in went uncounted when rehired after it.)
   static constexpr std::int16_t kNoMonth = std::numeric_limits<std::int16_t>::min();
   std::vector<std::int16_t> event_month;
-  // The occupation the worker left for its first programme since its last hire (set with
-  // event_month at a first entry, read when a retrained displaced worker is rehired: was
-  // the new job in another occupation than the one the worker was displaced from?).
-  std::vector<std::uint16_t> trained_from;
 
   Status status(std::size_t i) const { return static_cast<Status>(core[i].flags & 7u); }
   Cause cause(std::size_t i) const { return static_cast<Cause>((core[i].flags >> 3) & 3u); }
@@ -112,18 +109,24 @@ struct Workers {
     put(i, 7, 1u, month != kNoMonth ? 1u : 0u);
   }
   void clear_event_month(std::size_t i) { set_event_month(i, kNoMonth); }
-  // A programme begins this month: its month, and (if the first since the last hire) the
-  // occupation the worker leaves for it.
+  // A programme begins this month for worker i (not employed): its month, and, if it is
+  // the first since the worker's last hire, the occupation left for it, which a rehire
+  // compares with the new job's (rehires_other_occupation: another occupation than the
+  // one displaced from?). That occupation is kept in the record's `cell`, unused while
+  // the worker has no job, as -2 - occupation (below -1, so still no cell): a column of
+  // its own cost 2 bytes a worker, 0.3-0.4 GiB of us_full's 8.
   void enter_retraining(std::size_t i, int month) {
-    if (!retrained(i)) trained_from[i] = core[i].occ;
+    if (!retrained(i)) core[i].cell = -2 - static_cast<std::int32_t>(core[i].occ);
     set_event_month(i, month);
   }
+  // The occupation a worker retrained since its last hire left for its first programme.
+  int trained_from(std::size_t i) const { return -2 - core[i].cell; }
 
   // f(column, value of a new worker) for every column: one list for resize, reserve and
   // the byte count.
   template <class F>
   void columns(F&& f) {
-    f(core, Core{}), f(prev_wage, 0.0f), f(event_month, kNoMonth), f(trained_from, std::uint16_t{0});
+    f(core, Core{}), f(prev_wage, 0.0f), f(event_month, kNoMonth);
   }
   std::size_t size() const { return core.size(); }
   // Takes worker i out of the list that holds it; the list's last worker takes its place.
