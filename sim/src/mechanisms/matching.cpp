@@ -90,7 +90,9 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
     if (k + 3 < workers.size()) {
       m.prefetch_cell_tail(to[k + 3]);
       m.prefetch_hire_rest(workers[k + 3]);
-      prefetch(&pool[static_cast<size_t>(m.w.core[workers[k + 3]].slot)]);
+      // Its place in its own market's pool (the network mode hires from other markets').
+      const auto& ahead = m.w.core[workers[k + 3]];
+      prefetch(&m.pool[m.market(ahead.occ, ahead.region)][static_cast<size_t>(ahead.slot)]);
       if (moved[k + 3] >= 0) prefetch(&m.c[moved[k + 3]].vslot);
     }
     m.prefetch_coming_last(pool);
