@@ -198,6 +198,34 @@ void check_invariants(const Model& m) {
       ASSERT_EQ(in_pipeline.count(static_cast<std::int32_t>(fi)), in_stage ? 1u : 0u) << "firm " << fi;
     }
   }
+  // The firms' counts by sector and stage are those of the live firms, and every live
+  // firm not adopting is in its sector and size class's list at its slot (where adoption
+  // draws the month's new adopters), no other.
+  {
+    std::vector<std::int64_t> alive(m.nsec_, 0), adopting(m.nsec_, 0), by_stage(m.stage_count.size(), 0);
+    std::size_t listed_firms = 0;
+    for (const auto& list : m.nonadopters) listed_firms += list.size();
+    std::size_t nonadopting = 0;
+    for (std::size_t fi = 0; fi < m.f.size(); ++fi) {
+      if (!m.f.alive[fi]) continue;
+      const int sec = m.f.sector[fi];
+      ++alive[sec];
+      ++by_stage[static_cast<std::size_t>(m.f.stage[fi])];
+      if (m.f.stage[fi] != Stage::none) {
+        ++adopting[sec];
+        continue;
+      }
+      ++nonadopting;
+      const auto& list =
+          m.nonadopters[static_cast<std::size_t>(sec) * Model::kSizeClasses + m.size_class(m.f.initial_size[fi])];
+      ASSERT_GE(m.nonadopter_slot[fi], 0) << "firm " << fi;
+      ASSERT_EQ(list.at(static_cast<std::size_t>(m.nonadopter_slot[fi])), static_cast<std::int32_t>(fi));
+    }
+    ASSERT_EQ(listed_firms, nonadopting);
+    ASSERT_EQ(alive, m.sector_alive);
+    ASSERT_EQ(adopting, m.sector_adopting);
+    ASSERT_EQ(by_stage, m.stage_count);
+  }
   // Every open spell points at a spell of its own worker that has not ended.
   for (const auto& [wid, index] : m.open_spells_) {
     ASSERT_EQ(m.spells_[index].worker, wid);
