@@ -358,6 +358,34 @@ TEST(Regret, HypeBringsRegretAndReopenedJobs) {
   EXPECT_LE(r.sum(M::reopened_jobs), r.sum(M::layoffs_ai));
 }
 
+// A regret rehire is at lower pay when its job pays less than the cut job did: the
+// firm's posted wage at home, where it cuts. With every re-opened job placed at home
+// (offshore_share 0) none is; with every job of an onshore firm placed abroad
+// (offshore_share 1) exactly those offshore rehires are, and the firms based abroad, which
+// rehire at home at their own wage, add none. (Before 2026-12-05 the yardstick was the
+// occupation's wage at a multiplier of 1, so every rehire by a firm based abroad, or in
+// any region paid below 1, counted as lower pay.)
+TEST(Regret, RehiresAtLowerPayAreThosePaidBelowTheCutJob) {
+  for (const double offshore : {0.0, 1.0}) {
+    SCOPED_TRACE("offshore_share " + std::to_string(offshore));
+    Replicates r(fixtures::small({"ai.hype_premium=1.5", "ai.adoption_speed=3", "ai.regret_sensitivity=20",
+                                  "ai.offshore_share=" + std::to_string(offshore)}),
+                 2);
+    const double rehires = r.sum(M::regret_rehires), off = r.sum(M::regret_rehires_offshore),
+                 lower = r.sum(M::regret_rehires_lower_pay);
+    std::printf("offshore_share %.0f: %.0f regret rehires, %.0f offshore, %.0f at lower pay\n", offshore, rehires, off,
+                lower);
+    ASSERT_GT(rehires, 200);
+    if (offshore == 0) {
+      EXPECT_EQ(off, 0);
+      EXPECT_EQ(lower, 0);
+    } else {
+      EXPECT_GT(off, 0.5 * rehires);
+      EXPECT_EQ(lower, off);
+    }
+  }
+}
+
 TEST(Regret, OffshoreShareSendsReopenedJobsAbroad) {
   Replicates none(fixtures::small({"ai.adoption_speed=3", "ai.hype_premium=1.5", "ai.offshore_share=0"}));
   EXPECT_GT(none.sum(M::reopened_jobs), 0);
