@@ -400,8 +400,9 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
     --c[ci].reopened;
     add(M::regret_rehires);
     if (sc_.regions[c[ci].region].offshore && !sc_.regions[f.region[firm]].offshore) add(M::regret_rehires_offshore);
-    // Against the wage of the cut job: the firm's posted wage at home, where its cuts are made.
-    if (c[ci].wage < posted_wage(firm, new_occ, f.region[firm]) - 1e-3f) add(M::regret_rehires_lower_pay);
+    // Against the wage of the cut job: the firm's posted wage at home, where its cuts are made
+    // (the same float computation as that cell's wage, so no tolerance is needed).
+    if (c[ci].wage < posted_wage(firm, new_occ, f.region[firm])) add(M::regret_rehires_lower_pay);
   }
   close_vacancies(ci, 1);
   // Counts under the occupation the worker leaves unemployment from.
