@@ -995,15 +995,8 @@ void Model::apply_schedule() {
     curve_from_ = mech::capability_at(sc_.ai, month_, curve_since_, curve_from_);  // where the old curve is now
     curve_since_ = month_;
   }
-  // Cells are listed for the demand-gap adjustment only while it is on (churn drops the
-  // list while it is off), so when a change turns it on, every cell already off its
-  // target is listed: not only those a separation touches from then on.
-  const bool gap_turned_on = !sc_.labor_market.demand_gap_on() && change.labor_market.demand_gap_on();
   sc_.take_parameters(change);
   set_applicant_weights();
-  if (gap_turned_on)
-    for (std::size_t ci = 0; ci < c.size(); ++ci)
-      if (f.alive[c[ci].firm]) note_gap(static_cast<std::int32_t>(ci));
 }
 
 void Model::step() {

@@ -166,9 +166,9 @@ void check_invariants(const Model& m) {
       ASSERT_EQ(n, 1) << i << " entered " << m.w.event_month[i];
     }
   }
-  // While the demand-gap adjustment is on, every live cell off its target is listed for
-  // it (or it would never be seen again until a separation touched it).
-  if (m.sc_.labor_market.demand_gap_on()) {
+  // Every live cell off its target is listed for the demand-gap adjustment, on or off
+  // (or, turned on, it would not see the cell until a separation touched it).
+  {
     std::vector<std::set<std::int32_t>> listed_cells(m.gap_cells.size());
     for (std::size_t mk = 0; mk < m.gap_cells.size(); ++mk)
       listed_cells[mk].insert(m.gap_cells[mk].begin(), m.gap_cells[mk].end());
@@ -185,17 +185,16 @@ void check_invariants(const Model& m) {
   // Every live firm between adopting and realising is in the pipeline once, due at a
   // month still to come and not before it entered its stage; no other live firm is.
   if (m.sc_.ai.enabled && m.month() > 0) {
-    std::map<std::int32_t, int> in_pipeline;
+    std::map<std::int32_t, int> entries;
     for (const auto& pf : m.pipeline) {
-      ASSERT_EQ(++in_pipeline[pf.firm], 1) << "firm " << pf.firm << " twice in the pipeline";
+      ASSERT_EQ(++entries[pf.firm], 1) << "firm " << pf.firm << " twice in the pipeline";
       if (!m.f.alive[pf.firm]) continue;
       ASSERT_GE(pf.due, m.month()) << "firm " << pf.firm;
       ASSERT_GE(pf.due, m.f.stage_month[pf.firm]) << "firm " << pf.firm;
     }
     for (std::size_t fi = 0; fi < m.f.size(); ++fi) {
       if (!m.f.alive[fi]) continue;
-      const bool in_stage = m.f.stage[fi] >= Stage::mandate && m.f.stage[fi] <= Stage::reduced;
-      ASSERT_EQ(in_pipeline.count(static_cast<std::int32_t>(fi)), in_stage ? 1u : 0u) << "firm " << fi;
+      ASSERT_EQ(entries.count(static_cast<std::int32_t>(fi)), in_pipeline(m.f.stage[fi]) ? 1u : 0u) << "firm " << fi;
     }
   }
   // The firms' counts by sector and stage are those of the live firms, and every live

@@ -30,6 +30,8 @@ enum class Cause : std::uint8_t { none = 0, ordinary = 1, ai = 2, consolidation 
 enum class Stage : std::uint8_t { none, mandate, documentation, assessment, reduced, realised };
 // A firm that has announced AI adoption and not yet cut: its exposed staff are at risk.
 inline bool announced_not_cut(Stage s) { return s >= Stage::mandate && s <= Stage::assessment; }
+// A firm between adopting and realising: in the adoption pipeline, with a step ahead.
+inline bool in_pipeline(Stage s) { return s >= Stage::mandate && s <= Stage::reduced; }
 
 // Removes id from an unordered list in O(1): the last element takes its place, and
 // pos(id) (the position of every id in the list, a reference) follows. For lists of

@@ -242,7 +242,7 @@ Stage next_stage(Stage s) { return static_cast<Stage>(static_cast<int>(s) + 1); 
 template <class F>
 void stages_left(const Model& m, std::int32_t fid, int due, F f) {
   if (due > m.month_) return;
-  for (Stage s = m.f.stage[fid]; s >= Stage::mandate && s <= Stage::reduced; s = next_stage(s)) {
+  for (Stage s = m.f.stage[fid]; in_pipeline(s); s = next_stage(s)) {
     f(s);
     if (stage_months(m, next_stage(s)) > 0) break;
   }

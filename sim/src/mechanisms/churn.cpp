@@ -22,12 +22,11 @@ namespace {
 
 void demand_gap(Model& m, int mk) {
   const auto& lm = m.sc_.labor_market;
+  // Off, the list is kept as it is (each cell at most once, so no longer than the cells):
+  // a [[schedule]] entry that turns the adjustment on finds every cell off its target.
+  if (!lm.demand_gap_on()) return;
   const std::vector<std::int32_t> cells = std::move(m.gap_cells[mk]);
   m.gap_cells[mk].clear();
-  if (!lm.demand_gap_on()) {  // (Model::apply_schedule lists every cell again if it is turned on)
-    for (std::int32_t ci : cells) m.c[ci].gap_listed = 0;
-    return;
-  }
   for (size_t j = 0; j < cells.size(); ++j) {
     if (j + 8 < cells.size()) m.prefetch_cell(cells[j + 8]);  // listed cells are scattered
     if (j + 4 < cells.size()) prefetch(&m.f.alive[m.c[cells[j + 4]].firm]);
