@@ -1118,6 +1118,7 @@ TEST(Retraining, TargetsAreDrawnByProspectsAndWage) {
     const double e = k.observed.count({0, 1}) ? k.observed.at({0, 1}) : 0.0;
     return n / (n + e);
   };
+  std::printf("clerks training for nursing: %.3f, %.3f with nurses' wage doubled\n", share(c), share(r));
   EXPECT_GT(share(r), share(c) + 0.05) << share(c) << " -> " << share(r);
 }
 
@@ -2048,6 +2049,44 @@ TEST(Churn, OnTheJobLadderEveryMoveRaisesTheWage) {
   EXPECT_LT(half.down, 0.7 * off.down);
   EXPECT_GT(half.moves, on.moves);
   EXPECT_LT(half.moves, off.moves);
+}
+
+// A job-to-job quit moves to an opening of another firm whenever the market has one: a
+// draw that lands on the worker's own firm is drawn again (docs/model.md, section 6).
+// Large firms (a hundred or so per market, so the old engine's single draw hit the own
+// firm often) and openings to spare (10 per unemployed, every separation replaced), no quit
+// into unemployment by choice: every quit is a move, none is into unemployment. With the
+// job ladder on but no offer judged by its pay (job_ladder 1e-9), every quit drawn is an
+// offer taken, so the quits are at quit_rate among those not laid off (the old engine
+// let a worker whose offer was its own firm's stay).
+TEST(Churn, JobToJobQuitsMoveToAnotherFirmWheneverOneHasAnOpening) {
+  for (const char* ladder : {"0", "1e-9"}) {
+    // One region: the fixture's offshore one holds too few firms for openings to spare.
+    std::string toml = fixtures::small_toml(40000, 24);
+    toml = toml.substr(0, toml.find("[[regions]]\nname = \"abroad\"")) + "\n";
+    toml.replace(toml.find("share = 0.9"), 11, "share = 1.0");
+    Replicates r(load_scenario_string(
+        toml, "one_region.toml",
+        {"ai.enabled=false", "consolidation.enabled=false", "retraining.enabled=false", "demography.enabled=false",
+         "firms.min_size=60", "firms.max_size=3000", "labor_market.vacancies_per_unemployed=10",
+         "labor_market.replacement_share=1", "labor_market.quit_rate=0.05",
+         "labor_market.quit_to_unemployment_share=0", std::string("labor_market.job_ladder=") + ladder}));
+    double exposed = 0, layoffs = 0, quits = 0, moves = 0, to_unemployment = 0;
+    for (const auto& s : r.series)
+      for (int t = 1; t < 24; ++t) {
+        exposed += s.at(M::employed, t - 1) + s.at(M::hires_from_unemployment, t);
+        layoffs += s.at(M::layoffs_ordinary, t);
+        quits += s.at(M::quits, t);
+        moves += s.at(M::job_to_job_moves, t);
+        to_unemployment += s.at(M::quits_to_unemployment, t);
+      }
+    const double q = 0.05, expected = q * (exposed - layoffs);
+    std::printf("job_ladder %s: %.0f quits (%.1f expected), %.0f moves, %.0f into unemployment\n", ladder, quits,
+                expected, moves, to_unemployment);
+    EXPECT_EQ(to_unemployment, 0);
+    EXPECT_EQ(moves, quits);
+    EXPECT_NEAR(quits, expected, 4 * std::sqrt(expected));
+  }
 }
 
 // A [[schedule]] change of a pipeline stage's length acts on the firms entering the

@@ -115,8 +115,16 @@ void check_invariants(const Model& m) {
   std::vector<std::int64_t> sumsq(m.nsec_, 0), sector_emp(m.nsec_, 0);
   for (std::size_t fi = 0; fi < m.f.size(); ++fi) {
     ASSERT_EQ(fe[fi], m.f.employment[fi]) << fi;
+    // A firm has at most one cell per market (churn's job-to-job draw relies on it).
     std::int64_t through_cells = 0;
-    for (std::int32_t ci : m.f.cells[fi]) through_cells += static_cast<std::int64_t>(m.c[ci].members.size());
+    std::vector<int> markets_of_firm;
+    for (std::int32_t ci : m.f.cells[fi]) {
+      ASSERT_EQ(m.c[ci].firm, static_cast<std::int32_t>(fi)) << ci;
+      markets_of_firm.push_back(m.cell_market(ci));
+      through_cells += static_cast<std::int64_t>(m.c[ci].members.size());
+    }
+    std::sort(markets_of_firm.begin(), markets_of_firm.end());
+    ASSERT_EQ(std::adjacent_find(markets_of_firm.begin(), markets_of_firm.end()), markets_of_firm.end()) << fi;
     ASSERT_EQ(through_cells, fe[fi]) << fi;
     if (!m.f.alive[fi]) {
       ASSERT_EQ(fe[fi], 0);

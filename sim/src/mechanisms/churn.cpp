@@ -224,6 +224,18 @@ std::vector<Vacant> vacant_list(const Model& m, int mk) {
   return list;
 }
 
+// A job-to-job move's opening: a cell of `list` drawn uniformly among those of other
+// firms than `firm`, by drawing again on the firm's own (a firm has at most one cell
+// in a market, so with two cells or more one is another firm's); null with none.
+Vacant* draw_other_firm(std::vector<Vacant>& list, std::int32_t firm, Rng& r) {
+  const auto n = static_cast<std::int64_t>(list.size());
+  if (n == 0 || (n == 1 && list[0].firm == firm)) return nullptr;
+  for (;;) {
+    Vacant& v = list[static_cast<size_t>(r.index(n))];
+    if (v.firm != firm) return &v;
+  }
+}
+
 // One opening of `list` taken: the cell leaves the list with its last opening (as
 // close_vacancies takes it: the list's last cell moves into its place).
 void take_opening(std::vector<Vacant>& list, Vacant& v) {
@@ -276,10 +288,10 @@ void separate_market_ladder(Model& m, int mk, const std::vector<std::int32_t>& l
       leaving.push_back(wid), target.push_back(-1), moved.push_back(-1);
       continue;
     }
-    if (list.empty()) continue;
-    Vacant& v = list[static_cast<size_t>(r.index(static_cast<std::int64_t>(list.size())))];
     const std::int32_t ci = m.w.core[wid].cell;
-    if (v.firm == m.c[ci].firm) continue;
+    Vacant* drawn = draw_other_firm(list, m.c[ci].firm, r);
+    if (drawn == nullptr) continue;
+    Vacant& v = *drawn;
     if (r.bernoulli(lm.job_ladder) && v.wage <= m.earned_wage(ci, m.month() - m.w.core[wid].spell_start)) continue;
     leaving.push_back(wid), target.push_back(v.cell), moved.push_back(v.open == 1 ? list.back().cell : -1);
     take_opening(list, v);
@@ -299,7 +311,7 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
   old_firm.reserve(quits.size());
   separate_all(m, quits, Cause::none, r, [&](std::int32_t, std::int32_t ci) { old_firm.push_back(m.c[ci].firm); });
   // Job to job: an open vacancy of another firm in the same market; with none open (or
-  // only the old one), the quit is into unemployment. Each move draws its vacancy from
+  // only the old firm's), the quit is into unemployment. Each move draws its vacancy from
   // the list of vacant cells as the moves before it left that list (a cell leaves when
   // its last opening is filled), and reading each drawn cell would be a miss that no
   // fetch can run ahead of. So the moves are drawn first on a copy of the list with
@@ -311,8 +323,9 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
     std::vector<Vacant> list = vacant_list(m, mk);
     for (size_t k = 0; k < quits.size() && !list.empty(); ++k) {
       if (r.bernoulli(lm.quit_to_unemployment_share)) continue;
-      Vacant& v = list[static_cast<size_t>(r.index(static_cast<std::int64_t>(list.size())))];
-      if (v.firm == old_firm[k]) continue;
+      Vacant* drawn = draw_other_firm(list, old_firm[k], r);
+      if (drawn == nullptr) continue;
+      Vacant& v = *drawn;
       target[k] = v.cell;
       if (v.open == 1) moved[k] = list.back().cell;  // its place in the list changes
       take_opening(list, v);
