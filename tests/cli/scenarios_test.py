@@ -215,24 +215,33 @@ class Gallery(unittest.TestCase):
         self.assertLess(abs(early[old] - 55), abs(base[old] - 55))
         self.assertLess(abs(early[prime] - base[prime]), base[old] - early[old])
         self.assertLess(early[old], early[prime] - 10)  # the gap by age opens, as in the DWS
-        # By age with paired intervals (compare --by cohort's in_job_at_end): the fall is
-        # at 55-64, 6-10 points (docs/teaching.md; 7.6 over 32 replicates of another seed,
-        # distinguishable there, while over these 8 its interval may reach zero: it rests
-        # on few spells), and less than 5 points at each of 22-54, none distinguishable.
-        by_age = json.loads(analyze(["compare", self.result("baseline"), self.result("job_loss_early_retirement"),
-                                     "--by", "cohort", "--format", "json"], check=True).stdout)["groups"]
+        # By age with paired intervals (compare --by cohort's in_job_at_end), over 32
+        # replicates of each (the groups' displaced after 3+ years rest on few spells;
+        # over 8 an interval may reach zero, or one at 26-54 leave it): the fall is at
+        # 55-64, 6-13 points (docs/teaching.md: 9.3, 5.9-12.7), and less than 5 points at
+        # each of 26-54, none distinguishable. At 22-25 hardly anyone has 3 years at an
+        # employer (workers enter at 22-25): a few replicates have such spells, their
+        # difference is not distinguishable from zero.
+        with tempdir() as d:
+            many = ["--quiet", "--set", "simulation.replicates=32"]
+            pair = [run_scenario(d, name, many) for name in ("baseline", "job_loss_early_retirement")]
+            by_age = json.loads(analyze(["compare", *pair, "--by", "cohort", "--format", "json"],
+                                        check=True).stdout)["groups"]
         old_diff = by_age["55-64"]["in_job_at_end"]["b_minus_a"]
         self.assertLess(old_diff["mean"], -0.05, old_diff)
-        self.assertLess(old_diff["lo95"], -0.1, old_diff)  # and its interval reaches past a 10-point fall
-        for group in ("22-25", "26-34", "35-44", "45-54"):
+        self.assertGreater(old_diff["mean"], -0.13, old_diff)
+        self.assertLess(old_diff["hi95"], 0, old_diff)  # distinguishable over 32
+        self.assertFalse(by_age["22-25"]["in_job_at_end"]["b_minus_a"]["distinguishable"])
+        for group in ("26-34", "35-44", "45-54"):
             diff = by_age[group]["in_job_at_end"]["b_minus_a"]
+            self.assertEqual(diff["replicates"], 32, group)
             self.assertFalse(diff["distinguishable"], (group, diff))
             self.assertGreater(diff["mean"], -0.05, group)
             self.assertGreater(diff["mean"], old_diff["mean"], group)
-        # docs/teaching.md, section 4: the Kaplan-Meier share moves by about 2 points or less
-        # from 26 on.
+        # docs/teaching.md, section 4: the Kaplan-Meier share moves by less than 3 points
+        # from 26 on, 55-64 included.
         for group in ("26-34", "35-44", "45-54", "55-64"):
-            self.assertLess(abs(by_age[group]["reemployed_12m"]["b_minus_a"]["mean"]), 0.025, group)
+            self.assertLess(abs(by_age[group]["reemployed_12m"]["b_minus_a"]["mean"]), 0.03, group)
         early_retirements = aggregate(self.result("job_loss_early_retirement"))["early_retirements"]
         self.assertGreater(early_retirements.sum(), 0)
         self.assertEqual(aggregate(self.result("baseline"))["early_retirements"].sum(), 0)
