@@ -2060,11 +2060,15 @@ TEST(Churn, OnTheJobLadderEveryMoveRaisesTheWage) {
 // offer taken, so the quits are at quit_rate among those not laid off (the old engine
 // let a worker whose offer was its own firm's stay).
 TEST(Churn, JobToJobQuitsMoveToAnotherFirmWheneverOneHasAnOpening) {
+  // One region: the fixture's offshore one holds too few firms for openings to spare.
+  std::string toml = fixtures::small_toml(40000, 24);
+  const auto abroad = toml.find("[[regions]]\nname = \"abroad\"");
+  ASSERT_NE(abroad, std::string::npos) << "the fixture's offshore region";
+  toml = toml.substr(0, abroad) + "\n";
+  const auto home_share = toml.rfind("share = 0.9");
+  ASSERT_NE(home_share, std::string::npos) << "the fixture's home region's share";
+  toml.replace(home_share, 11, "share = 1.0");
   for (const char* ladder : {"0", "1e-9"}) {
-    // One region: the fixture's offshore one holds too few firms for openings to spare.
-    std::string toml = fixtures::small_toml(40000, 24);
-    toml = toml.substr(0, toml.find("[[regions]]\nname = \"abroad\"")) + "\n";
-    toml.replace(toml.find("share = 0.9"), 11, "share = 1.0");
     Replicates r(load_scenario_string(
         toml, "one_region.toml",
         {"ai.enabled=false", "consolidation.enabled=false", "retraining.enabled=false", "demography.enabled=false",
