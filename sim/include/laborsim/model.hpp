@@ -67,7 +67,7 @@ inline void prefetch(const T* p) {
 struct Workers {
   // What every hire and separation reads or writes, as one 16-byte record per worker:
   // one cache line per event instead of one per field. Once the state outgrows the
-  // caches each line is a miss, and these were six (docs/performance.md, fourth round).
+  // caches each line is a miss, and these were six (docs/performance-history.md, fourth round).
   // The fields read less often stay columns of their own below.
   struct alignas(16) Core {
     // Where the worker is held: its employer cell while employed (else negative: -1, or
@@ -403,7 +403,8 @@ class Model {
   void for_each_market(const std::function<void(int)>& fn) { for_each(markets(), fn); }
   // The same for fn(0) .. fn(n - 1) over any other partition of the state (blocks of ids).
   void for_each(int n, const std::function<void(int)>& fn);
-  // Below this many workers for_each runs in sequence (docs/performance.md).
+  // Below this many workers for_each runs in sequence (docs/performance-history.md,
+  // twenty-sixth round).
   static constexpr std::size_t kParallelMinWorkers = 100000;
   int calendar_index(int month) const { return month + sc_.simulation.burn_in_months; }
   int calendar_months() const { return sc_.simulation.burn_in_months + sc_.simulation.months; }

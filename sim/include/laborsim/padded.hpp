@@ -2,7 +2,7 @@
 // per-market (or per-block) counts and lists that a parallel pass writes side by side.
 // In a plain vector, eight markets' counts share one 64-byte line: every event one
 // thread's market writes takes the line away from the other thread's core, which then
-// waits for it back (false sharing). Measured in docs/performance.md (tenth round).
+// waits for it back (false sharing). Measured in docs/performance-history.md (tenth round).
 #pragma once
 
 #include <cstddef>

@@ -57,9 +57,10 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options);
 
 // Peak resident memory a run is expected to need, in bytes: the state of the replicates
 // running at once (one per thread, at most the replicate count; per worker: the worker
-// columns and 27 bytes more, docs/performance.md; and the output each holds until it
-// finishes), and the output of every replicate, held in memory until the results file is
-// written (taken uncompressed: an upper bound, as it is stored compressed).
+// columns and 27 bytes more, docs/performance-history.md, fifth round; and the output
+// each holds until it finishes), and the output of every replicate, held in memory until
+// the results file is written (taken uncompressed: an upper bound, as it is stored
+// compressed).
 struct MemoryEstimate {
   std::size_t total = 0;   // bytes
   std::size_t models = 0;  // of which the replicates running at once
