@@ -871,6 +871,75 @@ TEST(Consolidation, AcquirersAreLargerByEmploymentAndCutTheirShareOfTheOverlap) 
   EXPECT_NEAR(cut, cut_expected, 4 * std::sqrt(cut_variance));
 }
 
+// A sector with a thousandth of the employment: a uniformly drawn employed worker works
+// in it about once in a thousand draws, so the rejection draw of an acquirer often runs
+// out before it finds one of its firms. Every runway end is an acquisition whenever a
+// larger firm of the sector is alive, and the acquirer is drawn by employment.
+TEST(Consolidation, AFirmIsAcquiredWheneverALargerOneOfItsSectorExists) {
+  const std::string toml = fixtures::small_toml(200000, 24) + R"(
+[[sectors]]
+name = "boutique"
+employment_share = 0.001
+vc_share = 1
+runway_months = 4
+staffing = { clerk = 1.0 }
+)";
+  const Scenario sc = load_scenario_string(
+      toml, "boutique.toml",
+      {"ai.enabled=false", "retraining.enabled=false", "demography.enabled=false", "aiq.enabled=false",
+       "labor_market.quit_rate=0", "labor_market.layoff_rate=0", "labor_market.matching_efficiency=0",
+       "consolidation.refunding_probability=0", "consolidation.acquisition_share=1",
+       "sectors.services.employment_share=0.599"});
+  const int boutique = 2;
+  ASSERT_EQ(sc.sectors[boutique].name, "boutique");
+  double acquisitions = 0, failures = 0, size = 0, size_expected = 0, size_variance = 0;
+  int wrongly_failed = 0;
+  for (int rep = 0; rep < 4; ++rep) {
+    Model m(sc, static_cast<std::uint64_t>(rep));
+    while (m.month() < sc.simulation.months) {
+      // Nothing but consolidation moves anyone: the sizes before the month, kept up to date
+      // event by event, are those each draw saw.
+      const auto firms = static_cast<std::int32_t>(m.f.alive.size());
+      std::vector<std::int32_t> employed(m.f.employment.begin(), m.f.employment.end());
+      std::vector<char> alive(m.f.alive.begin(), m.f.alive.end());
+      const std::size_t seen = m.firm_events().size();
+      m.step();
+      for (std::size_t k = seen; k < m.firm_events().size(); ++k) {
+        const FirmEvent& e = m.firm_events()[k];
+        ASSERT_LT(e.firm, firms);
+        const int sector = m.f.sector[e.firm];
+        double s1 = 0, s2 = 0, s3 = 0;  // the larger live firms of the sector: sums of size^1..3
+        for (std::int32_t g = 0; g < firms; ++g)
+          if (alive[g] && g != e.firm && m.f.sector[g] == sector && employed[g] > employed[e.firm]) {
+            const double x = employed[g];
+            s1 += x, s2 += x * x, s3 += x * x * x;
+          }
+        if (e.kind == FirmEventKind::failure) {
+          wrongly_failed += s1 > 0;
+          failures += sector == boutique;
+          employed[e.firm] = 0, alive[e.firm] = 0;
+          continue;
+        }
+        ASSERT_EQ(e.kind, FirmEventKind::acquisition);
+        ASSERT_GT(s1, 0);
+        if (sector == boutique) {
+          acquisitions += 1;
+          size += employed[e.other_firm];
+          size_expected += s2 / s1;
+          size_variance += s3 / s1 - (s2 / s1) * (s2 / s1);
+        }
+        employed[e.other_firm] += e.moved, employed[e.firm] = 0, alive[e.firm] = 0;
+      }
+    }
+  }
+  std::printf("boutique sector: %.0f acquisitions (acquirers' size %.0f, %.1f expected), %.0f failures; "
+              "%d failures with a larger firm of the sector alive\n",
+              acquisitions, size, size_expected, failures, wrongly_failed);
+  ASSERT_GT(acquisitions, 40);
+  EXPECT_EQ(wrongly_failed, 0);
+  EXPECT_NEAR(size, size_expected, 4 * std::sqrt(size_variance));
+}
+
 TEST(Retraining, SubsidyShortensRetrainingToJobTime) {
   const auto opts = std::vector<std::string>{"retraining.entry_rate=0.1", "retraining.subsidy_entry_rate=0.1"};
   auto sub = opts;

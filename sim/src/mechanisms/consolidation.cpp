@@ -67,6 +67,37 @@ void fail(Model& m, std::int32_t fid, Rng& r) {
   schedule_runway(m, nid, r);
 }
 
+// A firm of fid's sector larger by employment, drawn in proportion to its employment; -1
+// with none. The employer of a uniformly drawn employed worker, drawn again until it
+// qualifies (rejection sampling: no scan of the sector's firms). In a sector with a
+// small share of employment that can take more draws than is worth making, and with no
+// larger firm it never ends: after kTries the qualifying firms are listed and one is
+// drawn by employment among them (the same law; with none the firm fails). Until 2026-12-06
+// the firm failed after 1,000 draws, even with larger firms in its sector.
+std::int32_t draw_acquirer(const Model& m, std::int32_t fid, Rng& r) {
+  constexpr int kTries = 1000;
+  const int sector = m.f.sector[fid];
+  const std::int32_t size = m.f.employment[fid];
+  auto qualifies = [&](std::int32_t g) {
+    return g != fid && m.f.alive[g] && m.f.sector[g] == sector && m.f.employment[g] > size;
+  };
+  for (int tries = 0; tries < kTries; ++tries) {
+    const std::int32_t wid = m.random_employed(r);
+    if (wid < 0) return -1;
+    if (const std::int32_t g = m.c[m.w.core[wid].cell].firm; qualifies(g)) return g;
+  }
+  std::vector<std::int32_t> firms;
+  std::vector<double> cum;  // their employment, cumulated
+  for (std::int32_t g = 0; g < static_cast<std::int32_t>(m.f.alive.size()); ++g)
+    if (qualifies(g)) {
+      firms.push_back(g);
+      cum.push_back((cum.empty() ? 0.0 : cum.back()) + m.f.employment[g]);
+    }
+  if (firms.empty()) return -1;
+  const auto k = std::upper_bound(cum.begin(), cum.end(), r.uniform() * cum.back()) - cum.begin();
+  return firms[static_cast<size_t>(std::min<std::ptrdiff_t>(k, static_cast<std::ptrdiff_t>(firms.size()) - 1))];
+}
+
 }  // namespace
 
 void consolidation(Model& m) {
@@ -81,22 +112,7 @@ void consolidation(Model& m) {
       schedule_runway(m, fid, r);
       continue;
     }
-    std::int32_t acquirer = -1;
-    if (r.bernoulli(p.acquisition_share)) {
-      // A larger firm of the same sector, chosen in proportion to its employment: the
-      // employer of a uniformly drawn employed worker, redrawn until it qualifies
-      // (rejection sampling; no scan of the sector's firms).
-      const int sector = m.f.sector[fid];
-      for (int tries = 0; tries < 1000; ++tries) {
-        const std::int32_t wid = m.random_employed(r);
-        if (wid < 0) break;
-        const std::int32_t g = m.c[m.w.core[wid].cell].firm;
-        if (g != fid && m.f.sector[g] == sector && m.f.employment[g] > m.f.employment[fid]) {
-          acquirer = g;
-          break;
-        }
-      }
-    }
+    const std::int32_t acquirer = r.bernoulli(p.acquisition_share) ? draw_acquirer(m, fid, r) : -1;
     if (acquirer >= 0)
       acquire(m, acquirer, fid, r);
     else
