@@ -65,6 +65,30 @@ std::vector<std::int32_t> pipeline_firms_in(const Model& m, Stage s) {
   return out;
 }
 
+// Acquirers' sizes against the law they are drawn by: a larger live firm of the target's
+// sector, in proportion to its employment (sizes and liveness as the draw saw them).
+// Summed over acquisitions: the acquirers' sizes, their expectation (the size-biased
+// mean) and variance.
+struct AcquirerSizes {
+  double size = 0, expected = 0, variance = 0;
+  // Sums of size^1..3 over the firms the target could have gone to: s1 = 0 with none.
+  static std::array<double, 3> larger_firms(const Model& m, const std::vector<char>& alive,
+                                            const std::vector<std::int32_t>& employed, std::int32_t target) {
+    std::array<double, 3> s{};
+    for (std::int32_t g = 0; g < static_cast<std::int32_t>(alive.size()); ++g)
+      if (alive[g] && g != target && m.f.sector[g] == m.f.sector[target] && employed[g] > employed[target]) {
+        const double x = employed[g];
+        s[0] += x, s[1] += x * x, s[2] += x * x * x;
+      }
+    return s;
+  }
+  void add(const std::array<double, 3>& s, double acquirer_size) {
+    size += acquirer_size;
+    expected += s[1] / s[0];
+    variance += s[2] / s[0] - (s[1] / s[0]) * (s[1] / s[0]);
+  }
+};
+
 }  // namespace
 
 TEST(Adoption, AIOffMeansNoAdoptionAndNoAICuts) {
@@ -804,7 +828,7 @@ TEST(Consolidation, AcquirersAreLargerByEmploymentAndCutTheirShareOfTheOverlap) 
        "consolidation.duplicate_cut_share=0.4", "sectors.tech.vc_share=0.5", "sectors.services.vc_share=0.5"},
       40000, 24);
   double n = 0, clean = 0, cut = 0, cut_expected = 0, cut_variance = 0;
-  double size = 0, size_expected = 0, size_variance = 0;
+  AcquirerSizes acquirers;
   for (int rep = 0; rep < 3; ++rep) {
     Model m(sc, static_cast<std::uint64_t>(rep));
     while (m.month() < sc.simulation.months) {
@@ -835,16 +859,8 @@ TEST(Consolidation, AcquirersAreLargerByEmploymentAndCutTheirShareOfTheOverlap) 
         EXPECT_GT(employed[acquirer], employed[target]);
         EXPECT_EQ(e.laid_off + e.moved, e.employed);
         // The acquirer against the size-biased mean of the firms that qualified then.
-        double s1 = 0, s2 = 0, s3 = 0;
-        for (std::int32_t g = 0; g < firms; ++g)
-          if (alive[g] && g != target && m.f.sector[g] == m.f.sector[target] && employed[g] > employed[target]) {
-            const double x = employed[g];
-            s1 += x, s2 += x * x, s3 += x * x * x;
-          }
         n += 1;
-        size += employed[acquirer];
-        size_expected += s2 / s1;
-        size_variance += s3 / s1 - (s2 / s1) * (s2 / s1);
+        acquirers.add(AcquirerSizes::larger_firms(m, alive, employed, target), employed[acquirer]);
         if (!touched[target] && !touched[acquirer]) {
           double overlap = 0;
           for (const auto& [cell, count] : staff[target])
@@ -864,10 +880,10 @@ TEST(Consolidation, AcquirersAreLargerByEmploymentAndCutTheirShareOfTheOverlap) 
   std::printf(
       "%.0f acquisitions: acquirers' size %.0f (%.1f expected); of %.0f, %.0f duplicate roles cut (%.1f "
       "expected)\n",
-      n, size, size_expected, clean, cut, cut_expected);
+      n, acquirers.size, acquirers.expected, clean, cut, cut_expected);
   ASSERT_GT(n, 100);
   ASSERT_GT(cut_expected, 200);
-  EXPECT_NEAR(size, size_expected, 4 * std::sqrt(size_variance));
+  EXPECT_NEAR(acquirers.size, acquirers.expected, 4 * std::sqrt(acquirers.variance));
   EXPECT_NEAR(cut, cut_expected, 4 * std::sqrt(cut_variance));
 }
 
@@ -892,7 +908,8 @@ staffing = { clerk = 1.0 }
        "sectors.services.employment_share=0.599"});
   const int boutique = 2;
   ASSERT_EQ(sc.sectors[boutique].name, "boutique");
-  double acquisitions = 0, failures = 0, size = 0, size_expected = 0, size_variance = 0;
+  double acquisitions = 0, failures = 0;
+  AcquirerSizes acquirers;
   int wrongly_failed = 0;
   for (int rep = 0; rep < 4; ++rep) {
     Model m(sc, static_cast<std::uint64_t>(rep));
@@ -908,25 +925,18 @@ staffing = { clerk = 1.0 }
         const FirmEvent& e = m.firm_events()[k];
         ASSERT_LT(e.firm, firms);
         const int sector = m.f.sector[e.firm];
-        double s1 = 0, s2 = 0, s3 = 0;  // the larger live firms of the sector: sums of size^1..3
-        for (std::int32_t g = 0; g < firms; ++g)
-          if (alive[g] && g != e.firm && m.f.sector[g] == sector && employed[g] > employed[e.firm]) {
-            const double x = employed[g];
-            s1 += x, s2 += x * x, s3 += x * x * x;
-          }
+        const auto larger = AcquirerSizes::larger_firms(m, alive, employed, e.firm);
         if (e.kind == FirmEventKind::failure) {
-          wrongly_failed += s1 > 0;
+          wrongly_failed += larger[0] > 0;
           failures += sector == boutique;
           employed[e.firm] = 0, alive[e.firm] = 0;
           continue;
         }
         ASSERT_EQ(e.kind, FirmEventKind::acquisition);
-        ASSERT_GT(s1, 0);
+        ASSERT_GT(larger[0], 0);
         if (sector == boutique) {
           acquisitions += 1;
-          size += employed[e.other_firm];
-          size_expected += s2 / s1;
-          size_variance += s3 / s1 - (s2 / s1) * (s2 / s1);
+          acquirers.add(larger, employed[e.other_firm]);
         }
         employed[e.other_firm] += e.moved, employed[e.firm] = 0, alive[e.firm] = 0;
       }
@@ -934,10 +944,10 @@ staffing = { clerk = 1.0 }
   }
   std::printf("boutique sector: %.0f acquisitions (acquirers' size %.0f, %.1f expected), %.0f failures; "
               "%d failures with a larger firm of the sector alive\n",
-              acquisitions, size, size_expected, failures, wrongly_failed);
+              acquisitions, acquirers.size, acquirers.expected, failures, wrongly_failed);
   ASSERT_GT(acquisitions, 40);
   EXPECT_EQ(wrongly_failed, 0);
-  EXPECT_NEAR(size, size_expected, 4 * std::sqrt(size_variance));
+  EXPECT_NEAR(acquirers.size, acquirers.expected, 4 * std::sqrt(acquirers.variance));
 }
 
 TEST(Retraining, SubsidyShortensRetrainingToJobTime) {

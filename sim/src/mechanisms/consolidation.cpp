@@ -94,8 +94,8 @@ std::int32_t draw_acquirer(const Model& m, std::int32_t fid, Rng& r) {
       cum.push_back((cum.empty() ? 0.0 : cum.back()) + m.f.employment[g]);
     }
   if (firms.empty()) return -1;
-  const auto k = std::upper_bound(cum.begin(), cum.end(), r.uniform() * cum.back()) - cum.begin();
-  return firms[static_cast<size_t>(std::min<std::ptrdiff_t>(k, static_cast<std::ptrdiff_t>(firms.size()) - 1))];
+  // Each listed firm employs someone, so the draw (below cum.back()) lands on one of them.
+  return firms[static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), r.uniform() * cum.back()) - cum.begin())];
 }
 
 }  // namespace
