@@ -971,6 +971,51 @@ TEST(Retraining, SubsidyShortensRetrainingToJobTime) {
   }
 }
 
+// A programme keeps the terms it began on (docs/model.md, "Changes during a run"): a
+// [[schedule]] change of the success probability, or a subsidy starting, acts on the
+// programmes entered from then on. Success goes from 0 to 1 at month 12, by
+// success_probability itself (programmes of 6 months throughout) or by the subsidy
+// (4 months from month 12): the programmes that end in months 12-17 began before month
+// 12 and all fail (until 2026-12-06 they all succeeded, at the probability in force when
+// they ended); from month 18 on (16 under the subsidy) every one succeeds.
+TEST(Retraining, AProgrammeKeepsTheSuccessChanceItBeganWith) {
+  struct Case {
+    const char* change;
+    int all_fail_until, all_succeed_from;
+  };
+  for (const auto& [change, all_fail_until, all_succeed_from] :
+       {Case{"schedule.12.retraining.success_probability=1", 18, 18},
+        Case{"schedule.12.retraining.subsidy=true", 16, 18}}) {
+    SCOPED_TRACE(change);
+    const Scenario sc = fixtures::small({"retraining.entry_rate=0.3", "retraining.subsidy_entry_rate=0.3",
+                                         "retraining.success_probability=0", "retraining.subsidy_success_probability=1",
+                                         "retraining.duration_months=6", "retraining.subsidy_duration_months=4",
+                                         change},
+                                        20000, 30);
+    double old_terms = 0, new_terms = 0;
+    for (int rep = 0; rep < 2; ++rep) {
+      Model m(sc, static_cast<std::uint64_t>(rep));
+      m.run();
+      const Series& s = m.series();
+      for (int t = 0; t < sc.simulation.months; ++t) {
+        const double done = s.at(M::retraining_completions, t), won = s.at(M::retraining_successes, t);
+        if (t < all_fail_until) {
+          EXPECT_EQ(won, 0) << "month " << t;
+        }
+        if (t >= all_succeed_from) {
+          EXPECT_EQ(won, done) << "month " << t;
+        }
+        if (t >= 12 && t < all_fail_until) old_terms += done;
+        if (t >= all_succeed_from) new_terms += done;
+      }
+    }
+    std::printf("%s: %.0f programmes ended on the old terms after the change, %.0f on the new\n", change, old_terms,
+                new_terms);
+    EXPECT_GT(old_terms, 100);  // the case arises
+    EXPECT_GT(new_terms, 100);
+  }
+}
+
 // A programme lasts its months for every trainee: whoever leaves retraining (but by
 // retirement) entered it exactly duration_months before. The case that tests it: a
 // trainee who retires mid-programme frees an id that a graduate takes the same month,

@@ -313,6 +313,7 @@ class Model {
     std::int32_t worker;
     std::uint16_t target;  // the occupation trained for
     std::int16_t entered;  // the month the programme began (the worker's event_month then)
+    double success;        // the programme's chance of success, fixed when it began
   };
   std::vector<std::vector<RetrainingEnd>> retrain_done_at;
   std::vector<std::vector<std::int32_t>> runway_end_at;

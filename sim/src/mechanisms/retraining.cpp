@@ -2,7 +2,8 @@
 // scenario sets a rate) employed workers at risk of an AI cut, enter a programme toward
 // an occupation chosen by its prospects (vacancies per unemployed and wage) in their
 // region; on completion they succeed (new occupation and AIQ) or return to their old
-// occupation, and search. A subsidy policy raises entry and success and shortens it.
+// occupation, and search. A subsidy policy raises entry and success and shortens it; a
+// programme keeps the duration and chance of success it began with.
 #include "laborsim/model.hpp"
 
 #include <algorithm>
@@ -36,14 +37,14 @@ void retraining(Model& m) {
   const auto& completing = m.retrain_done_at[idx];
   for (size_t k = 0; k < completing.size(); ++k) {
     if (k + 8 < completing.size()) m.prefetch_worker(completing[k + 8].worker);  // scattered records
-    const auto [wid, target, entered] = completing[k];
+    const auto [wid, target, entered, chance] = completing[k];
     // Not the trainee who enrolled: retired meanwhile (its id perhaps a graduate's, who
     // may be training too, with a completion of its own later on).
     if (m.w.status(wid) != Status::retraining || m.w.event_month[wid] != entered) continue;
     Rng r = m.rng(static_cast<std::uint64_t>(wid), Purpose::retraining_outcome);
     --m.n_retraining;
     m.add(M::retraining_completions);
-    if (r.bernoulli(success)) {
+    if (r.bernoulli(chance)) {  // the terms it enrolled on, whatever a schedule changed since
       m.w.core[wid].occ = target;
       m.set_aiq(wid);
       m.add(M::retraining_successes);
@@ -132,7 +133,8 @@ void retraining(Model& m) {
     m.n_retraining += static_cast<std::int64_t>(list.size());
     if (done < m.calendar_months())
       for (const auto& [wid, j] : list)
-        m.retrain_done_at[done].push_back({wid, static_cast<std::uint16_t>(j), static_cast<std::int16_t>(m.month_)});
+        m.retrain_done_at[done].push_back(
+            {wid, static_cast<std::uint16_t>(j), static_cast<std::int16_t>(m.month_), success});
   };
   for (const auto& list : entering) enrol(list);  // the unemployed, in market order
   enrol(quitting);                                // then the at-risk employed
