@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <map>
 #include <numeric>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -968,6 +969,87 @@ TEST(Retraining, SubsidyShortensRetrainingToJobTime) {
                              std::pair{&with, with.sc.retraining.subsidy_success_probability}}) {
     const double n = r->sum(M::retraining_completions);
     EXPECT_NEAR(r->sum(M::retraining_successes), p * n, 4 * std::sqrt(n * p * (1 - p))) << p;
+  }
+}
+
+// Every eligible unemployed worker enters retraining at entry_rate, whatever the prospects
+// of the occupation it would leave, and trains for another occupation j with chance
+// w_j / (W - w_own). Here clerks' own prospects outweigh the others' (a clerk's wage of
+// 2.5M), so a draw over all occupations lands on clerical work most of the time: the
+// engine before 2026-12-06 redrew up to 8 times and then gave up, so clerks entered at
+// about half the rate (1,417 entries for 2,696 expected). The test calls the mechanism
+// after each month's step and counts who of the eligible enter, and toward what: the
+// prospects are the pools as the mechanism saw them (after the step, trainees who
+// completed put back: the pools after the call plus those who entered).
+TEST(Retraining, EligibleUnemployedEnterAtTheEntryRateWhateverTheirProspects) {
+  const double rate = 0.2;
+  const Scenario sc =
+      fixtures::small({"retraining.entry_rate=" + std::to_string(rate), "retraining.at_risk_entry_rate=0",
+                       "occupations.clerk.wage=2500000"},
+                      20000, 24);
+  const int O = static_cast<int>(sc.occupations.size());
+  std::map<int, std::pair<double, double>> entries;  // occupation: (entries, expected)
+  std::map<int, std::array<double, 3>> clerks_to;    // occupation: (trainees, expected, variance)
+  double clerk_share = 0, months = 0;
+  for (int rep = 0; rep < 2; ++rep) {
+    Model m(sc, static_cast<std::uint64_t>(rep));
+    while (m.month() < sc.simulation.months) {
+      m.step();
+      const int month = m.month();
+      if (month >= sc.simulation.months) break;  // the calendars end with the run
+      std::vector<std::int32_t> eligible;
+      for (int mk = 0; mk < m.markets(); ++mk)
+        for (const auto& x : m.pool[mk])
+          if (month - x.spell_start >= sc.retraining.eligible_after_months) eligible.push_back(x.worker);
+      mech::retraining(m);
+      std::vector<double> unemployed(static_cast<std::size_t>(m.markets()));
+      for (int mk = 0; mk < m.markets(); ++mk) unemployed[mk] = static_cast<double>(m.pool[mk].size());
+      std::set<std::int32_t> clerks_entered;
+      for (std::int32_t wid : eligible) {
+        const auto& core = m.w.core[wid];
+        const bool entered = m.w.status(wid) == Status::retraining;
+        entries[core.occ].first += entered;
+        entries[core.occ].second += rate;
+        if (entered) unemployed[m.market(core.occ, core.region)] += 1;
+        if (entered && core.occ == 0) clerks_entered.insert(wid);
+      }
+      auto prospects = [&](int g) {
+        std::vector<double> w(static_cast<std::size_t>(O));
+        for (int j = 0; j < O; ++j)
+          w[j] = (static_cast<double>(m.market_vacancies[m.market(j, g)]) + 1) / (unemployed[m.market(j, g)] + 1) *
+                 sc.occupations[j].wage;
+        return w;
+      };
+      const auto home = prospects(0);
+      clerk_share += home[0] / std::accumulate(home.begin(), home.end(), 0.0), months += 1;
+      const int done = m.calendar_index(month + sc.retraining.duration_months);
+      if (done >= m.calendar_months()) continue;
+      for (const auto& e : m.retrain_done_at[static_cast<std::size_t>(done)]) {
+        if (e.entered != month || !clerks_entered.count(e.worker)) continue;
+        const auto w = prospects(m.w.core[e.worker].region);
+        const double others = std::accumulate(w.begin(), w.end(), 0.0) - w[0];
+        for (int j = 1; j < O; ++j) {
+          const double p = w[j] / others;
+          clerks_to[j][0] += e.target == j;
+          clerks_to[j][1] += p;
+          clerks_to[j][2] += p * (1 - p);
+        }
+      }
+    }
+  }
+  clerk_share /= months;
+  std::printf("clerks' share of the prospects at home: %.3f (mean over months)\n", clerk_share);
+  EXPECT_GT(clerk_share, 0.8);  // the case arises
+  for (const auto& [occ, t] : entries) {
+    const auto [n, expected] = t;
+    std::printf("%s: %.0f entries, %.1f expected\n", sc.occupations[occ].name.c_str(), n, expected);
+    ASSERT_GT(expected, 200);
+    EXPECT_NEAR(n, expected, 4 * std::sqrt(expected * (1 - rate))) << sc.occupations[occ].name;
+  }
+  for (const auto& [j, t] : clerks_to) {
+    std::printf("clerks training for %s: %.0f, %.1f expected\n", sc.occupations[j].name.c_str(), t[0], t[1]);
+    ASSERT_GT(t[0], 100);
+    EXPECT_NEAR(t[0], t[1], 4 * std::sqrt(t[2])) << sc.occupations[j].name;
   }
 }
 

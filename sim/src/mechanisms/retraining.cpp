@@ -14,12 +14,22 @@ namespace laborsim::mech {
 namespace {
 
 // The occupation a trainee leaving occupation `from` trains for: drawn by prospects
-// (cumulative weights cg of the region), redrawn while it is `from`, up to 8 times;
-// -1 if no other occupation was drawn.
+// (cumulative weights cg of the region) among the others, with chance w_j / (W - w_from).
+// Drawn over all occupations and redrawn while it is `from`, up to 8 times; then over the
+// others only (one draw, with from's stretch of the weights left out). Each stage has
+// the same law; the first keeps the random streams of the runs made before the second
+// was added (2026-12-06), where a trainee whose 8 draws all fell on `from` did not
+// enter. -1 only if no other occupation has any weight.
 int draw_target(const std::vector<double>& cg, int from, int occupations, Rng& r) {
   int j = from;
   for (int tries = 0; tries < 8 && j == from; ++tries)
     j = static_cast<int>(std::upper_bound(cg.begin(), cg.end(), r.uniform() * cg.back()) - cg.begin());
+  if (j == from) {
+    const double lo = from > 0 ? cg[static_cast<size_t>(from) - 1] : 0.0, own = cg[static_cast<size_t>(from)] - lo;
+    double x = r.uniform() * (cg.back() - own);
+    if (x >= lo) x += own;  // past from's stretch
+    j = static_cast<int>(std::upper_bound(cg.begin(), cg.end(), x) - cg.begin());
+  }
   return j == from || j >= occupations ? -1 : j;
 }
 
