@@ -434,6 +434,7 @@ class Model {
   // The firm's cell for (occ, region); with create, made if missing, which may move
   // every cell: references into c taken before are then invalid.
   std::int32_t cell_of(std::int32_t firm, int occ, int region, bool create);
+  void reserve_cells(std::size_t n);  // room for n cells (moves every cell if it grows)
   float posted_wage(std::int32_t firm, int occ, int region) const;
   void open_vacancies(std::int32_t cell, std::int32_t n);
   void close_vacancies(std::int32_t cell, std::int32_t n);
