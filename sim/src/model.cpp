@@ -1145,7 +1145,8 @@ void Model::record_stocks() {
   put(M::vacancies, static_cast<double>(sum_markets(0, markets(), 1, [&](int mk) { return market_vacancies[mk]; })));
 
   // Ongoing unemployment spells (CPS definition): a worker separated this month has been
-  // unemployed about half a month; within a month durations are taken as uniform.
+  // unemployed about half a month; within a month durations are taken as uniform, for
+  // the mean, the median and the long-term share alike.
   // Durations counted market by market in parallel (whole months: any order of the
   // sums gives the same totals).
   std::vector<std::vector<std::int64_t>> by_market(pool.size());
@@ -1163,11 +1164,17 @@ void Model::record_stocks() {
     if (h.size() > hist.size()) hist.resize(h.size(), 0);
     for (size_t d = 0; d < h.size(); ++d) hist[d] += h[d];
   }
-  std::int64_t total = 0, long_term = 0, sum_whole = 0;
+  // Long-term: 27 weeks or more. A spell of d whole months lies uniformly in [d, d + 1)
+  // months, and counts for its part at or above 27 weeks (until 2026-12-06 it counted
+  // whole where its midpoint was: all of month 6, at 6.2 months, though a fifth of it
+  // lies below).
+  constexpr double kLongTermMonths = 27.0 / 4.345;
+  std::int64_t total = 0, sum_whole = 0;
+  double long_term = 0;
   for (size_t d = 0; d < hist.size(); ++d) {
     total += hist[d];
     sum_whole += hist[d] * static_cast<std::int64_t>(d);
-    if ((static_cast<double>(d) + 0.5) * 4.345 >= 27.0) long_term += hist[d];
+    long_term += static_cast<double>(hist[d]) * std::clamp(static_cast<double>(d) + 1.0 - kLongTermMonths, 0.0, 1.0);
   }
   const double sum_months = static_cast<double>(sum_whole) + 0.5 * static_cast<double>(total);
   double median_months = 0;
@@ -1183,7 +1190,7 @@ void Model::record_stocks() {
   }
   put(M::median_unemployment_weeks, median_months * 4.345);
   put(M::mean_unemployment_weeks, total > 0 ? sum_months / total * 4.345 : 0);
-  put(M::long_term_unemployed_share, total > 0 ? static_cast<double>(long_term) / total : 0);
+  put(M::long_term_unemployed_share, total > 0 ? long_term / static_cast<double>(total) : 0);
   const double active = static_cast<double>(n_employed + n_unemployed + n_retraining);
   put(M::aiq_share, active > 0 ? n_aiq_lf / active : 0);
 

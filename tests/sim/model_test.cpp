@@ -356,6 +356,49 @@ TEST(Model, StocksMoveByTheirFlows) {
   EXPECT_GT(total(s, M::retraining_entries_at_risk), 0);  // the at-risk path ran
 }
 
+// The unemployment durations follow the CPS definition of ongoing spells, at the end of
+// each month: a searcher whose spell began d whole months ago has been unemployed a
+// duration uniform in [d, d + 1) months (separated at some point of that month), and a
+// month is 4.345 weeks. So, over the searchers: the mean is the mean of d + 1/2; the
+// median the x where the mixture's distribution function, the mean of
+// clamp(x - d, 0, 1), reaches 1/2 (found here by bisection, not by the engine's walk up
+// a histogram); the long-term share the mean of the parts of the spells at 27 weeks or
+// more, clamp(d + 1 - 27 / 4.345, 0, 1). (Until 2026-12-06 the share counted all of a
+// spell whose midpoint passed 27 weeks, month 6 whole, though a fifth of it is below.)
+TEST(Model, UnemploymentDurationsFollowTheCpsDefinition) {
+  const Scenario sc = fixtures::small({}, 20000, 36);
+  Model m(sc, 3);
+  int months = 0;
+  double max_share = 0;
+  while (m.month() < sc.simulation.months) {
+    m.step();
+    const int t = m.month() - 1;
+    if (t < 0) continue;
+    std::vector<double> d;  // whole months elapsed
+    for (const auto& pool : m.pool)
+      for (const auto& x : pool) d.push_back(std::max(0, t - x.spell_start));
+    ASSERT_FALSE(d.empty());
+    const double n = static_cast<double>(d.size());
+    double mean = 0, long_term = 0;
+    for (double x : d) mean += (x + 0.5) / n, long_term += std::clamp(x + 1 - 27.0 / 4.345, 0.0, 1.0) / n;
+    auto cdf = [&](double x) {
+      double c = 0;
+      for (double y : d) c += std::clamp(x - y, 0.0, 1.0) / n;
+      return c;
+    };
+    double lo = 0, hi = *std::max_element(d.begin(), d.end()) + 1;
+    for (int k = 0; k < 60; ++k) (cdf((lo + hi) / 2) < 0.5 ? lo : hi) = (lo + hi) / 2;
+    const Series& s = m.series();
+    EXPECT_NEAR(s.at(M::mean_unemployment_weeks, t), mean * 4.345, 1e-9) << "month " << t;
+    EXPECT_NEAR(s.at(M::median_unemployment_weeks, t), (lo + hi) / 2 * 4.345, 1e-6) << "month " << t;
+    EXPECT_NEAR(s.at(M::long_term_unemployed_share, t), long_term, 1e-12) << "month " << t;
+    max_share = std::max(max_share, long_term);
+    ++months;
+  }
+  EXPECT_EQ(months, sc.simulation.months);
+  EXPECT_GT(max_share, 0.05);  // long spells arise
+}
+
 // Every random number comes from a stream addressed by (seed, replicate, month, entity,
 // purpose). Two draws of one month at the same address would get the same numbers, a
 // correlation no test of means would see: every address a run asks for must be new.
