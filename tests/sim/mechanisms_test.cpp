@@ -90,6 +90,36 @@ struct AcquirerSizes {
   }
 };
 
+// Overrides under which consolidation alone moves anyone (no AI, retraining, demography,
+// AIQ, churn or matching) and every runway end is an acquisition where an acquirer is
+// found, with the test's own overrides after them.
+std::vector<std::string> consolidation_alone(std::vector<std::string> more) {
+  std::vector<std::string> out = {"ai.enabled=false",
+                                  "retraining.enabled=false",
+                                  "demography.enabled=false",
+                                  "aiq.enabled=false",
+                                  "labor_market.quit_rate=0",
+                                  "labor_market.layoff_rate=0",
+                                  "labor_market.matching_efficiency=0",
+                                  "consolidation.refunding_probability=0",
+                                  "consolidation.acquisition_share=1"};
+  out.insert(out.end(), more.begin(), more.end());
+  return out;
+}
+
+// Retraining's prospects of each occupation in region g, (vacancies + 1) / (unemployed
+// + 1) x wage, with the unemployed by market as the mechanism saw them (docs/model.md,
+// section 9; the engine also divides by the mean wage, which no chance depends on).
+std::vector<double> prospects(const Model& m, const Scenario& sc, int g, const std::vector<double>& unemployed) {
+  std::vector<double> w(sc.occupations.size());
+  for (std::size_t j = 0; j < w.size(); ++j) {
+    const int mk = m.market(static_cast<int>(j), g);
+    w[j] = (static_cast<double>(m.market_vacancies[mk]) + 1.0) / (unemployed[static_cast<std::size_t>(mk)] + 1.0) *
+           sc.occupations[j].wage;
+  }
+  return w;
+}
+
 }  // namespace
 
 TEST(Adoption, AIOffMeansNoAdoptionAndNoAICuts) {
@@ -822,12 +852,9 @@ TEST(Consolidation, AcquisitionShareSplitsRunwayEnds) {
 // yet touched (which firms those are does not depend on the cut).
 TEST(Consolidation, AcquirersAreLargerByEmploymentAndCutTheirShareOfTheOverlap) {
   const double share = 0.4;
-  const Scenario sc = fixtures::small(
-      {"ai.enabled=false", "retraining.enabled=false", "demography.enabled=false", "aiq.enabled=false",
-       "labor_market.quit_rate=0", "labor_market.layoff_rate=0", "labor_market.matching_efficiency=0",
-       "consolidation.refunding_probability=0", "consolidation.acquisition_share=1",
-       "consolidation.duplicate_cut_share=0.4", "sectors.tech.vc_share=0.5", "sectors.services.vc_share=0.5"},
-      40000, 24);
+  const Scenario sc = fixtures::small(consolidation_alone({"consolidation.duplicate_cut_share=0.4",
+                                                           "sectors.tech.vc_share=0.5", "sectors.services.vc_share=0.5"}),
+                                      40000, 24);
   double n = 0, clean = 0, cut = 0, cut_expected = 0, cut_variance = 0;
   AcquirerSizes acquirers;
   for (int rep = 0; rep < 3; ++rep) {
@@ -901,12 +928,8 @@ vc_share = 1
 runway_months = 4
 staffing = { clerk = 1.0 }
 )";
-  const Scenario sc = load_scenario_string(
-      toml, "boutique.toml",
-      {"ai.enabled=false", "retraining.enabled=false", "demography.enabled=false", "aiq.enabled=false",
-       "labor_market.quit_rate=0", "labor_market.layoff_rate=0", "labor_market.matching_efficiency=0",
-       "consolidation.refunding_probability=0", "consolidation.acquisition_share=1",
-       "sectors.services.employment_share=0.599"});
+  const Scenario sc =
+      load_scenario_string(toml, "boutique.toml", consolidation_alone({"sectors.services.employment_share=0.599"}));
   const int boutique = 2;
   ASSERT_EQ(sc.sectors[boutique].name, "boutique");
   double acquisitions = 0, failures = 0;
@@ -1013,20 +1036,13 @@ TEST(Retraining, EligibleUnemployedEnterAtTheEntryRateWhateverTheirProspects) {
         if (entered) unemployed[m.market(core.occ, core.region)] += 1;
         if (entered && core.occ == 0) clerks_entered.insert(wid);
       }
-      auto prospects = [&](int g) {
-        std::vector<double> w(static_cast<std::size_t>(O));
-        for (int j = 0; j < O; ++j)
-          w[j] = (static_cast<double>(m.market_vacancies[m.market(j, g)]) + 1) / (unemployed[m.market(j, g)] + 1) *
-                 sc.occupations[j].wage;
-        return w;
-      };
-      const auto home = prospects(0);
+      const auto home = prospects(m, sc, 0, unemployed);
       clerk_share += home[0] / std::accumulate(home.begin(), home.end(), 0.0), months += 1;
       const int done = m.calendar_index(month + sc.retraining.duration_months);
       if (done >= m.calendar_months()) continue;
       for (const auto& e : m.retrain_done_at[static_cast<std::size_t>(done)]) {
         if (e.entered != month || !clerks_entered.count(e.worker)) continue;
-        const auto w = prospects(m.w.core[e.worker].region);
+        const auto w = prospects(m, sc, m.w.core[e.worker].region, unemployed);
         const double others = std::accumulate(w.begin(), w.end(), 0.0) - w[0];
         for (int j = 1; j < O; ++j) {
           const double p = w[j] / others;
@@ -1260,9 +1276,6 @@ TEST(Retraining, TargetsAreDrawnByProspectsAndWage) {
   const auto collect = [](const Scenario& sc) {
     Counts out;
     const int O = static_cast<int>(sc.occupations.size()), G = static_cast<int>(sc.regions.size());
-    double mean_wage = 0;
-    for (const auto& o : sc.occupations) mean_wage += o.wage;
-    mean_wage /= O;
     for (int rep = 0; rep < 2; ++rep) {
       Model m(sc, static_cast<std::uint64_t>(rep));
       while (m.month() < sc.simulation.months) {
@@ -1280,10 +1293,7 @@ TEST(Retraining, TargetsAreDrawnByProspectsAndWage) {
         for (const auto& e : entered) before[m.market(m.w.core[e.worker].occ, m.w.core[e.worker].region)] += 1;
         for (const auto& e : entered) {
           const int from = m.w.core[e.worker].occ, g = m.w.core[e.worker].region;
-          std::vector<double> w(static_cast<std::size_t>(O));
-          for (int j = 0; j < O; ++j)
-            w[j] = (static_cast<double>(m.market_vacancies[m.market(j, g)]) + 1.0) / (before[m.market(j, g)] + 1.0) *
-                   sc.occupations[j].wage / mean_wage;
+          const auto w = prospects(m, sc, g, before);
           const double others = std::accumulate(w.begin(), w.end(), 0.0) - w[from];
           for (int j = 0; j < O; ++j) {
             if (j == from) continue;
