@@ -693,6 +693,8 @@ void Model::make_firms(double employed_target) {
         }
       });
     });
+    // The batch's cells reserved ahead (cell_of would grow the array as they come, but
+    // measured 0.6 s slower at 10M workers on one thread).
     std::size_t cells = c.size();
     for (std::size_t k = 0; k < used; ++k) cells += batch[k].jobs;
     reserve_cells(cells);
