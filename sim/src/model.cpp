@@ -263,6 +263,16 @@ void Model::close_vacancies(std::int32_t ci, std::int32_t n) {
         vacant_cells[mk], [this](std::int32_t i) -> auto& { return c[i].vslot; }, ci);
 }
 
+Openings Model::openings(int mk) const {
+  const auto& vc = vacant_cells[mk];
+  std::vector<Openings::Cell> list(vc.size());  // read in list order, which is close to cell order
+  for (size_t j = 0; j < vc.size(); ++j) {
+    if (j + 16 < vc.size()) prefetch(&c[vc[j + 16]]);
+    list[j] = {vc[j], c[vc[j]].vacancies, c[vc[j]].firm, c[vc[j]].wage};
+  }
+  return Openings(std::move(list));
+}
+
 void Model::count_worker(std::int32_t wid, int sign) {
   count([b = birth_index(wid), sign, aiq = w.aiq(wid)](auto& t) {
     t.lf_by_birth[b] += sign;

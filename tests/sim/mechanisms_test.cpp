@@ -2309,6 +2309,109 @@ TEST(Churn, JobToJobQuitsMoveToAnotherFirmWheneverOneHasAnOpening) {
   }
 }
 
+// Job-to-job moves and graduates with a job lined up take openings as matching's hires
+// do: each opening of the market equally likely (laborsim/openings.hpp), so a cell with
+// more openings takes more of them. Cells are grouped by the openings they had when the
+// draws began (what they have after the step plus what they took, since nothing else
+// changes a cell's openings after these draws), and each group's hires are checked
+// against that expectation. A draw uniform over cells (the engine before 2026-12-06)
+// gives the cells with one opening several times their share.
+struct OpeningGroups {
+  static constexpr int kGroups = 4;
+  static int group(std::int64_t open) { return open <= 1 ? 0 : open == 2 ? 1 : open <= 5 ? 2 : 3; }
+  std::array<double, kGroups> hired{}, expected{};
+  void check(const char* who) const {
+    for (int g = 0; g < kGroups; ++g) {
+      std::printf("%s into cells with openings in group %d: %.0f, %.1f expected\n", who, g, hired[g], expected[g]);
+      ASSERT_GT(expected[g], 100) << who << ", group " << g;  // enough in every group to tell
+      EXPECT_NEAR(hired[g], expected[g], 4 * std::sqrt(expected[g])) << who << ", group " << g;
+    }
+  }
+};
+
+// Job to job: the mover's expected hires into a group are the group's openings in its
+// market, less its own firm's cell's (never drawn), over the market's, less its own
+// (ignoring how the month's earlier moves deplete the openings: a few per cent of them).
+TEST(Churn, JobToJobMovesTakeOpeningsInProportionToThem) {
+  const Scenario sc = fixtures::small({"simulation.burn_in_months=0", "ai.enabled=false"}, 100000, 1);
+  OpeningGroups g;
+  for (int rep = 0; rep < 8; ++rep) {
+    Model m(sc, static_cast<std::uint64_t>(rep));
+    std::vector<std::int32_t> cell_before(m.w.size(), -1);
+    for (std::int32_t wid = 0; wid < static_cast<std::int32_t>(m.w.size()); ++wid)
+      if (m.w.status(wid) == Status::employed) cell_before[static_cast<size_t>(wid)] = m.w.core[wid].cell;
+    mech::churn(m);
+    std::vector<std::int64_t> moved_in(m.c.size(), 0);
+    std::vector<std::int32_t> movers;
+    for (std::int32_t wid = 0; wid < static_cast<std::int32_t>(m.w.size()); ++wid) {
+      const std::int32_t before = cell_before[static_cast<size_t>(wid)];
+      if (before >= 0 && m.w.status(wid) == Status::employed && m.w.core[wid].cell != before) {
+        ++moved_in[static_cast<size_t>(m.w.core[wid].cell)];
+        movers.push_back(wid);
+      }
+    }
+    std::vector<std::int64_t> open(m.c.size()), market_open(static_cast<size_t>(m.markets()), 0);
+    std::vector<std::array<double, OpeningGroups::kGroups>> by_group(static_cast<size_t>(m.markets()));
+    for (std::size_t ci = 0; ci < m.c.size(); ++ci) {
+      open[ci] = m.c[ci].vacancies + moved_in[ci];
+      if (open[ci] == 0) continue;
+      const auto mk = static_cast<size_t>(m.cell_market(static_cast<std::int32_t>(ci)));
+      market_open[mk] += open[ci];
+      by_group[mk][static_cast<size_t>(OpeningGroups::group(open[ci]))] += static_cast<double>(open[ci]);
+      g.hired[static_cast<size_t>(OpeningGroups::group(open[ci]))] += static_cast<double>(moved_in[ci]);
+    }
+    for (const std::int32_t wid : movers) {
+      const std::int32_t own = cell_before[static_cast<size_t>(wid)];
+      const auto mk = static_cast<size_t>(m.cell_market(own));
+      const double others = static_cast<double>(market_open[mk] - open[static_cast<size_t>(own)]);
+      for (int k = 0; k < OpeningGroups::kGroups; ++k) {
+        double in_group = by_group[mk][static_cast<size_t>(k)];
+        if (open[static_cast<size_t>(own)] > 0 && OpeningGroups::group(open[static_cast<size_t>(own)]) == k)
+          in_group -= static_cast<double>(open[static_cast<size_t>(own)]);
+        g.expected[static_cast<size_t>(k)] += in_group / others;
+      }
+    }
+  }
+  g.check("job-to-job moves");
+}
+
+// Graduates: every one with a job lined up (graduate_job_share 1), hired in its market
+// where it has openings; a market's h of them take h distinct openings of its v, so a
+// cell with k expects k h / v.
+TEST(Demography, GraduatesWithAJobTakeOpeningsInProportionToThem) {
+  const Scenario sc = fixtures::small(
+      {"simulation.burn_in_months=0", "ai.enabled=false", "demography.graduate_job_share=1"}, 200000, 1);
+  OpeningGroups g;
+  for (int rep = 0; rep < 8; ++rep) {
+    Model m(sc, static_cast<std::uint64_t>(rep));
+    // A graduate: a new id, or a retiree's id taken by someone born decades later.
+    const auto old_size = static_cast<std::int32_t>(m.w.size());
+    std::vector<std::int16_t> born(static_cast<size_t>(old_size));
+    for (std::int32_t wid = 0; wid < old_size; ++wid) born[static_cast<size_t>(wid)] = m.w.core[wid].birth_month;
+    mech::demography(m);
+    std::vector<std::int64_t> hired(m.c.size(), 0), market_hired(static_cast<size_t>(m.markets()), 0);
+    for (std::int32_t wid = 0; wid < static_cast<std::int32_t>(m.w.size()); ++wid)
+      if (m.w.status(wid) == Status::employed &&
+          (wid >= old_size || m.w.core[wid].birth_month != born[static_cast<size_t>(wid)])) {
+        ++hired[static_cast<size_t>(m.w.core[wid].cell)];
+        ++market_hired[static_cast<size_t>(m.cell_market(m.w.core[wid].cell))];
+      }
+    std::vector<std::int64_t> market_open(static_cast<size_t>(m.markets()), 0);
+    for (std::size_t ci = 0; ci < m.c.size(); ++ci)
+      market_open[static_cast<size_t>(m.cell_market(static_cast<std::int32_t>(ci)))] += m.c[ci].vacancies + hired[ci];
+    for (std::size_t ci = 0; ci < m.c.size(); ++ci) {
+      const std::int64_t open = m.c[ci].vacancies + hired[ci];
+      if (open == 0) continue;
+      const auto mk = static_cast<size_t>(m.cell_market(static_cast<std::int32_t>(ci)));
+      const auto k = static_cast<size_t>(OpeningGroups::group(open));
+      g.hired[k] += static_cast<double>(hired[ci]);
+      g.expected[k] += static_cast<double>(open) * static_cast<double>(market_hired[mk]) /
+                       static_cast<double>(market_open[mk]);
+    }
+  }
+  g.check("graduates");
+}
+
 // A [[schedule]] change of a pipeline stage's length acts on the firms entering the
 // stage from then on; a firm already in it keeps the end month it was given (docs/model.md,
 // "Changes during a run"), whether the stage grows longer or shorter. Firms cut in the

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "laborsim/metrics.hpp"
+#include "laborsim/openings.hpp"
 #include "laborsim/padded.hpp"
 #include "laborsim/rng.hpp"
 #include "laborsim/scenario.hpp"
@@ -438,6 +439,8 @@ class Model {
   float posted_wage(std::int32_t firm, int occ, int region) const;
   void open_vacancies(std::int32_t cell, std::int32_t n);
   void close_vacancies(std::int32_t cell, std::int32_t n);
+  // Market mk's openings, to be drawn one at a time in proportion to each cell's (Openings).
+  Openings openings(int mk) const;
   void add_to_pool(std::int32_t wid);
   void add_to_pool(std::int32_t wid, int market);  // the worker's market, known by the caller
   void remove_from_pool(std::int32_t wid);

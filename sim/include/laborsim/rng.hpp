@@ -43,6 +43,7 @@ enum class Purpose : std::uint64_t {
   comparison = 22,          // which employed panel workers of one block join the comparison group
   firm_intensity = 23,      // how far one firm bets on AI at its reduction (ai.intensity_sd)
   aiq_start = 24,           // one block's AI readiness drawn again at month 0, after a burn-in
+  graduate_jobs = 25,       // the openings one market's graduates with a job lined up take
 };
 
 class Rng {

@@ -206,44 +206,6 @@ void separate_all(Model& m, const std::vector<std::int32_t>& workers, Cause caus
   }
 }
 
-// An open cell of the market as the job-to-job draws see it: its openings left, firm
-// and posted wage.
-struct Vacant {
-  std::int32_t cell, open, firm;
-  float wage;
-};
-
-// A copy of the market's list of cells with openings, read in list order.
-std::vector<Vacant> vacant_list(const Model& m, int mk) {
-  const auto& vc = m.vacant_cells[mk];
-  std::vector<Vacant> list(vc.size());
-  for (size_t j = 0; j < vc.size(); ++j) {
-    if (j + 16 < vc.size()) prefetch(&m.c[vc[j + 16]]);
-    list[j] = {vc[j], m.c[vc[j]].vacancies, m.c[vc[j]].firm, m.c[vc[j]].wage};
-  }
-  return list;
-}
-
-// A job-to-job move's opening: a cell of `list` drawn uniformly among those of other
-// firms than `firm`, by drawing again on the firm's own (a firm has at most one cell
-// in a market, so with two cells or more one is another firm's); null with none.
-Vacant* draw_other_firm(std::vector<Vacant>& list, std::int32_t firm, Rng& r) {
-  const auto n = static_cast<std::int64_t>(list.size());
-  if (n == 0 || (n == 1 && list[0].firm == firm)) return nullptr;
-  for (;;) {
-    Vacant& v = list[static_cast<size_t>(r.index(n))];
-    if (v.firm != firm) return &v;
-  }
-}
-
-// One opening of `list` taken: the cell leaves the list with its last opening (as
-// close_vacancies takes it: the list's last cell moves into its place).
-void take_opening(std::vector<Vacant>& list, Vacant& v) {
-  if (--v.open > 0) return;
-  v = list.back();
-  list.pop_back();
-}
-
 // The quits, once their workers have left: each counted, and hired into its target cell
 // (job to job) or, with none (-1), into unemployment. Their cells are fetched ahead, and
 // the cell that each filling of a last opening moves in the vacancy list (moved, -1 for
@@ -279,7 +241,7 @@ void separate_market_ladder(Model& m, int mk, const std::vector<std::int32_t>& l
   const auto& lm = m.sc_.labor_market;
   Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::churn_market);
   separate_all(m, layoffs, Cause::ordinary, r, [](std::int32_t, std::int32_t) {});
-  std::vector<Vacant> list = vacant_list(m, mk);
+  Openings open = m.openings(mk);
   std::vector<std::int32_t> leaving, target, moved;
   for (size_t k = 0; k < quits.size(); ++k) {
     if (k + 4 < quits.size()) m.prefetch_worker(quits[k + 4]);
@@ -289,12 +251,11 @@ void separate_market_ladder(Model& m, int mk, const std::vector<std::int32_t>& l
       continue;
     }
     const std::int32_t ci = m.w.core[wid].cell;
-    Vacant* drawn = draw_other_firm(list, m.c[ci].firm, r);
+    Openings::Cell* drawn = open.draw(r, m.c[ci].firm);
     if (drawn == nullptr) continue;
-    Vacant& v = *drawn;
-    if (r.bernoulli(lm.job_ladder) && v.wage <= m.earned_wage(ci, m.month() - m.w.core[wid].spell_start)) continue;
-    leaving.push_back(wid), target.push_back(v.cell), moved.push_back(v.open == 1 ? list.back().cell : -1);
-    take_opening(list, v);
+    if (r.bernoulli(lm.job_ladder) && drawn->wage <= m.earned_wage(ci, m.month() - m.w.core[wid].spell_start))
+      continue;
+    leaving.push_back(wid), target.push_back(drawn->cell), moved.push_back(open.take(*drawn));
   }
   separate_all(m, leaving, Cause::none, r, [](std::int32_t, std::int32_t) {});
   complete_quits(m, leaving, target, moved);
@@ -310,25 +271,22 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
   std::vector<std::int32_t> old_firm;
   old_firm.reserve(quits.size());
   separate_all(m, quits, Cause::none, r, [&](std::int32_t, std::int32_t ci) { old_firm.push_back(m.c[ci].firm); });
-  // Job to job: an open vacancy of another firm in the same market; with none open (or
-  // only the old firm's), the quit is into unemployment. Each move draws its vacancy from
-  // the list of vacant cells as the moves before it left that list (a cell leaves when
-  // its last opening is filled), and reading each drawn cell would be a miss that no
-  // fetch can run ahead of. So the moves are drawn first on a copy of the list with
-  // the cells' openings and firms (read in list order, which is close to cell order),
+  // Job to job: an opening of another firm in the same market, each of them equally
+  // likely (Openings); with none open (or only the old firm's), the quit is into
+  // unemployment. Each move draws from the openings the moves before it left, and
+  // reading each drawn cell would be a miss that no fetch can run ahead of. So the moves
+  // are drawn first on a copy of the market's list with the cells' openings and firms,
   // which evolves exactly as the list will; then made, their cells fetched ahead, and
   // the cell that each filling of a last opening moves in the list (its place changes).
   std::vector<std::int32_t> target(quits.size(), -1), moved(quits.size(), -1);
   if (!m.vacant_cells[mk].empty() && !quits.empty()) {
-    std::vector<Vacant> list = vacant_list(m, mk);
-    for (size_t k = 0; k < quits.size() && !list.empty(); ++k) {
+    Openings open = m.openings(mk);
+    for (size_t k = 0; k < quits.size() && open.left() > 0; ++k) {
       if (r.bernoulli(lm.quit_to_unemployment_share)) continue;
-      Vacant* drawn = draw_other_firm(list, old_firm[k], r);
+      Openings::Cell* drawn = open.draw(r, old_firm[k]);
       if (drawn == nullptr) continue;
-      Vacant& v = *drawn;
-      target[k] = v.cell;
-      if (v.open == 1) moved[k] = list.back().cell;  // its place in the list changes
-      take_opening(list, v);
+      target[k] = drawn->cell;
+      moved[k] = open.take(*drawn);  // its place in the list changes
     }
   }
   complete_quits(m, quits, target, moved);

@@ -132,8 +132,8 @@ void retire_early(Model& m) {
 // Graduates, one per retiree, in markets (occupation and region) by current employment.
 // Their ids are taken first (freed ids in order, then new ones); each draws from a
 // stream of its own in parallel; they join their market's pool market by market in
-// parallel, some straight into a job lined up before they finish (an open vacancy of
-// their market).
+// parallel, some straight into a job lined up before they finish (an opening of their
+// market, each equally likely).
 void enter_all(Model& m, std::size_t count) {
   const auto& dm = m.sc_.demography;
   if (count == 0) return;
@@ -149,8 +149,7 @@ void enter_all(Model& m, std::size_t count) {
     std::int32_t id;
     std::int32_t market = 0;
     std::int32_t retire_at = -1;  // calendar index, or -1 after the run
-    bool job = false;
-    double pick = 0;  // which vacancy, as a fraction of the market's list
+    bool job = false;  // a job lined up, where the market has an opening
   };
   std::vector<Entrant> in(count);
   for (auto& e : in) e.id = m.new_worker_slot();
@@ -185,7 +184,6 @@ void enter_all(Model& m, std::size_t count) {
       e.retire_at = std::max(m.calendar_index(ret), m.calendar_index(m.month_) + 1);
     e.market = m.market(m.w.core[id].occ, m.w.core[id].region);
     e.job = r.bernoulli(dm.graduate_job_share);
-    e.pick = r.uniform();
     m.count_worker(id, +1);  // (counts: any order gives the same sums)
     m.add(M::entrants);
   });
@@ -195,22 +193,33 @@ void enter_all(Model& m, std::size_t count) {
     by_market[static_cast<size_t>(e.market)].push_back(&e);
   }
   m.for_each_market([&](int mk) {
-    const auto& vc = m.vacant_cells[static_cast<size_t>(mk)];
-    auto job_cell = [&](const Entrant* e) {  // the vacancy an entrant with a job takes
-      return vc[std::min(vc.size() - 1, static_cast<size_t>(e->pick * static_cast<double>(vc.size())))];
-    };
     const auto& list = by_market[static_cast<size_t>(mk)];
+    // The openings the entrants with a job lined up take, each of the market's openings
+    // equally likely (as matching's hires: a firm with more openings takes more of
+    // them), drawn before anyone joins (only these hires change the market's openings
+    // meanwhile), so that each one's cell can be fetched a few entrants ahead.
+    std::vector<std::int32_t> job(list.size(), -1);
+    if (!m.vacant_cells[static_cast<size_t>(mk)].empty() &&
+        std::any_of(list.begin(), list.end(), [](const Entrant* e) { return e->job; })) {
+      Openings open = m.openings(mk);
+      Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::graduate_jobs);
+      for (size_t k = 0; k < list.size() && open.left() > 0; ++k) {
+        if (!list[k]->job) continue;
+        Openings::Cell* c = open.draw(r);
+        job[k] = c->cell;
+        open.take(*c);
+      }
+    }
     for (size_t k = 0; k < list.size(); ++k) {
-      // Their records, written long before, and their jobs' cells, fetched a few entrants
-      // ahead (a hint: the list of vacant cells may still change before they are read).
+      // Their records, written long before, and their jobs' cells, fetched a few entrants ahead.
       if (k + 8 < list.size()) m.prefetch_worker(list[k + 8]->id);
-      if (k + 4 < list.size() && list[k + 4]->job && !vc.empty()) m.prefetch_cell(job_cell(list[k + 4]));
-      if (k + 2 < list.size() && list[k + 2]->job && !vc.empty()) m.prefetch_cell_tail(job_cell(list[k + 2]));
-      const Entrant* e = list[k];
-      m.add_to_pool(e->id, mk);
-      if (e->job && !vc.empty()) {
-        m.remove_from_pool(e->id);
-        m.hire(e->id, job_cell(e));
+      if (k + 4 < list.size() && job[k + 4] >= 0) m.prefetch_cell(job[k + 4]);
+      if (k + 2 < list.size() && job[k + 2] >= 0) m.prefetch_cell_tail(job[k + 2]);
+      const std::int32_t id = list[k]->id;
+      m.add_to_pool(id, mk);
+      if (job[k] >= 0) {
+        m.remove_from_pool(id);
+        m.hire(id, job[k]);
       }
     }
   });

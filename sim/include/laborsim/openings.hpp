@@ -1,0 +1,122 @@
+// A market's openings drawn one at a time, each in proportion to what its cell has left:
+// a worker who finds a job meets an opening, not a firm, so a firm with ten openings
+// is found ten times as often as a firm with one (as matching fills vacancies: a
+// distinct vacancy unit per hire). Used by the draws that take openings one by one in
+// sequence: job-to-job moves (which skip the worker's own firm) and graduates with a
+// job lined up (docs/model.md, sections 6 and 11).
+//
+// Built on a copy of the market's list of cells with openings (Model::vacant_cells, in
+// its order), it follows that list as taking openings changes it: a cell whose last
+// opening is taken leaves, the list's last cell moving into its place (as
+// Model::close_vacancies does), so a caller can tell where the real list will change.
+//
+// The draw: a unit drawn uniformly among the openings the cells had when the index was
+// last built, found by the cumulative counts, kept if that unit is still open (each cell's
+// units are taken from its end) and belongs to another firm than the one excluded,
+// drawn again otherwise. So each opening left of the other firms is equally likely. The
+// index is built again once fewer than half its units are left, so on average fewer
+// than two draws are needed whenever the excluded firm holds at most half of them.
+#pragma once
+
+#include "laborsim/rng.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace laborsim {
+
+class Openings {
+ public:
+  struct Cell {
+    std::int32_t cell, open, firm;
+    float wage;  // its posted wage (Cells::wage), read by the job ladder
+  };
+
+  // cells: the market's cells with openings (open > 0 each), in the list's order.
+  explicit Openings(std::vector<Cell> cells) : cells_(std::move(cells)) {
+    list_.resize(cells_.size());
+    place_.resize(cells_.size());
+    for (std::size_t i = 0; i < cells_.size(); ++i) {
+      list_[i] = place_[i] = static_cast<std::int32_t>(i);
+      left_ += cells_[i].open;
+    }
+    build();
+  }
+
+  std::int64_t left() const { return left_; }
+  std::size_t cells_open() const { return list_.size(); }
+
+  // A cell with an opening left, drawn in proportion to its openings left among those of
+  // other firms than `firm` (-1: among all); nullptr where there is none.
+  Cell* draw(Rng& r, std::int32_t firm = -1) {
+    if (list_.empty()) return nullptr;
+    if (list_.size() == 1 && cells_[static_cast<std::size_t>(list_[0])].firm == firm) return nullptr;
+    for (;;) {
+      if (2 * left_ < total_) build();
+      const std::int64_t unit = r.index(total_);
+      const std::size_t k = locate(unit);
+      Cell& c = cells_[static_cast<std::size_t>(index_[k])];
+      const std::int64_t offset = unit - (k > 0 ? cum_[k - 1] : 0);
+      if (offset < c.open && c.firm != firm) return &c;
+    }
+  }
+
+  // Takes one opening of c (drawn above). Returns the cell that moves in the market's
+  // list as c leaves it with its last opening, or -1 where none moves.
+  std::int32_t take(Cell& c) {
+    --left_;
+    if (--c.open > 0) return -1;
+    const auto i = static_cast<std::size_t>(&c - cells_.data());
+    const std::int32_t last = list_.back(), at = place_[i];
+    list_[static_cast<std::size_t>(at)] = last;
+    place_[static_cast<std::size_t>(last)] = at;
+    list_.pop_back();
+    return last == static_cast<std::int32_t>(i) ? -1 : cells_[static_cast<std::size_t>(last)].cell;
+  }
+
+ private:
+  // The index over the cells open now, in the list's order: cumulative openings, and
+  // where each of n equal stretches of the units starts (n = the cells indexed), so
+  // that finding a unit's cell searches a few cells rather than all (as fill_market).
+  void build() {
+    index_.assign(list_.begin(), list_.end());
+    cum_.resize(index_.size());
+    std::int64_t acc = 0;
+    for (std::size_t k = 0; k < index_.size(); ++k) cum_[k] = acc += cells_[static_cast<std::size_t>(index_[k])].open;
+    total_ = acc;
+    const std::size_t n = index_.size();
+    start_.assign(n + 1, 0);
+    if (n == 0) return;
+    for (std::size_t b = 0, k = 0; b <= n; ++b) {
+      const std::int64_t first_unit = total_ * static_cast<std::int64_t>(b) / static_cast<std::int64_t>(n);
+      while (k < n && cum_[k] <= first_unit) ++k;
+      start_[b] = static_cast<std::uint32_t>(k);
+    }
+  }
+
+  // The position in index_ of the cell holding unit u: the first k with cum_[k] > u.
+  // Stretch b = u n / total starts at unit total b / n, at or below u, and the next at
+  // or above it, so k lies in [start_[b], start_[b + 1]].
+  std::size_t locate(std::int64_t u) const {
+    const std::size_t n = index_.size();
+    const auto b = static_cast<std::size_t>(u * static_cast<std::int64_t>(n) / total_);
+    std::size_t lo = start_[b], hi = std::min<std::size_t>(n - 1, start_[b + 1]);
+    while (lo < hi) {  // first k in [lo, hi] with cum_[k] > u
+      const std::size_t mid = (lo + hi) / 2;
+      if (cum_[mid] > u)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+    return lo;
+  }
+
+  std::vector<Cell> cells_;
+  std::vector<std::int32_t> list_, place_;  // the open cells in the list's order; each one's place
+  std::vector<std::int32_t> index_;         // the cells indexed, in the list's order when built
+  std::vector<std::int64_t> cum_;
+  std::vector<std::uint32_t> start_;
+  std::int64_t left_ = 0, total_ = 0;
+};
+
+}  // namespace laborsim

@@ -1,0 +1,127 @@
+// A market's openings drawn one at a time (laborsim/openings.hpp): each opening left of
+// the firms not excluded equally likely, every opening taken once, and the market's
+// list of open cells followed as Model::close_vacancies changes it.
+#include "laborsim/model.hpp"
+#include "laborsim/openings.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <vector>
+
+namespace laborsim {
+namespace {
+
+Rng rng(std::uint64_t entity) { return Rng(7, 0, 0, entity, Purpose::churn_market); }
+
+// Cells 100..103 of firms 0..3 with 1, 2, 5 and 12 openings (20 in all).
+std::vector<Openings::Cell> four_cells() {
+  return {{100, 1, 0, 1.f}, {101, 2, 1, 1.f}, {102, 5, 2, 1.f}, {103, 12, 3, 1.f}};
+}
+
+// n draws, each from a fresh set of the four cells (nothing taken), counted by cell.
+std::map<std::int32_t, int> draws(int n, std::int32_t excluded) {
+  std::map<std::int32_t, int> count;
+  Rng r = rng(1);
+  Openings open(four_cells());
+  for (int k = 0; k < n; ++k) ++count[open.draw(r, excluded)->cell];
+  return count;
+}
+
+TEST(Openings, ACellIsDrawnInProportionToItsOpenings) {
+  const int n = 200000;
+  const auto all = draws(n, -1);
+  const std::map<std::int32_t, double> open{{100, 1}, {101, 2}, {102, 5}, {103, 12}};
+  for (const auto& [cell, k] : open) {
+    const double p = k / 20, sd = std::sqrt(n * p * (1 - p));
+    std::printf("cell with %.0f of 20 openings: %d of %d draws (%.0f expected)\n", k, all.at(cell), n, n * p);
+    EXPECT_NEAR(all.at(cell), n * p, 4 * sd) << cell;
+  }
+  // Firm 3 (12 openings) excluded: the others in proportion to theirs, 1 : 2 : 5.
+  const auto others = draws(n, 3);
+  EXPECT_EQ(others.count(103), 0u);
+  for (const auto& [cell, k] : open) {
+    if (cell == 103) continue;
+    const double p = k / 8, sd = std::sqrt(n * p * (1 - p));
+    EXPECT_NEAR(others.at(cell), n * p, 4 * sd) << cell;
+  }
+}
+
+// Taking openings until none is left: every opening taken exactly once, the list of
+// open cells changed exactly as Model's list (erase_indexed_by: the last moves into the
+// place of the one leaving) with take() naming the cell that moves, and the draws of
+// the later openings, after the index is built again, still in proportion to what is
+// left: the last opening drawn is each cell's in proportion to its openings (each
+// opening is equally likely to be the last one).
+TEST(Openings, TakingEveryOpeningTakesEachOnceAndFollowsTheList) {
+  std::vector<Openings::Cell> cells;
+  std::int64_t total = 0;
+  for (std::int32_t i = 0; i < 50; ++i) {
+    cells.push_back({1000 + i, 1 + i % 7, i, 1.f});
+    total += 1 + i % 7;
+  }
+  std::map<std::int32_t, int> last_cell;
+  const int runs = 4000;
+  for (int run = 0; run < runs; ++run) {
+    Openings open(cells);
+    std::vector<std::int32_t> list;  // the market's list, as Model keeps it
+    std::map<std::int32_t, std::int32_t> pos;
+    for (const auto& c : cells) pos[c.cell] = static_cast<std::int32_t>(list.size()), list.push_back(c.cell);
+    std::map<std::int32_t, int> taken;
+    Rng r = rng(static_cast<std::uint64_t>(run));
+    std::int32_t cell = -1;
+    for (std::int64_t k = 0; k < total; ++k) {
+      ASSERT_EQ(open.left(), total - k);
+      ASSERT_EQ(open.cells_open(), list.size());
+      Openings::Cell* c = open.draw(r);
+      ASSERT_NE(c, nullptr);
+      ASSERT_GT(c->open, 0);
+      cell = c->cell;
+      ++taken[cell];
+      const bool last_opening = c->open == 1;
+      const std::int32_t moved = open.take(*c);
+      if (last_opening) {
+        const std::int32_t expect_moved = list.back() == cell ? -1 : list.back();
+        erase_indexed_by(list, [&](std::int32_t id) -> auto& { return pos[id]; }, cell);
+        ASSERT_EQ(moved, expect_moved);
+      } else {
+        ASSERT_EQ(moved, -1);
+      }
+    }
+    ASSERT_EQ(open.left(), 0);
+    ASSERT_EQ(open.draw(r), nullptr);
+    ASSERT_TRUE(list.empty());
+    for (const auto& c : cells) ASSERT_EQ(taken[c.cell], c.open) << c.cell;
+    ++last_cell[cell];
+  }
+  // A cell with k of the total openings holds the last one with probability k / total.
+  for (int k = 1; k <= 7; ++k) {
+    int cells_with_k = 0, last = 0;
+    for (const auto& c : cells)
+      if (c.open == k) ++cells_with_k, last += last_cell[c.cell];
+    const double p = static_cast<double>(k * cells_with_k) / static_cast<double>(total);
+    EXPECT_NEAR(last, runs * p, 4 * std::sqrt(runs * p * (1 - p))) << "cells with " << k << " openings";
+  }
+}
+
+TEST(Openings, NoneWhereOnlyTheExcludedFirmHasOpenings) {
+  Rng r = rng(3);
+  Openings one({{100, 4, 7, 1.f}});
+  EXPECT_EQ(one.draw(r, 7), nullptr);
+  ASSERT_NE(one.draw(r, 8), nullptr);
+  // Two cells: once the other firm's are all taken, none for firm 7.
+  Openings two({{100, 4, 7, 1.f}, {101, 1, 8, 1.f}});
+  Openings::Cell* c = two.draw(r, 7);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->cell, 101);
+  two.take(*c);
+  EXPECT_EQ(two.draw(r, 7), nullptr);
+  EXPECT_EQ(two.left(), 4);
+  Openings none({});
+  EXPECT_EQ(none.draw(r), nullptr);
+}
+
+}  // namespace
+}  // namespace laborsim
