@@ -479,12 +479,12 @@ class Gallery(unittest.TestCase):
     def test_where_the_displaced_find_work(self):
         # docs/teaching.md, section 4: with Cobb-Douglas matching 97-99% of each large
         # occupation's rehires stay in it; with network matching 86-96%, and the rehired
-        # prompt engineers spread out most (about half stay, marketing and data
+        # prompt engineers spread out most (about three in five stay, marketing and data
         # analysis take about a quarter); unemployment over the run is about a quarter of
         # a point lower. The network run follows a quarter of the workers, as the page
         # says, so that the prompt engineers' shares rest on hundreds of spells, not a few
-        # dozen (at the default 2% the same seed put nearly a third of them into
-        # marketing, with a 95% interval of 2-60%); the panel changes no series.
+        # dozen (at the default 2% the same seed put nearly a fifth of them into data
+        # analysis, with a 95% interval of 0-45%); the panel changes no series.
         with tempdir() as d:
             network = run_scenario(d, "young_workers", ["--quiet", "--set", "labor_market.matching=network",
                                                         "--set", "output.panel_rate=0.25"])
@@ -506,8 +506,8 @@ class Gallery(unittest.TestCase):
                 self.assertTrue(0.85 <= same <= 0.97, (o["group"], same))
             prompt = origins["network"]["prompt_engineers"]
             self.assertGreater(prompt["spells"], 300)
-            self.assertTrue(0.45 <= prompt["same"]["mean"] <= 0.6, prompt["same"])
-            self.assertLess(prompt["same"]["hi95"], 0.7)
+            self.assertTrue(0.5 <= prompt["same"]["mean"] <= 0.7, prompt["same"])  # 0.604 when written
+            self.assertLess(prompt["same"]["hi95"], 0.75)
             others = sorted((t for t in prompt["to"] if t["group"] != "prompt_engineers"),
                             key=lambda t: -t["share"]["mean"])
             self.assertEqual({t["group"] for t in others[:2]}, {"marketing", "data_analysts"})
