@@ -20,10 +20,52 @@
 
 #include "laborsim/rng.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
 namespace laborsim {
+
+// Units laid end to end, cell after cell (cell i holds count_i of them): the cell of a
+// unit found from the cumulative counts. A binary search over all of a large market's
+// cells misses the cache at most of its steps; instead, where each of n equal stretches
+// of the units starts (n = the number of cells) narrows it to a few cells: stretch
+// b = u n / total starts at unit total b / n, at or below u, and the next at or above
+// it, so the cell lies in [start[b], start[b + 1]]. Used by matching's distinct units
+// (fill_market) and by Openings.
+class UnitIndex {
+ public:
+  // count(i): the units of cell i, for i in [0, n).
+  template <class Count>
+  void build(std::size_t n, Count count) {
+    cum_.resize(n);
+    std::int64_t acc = 0;
+    for (std::size_t i = 0; i < n; ++i) cum_[i] = acc += count(i);
+    total_ = acc;
+    start_.assign(n + 1, 0);
+    if (n == 0) return;
+    for (std::size_t b = 0, i = 0; b <= n; ++b) {
+      const std::int64_t first_unit = total_ * static_cast<std::int64_t>(b) / static_cast<std::int64_t>(n);
+      while (i < n && cum_[i] <= first_unit) ++i;
+      start_[b] = static_cast<std::uint32_t>(i);
+    }
+  }
+  std::int64_t total() const { return total_; }
+  std::int64_t first_unit(std::size_t i) const { return i > 0 ? cum_[i - 1] : 0; }
+  std::int64_t count(std::size_t i) const { return cum_[i] - first_unit(i); }
+  // The cell holding unit u, 0 <= u < total(): the first i with cumulative count > u.
+  std::size_t locate(std::int64_t u) const {
+    const std::size_t n = cum_.size();
+    const auto b = static_cast<std::size_t>(u * static_cast<std::int64_t>(n) / total_);
+    const auto lo = cum_.begin() + start_[b], hi = cum_.begin() + std::min<std::size_t>(n, start_[b + 1] + 1);
+    return static_cast<std::size_t>(std::upper_bound(lo, hi, u) - cum_.begin());
+  }
+
+ private:
+  std::vector<std::int64_t> cum_;
+  std::vector<std::uint32_t> start_;
+  std::int64_t total_ = 0;
+};
 
 class Openings {
  public:
@@ -52,11 +94,11 @@ class Openings {
     if (list_.empty()) return nullptr;
     if (list_.size() == 1 && cells_[static_cast<std::size_t>(list_[0])].firm == firm) return nullptr;
     for (;;) {
-      if (2 * left_ < total_) build();
-      const std::int64_t unit = r.index(total_);
-      const std::size_t k = locate(unit);
-      Cell& c = cells_[static_cast<std::size_t>(index_[k])];
-      const std::int64_t offset = unit - (k > 0 ? cum_[k - 1] : 0);
+      if (2 * left_ < index_.total()) build();
+      const std::int64_t unit = r.index(index_.total());
+      const std::size_t k = index_.locate(unit);
+      Cell& c = cells_[static_cast<std::size_t>(indexed_[k])];
+      const std::int64_t offset = unit - index_.first_unit(k);
       if (offset < c.open && c.firm != firm) return &c;
     }
   }
@@ -75,48 +117,17 @@ class Openings {
   }
 
  private:
-  // The index over the cells open now, in the list's order: cumulative openings, and
-  // where each of n equal stretches of the units starts (n = the cells indexed), so
-  // that finding a unit's cell searches a few cells rather than all (as fill_market).
+  // The index over the cells open now, in the list's order.
   void build() {
-    index_.assign(list_.begin(), list_.end());
-    cum_.resize(index_.size());
-    std::int64_t acc = 0;
-    for (std::size_t k = 0; k < index_.size(); ++k) cum_[k] = acc += cells_[static_cast<std::size_t>(index_[k])].open;
-    total_ = acc;
-    const std::size_t n = index_.size();
-    start_.assign(n + 1, 0);
-    if (n == 0) return;
-    for (std::size_t b = 0, k = 0; b <= n; ++b) {
-      const std::int64_t first_unit = total_ * static_cast<std::int64_t>(b) / static_cast<std::int64_t>(n);
-      while (k < n && cum_[k] <= first_unit) ++k;
-      start_[b] = static_cast<std::uint32_t>(k);
-    }
-  }
-
-  // The position in index_ of the cell holding unit u: the first k with cum_[k] > u.
-  // Stretch b = u n / total starts at unit total b / n, at or below u, and the next at
-  // or above it, so k lies in [start_[b], start_[b + 1]].
-  std::size_t locate(std::int64_t u) const {
-    const std::size_t n = index_.size();
-    const auto b = static_cast<std::size_t>(u * static_cast<std::int64_t>(n) / total_);
-    std::size_t lo = start_[b], hi = std::min<std::size_t>(n - 1, start_[b + 1]);
-    while (lo < hi) {  // first k in [lo, hi] with cum_[k] > u
-      const std::size_t mid = (lo + hi) / 2;
-      if (cum_[mid] > u)
-        hi = mid;
-      else
-        lo = mid + 1;
-    }
-    return lo;
+    indexed_.assign(list_.begin(), list_.end());
+    index_.build(indexed_.size(), [&](std::size_t k) { return cells_[static_cast<std::size_t>(indexed_[k])].open; });
   }
 
   std::vector<Cell> cells_;
   std::vector<std::int32_t> list_, place_;  // the open cells in the list's order; each one's place
-  std::vector<std::int32_t> index_;         // the cells indexed, in the list's order when built
-  std::vector<std::int64_t> cum_;
-  std::vector<std::uint32_t> start_;
-  std::int64_t left_ = 0, total_ = 0;
+  std::vector<std::int32_t> indexed_;  // the cells indexed, in the list's order when built
+  UnitIndex index_;
+  std::int64_t left_ = 0;
 };
 
 }  // namespace laborsim

@@ -5,6 +5,7 @@
 // Employers may weight applicants by AIQ, age and unemployment duration (scarring).
 #include "laborsim/hire_chances.hpp"
 #include "laborsim/model.hpp"
+#include "laborsim/openings.hpp"
 
 #include <algorithm>
 #include <array>
@@ -30,8 +31,8 @@ bool weighted(const Model& m) {
 // each time was a tenth of the run.
 struct FillBuffers {
   std::vector<std::int32_t> cells, to, moved, open, list, place;
-  std::vector<std::int64_t> cum, units;
-  std::vector<std::uint32_t> start;
+  std::vector<std::int64_t> units;
+  UnitIndex index;
 };
 
 // Gives each worker (already chosen to be hired) a distinct vacancy of market mk, drawn
@@ -42,11 +43,9 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
   if (v <= 0 || workers.empty()) return;
   if (static_cast<std::int64_t>(workers.size()) > v) workers.resize(static_cast<size_t>(v));
   thread_local FillBuffers b;
-  auto& [cells, to, moved, open, list, place, cum, units, start] = b;
+  auto& [cells, to, moved, open, list, place, units, index] = b;
   cells = m.vacant_cells[mk];  // snapshot: hires change it
-  cum.resize(cells.size());
-  std::int64_t acc = 0;
-  for (size_t i = 0; i < cells.size(); ++i) cum[i] = acc += m.c[cells[i]].vacancies;
+  index.build(cells.size(), [&](std::size_t i) { return m.c[cells[i]].vacancies; });
   units.clear();  // distinct vacancy units
   r.sample_distinct(v, static_cast<std::int64_t>(workers.size()), units);
   // Each hire's cell, and the cell that filling a last opening moves in the market's
@@ -55,25 +54,11 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
   moved.assign(workers.size(), -1);
   open.resize(cells.size()), list.resize(cells.size()), place.resize(cells.size());
   for (size_t i = 0; i < cells.size(); ++i) {
-    open[i] = static_cast<std::int32_t>(cum[i] - (i > 0 ? cum[i - 1] : 0));
+    open[i] = static_cast<std::int32_t>(index.count(i));
     list[i] = place[i] = static_cast<std::int32_t>(i);
   }
-  // A unit's cell is the first i with cum[i] > unit. A binary search over all of a large
-  // market's cells misses the cache at most of its steps; instead, where each of n equal
-  // stretches of the units starts (n = the number of cells) narrows it to a few cells:
-  // stretch b = unit * n / v starts at unit v * b / n, at or below the unit, and the next
-  // at or above it, so the answer lies in [start[b], start[b + 1]].
-  const std::size_t n = cells.size();
-  start.resize(n + 1);
-  for (std::size_t b = 0, i = 0; b <= n; ++b) {
-    const std::int64_t first_unit = v * static_cast<std::int64_t>(b) / static_cast<std::int64_t>(n);
-    while (i < n && cum[i] <= first_unit) ++i;
-    start[b] = static_cast<std::uint32_t>(i);
-  }
   for (size_t k = 0; k < workers.size(); ++k) {
-    const auto b = static_cast<std::size_t>(units[k] * static_cast<std::int64_t>(n) / v);
-    const auto lo = cum.begin() + start[b], hi = cum.begin() + std::min<std::size_t>(n, start[b + 1] + 1);
-    const auto i = static_cast<size_t>(std::upper_bound(lo, hi, units[k]) - cum.begin());
+    const std::size_t i = index.locate(units[k]);  // the unit's cell
     to[k] = cells[i];
     if (--open[i] == 0) {  // as close_vacancies takes it off: the last one moves in
       const std::int32_t last = list.back();
