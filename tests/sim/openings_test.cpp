@@ -30,6 +30,28 @@ std::map<std::int32_t, int> draws(int n, std::int32_t excluded) {
   return count;
 }
 
+// A unit's cell found through the stretches' starts is the first cell whose cumulative
+// count passes the unit, for every unit: counts of very different sizes (1 to 5,000,
+// as a market's cells' openings), and a single cell.
+TEST(UnitIndex, EveryUnitIsInTheCellItsCumulativeCountPlacesItIn) {
+  Rng r = rng(11);
+  for (const std::size_t n : {std::size_t{1}, std::size_t{7}, std::size_t{300}}) {
+    std::vector<std::int64_t> count(n);
+    for (auto& c : count) c = r.bernoulli(0.05) ? 1 + r.index(5000) : 1 + r.index(3);
+    UnitIndex index;
+    index.build(n, [&](std::size_t i) { return count[i]; });
+    std::size_t cell = 0;
+    std::int64_t end = count[0], total = 0;
+    for (const auto c : count) total += c;
+    ASSERT_EQ(index.total(), total);
+    for (std::int64_t u = 0; u < total; ++u) {
+      while (u >= end) end += count[++cell];
+      ASSERT_EQ(index.locate(u), cell) << "unit " << u << " of " << total;
+      ASSERT_EQ(index.count(cell), count[cell]);
+    }
+  }
+}
+
 TEST(Openings, ACellIsDrawnInProportionToItsOpenings) {
   const int n = 200000;
   const auto all = draws(n, -1);
