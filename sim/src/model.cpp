@@ -1180,7 +1180,7 @@ void Model::record_stocks() {
   // months, and counts for its part at or above 27 weeks (until 2026-12-06 it counted
   // whole where its midpoint was: all of month 6, at 6.2 months, though a fifth of it
   // lies below).
-  constexpr double kLongTermMonths = 27.0 / 4.345;
+  constexpr double kWeeksPerMonth = 4.345, kLongTermMonths = 27.0 / kWeeksPerMonth;
   std::int64_t total = 0, sum_whole = 0;
   double long_term = 0;
   for (size_t d = 0; d < hist.size(); ++d) {
@@ -1200,8 +1200,8 @@ void Model::record_stocks() {
       cum += hist[d];
     }
   }
-  put(M::median_unemployment_weeks, median_months * 4.345);
-  put(M::mean_unemployment_weeks, total > 0 ? sum_months / total * 4.345 : 0);
+  put(M::median_unemployment_weeks, median_months * kWeeksPerMonth);
+  put(M::mean_unemployment_weeks, total > 0 ? sum_months / total * kWeeksPerMonth : 0);
   put(M::long_term_unemployed_share, total > 0 ? long_term / static_cast<double>(total) : 0);
   const double active = static_cast<double>(n_employed + n_unemployed + n_retraining);
   put(M::aiq_share, active > 0 ? n_aiq_lf / active : 0);

@@ -67,6 +67,33 @@ class UnitIndex {
   std::int64_t total_ = 0;
 };
 
+// A copy of the order of a list that loses elements as erase_indexed_by takes them (the
+// last moves into the place of the one leaving), on positions 0..n-1 of the list as it
+// was: where a caller has drawn ahead on a snapshot, it tells which element each removal
+// moves in the real list, so that the move's memory can be fetched ahead. Used by
+// matching's distinct units (fill_market) and by Openings.
+class ListMirror {
+ public:
+  void reset(std::size_t n) {
+    list_.resize(n), place_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) list_[i] = place_[i] = static_cast<std::int32_t>(i);
+  }
+  std::size_t size() const { return list_.size(); }
+  std::int32_t front() const { return list_.front(); }
+  const std::vector<std::int32_t>& order() const { return list_; }
+  // Removes element i (present); returns the element moved into its place, -1 for none.
+  std::int32_t remove(std::size_t i) {
+    const std::int32_t last = list_.back(), at = place_[i];
+    list_[static_cast<std::size_t>(at)] = last;
+    place_[static_cast<std::size_t>(last)] = at;
+    list_.pop_back();
+    return last == static_cast<std::int32_t>(i) ? -1 : last;
+  }
+
+ private:
+  std::vector<std::int32_t> list_, place_;
+};
+
 class Openings {
  public:
   struct Cell {
@@ -76,12 +103,8 @@ class Openings {
 
   // cells: the market's cells with openings (open > 0 each), in the list's order.
   explicit Openings(std::vector<Cell> cells) : cells_(std::move(cells)) {
-    list_.resize(cells_.size());
-    place_.resize(cells_.size());
-    for (std::size_t i = 0; i < cells_.size(); ++i) {
-      list_[i] = place_[i] = static_cast<std::int32_t>(i);
-      left_ += cells_[i].open;
-    }
+    list_.reset(cells_.size());
+    for (const Cell& c : cells_) left_ += c.open;
     build();
   }
 
@@ -91,8 +114,8 @@ class Openings {
   // A cell with an opening left, drawn in proportion to its openings left among those of
   // other firms than `firm` (-1: among all); nullptr where there is none.
   Cell* draw(Rng& r, std::int32_t firm = -1) {
-    if (list_.empty()) return nullptr;
-    if (list_.size() == 1 && cells_[static_cast<std::size_t>(list_[0])].firm == firm) return nullptr;
+    if (list_.size() == 0) return nullptr;
+    if (list_.size() == 1 && cells_[static_cast<std::size_t>(list_.front())].firm == firm) return nullptr;
     for (;;) {
       if (2 * left_ < index_.total()) build();
       const std::int64_t unit = r.index(index_.total());
@@ -108,23 +131,19 @@ class Openings {
   std::int32_t take(Cell& c) {
     --left_;
     if (--c.open > 0) return -1;
-    const auto i = static_cast<std::size_t>(&c - cells_.data());
-    const std::int32_t last = list_.back(), at = place_[i];
-    list_[static_cast<std::size_t>(at)] = last;
-    place_[static_cast<std::size_t>(last)] = at;
-    list_.pop_back();
-    return last == static_cast<std::int32_t>(i) ? -1 : cells_[static_cast<std::size_t>(last)].cell;
+    const std::int32_t moved = list_.remove(static_cast<std::size_t>(&c - cells_.data()));
+    return moved < 0 ? -1 : cells_[static_cast<std::size_t>(moved)].cell;
   }
 
  private:
   // The index over the cells open now, in the list's order.
   void build() {
-    indexed_.assign(list_.begin(), list_.end());
+    indexed_ = list_.order();
     index_.build(indexed_.size(), [&](std::size_t k) { return cells_[static_cast<std::size_t>(indexed_[k])].open; });
   }
 
   std::vector<Cell> cells_;
-  std::vector<std::int32_t> list_, place_;  // the open cells in the list's order; each one's place
+  ListMirror list_;  // the open cells, in the list's order
   std::vector<std::int32_t> indexed_;  // the cells indexed, in the list's order when built
   UnitIndex index_;
   std::int64_t left_ = 0;

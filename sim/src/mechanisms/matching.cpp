@@ -30,9 +30,10 @@ bool weighted(const Model& m) {
 // thread: a small population's month calls it for every market, where allocating them
 // each time was a tenth of the run.
 struct FillBuffers {
-  std::vector<std::int32_t> cells, to, moved, open, list, place;
+  std::vector<std::int32_t> cells, to, moved, open;
   std::vector<std::int64_t> units;
   UnitIndex index;
+  ListMirror list;
 };
 
 // Gives each worker (already chosen to be hired) a distinct vacancy of market mk, drawn
@@ -43,7 +44,7 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
   if (v <= 0 || workers.empty()) return;
   if (static_cast<std::int64_t>(workers.size()) > v) workers.resize(static_cast<size_t>(v));
   thread_local FillBuffers b;
-  auto& [cells, to, moved, open, list, place, units, index] = b;
+  auto& [cells, to, moved, open, units, index, list] = b;
   cells = m.vacant_cells[mk];  // snapshot: hires change it
   index.build(cells.size(), [&](std::size_t i) { return m.c[cells[i]].vacancies; });
   units.clear();  // distinct vacancy units
@@ -52,20 +53,15 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
   // vacant list (its place changes): the list followed on a copy of its order.
   to.assign(workers.size(), 0);
   moved.assign(workers.size(), -1);
-  open.resize(cells.size()), list.resize(cells.size()), place.resize(cells.size());
-  for (size_t i = 0; i < cells.size(); ++i) {
-    open[i] = static_cast<std::int32_t>(index.count(i));
-    list[i] = place[i] = static_cast<std::int32_t>(i);
-  }
+  open.resize(cells.size());
+  for (size_t i = 0; i < cells.size(); ++i) open[i] = static_cast<std::int32_t>(index.count(i));
+  list.reset(cells.size());
   for (size_t k = 0; k < workers.size(); ++k) {
     const std::size_t i = index.locate(units[k]);  // the unit's cell
     to[k] = cells[i];
     if (--open[i] == 0) {  // as close_vacancies takes it off: the last one moves in
-      const std::int32_t last = list.back();
-      moved[k] = cells[static_cast<size_t>(last)];
-      list[static_cast<size_t>(place[i])] = last;
-      place[static_cast<size_t>(last)] = place[i];
-      list.pop_back();
+      const std::int32_t last = list.remove(i);
+      if (last >= 0) moved[k] = cells[static_cast<size_t>(last)];
     }
   }
   // Hires in order, each one's memory fetched a few hires ahead (see churn.cpp).
