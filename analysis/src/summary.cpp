@@ -299,6 +299,8 @@ ReadOptions summary_reads(const std::string& by) {
                                       "retraining_completions",
                                       "retrained_months_to_job",
                                       "retrained_hires",
+                                      "retrained_hires_left_labor_force",
+                                      "retrained_months_to_job_left_labor_force",
                                       "retraining_cost",
                                       "retraining_public_cost",
                                       "firms_cutting",
@@ -431,6 +433,15 @@ std::vector<Figure> summary_figures(const Results& r) {
   });
   per_rep("retraining_months_to_job", "months from entering retraining to a job", Unit::months, [&](int rep) {
     return ratio(sum_row(r.series("retrained_months_to_job"), rep), sum_row(r.series("retrained_hires"), rep));
+  });
+  // Those who left the labour force after entering and came back count those months too;
+  // the rest alone (files written before 2026-12-06 lack the split).
+  const bool left_recorded = r.has_series("retrained_hires_left_labor_force");
+  per_rep("retraining_months_to_job_stayed", "  for those who stayed in the labour force", Unit::months, [&](int rep) {
+    if (!left_recorded) return kNaN;
+    return ratio(sum_row(r.series("retrained_months_to_job"), rep) -
+                     sum_row(r.series("retrained_months_to_job_left_labor_force"), rep),
+                 sum_row(r.series("retrained_hires"), rep) - sum_row(r.series("retrained_hires_left_labor_force"), rep));
   });
   per_rep("retraining_cost", "retraining cost", Unit::usd, total("retraining_cost"));
   per_rep("retraining_public_share", "  of it publicly paid", Unit::share, [&](int rep) {

@@ -441,8 +441,13 @@ void Model::hire(std::int32_t wid, std::int32_t ci) {
   }
   if (w.retrained(wid)) {
     if (w.status(wid) == Status::unemployed) {
+      const int months = month_ - w.programme_month(wid);
       add(M::retrained_hires);
-      add(M::retrained_months_to_job, month_ - w.event_month[wid]);
+      add(M::retrained_months_to_job, months);
+      if (w.left_labor_force_since_programme(wid)) {
+        add(M::retrained_hires_left_labor_force);
+        add(M::retrained_months_to_job_left_labor_force, months);
+      }
     }
     w.clear_event_month(wid);
   }

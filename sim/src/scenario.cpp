@@ -680,12 +680,12 @@ template <class S, class Section>
 void each_section(S& s, Section&& section) {
   section("simulation", [&](auto& v) {
     auto& p = s.simulation;
-    v.integer("months", p.months, 1, 12000);
+    v.integer("months", p.months, 1, SimulationParams::kMaxMonths);
     v.integer("replicates", p.replicates, 1, SimulationParams::kMaxReplicates);
     v.integer("seed", p.seed, 0,
               static_cast<double>(std::numeric_limits<std::int64_t>::max()));  // any TOML integer >= 0
     v.integer("workers", p.workers, 10, 2e9);
-    v.integer("burn_in_months", p.burn_in_months, 0, 1200);
+    v.integer("burn_in_months", p.burn_in_months, 0, SimulationParams::kMaxBurnIn);
   });
   section("firms", [&](auto& v) {
     auto& p = s.firms;

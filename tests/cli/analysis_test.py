@@ -56,7 +56,8 @@ class Analyze(unittest.TestCase):
             cause = f["spells/cause"][()]
             agg = {k: f["series/aggregate"][k][()].sum(axis=1) for k in
                    ["retraining_entries", "retrained_months_to_job", "retrained_hires", "retraining_cost",
-                    "retraining_public_cost", "retraining_entries_at_risk"]}
+                    "retraining_public_cost", "retraining_entries_at_risk", "retrained_hires_left_labor_force",
+                    "retrained_months_to_job_left_labor_force"]}
         fig = j["figures"]
         self.assertAlmostEqual(fig["displaced_ai"]["mean"], ai.mean(), places=6)
         # 95% t-interval computed independently: t(0.975, 3) = 3.182446
@@ -81,6 +82,11 @@ class Analyze(unittest.TestCase):
         self.assertEqual(fig["retraining_entries_at_risk"]["mean"], 0)  # off in the baseline
         self.assertAlmostEqual(fig["retraining_months_to_job"]["mean"],
                                (agg["retrained_months_to_job"] / agg["retrained_hires"]).mean(), places=9)
+        stayed = (agg["retrained_months_to_job"] - agg["retrained_months_to_job_left_labor_force"]) \
+            / (agg["retrained_hires"] - agg["retrained_hires_left_labor_force"])
+        self.assertAlmostEqual(fig["retraining_months_to_job_stayed"]["mean"], stayed.mean(), places=9)
+        # Those who left the labour force and came back took longer: the rest take less.
+        self.assertLess(fig["retraining_months_to_job_stayed"]["mean"], fig["retraining_months_to_job"]["mean"])
         self.assertAlmostEqual(fig["retraining_cost"]["mean"], agg["retraining_cost"].mean(), delta=1e-3)
         self.assertEqual(fig["retraining_cost"]["unit"], "usd")
         self.assertEqual(fig["retraining_public_share"]["mean"], 0)  # public_share = 0 without the subsidy

@@ -1181,6 +1181,100 @@ TEST(Retraining, TraineesFromTheBurnInCountWhenHiredAfterIt) {
   EXPECT_NEAR(early_months / early, later_months / later, 1.0);
 }
 
+// Retraining-to-job time is split by whether the trainee left the labour force after
+// entering its programme (and came back): retrained_hires_left_labor_force and its months.
+// Watched from outside, month by month: a worker marked as having left is exactly one
+// seen out of the labour force at a month's end since its programme began (an exit is
+// drawn after the month's reentries, so a worker who leaves is inactive at that month's
+// end), no one in a programme is marked, and the hires of the retrained, recognised by
+// their states at two months' ends, add up to the series exactly, in count and months,
+// those who left and the rest. A hire happens in matching, before the month's exits and
+// reentries, so a trainee's mark at the end of the month before is its mark at the hire;
+// one rehired and laid off within the month shows as no longer retrained, and one laid
+// off again cannot enter a programme in the same month (eligible_after_months 3).
+TEST(Retraining, MonthsToAJobAreSplitByWhetherTheTraineeLeftTheLabourForce) {
+  const Scenario sc =
+      fixtures::small({"retraining.entry_rate=0.2", "demography.unemployed_exit_rate=0.1",
+                       "demography.reentry_rate=0.2", "simulation.burn_in_months=0"},
+                      20000, 60);
+  ASSERT_GE(sc.retraining.eligible_after_months, 1);
+  struct Trainee {
+    std::int32_t worker;
+    int programme;
+    std::int16_t born;
+    bool left;
+  };
+  double hires[2] = {0, 0}, months[2] = {0, 0}, series_hires[2] = {0, 0}, series_months[2] = {0, 0};
+  double unknown[2] = {0, 0}, unknown_months[2] = {0, 0};  // hired or not: see below
+  std::int64_t marked = 0;  // worker-months of marked trainees checked
+  for (int rep = 0; rep < 2; ++rep) {
+    Model m(sc, static_cast<std::uint64_t>(rep));
+    std::set<std::tuple<std::int32_t, int, std::int16_t>> seen_out;  // (worker, programme, birth) seen inactive
+    while (m.month() < sc.simulation.months) {
+      std::vector<Trainee> searching;  // retrained, unemployed at the end of the month before
+      for (std::int32_t i = 0; i < static_cast<std::int32_t>(m.w.size()); ++i)
+        if (m.w.retrained(i) && m.w.status(i) == Status::unemployed)
+          searching.push_back({i, m.w.programme_month(i), m.w.core[i].birth_month,
+                               m.w.left_labor_force_since_programme(i)});
+      const int month = m.month();
+      m.step();
+      for (std::int32_t i = 0; i < static_cast<std::int32_t>(m.w.size()); ++i) {
+        if (!m.w.retrained(i)) continue;
+        const auto key = std::tuple{i, m.w.programme_month(i), m.w.core[i].birth_month};
+        if (m.w.status(i) == Status::inactive) seen_out.insert(key);
+        ASSERT_EQ(m.w.left_labor_force_since_programme(i), seen_out.count(key) == 1) << i << " month " << month;
+        if (m.w.status(i) == Status::retraining) {
+          ASSERT_FALSE(m.w.left_labor_force_since_programme(i)) << i;
+        }
+        marked += m.w.left_labor_force_since_programme(i);
+      }
+      for (const Trainee& t : searching) {
+        const auto i = static_cast<std::size_t>(t.worker);
+        if (m.w.core[i].birth_month != t.born) {  // retired, its id a graduate's: hired first?
+          unknown[t.left] += 1, unknown_months[t.left] += month - t.programme;
+          continue;
+        }
+        // Only a hire clears the mark of the retrained (a retiree keeps it). Not hired:
+        // still searching, out of the labour force, or in a new programme (entered from
+        // unemployment: one rehired and laid off again this month is not yet eligible).
+        if (m.w.status(i) == Status::employed || !m.w.retrained(i))
+          hires[t.left] += 1, months[t.left] += month - t.programme;
+      }
+      series_hires[1] += m.series().at(M::retrained_hires_left_labor_force, month);
+      series_months[1] += m.series().at(M::retrained_months_to_job_left_labor_force, month);
+      series_hires[0] += m.series().at(M::retrained_hires, month) - m.series().at(M::retrained_hires_left_labor_force, month);
+      series_months[0] += m.series().at(M::retrained_months_to_job, month) -
+                          m.series().at(M::retrained_months_to_job_left_labor_force, month);
+    }
+  }
+  std::printf("retrained hires: %.0f stayed in the labour force (%.1f months from entry), %.0f left it and came back "
+              "(%.1f months); %.0f trainees retired with their ids taken the same month\n",
+              hires[0], months[0] / hires[0], hires[1], months[1] / hires[1], unknown[0] + unknown[1]);
+  ASSERT_GT(hires[0], 300);
+  ASSERT_GT(hires[1], 100);
+  ASSERT_GT(marked, 1000);
+  // The series count every hire seen, and may count a trainee hired in the month it
+  // retired, whose id a graduate took at once (its state is gone): at most those.
+  for (int left = 0; left < 2; ++left) {
+    EXPECT_GE(series_hires[left], hires[left]) << left;
+    EXPECT_LE(series_hires[left], hires[left] + unknown[left]) << left;
+    EXPECT_GE(series_months[left], months[left]) << left;
+    EXPECT_LE(series_months[left], months[left] + unknown_months[left]) << left;
+  }
+  // A programme lasts duration_months; leaving and coming back takes a month at least.
+  const int duration = sc.retraining.duration_months;
+  EXPECT_GE(months[0], duration * hires[0]);
+  EXPECT_GE(months[1], (duration + 1) * hires[1]);
+}
+
+// Without exits from the labour force, no trainee leaves it: the split's series are 0.
+TEST(Retraining, NoTraineeLeftTheLabourForceWhereNoOneLeavesIt) {
+  Replicates r(fixtures::small({"retraining.entry_rate=0.2", "demography.unemployed_exit_rate=0"}, 20000, 60), 2);
+  ASSERT_GT(r.sum(M::retrained_hires), 300);
+  EXPECT_EQ(r.sum(M::retrained_hires_left_labor_force), 0);
+  EXPECT_EQ(r.sum(M::retrained_months_to_job_left_labor_force), 0);
+}
+
 // A displaced worker rehired into another occupation than the one it was displaced from
 // counts in rehires_other_occupation, whether the move was made at the hire (the network
 // mode) or by a programme in between (both modes: retraining changes the occupation a

@@ -275,6 +275,35 @@ TEST(PaddedVector, EachElementOnLinesOfItsOwnAndAVectorOtherwise) {
   EXPECT_EQ(sizes, (std::vector<std::size_t>{0, 1, 0}));
 }
 
+// A trainee's mark of having left the labour force shares the programme's month: at
+// every month a run can have, from the longest burn-in's first to the longest run's last,
+// the month reads back unchanged, marked or not; a new programme clears the mark, and a
+// worker with no programme is never marked.
+TEST(Workers, LeavingTheLabourForceKeepsTheProgrammeMonth) {
+  Workers w;
+  w.resize(2);
+  w.note_left_labor_force(0);
+  EXPECT_FALSE(w.retrained(0));
+  EXPECT_EQ(w.event_month[0], Workers::kNoMonth);
+  for (int month : {-SimulationParams::kMaxBurnIn, -1, 0, 1, 4000, SimulationParams::kMaxMonths - 1}) {
+    w.set_status(1, Status::unemployed);
+    w.enter_retraining(1, month);
+    ASSERT_EQ(w.programme_month(1), month);
+    ASSERT_FALSE(w.left_labor_force_since_programme(1)) << month;
+    w.note_left_labor_force(1);
+    ASSERT_TRUE(w.retrained(1));
+    ASSERT_TRUE(w.left_labor_force_since_programme(1)) << month;
+    ASSERT_EQ(w.programme_month(1), month);
+    w.note_left_labor_force(1);  // again: still one mark
+    ASSERT_EQ(w.programme_month(1), month);
+    ASSERT_EQ(w.status(1), Status::unemployed);
+    w.enter_retraining(1, month == 0 ? 1 : 0);  // a new programme: no mark
+    ASSERT_FALSE(w.left_labor_force_since_programme(1)) << month;
+    w.clear_event_month(1);
+    ASSERT_FALSE(w.retrained(1));
+  }
+}
+
 TEST(Workers, PackedFieldsAreIndependent) {
   Workers w;
   w.resize(3);

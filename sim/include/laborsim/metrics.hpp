@@ -76,6 +76,8 @@ enum class M : int {
   retraining_successes,
   retrained_hires,
   retrained_months_to_job,
+  retrained_hires_left_labor_force,
+  retrained_months_to_job_left_labor_force,
   retraining_cost,
   retraining_public_cost,
   // rates (flow / stock at the start of the month)

@@ -93,8 +93,15 @@ struct Workers {
   std::vector<float> prev_wage;           // wage before the last displacement (read when rehired)
   // The month the worker entered retraining, until rehired; else kNoMonth. (Months of the
   // burn-in are negative, so no month can mark "none": -1 once did, and trainees who
-  // entered in the burn-in went uncounted when rehired after it.)
+  // entered in the burn-in went uncounted when rehired after it.) A trainee who leaves
+  // the labour force after its programme has kLeftOffset added: months run within
+  // [-kMaxBurnIn, kMaxMonths), so the two ranges cannot meet and a flag costs no byte.
+  // Read it through programme_month() and left_labor_force_since_programme().
   static constexpr std::int16_t kNoMonth = std::numeric_limits<std::int16_t>::min();
+  static constexpr int kMaxBurnIn = SimulationParams::kMaxBurnIn, kMaxMonths = SimulationParams::kMaxMonths;
+  static constexpr int kLeftOffset = 16384;
+  static_assert(kMaxMonths <= kLeftOffset - kMaxBurnIn &&
+                kLeftOffset + kMaxMonths <= std::numeric_limits<std::int16_t>::max() + 1);
   std::vector<std::int16_t> event_month;
 
   Status status(std::size_t i) const { return static_cast<Status>(core[i].flags & 7u); }
@@ -112,6 +119,16 @@ struct Workers {
     put(i, 7, 1u, month != kNoMonth ? 1u : 0u);
   }
   void clear_event_month(std::size_t i) { set_event_month(i, kNoMonth); }
+  // For a worker retrained since its last hire (retrained(i)): the month its last
+  // programme began, and whether it has left the labour force since.
+  int programme_month(std::size_t i) const {
+    return event_month[i] >= kLeftOffset - kMaxBurnIn ? event_month[i] - kLeftOffset : event_month[i];
+  }
+  bool left_labor_force_since_programme(std::size_t i) const { return event_month[i] >= kLeftOffset - kMaxBurnIn; }
+  void note_left_labor_force(std::size_t i) {
+    if (retrained(i) && !left_labor_force_since_programme(i))
+      event_month[i] = static_cast<std::int16_t>(event_month[i] + kLeftOffset);
+  }
   // A programme begins this month for worker i (not employed): its month, and, if it is
   // the first since the worker's last hire, the occupation left for it, which a rehire
   // compares with the new job's (rehires_other_occupation: another occupation than the

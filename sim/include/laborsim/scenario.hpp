@@ -71,6 +71,8 @@ struct Region {
 
 struct SimulationParams {
   static constexpr int kMaxReplicates = 100000;
+  // Months are kept as 16-bit numbers in the workers' state (Workers::event_month).
+  static constexpr int kMaxMonths = 12000, kMaxBurnIn = 1200;
   int months = 120;
   int replicates = 8;
   std::uint64_t seed = 1;

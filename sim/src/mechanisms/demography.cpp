@@ -298,6 +298,7 @@ void demography(Model& m) {
       if (j + 8 < list.size()) m.prefetch_worker(list[j + 8]);
       const std::int32_t wid = list[j];
       m.count_worker(wid, -1);
+      m.w.note_left_labor_force(wid);  // a trainee's months to a job will include these
       m.set_inactive_at(wid, first[static_cast<size_t>(mk)] + j);
       m.add(M::exits_to_nonparticipation);
     }
