@@ -401,6 +401,8 @@ void Model::separate(std::int32_t wid, Cause cause, Status to, bool replace) {
   w.core[wid].spell_start = static_cast<std::int16_t>(month_);
   if (to == Status::unemployed) {
     add_to_pool(wid, cell_market(ci));
+  } else if (to == Status::employed) {
+    // A job-to-job move: hire() follows, and the worker joins no list in between.
   } else if (to == Status::retraining) {
     w.set_status(wid, to);  // a trainee stays in the labour force
   } else if (to == Status::inactive) {

@@ -90,7 +90,7 @@ struct Workers {
     bool operator==(const Core&) const = default;
   };
   std::vector<Core> core;
-  std::vector<float> prev_wage;           // wage before the last displacement (read when rehired)
+  std::vector<float> prev_wage;  // wage before the last displacement (read when rehired)
   // The month the worker entered retraining, until rehired; else kNoMonth. (Months of the
   // burn-in are negative, so no month can mark "none": -1 once did, and trainees who
   // entered in the burn-in went uncounted when rehired after it.) A trainee who leaves
@@ -467,7 +467,9 @@ class Model {
   void set_inactive_at(std::int32_t wid, std::size_t at);
   void remove_from_inactive(std::int32_t wid);
   // Worker leaves its job: to unemployment (cause != none for displacements) or the
-  // given status. Opens a replacement vacancy when the firm is below its target.
+  // given status; Status::employed for a job-to-job move, which the caller completes
+  // with hire() in the same step (the worker is on no list, with no cell, until then).
+  // Opens a replacement vacancy when the firm is below its target.
   void separate(std::int32_t wid, Cause cause, Status to, bool replace);
   // Unemployed (or job-to-job) worker takes a vacancy in cell; std::logic_error if the
   // cell has none open.

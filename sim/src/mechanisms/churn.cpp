@@ -15,6 +15,7 @@
 #include "laborsim/model.hpp"
 
 #include <algorithm>
+#include <numeric>
 
 namespace laborsim::mech {
 
@@ -183,9 +184,10 @@ void pick_block(const Model& m, const LaborMarketParams::TenureBands* bands, int
 // a miss, so the chain of worker k + 12 is fetched while worker k leaves, link by link
 // as the addresses become known (+12, +8, +4, +2: twice the distances of the fourth
 // round, -10% at 30M workers) (Model::prefetch_*: hints only, a stale address never
-// changes a result). Calls after(wid, cell) once each has left.
+// changes a result). Each leaves to `to` (Model::separate); after(wid, cell) is called
+// once it has left.
 template <class After>
-void separate_all(Model& m, const std::vector<std::int32_t>& workers, Cause cause, Rng& r, After after) {
+void separate_all(Model& m, const std::vector<std::int32_t>& workers, Cause cause, Status to, Rng& r, After after) {
   const auto& lm = m.sc_.labor_market;
   const size_t n = workers.size();
   for (size_t k = 0; k < n; ++k) {
@@ -201,17 +203,22 @@ void separate_all(Model& m, const std::vector<std::int32_t>& workers, Cause caus
     }
     const std::int32_t wid = workers[k];
     const std::int32_t ci = m.w.core[wid].cell;
-    m.separate(wid, cause, Status::unemployed, r.bernoulli(lm.replacement_share));
+    m.separate(wid, cause, to, r.bernoulli(lm.replacement_share));
     after(wid, ci);
   }
 }
 
-// The quits, once their workers have left: each counted, and hired into its target cell
-// (job to job) or, with none (-1), into unemployment. Their cells are fetched ahead, and
-// the cell that each filling of a last opening moves in the vacancy list (moved, -1 for
-// none: a hint only).
-void complete_quits(Model& m, const std::vector<std::int32_t>& quits, const std::vector<std::int32_t>& target,
+// The quits, once their workers have left (to no list: Status::employed in separate):
+// each counted, and hired into its target cell (job to job) or, with none (-1), added to
+// market mk's pool. Those join it in the order they had when every quit joined the pool
+// and each mover left it again, its place taken by the last (the draws of matching
+// depend on the order). Their cells are fetched ahead, and the cell that each filling
+// of a last opening moves in the vacancy list (moved, -1 for none: a hint only).
+void complete_quits(Model& m, int mk, const std::vector<std::int32_t>& quits, const std::vector<std::int32_t>& target,
                     const std::vector<std::int32_t>& moved) {
+  std::vector<std::int32_t> order(quits.size()), place(quits.size());  // indices into quits
+  std::iota(order.begin(), order.end(), 0);
+  std::iota(place.begin(), place.end(), 0);
   for (size_t k = 0; k < quits.size(); ++k) {
     if (k + 6 < quits.size()) m.prefetch_worker(quits[k + 6]), m.prefetch_cell(target[k + 6]);
     if (k + 3 < quits.size()) {
@@ -224,10 +231,11 @@ void complete_quits(Model& m, const std::vector<std::int32_t>& quits, const std:
       m.add(M::quits_to_unemployment);
       continue;
     }
-    m.remove_from_pool(wid);
+    erase_indexed(order, place, static_cast<std::int32_t>(k));
     m.hire(wid, target[k]);
     m.add(M::job_to_job_moves);
   }
+  for (const std::int32_t k : order) m.add_to_pool(quits[static_cast<size_t>(k)], mk);
 }
 
 // With labor_market.job_ladder above 0: a job-to-job quit is an offer, drawn before
@@ -240,7 +248,7 @@ void separate_market_ladder(Model& m, int mk, const std::vector<std::int32_t>& l
                             const std::vector<std::int32_t>& quits) {
   const auto& lm = m.sc_.labor_market;
   Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::churn_market);
-  separate_all(m, layoffs, Cause::ordinary, r, [](std::int32_t, std::int32_t) {});
+  separate_all(m, layoffs, Cause::ordinary, Status::unemployed, r, [](std::int32_t, std::int32_t) {});
   Openings open = m.openings(mk);
   std::vector<std::int32_t> leaving, target, moved;
   for (size_t k = 0; k < quits.size(); ++k) {
@@ -253,12 +261,11 @@ void separate_market_ladder(Model& m, int mk, const std::vector<std::int32_t>& l
     const std::int32_t ci = m.w.core[wid].cell;
     Openings::Cell* drawn = open.draw(r, m.c[ci].firm);
     if (drawn == nullptr) continue;
-    if (r.bernoulli(lm.job_ladder) && drawn->wage <= m.earned_wage(ci, m.month() - m.w.core[wid].spell_start))
-      continue;
+    if (r.bernoulli(lm.job_ladder) && drawn->wage <= m.earned_wage(ci, m.month() - m.w.core[wid].spell_start)) continue;
     leaving.push_back(wid), target.push_back(drawn->cell), moved.push_back(open.take(*drawn));
   }
-  separate_all(m, leaving, Cause::none, r, [](std::int32_t, std::int32_t) {});
-  complete_quits(m, leaving, target, moved);
+  separate_all(m, leaving, Cause::none, Status::employed, r, [](std::int32_t, std::int32_t) {});
+  complete_quits(m, mk, leaving, target, moved);
 }
 
 void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
@@ -267,10 +274,11 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
   if (layoffs.empty() && quits.empty()) return;
   if (lm.job_ladder > 0) return separate_market_ladder(m, mk, layoffs, quits);
   Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::churn_market);
-  separate_all(m, layoffs, Cause::ordinary, r, [](std::int32_t, std::int32_t) {});
+  separate_all(m, layoffs, Cause::ordinary, Status::unemployed, r, [](std::int32_t, std::int32_t) {});
   std::vector<std::int32_t> old_firm;
   old_firm.reserve(quits.size());
-  separate_all(m, quits, Cause::none, r, [&](std::int32_t, std::int32_t ci) { old_firm.push_back(m.c[ci].firm); });
+  separate_all(m, quits, Cause::none, Status::employed, r,
+               [&](std::int32_t, std::int32_t ci) { old_firm.push_back(m.c[ci].firm); });
   // Job to job: an opening of another firm in the same market, each of them equally
   // likely (Openings); with none open (or only the old firm's), the quit is into
   // unemployment. Each move draws from the openings the moves before it left, and
@@ -289,7 +297,7 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
       moved[k] = open.take(*drawn);  // its place in the list changes
     }
   }
-  complete_quits(m, quits, target, moved);
+  complete_quits(m, mk, quits, target, moved);
 }
 
 }  // namespace
