@@ -71,6 +71,30 @@ TEST(Openings, ACellIsDrawnInProportionToItsOpenings) {
   }
 }
 
+// A mover from the firm that holds almost all of its market's openings (990 of 1,000):
+// the other firms' openings still each equally likely, and the draws that land on the
+// excluded firm's cell (99 in 100) cost one lookup in the index at most, however many
+// they are: after the first, its units are known. Looking each one up would take 100
+// lookups a draw.
+TEST(Openings, AnExcludedFirmWithMostOpeningsIsLookedUpOnceADrawAtMost) {
+  const std::vector<Openings::Cell> cells{{100, 990, 0, 1.f}, {101, 3, 1, 1.f}, {102, 7, 2, 1.f}};
+  Openings open(cells);
+  Rng r = rng(5);
+  const int n = 100000;
+  std::map<std::int32_t, int> count;
+  for (int k = 0; k < n; ++k) ++count[open.draw(r, 0)->cell];
+  EXPECT_EQ(count.count(100), 0u);
+  for (const auto& [cell, k] : std::map<std::int32_t, double>{{101, 3}, {102, 7}}) {
+    const double p = k / 10, sd = std::sqrt(n * p * (1 - p));
+    EXPECT_NEAR(count.at(cell), n * p, 4 * sd) << cell;
+  }
+  // Each draw: the first unit is the excluded cell's with probability 0.99, looked up;
+  // then one more lookup, of the unit kept: 1.99 a draw on average, never more than 2
+  // (nothing is taken here, so every unit of another firm is kept).
+  EXPECT_LE(open.lookups(), 2 * n);
+  EXPECT_NEAR(static_cast<double>(open.lookups()) / n, 1.99, 0.01);
+}
+
 // Taking openings until none is left: every opening taken exactly once, the list of
 // open cells changed exactly as Model's list (erase_indexed_by: the last moves into the
 // place of the one leaving) with take() naming the cell that moves, and the draws of
