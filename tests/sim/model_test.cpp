@@ -8,6 +8,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <cstdio>
@@ -502,6 +503,35 @@ TEST(Model, TenureBandsAndTheirShorthandMakeTheSameRun) {
     differs |= shorthand.values(k) != flat.values(k);
   }
   EXPECT_TRUE(differs);
+}
+
+// In parallel, for_each with the work of each call starts the largest first and hands
+// out the rest one by one in that order: every call made once, and the k-th call to
+// start is within threads - 1 places of the k-th largest (two threads may fetch in one
+// order and begin in the other). Without work, parallel_for's halving starts the upper
+// half of the list at once, whatever its sizes.
+TEST(Model, ForEachInParallelStartsTheLargestFirst) {
+  auto m = std::make_unique<Model>(fixtures::small({}, 2000, 12), 1);
+  m->parallel_from(0);
+  const int n = 40;
+  std::vector<std::int64_t> work(n);
+  for (int i = 0; i < n; ++i) work[static_cast<size_t>(i)] = (i * 17) % n;  // a permutation of 0..39
+  for (const int threads : {2, 3}) {
+    tbb::task_arena arena(threads);
+    std::atomic<int> started{0};
+    std::vector<int> place(n, -1), calls(n, 0);
+    arena.execute([&] {
+      m->for_each(n, [&](int i) {
+        place[static_cast<size_t>(i)] = started.fetch_add(1);
+        ++calls[static_cast<size_t>(i)];
+      }, work);
+    });
+    for (int i = 0; i < n; ++i) {
+      ASSERT_EQ(calls[static_cast<size_t>(i)], 1) << i;
+      const int rank = n - 1 - static_cast<int>(work[static_cast<size_t>(i)]);  // 0 for the largest
+      EXPECT_LE(std::abs(place[static_cast<size_t>(i)] - rank), threads - 1) << "call " << i << " on " << threads;
+    }
+  }
 }
 
 // Markets run in parallel inside a replicate (churn, matching): the replicate must come

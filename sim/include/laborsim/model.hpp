@@ -19,6 +19,7 @@
 #include <functional>
 #include <limits>
 #include <mutex>
+#include <span>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -419,9 +420,13 @@ class Model {
   // and spells it changes through the helpers below, which are safe there and give the
   // same state whatever the order markets ran in (counts are sums; new spells are put
   // in worker order after the markets finish).
-  void for_each_market(const std::function<void(int)>& fn) { for_each(markets(), fn); }
+  // In parallel the largest markets (by employed and unemployed) start first, the rest
+  // taken one by one as threads finish: a large market left to run alone at the end
+  // kept one core idle (the order changes no result).
+  void for_each_market(const std::function<void(int)>& fn);
   // The same for fn(0) .. fn(n - 1) over any other partition of the state (blocks of ids).
-  void for_each(int n, const std::function<void(int)>& fn);
+  // work (optional, one per call): how much each has to do, for the order above.
+  void for_each(int n, const std::function<void(int)>& fn, std::span<const std::int64_t> work = {});
   // Below this many workers for_each runs in sequence (docs/performance-history.md,
   // twenty-sixth round).
   static constexpr std::size_t kParallelMinWorkers = 100000;
@@ -523,7 +528,7 @@ class Model {
       f(*this);
   }
   void open_spell(std::int32_t wid, const Spell& s);
-  void for_each_in_parallel(int n, const std::function<void(int)>& fn);
+  void for_each_in_parallel(int n, const std::function<void(int)>& fn, std::span<const std::int64_t> work);
   bool concurrent_ = false;    // for_each's calls run in parallel, counting into tallies
   bool defer_spells_ = false;  // inside for_each: new spells wait in pending_spells_
   const std::atomic<int>* unfinished_replicates_ = nullptr;
