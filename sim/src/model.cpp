@@ -62,13 +62,10 @@ void Model::log_stream(std::uint64_t entity, Purpose p) const {
 }
 
 void Model::for_each_market(const std::function<void(int)>& fn) {
-  std::vector<std::int64_t> work(static_cast<size_t>(markets()));
-  for (int mk = 0; mk < markets(); ++mk)
-    work[static_cast<size_t>(mk)] = market_employed[mk] + static_cast<std::int64_t>(pool[mk].size());
-  for_each(markets(), fn, work);
+  for_each(markets(), fn, [this](int mk) { return market_employed[mk] + static_cast<std::int64_t>(pool[mk].size()); });
 }
 
-void Model::for_each(int n, const std::function<void(int)>& fn, std::span<const std::int64_t> work) {
+void Model::for_each(int n, const std::function<void(int)>& fn, const Work& work) {
   defer_spells_ = true;
   const int threads = tbb::this_task_arena::max_concurrency();
   const bool threads_busy =  // with other replicates: no thread would be free to help
@@ -94,7 +91,7 @@ void Model::for_each(int n, const std::function<void(int)>& fn, std::span<const 
   pending_spells_.clear();
 }
 
-void Model::for_each_in_parallel(int n, const std::function<void(int)>& fn, std::span<const std::int64_t> work) {
+void Model::for_each_in_parallel(int n, const std::function<void(int)>& fn, const Work& work) {
   // Every count a tally keeps, with the model's count it is added to.
   using Counts = std::vector<std::int64_t>;
   static constexpr std::array<std::pair<Counts Tally::*, Counts Model::*>, 9> kTallied = {{
@@ -124,10 +121,13 @@ void Model::for_each_in_parallel(int n, const std::function<void(int)>& fn, std:
   }
   concurrent_ = true;
   // isolate: a thread waiting for these markets must not pick up another replicate.
+  auto count_on_this_thread = [this] {
+    running_tally_ = &tallies_[static_cast<size_t>(tbb::this_task_arena::current_thread_index())];
+  };
   tbb::this_task_arena::isolate([&] {
-    if (work.empty()) {
+    if (!work) {
       tbb::parallel_for(0, n, 1, [&](int i) {
-        running_tally_ = &tallies_[static_cast<size_t>(tbb::this_task_arena::current_thread_index())];
+        count_on_this_thread();
         fn(i);
       });
       return;
@@ -135,13 +135,13 @@ void Model::for_each_in_parallel(int n, const std::function<void(int)>& fn, std:
     // Largest first, each thread taking the next when it is done: no large task is left
     // to run alone at the end (parallel_for's halving would hand the second thread the
     // upper half of the list, whatever its sizes).
-    std::vector<int> order(static_cast<size_t>(n));
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return work[static_cast<size_t>(a)] > work[static_cast<size_t>(b)]; });
+    std::vector<std::pair<std::int64_t, int>> order(static_cast<size_t>(n));  // (-work, i)
+    for (int i = 0; i < n; ++i) order[static_cast<size_t>(i)] = {-work(i), i};
+    std::sort(order.begin(), order.end());
     std::atomic<int> next{0};
     tbb::parallel_for(0, static_cast<int>(threads), 1, [&](int) {
-      running_tally_ = &tallies_[static_cast<size_t>(tbb::this_task_arena::current_thread_index())];
-      for (int i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(order[static_cast<size_t>(i)]);
+      count_on_this_thread();
+      for (int i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(order[static_cast<size_t>(i)].second);
     });
   });
   concurrent_ = false;

@@ -521,10 +521,13 @@ TEST(Model, ForEachInParallelStartsTheLargestFirst) {
     std::atomic<int> started{0};
     std::vector<int> place(n, -1), calls(n, 0);
     arena.execute([&] {
-      m->for_each(n, [&](int i) {
-        place[static_cast<size_t>(i)] = started.fetch_add(1);
-        ++calls[static_cast<size_t>(i)];
-      }, work);
+      m->for_each(
+          n,
+          [&](int i) {
+            place[static_cast<size_t>(i)] = started.fetch_add(1);
+            ++calls[static_cast<size_t>(i)];
+          },
+          [&](int i) { return work[static_cast<size_t>(i)]; });
     });
     for (int i = 0; i < n; ++i) {
       ASSERT_EQ(calls[static_cast<size_t>(i)], 1) << i;

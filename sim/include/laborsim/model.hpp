@@ -19,7 +19,6 @@
 #include <functional>
 #include <limits>
 #include <mutex>
-#include <span>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -425,8 +424,10 @@ class Model {
   // kept one core idle (the order changes no result).
   void for_each_market(const std::function<void(int)>& fn);
   // The same for fn(0) .. fn(n - 1) over any other partition of the state (blocks of ids).
-  // work (optional, one per call): how much each has to do, for the order above.
-  void for_each(int n, const std::function<void(int)>& fn, std::span<const std::int64_t> work = {});
+  // work (optional): work(i) is how much fn(i) has to do, for the order above; asked
+  // only when the calls run in parallel.
+  using Work = std::function<std::int64_t(int)>;
+  void for_each(int n, const std::function<void(int)>& fn, const Work& work = {});
   // Below this many workers for_each runs in sequence (docs/performance-history.md,
   // twenty-sixth round).
   static constexpr std::size_t kParallelMinWorkers = 100000;
@@ -528,7 +529,7 @@ class Model {
       f(*this);
   }
   void open_spell(std::int32_t wid, const Spell& s);
-  void for_each_in_parallel(int n, const std::function<void(int)>& fn, std::span<const std::int64_t> work);
+  void for_each_in_parallel(int n, const std::function<void(int)>& fn, const Work& work);
   bool concurrent_ = false;    // for_each's calls run in parallel, counting into tallies
   bool defer_spells_ = false;  // inside for_each: new spells wait in pending_spells_
   const std::atomic<int>* unfinished_replicates_ = nullptr;
