@@ -265,9 +265,10 @@ void Model::open_vacancies(std::int32_t ci, std::int32_t n) {
   const int mk = market(c[ci].occ, c[ci].region);
   if (c[ci].vacancies == 0) {
     c[ci].vslot = static_cast<std::int32_t>(vacant_cells[mk].size());
-    vacant_cells[mk].push_back(ci);
+    vacant_cells[mk].push_back({ci, 0, c[ci].firm, c[ci].wage});
   }
   c[ci].vacancies += n;
+  vacant_cells[mk][static_cast<size_t>(c[ci].vslot)].open = c[ci].vacancies;
   market_vacancies[mk] += n;
 }
 
@@ -279,20 +280,15 @@ void Model::close_vacancies(std::int32_t ci, std::int32_t n) {
   market_vacancies[mk] -= n;
   c[ci].reopened = std::min(c[ci].reopened, c[ci].vacancies);
   note_gap(ci);
-  if (c[ci].vacancies == 0)
+  if (c[ci].vacancies > 0)
+    vacant_cells[mk][static_cast<size_t>(c[ci].vslot)].open = c[ci].vacancies;
+  else
     erase_indexed_by(
-        vacant_cells[mk], [this](std::int32_t i) -> auto& { return c[i].vslot; }, ci);
+        vacant_cells[mk], [this](std::int32_t i) -> auto& { return c[i].vslot; }, ci,
+        [](const VacantCell& v) { return v.cell; });
 }
 
-Openings Model::openings(int mk) const {
-  const auto& vc = vacant_cells[mk];
-  std::vector<Openings::Cell> list(vc.size());  // read in list order, which is close to cell order
-  for (size_t j = 0; j < vc.size(); ++j) {
-    if (j + 16 < vc.size()) prefetch(&c[vc[j + 16]]);
-    list[j] = {vc[j], c[vc[j]].vacancies, c[vc[j]].firm, c[vc[j]].wage};
-  }
-  return Openings(std::move(list));
-}
+Openings Model::openings(int mk) const { return Openings(vacant_cells[mk]); }
 
 void Model::count_worker(std::int32_t wid, int sign) {
   count([b = birth_index(wid), sign, aiq = w.aiq(wid)](auto& t) {

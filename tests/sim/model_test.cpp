@@ -99,17 +99,26 @@ void check_invariants(const Model& m) {
   for (const auto& p : m.pool) pooled += static_cast<std::int64_t>(p.size());
   ASSERT_EQ(members, emp);
   ASSERT_EQ(pooled, unemp);
-  std::vector<std::int64_t> mv(m.pool.size(), 0), fe(m.f.size(), 0);
+  std::vector<std::int64_t> mv(m.pool.size(), 0), fe(m.f.size(), 0), vacant_listed(m.pool.size(), 0);
   for (std::size_t ci = 0; ci < m.c.size(); ++ci) {
     ASSERT_GE(m.c[ci].vacancies, 0);
     ASSERT_LE(m.c[ci].reopened, m.c[ci].vacancies);
     mv[m.market(m.c[ci].occ, m.c[ci].region)] += m.c[ci].vacancies;
     fe[m.c[ci].firm] += static_cast<std::int64_t>(m.c[ci].members.size());
     if (m.c[ci].vacancies > 0) {
-      ASSERT_EQ(m.vacant_cells[m.market(m.c[ci].occ, m.c[ci].region)][m.c[ci].vslot], static_cast<std::int32_t>(ci));
+      // Listed at its place, with its openings, firm and wage as the cell has them.
+      const VacantCell& v = m.vacant_cells[m.market(m.c[ci].occ, m.c[ci].region)][m.c[ci].vslot];
+      ASSERT_EQ(v.cell, static_cast<std::int32_t>(ci));
+      ASSERT_EQ(v.open, m.c[ci].vacancies) << ci;
+      ASSERT_EQ(v.firm, m.c[ci].firm) << ci;
+      ASSERT_EQ(v.wage, m.c[ci].wage) << ci;
+      ++vacant_listed[m.market(m.c[ci].occ, m.c[ci].region)];
     }
   }
-  for (std::size_t k = 0; k < mv.size(); ++k) ASSERT_EQ(mv[k], m.market_vacancies[k]);
+  for (std::size_t k = 0; k < mv.size(); ++k) {
+    ASSERT_EQ(mv[k], m.market_vacancies[k]);
+    ASSERT_EQ(vacant_listed[k], static_cast<std::int64_t>(m.vacant_cells[k].size())) << k;  // no other entry
+  }
   // Firm sizes kept by events agree with the cells' member lists (counted here both
   // through the cells' firms and through each firm's list of cells), and so do the
   // sectors' sums of their squares and employment.

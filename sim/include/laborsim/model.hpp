@@ -306,7 +306,8 @@ class Model {
     std::uint8_t aiq;
   };
   PaddedVector<std::vector<Searcher>> pool;
-  PaddedVector<std::vector<std::int32_t>> vacant_cells;  // cells with vacancies
+  // Cells with vacancies, each with its openings, firm and wage (Cell::vslot: its place).
+  PaddedVector<std::vector<VacantCell>> vacant_cells;
   PaddedVector<std::vector<std::int32_t>> gap_cells;     // cells whose e + v may differ from target
   PaddedVector<std::int64_t> market_vacancies;
   // Employed workers by block of 2^block_bits_ worker ids: churn draws its events block by

@@ -6,9 +6,10 @@
 // job lined up (docs/model.md, sections 6 and 11).
 //
 // Built on a copy of the market's list of cells with openings (Model::vacant_cells, in
-// its order), it follows that list as taking openings changes it: a cell whose last
-// opening is taken leaves, the list's last cell moving into its place (as
-// Model::close_vacancies does), so a caller can tell where the real list will change.
+// its order, each entry with its cell's openings, firm and wage), it follows that list
+// as taking openings changes it: a cell whose last opening is taken leaves, the list's
+// last cell moving into its place (as Model::close_vacancies does), so a caller can
+// tell where the real list will change.
 //
 // The draw: a unit drawn uniformly among the openings the cells had when the index was
 // last built, found by the cumulative counts, kept if that unit is still open (each cell's
@@ -102,12 +103,19 @@ class ListMirror {
   std::vector<std::int32_t> list_, place_;
 };
 
+// A cell with openings as its market's list of them holds it (Model::vacant_cells):
+// its openings, which Model::open_vacancies and close_vacancies keep equal to the
+// cell's own count, with its firm and posted wage, which never change. So what draws
+// among a market's openings (matching, job-to-job moves, graduates) reads the list in
+// order, not every cell's record at a random place.
+struct VacantCell {
+  std::int32_t cell, open, firm;
+  float wage;  // its posted wage (Cells::wage), read by the job ladder
+};
+
 class Openings {
  public:
-  struct Cell {
-    std::int32_t cell, open, firm;
-    float wage;  // its posted wage (Cells::wage), read by the job ladder
-  };
+  using Cell = VacantCell;
 
   // cells: the market's cells with openings (open > 0 each), in the list's order.
   explicit Openings(std::vector<Cell> cells) : cells_(std::move(cells)) {

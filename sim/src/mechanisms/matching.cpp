@@ -45,8 +45,10 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
   if (static_cast<std::int64_t>(workers.size()) > v) workers.resize(static_cast<size_t>(v));
   thread_local FillBuffers b;
   auto& [cells, to, moved, open, units, index, list] = b;
-  cells = m.vacant_cells[mk];  // snapshot: hires change it
-  index.build(cells.size(), [&](std::size_t i) { return m.c[cells[i]].vacancies; });
+  const auto& vacant = m.vacant_cells[mk];
+  cells.resize(vacant.size());  // snapshot: hires change the list
+  for (size_t i = 0; i < vacant.size(); ++i) cells[i] = vacant[i].cell;
+  index.build(vacant.size(), [&](std::size_t i) { return vacant[i].open; });
   units.clear();  // distinct vacancy units
   r.sample_distinct(v, static_cast<std::int64_t>(workers.size()), units);
   // Each hire's cell, and the cell that filling a last opening moves in the market's
