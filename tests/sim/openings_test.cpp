@@ -152,6 +152,27 @@ TEST(Openings, TakingEveryOpeningTakesEachOnceAndFollowsTheList) {
   }
 }
 
+// A cell taken from other than as the last one drawn (a caller that kept an earlier
+// draw): its openings taken are gone from the draws all the same, before the index is
+// built again (the draws read the openings left from the index, which take() follows).
+TEST(Openings, ACellTakenAfterAnotherWasDrawnIsNotDrawnOnceFull) {
+  Openings open({{100, 2, 0, 1.f}, {101, 2, 1, 1.f}, {102, 4, 2, 1.f}});
+  Rng r = rng(9);
+  Openings::Cell* first = open.draw(r);
+  ASSERT_NE(first, nullptr);
+  Openings::Cell* other = nullptr;
+  while (other == nullptr || other == first) other = open.draw(r);  // the last drawn, not first
+  const std::int32_t gone = first->cell;
+  const std::int32_t opened = first->open;
+  for (std::int32_t k = 0; k < opened; ++k) open.take(*first);  // all of it, none of the other
+  ASSERT_GE(2 * open.left(), 8);  // so the index (8 units) is not built again: half are left
+  for (int k = 0; k < 2000; ++k) {
+    const Openings::Cell* c = open.draw(r);
+    ASSERT_NE(c, nullptr);
+    ASSERT_NE(c->cell, gone) << "draw " << k;
+  }
+}
+
 TEST(Openings, NoneWhereOnlyTheExcludedFirmHasOpenings) {
   Rng r = rng(3);
   Openings one({{100, 4, 7, 1.f}});

@@ -24,7 +24,11 @@
 // up in the index (a lookup reads the index at random places): churn 2.0 -> 1.78 s in
 // that run. The same draws are made and kept as without: results are bit-identical.
 // (Drawing the later units among the other cells' alone would save the draws too, and
-// churn fell to 1.55 s, but that changes every run's random stream.)
+// churn fell to 1.55 s, but that changes every run's random stream.) A lookup reads the
+// cell's firm and openings left from its index entry, beside its first unit: two lines
+// at random places (the stretch's start, the entry), where reading them from the cell
+// took two more (its place in the list, its record); at 40M workers of us_full's shape
+// the draws' time fell by a quarter.
 #pragma once
 
 #include "laborsim/rng.hpp"
@@ -36,45 +40,72 @@
 namespace laborsim {
 
 // Units laid end to end, cell after cell (cell i holds count_i of them): the cell of a
-// unit found from the cumulative counts. A binary search over all of a large market's
-// cells misses the cache at most of its steps; instead, where each of n equal stretches
-// of the units starts (n = the number of cells) narrows it to a few cells: stretch
-// b = u n / total starts at unit total b / n, at or below u, and the next at or above
-// it, so the cell lies in [start[b], start[b + 1]]. Used by matching's distinct units
-// (fill_market) and by Openings.
-class UnitIndex {
+// unit found from where each cell's units start. A binary search over all of a large
+// market's cells misses the cache at most of its steps; instead, where each of n equal
+// stretches of the units starts (n = the number of cells) narrows it to a few cells:
+// stretch b = u n / total starts at unit total b / n, at or below u, and the next at or
+// above it, so the cell lies in [start[b], start[b + 1]]. Each cell's entry can carry
+// an Extra beside its first unit, on the same line, so that a lookup which goes on to
+// read something of the cell found (Openings: its firm and openings left) misses the
+// cache once for the stretch and once for the cell, not again for the cell's record.
+// Used by matching's distinct units (fill_market, no extra) and by Openings.
+struct NoExtra {};
+
+template <class Extra>
+class BasicUnitIndex {
  public:
   // count(i): the units of cell i, for i in [0, n).
   template <class Count>
   void build(std::size_t n, Count count) {
-    cum_.resize(n);
+    build(n, count, [](std::size_t) { return Extra{}; });
+  }
+  // The same, entry i carrying extra(i).
+  template <class Count, class MakeExtra>
+  void build(std::size_t n, Count count, MakeExtra extra) {
+    entry_.resize(n);
     std::int64_t acc = 0;
-    for (std::size_t i = 0; i < n; ++i) cum_[i] = acc += count(i);
+    for (std::size_t i = 0; i < n; ++i) {
+      entry_[i].first = acc;
+      entry_[i].extra = extra(i);
+      acc += count(i);
+    }
     total_ = acc;
     start_.assign(n + 1, 0);
     if (n == 0) return;
+    // start[b]: the cell holding the stretch's first unit, the first whose units end above it.
     for (std::size_t b = 0, i = 0; b <= n; ++b) {
       const std::int64_t first_unit = total_ * static_cast<std::int64_t>(b) / static_cast<std::int64_t>(n);
-      while (i < n && cum_[i] <= first_unit) ++i;
+      while (i < n && end_unit(i) <= first_unit) ++i;
       start_[b] = static_cast<std::uint32_t>(i);
     }
   }
   std::int64_t total() const { return total_; }
-  std::int64_t first_unit(std::size_t i) const { return i > 0 ? cum_[i - 1] : 0; }
-  std::int64_t count(std::size_t i) const { return cum_[i] - first_unit(i); }
-  // The cell holding unit u, 0 <= u < total(): the first i with cumulative count > u.
+  std::int64_t first_unit(std::size_t i) const { return entry_[i].first; }
+  std::int64_t count(std::size_t i) const { return end_unit(i) - entry_[i].first; }
+  Extra& extra(std::size_t i) { return entry_[i].extra; }
+  const Extra& extra(std::size_t i) const { return entry_[i].extra; }
+  // The cell holding unit u, 0 <= u < total(): the last i whose units start at or below u
+  // (the one of cells starting there that holds units, cells holding none before it).
   std::size_t locate(std::int64_t u) const {
-    const std::size_t n = cum_.size();
+    const std::size_t n = entry_.size();
     const auto b = static_cast<std::size_t>(u * static_cast<std::int64_t>(n) / total_);
-    const auto lo = cum_.begin() + start_[b], hi = cum_.begin() + std::min<std::size_t>(n, start_[b + 1] + 1);
-    return static_cast<std::size_t>(std::upper_bound(lo, hi, u) - cum_.begin());
+    const auto lo = entry_.begin() + start_[b], hi = entry_.begin() + std::min<std::size_t>(n, start_[b + 1] + 1);
+    const auto after = std::upper_bound(lo, hi, u, [](std::int64_t x, const Entry& e) { return x < e.first; });
+    return static_cast<std::size_t>(after - entry_.begin()) - 1;
   }
 
  private:
-  std::vector<std::int64_t> cum_;
+  struct Entry {
+    std::int64_t first;  // the cell's first unit
+    [[no_unique_address]] Extra extra;
+  };
+  std::int64_t end_unit(std::size_t i) const { return i + 1 < entry_.size() ? entry_[i + 1].first : total_; }
+
+  std::vector<Entry> entry_;
   std::vector<std::uint32_t> start_;
   std::int64_t total_ = 0;
 };
+using UnitIndex = BasicUnitIndex<NoExtra>;
 
 // A copy of the order of a list that loses elements as erase_indexed_by takes them (the
 // last moves into the place of the one leaving), on positions 0..n-1 of the list as it
@@ -139,12 +170,15 @@ class Openings {
       if (unit >= own_from && unit < own_to) continue;
       ++lookups_;
       const std::size_t k = index_.locate(unit);
-      Cell& c = cells_[static_cast<std::size_t>(indexed_[k])];
-      if (c.firm == firm) {
+      const Indexed& e = index_.extra(k);
+      if (e.firm == firm) {
         own_from = index_.first_unit(k), own_to = own_from + index_.count(k);
         continue;
       }
-      if (unit - index_.first_unit(k) < c.open) return &c;
+      if (unit - index_.first_unit(k) < e.open) {
+        drawn_ = k;
+        return &cells_[static_cast<std::size_t>(indexed_[k])];
+      }
     }
   }
 
@@ -155,6 +189,11 @@ class Openings {
   // list as c leaves it with its last opening, or -1 where none moves.
   std::int32_t take(Cell& c) {
     --left_;
+    const auto i = static_cast<std::int32_t>(&c - cells_.data());
+    // Its entry in the index: the last cell drawn's, as callers take it (else searched).
+    if (drawn_ >= indexed_.size() || indexed_[drawn_] != i)
+      drawn_ = static_cast<std::size_t>(std::find(indexed_.begin(), indexed_.end(), i) - indexed_.begin());
+    if (drawn_ < indexed_.size()) --index_.extra(drawn_).open;
     if (--c.open > 0) return -1;
     const std::int32_t moved = list_.remove(static_cast<std::size_t>(&c - cells_.data()));
     return moved < 0 ? -1 : cells_[static_cast<std::size_t>(moved)].cell;
@@ -164,13 +203,25 @@ class Openings {
   // The index over the cells open now, in the list's order.
   void build() {
     indexed_ = list_.order();
-    index_.build(indexed_.size(), [&](std::size_t k) { return cells_[static_cast<std::size_t>(indexed_[k])].open; });
+    index_.build(
+        indexed_.size(), [&](std::size_t k) { return cells_[static_cast<std::size_t>(indexed_[k])].open; },
+        [&](std::size_t k) {
+          const Cell& c = cells_[static_cast<std::size_t>(indexed_[k])];
+          return Indexed{c.firm, c.open};
+        });
+    drawn_ = indexed_.size();
   }
 
+  // What a draw reads of the cell it lands on, kept in its index entry: its firm, and its
+  // openings left (taken from the end of its units), as its Cell has them.
+  struct Indexed {
+    std::int32_t firm, open;
+  };
   std::vector<Cell> cells_;
   ListMirror list_;  // the open cells, in the list's order
   std::vector<std::int32_t> indexed_;  // the cells indexed, in the list's order when built
-  UnitIndex index_;
+  BasicUnitIndex<Indexed> index_;
+  std::size_t drawn_ = 0;  // the index entry of the last cell drawn
   std::int64_t left_ = 0;
   std::int64_t lookups_ = 0;
 };
