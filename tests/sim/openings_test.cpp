@@ -31,15 +31,16 @@ std::map<std::int32_t, int> draws(int n, std::int32_t excluded) {
 }
 
 // A unit's cell found through the stretches' starts is the first cell whose cumulative
-// count passes the unit, for every unit: counts of very different sizes (1 to 5,000,
-// as a market's cells' openings), and a single cell.
+// count passes the unit, for every unit, with that cell's extra: counts of very
+// different sizes (1 to 5,000, as a market's cells' openings), and a single cell.
 TEST(UnitIndex, EveryUnitIsInTheCellItsCumulativeCountPlacesItIn) {
   Rng r = rng(11);
   for (const std::size_t n : {std::size_t{1}, std::size_t{7}, std::size_t{300}}) {
     std::vector<std::int64_t> count(n);
     for (auto& c : count) c = r.bernoulli(0.05) ? 1 + r.index(5000) : 1 + r.index(3);
-    UnitIndex index;
-    index.build(n, [&](std::size_t i) { return count[i]; });
+    BasicUnitIndex<std::int32_t> index;
+    index.build(
+        n, [&](std::size_t i) { return count[i]; }, [](std::size_t i) { return 1000 + static_cast<std::int32_t>(i); });
     std::size_t cell = 0;
     std::int64_t end = count[0], total = 0;
     for (const auto c : count) total += c;
@@ -48,6 +49,7 @@ TEST(UnitIndex, EveryUnitIsInTheCellItsCumulativeCountPlacesItIn) {
       while (u >= end) end += count[++cell];
       ASSERT_EQ(index.locate(u), cell) << "unit " << u << " of " << total;
       ASSERT_EQ(index.count(cell), count[cell]);
+      ASSERT_EQ(index.extra(cell), 1000 + static_cast<std::int32_t>(cell));
     }
   }
 }

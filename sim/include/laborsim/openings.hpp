@@ -44,22 +44,16 @@ namespace laborsim {
 // market's cells misses the cache at most of its steps; instead, where each of n equal
 // stretches of the units starts (n = the number of cells) narrows it to a few cells:
 // stretch b = u n / total starts at unit total b / n, at or below u, and the next at or
-// above it, so the cell lies in [start[b], start[b + 1]]. Each cell's entry can carry
+// above it, so the cell lies in [start[b], start[b + 1]]. Each cell's entry carries
 // an Extra beside its first unit, on the same line, so that a lookup which goes on to
-// read something of the cell found (Openings: its firm and openings left) misses the
-// cache once for the stretch and once for the cell, not again for the cell's record.
-// Used by matching's distinct units (fill_market, no extra) and by Openings.
-struct NoExtra {};
-
+// read something of the cell found (Openings: its firm and openings left; matching: the
+// cell and its openings left) misses the cache once for the stretch and once for the
+// cell, not again for the cell's record. Used by matching's distinct units
+// (fill_market) and by Openings.
 template <class Extra>
 class BasicUnitIndex {
  public:
-  // count(i): the units of cell i, for i in [0, n).
-  template <class Count>
-  void build(std::size_t n, Count count) {
-    build(n, count, [](std::size_t) { return Extra{}; });
-  }
-  // The same, entry i carrying extra(i).
+  // count(i): the units of cell i, for i in [0, n); entry i carries extra(i).
   template <class Count, class MakeExtra>
   void build(std::size_t n, Count count, MakeExtra extra) {
     entry_.resize(n);
@@ -105,8 +99,6 @@ class BasicUnitIndex {
   std::vector<std::uint32_t> start_;
   std::int64_t total_ = 0;
 };
-using UnitIndex = BasicUnitIndex<NoExtra>;
-
 // A copy of the order of a list that loses elements as erase_indexed_by takes them (the
 // last moves into the place of the one leaving), on positions 0..n-1 of the list as it
 // was: where a caller has drawn ahead on a snapshot, it tells which element each removal

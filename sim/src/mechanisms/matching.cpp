@@ -26,13 +26,19 @@ bool weighted(const Model& m) {
   return lm.employer_weight_aiq != 0 || lm.employer_weight_duration != 0 || lm.employer_weight_age55 != 0;
 }
 
+// A vacant cell as fill_market's index holds it, beside its first unit: the cell, and
+// its openings not yet given to one of this call's hires.
+struct UnitCell {
+  std::int32_t cell, open;
+};
+
 // The buffers fill_market fills anew at every call, kept from call to call on each
 // thread: a small population's month calls it for every market, where allocating them
 // each time was a tenth of the run.
 struct FillBuffers {
-  std::vector<std::int32_t> cells, to, moved, open;
+  std::vector<std::int32_t> to, moved;
   std::vector<std::int64_t> units;
-  UnitIndex index;
+  BasicUnitIndex<UnitCell> index;
   ListMirror list;
 };
 
@@ -44,26 +50,29 @@ void fill_market(Model& m, int mk, std::vector<std::int32_t>& workers, Rng& r) {
   if (v <= 0 || workers.empty()) return;
   if (static_cast<std::int64_t>(workers.size()) > v) workers.resize(static_cast<size_t>(v));
   thread_local FillBuffers b;
-  auto& [cells, to, moved, open, units, index, list] = b;
+  auto& [to, moved, units, index, list] = b;
+  // The index in the list's order (entry i: the list's cell i), built before any hire
+  // changes the list.
   const auto& vacant = m.vacant_cells[mk];
-  cells.resize(vacant.size());  // snapshot: hires change the list
-  for (size_t i = 0; i < vacant.size(); ++i) cells[i] = vacant[i].cell;
-  index.build(vacant.size(), [&](std::size_t i) { return vacant[i].open; });
+  index.build(
+      vacant.size(), [&](std::size_t i) { return vacant[i].open; },
+      [&](std::size_t i) {
+        return UnitCell{vacant[i].cell, vacant[i].open};
+      });
   units.clear();  // distinct vacancy units
   r.sample_distinct(v, static_cast<std::int64_t>(workers.size()), units);
   // Each hire's cell, and the cell that filling a last opening moves in the market's
   // vacant list (its place changes): the list followed on a copy of its order.
   to.assign(workers.size(), 0);
   moved.assign(workers.size(), -1);
-  open.resize(cells.size());
-  for (size_t i = 0; i < cells.size(); ++i) open[i] = static_cast<std::int32_t>(index.count(i));
-  list.reset(cells.size());
+  list.reset(vacant.size());
   for (size_t k = 0; k < workers.size(); ++k) {
     const std::size_t i = index.locate(units[k]);  // the unit's cell
-    to[k] = cells[i];
-    if (--open[i] == 0) {  // as close_vacancies takes it off: the last one moves in
+    UnitCell& cell = index.extra(i);
+    to[k] = cell.cell;
+    if (--cell.open == 0) {  // as close_vacancies takes it off: the last one moves in
       const std::int32_t last = list.remove(i);
-      if (last >= 0) moved[k] = cells[static_cast<size_t>(last)];
+      if (last >= 0) moved[k] = index.extra(static_cast<size_t>(last)).cell;
     }
   }
   // Hires in order, each one's memory fetched a few hires ahead (see churn.cpp).
