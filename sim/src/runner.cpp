@@ -52,11 +52,11 @@ struct Finished {
 MemoryEstimate estimate_memory(const Scenario& sc, int threads) {
   const int t = effective_threads(threads);
   const auto concurrent = static_cast<std::size_t>(std::max(1, std::min(t, sc.simulation.replicates)));
-  // Measured: 43.5-46.0 bytes per worker at the peak of whole us_full runs (6.89-7.28
+  // Measured: 43.5-46.9 bytes per worker at the peak of whole us_full runs (6.89-7.42
   // GiB for 170M workers; resident size varies from run to run with transparent huge
   // pages, by ~0.3 GiB): the worker columns, then ~24 bytes of cells, firms, member
-  // lists, pools (12 bytes per unemployed worker) and calendars. Three bytes of margin
-  // above the largest.
+  // lists, pools (12 bytes per unemployed worker), vacant lists (16 bytes per cell
+  // with openings) and calendars. Two bytes of margin above the largest.
   const double per_worker = static_cast<double>(Workers::bytes_per_worker()) + 27.0;
   double series = 0;
   const double groups[] = {1.0, static_cast<double>(sc.occupations.size()), static_cast<double>(sc.sectors.size()),
