@@ -12,9 +12,9 @@
 // tell where the real list will change.
 //
 // The draw: a unit drawn uniformly among the openings the cells had when the index was
-// last built, found by the cumulative counts, kept if that unit is still open (each cell's
-// units are taken from its end) and belongs to another firm than the one excluded,
-// drawn again otherwise. So each opening left of the other firms is equally likely. The
+// last built, found by where each cell's units start, kept if that unit is still open
+// (each cell's units are taken from its end) and belongs to another firm than the one
+// excluded, drawn again otherwise. So each opening left of the other firms is equally likely. The
 // index is built again once fewer than half its units are left, so on average fewer
 // than two draws land elsewhere than on the excluded firm. Those that land on it can be
 // many: a mover from a firm holding most of its market's openings draws again and
@@ -99,6 +99,7 @@ class BasicUnitIndex {
   std::vector<std::uint32_t> start_;
   std::int64_t total_ = 0;
 };
+
 // A copy of the order of a list that loses elements as erase_indexed_by takes them (the
 // last moves into the place of the one leaving), on positions 0..n-1 of the list as it
 // was: where a caller has drawn ahead on a snapshot, it tells which element each removal
@@ -187,7 +188,7 @@ class Openings {
       drawn_ = static_cast<std::size_t>(std::find(indexed_.begin(), indexed_.end(), i) - indexed_.begin());
     if (drawn_ < indexed_.size()) --index_.extra(drawn_).open;
     if (--c.open > 0) return -1;
-    const std::int32_t moved = list_.remove(static_cast<std::size_t>(&c - cells_.data()));
+    const std::int32_t moved = list_.remove(static_cast<std::size_t>(i));
     return moved < 0 ? -1 : cells_[static_cast<std::size_t>(moved)].cell;
   }
 
