@@ -107,12 +107,12 @@ void check_invariants(const Model& m) {
     fe[m.c[ci].firm] += static_cast<std::int64_t>(m.c[ci].members.size());
     if (m.c[ci].vacancies > 0) {
       // Listed at its place, with its openings, firm and wage as the cell has them.
-      const VacantCell& v = m.vacant_cells[m.market(m.c[ci].occ, m.c[ci].region)][m.c[ci].vslot];
+      const VacantCell& v = m.vacant_cells[m.cell_market(static_cast<std::int32_t>(ci))][m.c[ci].vslot];
       ASSERT_EQ(v.cell, static_cast<std::int32_t>(ci));
       ASSERT_EQ(v.open, m.c[ci].vacancies) << ci;
       ASSERT_EQ(v.firm, m.c[ci].firm) << ci;
       ASSERT_EQ(v.wage, m.c[ci].wage) << ci;
-      ++vacant_listed[m.market(m.c[ci].occ, m.c[ci].region)];
+      ++vacant_listed[m.cell_market(static_cast<std::int32_t>(ci))];
     }
   }
   for (std::size_t k = 0; k < mv.size(); ++k) {

@@ -14,9 +14,9 @@
 // The draw: a unit drawn uniformly among the openings the cells had when the index was
 // last built, found by where each cell's units start, kept if that unit is still open
 // (each cell's units are taken from its end) and belongs to another firm than the one
-// excluded, drawn again otherwise. So each opening left of the other firms is equally likely. The
-// index is built again once fewer than half its units are left, so on average fewer
-// than two draws land elsewhere than on the excluded firm. Those that land on it can be
+// excluded, drawn again otherwise. So each opening left of the other firms is equally
+// likely. The index is built again once fewer than half its units are left, so on
+// average fewer than two draws land elsewhere than on the excluded firm. Those that land on it can be
 // many: a mover from a firm holding most of its market's openings draws again and
 // again (10.4 draws a move, in a run of us_full's shape at 3M workers). A firm has one
 // cell in a market, so after the first such draw the units of that cell are known and
