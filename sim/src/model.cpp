@@ -1138,7 +1138,13 @@ void Model::follow_earnings(Records& list, std::size_t& from) {
 void Model::follow_records(Records& list, std::size_t lo, std::size_t hi) {
   const int years = list.years;
   for (std::size_t i = lo; i < hi; ++i) {
-    if (i + 16 < hi) prefetch(&w.core[list[i + 16].worker]);  // the workers are scattered
+    // The workers are scattered, and so are the cells of those employed: each fetched
+    // ahead, the cell once its worker's record is in (only for records still followed).
+    if (i + 16 < hi && list[i + 16].followed) prefetch(&w.core[list[i + 16].worker]);
+    if (i + 8 < hi && list[i + 8].followed) {
+      const std::int32_t ahead = w.core[list[i + 8].worker].cell;
+      if (ahead >= 0) prefetch(&c[ahead].wage);
+    }
     Spell& s = list[i];
     if (!s.followed) continue;
     const auto wid = static_cast<std::size_t>(s.worker);
