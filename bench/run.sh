@@ -10,8 +10,9 @@
 #   bench/run.sh [WORKERS=1000000] [REPLICATES=4] [MONTHS=120] [SCENARIO=scenarios/baseline.toml]
 #
 # BENCH_REPEAT=N runs the four timed runs N times, alternated, and reports the fastest of
-# each (on a shared machine another tenant can slow any single run by 15-25%, which
-# moves a ratio of two runs by as much).
+# each, and the ceiling's pair of runs N times, keeping the fastest pair (on a shared
+# machine another tenant can slow any single run by 15-25%, which moves a ratio of two
+# runs by as much).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workers=${1:-1000000}
@@ -74,15 +75,24 @@ echo "speed-up 1 -> 2 threads: $(speedup reps1 reps2) over $reps replicates, $(s
 # as separate processes at the same time, against one alone (one1). Nothing is shared
 # between them but the machine (its cores, caches and memory, and whatever else runs on
 # it), so replicates on two threads cannot scale better than this.
-run pair_a 1 1 > /dev/null &
-first=$!
-run pair_b 1 1 > /dev/null &
-second=$!
-wait "$first"
-wait "$second"
-awk -v one="$(seconds one1)" -v a="$(seconds pair_a)" -v b="$(seconds pair_b)" 'BEGIN {
-  slow = a > b ? a : b
-  printf "two one-thread runs at once: %.2f s and %.2f s against %.2f s alone: the machine does %.2fx the work of one thread with two\n", a, b, one, 2 * one / slow }'
+# With BENCH_REPEAT=N the pair runs N times and the fastest pair counts, as for the runs
+# above (one pair alone has read anywhere from 1.6x to 2.0x on this shared machine).
+pairs=""
+for ((k = 1; k <= repeat; ++k)); do
+  run "pair_a.$k" 1 1 > /dev/null &
+  first=$!
+  run "pair_b.$k" 1 1 > /dev/null &
+  second=$!
+  wait "$first"
+  wait "$second"
+  pairs+="$(seconds "pair_a.$k") $(seconds "pair_b.$k")"$'\n'
+done
+awk -v one="$(seconds one1)" -v n="$repeat" '
+  NF == 2 { slow = $1 > $2 ? $1 : $2; if (best == "" || slow < best) { best = slow; a = $1; b = $2 } }
+  END {
+    printf "two one-thread runs at once: %.2f s and %.2f s against %.2f s alone: the machine does %.2fx the work of one thread with two", a, b, one, 2 * one / best
+    if (n > 1) printf " (fastest of %d pairs)", n
+    printf "\n" }' <<< "$pairs"
 # Many replicates of a small population (10,000 workers, 100 replicates: the worker-months
 # of one replicate of a million): there the costs of a month that do not grow with the
 # workers, and the writing of a hundred replicates' series, count for more.
