@@ -288,7 +288,7 @@ void Model::close_vacancies(std::int32_t ci, std::int32_t n) {
         [](const VacantCell& v) { return v.cell; });
 }
 
-Openings Model::openings(int mk) const { return Openings(vacant_cells[mk]); }
+void Model::openings(int mk, Openings& into) const { into.assign(vacant_cells[mk]); }
 
 void Model::count_worker(std::int32_t wid, int sign) {
   count([b = birth_index(wid), sign, aiq = w.aiq(wid)](auto& t) {
@@ -1191,7 +1191,9 @@ void Model::record_stocks() {
   // the mean, the median and the long-term share alike.
   // Durations counted market by market in parallel (whole months: any order of the
   // sums gives the same totals).
-  std::vector<std::vector<std::int64_t>> by_market(pool.size());
+  // (Kept by each thread from month to month: see emptied() in model.hpp.)
+  thread_local std::vector<std::vector<std::int64_t>> kept;
+  auto& by_market = emptied(kept, pool.size());
   for_each_market([&](int mk) {
     const auto& p = pool[static_cast<size_t>(mk)];
     auto& h = by_market[static_cast<size_t>(mk)];

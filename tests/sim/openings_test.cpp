@@ -188,8 +188,48 @@ TEST(Openings, NoneWhereOnlyTheExcludedFirmHasOpenings) {
   two.take(*c);
   EXPECT_EQ(two.draw(r, 7), nullptr);
   EXPECT_EQ(two.left(), 4);
-  Openings none({});
+  Openings none(std::vector<Openings::Cell>{});
   EXPECT_EQ(none.draw(r), nullptr);
+}
+
+// Openings reused for another market (assign, as the engine's per-thread ones are) are
+// those of a new Openings: the same draws, openings left and lookups, whatever the
+// earlier market left in them (half taken, an index built over other cells, a cell
+// drawn last). Each step would differ if assign kept any of it. Twice: after a market of
+// 40 cells, whose buffers are reused, and after one of 5,000, whose buffers are given
+// back first.
+TEST(Openings, AssignedAnewTheyDrawAsNewOnes) {
+  for (const std::int32_t before_cells : {40, 5000}) {
+    Openings reused;
+    EXPECT_EQ(reused.left(), 0);
+    Rng empty = rng(5);
+    EXPECT_EQ(reused.draw(empty), nullptr);
+    std::vector<Openings::Cell> other;  // cells of one opening each: another market
+    for (std::int32_t i = 0; i < before_cells; ++i) other.push_back({200 + i, 1, 10 + i, 1.f});
+    reused.assign(other);
+    Rng before = rng(6);
+    for (int k = 0; k < 30; ++k) reused.take(*reused.draw(before));  // some of it taken
+    reused.assign(four_cells());
+    Openings fresh(four_cells());
+    ASSERT_EQ(reused.left(), 20);
+    ASSERT_EQ(reused.lookups(), 0);
+    Rng a = rng(7), b = rng(7);
+    for (int k = 0; k < 20; ++k) {
+      Openings::Cell* x = reused.draw(a, 3);
+      Openings::Cell* y = fresh.draw(b, 3);
+      if (y == nullptr) {
+        EXPECT_EQ(x, nullptr);
+        break;
+      }
+      ASSERT_NE(x, nullptr);
+      EXPECT_EQ(x->cell, y->cell) << "draw " << k;
+      EXPECT_EQ(reused.take(*x), fresh.take(*y)) << "draw " << k;
+      EXPECT_EQ(reused.left(), fresh.left());
+      EXPECT_EQ(reused.cells_open(), fresh.cells_open());
+    }
+    EXPECT_EQ(reused.lookups(), fresh.lookups());
+    EXPECT_EQ(reused.left(), 12) << before_cells;  // firm 3's cell (12 openings) is never drawn
+  }
 }
 
 }  // namespace

@@ -56,6 +56,21 @@ void erase_indexed(std::vector<std::int32_t>& list, Positions& pos, std::int32_t
       list, [&pos](std::int32_t i) -> auto& { return pos[i]; }, id);
 }
 
+// Lists by market (or block) that a step of the month empties and refills, kept by each
+// thread (thread_local at the call site) rather than allocated anew every month: a small
+// population's month fills a few of them for every market, and allocating them was a
+// tenth of its run (docs/performance-history.md, forty-fourth round). A thread running a
+// replicate's step runs no other replicate's meanwhile (Model::for_each isolates its
+// tasks), and each call site keeps its own. Returns `lists`, n of them, each empty: a
+// lambda run by the tasks must use that reference, which it captures, and not name the
+// thread_local, which on another thread is that thread's own.
+template <class Lists>
+Lists& emptied(Lists& lists, std::size_t n) {
+  lists.resize(n);
+  for (auto& list : lists) list.clear();
+  return lists;
+}
+
 // Asks for the cache line holding *p ahead of its use: a hint, never a change of state.
 template <class T>
 inline void prefetch(const T* p) {
@@ -463,8 +478,9 @@ class Model {
   float posted_wage(std::int32_t firm, int occ, int region) const;
   void open_vacancies(std::int32_t cell, std::int32_t n);
   void close_vacancies(std::int32_t cell, std::int32_t n);
-  // Market mk's openings, to be drawn one at a time in proportion to each cell's (Openings).
-  Openings openings(int mk) const;
+  // Market mk's openings, to be drawn one at a time in proportion to each cell's, into
+  // `into` (Openings::assign: callers keep one per thread and reuse its buffers).
+  void openings(int mk, Openings& into) const;
   void add_to_pool(std::int32_t wid);
   void add_to_pool(std::int32_t wid, int market);  // the worker's market, known by the caller
   void remove_from_pool(std::int32_t wid);

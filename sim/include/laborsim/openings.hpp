@@ -141,11 +141,19 @@ class Openings {
  public:
   using Cell = VacantCell;
 
+  Openings() = default;  // no openings until assigned
   // cells: the market's cells with openings (open > 0 each), in the list's order.
-  explicit Openings(std::vector<Cell> cells) : cells_(std::move(cells)) {
-    list_.reset(cells_.size());
-    for (const Cell& c : cells_) left_ += c.open;
-    build();
+  explicit Openings(std::vector<Cell> cells) : cells_(std::move(cells)) { start(); }
+  // The same as a new Openings(cells), in this one's buffers: a month draws among
+  // every market's openings, and on a small population allocating them anew each time
+  // was most of the month's allocations (docs/performance-history.md, forty-fourth round).
+  // Buffers grown for a large market are given back when a much smaller one follows
+  // (markets run largest first), so that each thread does not hold the largest market's
+  // size from month to month.
+  void assign(const std::vector<Cell>& cells) {
+    if (cells_.capacity() > 4 * std::max<std::size_t>(cells.size(), 1024)) *this = Openings();
+    cells_.assign(cells.begin(), cells.end());
+    start();
   }
 
   std::int64_t left() const { return left_; }
@@ -193,6 +201,12 @@ class Openings {
   }
 
  private:
+  void start() {
+    list_.reset(cells_.size());
+    left_ = 0, lookups_ = 0;
+    for (const Cell& c : cells_) left_ += c.open;
+    build();
+  }
   // The index over the cells open now, in the list's order.
   void build() {
     indexed_ = list_.order();

@@ -26,8 +26,11 @@ void demand_gap(Model& m, int mk) {
   // Off, the list is kept as it is (each cell at most once, so no longer than the cells):
   // a [[schedule]] entry that turns the adjustment on finds every cell off its target.
   if (!lm.demand_gap_on()) return;
-  const std::vector<std::int32_t> cells = std::move(m.gap_cells[mk]);
-  m.gap_cells[mk].clear();
+  // The list taken out, and the market's filled again (note_gap) in the buffer this
+  // thread's last market left: neither is allocated anew each month (see emptied()).
+  thread_local std::vector<std::int32_t> cells;
+  cells.clear();
+  cells.swap(m.gap_cells[mk]);
   for (size_t j = 0; j < cells.size(); ++j) {
     if (j + 8 < cells.size()) m.prefetch_cell(cells[j + 8]);  // listed cells are scattered
     if (j + 4 < cells.size()) prefetch(&m.f.alive[m.c[cells[j + 4]].firm]);
@@ -216,7 +219,8 @@ void separate_all(Model& m, const std::vector<std::int32_t>& workers, Cause caus
 // of a last opening moves in the vacancy list (moved, -1 for none: a hint only).
 void complete_quits(Model& m, int mk, const std::vector<std::int32_t>& quits, const std::vector<std::int32_t>& target,
                     const std::vector<std::int32_t>& moved) {
-  std::vector<std::int32_t> order(quits.size()), place(quits.size());  // indices into quits
+  thread_local std::vector<std::int32_t> order, place;  // indices into quits
+  order.resize(quits.size()), place.resize(quits.size());
   std::iota(order.begin(), order.end(), 0);
   std::iota(place.begin(), place.end(), 0);
   for (size_t k = 0; k < quits.size(); ++k) {
@@ -249,8 +253,10 @@ void separate_market_ladder(Model& m, int mk, const std::vector<std::int32_t>& l
   const auto& lm = m.sc_.labor_market;
   Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::churn_market);
   separate_all(m, layoffs, Cause::ordinary, Status::unemployed, r, [](std::int32_t, std::int32_t) {});
-  Openings open = m.openings(mk);
-  std::vector<std::int32_t> leaving, target, moved;
+  thread_local Openings open;
+  m.openings(mk, open);
+  thread_local std::vector<std::int32_t> leaving, target, moved;
+  leaving.clear(), target.clear(), moved.clear();
   for (size_t k = 0; k < quits.size(); ++k) {
     if (k + 4 < quits.size()) m.prefetch_worker(quits[k + 4]);
     const std::int32_t wid = quits[k];
@@ -275,8 +281,8 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
   if (lm.job_ladder > 0) return separate_market_ladder(m, mk, layoffs, quits);
   Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::churn_market);
   separate_all(m, layoffs, Cause::ordinary, Status::unemployed, r, [](std::int32_t, std::int32_t) {});
-  std::vector<std::int32_t> old_firm;
-  old_firm.reserve(quits.size());
+  thread_local std::vector<std::int32_t> old_firm, target, moved;
+  old_firm.clear();
   separate_all(m, quits, Cause::none, Status::employed, r,
                [&](std::int32_t, std::int32_t ci) { old_firm.push_back(m.c[ci].firm); });
   // Job to job: an opening of another firm in the same market, each of them equally
@@ -286,9 +292,10 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
   // are drawn first on a copy of the market's list with the cells' openings and firms,
   // which evolves exactly as the list will; then made, their cells fetched ahead, and
   // the cell that each filling of a last opening moves in the list (its place changes).
-  std::vector<std::int32_t> target(quits.size(), -1), moved(quits.size(), -1);
+  target.assign(quits.size(), -1), moved.assign(quits.size(), -1);
   if (!m.vacant_cells[mk].empty() && !quits.empty()) {
-    Openings open = m.openings(mk);
+    thread_local Openings open;
+    m.openings(mk, open);
     for (size_t k = 0; k < quits.size() && open.left() > 0; ++k) {
       if (r.bernoulli(lm.quit_to_unemployment_share)) continue;
       Openings::Cell* drawn = open.draw(r, old_firm[k]);
@@ -306,13 +313,17 @@ void churn(Model& m) {
   m.for_each_market([&](int mk) { demand_gap(m, mk); });
   // Layoffs and quits are all drawn before anyone moves (quitters among those not laid
   // off), then separated market by market, layoffs first.
+  // The markets' lists, here and in their steps, are kept by each thread from month to
+  // month (thread_local: see emptied() in model.hpp).
   const int blocks = m.blocks();
   PaddedVector<std::vector<Pick>> picked(static_cast<size_t>(blocks));  // filled in parallel
   const auto& lm = m.sc_.labor_market;
   const LaborMarketParams::TenureBands bands = lm.separation_bands();
   const LaborMarketParams::TenureBands* by_tenure = lm.separations_by_tenure() ? &bands : nullptr;
   m.for_each(blocks, [&](int b) { pick_block(m, by_tenure, b, picked[static_cast<size_t>(b)]); });
-  std::vector<std::vector<std::int32_t>> layoffs(static_cast<size_t>(m.markets())), quits(layoffs.size());
+  thread_local std::vector<std::vector<std::int32_t>> kept_layoffs, kept_quits;
+  auto& layoffs = emptied(kept_layoffs, static_cast<size_t>(m.markets()));
+  auto& quits = emptied(kept_quits, static_cast<size_t>(m.markets()));
   for (const auto& list : picked)
     for (const Pick& p : list) (p.quit ? quits : layoffs)[static_cast<size_t>(p.market)].push_back(p.worker);
   picked = {};

@@ -12,11 +12,11 @@ namespace laborsim::mech {
 namespace {
 
 // Positions drawn uniformly in a list of n that loses one element per draw, as k
-// successive r.index(size) calls on it would draw them.
-std::vector<std::size_t> draw_shrinking(Rng& r, std::int64_t n, std::int64_t k) {
-  std::vector<std::size_t> pos(static_cast<std::size_t>(std::max<std::int64_t>(k, 0)));
+// successive r.index(size) calls on it would draw them; into pos (its earlier contents
+// replaced).
+void draw_shrinking(Rng& r, std::int64_t n, std::int64_t k, std::vector<std::size_t>& pos) {
+  pos.resize(static_cast<std::size_t>(std::max<std::int64_t>(k, 0)));
   for (std::int64_t j = 0; j < k; ++j) pos[static_cast<std::size_t>(j)] = static_cast<std::size_t>(r.index(n - j));
-  return pos;
 }
 
 // visit(k, end) for every k in [0, n), in chunks of `chunk` that run in parallel; `end`
@@ -66,7 +66,8 @@ void retire_all(Model& m, const std::vector<std::int32_t>& due) {
         break;
     }
   });
-  std::vector<std::vector<std::int32_t>> by_market(static_cast<size_t>(m.markets()));
+  thread_local std::vector<std::vector<std::int32_t>> kept;
+  auto& by_market = emptied(kept, static_cast<size_t>(m.markets()));
   for (size_t k = 0; k < due.size(); ++k)
     if (kind[k] == in_market) by_market[static_cast<size_t>(market[k])].push_back(due[k]);
   m.for_each_market([&](int mk) {
@@ -114,7 +115,8 @@ void retire_early(Model& m) {
     const auto& p = m.pool[static_cast<size_t>(mk)];
     if (p.empty()) return;
     Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::early_retirement);
-    std::vector<std::int32_t> leaving;  // read before anyone leaves: the pool's order changes
+    thread_local std::vector<std::int32_t> leaving;  // read before anyone leaves: the pool's order changes
+    leaving.clear();
     const auto n = static_cast<std::int64_t>(p.size());
     for (std::int64_t i = all ? 0 : r.geometric(gap); i < n; i += 1 + (all ? 0 : r.geometric(gap)))
       if (p[static_cast<size_t>(i)].birth_month <= born_by) leaving.push_back(p[static_cast<size_t>(i)].worker);
@@ -187,7 +189,8 @@ void enter_all(Model& m, std::size_t count) {
     m.count_worker(id, +1);  // (counts: any order gives the same sums)
     m.add(M::entrants);
   });
-  std::vector<std::vector<const Entrant*>> by_market(static_cast<size_t>(m.markets()));
+  thread_local std::vector<std::vector<const Entrant*>> kept;
+  auto& by_market = emptied(kept, static_cast<size_t>(m.markets()));
   for (const Entrant& e : in) {  // in entrant order, reading no worker's record
     if (e.retire_at >= 0) m.retire_at[static_cast<size_t>(e.retire_at)].push_back(e.id);
     by_market[static_cast<size_t>(e.market)].push_back(&e);
@@ -198,10 +201,12 @@ void enter_all(Model& m, std::size_t count) {
     // equally likely (as matching's hires: a firm with more openings takes more of
     // them), drawn before anyone joins (only these hires change the market's openings
     // meanwhile), so that each one's cell can be fetched a few entrants ahead.
-    std::vector<std::int32_t> job(list.size(), -1);
+    thread_local std::vector<std::int32_t> job;
+    job.assign(list.size(), -1);
     if (!m.vacant_cells[static_cast<size_t>(mk)].empty() &&
         std::any_of(list.begin(), list.end(), [](const Entrant* e) { return e->job; })) {
-      Openings open = m.openings(mk);
+      thread_local Openings open;
+      m.openings(mk, open);
       Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::graduate_jobs);
       for (size_t k = 0; k < list.size() && open.left() > 0; ++k) {
         if (!list[k]->job) continue;
@@ -243,10 +248,12 @@ void demography(Model& m) {
   // when an earlier reentry moves the last one into it: the fetch is only a hint).
   Rng rl = m.rng(m.pool.size(), Purpose::labor_force);
   const std::int64_t back = rl.binomial(static_cast<std::int64_t>(m.inactive.size()), dm.reentry_rate);
-  const auto pos = draw_shrinking(rl, static_cast<std::int64_t>(m.inactive.size()), back);
+  thread_local std::vector<std::size_t> pos;
+  draw_shrinking(rl, static_cast<std::int64_t>(m.inactive.size()), back, pos);
   // They leave the one inactive list in order, then join their markets' pools market
   // by market in parallel (each market in reentry order, as a sequential pass would).
-  std::vector<std::vector<std::int32_t>> returning(m.pool.size());
+  thread_local std::vector<std::vector<std::int32_t>> kept_returning;
+  auto& returning = emptied(kept_returning, m.pool.size());
   for (std::int64_t k = 0; k < back; ++k) {
     if (k + 16 < back) prefetch(&m.inactive[pos[k + 16]]);
     if (k + 8 < back) prefetch(&m.w.core[m.inactive[pos[k + 8]]]);
@@ -270,13 +277,15 @@ void demography(Model& m) {
   // Unemployed workers leaving the labour force (discouraged, caring, studying...).
   // Drawn and taken out of the pools market by market in parallel, then listed as
   // inactive in market order.
-  PaddedVector<std::vector<std::int32_t>> leaving(m.pool.size());  // filled in parallel
+  thread_local PaddedVector<std::vector<std::int32_t>> kept_leaving;
+  auto& leaving = emptied(kept_leaving, m.pool.size());  // filled in parallel
   m.for_each_market([&](int mk) {
     const auto& p = m.pool[static_cast<size_t>(mk)];
     if (p.empty()) return;
     Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::labor_force);
     const std::int64_t k = r.binomial(static_cast<std::int64_t>(p.size()), dm.unemployed_exit_rate);
-    const auto pos = draw_shrinking(r, static_cast<std::int64_t>(p.size()), k);  // as for reentries
+    thread_local std::vector<std::size_t> pos;
+    draw_shrinking(r, static_cast<std::int64_t>(p.size()), k, pos);  // as for reentries
     for (std::int64_t j = 0; j < k; ++j) {
       if (j + 4 < k) prefetch(&m.w.core[p[pos[j + 4]].worker]);
       m.prefetch_coming_last(p);
