@@ -4,7 +4,6 @@
 
 #include <unistd.h>
 
-#include <tbb/concurrent_queue.h>
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
@@ -14,9 +13,12 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <ctime>
+#include <deque>
 #include <exception>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -46,6 +48,34 @@ struct Finished {
   PackedSeries packed;  // the series as stored, compressed on the replicate's thread
   Panel panel;
   std::exception_ptr error;
+};
+
+// Finished replicates handed from the workers to the writer. The writer waits for the
+// next one and wakes as it is pushed, or after `wait` without one to report progress and
+// see an interrupt. (It slept 50 ms whenever none was there: up to 50 ms more for every
+// run, a quarter of a run of 100,000 workers for ten years.)
+class Handoff {
+ public:
+  void push(Finished* f) {
+    {
+      const std::lock_guard lock(mutex_);
+      queue_.push_back(f);
+    }
+    ready_.notify_one();
+  }
+  // The next finished replicate, or nullptr if none came within `wait`.
+  Finished* pop(std::chrono::milliseconds wait) {
+    std::unique_lock lock(mutex_);
+    if (!ready_.wait_for(lock, wait, [this] { return !queue_.empty(); })) return nullptr;
+    Finished* f = queue_.front();
+    queue_.pop_front();
+    return f;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<Finished*> queue_;
 };
 }  // namespace
 
@@ -121,7 +151,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   // would otherwise cap its workers at the cores and warn on stderr.
   std::optional<tbb::global_control> allow;
   if (threads > tbb::info::default_concurrency()) allow.emplace(tbb::global_control::max_allowed_parallelism, threads);
-  tbb::concurrent_bounded_queue<Finished*> done;
+  Handoff done;
   std::atomic<std::int64_t> months_done{0};
   std::atomic<bool> cancel{false};
   std::atomic<int> unfinished{R};  // replicates not yet done: while they fill the threads, each runs in sequence
@@ -171,17 +201,20 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   double write_at_end = 0;             // of it, once the last replicate was in
   std::map<int, Panel> pending_panel;  // until all earlier replicates are in
   int next_panel = 0;
+  constexpr std::chrono::milliseconds kPoll{50};
+  auto last_progress = clock::now() - kPoll;
   for (int received = 0; received < R;) {
-    Finished* f = nullptr;
     if (opt.interrupt && opt.interrupt->load() && !cancel) {
       cancel = true;
       if (!first_error) first_error = std::make_exception_ptr(Interrupted());
     }
-    if (!done.try_pop(f)) {
-      if (opt.progress) opt.progress(static_cast<double>(months_done.load()), total);
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      continue;
+    // The progress line every 50 ms, whether or not replicates arrive meanwhile.
+    if (opt.progress && clock::now() - last_progress >= kPoll) {
+      opt.progress(static_cast<double>(months_done.load()), total);
+      last_progress = clock::now();
     }
+    Finished* f = done.pop(kPoll);
+    if (f == nullptr) continue;
     ++received;
     std::unique_ptr<Finished> owned(f);
     if (first_error) continue;

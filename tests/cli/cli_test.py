@@ -843,10 +843,11 @@ class RunFailures(unittest.TestCase):
     def test_progress_line_on_a_terminal(self):
         # stderr on a pseudo-terminal: the bar, the time so far, an estimate of the time
         # left once months are done, and one closing line with the total.
-        def frames_of(options, workers=300000):
+        def frames_of(options, workers=300000, replicates=2):
             master, slave = os.openpty()
             with tempdir() as d:
-                p = subprocess.Popen([LABORSIM, "run", SCENARIOS / "baseline.toml", "-o", Path(d) / "p.h5", "-r", "2",
+                p = subprocess.Popen([LABORSIM, "run", SCENARIOS / "baseline.toml", "-o", Path(d) / "p.h5",
+                                      "-r", str(replicates),
                                       "--set", f"simulation.workers={workers}", *options],
                                      stdout=subprocess.PIPE, stderr=slave)
                 os.close(slave)
@@ -877,6 +878,14 @@ class RunFailures(unittest.TestCase):
         self.assertGreaterEqual(len({x for x in shares if 0 < x < 100}), 5, frames)  # (not 25, 50, 75 at the end)
         self.assertTrue(any(re.search(r"\] +([1-8]\d)\.\d%  \d+:\d\d, about \d+:\d\d left$", f) for f in frames),
                         frames)
+        # Many quick replicates, one finished every few milliseconds: the line is still
+        # drawn as they arrive (the writer, waiting for each, draws it every 50 ms rather
+        # than only when none came within 50 ms, which would leave it at 0% to the end).
+        frames = frames_of(["--set", "simulation.months=24", "--set", "simulation.burn_in_months=12"], workers=5000,
+                           replicates=400)
+        shares = [float(m.group(1)) for f in frames if (m := re.search(r"\] +(\d+\.\d)%", f))]
+        self.assertEqual(shares, sorted(shares))
+        self.assertGreaterEqual(len({x for x in shares if 0 < x < 100}), 5, frames)
 
     def test_success_prints_where_results_went(self):
         with tempdir() as d:
