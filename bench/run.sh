@@ -49,6 +49,9 @@ logged() { awk -v tag="^$2:" -v f="$3" '$0 ~ tag {v = $f; sub(/\(/, "", v); prin
 seconds() { logged "$1" time 2; }
 throughput() { logged "$1" time 4; }  # worker-months/s
 speedup() { awk -v a="$(seconds "$1")" -v b="$(seconds "$2")" 'BEGIN {printf "%.2fx", a / b}'; }
+# Run NAME's profile, one "step<TAB>seconds" line per step of the month.
+steps() { sed -n '/^profile/,/hdf5 writing/p' "$out/$1.log" | sed '1d;$d' |
+            awk '{ for (i = 1; i <= NF; ++i) if ($i ~ /^[0-9.]+$/) { name = $1; for (j = 2; j < i; ++j) name = name " " $j; print name "\t" $i; break } }'; }
 
 if (( repeat == 1 )); then
   run reps1 "$reps" 1
@@ -105,19 +108,23 @@ awk -v m="$(logged many2 memory 2)" -v f="$(logged many2 file 2)" 'BEGIN {
 # The same model on a population whose state stays in the caches (100k workers, a few
 # MB; best of three short runs): what one thread does when memory is no obstacle, next
 # to what it does at this size, where most random reads go to main memory.
+# The whole runs' rates count the start (reading the scenario, the initial state) and
+# the file, which weigh more in the short small run; the months' steps alone are compared
+# too (time per worker and month simulated, the burn-in's included).
 for k in 1 2 3; do run "small$k" 1 1 100000 > /dev/null; done
 small=$(for k in 1 2 3; do throughput "small$k"; done | sort -g | tail -1)
 one=$(throughput one1)
-awk -v s="$small" -v o="$one" -v n="$workers" 'BEGIN {
-  printf "one thread, state in cache (100000 workers): %.3g worker-months/s; at %d workers: %.3g (in cache / this size: %.2f)\n", s, n, o, s / o }'
+months_s() { steps "$1" | awk -F'\t' '$1 != "initial state" && $1 != "compression" {s += $2} END {print s}'; }
+small_months=$(for k in 1 2 3; do months_s "small$k"; done | sort -g | head -1)
+awk -v s="$small" -v o="$one" -v n="$workers" -v ts="$small_months" -v to="$(months_s one1)" 'BEGIN {
+  printf "one thread, state in cache (100000 workers): %.3g worker-months/s; at %d workers: %.3g (in cache / this size: %.2f;", s, n, o, s / o
+  printf " the months alone: %.2f)\n", (to / n) / (ts / 100000) }'
 # Each replicate's output is the same whatever the thread count (checked by the tests).
 echo "time by mechanism ($reps replicates, 2 threads; seconds in each step, summed over replicates):"
 sed -n '/^profile/,/hdf5 writing/p' "$out/reps2.log" | tail -n +2
 # Within one replicate, mechanism by mechanism: where the second thread helps and where
 # it does not (a step that stays near 1x runs in sequence, or its threads contend).
 echo "within one replicate, by mechanism (seconds on 1 thread -> 2 threads):"
-steps() { sed -n '/^profile/,/hdf5 writing/p' "$out/$1.log" | sed '1d;$d' |
-            awk '{ for (i = 1; i <= NF; ++i) if ($i ~ /^[0-9.]+$/) { name = $1; for (j = 2; j < i; ++j) name = name " " $j; print name "\t" $i; break } }'; }
 awk -F'\t' 'NR == FNR {one[$1] = $2; next}
   one[$1] > 0 && $2 > 0 {printf "  %-15s %8.3f s -> %7.3f s  %5.2fx\n", $1, one[$1], $2, one[$1] / $2}' <(steps one1) <(steps one2)
 wm2=$(throughput reps2)
