@@ -53,7 +53,7 @@ struct Finished {
 // Finished replicates handed from the workers to the writer. The writer waits for the
 // next one and wakes as it is pushed, or after `wait` without one to report progress and
 // see an interrupt. (It slept 50 ms whenever none was there: up to 50 ms more for every
-// run, a quarter of a run of 100,000 workers for ten years.)
+// run, a sixth of a run of 100,000 workers for ten years.)
 class Handoff {
  public:
   void push(Finished* f) {
