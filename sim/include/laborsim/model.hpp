@@ -56,7 +56,7 @@ void erase_indexed(std::vector<std::int32_t>& list, Positions& pos, std::int32_t
       list, [&pos](std::int32_t i) -> auto& { return pos[i]; }, id);
 }
 
-// Lists by market (or block) that a step of the month empties and refills, kept by each
+// Lists by market that a step of the month empties and refills, kept by each
 // thread (thread_local at the call site) rather than allocated anew every month: a small
 // population's month fills a few of them for every market, and allocating them was a
 // tenth of its run (docs/performance-history.md, forty-fourth round). A thread running a

@@ -16,19 +16,19 @@
 // (each cell's units are taken from its end) and belongs to another firm than the one
 // excluded, drawn again otherwise. So each opening left of the other firms is equally
 // likely. The index is built again once fewer than half its units are left, so on
-// average fewer than two draws land elsewhere than on the excluded firm. Those that land on it can be
-// many: a mover from a firm holding most of its market's openings draws again and
-// again (10.4 draws a move, in a run of us_full's shape at 3M workers). A firm has one
-// cell in a market, so after the first such draw the units of that cell are known and
-// the later ones are turned down by comparing the unit with them, without looking it
-// up in the index (a lookup reads the index at random places): churn 2.0 -> 1.78 s in
-// that run. The same draws are made and kept as without: results are bit-identical.
-// (Drawing the later units among the other cells' alone would save the draws too, and
-// churn fell to 1.55 s, but that changes every run's random stream.) A lookup reads the
-// cell's firm and openings left from its index entry, beside its first unit: two lines
-// at random places (the stretch's start, the entry), where reading them from the cell
-// took two more (its place in the list, its record); at 40M workers of us_full's shape
-// the draws' time fell by a quarter.
+// average fewer than two draws land elsewhere than on the excluded firm. Those that
+// land on it can be many: a mover from a firm holding most of its market's openings
+// draws again and again (10.4 draws a move, in a run of us_full's shape at 3M workers).
+// A firm has one cell in a market, so after the first such draw the units of that cell
+// are known and the later ones are turned down by comparing the unit with them, without
+// looking it up in the index (a lookup reads the index at random places): churn 2.0 ->
+// 1.78 s in that run. The same draws are made and kept as without: results are
+// bit-identical. (Drawing the later units among the other cells' alone would save the
+// draws too, and churn fell to 1.55 s, but that changes every run's random stream.) A
+// lookup reads the cell's firm and openings left from its index entry, beside its first
+// unit: two lines at random places (the stretch's start, the entry), where reading them
+// from the cell took two more (its place in the list, its record); at 40M workers of
+// us_full's shape the draws' time fell by a quarter.
 #pragma once
 
 #include "laborsim/rng.hpp"

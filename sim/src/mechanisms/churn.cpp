@@ -313,14 +313,14 @@ void churn(Model& m) {
   m.for_each_market([&](int mk) { demand_gap(m, mk); });
   // Layoffs and quits are all drawn before anyone moves (quitters among those not laid
   // off), then separated market by market, layoffs first.
-  // The markets' lists, here and in their steps, are kept by each thread from month to
-  // month (thread_local: see emptied() in model.hpp).
   const int blocks = m.blocks();
   PaddedVector<std::vector<Pick>> picked(static_cast<size_t>(blocks));  // filled in parallel
   const auto& lm = m.sc_.labor_market;
   const LaborMarketParams::TenureBands bands = lm.separation_bands();
   const LaborMarketParams::TenureBands* by_tenure = lm.separations_by_tenure() ? &bands : nullptr;
   m.for_each(blocks, [&](int b) { pick_block(m, by_tenure, b, picked[static_cast<size_t>(b)]); });
+  // The markets' lists, here and in their steps, are kept by each thread from month to
+  // month (thread_local: see emptied() in model.hpp).
   thread_local std::vector<std::vector<std::int32_t>> kept_layoffs, kept_quits;
   auto& layoffs = emptied(kept_layoffs, static_cast<size_t>(m.markets()));
   auto& quits = emptied(kept_quits, static_cast<size_t>(m.markets()));
