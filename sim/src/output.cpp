@@ -2,6 +2,7 @@
 
 #include <H5Cpp.h>
 #include <fcntl.h>
+#include <tbb/parallel_for.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -13,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -51,31 +53,47 @@ constexpr std::size_t kCoreIncrement = std::size_t{1} << 20;  // the core driver
 
 }  // namespace
 
-// HDF5's shuffle filter (byte k of every element together, k = 0 .. 7), then its deflate
-// filter (zlib's compress2 at the dataset's level; where that would not be smaller, HDF5
-// skips this optional filter for the chunk and marks it so in the chunk's filter mask).
+namespace {
+
+// One chunk as HDF5's filter pipeline of shuffle then deflate stores it: the shuffle
+// (byte k of every element together, for elements of more than one byte), then zlib's
+// compress2 at the dataset's level; where that would not be smaller, the chunk is kept
+// shuffled, with the deflate filter (second in the pipeline) marked skipped in its
+// filter mask, which readers honour. Done outside HDF5, by whichever thread has the
+// chunk, and written as it stands with H5Dwrite_chunk.
+PackedSeries::Chunk pack_chunk(const unsigned char* raw, std::size_t elements, std::size_t element_bytes, int level,
+                               std::vector<unsigned char>& shuffled) {
+  const std::size_t n = elements * element_bytes;
+  shuffled.resize(n);
+  if (element_bytes == 1) {
+    std::memcpy(shuffled.data(), raw, n);
+  } else {
+    for (std::size_t i = 0; i < elements; ++i)
+      for (std::size_t b = 0; b < element_bytes; ++b) shuffled[b * elements + i] = raw[i * element_bytes + b];
+  }
+  PackedSeries::Chunk chunk;
+  uLongf size = static_cast<uLongf>(n);  // room for no more than the input
+  chunk.bytes.resize(n);
+  if (compress2(chunk.bytes.data(), &size, shuffled.data(), static_cast<uLong>(n), level) == Z_OK) {
+    chunk.bytes.resize(size);
+  } else {
+    chunk.bytes = shuffled;
+    chunk.filter_mask = 1u << 1;  // the deflate filter, second in the pipeline
+  }
+  return chunk;
+}
+
+}  // namespace
+
 PackedSeries pack_series(const Series& s) {
   PackedSeries packed;
   packed.chunks.resize(static_cast<size_t>(kMetricCount));
   std::vector<unsigned char> shuffled;
   for (const auto& mi : metric_table()) {
     const std::vector<double>& values = s.values(mi.id);
-    constexpr size_t kBytes = sizeof(double);
-    const size_t n = values.size();
-    const auto* raw = reinterpret_cast<const unsigned char*>(values.data());
-    shuffled.resize(n * kBytes);
-    for (size_t i = 0; i < n; ++i)
-      for (size_t b = 0; b < kBytes; ++b) shuffled[b * n + i] = raw[i * kBytes + b];
-    PackedSeries::Chunk& chunk = packed.chunks[static_cast<size_t>(mi.id)];
-    uLongf size = static_cast<uLongf>(shuffled.size());  // room for no more than the input
-    chunk.bytes.resize(shuffled.size());
-    if (compress2(chunk.bytes.data(), &size, shuffled.data(), static_cast<uLong>(shuffled.size()),
-                  kSeriesDeflateLevel) == Z_OK) {
-      chunk.bytes.resize(size);
-    } else {
-      chunk.bytes = shuffled;
-      chunk.filter_mask = 1u << 1;  // the deflate filter, second in the pipeline
-    }
+    packed.chunks[static_cast<size_t>(mi.id)] =
+        pack_chunk(reinterpret_cast<const unsigned char*>(values.data()), values.size(), sizeof(double),
+                   kSeriesDeflateLevel, shuffled);
   }
   return packed;
 }
@@ -262,9 +280,14 @@ std::vector<FirmEventColumn> firm_event_columns() {
 // Rows are held back until they fill whole chunks, which are then compressed and stored
 // at once (the datasets have no chunk cache): the compression happens as replicates
 // arrive, while others still run, and not all at the end; finish() stores the rest.
+// The whole chunks are compressed on every core (pack_chunk), then written as they
+// stand: when the last replicates finish together, their panels are all that is left
+// to do, and compressing them was most of it (docs/performance-history.md, forty-fifth
+// round).
 template <class Rows>
 struct RowTable {
   static constexpr hsize_t kChunk = 4096;
+  static constexpr int kLevel = 1;  // with the shuffle, smaller than level 4 without it, and faster
   explicit RowTable(std::vector<Column<Rows>> cols) : columns(std::move(cols)), pending(columns.size()) {}
   std::vector<Column<Rows>> columns;
   std::vector<H5::DataSet> sets;           // by column
@@ -278,7 +301,7 @@ struct RowTable {
       H5::DSetCreatPropList props;
       props.setChunk(1, &chunk);
       props.setShuffle();
-      props.setDeflate(1);  // with the shuffle, smaller than level 4 without it, and faster
+      props.setDeflate(kLevel);
       H5::DSetAccPropList no_cache;
       no_cache.setChunkCache(0, 0, 1.0);
       H5::DataSet d = g.createDataSet(col.name, col.type, space, props, no_cache);
@@ -301,22 +324,45 @@ struct RowTable {
   void finish() { store(pending_rows); }
 
  private:
-  // Stores the first n rows held back.
+  // Stores the first n rows held back: their whole chunks (the rows stored before fill
+  // whole chunks: only finish() stores a partial one) packed here, the rest through HDF5.
   void store(hsize_t n) {
     if (n == 0) return;
-    const hsize_t total = stored + n;
-    for (std::size_t c = 0; c < columns.size(); ++c) {
+    const hsize_t total = stored + n, whole = n / kChunk;
+    const std::size_t ncols = columns.size();
+    packed.resize(ncols * whole);
+    tbb::parallel_for(std::size_t{0}, packed.size(), [&](std::size_t j) {
+      thread_local std::vector<unsigned char> shuffled;
+      const std::size_t c = j / whole, k = j % whole, size = columns[c].type.getSize();
+      packed[j] = pack_chunk(reinterpret_cast<const unsigned char*>(pending[c].data()) + k * kChunk * size, kChunk,
+                             size, kLevel, shuffled);
+    });
+    for (std::size_t c = 0; c < ncols; ++c) {
       H5::DataSet& d = sets[c];
       d.extend(&total);
-      H5::DataSpace fs = d.getSpace();
-      fs.selectHyperslab(H5S_SELECT_SET, &n, &stored);
-      H5::DataSpace ms(1, &n);
-      d.write(pending[c].data(), columns[c].type, ms, fs);
+      for (hsize_t k = 0; k < whole; ++k) {
+        const PackedSeries::Chunk& chunk = packed[c * whole + k];
+        const hsize_t offset = stored + k * kChunk;
+        const herr_t status =
+            H5Dwrite_chunk(d.getId(), H5P_DEFAULT, chunk.filter_mask, &offset, chunk.bytes.size(), chunk.bytes.data());
+        if (status < 0)
+          throw std::runtime_error(std::string("writing the results file failed: H5Dwrite_chunk of ") +
+                                   columns[c].name);
+      }
+      if (const hsize_t rest = n - whole * kChunk; rest > 0) {
+        const hsize_t at = stored + whole * kChunk;
+        H5::DataSpace fs = d.getSpace();
+        fs.selectHyperslab(H5S_SELECT_SET, &rest, &at);
+        H5::DataSpace ms(1, &rest);
+        d.write(pending[c].data() + whole * kChunk * columns[c].type.getSize(), columns[c].type, ms, fs);
+      }
       const std::size_t bytes = static_cast<std::size_t>(n) * columns[c].type.getSize();
       pending[c].erase(pending[c].begin(), pending[c].begin() + static_cast<std::ptrdiff_t>(bytes));
     }
+    packed.clear();
     stored = total, pending_rows -= n;
   }
+  std::vector<PackedSeries::Chunk> packed;  // store()'s whole chunks, by column then chunk
 };
 
 // The memory in which HDF5's core driver builds the file, allocated through these

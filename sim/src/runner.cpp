@@ -193,6 +193,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     });
   });
 
+  tbb::task_arena writing(threads);  // where the panels' chunks are compressed (RowTable::store)
   RunSummary sum;
   std::exception_ptr first_error;
   // (months simulated, the burn-in's included: a baseline run spends half its time there)
@@ -228,7 +229,10 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       writer.write_series(f->replicate, f->packed);
       pending_panel[f->replicate] = std::move(f->panel);
       for (auto it = pending_panel.find(next_panel); it != pending_panel.end(); it = pending_panel.find(next_panel)) {
-        writer.append_panel(next_panel, it->second.spells, it->second.comparisons, it->second.firm_events);
+        // (their whole chunks compressed on the run's threads, no more)
+        writing.execute([&] {
+          writer.append_panel(next_panel, it->second.spells, it->second.comparisons, it->second.firm_events);
+        });
         pending_panel.erase(it), ++next_panel;
       }
       const double took = std::chrono::duration<double>(clock::now() - w0).count();
