@@ -60,10 +60,17 @@ namespace {
 // compress2 at the dataset's level; where that would not be smaller, the chunk is kept
 // shuffled, with the deflate filter (second in the pipeline) marked skipped in its
 // filter mask, which readers honour. Done outside HDF5, by whichever thread has the
-// chunk, and written as it stands with H5Dwrite_chunk.
+// chunk (no HDF5 call here: the library is not thread-safe), and written as it stands
+// with H5Dwrite_chunk. The chunk's bytes are allocated at their packed size: series wait
+// in memory for the writer.
+struct PackScratch {
+  std::vector<unsigned char> shuffled, deflated;
+};
+
 PackedSeries::Chunk pack_chunk(const unsigned char* raw, std::size_t elements, std::size_t element_bytes, int level,
-                               std::vector<unsigned char>& shuffled) {
+                               PackScratch& scratch) {
   const std::size_t n = elements * element_bytes;
+  auto& shuffled = scratch.shuffled;
   shuffled.resize(n);
   if (element_bytes == 1) {
     std::memcpy(shuffled.data(), raw, n);
@@ -72,10 +79,10 @@ PackedSeries::Chunk pack_chunk(const unsigned char* raw, std::size_t elements, s
       for (std::size_t b = 0; b < element_bytes; ++b) shuffled[b * elements + i] = raw[i * element_bytes + b];
   }
   PackedSeries::Chunk chunk;
+  scratch.deflated.resize(n);
   uLongf size = static_cast<uLongf>(n);  // room for no more than the input
-  chunk.bytes.resize(n);
-  if (compress2(chunk.bytes.data(), &size, shuffled.data(), static_cast<uLong>(n), level) == Z_OK) {
-    chunk.bytes.resize(size);
+  if (compress2(scratch.deflated.data(), &size, shuffled.data(), static_cast<uLong>(n), level) == Z_OK) {
+    chunk.bytes.assign(scratch.deflated.begin(), scratch.deflated.begin() + static_cast<std::ptrdiff_t>(size));
   } else {
     chunk.bytes = shuffled;
     chunk.filter_mask = 1u << 1;  // the deflate filter, second in the pipeline
@@ -88,12 +95,11 @@ PackedSeries::Chunk pack_chunk(const unsigned char* raw, std::size_t elements, s
 PackedSeries pack_series(const Series& s) {
   PackedSeries packed;
   packed.chunks.resize(static_cast<size_t>(kMetricCount));
-  std::vector<unsigned char> shuffled;
+  PackScratch scratch;
   for (const auto& mi : metric_table()) {
     const std::vector<double>& values = s.values(mi.id);
-    packed.chunks[static_cast<size_t>(mi.id)] =
-        pack_chunk(reinterpret_cast<const unsigned char*>(values.data()), values.size(), sizeof(double),
-                   kSeriesDeflateLevel, shuffled);
+    packed.chunks[static_cast<size_t>(mi.id)] = pack_chunk(reinterpret_cast<const unsigned char*>(values.data()),
+                                                           values.size(), sizeof(double), kSeriesDeflateLevel, scratch);
   }
   return packed;
 }
@@ -330,12 +336,14 @@ struct RowTable {
     if (n == 0) return;
     const hsize_t total = stored + n, whole = n / kChunk;
     const std::size_t ncols = columns.size();
+    std::vector<std::size_t> width(ncols);  // read here: no HDF5 call on the tasks below
+    for (std::size_t c = 0; c < ncols; ++c) width[c] = columns[c].type.getSize();
     packed.resize(ncols * whole);
     tbb::parallel_for(std::size_t{0}, packed.size(), [&](std::size_t j) {
-      thread_local std::vector<unsigned char> shuffled;
-      const std::size_t c = j / whole, k = j % whole, size = columns[c].type.getSize();
-      packed[j] = pack_chunk(reinterpret_cast<const unsigned char*>(pending[c].data()) + k * kChunk * size, kChunk,
-                             size, kLevel, shuffled);
+      thread_local PackScratch scratch;
+      const std::size_t c = j / whole, k = j % whole;
+      packed[j] = pack_chunk(reinterpret_cast<const unsigned char*>(pending[c].data()) + k * kChunk * width[c], kChunk,
+                             width[c], kLevel, scratch);
     });
     for (std::size_t c = 0; c < ncols; ++c) {
       H5::DataSet& d = sets[c];
