@@ -288,7 +288,11 @@ void Model::close_vacancies(std::int32_t ci, std::int32_t n) {
         [](const VacantCell& v) { return v.cell; });
 }
 
-void Model::openings(int mk, Openings& into) const { into.assign(vacant_cells[mk]); }
+Openings& Model::openings(int mk) const {
+  thread_local Openings open;
+  open.assign(vacant_cells[mk]);
+  return open;
+}
 
 void Model::count_worker(std::int32_t wid, int sign) {
   count([b = birth_index(wid), sign, aiq = w.aiq(wid)](auto& t) {

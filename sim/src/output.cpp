@@ -286,9 +286,9 @@ std::vector<FirmEventColumn> firm_event_columns() {
 // Rows are held back until they fill whole chunks, which are then compressed and stored
 // at once (the datasets have no chunk cache): the compression happens as replicates
 // arrive, while others still run, and not all at the end; finish() stores the rest.
-// The whole chunks are compressed on every core (pack_chunk), then written as they
-// stand: when the last replicates finish together, their panels are all that is left
-// to do, and compressing them was most of it (docs/performance-history.md, forty-fifth
+// The whole chunks are compressed on the run's threads (pack_chunk), then written as
+// they stand: when the last replicates finish together, their panels are all that is
+// left to do, and compressing them was most of it (docs/performance-history.md, forty-fifth
 // round).
 template <class Rows>
 struct RowTable {
@@ -362,9 +362,9 @@ struct RowTable {
         H5::DataSpace fs = d.getSpace();
         fs.selectHyperslab(H5S_SELECT_SET, &rest, &at);
         H5::DataSpace ms(1, &rest);
-        d.write(pending[c].data() + whole * kChunk * columns[c].type.getSize(), columns[c].type, ms, fs);
+        d.write(pending[c].data() + whole * kChunk * width[c], columns[c].type, ms, fs);
       }
-      const std::size_t bytes = static_cast<std::size_t>(n) * columns[c].type.getSize();
+      const std::size_t bytes = static_cast<std::size_t>(n) * width[c];
       pending[c].erase(pending[c].begin(), pending[c].begin() + static_cast<std::ptrdiff_t>(bytes));
     }
     packed.clear();

@@ -478,9 +478,10 @@ class Model {
   float posted_wage(std::int32_t firm, int occ, int region) const;
   void open_vacancies(std::int32_t cell, std::int32_t n);
   void close_vacancies(std::int32_t cell, std::int32_t n);
-  // Market mk's openings, to be drawn one at a time in proportion to each cell's, into
-  // `into` (Openings::assign: callers keep one per thread and reuse its buffers).
-  void openings(int mk, Openings& into) const;
+  // Market mk's openings, to be drawn one at a time in proportion to each cell's: the
+  // running thread's one Openings, assigned anew (its buffers reused from call to call,
+  // Openings::assign), so valid until this thread calls again.
+  Openings& openings(int mk) const;
   void add_to_pool(std::int32_t wid);
   void add_to_pool(std::int32_t wid, int market);  // the worker's market, known by the caller
   void remove_from_pool(std::int32_t wid);

@@ -253,8 +253,7 @@ void separate_market_ladder(Model& m, int mk, const std::vector<std::int32_t>& l
   const auto& lm = m.sc_.labor_market;
   Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::churn_market);
   separate_all(m, layoffs, Cause::ordinary, Status::unemployed, r, [](std::int32_t, std::int32_t) {});
-  thread_local Openings open;
-  m.openings(mk, open);
+  Openings& open = m.openings(mk);
   thread_local std::vector<std::int32_t> leaving, target, moved;
   leaving.clear(), target.clear(), moved.clear();
   for (size_t k = 0; k < quits.size(); ++k) {
@@ -294,8 +293,7 @@ void separate_market(Model& m, int mk, const std::vector<std::int32_t>& layoffs,
   // the cell that each filling of a last opening moves in the list (its place changes).
   target.assign(quits.size(), -1), moved.assign(quits.size(), -1);
   if (!m.vacant_cells[mk].empty() && !quits.empty()) {
-    thread_local Openings open;
-    m.openings(mk, open);
+    Openings& open = m.openings(mk);
     for (size_t k = 0; k < quits.size() && open.left() > 0; ++k) {
       if (r.bernoulli(lm.quit_to_unemployment_share)) continue;
       Openings::Cell* drawn = open.draw(r, old_firm[k]);

@@ -205,8 +205,7 @@ void enter_all(Model& m, std::size_t count) {
     job.assign(list.size(), -1);
     if (!m.vacant_cells[static_cast<size_t>(mk)].empty() &&
         std::any_of(list.begin(), list.end(), [](const Entrant* e) { return e->job; })) {
-      thread_local Openings open;
-      m.openings(mk, open);
+      Openings& open = m.openings(mk);
       Rng r = m.rng(static_cast<std::uint64_t>(mk), Purpose::graduate_jobs);
       for (size_t k = 0; k < list.size() && open.left() > 0; ++k) {
         if (!list[k]->job) continue;
