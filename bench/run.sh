@@ -5,7 +5,9 @@
 # blocks of workers in parallel inside it), next to what two one-thread runs at once
 # give on this machine (the ceiling for the speed-up). The machine's streaming memory bandwidth is
 # measured in the same run, with the throughput an engine touching every worker's
-# columns every month could reach at that bandwidth (docs/performance.md).
+# columns every month could reach at that bandwidth (docs/performance.md), the machine's
+# rate of random line reads, and the least month of a cell-ordered engine
+# (bench/cell_order.cpp) at the same size.
 #
 #   bench/run.sh [WORKERS=1000000] [REPLICATES=4] [MONTHS=120] [SCENARIO=scenarios/baseline.toml]
 #
@@ -20,7 +22,7 @@ reps=${2:-4}
 months=${3:-120}
 scenario=${4:-scenarios/baseline.toml}
 bin=build/sim/laborsim
-[[ -x $bin && -x build/bench/laborsim-membw ]] || { echo "build first (see README)" >&2; exit 1; }
+[[ -x $bin && -x build/bench/laborsim-membw && -x build/bench/laborsim-cell-order ]] || { echo "build first (see README)" >&2; exit 1; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
@@ -146,3 +148,10 @@ moves=$(logged reps2 moves 3)
 awk -v r1="$rnd1" -v r2="$rnd2" -v mv="$moves" 'BEGIN {
   printf "random 64-byte line reads (2 GiB, fetched 16 ahead): %.3g/s on 1 thread, %.3g/s on 2 (%.2fx)\n", r1, r2, r2 / r1
   printf "engine moves (hires, quits, layoffs, entries, exits; 2 threads, whole run): %.3g/s, the time of %.1f random line reads each\n", mv, r2 / mv }'
+# What the layout that docs/performance.md says the targets need could reach here: the
+# least a cell-ordered engine's month must do (separations by geometric skips in memory
+# order, uniform hires; no other mechanism, no bookkeeping), at this size.
+read -r cell1 cell2 cellmv < <(build/bench/laborsim-cell-order 2 "$workers" 48)
+awk -v c1="$cell1" -v c2="$cell2" -v cm="$cellmv" -v wm="$wm2" 'BEGIN {
+  printf "a cell-ordered month, no mechanism but separations and hires (bench/cell_order.cpp, %.3f moves per worker-month):\n", cm
+  printf "  %.3g worker-months/s on 1 thread, %.3g on 2; this engine / it: %.3f\n", c1, c2, wm / c2 }'
