@@ -23,8 +23,8 @@
 // beyond this comes on top, so this is a ceiling for the layout. Every stream of random
 // numbers is the engine's (laborsim::Rng, Philox) and addressed by (month, chunk) or
 // (month, market): the results are the same on any number of threads, and the program
-// checks that the workers are conserved (in a cell or unemployed, each once) and that
-// 1 and 2 threads end in the same state. Used by bench/run.sh; prints one line:
+// checks that the workers are conserved (in a cell or unemployed, each once), that no
+// cell's run is beyond its room, and that 1 and 2 threads end in the same state. Used by bench/run.sh; prints one line:
 //   worker-months/s on 1 thread, on THREADS threads, moves per worker-month
 #include "laborsim/memory.hpp"
 #include "laborsim/rng.hpp"
@@ -33,12 +33,14 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <string>
+#include <cstring>
+#include <optional>
 #include <vector>
 
 namespace {
@@ -68,6 +70,20 @@ struct Hire {
   std::int32_t cell;
   Rec worker;
 };
+
+// items reordered by bucket(item) in [0, buckets), keeping their order within a bucket
+// (a counting sort), into out; start[b] .. start[b + 1] are bucket b's.
+template <class T, class Bucket>
+void sort_into_buckets(const std::vector<T>& items, std::size_t buckets, Bucket bucket, std::vector<T>& out,
+                       std::vector<std::size_t>& start) {
+  start.assign(buckets + 1, 0);
+  for (const T& x : items) ++start[bucket(x) + 1];
+  for (std::size_t b = 0; b < buckets; ++b) start[b + 1] += start[b];
+  out.resize(items.size());
+  thread_local std::vector<std::size_t> next;
+  next.assign(start.begin(), start.end() - 1);
+  for (const T& x : items) out[next[bucket(x)]++] = x;
+}
 
 class World {
  public:
@@ -205,18 +221,16 @@ class World {
       found.push_back({places[k].cell, w});
       run[places[k].pos] = run[--c.count];
     }
-    // By market, in the order found (a counting sort).
-    out.start.assign(kMarkets + 1, 0);
-    for (const Leaver& l : found) ++out.start[static_cast<std::size_t>(cells_[static_cast<std::size_t>(l.cell)].market) + 1];
-    for (int mk = 0; mk < kMarkets; ++mk) out.start[mk + 1] += out.start[mk];
-    out.list.resize(found.size());
-    std::vector<std::size_t> place(out.start.begin(), out.start.end() - 1);
-    for (const Leaver& l : found) out.list[place[static_cast<std::size_t>(cells_[static_cast<std::size_t>(l.cell)].market)]++] = l;
+    sort_into_buckets(  // by market, in the order found
+        found, kMarkets,
+        [this](const Leaver& l) { return static_cast<std::size_t>(cells_[static_cast<std::size_t>(l.cell)].market); },
+        out.list, out.start);
   }
 
   void match_market(int t, int mk) {
     auto& pool = pool_[static_cast<std::size_t>(mk)];
     auto& open = openings_[static_cast<std::size_t>(mk)];
+    const std::size_t unemployed_before = pool.size();
     for (const ChunkLeavers& cl : leavers_)  // in chunk order
       for (std::size_t k = cl.start[static_cast<std::size_t>(mk)]; k < cl.start[static_cast<std::size_t>(mk) + 1]; ++k) {
         pool.push_back(cl.list[k].worker);
@@ -244,20 +258,13 @@ class World {
       pool[i] = pool.back(), pool.pop_back();
       open[j] = open.back(), open.pop_back();
     }
-    // Sorted by the chunk that takes them (stable: a counting sort).
-    auto& start = hire_start_[static_cast<std::size_t>(mk)];
-    std::fill(start.begin(), start.end(), 0);
-    for (const Hire& h : hires) ++start[static_cast<std::size_t>(h.cell) / kChunkCells + 1];
-    for (std::size_t c = 0; c < chunks_; ++c) start[c + 1] += start[c];
-    thread_local std::vector<Hire> sorted;
-    sorted.resize(hires.size());
-    std::vector<std::size_t> next(start.begin(), start.end() - 1);
-    for (const Hire& h : hires) sorted[next[static_cast<std::size_t>(h.cell) / kChunkCells]++] = h;
+    thread_local std::vector<Hire> sorted;  // by the chunk that takes them, in the order drawn
+    sort_into_buckets(
+        hires, chunks_, [](const Hire& h) { return static_cast<std::size_t>(h.cell) / kChunkCells; }, sorted,
+        hire_start_[static_cast<std::size_t>(mk)]);
     hires.swap(sorted);
-    std::int64_t left = 0;
-    for (const ChunkLeavers& cl : leavers_)
-      left += static_cast<std::int64_t>(cl.start[static_cast<std::size_t>(mk) + 1] - cl.start[static_cast<std::size_t>(mk)]);
-    __atomic_fetch_add(&moves_separations_, left, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&moves_separations_, static_cast<std::int64_t>(pool.size() + n - unemployed_before),
+                       __ATOMIC_RELAXED);
     __atomic_fetch_add(&moves_hires_, n, __ATOMIC_RELAXED);
   }
 
@@ -298,24 +305,39 @@ Timed run(int threads, std::int64_t workers, int months, double rate) {
 
 }  // namespace
 
+// argv[i] as a whole number or a number, or nothing if it is not one entirely.
+template <class T>
+std::optional<T> parse(const char* text) {
+  T v{};
+  const char* end = text + std::strlen(text);
+  const auto [p, ec] = std::from_chars(text, end, v);
+  if (ec != std::errc() || p != end || p == text) return std::nullopt;
+  return v;
+}
+
 int main(int argc, char** argv) {
-  if (argc < 3) {
-    std::fprintf(stderr, "usage: laborsim-cell-order THREADS WORKERS [MONTHS=48] [SEPARATION_RATE=0.03]\n");
+  constexpr const char* kUsage = "usage: laborsim-cell-order THREADS WORKERS [MONTHS=48] [SEPARATION_RATE=0.03]\n";
+  if (argc < 3 || argc > 5) {
+    std::fputs(kUsage, stderr);
     return 2;
   }
-  const int threads = std::max(1, std::atoi(argv[1]));
-  const std::int64_t workers = std::atoll(argv[2]);
-  const int months = argc > 3 ? std::max(1, std::atoi(argv[3])) : 48;
-  const double rate = argc > 4 ? std::atof(argv[4]) : 0.03;
-  if (workers < 1000 || workers > 2000000000 || !(rate > 0 && rate < 1)) {
-    std::fprintf(stderr, "laborsim-cell-order: WORKERS must be 1000 to 2e9, SEPARATION_RATE in (0, 1)\n");
+  const auto threads = parse<int>(argv[1]);
+  const auto workers = parse<std::int64_t>(argv[2]);
+  const auto months = argc > 3 ? parse<int>(argv[3]) : std::optional<int>(48);
+  const auto rate = argc > 4 ? parse<double>(argv[4]) : std::optional<double>(0.03);
+  if (!threads || *threads < 1 || !workers || *workers < 1000 || *workers > 2000000000 || !months || *months < 1 ||
+      !rate || !(*rate > 0 && *rate < 1)) {
+    std::fputs("laborsim-cell-order: THREADS and MONTHS must be whole numbers from 1, WORKERS from 1000 to 2e9, "
+               "SEPARATION_RATE a number in (0, 1)\n",
+               stderr);
+    std::fputs(kUsage, stderr);
     return 2;
   }
-  const Timed one = run(1, workers, months, rate);
-  const Timed many = run(threads, workers, months, rate);
+  const Timed one = run(1, *workers, *months, *rate);
+  const Timed many = run(*threads, *workers, *months, *rate);
   if (one.digest != many.digest) {
     std::fprintf(stderr, "laborsim-cell-order: 1 and %d threads ended in different states (a bug of this program)\n",
-                 threads);
+                 *threads);
     return 1;
   }
   std::printf("%.3g %.3g %.4f\n", one.worker_months_per_second, many.worker_months_per_second,

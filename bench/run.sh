@@ -151,7 +151,8 @@ awk -v r1="$rnd1" -v r2="$rnd2" -v mv="$moves" 'BEGIN {
 # What the layout that docs/performance.md says the targets need could reach here: the
 # least a cell-ordered engine's month must do (separations by geometric skips in memory
 # order, uniform hires; no other mechanism, no bookkeeping), at this size.
-read -r cell1 cell2 cellmv < <(build/bench/laborsim-cell-order 2 "$workers" 48)
+cell=$(build/bench/laborsim-cell-order 2 "$workers" 48)  # (a failure stops the bench: set -e)
+read -r cell1 cell2 cellmv <<< "$cell"
 awk -v c1="$cell1" -v c2="$cell2" -v cm="$cellmv" -v wm="$wm2" 'BEGIN {
   printf "a cell-ordered month, no mechanism but separations and hires (bench/cell_order.cpp, %.3f moves per worker-month):\n", cm
   printf "  %.3g worker-months/s on 1 thread, %.3g on 2; this engine / it: %.3f\n", c1, c2, wm / c2 }'
